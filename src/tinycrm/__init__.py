@@ -1,0 +1,3 @@
+"""tinycrm: a terminal CRM for small businesses."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tinycrm.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `crm` command line: thin Typer sub-apps over the service layer."""

@@ -1,0 +1,281 @@
+"""`crm contacts …`: add, list, show, edit, archive and search contacts."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.models import Contact
+from tinycrm.serialize import contact_dict, note_dict
+from tinycrm.services import contacts as service
+from tinycrm.services.contacts import ContactFields
+from tinycrm.store.contacts import ContactFilter
+from tinycrm.textsafe import visible
+
+app = typer.Typer(help="Add, find and change contacts.", no_args_is_help=True)
+
+EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more).")
+PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")
+COMPANY = typer.Option(None, "--company", "-c", help="Company or organisation.")
+ADDRESS = typer.Option(None, "--address", help="Postal address.")
+BIRTHDAY = typer.Option(None, "--birthday", "-b", help="1980-03-14, or 03-14 without a year.")
+ANNIVERSARY = typer.Option(
+    None, "--anniversary", "-a", metavar="LABEL=DATE", help="e.g. 'wedding=2015-06-21'."
+)
+TAG = typer.Option(None, "--tag", "-t", help="Tag (repeat for more).")
+TYPE = typer.Option(
+    None,
+    "--type",
+    help="Relationship: transactional, long-term, personal, dedicated, self-service,"
+    " automated, community.",
+)
+STAGE = typer.Option(
+    None, "--stage", help="Lifecycle: exploration, awareness, expansion, commitment, dissolution."
+)
+CADENCE = typer.Option(
+    None, "--cadence", metavar="DAYS|none", help="Keep-in-touch interval, overriding the type's."
+)
+OWNER = typer.Option(None, "--owner", help="Account manager.")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Full name of the person or company."),
+    email: list[str] = EMAIL,
+    phone: list[str] = PHONE,
+    company: str = COMPANY,
+    address: str = ADDRESS,
+    birthday: str = BIRTHDAY,
+    anniversary: list[str] = ANNIVERSARY,
+    tag: list[str] = TAG,
+    type_: str = TYPE,
+    stage: str = STAGE,
+    cadence: str = CADENCE,
+    owner: str = OWNER,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a contact."""
+    fields = ContactFields(
+        name=name,
+        emails=email or [],
+        phones=phone or [],
+        company=company,
+        address=address,
+        birthday=birthday,
+        anniversaries=anniversary or [],
+        tags=tag or [],
+        relationship_type=type_,
+        stage=stage,
+        cadence=cadence,
+        owner=owner,
+    )
+    contact = service.add_contact(state(ctx).store, fields, today())
+    if as_json:
+        output.print_json(contact_dict(contact))
+    else:
+        output.print_success(f"added {contact.name} (id {contact.id})")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    name: str = typer.Option(None, "--name", help="New name."),
+    email: list[str] = typer.Option(None, "--email", "-e", help="Replace the email addresses."),
+    phone: list[str] = typer.Option(None, "--phone", "-p", help="Replace the phone numbers."),
+    company: str = COMPANY,
+    address: str = ADDRESS,
+    birthday: str = typer.Option(None, "--birthday", "-b", help="New birthday ('' clears)."),
+    anniversary: list[str] = typer.Option(
+        None, "--anniversary", "-a", metavar="LABEL=DATE", help="Set an anniversary by label."
+    ),
+    tag: list[str] = typer.Option(None, "--tag", "-t", help="Replace the tags."),
+    add_tag: list[str] = typer.Option(None, "--add-tag", help="Add a tag."),
+    remove_tag: list[str] = typer.Option(None, "--remove-tag", help="Remove a tag."),
+    type_: str = TYPE,
+    stage: str = STAGE,
+    cadence: str = typer.Option(
+        None, "--cadence", metavar="DAYS|none|default", help="Keep-in-touch interval."
+    ),
+    owner: str = OWNER,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a contact. List options replace the list; '' clears a single field."""
+    fields = ContactFields(
+        name=name,
+        emails=email or None,
+        phones=phone or None,
+        company=company,
+        address=address,
+        birthday=birthday,
+        anniversaries=anniversary or None,
+        tags=tag or None,
+        add_tags=add_tag or [],
+        remove_tags=remove_tag or [],
+        relationship_type=type_,
+        stage=stage,
+        cadence=cadence,
+        owner=owner,
+    )
+    contact = service.edit_contact(state(ctx).store, ref, fields, today())
+    if as_json:
+        output.print_json(contact_dict(contact))
+    else:
+        output.print_success(f"updated {contact.name} (id {contact.id})")
+
+
+@app.command("archive")
+def archive(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    undo: bool = typer.Option(False, "--undo", help="Bring an archived contact back."),
+) -> None:
+    """Archive a contact: hidden from lists and queues, kept with its history."""
+    contact = service.set_archived(state(ctx).store, ref, archived=not undo)
+    output.print_success(f"{'restored' if undo else 'archived'} {contact.name} (id {contact.id})")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: str = typer.Option(None, "--tag", "-t", help="Only contacts with this tag."),
+    company: str = typer.Option(None, "--company", "-c", help="Only this company."),
+    type_: str = typer.Option(None, "--type", help="Only this relationship type."),
+    stage: str = typer.Option(None, "--stage", help="Only this lifecycle stage."),
+    archived: bool = typer.Option(False, "--archived", help="List archived contacts instead."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="table, emails (a mailing list) or json."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List contacts, alphabetically."""
+    where = ContactFilter(
+        tag=tag,
+        company=company,
+        relationship_type=type_,
+        stage=stage,
+        archived=archived,
+        limit=limit or None,
+    )
+    found = service.list_contacts(state(ctx).store, where)
+    fmt = "json" if as_json else fmt.lower()
+    if fmt == "json":
+        output.print_json([contact_dict(c) for c in found])
+    elif fmt == "emails":
+        _print_mailing_list(found)
+    elif fmt == "table":
+        output.print_table(
+            ["Id", "Name", "Company", "Email", "Phone", "Tags", "Stage"],
+            (_contact_row(c) for c in found),
+            empty="no contacts match",
+        )
+    else:
+        raise typer.BadParameter(f"unknown format {fmt!r} (table, emails or json)")
+
+
+def _contact_row(c: Contact) -> list[object]:
+    return [
+        c.id,
+        c.name,
+        c.company,
+        c.emails[0] if c.emails else None,
+        c.phones[0] if c.phones else None,
+        c.tags,
+        c.stage.value if c.stage else None,
+    ]
+
+
+def _print_mailing_list(found: list[Contact]) -> None:
+    """'Name <email>' lines, one per contact with an email; names quoted when needed."""
+    for contact in found:
+        if contact.emails:
+            name = visible(contact.name, one_line=True).replace('"', "'")
+            needs_quotes = any(ch in name for ch in ',;:<>@()[]"\\')
+            shown = f'"{name}"' if needs_quotes else name
+            sys.stdout.write(f"{shown} <{visible(contact.emails[0], one_line=True)}>\n")
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help="Words to find in contacts and their notes."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=500, help="At most this many."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Full-text search over contacts and notes, best match first."""
+    results = service.search_contacts(state(ctx).store, text, limit)
+    if as_json:
+        output.print_json(
+            [{**contact_dict(r.contact), "match": r.snippet, "rank": r.rank} for r in results]
+        )
+        return
+    output.print_table(
+        ["Id", "Name", "Company", "Match"],
+        ([r.contact.id, r.contact.name, r.contact.company, r.snippet] for r in results),
+        empty=f"nothing matches {text!r}",
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    notes: int = typer.Option(20, "--notes", min=0, help="How many recent notes to show."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Everything about one contact: fields, stage history and the notes timeline."""
+    details = service.contact_details(state(ctx).store, ref, note_limit=notes)
+    contact = details.contact
+    if as_json:
+        output.print_json(
+            {
+                **contact_dict(contact),
+                "stage_history": [
+                    {"stage": s.stage.value, "date": s.changed_on.isoformat()}
+                    for s in details.stages
+                ],
+                "note_count": details.note_count,
+                "notes": [note_dict(row.note) for row in details.notes],
+            }
+        )
+        return
+    output.print_fields(_field_pairs(contact), title=f"{contact.name} (id {contact.id})")
+    if details.stages:
+        output.print_heading("Lifecycle")
+        output.print_table(
+            ["Date", "Stage"], ([s.changed_on, s.stage.value] for s in details.stages)
+        )
+    output.print_heading(f"Notes ({details.note_count})")
+    output.print_table(
+        ["Date", "Channel", "Note"],
+        ([r.note.on, r.note.channel.value if r.note.channel else "", r.note.body]
+         for r in details.notes),
+        empty="no notes yet",
+        footer=f"showing {len(details.notes)} of {details.note_count}"
+        if details.note_count > len(details.notes)
+        else None,
+    )  # fmt: skip
+
+
+def _field_pairs(c: Contact) -> list[tuple[str, object]]:
+    cadence = f"every {c.cadence_days} days" if c.cadence_days else "none"
+    return [
+        ("Company", c.company),
+        ("Email", c.emails),
+        ("Phone", c.phones),
+        ("Address", c.address),
+        ("Birthday", c.birthday.iso() if c.birthday else None),
+        ("Anniversaries", [f"{a.label}: {a.when.iso()}" for a in c.anniversaries]),
+        ("Tags", c.tags),
+        ("Relationship", c.relationship_type.value if c.relationship_type else None),
+        ("Stage", c.stage.value if c.stage else None),
+        ("Keep in touch", cadence),
+        ("Last interaction", c.last_touch_on),
+        ("Owner", c.owner),
+        ("Archived", "yes" if c.archived else None),
+    ]

@@ -1,0 +1,77 @@
+"""What every command shares: the chosen database, the settings, and "today"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from tinycrm import config
+from tinycrm.dates import Prefer, parse_date
+from tinycrm.errors import UsageError
+from tinycrm.store import Store
+
+
+@dataclass
+class State:
+    db_option: str | None = None
+    _settings: config.Settings | None = None
+    _store: Store | None = None
+    opened: list[Store] = field(default_factory=list)
+
+    @property
+    def settings(self) -> config.Settings:
+        if self._settings is None:
+            self._settings = config.load_settings()
+        return self._settings
+
+    @property
+    def db_path(self) -> Path:
+        return config.database_path(self.db_option, self.settings)
+
+    @property
+    def store(self) -> Store:
+        """The database, opened (created and migrated if needed) on first use."""
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def today() -> date:
+    """The local calendar date."""
+    return date.today()
+
+
+def read_date(ctx: typer.Context, text: str, *, prefer: Prefer = "future") -> date:
+    return parse_date(text, today(), day_first=state(ctx).settings.day_first, prefer=prefer)
+
+
+def as_of_date(ctx: typer.Context, text: str | None) -> date:
+    """`--as-of` for queue and report commands: the day to answer for (default today)."""
+    return read_date(ctx, text) if text else today()
+
+
+def check_days(days: int, *, maximum: int = 3660) -> int:
+    if not 0 <= days <= maximum:
+        raise UsageError(f"--days must be between 0 and {maximum}, not {days}")
+    return days
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON (stable keys) instead of a table.")
+AS_OF_OPTION = typer.Option(
+    None, "--as-of", metavar="DATE", help="Answer for this day instead of today."
+)

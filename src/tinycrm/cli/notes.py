@@ -1,0 +1,59 @@
+"""`crm notes …`: log notes and interactions, and read them back."""
+
+from __future__ import annotations
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.serialize import note_dict
+from tinycrm.services import notes as service
+
+app = typer.Typer(help="Log notes and interactions (calls, emails, visits…).", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    text: str = typer.Argument(..., help="What happened or what to remember."),
+    channel: str = typer.Option(
+        None,
+        "--channel",
+        "-c",
+        help="Log an interaction: call, email, visit, meeting, letter, video, chat, other.",
+    ),
+    at: str = typer.Option(None, "--at", metavar="DATE", help="When (default today)."),
+    minutes: int = typer.Option(None, "--minutes", min=0, help="How long it took."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a note; with --channel it counts as an interaction and resets keep-in-touch."""
+    on = read_date(ctx, at, prefer="past") if at else today()
+    note = service.add_note(state(ctx).store, ref, text, on, channel, minutes)
+    if as_json:
+        output.print_json(note_dict(note))
+    else:
+        kind = f"{note.channel.value} logged" if note.channel else "note added"
+        output.print_success(f"{kind} for contact {note.contact_id} on {note.on}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    ref: str = typer.Argument(None, help="Only this contact's notes."),
+    since: str = typer.Option(None, "--since", metavar="DATE", help="Only notes on or after."),
+    limit: int = typer.Option(100, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Notes, newest first."""
+    since_date = read_date(ctx, since, prefer="past") if since else None
+    rows = service.list_notes(state(ctx).store, ref, since_date, limit or None)
+    if as_json:
+        output.print_json([note_dict(r.note, r.contact_name) for r in rows])
+        return
+    output.print_table(
+        ["Date", "Contact", "Channel", "Note"],
+        ([r.note.on, r.contact_name, r.note.channel.value if r.note.channel else "", r.note.body]
+         for r in rows),
+        empty="no notes",
+    )  # fmt: skip

@@ -1,0 +1,263 @@
+"""Reading dates the way people type them, and year-less dates (birthdays, anniversaries).
+
+Every function takes `today` explicitly: "today" is the caller's local calendar date, and all
+arithmetic is on calendar dates, never on UTC timestamps, so DST cannot shift a day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from tinycrm.errors import UsageError
+
+Prefer = Literal["future", "past"]
+
+WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+UNITS = {
+    "d": "days", "day": "days", "days": "days",
+    "w": "weeks", "week": "weeks", "weeks": "weeks",
+    "m": "months", "month": "months", "months": "months",
+    "y": "years", "year": "years", "years": "years",
+}  # fmt: skip
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([a-z]+)$")
+_IN_N = re.compile(r"^in\s+(\d+)\s*([a-z]+)$")
+_AGO = re.compile(r"^(\d+)\s*([a-z]+)\s+ago$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$")
+_WORDS = re.compile(r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$")
+
+DATE_HELP = "e.g. 2026-12-01, today, tomorrow, friday, +3d, +2w, in 3 days, dec 24"
+
+
+def parse_date(
+    text: str, today: date, *, day_first: bool = True, prefer: Prefer = "future"
+) -> date:
+    """Read a date typed by a person. Raise UsageError quoting the input when it cannot."""
+    value = " ".join(text.strip().lower().split())
+    result = _parse(value, today, day_first, prefer)
+    if result is None:
+        raise UsageError(f"cannot read date {text!r} ({DATE_HELP})")
+    return result
+
+
+def _parse(value: str, today: date, day_first: bool, prefer: Prefer) -> date | None:
+    named = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1}
+    if value in named:
+        return today + timedelta(days=named[value])
+    value = value.removeprefix("next ")
+    if value in WEEKDAYS:
+        ahead = (WEEKDAYS[value] - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    for pattern, sign in ((_RELATIVE, None), (_IN_N, "+"), (_AGO, "-")):
+        match = pattern.match(value)
+        if match:
+            groups = match.groups()
+            if sign is None:
+                sign, groups = groups[0], groups[1:]
+            return _shift(today, int(groups[0]) * (1 if sign == "+" else -1), groups[1])
+    return _absolute(value, today, day_first, prefer)
+
+
+def _shift(today: date, amount: int, unit_text: str) -> date | None:
+    unit = UNITS.get(unit_text)
+    if unit is None:
+        return None
+    if unit == "days":
+        return _safe(lambda: today + timedelta(days=amount))
+    if unit == "weeks":
+        return _safe(lambda: today + timedelta(weeks=amount))
+    months = amount if unit == "months" else amount * 12
+    return _safe(lambda: add_months(today, months))
+
+
+def _safe(make: object) -> date | None:
+    try:
+        return make()  # type: ignore[operator, no-any-return]
+    except (OverflowError, ValueError):
+        return None
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar month arithmetic that clamps to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, day)
+
+
+def _absolute(value: str, today: date, day_first: bool, prefer: Prefer) -> date | None:
+    for pattern in (_ISO, _COMPACT):
+        match = pattern.match(value)
+        if match:
+            return _make(int(match[1]), int(match[2]), int(match[3]))
+    match = _NUMERIC.match(value)
+    if match:
+        first, second = int(match[1]), int(match[2])
+        day, month = (first, second) if day_first else (second, first)
+        if match[3]:
+            year = int(match[3])
+            return _make(year + 2000 if year < 100 else year, month, day)
+        return _year_less(month, day, today, prefer)
+    match = _WORDS.match(value)
+    if match:
+        day_text, month_text = (match[1], match[2]) if match[1] else (match[4], match[3])
+        month_number = _month(month_text)
+        if month_number is None:
+            return None
+        if match[5]:
+            return _make(int(match[5]), month_number, int(day_text))
+        return _year_less(month_number, int(day_text), today, prefer)
+    return None
+
+
+def _month(text: str) -> int | None:
+    if text in MONTHS:
+        return MONTHS[text]
+    matches = {number for name, number in MONTHS.items() if name.startswith(text)}
+    return matches.pop() if len(text) >= 3 and len(matches) == 1 else None
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_less(month: int, day: int, today: date, prefer: Prefer) -> date | None:
+    """The nearest `month`-`day` on or after today (or on or before it, for past events)."""
+    if _make(2000, month, day) is None:
+        return None
+    step = 1 if prefer == "future" else -1
+    year: int = today.year
+    for _ in range(9):  # Feb 29 may need up to 8 years to recur
+        candidate = _make(year, month, day)
+        if candidate and (candidate >= today if step == 1 else candidate <= today):
+            return candidate
+        year += step
+    return None
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A month and day with an optional year: a birthday or an anniversary."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        if _make(self.year or 2000, self.month, self.day) is None:
+            raise UsageError(f"no such date: {self.iso()}")
+
+    def iso(self) -> str:
+        """'1980-03-14', or '--03-14' when the year is unknown (as vCard 4 writes it)."""
+        prefix = f"{self.year:04d}" if self.year else "-"
+        return f"{prefix}-{self.month:02d}-{self.day:02d}"
+
+    @property
+    def month_day(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+    def occurrence_in(self, year: int, feb29: str = "feb28") -> date:
+        """This date in `year`; Feb 29 falls on Feb 28 (or Mar 1) in common years."""
+        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
+            return date(year, 3, 1) if feb29 == "mar1" else date(year, 2, 28)
+        return date(year, self.month, self.day)
+
+    def next_occurrence(self, on_or_after: date, feb29: str = "feb28") -> date:
+        this_year = self.occurrence_in(on_or_after.year, feb29)
+        if this_year >= on_or_after:
+            return this_year
+        return self.occurrence_in(on_or_after.year + 1, feb29)
+
+    def years_at(self, occurrence: date) -> int | None:
+        """Age reached (or years completed) on `occurrence`, when the year is known."""
+        return occurrence.year - self.year if self.year else None
+
+
+_PARTIAL = re.compile(r"^(?:(\d{4})-?|--|-)?(\d{2})-?(\d{2})$")
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Read '1980-03-14', '19800314', '03-14', '--03-14', '--0314'. Year 0000/1604 → no year."""
+    value = text.strip()
+    match = _PARTIAL.match(value)
+    if not match:
+        raise UsageError(f"cannot read date {text!r} (e.g. 1980-03-14, or 03-14 without a year)")
+    # 0000 and Apple's 1604 are placeholders for "year unknown".
+    year = int(match[1]) if match[1] and match[1] not in ("0000", "1604") else None
+    try:
+        return PartialDate(int(match[2]), int(match[3]), year)
+    except UsageError:
+        raise UsageError(f"cannot read date {text!r}: no such day") from None
+
+
+def occurrences_between(
+    partial: PartialDate, start: date, end: date, feb29: str = "feb28"
+) -> list[date]:
+    """Every occurrence of a year-less date within [start, end] (inclusive)."""
+    found = []
+    for year in range(start.year, end.year + 1):
+        when = partial.occurrence_in(year, feb29)
+        if start <= when <= end:
+            found.append(when)
+    return found
+
+
+def month_day_ranges(start: date, end: date) -> list[tuple[str, str]]:
+    """'MM-DD' ranges covering [start, end], split at the year end, for an indexed lookup.
+
+    Feb 29 is added whenever the window touches Feb 28 or Mar 1, where a common year shows it;
+    callers then compute the real occurrence with `occurrences_between`.
+    """
+    if (end - start).days >= 365:
+        return [("01-01", "12-31")]
+    if start.year == end.year:
+        ranges = [(start.strftime("%m-%d"), end.strftime("%m-%d"))]
+    else:
+        ranges = [(start.strftime("%m-%d"), "12-31"), ("01-01", end.strftime("%m-%d"))]
+    if any(low <= "03-01" and high >= "02-28" for low, high in ranges):
+        ranges.append(("02-29", "02-29"))
+    return ranges

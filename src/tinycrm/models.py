@@ -1,0 +1,135 @@
+"""The vocabulary of the CRM as plain data: no storage, no presentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tinycrm.dates import PartialDate
+
+
+class RelationshipType(StrEnum):
+    TRANSACTIONAL = "transactional"
+    LONG_TERM = "long-term"
+    PERSONAL = "personal"
+    DEDICATED = "dedicated"
+    SELF_SERVICE = "self-service"
+    AUTOMATED = "automated"
+    COMMUNITY = "community"
+
+
+# Days between keep-in-touch check-ins, by relationship type (SPEC); others: none.
+DEFAULT_CADENCE: dict[RelationshipType, int] = {
+    RelationshipType.DEDICATED: 30,
+    RelationshipType.PERSONAL: 60,
+    RelationshipType.LONG_TERM: 90,
+    RelationshipType.COMMUNITY: 180,
+}
+
+
+class Stage(StrEnum):
+    EXPLORATION = "exploration"
+    AWARENESS = "awareness"
+    EXPANSION = "expansion"
+    COMMITMENT = "commitment"
+    DISSOLUTION = "dissolution"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    VISIT = "visit"
+    MEETING = "meeting"
+    LETTER = "letter"
+    VIDEO = "video"
+    CHAT = "chat"
+    OTHER = "other"
+
+
+class FollowUpKind(StrEnum):
+    THANK_YOU = "thank-you"
+    CHECK_IN = "check-in"
+    BIRTHDAY = "birthday"
+    ANNIVERSARY = "anniversary"
+    SATISFACTION_CHECK = "satisfaction-check"
+    REORDER = "reorder"
+    RECOVERY = "recovery"
+    CASE = "case"
+    PASS_ON = "pass-on"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    label: str
+    when: PartialDate
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class StageChange:
+    stage: Stage
+    changed_on: date
+
+
+@dataclass
+class Contact:
+    """A customer or prospect, person or company."""
+
+    name: str
+    id: int | None = None
+    company: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    address: str | None = None
+    birthday: PartialDate | None = None
+    anniversaries: list[Anniversary] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    relationship_type: RelationshipType | None = None
+    stage: Stage | None = None
+    cadence_override: int | None = None  # days; 0 means "never check in"
+    owner: str | None = None
+    archived: bool = False
+    last_touch_on: date | None = None
+    touch_anchor_on: date | None = None  # keep-in-touch clock start if never touched
+
+    @property
+    def cadence_days(self) -> int | None:
+        """The keep-in-touch interval in force: the override, else the type's default."""
+        if self.cadence_override is not None:
+            return self.cadence_override or None
+        if self.relationship_type is None:
+            return None
+        return DEFAULT_CADENCE.get(self.relationship_type)
+
+
+@dataclass(frozen=True)
+class Note:
+    contact_id: int
+    body: str
+    on: date
+    channel: Channel | None = None
+    duration_minutes: int | None = None
+    id: int | None = None
+
+    @property
+    def is_interaction(self) -> bool:
+        return self.channel is not None
+
+
+@dataclass
+class FollowUp:
+    """A stored follow-up: something to do for a contact on a date, maybe recurring."""
+
+    contact_id: int
+    title: str
+    kind: FollowUpKind
+    due_on: date
+    id: int | None = None
+    rule: str | None = None  # RRULE text for recurring follow-ups
+    anchor_on: date | None = None
+    snoozed_until: date | None = None
+    status: str = "open"  # open, done, skipped
+    completed_on: date | None = None
+    source: str | None = None  # what created it, e.g. "sale:12"

@@ -1,0 +1,216 @@
+"""Adding, finding, changing and archiving contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from tinycrm.errors import Ambiguous, NotFound, UsageError
+from tinycrm.models import Anniversary, Contact, StageChange
+from tinycrm.services import validation
+from tinycrm.store import Store
+from tinycrm.store.contacts import ContactFilter, SearchHit
+from tinycrm.store.notes import NoteRow
+
+
+@dataclass
+class ContactFields:
+    """Raw values as a person typed them. None means "not given"; "" clears a single field."""
+
+    name: str | None = None
+    emails: list[str] | None = None
+    phones: list[str] | None = None
+    company: str | None = None
+    address: str | None = None
+    birthday: str | None = None
+    anniversaries: list[str] | None = None
+    tags: list[str] | None = None
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    relationship_type: str | None = None
+    stage: str | None = None
+    cadence: str | None = None
+    owner: str | None = None
+
+
+def _blank(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
+    """A copy of `contact` with the given fields validated and applied."""
+    changed = replace(contact)
+    if fields.name is not None:
+        changed.name = validation.name(fields.name)
+    if fields.emails is not None:
+        changed.emails = _unique([validation.email(e) for e in fields.emails], key=str.lower)
+    if fields.phones is not None:
+        changed.phones = _unique([validation.phone(p) for p in fields.phones])
+    if fields.company is not None:
+        changed.company = _blank(fields.company)
+    if fields.address is not None:
+        changed.address = _blank(fields.address)
+    if fields.owner is not None:
+        changed.owner = _blank(fields.owner)
+    if fields.birthday is not None:
+        text = fields.birthday.strip()
+        changed.birthday = validation.birthday(text) if text else None
+    if fields.anniversaries is not None:
+        changed.anniversaries = _merge_anniversaries(
+            contact.anniversaries, [validation.anniversary(a) for a in fields.anniversaries]
+        )
+    tags = contact.tags if fields.tags is None else [validation.tag(t) for t in fields.tags]
+    removed = {validation.tag(t).lower() for t in fields.remove_tags}
+    added = [validation.tag(t) for t in fields.add_tags]
+    changed.tags = _unique([t for t in [*tags, *added] if t.lower() not in removed], str.lower)
+    if fields.relationship_type is not None:
+        text = fields.relationship_type.strip()
+        changed.relationship_type = validation.relationship_type(text) if text else None
+    if fields.stage is not None:
+        text = fields.stage.strip()
+        changed.stage = validation.stage(text) if text else None
+    if fields.cadence is not None:
+        text = fields.cadence.strip().lower()
+        changed.cadence_override = None if text in ("", "default") else validation.cadence(text)
+    return changed
+
+
+def _unique(items: list[str], key: object = None) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for item in items:
+        marker = key(item) if callable(key) else item
+        if marker not in seen:
+            seen.add(marker)
+            result.append(item)
+    return result
+
+
+def _merge_anniversaries(old: list[Anniversary], new: list[Anniversary]) -> list[Anniversary]:
+    """Anniversaries given by label replace those with the same label; others are kept."""
+    labels = {a.label.lower() for a in new}
+    kept = [a for a in old if a.label.lower() not in labels]
+    by_label = {a.label.lower(): a.id for a in old}
+    return kept + [replace(a, id=by_label.get(a.label.lower())) for a in new]
+
+
+def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
+    if fields.name is None:
+        raise UsageError("a contact needs a name")
+    contact = apply_fields(Contact(name=fields.name), fields)
+    contact_id = store.contacts.insert(contact, today)
+    return get_contact(store, contact_id)
+
+
+def edit_contact(store: Store, ref: str, fields: ContactFields, today: date) -> Contact:
+    """Apply the changes in one transaction; a new stage is kept in the stage history."""
+    with store.write():
+        current = resolve_ref(store, ref)
+        changed = apply_fields(current, fields)
+        store.contacts.update(changed)
+        if changed.stage is not None and changed.stage != current.stage:
+            store.contacts.add_stage_change(current.id or 0, changed.stage, today)
+    return get_contact(store, current.id or 0)
+
+
+def set_archived(store: Store, ref: str, archived: bool = True) -> Contact:
+    with store.write():
+        contact = resolve_ref(store, ref)
+        contact.archived = archived
+        store.contacts.update(contact)
+    return contact
+
+
+def get_contact(store: Store, contact_id: int) -> Contact:
+    contact = store.contacts.get(contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return contact
+
+
+def resolve_ref(store: Store, ref: str) -> Contact:
+    """A contact id, or text matching exactly one contact's name or email.
+
+    An exact (case-insensitive) name or email wins; otherwise a unique partial match of an
+    active contact's name or email. Several matches are an error listing them.
+    """
+    text = ref.strip()
+    if not text:
+        raise UsageError("empty contact reference")
+    if text.isdigit():
+        contact = store.contacts.get(int(text))
+        if contact is not None:
+            return contact
+    candidates = store.contacts.find_ref(text) or store.contacts.find_containing(text)
+    if len(candidates) == 1:
+        return get_contact(store, candidates[0].id)
+    if not candidates:
+        raise NotFound(f"no contact matches {ref!r}")
+    listed = [f"{c.id}: {c.name}" + (f" <{c.email}>" if c.email else "") for c in candidates]
+    raise Ambiguous(
+        f"{ref!r} matches {len(candidates)} contacts: {'; '.join(listed[:10])}"
+        + (" …" if len(listed) > 10 else "")
+        + " (use the id)",
+        listed,
+    )
+
+
+def list_contacts(store: Store, where: ContactFilter) -> list[Contact]:
+    if where.relationship_type:
+        where = replace(
+            where, relationship_type=validation.relationship_type(where.relationship_type).value
+        )
+    if where.stage:
+        where = replace(where, stage=validation.stage(where.stage).value)
+    return store.contacts.query(where)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    contact: Contact
+    snippet: str
+    rank: float
+
+
+def search_contacts(store: Store, text: str, limit: int = 50) -> list[SearchResult]:
+    """Full-text search over contacts and notes, best match first."""
+    query = fts_query(text)
+    if not query:
+        raise UsageError("search needs at least one word")
+    hits: list[SearchHit] = store.contacts.search(query, limit)
+    found = store.contacts.query(
+        ContactFilter(ids=tuple(h.contact_id for h in hits), archived=None)
+    )
+    contacts = {c.id: c for c in found}
+    return [
+        SearchResult(contacts[h.contact_id], h.snippet, h.rank)
+        for h in hits
+        if h.contact_id in contacts
+    ]
+
+
+def fts_query(text: str) -> str:
+    """Words as FTS5 prefix terms, each quoted, so user text is never FTS syntax."""
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in text).split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Everything `contacts show` and the TUI's customer screen display."""
+
+    contact: Contact
+    notes: list[NoteRow]
+    note_count: int
+    stages: list[StageChange]
+
+
+def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDetails:
+    contact = resolve_ref(store, ref)
+    assert contact.id is not None
+    return ContactDetails(
+        contact=contact,
+        notes=store.notes.query(contact.id, limit=note_limit),
+        note_count=store.notes.count(contact.id),
+        stages=store.contacts.stage_history(contact.id),
+    )

@@ -1,0 +1,90 @@
+"""Reading user-supplied values into domain values, with one clear error each."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import TypeVar
+
+from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.errors import UsageError
+from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
+
+E = TypeVar("E", bound=StrEnum)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[+()\d][\d\s().\-/]*(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
+
+
+def choice(enum: type[E], value: str, what: str) -> E:
+    """Read an enumerated value; the error lists the allowed ones."""
+    try:
+        return enum(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise UsageError(f"unknown {what} {value!r} (one of: {allowed})") from None
+
+
+def relationship_type(value: str) -> RelationshipType:
+    return choice(RelationshipType, value, "relationship type")
+
+
+def stage(value: str) -> Stage:
+    return choice(Stage, value, "lifecycle stage")
+
+
+def channel(value: str) -> Channel:
+    return choice(Channel, value, "channel")
+
+
+def email(value: str) -> str:
+    text = value.strip()
+    if not _EMAIL.match(text):
+        raise UsageError(f"not an email address: {value!r}")
+    return text
+
+
+def phone(value: str) -> str:
+    text = value.strip()
+    if not _PHONE.match(text) or not re.search(r"\d", text):
+        raise UsageError(f"not a phone number: {value!r}")
+    return text
+
+
+def name(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise UsageError("a contact needs a name")
+    if len(text) > 500:
+        raise UsageError("a name can be at most 500 characters")
+    return text
+
+
+def cadence(value: str) -> int:
+    """Days between check-ins, or 'none' (stored as 0) to switch them off."""
+    text = value.strip().lower()
+    if text in ("none", "never", "off", "0"):
+        return 0
+    text = text.removesuffix("d").removesuffix(" days").strip()
+    if not text.isdigit() or not 0 < int(text) <= 3650:
+        raise UsageError(f"cadence must be a number of days (1-3650) or 'none', not {value!r}")
+    return int(text)
+
+
+def birthday(value: str) -> PartialDate:
+    return parse_partial_date(value)
+
+
+def anniversary(value: str) -> Anniversary:
+    """'LABEL=DATE', e.g. 'customer since=2019-05-01' or 'wedding=06-21'."""
+    label, sep, when = value.rpartition("=")
+    if not sep or not label.strip():
+        raise UsageError(f"an anniversary is LABEL=DATE (e.g. 'wedding=2015-06-21'), not {value!r}")
+    return Anniversary(label.strip(), parse_partial_date(when))
+
+
+def tag(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise UsageError("a tag cannot be empty")
+    return text

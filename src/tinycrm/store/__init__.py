@@ -1,0 +1,53 @@
+"""The storage layer: every SQL statement in tinycrm lives in this package.
+
+Services receive a `Store` and call its repositories; they never see SQL or sqlite3, so a
+different backend can replace this package without touching services or front ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from sqlite3 import Connection
+
+from tinycrm.store.connection import Database
+from tinycrm.store.contacts import ContactRepo
+from tinycrm.store.followups import FollowUpRepo
+from tinycrm.store.notes import NoteRepo
+
+
+class Store:
+    """One open database and the repositories over it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        return cls(Database(path))
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Group several repository writes into one transaction."""
+        with self.db.write() as conn:
+            yield conn
+
+    @cached_property
+    def contacts(self) -> ContactRepo:
+        return ContactRepo(self.db)
+
+    @cached_property
+    def notes(self) -> NoteRepo:
+        return NoteRepo(self.db)
+
+    @cached_property
+    def follow_ups(self) -> FollowUpRepo:
+        return FollowUpRepo(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = ["Database", "Store"]

@@ -1,0 +1,175 @@
+"""Opening the database file safely, and the one way to write to it.
+
+Reads use the plain `sqlite3` connection; sqlite-utils (which costs ~120 ms to import) is
+loaded only by the code paths that need its bulk helpers, so read commands start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tinycrm.errors import StorageError
+from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Database:
+    """A connection to one tinycrm database file, migrated to the current schema."""
+
+    def __init__(self, path: Path | str, *, migrate: bool = True) -> None:
+        self.path = Path(path)
+        self.conn = _connect(self.path)
+        self._depth = 0
+        self._utils: Any = None
+        self.version = self.schema_version()
+        if self.version > LATEST_VERSION:
+            self.conn.close()
+            raise StorageError(
+                f"{self.path} was written by a newer tinycrm (schema {self.version}; this version"
+                f" knows up to {LATEST_VERSION}): upgrade tinycrm, the file was left untouched"
+            )
+        if migrate and self.version < LATEST_VERSION:
+            self.migrate()
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, migrations: list[list[str]] | None = None) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        steps = MIGRATIONS if migrations is None else migrations
+        applied = []
+        for version, statements in enumerate(steps, start=1):
+            if version <= self.schema_version():
+                continue
+            with self.write():
+                for statement in statements:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version}")
+            applied.append(version)
+        self.version = self.schema_version()
+        return applied
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue on
+        busy_timeout instead of failing with SQLITE_BUSY_SNAPSHOT. Nested calls join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _storage_error(self.path, exc) from exc
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.conn.execute("ROLLBACK")
+                raise _storage_error(self.path, exc) from exc
+        finally:
+            self._depth = 0
+
+    @property
+    def utils(self) -> Any:
+        """A sqlite_utils.Database on the same connection (imported on first use)."""
+        if self._utils is None:
+            import sqlite_utils
+
+            self._utils = sqlite_utils.Database(self.conn)
+        return self._utils
+
+    def integrity_problems(self, quick: bool = True) -> list[str]:
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = [row[0] for row in self.conn.execute(f"PRAGMA {pragma}")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    _check_file(path)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        raise _storage_error(path, exc) from exc
+    return conn
+
+
+def _check_file(path: Path) -> None:
+    """Refuse directories and non-SQLite files; create a new file 0600 in a 0700 directory."""
+    if path.is_dir():
+        raise StorageError(f"database path {path} is a directory")
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StorageError(f"cannot read database {path}: {exc.strerror}") from exc
+        if header and header != SQLITE_HEADER:
+            raise StorageError(f"{path} is not a SQLite database")
+        if not os.access(path, os.W_OK):
+            raise StorageError(f"database {path} is not writable")
+        return
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create database {path}: {exc.strerror}") from exc
+
+
+def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError(f"database {path} is locked by another program; try again")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"database {path} is read-only")
+    if "not a database" in text or "malformed" in text:
+        return StorageError(f"database {path} is corrupt or not a tinycrm database: {text}")
+    return StorageError(f"database {path}: {text}")
+
+
+def secure_mode(path: Path) -> None:
+    """Make a file we wrote readable by its owner only."""
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)

@@ -1,0 +1,333 @@
+"""SQL for contacts and what hangs off them: emails, phones, tags, anniversaries, stages."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.models import Anniversary, Contact, RelationshipType, Stage, StageChange
+from tinycrm.store.connection import Database, now_iso
+
+_SELECT = """
+SELECT c.*,
+  (SELECT json_group_array(email) FROM
+     (SELECT email FROM contact_emails WHERE contact_id = c.id ORDER BY position)) AS emails,
+  (SELECT json_group_array(phone) FROM
+     (SELECT phone FROM contact_phones WHERE contact_id = c.id ORDER BY position)) AS phones,
+  (SELECT json_group_array(tag) FROM
+     (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)) AS tags,
+  (SELECT json_group_array(json_object('id', id, 'label', label, 'date', date)) FROM
+     (SELECT id, label, date FROM anniversaries WHERE contact_id = c.id ORDER BY date_md))
+     AS anniversaries
+FROM contacts c
+"""
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    tag: str | None = None
+    company: str | None = None
+    relationship_type: str | None = None
+    stage: str | None = None
+    archived: bool | None = False  # None: both
+    ids: tuple[int, ...] | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class RefCandidate:
+    id: int
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    contact_id: int
+    rank: float
+    snippet: str
+
+
+def digits_of(phone: str) -> str:
+    """A phone number reduced to its digits (a leading + kept), for duplicate matching."""
+    digits = re.sub(r"\D", "", phone)
+    return ("+" + digits) if phone.strip().startswith("+") else digits
+
+
+class ContactRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def get(self, contact_id: int) -> Contact | None:
+        row = self.conn.execute(_SELECT + " WHERE c.id = ?", (contact_id,)).fetchone()
+        return _contact(row) if row else None
+
+    def query(self, where: ContactFilter) -> list[Contact]:
+        sql, params = _filter_sql(where)
+        sql += " ORDER BY c.name COLLATE NOCASE, c.id"
+        if where.limit:
+            sql += " LIMIT ? OFFSET ?"
+            params += [where.limit, where.offset]
+        return [_contact(row) for row in self.conn.execute(_SELECT + sql, params)]
+
+    def count(self, where: ContactFilter) -> int:
+        sql, params = _filter_sql(where)
+        return int(
+            self.conn.execute("SELECT count(*) FROM contacts c " + sql, params).fetchone()[0]
+        )
+
+    def find_ref(self, text: str) -> list[RefCandidate]:
+        """Contacts whose name or one of whose emails equals `text` (case-insensitive)."""
+        rows = self.conn.execute(
+            """SELECT c.id, c.name, (SELECT email FROM contact_emails
+                   WHERE contact_id = c.id ORDER BY position LIMIT 1) AS email
+               FROM contacts c WHERE c.id IN (
+                   SELECT id FROM contacts WHERE name = ?1 COLLATE NOCASE
+                   UNION SELECT contact_id FROM contact_emails WHERE email = ?1 COLLATE NOCASE)
+               ORDER BY c.archived, c.id""",
+            (text.strip(),),
+        )
+        return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
+
+    def find_containing(self, text: str, limit: int = 11) -> list[RefCandidate]:
+        """Active contacts whose name or an email contains `text` (case-insensitive)."""
+        rows = self.conn.execute(
+            """SELECT c.id, c.name, (SELECT email FROM contact_emails
+                   WHERE contact_id = c.id ORDER BY position LIMIT 1) AS email
+               FROM contacts c WHERE c.archived = 0 AND c.id IN (
+                   SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
+                   UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')
+               ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2""",
+            ("%" + _like_escape(text.strip()) + "%", limit),
+        )
+        return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
+
+    def insert(self, contact: Contact, today: date) -> int:
+        with self.db.write() as conn:
+            stamp = now_iso()
+            cursor = conn.execute(
+                """INSERT INTO contacts (name, company, address, birthday, birthday_md,
+                     relationship_type, stage, cadence_days, owner, archived, last_touch_on,
+                     touch_anchor_on, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (*_scalar_fields(contact), _iso(contact.last_touch_on),
+                 _iso(contact.touch_anchor_on or today), stamp, stamp),
+            )  # fmt: skip
+            contact_id = int(cursor.lastrowid or 0)
+            self._write_children(contact_id, contact)
+            if contact.stage:
+                self.add_stage_change(contact_id, contact.stage, today)
+            self.reindex(contact_id)
+        return contact_id
+
+    def update(self, contact: Contact) -> None:
+        assert contact.id is not None
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE contacts SET name = ?, company = ?, address = ?, birthday = ?,
+                     birthday_md = ?, relationship_type = ?, stage = ?, cadence_days = ?,
+                     owner = ?, archived = ?, last_touch_on = ?, updated_at = ? WHERE id = ?""",
+                (*_scalar_fields(contact), _iso(contact.last_touch_on), now_iso(), contact.id),
+            )
+            for table in ("contact_emails", "contact_phones", "contact_tags"):
+                conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact.id,))
+            self._write_children(contact.id, contact, anniversaries=False)
+            self._sync_anniversaries(contact.id, contact.anniversaries)
+            self.reindex(contact.id)
+
+    def _write_children(
+        self, contact_id: int, contact: Contact, anniversaries: bool = True
+    ) -> None:
+        conn = self.conn
+        conn.executemany(
+            "INSERT INTO contact_emails (contact_id, position, email) VALUES (?, ?, ?)",
+            [(contact_id, i, email) for i, email in enumerate(contact.emails)],
+        )
+        conn.executemany(
+            """INSERT INTO contact_phones (contact_id, position, phone, phone_digits)
+               VALUES (?, ?, ?, ?)""",
+            [(contact_id, i, phone, digits_of(phone)) for i, phone in enumerate(contact.phones)],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+            [(contact_id, tag) for tag in contact.tags],
+        )
+        if anniversaries:
+            self._sync_anniversaries(contact_id, contact.anniversaries)
+
+    def _sync_anniversaries(self, contact_id: int, wanted: Iterable[Anniversary]) -> None:
+        """Keep the ids of unchanged anniversaries, so marks on their occurrences survive."""
+        existing = {a.id: a for a in self.anniversaries(contact_id)}
+        keep = {a.id for a in wanted if a.id in existing}
+        for stale in set(existing) - keep:
+            self.conn.execute("DELETE FROM anniversaries WHERE id = ?", (stale,))
+        for item in wanted:
+            values = (item.label, item.when.iso(), item.when.month_day)
+            if item.id in existing:
+                self.conn.execute(
+                    "UPDATE anniversaries SET label = ?, date = ?, date_md = ? WHERE id = ?",
+                    (*values, item.id),
+                )
+            else:
+                self.conn.execute(
+                    """INSERT INTO anniversaries (contact_id, label, date, date_md)
+                       VALUES (?, ?, ?, ?)""",
+                    (contact_id, *values),
+                )
+
+    def anniversaries(self, contact_id: int) -> list[Anniversary]:
+        rows = self.conn.execute(
+            "SELECT id, label, date FROM anniversaries WHERE contact_id = ? ORDER BY date_md",
+            (contact_id,),
+        )
+        return [Anniversary(r["label"], parse_partial_date(r["date"]), r["id"]) for r in rows]
+
+    def reindex(self, contact_id: int) -> None:
+        """Refresh the contact's full-text document (name, company, emails, phones, tags...)."""
+        self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact_id,))
+        self.conn.execute(
+            """INSERT INTO search_index (rowid, body, contact_id)
+               SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
+                   || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
+                   || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+                                WHERE contact_id = c.id), '') || ' '
+                   || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+                                WHERE contact_id = c.id), '') || ' '
+                   || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
+                                WHERE contact_id = c.id), ''),
+                   c.id
+               FROM contacts c WHERE c.id = ?""",
+            (contact_id,),
+        )
+
+    def add_stage_change(self, contact_id: int, stage: Stage, on: date) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)",
+                (contact_id, stage.value, on.isoformat()),
+            )
+
+    def stage_history(self, contact_id: int) -> list[StageChange]:
+        rows = self.conn.execute(
+            """SELECT stage, changed_on FROM stage_history WHERE contact_id = ?
+               ORDER BY changed_on, id""",
+            (contact_id,),
+        )
+        return [StageChange(Stage(r["stage"]), date.fromisoformat(r["changed_on"])) for r in rows]
+
+    def touch(self, contact_id: int, on: date) -> None:
+        """Record an interaction on `on`: the keep-in-touch clock restarts from the latest."""
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE contacts SET last_touch_on = ?1
+                   WHERE id = ?2 AND (last_touch_on IS NULL OR last_touch_on < ?1)""",
+                (on.isoformat(), contact_id),
+            )
+
+    def delete(self, contact_id: int) -> None:
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Contacts ranked by bm25 over their own document and their notes; best hit each."""
+        rows = self.conn.execute(
+            """SELECT contact_id, min(rank) AS best, snippet FROM (
+                 SELECT contact_id, rank,
+                        snippet(search_index, 0, '', '', '…', 12) AS snippet
+                 FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?)
+               GROUP BY contact_id ORDER BY best LIMIT ?""",
+            (query, limit * 4, limit),
+        )
+        return [SearchHit(r["contact_id"], r["best"], r["snippet"]) for r in rows]
+
+
+def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
+    clauses = ["1"]
+    params: list[object] = []
+    if where.archived is not None:
+        clauses.append("c.archived = ?")
+        params.append(int(where.archived))
+    if where.tag:
+        clauses.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ? COLLATE NOCASE)")
+        params.append(where.tag)
+    if where.company:
+        clauses.append("c.company = ? COLLATE NOCASE")
+        params.append(where.company)
+    if where.relationship_type:
+        clauses.append("c.relationship_type = ?")
+        params.append(where.relationship_type)
+    if where.stage:
+        clauses.append("c.stage = ?")
+        params.append(where.stage)
+    if where.ids is not None:
+        clauses.append(f"c.id IN ({','.join('?' * len(where.ids))})")
+        params.extend(where.ids)
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def _scalar_fields(contact: Contact) -> tuple[object, ...]:
+    birthday = contact.birthday
+    return (
+        contact.name,
+        contact.company,
+        contact.address,
+        birthday.iso() if birthday else None,
+        birthday.month_day if birthday else None,
+        contact.relationship_type.value if contact.relationship_type else None,
+        contact.stage.value if contact.stage else None,
+        contact.cadence_override,
+        contact.owner,
+        int(contact.archived),
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(
+        id=row["id"],
+        name=row["name"],
+        company=row["company"],
+        address=row["address"],
+        emails=json.loads(row["emails"]),
+        phones=json.loads(row["phones"]),
+        tags=json.loads(row["tags"]),
+        birthday=parse_partial_date(row["birthday"]) if row["birthday"] else None,
+        anniversaries=[
+            Anniversary(a["label"], parse_partial_date(a["date"]), a["id"])
+            for a in json.loads(row["anniversaries"])
+        ],
+        relationship_type=RelationshipType(row["relationship_type"])
+        if row["relationship_type"]
+        else None,
+        stage=Stage(row["stage"]) if row["stage"] else None,
+        cadence_override=row["cadence_days"],
+        owner=row["owner"],
+        archived=bool(row["archived"]),
+        last_touch_on=_date(row["last_touch_on"]),
+        touch_anchor_on=_date(row["touch_anchor_on"])
+        or datetime.fromisoformat(row["created_at"]).date(),
+    )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+__all__ = ["ContactFilter", "ContactRepo", "PartialDate", "RefCandidate", "SearchHit"]

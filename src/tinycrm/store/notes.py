@@ -1,0 +1,84 @@
+"""SQL for notes: dated entries about a contact, some of them logged interactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.models import Channel, Note
+from tinycrm.store.connection import Database, now_iso
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    note: Note
+    contact_name: str
+
+
+class NoteRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, note: Note) -> int:
+        """Store a note; an interaction also restarts the contact's keep-in-touch clock."""
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO notes (contact_id, body, channel, noted_on, duration_minutes,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    note.contact_id,
+                    note.body,
+                    note.channel.value if note.channel else None,
+                    note.on.isoformat(),
+                    note.duration_minutes,
+                    now_iso(),
+                ),
+            )
+            if note.channel is not None:
+                conn.execute(
+                    """UPDATE contacts SET last_touch_on = ?1
+                       WHERE id = ?2 AND (last_touch_on IS NULL OR last_touch_on < ?1)""",
+                    (note.on.isoformat(), note.contact_id),
+                )
+        return int(cursor.lastrowid or 0)
+
+    def query(
+        self,
+        contact_id: int | None = None,
+        since: date | None = None,
+        limit: int | None = None,
+    ) -> list[NoteRow]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if contact_id is not None:
+            clauses.append("n.contact_id = ?")
+            params.append(contact_id)
+        if since is not None:
+            clauses.append("n.noted_on >= ?")
+            params.append(since.isoformat())
+        sql = """SELECT n.*, c.name AS contact_name FROM notes n
+                 JOIN contacts c ON c.id = n.contact_id"""
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY n.noted_on DESC, n.id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [
+            NoteRow(_note(row), row["contact_name"]) for row in self.db.conn.execute(sql, params)
+        ]
+
+    def count(self, contact_id: int) -> int:
+        row = self.db.conn.execute("SELECT count(*) FROM notes WHERE contact_id = ?", (contact_id,))
+        return int(row.fetchone()[0])
+
+
+def _note(row: sqlite3.Row) -> Note:
+    return Note(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        body=row["body"],
+        on=date.fromisoformat(row["noted_on"]),
+        channel=Channel(row["channel"]) if row["channel"] else None,
+        duration_minutes=row["duration_minutes"],
+    )

@@ -1,0 +1,36 @@
+"""Making user text safe to show on a terminal: it is data, never markup or control codes.
+
+Rich and Textual strip only a few C0 codes; ESC, CSI (0x9b) and other C1 codes would reach the
+terminal and could clear the screen, set the clipboard (OSC 52) or forge output. Every front end
+passes user text through `visible()` before it is printed or put in a widget.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 (except TAB/LF, which callers flatten where needed), DEL, C1, and bidi overrides that can
+# reorder what is displayed.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 block: ␛ for ESC, ␀ for NUL, …
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
+    """`text` with control characters replaced by visible stand-ins (ESC → ␛)."""
+    cleaned = _UNSAFE.sub(_picture, text)
+    if one_line:
+        cleaned = cleaned.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return cleaned
+
+
+def has_unsafe(text: str) -> bool:
+    return bool(_UNSAFE.search(text))

@@ -1,0 +1,152 @@
+"""Contacts through the CLI: add, list, show, edit, archive, search, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Invoke
+
+
+def add(cli: Invoke, *args: str) -> dict[str, object]:
+    result = cli("contacts", "add", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_add_and_show_keeps_every_field(cli: Invoke) -> None:
+    created = add(
+        cli, "Ann Lee", "--email", "ann@example.com", "--email", "ann@work.example",
+        "--phone", "+44 20 7946 0001", "--company", "Lee & Co", "--birthday", "1980-03-14",
+        "--anniversary", "customer since=2019-05-01", "--tag", "vip", "--tag", "road",
+        "--type", "personal", "--stage", "awareness", "--owner", "Sam",
+    )  # fmt: skip
+    shown = json.loads(cli("contacts", "show", str(created["id"]), "--json").stdout)
+    assert shown["emails"] == ["ann@example.com", "ann@work.example"]
+    assert shown["phones"] == ["+44 20 7946 0001"]
+    assert shown["company"] == "Lee & Co"
+    assert shown["birthday"] == "1980-03-14"
+    assert shown["anniversaries"] == [{"label": "customer since", "date": "2019-05-01"}]
+    assert shown["tags"] == ["road", "vip"]
+    assert shown["relationship_type"] == "personal"
+    assert shown["cadence_days"] == 60
+    assert shown["stage"] == "awareness"
+    assert [s["stage"] for s in shown["stage_history"]] == ["awareness"]
+    assert shown["owner"] == "Sam"
+
+
+def test_year_less_birthday_and_cadence_override(cli: Invoke) -> None:
+    created = add(cli, "Bo", "--birthday", "--02-29", "--type", "dedicated", "--cadence", "none")
+    assert created["birthday"] == "--02-29"
+    assert created["cadence_days"] is None
+
+
+def test_ref_resolves_by_id_name_email_and_unique_part(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    add(cli, "Bob Stone", "--email", "bob@example.com")
+    for ref in ("1", "ann lee", "ANN@example.com", "Lee"):
+        shown = cli("contacts", "show", ref, "--json")
+        assert json.loads(shown.stdout)["name"] == "Ann Lee", ref
+
+
+def test_ambiguous_ref_lists_candidates_and_changes_nothing(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--email", "ann@a.example")
+    add(cli, "Ann Smith", "--email", "ann@b.example")
+    result = cli("notes", "add", "Ann", "hello")
+    assert result.exit_code == 1
+    assert "Ann Lee" in result.stderr and "Ann Smith" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(cli("notes", "list", "--json").stdout) == []
+
+
+def test_unknown_ref_is_one_line_exit_1(cli: Invoke) -> None:
+    result = cli("contacts", "show", "nobody")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "crm: no contact matches 'nobody'"
+
+
+def test_bad_values_are_usage_errors_and_store_nothing(cli: Invoke) -> None:
+    cases = [
+        ["--email", "not-an-address"],
+        ["--birthday", "1980-02-30"],
+        ["--birthday", "yesterday-ish"],
+        ["--type", "friendly"],
+        ["--stage", "courtship"],
+        ["--cadence", "often"],
+        ["--anniversary", "2019-01-01"],
+    ]
+    for extra in cases:
+        result = cli("contacts", "add", "Ann", *extra)
+        assert result.exit_code == 2, extra
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert extra[1] in result.stderr, (extra, result.stderr)
+    assert json.loads(cli("contacts", "list", "--json").stdout) == []
+
+
+def test_edit_changes_fields_and_records_stage_history(cli: Invoke) -> None:
+    add(cli, "Ann", "--stage", "awareness", "--tag", "a", "--tag", "b")
+    result = cli(
+        "contacts", "edit", "Ann", "--stage", "commitment", "--add-tag", "c",
+        "--remove-tag", "a", "--birthday", "", "--json",
+    )  # fmt: skip
+    edited = json.loads(result.stdout)
+    assert edited["tags"] == ["b", "c"]
+    assert edited["stage"] == "commitment"
+    shown = json.loads(cli("contacts", "show", "Ann", "--json").stdout)
+    assert [s["stage"] for s in shown["stage_history"]] == ["awareness", "commitment"]
+
+
+def test_archive_hides_from_list_and_undo_restores(cli: Invoke) -> None:
+    add(cli, "Ann")
+    add(cli, "Bob")
+    assert cli("contacts", "archive", "Ann").exit_code == 0
+    names = [c["name"] for c in json.loads(cli("contacts", "list", "--json").stdout)]
+    assert names == ["Bob"]
+    archived = json.loads(cli("contacts", "list", "--archived", "--json").stdout)
+    assert [c["name"] for c in archived] == ["Ann"]
+    cli("contacts", "archive", "1", "--undo")
+    assert len(json.loads(cli("contacts", "list", "--json").stdout)) == 2
+
+
+def test_list_filters(cli: Invoke) -> None:
+    add(cli, "Ann", "--tag", "vip", "--company", "Acme", "--type", "dedicated")
+    add(cli, "Bob", "--tag", "club", "--stage", "awareness")
+
+    def names(*args: str) -> list[str]:
+        return [c["name"] for c in json.loads(cli("contacts", "list", *args, "--json").stdout)]
+
+    assert names("--tag", "VIP") == ["Ann"]
+    assert names("--company", "acme") == ["Ann"]
+    assert names("--type", "dedicated") == ["Ann"]
+    assert names("--stage", "awareness") == ["Bob"]
+    assert cli("contacts", "list", "--type", "nope").exit_code == 2
+
+
+def test_search_finds_contacts_and_notes_ranked(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--company", "Tandem Bikes")
+    add(cli, "Bob Stone")
+    cli("notes", "add", "Bob", "Asked about a tandem for his wedding")
+    found = json.loads(cli("contacts", "search", "tandem", "--json").stdout)
+    assert {f["name"] for f in found} == {"Ann Lee", "Bob Stone"}
+    assert json.loads(cli("contacts", "search", "wedding", "--json").stdout)[0]["name"] == (
+        "Bob Stone"
+    )
+    # FTS syntax in user text is treated as words, not an error
+    assert cli("contacts", "search", 'tandem" OR -x NEAR(').exit_code == 0
+
+
+def test_search_follows_edits(cli: Invoke) -> None:
+    add(cli, "Ann", "--company", "Oldname")
+    cli("contacts", "edit", "Ann", "--company", "Newname")
+    assert json.loads(cli("contacts", "search", "oldname", "--json").stdout) == []
+    assert len(json.loads(cli("contacts", "search", "newname", "--json").stdout)) == 1
+
+
+def test_mailing_list_format(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com", "--tag", "news")
+    add(cli, "Lee, Bob", "--email", "bob@example.com", "--tag", "news")
+    add(cli, "No Mail", "--tag", "news")
+    result = cli("contacts", "list", "--tag", "news", "--format", "emails")
+    assert result.stdout.splitlines() == [
+        "Ann Lee <ann@example.com>",
+        '"Lee, Bob" <bob@example.com>',
+    ]
