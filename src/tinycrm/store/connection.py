@@ -40,30 +40,69 @@ class Database:
         self.conn = _connect(self.path)
         self._depth = 0
         self._utils: Any = None
-        self.version = self.schema_version()
-        if self.version > LATEST_VERSION:
+        try:
+            self.version = self.schema_version()
+            self._refuse_foreign()
+            # Only now may the file change: switching to WAL rewrites its header.
+            _enable_wal(self.conn)
+        except sqlite3.DatabaseError as exc:
             self.conn.close()
+            raise _storage_error(self.path, exc) from exc
+        except StorageError:
+            self.conn.close()
+            raise
+        if migrate and self.version < LATEST_VERSION:
+            try:
+                self.migrate()
+            except StorageError:
+                self.conn.close()
+                raise
+
+    def _refuse_foreign(self) -> None:
+        """A newer tinycrm's file, or another program's SQLite file, is left untouched."""
+        if self.version > LATEST_VERSION:
             raise StorageError(
                 f"{self.path} was written by a newer tinycrm (schema {self.version}; this version"
                 f" knows up to {LATEST_VERSION}): upgrade tinycrm, the file was left untouched"
             )
-        if migrate and self.version < LATEST_VERSION:
-            self.migrate()
+        if self.version == 0:
+            tables = self.conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            ).fetchone()[0]
+            if tables:
+                raise StorageError(
+                    f"{self.path} is a SQLite database but not a tinycrm database; it was left"
+                    " untouched (choose another file with --db)"
+                )
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self, migrations: list[list[str]] | None = None) -> list[int]:
-        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        """Apply pending migrations, each in its own transaction; return the versions applied.
+
+        The version is read again inside each transaction, so two processes opening a new
+        file at once do not both run the same migration. A failing migration rolls back
+        whole: the previous schema, version and data stay as they were.
+        """
         steps = MIGRATIONS if migrations is None else migrations
         applied = []
         for version, statements in enumerate(steps, start=1):
             if version <= self.schema_version():
                 continue
-            with self.write():
-                for statement in statements:
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {version}")
+            try:
+                with self.write():
+                    if version <= self.schema_version():
+                        continue
+                    for statement in statements:
+                        self.conn.execute(statement)
+                    self.conn.execute(f"PRAGMA user_version = {version}")
+            except sqlite3.Error as exc:
+                current = self.schema_version()
+                raise StorageError(
+                    f"migrating {self.path} to schema {version} failed ({exc}); it was left"
+                    f" unchanged at version {current}"
+                ) from exc
             applied.append(version)
         self.version = self.schema_version()
         return applied
@@ -126,11 +165,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             conn.execute(pragma)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
         raise _storage_error(path, exc) from exc
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 def _check_file(path: Path) -> None:
