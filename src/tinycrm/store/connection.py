@@ -126,16 +126,22 @@ class Database:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise _storage_error(self.path, exc) from exc
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK would
+        # raise and hide the original error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     @property
     def utils(self) -> Any:
