@@ -198,7 +198,8 @@ def _check_file(path: Path) -> None:
         return
     try:
         if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
+            # exist_ok: another process may create it at the same moment.
+            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
