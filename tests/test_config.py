@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Invoke
 
+from conftest import Invoke
 from tinycrm import config
 from tinycrm.errors import UsageError
 from tinycrm.store import connection

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import Invoke
 
+from conftest import Invoke
 from tinycrm.errors import StorageError
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.store import Database, Store
