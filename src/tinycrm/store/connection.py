@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tinycrm.errors import StorageError
+from tinycrm.errors import Corrupt, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -160,6 +160,54 @@ class Database:
             return [str(exc)]
         return [] if rows == ["ok"] else rows
 
+    def foreign_key_problems(self) -> list[str]:
+        try:
+            rows = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [f"foreign key check failed: {exc}"]
+        return [f"row {row[1]} of {row[0]} points to a missing {row[2]}" for row in rows]
+
+    def table_counts(self, tables: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+        """Rows per existing table, and the tables that could not be counted (corruption)."""
+        present = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        counts: dict[str, int] = {}
+        problems: list[str] = []
+        for name in tables:
+            if name not in present:
+                continue
+            try:
+                counts[name] = int(
+                    self.conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                )
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"cannot count {name}: {exc}")
+        return counts, problems
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy via SQLite's online backup (safe while others write), mode 0600,
+        written next to `target` and renamed into place, so a failure leaves no half file."""
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            os.close(fd)
+            copy = sqlite3.connect(partial)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.chmod(partial, 0o600)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"cannot write backup {target}: {exc.strerror}") from exc
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"backup failed: {exc}") from exc
+
     def close(self) -> None:
         self.conn.close()
 
@@ -215,7 +263,7 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     if "readonly" in text or "read-only" in text:
         return StorageError(f"database {path} is read-only")
     if "not a database" in text or "malformed" in text:
-        return StorageError(f"database {path} is corrupt or not a tinycrm database: {text}")
+        return Corrupt(f"database {path} is corrupt or not a tinycrm database: {text}")
     return StorageError(f"database {path}: {text}")
 
 
