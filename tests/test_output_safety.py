@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Invoke
 
+from conftest import Invoke
 from tinycrm.cli import output
 from tinycrm.store import Store
 
