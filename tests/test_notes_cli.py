@@ -35,7 +35,7 @@ def test_every_channel_and_plain_notes(cli: Invoke) -> None:
     assert cli("notes", "add", "Ann", "just a remark").exit_code == 0
     got = notes(cli)
     assert sorted(str(n["channel"]) for n in got if n["channel"]) == sorted(channels)
-    assert [n for n in got if n["channel"] is None][0]["text"] == "just a remark"
+    assert next(n for n in got if n["channel"] is None)["text"] == "just a remark"
     bad = cli("notes", "add", "Ann", "x", "--channel", "pigeon")
     assert bad.exit_code == 2
     assert "pigeon" in bad.stderr and "call" in bad.stderr
