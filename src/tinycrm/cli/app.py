@@ -17,7 +17,6 @@ from tinycrm.cli.context import State
 from tinycrm.errors import CrmError
 from tinycrm.textsafe import visible
 
-
 # Sub-commands, loaded only when used: Typer converts every command function it is given
 # (type hints, parameters) on each start, so registering them all would tax every command.
 SUBCOMMANDS: dict[str, str] = {
