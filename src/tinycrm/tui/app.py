@@ -39,7 +39,7 @@ class CrmApp(App[None]):
         Binding("f2", "switch_mode('queue')", "Queue"),
         Binding("f3", "switch_mode('customers')", "Customers"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     def __init__(self, store: Store, today: date, *, day_first: bool = True) -> None:

@@ -41,12 +41,17 @@ class CustomersScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search names, emails, phones, notes…  ( / )", id="search")
+        yield Input(placeholder="/ Search names, emails, phones, notes…", id="search", compact=True)
         with Horizontal(id="filters"):
-            yield Input(placeholder="tag", id="tag")
-            yield Select([(s.value, s.value) for s in Stage], prompt="any stage", id="stage")
+            yield Input(placeholder="tag (t)", id="tag", compact=True)
             yield Select(
-                [(t.value, t.value) for t in RelationshipType], prompt="any type", id="type"
+                [(s.value, s.value) for s in Stage], prompt="any stage", id="stage", compact=True
+            )
+            yield Select(
+                [(t.value, t.value) for t in RelationshipType],
+                prompt="any type",
+                id="type",
+                compact=True,
             )
         yield Static("", id="customers-status")
         yield ContactTable(id="contacts")

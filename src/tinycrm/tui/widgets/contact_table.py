@@ -27,11 +27,11 @@ class ContactTable(DataTable[Text]):
         self.exhausted = True
 
     def on_mount(self) -> None:
-        self.add_column("Name", width=22, key="name")
-        self.add_column("Company", width=14, key="company")
-        self.add_column("Email", width=20, key="email")
+        self.add_column("Name", width=20, key="name")
+        self.add_column("Company", width=11, key="company")
+        self.add_column("Email", width=16, key="email")
         self.add_column("Stage", width=11, key="stage")
-        self.add_column("Tags", key="tags")
+        self.add_column("Tags", width=9, key="tags")
 
     def show(self, loader: Loader) -> None:
         """Start over with a new source of rows: `loader(offset, limit)`."""
