@@ -9,7 +9,6 @@ import pytest
 from textual.app import SystemCommand
 
 from tinycrm.store import Store
-
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.screens.help import HelpScreen
