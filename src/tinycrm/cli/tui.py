@@ -12,5 +12,8 @@ def tui(ctx: typer.Context, as_of: str = AS_OF_OPTION) -> None:
     from tinycrm.tui.app import CrmApp
 
     current = state(ctx)
-    app = CrmApp(current.store, as_of_date(ctx, as_of), day_first=current.settings.day_first)
+    settings = current.settings
+    app = CrmApp(
+        current.store, as_of_date(ctx, as_of), day_first=settings.day_first, settings=settings
+    )
     app.run()

@@ -11,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from tinycrm.config import Settings
 from tinycrm.store import Store
 from tinycrm.tui.screens.customers import CustomersScreen
 from tinycrm.tui.screens.queue import QueueScreen
@@ -42,11 +43,19 @@ class CrmApp(App[None]):
         Binding("q", "quit", "Quit", show=False),
     ]
 
-    def __init__(self, store: Store, today: date, *, day_first: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        today: date,
+        *,
+        day_first: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.today = today
         self.day_first = day_first
+        self.settings = settings or Settings()
         self._writer: Store | None = None
         self._write_lock = asyncio.Lock()
 

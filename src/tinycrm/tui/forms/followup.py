@@ -76,9 +76,10 @@ class SnoozeForm(FormScreen[date]):
 
         app = crm(self)
         until, today, handle = app.parse_date(values["until"]), app.today, self.handle
+        settings = app.settings
 
         def change(store: Store) -> date:
-            followups.snooze(store, handle, until, today)
+            followups.snooze(store, handle, until, today, settings=settings)
             return until
 
         return await app.write(change)
@@ -106,12 +107,12 @@ class DoneForm(FormScreen[str]):
         from tinycrm.services import followups
 
         app = crm(self)
-        today, handle = app.today, self.handle
+        today, handle, settings = app.today, self.handle, app.settings
         note = values["note"].strip() or None
         channel = values["channel"] or None
 
         def change(store: Store) -> str:
-            followups.complete(store, handle, today, note=note, channel=channel)
+            followups.complete(store, handle, today, note=note, channel=channel, settings=settings)
             return handle
 
         return await app.write(change)

@@ -3,6 +3,7 @@ satisfaction chart and the timeline of notes and interactions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 from tinycrm.errors import CrmError
 from tinycrm.services.contacts import ContactDetails, contact_details
 from tinycrm.tui.context import CommandList, crm
-from tinycrm.tui.safe import block, safe, when
+from tinycrm.tui.safe import block, safe
 
 NOTES_PAGE = 30
 
@@ -102,6 +103,8 @@ class CustomerScreen(Screen[None]):
             yield Static("", id="customer-fields")
             yield Static("Lifecycle", classes="section-title")
             yield Static("", id="customer-stages")
+            yield Static("Open follow-ups (30 days)", classes="section-title")
+            yield Static("", id="customer-follow-ups")
             yield Static("Notes and interactions", classes="section-title")
             yield Static("", id="customer-notes")
         yield Footer()
@@ -129,7 +132,32 @@ class CustomerScreen(Screen[None]):
         self.query_one("#customer-fields", Static).update(contact_fields(details))
         self.query_one("#customer-stages", Static).update(stage_line(details))
         self.query_one("#customer-notes", Static).update(timeline(details))
+        self.query_one("#customer-follow-ups", Static).update(self._follow_ups())
         self.query_one("#card").focus()
+
+    def _follow_ups(self) -> Text:
+        try:
+            from tinycrm.services.followups import follow_ups_for_contact
+        except ImportError:  # pragma: no cover - until the follow-up queue is merged
+            return Text("")
+        from tinycrm.tui.widgets.queue_table import kind_label, lateness
+
+        app = crm(self)
+        items = follow_ups_for_contact(app.store, self.contact_id, app.today, settings=app.settings)
+        if not items:
+            return Text("nothing open", style="dim")
+        text = Text()
+        for item in items:
+            text.append_text(kind_label(item.kind))
+            text.append("  ")
+            text.append_text(safe(item.title))
+            if item.detail:
+                text.append_text(safe(f" · {item.detail}", "dim"))
+            text.append("  ")
+            text.append_text(lateness(item, app.today))
+            text.append("\n")
+        text.rstrip()
+        return text
 
     # -- actions -----------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -163,7 +191,7 @@ class CustomerScreen(Screen[None]):
             form = FollowUpForm(self.contact_id, self.details.contact.name)
             self.app.push_screen(form, self._saved("Follow-up added"))
 
-    def _saved(self, message: str):  # type: ignore[no-untyped-def]
+    def _saved(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
                 self.notify(message)
@@ -179,6 +207,3 @@ class CustomerScreen(Screen[None]):
             ("More notes", "Show older notes", self.action_more_notes),
             ("Back", "Return to the previous screen", self.action_back),
         ]
-
-
-__all__ = ["CustomerScreen", "when"]

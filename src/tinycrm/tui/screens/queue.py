@@ -108,13 +108,13 @@ class QueueScreen(Screen[None]):
         from tinycrm.services import followups
 
         app = crm(self)
-        today = app.today
+        today, settings = app.today, app.settings
 
         def change(store: Store) -> None:
             if what == "done":
-                followups.complete(store, handle, today)
+                followups.complete(store, handle, today, settings=settings)
             else:
-                followups.skip(store, handle, today)
+                followups.skip(store, handle, today, settings=settings)
 
         try:
             await app.write(change)
