@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -158,5 +158,3 @@ async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
 def test_queue_screen_snapshot(snap_compare: Any, store: Store, data: dict[str, int]) -> None:
     queue_follow_ups(store)
     assert snap_compare(CrmApp(store, TODAY), terminal_size=(80, 24))
-
-

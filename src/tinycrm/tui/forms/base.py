@@ -93,6 +93,11 @@ class FormScreen(ModalScreen[R | None], Generic[R]):
                 yield Button("Save  ctrl+s", variant="primary", id="save")
                 yield Button("Cancel  esc", id="cancel")
 
+    def on_mount(self) -> None:
+        # the scrolling box is not a stop for tab: the fields are
+        self.query_one("#form-fields").can_focus = False
+        self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def values(self) -> Values:
         result: Values = {}
         for field in self.fields:

@@ -137,7 +137,7 @@ class CustomerScreen(Screen[None]):
 
     def _follow_ups(self) -> Text:
         try:
-            from tinycrm.services.followups import follow_ups_for_contact
+            from tinycrm.services.followups import follow_ups_for_contact  # type: ignore[import-not-found, unused-ignore]
         except ImportError:  # pragma: no cover - until the follow-up queue is merged
             return Text("")
         from tinycrm.tui.widgets.queue_table import kind_label, lateness

@@ -13,7 +13,10 @@ from tinycrm.models import FollowUpKind
 from tinycrm.tui.safe import safe, when
 
 if TYPE_CHECKING:
-    from tinycrm.services.followups import Queue, QueueItem
+    from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
+        Queue,
+        QueueItem,
+    )
 
 # A one-cell symbol and a word for each kind, so the list reads without colour too.
 KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
@@ -28,6 +31,8 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.PASS_ON: ("→", "pass-on"),
     FollowUpKind.CUSTOM: ("•", "to do"),
 }
+
+SECTION_ROWS = 200  # rows drawn per section; the rest is counted ("… N more")
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
@@ -72,7 +77,7 @@ class QueueTable(DataTable[Text]):
             if not items:
                 self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),
                              key=f"empty:{name}")  # fmt: skip
-            for item in items:
+            for item in items[:SECTION_ROWS]:
                 self.items[item.handle] = item
                 why = safe(item.title)
                 if item.recurring:
@@ -87,10 +92,11 @@ class QueueTable(DataTable[Text]):
                     lateness(item, today),
                     key=item.handle,
                 )
-            if name == "overdue" and total > len(items):
-                more = f"… {total - len(items)} more overdue (crm follow-ups overdue)"
+            drawn = min(len(items), SECTION_ROWS)
+            if total > drawn:
+                more = f"… {total - drawn} more (crm follow-ups {name})"
                 self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""),
-                             key="more:overdue")  # fmt: skip
+                             key=f"more:{name}")  # fmt: skip
         self._restore(previous, previous_row)
 
     def _restore(self, handle: str | None, row: int) -> None:
