@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "notes": "tinycrm.cli.notes:app",
     "db": "tinycrm.cli.db:app",
     "demo": "tinycrm.cli.demo:demo",
+    "tui": "tinycrm.cli.tui:tui",
 }
 
 

@@ -214,3 +214,14 @@ def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDeta
         note_count=store.notes.count(contact.id),
         stages=store.contacts.stage_history(contact.id),
     )
+
+
+def count_contacts(store: Store, where: ContactFilter) -> int:
+    """How many contacts match the filter (paging aside), e.g. for a list's status line."""
+    if where.relationship_type:
+        where = replace(
+            where, relationship_type=validation.relationship_type(where.relationship_type).value
+        )
+    if where.stage:
+        where = replace(where, stage=validation.stage(where.stage).value)
+    return store.contacts.count(where)
