@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+SPAWN = Path(__file__).with_name("spawn.py")
 
 
 @dataclass(frozen=True)
@@ -25,23 +28,35 @@ class Sample:
 
 
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Sample:
-    """Run a command with stdout to a pipe (drained), stderr to a file; time it to exit."""
-    with tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env
-        )
-        assert proc.stdout is not None
-        while proc.stdout.read(1 << 16):
-            pass
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
-        proc.stdout.close()
-        err.seek(0)
-        stderr = err.read(4096).decode("utf-8", "replace")
-    # Linux reports ru_maxrss in KiB.
-    return Sample(elapsed * 1000, usage.ru_maxrss / 1024, proc.returncode, stderr)
+    """Run a command with stdout to a pipe (drained) and stderr to a file.
+
+    bench/spawn.py starts it and measures wall time (spawn to exit) and peak RSS (`os.wait4`);
+    see there why the bench does not spawn the command itself.
+    """
+    fd, report = tempfile.mkstemp(prefix="spawn-", suffix=".txt")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(SPAWN), report, *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=env,
+            )
+            assert proc.stdout is not None
+            while proc.stdout.read(1 << 16):
+                pass
+            returncode = proc.wait()
+            err.seek(0)
+            stderr = err.read(4096).decode("utf-8", "replace")
+        fields = Path(report).read_text().split()
+    finally:
+        os.unlink(report)
+    if len(fields) != 2:
+        return Sample(0.0, 0.0, returncode or 1, stderr or "the command could not be timed")
+    ms, rss_kib = float(fields[0]), int(fields[1])
+    return Sample(ms, rss_kib / 1024, returncode, stderr)  # Linux: ru_maxrss is in KiB
 
 
 @dataclass
