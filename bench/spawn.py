@@ -4,7 +4,7 @@ A separate small process does the spawning because a child's max RSS (`ru_maxrss
 memory of the process that forked it, up to its exec: measured from the bench itself (which may
 have just generated 400 MB of data), every row would show at least the bench's own footprint.
 Started with `python -I -S`, this helper is ~8 MiB, which is below any Python command's own peak.
-Writes "<wall ms> <max rss KiB>" to OUT and exits with the command's exit code.
+Writes "<wall ms> <max rss KiB> <cpu ms>" to OUT and exits with the command's exit code.
 """
 
 import os
@@ -21,5 +21,6 @@ except OSError as exc:
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - started
 with open(out, "w") as handle:
-    handle.write(f"{elapsed * 1000:.3f} {usage.ru_maxrss}\n")
+    cpu = usage.ru_utime + usage.ru_stime
+    handle.write(f"{elapsed * 1000:.3f} {usage.ru_maxrss} {cpu * 1000:.3f}\n")
 sys.exit(os.waitstatus_to_exitcode(status))

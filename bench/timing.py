@@ -20,6 +20,7 @@ class Sample:
     rss_mb: float
     returncode: int
     stderr: str
+    cpu_ms: float = 0.0  # user + system time of the command
 
     @property
     def error_line(self) -> str:
@@ -53,10 +54,10 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Sample:
         fields = Path(report).read_text().split()
     finally:
         os.unlink(report)
-    if len(fields) != 2:
+    if len(fields) != 3:
         return Sample(0.0, 0.0, returncode or 1, stderr or "the command could not be timed")
-    ms, rss_kib = float(fields[0]), int(fields[1])
-    return Sample(ms, rss_kib / 1024, returncode, stderr)  # Linux: ru_maxrss is in KiB
+    ms, rss_kib, cpu_ms = float(fields[0]), int(fields[1]), float(fields[2])
+    return Sample(ms, rss_kib / 1024, returncode, stderr, cpu_ms)  # ru_maxrss is in KiB
 
 
 @dataclass
