@@ -56,13 +56,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no crm next to {sys.executable}: run `make bench` (it installs the venv)")
         return 1
     task = None if opts.no_task else shutil.which("task")
+    out = Report()
     if task is None and not opts.no_task:
-        print("taskwarrior's `task` is not installed, so there are no ratios, only absolute")
-        print("timings. To get it: `sudo apt-get install taskwarrior` (Debian/Ubuntu), or")
-        print("`brew install task` (macOS). Nothing was installed.\n")
+        out.line("taskwarrior's `task` is not installed, so there are no ratios, only absolute")
+        out.line("timings. To get it: `sudo apt-get install taskwarrior` (Debian/Ubuntu), or")
+        out.line("`brew install task` (macOS). Nothing was installed.")
+        out.line("")
 
     data = datagen.prepare(regenerate=opts.regenerate, want_tasks=task is not None)
-    out = Report()
     env = _crm_env()
     task_env = {**env, "TASKRC": str(data.taskrc), "TASKDATA": str(data.taskdata)}
     task_argv = [task, "rc.verbose=nothing", "rc.confirmation=off", "next"] if task else None
@@ -88,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         f" {meta['tag_contacts']:,} contacts"
     )
     if task_once is not None:
-        task_once()  # warm the page cache for both sides
-        run_once([str(crm), "--db", str(data.db), "contacts", "show", "1"], env)
+        task_once()  # warm the page cache
+    run_once([str(crm), "--db", str(data.db), "contacts", "show", "1"], env)
 
     if only is None or only.search("floor"):
         out.line("")
