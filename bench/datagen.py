@@ -574,8 +574,8 @@ def prepare(regenerate: bool = False, want_tasks: bool = True, log: Any = print)
     db = CACHE / f"crm-{key}.db"
     meta_path = CACHE / f"crm-{key}.json"
     if regenerate or not (db.exists() and meta_path.exists()):
-        for old in CACHE.glob("crm-*.db*"):
-            old.unlink()
+        for old in [*CACHE.glob("crm-*.db*"), *CACHE.glob("crm-*.json")]:
+            old.unlink()  # an older generation: ~500 MB each
         log(
             f"generating the bench database ({N_CONTACTS:,} contacts, {N_NOTES:,} notes,"
             f" {N_FOLLOW_UPS:,} follow-ups, {N_SALES:,} sales) into {db.relative_to(ROOT)} …"
