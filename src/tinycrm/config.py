@@ -8,7 +8,6 @@ user config directory's `config.toml`.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,10 +65,16 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the TOML config file; a missing file gives the defaults, a broken one an error."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {path}: {exc}") from exc
+    import tomllib  # ~3 ms; only paid when there is a config file to read
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read config file {path}: {exc}") from exc
     return _settings_from_mapping(raw, path)
 
