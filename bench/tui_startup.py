@@ -10,7 +10,6 @@ customer with 1,000 notes; peak RSS. Prints one JSON line per measurement.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import subprocess
 import sys
