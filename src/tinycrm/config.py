@@ -57,6 +57,7 @@ class Settings:
     upcoming_days: int = 7
     after_sale_playbook: tuple[PlaybookStep, ...] = DEFAULT_PLAYBOOK
     default_currency: str = "EUR"
+    hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -90,10 +91,15 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         upcoming_days=int(raw.get("follow_ups", {}).get("upcoming_days", 7)),
         after_sale_playbook=_playbook(raw.get("playbook", {}).get("after_sale"), source),
         default_currency=str(raw.get("sales", {}).get("currency", "EUR")).upper(),
+        hourly_cost=_text_or_none(raw.get("costs", {}).get("hourly")),
         smtp=dict(raw.get("smtp", {})),
         digest=dict(raw.get("digest", {})),
         source=source,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _playbook(steps: Any, source: Path) -> tuple[PlaybookStep, ...]:

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from tinycrm import __version__
-from tinycrm.cli import contacts, db, demo, notes
+from tinycrm.cli import cases, contacts, db, demo, notes, passon, report, sales, satisfaction
 from tinycrm.cli.context import State
 from tinycrm.errors import CrmError
 from tinycrm.textsafe import visible
@@ -44,6 +44,11 @@ app = typer.Typer(
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(notes.app, name="notes")
 app.add_typer(db.app, name="db")
+app.add_typer(sales.app, name="sales")
+app.add_typer(satisfaction.app, name="satisfaction")
+app.add_typer(cases.app, name="cases")
+app.add_typer(report.app, name="report")
+app.command("pass-on")(passon.pass_on)
 app.command("demo")(demo.demo)
 
 
