@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke
 
+from conftest import Invoke
 from tinycrm.cli import context
 
 TODAY = date(2026, 11, 26)
@@ -30,10 +30,10 @@ def ok(cli: Invoke, *args: str) -> Any:
 
 def follow_ups(cli: Invoke, ref: str) -> list[tuple[str, str, str]]:
     """(kind, due, source) of the contact's stored follow-ups, read through the store."""
+    import os
+
     from tinycrm.services.contacts import resolve_ref
     from tinycrm.store import Store
-
-    import os
 
     store = Store.open(os.environ["CRM_DB"])
     try:
