@@ -56,6 +56,7 @@ class Settings:
     upcoming_days: int = 7
     after_sale_playbook: tuple[PlaybookStep, ...] = DEFAULT_PLAYBOOK
     default_currency: str = "EUR"
+    hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -103,10 +104,15 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         upcoming_days=upcoming,
         after_sale_playbook=_playbook(_table(raw, "playbook", source).get("after_sale"), source),
         default_currency=currency,
+        hourly_cost=_text_or_none(_table(raw, "costs", source).get("hourly")),
         smtp=_table(raw, "smtp", source),
         digest=_table(raw, "digest", source),
         source=source,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _table(raw: dict[str, Any], key: str, source: Path) -> dict[str, Any]:

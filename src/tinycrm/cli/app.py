@@ -25,6 +25,11 @@ SUBCOMMANDS: dict[str, str] = {
     "db": "tinycrm.cli.db:app",
     "demo": "tinycrm.cli.demo:demo",
     "tui": "tinycrm.cli.tui:tui",
+    "sales": "tinycrm.cli.sales:app",
+    "satisfaction": "tinycrm.cli.satisfaction:app",
+    "cases": "tinycrm.cli.cases:app",
+    "report": "tinycrm.cli.report:app",
+    "pass-on": "tinycrm.cli.passon:pass_on",
 }
 
 

@@ -10,6 +10,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
 from tinycrm.models import Contact
 from tinycrm.serialize import contact_dict, note_dict
+from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
 from tinycrm.services import contacts as service
 from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
@@ -241,6 +242,9 @@ def show(
                 ],
                 "note_count": details.note_count,
                 "notes": [note_dict(row.note) for row in details.notes],
+                "sales": [sale_dict(row.sale) for row in details.sales],
+                "satisfaction": [score_dict(score) for score in details.scores],
+                "cases": [case_dict(row.case) for row in details.cases],
             }
         )
         return
@@ -260,6 +264,37 @@ def show(
         if details.note_count > len(details.notes)
         else None,
     )  # fmt: skip
+    _show_sales_part(details)
+
+
+def _show_sales_part(details: service.ContactDetails) -> None:
+    """Sales, satisfaction and cases sections of `contacts show` (only when there are any)."""
+    from tinycrm.money import format_minor
+    from tinycrm.services.satisfaction import trend
+
+    if details.sales:
+        output.print_heading("Sales")
+        output.print_table(
+            ["Date", "Amount", "Products"],
+            ([r.sale.sold_on, format_minor(r.sale.amount_minor, r.sale.currency),
+              list(r.sale.products)] for r in details.sales),
+        )  # fmt: skip
+    if details.scores:
+        output.print_heading("Satisfaction")
+        found = trend(details.scores, today())
+        output.print_table(
+            ["Date", "Scale", "Score", "Comment"],
+            ([s.scored_on, s.scale.value, s.score, s.comment] for s in details.scores[-10:]),
+            footer=f"Trend: {found.describe()}" if found else None,
+        )
+    if details.cases:
+        output.print_heading("Cases")
+        output.print_table(
+            ["Id", "Opened", "Severity", "Status", "Title"],
+            ([r.case.id, r.case.opened_on, r.case.severity.value,
+              "open" if r.case.is_open else f"resolved {r.case.resolved_on}", r.case.title]
+             for r in details.cases),
+        )  # fmt: skip
 
 
 def _field_pairs(c: Contact) -> list[tuple[str, object]]:

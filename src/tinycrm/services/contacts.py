@@ -6,11 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tinycrm.errors import Ambiguous, NotFound, UsageError
-from tinycrm.models import Anniversary, Contact, StageChange
+from tinycrm.models import Anniversary, Contact, Score, StageChange
 from tinycrm.services import validation
 from tinycrm.store import Store
+from tinycrm.store.cases import CaseRow
 from tinycrm.store.contacts import ContactFilter, SearchHit
 from tinycrm.store.notes import NoteRow
+from tinycrm.store.sales import SaleRow
 
 
 @dataclass
@@ -203,6 +205,9 @@ class ContactDetails:
     notes: list[NoteRow]
     note_count: int
     stages: list[StageChange]
+    sales: list[SaleRow] = field(default_factory=list)  # newest first
+    scores: list[Score] = field(default_factory=list)  # oldest first
+    cases: list[CaseRow] = field(default_factory=list)  # open first
 
 
 def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDetails:
@@ -213,6 +218,9 @@ def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDeta
         notes=store.notes.query(contact.id, limit=note_limit),
         note_count=store.notes.count(contact.id),
         stages=store.contacts.stage_history(contact.id),
+        sales=store.sales.query(contact.id, limit=note_limit or None),
+        scores=store.scores.for_contact(contact.id),
+        cases=store.cases.query(contact.id),
     )
 
 

@@ -161,3 +161,12 @@ def _add_notes(store: Store, contact_id: int, today: date, rng: random.Random) -
         on = today - timedelta(days=rng.randint(1, 200))
         add_note(store, str(contact_id), text, on, channel)
     return count
+
+
+def _register_extras() -> None:
+    from tinycrm.services.demo_sales import seed_sales
+
+    EXTRA_SEEDERS.append(seed_sales)
+
+
+_register_extras()

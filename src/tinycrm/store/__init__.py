@@ -12,10 +12,14 @@ from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
 
+from tinycrm.store.cases import CaseRepo
 from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.reports import ReportRepo
+from tinycrm.store.sales import SaleRepo
+from tinycrm.store.satisfaction import ScoreRepo
 
 
 class Store:
@@ -45,6 +49,22 @@ class Store:
     @cached_property
     def follow_ups(self) -> FollowUpRepo:
         return FollowUpRepo(self.db)
+
+    @cached_property
+    def sales(self) -> SaleRepo:
+        return SaleRepo(self.db)
+
+    @cached_property
+    def scores(self) -> ScoreRepo:
+        return ScoreRepo(self.db)
+
+    @cached_property
+    def cases(self) -> CaseRepo:
+        return CaseRepo(self.db)
+
+    @cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.db)
 
     def close(self) -> None:
         self.db.close()
