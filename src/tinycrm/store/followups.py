@@ -1,9 +1,12 @@
-"""SQL for stored follow-ups."""
+"""SQL for the follow-up queue: stored follow-ups, marks on derived occurrences, and the
+indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are computed from."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.store.connection import Database, now_iso
@@ -41,12 +44,210 @@ class FollowUpRepo:
         ).fetchone()
         return _follow_up(row) if row else None
 
+    def update_state(self, item: FollowUp) -> None:
+        """Write back the mutable state: current occurrence, snooze, status, completion."""
+        assert item.id is not None
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE follow_ups SET due_on = ?, snoozed_until = ?, status = ?,
+                     completed_on = ? WHERE id = ?""",
+                (item.due_on.isoformat(), _iso(item.snoozed_until), item.status,
+                 _iso(item.completed_on), item.id),
+            )  # fmt: skip
+
+    def query(
+        self, contact_id: int | None = None, status: str | None = "open", limit: int | None = None
+    ) -> list[tuple[FollowUp, str]]:
+        """Stored follow-ups with their contact's name, soonest first."""
+        clauses: list[str] = ["1"]
+        params: list[object] = []
+        if contact_id is not None:
+            clauses.append("f.contact_id = ?")
+            params.append(contact_id)
+        if status is not None:
+            clauses.append("f.status = ?")
+            params.append(status)
+        sql = f"""SELECT f.*, c.name AS contact_name FROM follow_ups f
+                  JOIN contacts c ON c.id = f.contact_id WHERE {" AND ".join(clauses)}
+                  ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [(_follow_up(r), r["contact_name"]) for r in self.db.conn.execute(sql, params)]
+
+    def open_due_by(self, end: date) -> list[StoredDue]:
+        """Open follow-ups of active contacts whose current occurrence (snoozed or not) falls
+        on or before `end`. Snoozing only postpones, so `due_on <= end` can use the index."""
+        rows = self.db.conn.execute(
+            """SELECT f.id, f.contact_id, c.name, f.kind, f.title,
+                      coalesce(f.snoozed_until, f.due_on) AS due, f.rule, c.relationship_type,
+                      f.due_on, f.snoozed_until
+               FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+               WHERE f.status = 'open' AND f.due_on <= ?1 AND c.archived = 0
+                 AND coalesce(f.snoozed_until, f.due_on) <= ?1""",
+            (end.isoformat(),),
+        )
+        return [StoredDue(*row) for row in rows]
+
+    # Marks on derived occurrences (a birthday this year, a check-in due on a day).
+
+    def marks_between(self, start: date, end: date) -> list[Mark]:
+        rows = self.db.conn.execute(
+            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+               FROM occurrence_marks WHERE occurrence_on BETWEEN ? AND ?""",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [Mark(*row) for row in rows]
+
+    def snoozed_marks(self) -> list[Mark]:
+        """Every snoozed derived occurrence (few: snoozing is a manual act)."""
+        rows = self.db.conn.execute(
+            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+               FROM occurrence_marks WHERE status = 'snoozed'"""
+        )
+        return [Mark(*row) for row in rows]
+
+    def get_mark(self, contact_id: int, kind: str, subject: str, on: date) -> Mark | None:
+        row = self.db.conn.execute(
+            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+               FROM occurrence_marks
+               WHERE contact_id = ? AND kind = ? AND subject = ? AND occurrence_on = ?""",
+            (contact_id, kind, subject, on.isoformat()),
+        ).fetchone()
+        return Mark(*row) if row else None
+
+    def put_mark(
+        self, contact_id: int, kind: str, subject: str, on: date, status: str,
+        snoozed_until: date | None, today: date,
+    ) -> None:  # fmt: skip
+        with self.db.write() as conn:
+            conn.execute(
+                """INSERT INTO occurrence_marks (contact_id, kind, subject, occurrence_on,
+                     status, snoozed_until, marked_on) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (contact_id, kind, subject, occurrence_on) DO UPDATE SET
+                     status = excluded.status, snoozed_until = excluded.snoozed_until,
+                     marked_on = excluded.marked_on""",
+                (contact_id, kind, subject, on.isoformat(), status, _iso(snoozed_until),
+                 today.isoformat()),
+            )  # fmt: skip
+
+    # Indexed look-ups for the derived rows.
+
+    def birthdays_in(self, ranges: Sequence[tuple[str, str]]) -> list[DatedRow]:
+        """Active contacts whose birthday's month-day lies in one of the 'MM-DD' ranges
+        (uses the contacts_birthday_md index)."""
+        where = " OR ".join("birthday_md BETWEEN ? AND ?" for _ in ranges)
+        rows = self.db.conn.execute(
+            f"""SELECT id, id, name, '', birthday, relationship_type FROM contacts
+                WHERE ({where}) AND archived = 0""",
+            [bound for pair in ranges for bound in pair],
+        )
+        return [DatedRow(*row) for row in rows]
+
+    def anniversaries_in(self, ranges: Sequence[tuple[str, str]]) -> list[DatedRow]:
+        where = " OR ".join("a.date_md BETWEEN ? AND ?" for _ in ranges)
+        rows = self.db.conn.execute(
+            f"""SELECT a.id, a.contact_id, c.name, a.label, a.date, c.relationship_type
+                FROM anniversaries a JOIN contacts c ON c.id = a.contact_id
+                WHERE ({where}) AND c.archived = 0""",
+            [bound for pair in ranges for bound in pair],
+        )
+        return [DatedRow(*row) for row in rows]
+
+    def check_ins_due_by(self, end: date, contact_id: int | None = None) -> list[CheckInRow]:
+        """Active contacts whose keep-in-touch check-in falls due on or before `end`
+        (the generated, indexed column contacts.check_in_due_on)."""
+        sql = """SELECT id, name, check_in_due_on, last_touch_on, touch_anchor_on,
+                        relationship_type FROM contacts
+                 WHERE check_in_due_on <= ? AND check_in_due_on IS NOT NULL"""
+        params: list[object] = [end.isoformat()]
+        if contact_id is not None:
+            sql += " AND id = ?"
+            params.append(contact_id)
+        return [CheckInRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def check_in_due_on(self, contact_id: int) -> date | None:
+        row = self.db.conn.execute(
+            "SELECT check_in_due_on FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        return _date(row[0]) if row else None
+
+    def contacts_with_open_case(self) -> set[int]:
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT contact_id FROM cases WHERE resolved_on IS NULL"
+        )
+        return {row[0] for row in rows}
+
+    def cadence_fields(
+        self, contact_ids: Sequence[int]
+    ) -> list[tuple[int, int | None, str | None]]:
+        """(id, cadence override, relationship type) of the given contacts."""
+        found: list[tuple[int, int | None, str | None]] = []
+        for offset in range(0, len(contact_ids), 500):
+            chunk = list(contact_ids[offset : offset + 500])
+            rows = self.db.conn.execute(
+                f"""SELECT id, cadence_days, relationship_type FROM contacts
+                    WHERE id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            )
+            found.extend((r[0], r[1], r[2]) for r in rows)
+        return found
+
+    def restart_clock(self, anchors: Iterable[tuple[int, date]]) -> None:
+        """Restart keep-in-touch clocks without an interaction (contact id, new anchor)."""
+        with self.db.write() as conn:
+            conn.executemany(
+                "UPDATE contacts SET touch_anchor_on = ? WHERE id = ?",
+                [(on.isoformat(), contact_id) for contact_id, on in anchors],
+            )
+
     def for_contact(self, contact_id: int, open_only: bool = True) -> list[FollowUp]:
         sql = "SELECT * FROM follow_ups WHERE contact_id = ?"
         if open_only:
             sql += " AND status = 'open'"
         rows = self.db.conn.execute(sql + " ORDER BY due_on, id", (contact_id,))
         return [_follow_up(row) for row in rows]
+
+
+class StoredDue(NamedTuple):
+    id: int
+    contact_id: int
+    contact_name: str
+    kind: str
+    title: str
+    due: str
+    rule: str | None
+    relationship_type: str | None
+    due_on: str
+    snoozed_until: str | None
+
+
+class Mark(NamedTuple):
+    contact_id: int
+    kind: str
+    subject: str
+    occurrence_on: str
+    status: str
+    snoozed_until: str | None
+
+
+class DatedRow(NamedTuple):
+    """A birthday (id = contact id) or an anniversary (id = anniversary id) with its contact."""
+
+    id: int
+    contact_id: int
+    contact_name: str
+    label: str
+    date: str
+    relationship_type: str | None
+
+
+class CheckInRow(NamedTuple):
+    contact_id: int
+    contact_name: str
+    due: str
+    last_touch_on: str | None
+    touch_anchor_on: str | None
+    relationship_type: str | None
 
 
 def _iso(value: date | None) -> str | None:
