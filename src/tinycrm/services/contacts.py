@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tinycrm.errors import Ambiguous, NotFound, UsageError
 from tinycrm.models import Anniversary, Contact, StageChange
@@ -11,6 +12,10 @@ from tinycrm.services import validation
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, SearchHit
 from tinycrm.store.notes import NoteRow
+
+if TYPE_CHECKING:
+    from tinycrm.config import Settings
+    from tinycrm.services.followups import QueueItem
 
 
 @dataclass
@@ -203,9 +208,19 @@ class ContactDetails:
     notes: list[NoteRow]
     note_count: int
     stages: list[StageChange]
+    # Open stored follow-ups and derived rows (birthday, check-in…) due in the next 30 days.
+    follow_ups: list[QueueItem] = field(default_factory=list)
 
 
-def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDetails:
+def contact_details(
+    store: Store,
+    ref: str,
+    note_limit: int = 20,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> ContactDetails:
+    from tinycrm.services.followups import follow_ups_for_contact
+
     contact = resolve_ref(store, ref)
     assert contact.id is not None
     return ContactDetails(
@@ -213,4 +228,7 @@ def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDeta
         notes=store.notes.query(contact.id, limit=note_limit),
         note_count=store.notes.count(contact.id),
         stages=store.contacts.stage_history(contact.id),
+        follow_ups=follow_ups_for_contact(
+            store, contact.id, today or date.today(), settings=settings
+        ),
     )

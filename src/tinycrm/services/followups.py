@@ -391,7 +391,12 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
             title=follow_up.title,
             due_on=due,
             days_late=(today - due).days,
-            urgency=0.0,
+            urgency=urgency(
+                follow_up.kind,
+                (today - due).days,
+                contact.relationship_type if contact else None,
+                False,
+            ),
             recurring=follow_up.rule is not None,
             detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
             relationship_type=contact.relationship_type if contact else None,
@@ -408,7 +413,9 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
     for item in _items_on(store, day, settings):
         if item.handle == text:
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, day)
-            return _Target(replace(item, days_late=(today - item.due_on).days), None, mark)
+            late = (today - item.due_on).days
+            score = urgency(item.kind, late, item.relationship_type, False)
+            return _Target(replace(item, days_late=late, urgency=score), None, mark)
     if match[1] == "c":
         # A check-in that was done or skipped has moved on: say so rather than "not found".
         mark = store.follow_ups.get_mark(int(match[2]), FollowUpKind.CHECK_IN, "", day)
@@ -686,3 +693,31 @@ def _cadence(override: int | None, relationship: str | None) -> int | None:
         return DEFAULT_CADENCE.get(RelationshipType(relationship))
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample data for `crm demo`
+
+_DEMO_FOLLOW_UPS = (
+    # (contact index in the demo list, title, kind, days from today, rule)
+    (3, "Thank-you call after the commuter bike sale", "thank-you", -3, None),
+    (9, "Satisfaction check on the e-bike", "satisfaction-check", -1, None),
+    (4, "Confirm the spring service booking", "custom", 0, None),
+    (16, "Quote for the rental fleet renewal", "custom", 0, None),
+    (12, "Ask how the new battery performs", "satisfaction-check", 4, None),
+    (2, "Fleet maintenance call", "check-in", 2, "monthly"),
+    (10, "Kids' bike safety day: confirm numbers", "custom", 9, "every 3 months"),
+)
+
+
+def seed_demo(store: Store, ids: list[int], today: date, rng: object, report: object) -> None:
+    """A few manual follow-ups (overdue, today, upcoming, recurring) for the demo shop."""
+    count = 0
+    for index, title, kind, offset, every in _DEMO_FOLLOW_UPS:
+        if index < len(ids):
+            due = today + timedelta(days=offset)
+            add_follow_up(store, str(ids[index]), title, due, today, kind=kind, every=every)
+            count += 1
+    extras = getattr(report, "extras", None)
+    if isinstance(extras, dict):
+        extras["follow-ups"] = count
