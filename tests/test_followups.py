@@ -401,3 +401,32 @@ def test_settings_default_is_used_by_build_queue(store: Store) -> None:
         store, date(2027, 3, 1), days=0, settings=Settings(feb29_in_common_years="mar1")
     )
     assert len(q.today) == 1
+
+
+def test_sql_ranking_matches_the_documented_urgency(store: Store) -> None:
+    vip = person(store, "Vip", D, relationship_type="dedicated", cadence="none")
+    plain = person(store, "Plain", D)
+    kinds = ["thank-you", "custom", "reorder", "case"]
+    for offset in range(-20, 21, 3):
+        for n, kind in enumerate(kinds):
+            who = vip if n % 2 else plain
+            fu.add_follow_up(
+                store, str(who), f"{kind} {offset}", D + timedelta(offset), D, kind=kind
+            )
+    q = fu.build_queue(store, D, days=30, overdue_limit=5)
+    assert q.overdue_total == 4 * 7 and len(q.overdue) == 5
+    for item in q.overdue + q.today + q.upcoming:
+        rel = "dedicated" if item.contact_id == vip else None
+        assert item.urgency == fu.urgency(item.kind, item.days_late, rel, False), item
+    full = fu.build_queue(store, D, days=0, overdue_limit=None).overdue
+    assert full[:5] == q.overdue
+    assert [i.urgency for i in full] == sorted((i.urgency for i in full), reverse=True)
+
+
+def test_snoozed_check_in_returns_on_its_day(store: Store) -> None:
+    ann = person(store, "Ann", date(2026, 1, 1), relationship_type="dedicated")
+    fu.snooze(store, f"c{ann}-2026-01-31", date(2026, 2, 10), date(2026, 2, 5))
+    assert fu.build_queue(store, date(2026, 2, 5), days=0).overdue == []
+    back = fu.build_queue(store, date(2026, 2, 10), days=0).today
+    assert [(i.handle, i.snoozed) for i in back] == [(f"c{ann}-2026-01-31", True)]
+    assert fu.build_queue(store, date(2026, 2, 12), days=0).overdue_total == 1

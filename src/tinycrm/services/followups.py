@@ -33,7 +33,7 @@ from tinycrm.models import DEFAULT_CADENCE, FollowUp, FollowUpKind, Note, Relati
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.followups import Mark, StoredDue
+from tinycrm.store.followups import CheckInRow, DueRow, Mark, UrgencyWeights
 
 # Derived birthdays and anniversaries stay in the queue this many days after the day
 # (belated wishes still count); check-ins, cases and stored follow-ups stay until acted on.
@@ -199,38 +199,48 @@ def anniversary_source(store: Store, start: date, end: date, settings: Settings)
 
 
 def check_in_source(store: Store, start: date, end: date, settings: Settings) -> list[QueueItem]:
-    """Contacts whose last interaction is older than their cadence (due until one is logged)."""
-    items = []
-    for row in store.follow_ups.check_ins_due_by(end):
-        due = date.fromisoformat(row.due)
-        clock = max(row.last_touch_on or "", row.touch_anchor_on or "")
-        cadence = (due - date.fromisoformat(clock)).days if clock else None
-        title = (
-            f"Check-in (last contact {row.last_touch_on})"
-            if row.last_touch_on
-            else "Check-in (no contact logged yet)"
-        )
-        items.append(
-            QueueItem(
-                handle=derived_handle("c", row.contact_id, due),
-                contact_id=row.contact_id,
-                contact_name=row.contact_name,
-                kind=FollowUpKind.CHECK_IN,
-                title=title,
-                due_on=due,
-                days_late=0,
-                urgency=0.0,
-                recurring=True,
-                detail=f"every {cadence} days" if cadence else None,
-                relationship_type=row.relationship_type,
-                occurrence_on=due,
-            )
-        )
-    return items
+    """Contacts whose last interaction is older than their cadence (due until one is logged).
+
+    build_queue ranks check-ins in SQL (see SQL_RANKED); this function serves the rest."""
+    return [_check_in_item(row) for row in store.follow_ups.check_ins_due_by(end)]
 
 
-# Other features append their sources here (reorder, case); keep handle prefixes unique.
+def _check_in_item(row: CheckInRow | DueRow) -> QueueItem:
+    due = date.fromisoformat(row.due)
+    clock = max(row.last_touch_on or "", row.touch_anchor_on or "")
+    cadence = (due - date.fromisoformat(clock)).days if clock else None
+    title = (
+        f"Check-in (last contact {row.last_touch_on})"
+        if row.last_touch_on
+        else "Check-in (no contact logged yet)"
+    )
+    return QueueItem(
+        handle=derived_handle("c", row.contact_id, due),
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=FollowUpKind.CHECK_IN,
+        title=title,
+        due_on=due,
+        days_late=0,
+        urgency=0.0,
+        recurring=True,
+        detail=f"every {cadence} days" if cadence else None,
+        relationship_type=row.relationship_type,
+        occurrence_on=due,
+    )
+
+
+# Other features append their sources here (reorder, case) and register a handle prefix.
 DERIVED_SOURCES: list[DerivedSource] = [birthday_source, anniversary_source, check_in_source]
+HANDLE_PREFIXES: dict[str, DerivedSource] = {
+    "b": birthday_source,
+    "a": anniversary_source,
+    "c": check_in_source,
+}
+# Sources that can yield tens of thousands of overdue rows are ranked and paged in SQL by
+# build_queue (store.follow_ups.due_rows) instead of being collected in Python.
+SQL_RANKED: frozenset[DerivedSource] = frozenset({check_in_source})
+WEIGHTS = UrgencyWeights(DUE_WEIGHT, KIND_WEIGHTS, RELATIONSHIP_WEIGHTS, OPEN_CASE_WEIGHT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,30 +261,46 @@ def build_queue(
     settings: Settings | None = None,
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
 ) -> Queue:
-    """Overdue (most urgent first, at most `overdue_limit`), today's (most urgent first) and
-    the next `days` days (soonest first) as of `as_of`."""
+    """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
+    urgent first) and the next `days` days (soonest first) as of `as_of`.
+
+    Stored follow-ups and check-ins are ranked and paged in SQL; the other derived sources
+    (windowed: birthdays, anniversaries…) are merged in here."""
     check_days(days)
     if overdue_limit is not None and overdue_limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
     settings = settings or Settings()
+    limit = overdue_limit or None
     end = as_of + timedelta(days=days)
-    cases = store.follow_ups.contacts_with_open_case()
-    ranked: list[tuple[float, date, str, str, StoredDue | QueueItem]] = []
-    for row in store.follow_ups.open_due_by(end):
-        due = date.fromisoformat(row.due)
-        score = urgency(
-            row.kind, (as_of - due).days, row.relationship_type, row.contact_id in cases
+    start = as_of - timedelta(days=DERIVED_GRACE_DAYS)
+    snoozed = store.follow_ups.snoozed_marks()
+    snoozed_check_ins = sorted({m.contact_id for m in snoozed if m.kind == FollowUpKind.CHECK_IN})
+    top, sql_total, rest = store.follow_ups.due_rows(as_of, end, WEIGHTS, limit, snoozed_check_ins)
+    ranked: list[tuple[float, date, str, str, DueRow | QueueItem]] = [
+        (
+            round(row.urgency, 2),
+            date.fromisoformat(row.due),
+            row.contact_name,
+            _row_handle(row),
+            row,
         )
-        ranked.append((score, due, row.contact_name, str(row.id), row))
-    for item in _derived(store, as_of - timedelta(days=DERIVED_GRACE_DAYS), end, settings):
+        for row in (*top, *rest)
+    ]
+    cases: set[int] | None = None
+    extra = _derived(store, start, end, settings, snoozed, snoozed_check_ins)
+    python_overdue = 0
+    for item in extra:
         late = (as_of - item.due_on).days
         if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
             continue
+        if cases is None:
+            cases = store.follow_ups.contacts_with_open_case()
         score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
         ranked.append((score, item.due_on, item.contact_name, item.handle, item))
+        python_overdue += late > 0
     overdue = [r for r in ranked if r[1] < as_of]
     overdue.sort(key=lambda r: (-r[0], r[1], r[2].lower(), r[3]))
-    shown = overdue if overdue_limit is None or overdue_limit == 0 else overdue[:overdue_limit]
+    shown = overdue if limit is None else overdue[:limit]
     today = sorted((r for r in ranked if r[1] == as_of), key=lambda r: (-r[0], r[2].lower(), r[3]))
     upcoming = sorted((r for r in ranked if r[1] > as_of), key=lambda r: (r[1], -r[0], r[3]))
     return Queue(
@@ -282,14 +308,20 @@ def build_queue(
         overdue=[_finish(r, as_of) for r in shown],
         today=[_finish(r, as_of) for r in today],
         upcoming=[_finish(r, as_of) for r in upcoming],
-        overdue_total=len(overdue),
+        overdue_total=sql_total + python_overdue,
     )
 
 
-def _finish(ranked: tuple[float, date, str, str, StoredDue | QueueItem], as_of: date) -> QueueItem:
+def _row_handle(row: DueRow) -> str:
+    return str(row.id) if row.src == 0 else derived_handle("c", row.id, date.fromisoformat(row.due))
+
+
+def _finish(ranked: tuple[float, date, str, str, DueRow | QueueItem], as_of: date) -> QueueItem:
     score, due, _, _, entry = ranked
     if isinstance(entry, QueueItem):
         return replace(entry, days_late=(as_of - due).days, urgency=score)
+    if entry.src == 1:
+        return replace(_check_in_item(entry), days_late=(as_of - due).days, urgency=score)
     return QueueItem(
         handle=str(entry.id),
         contact_id=entry.contact_id,
@@ -303,7 +335,7 @@ def _finish(ranked: tuple[float, date, str, str, StoredDue | QueueItem], as_of: 
         detail=recurrence.describe(entry.rule) if entry.rule else None,
         relationship_type=entry.relationship_type,
         follow_up_id=entry.id,
-        occurrence_on=date.fromisoformat(entry.due_on),
+        occurrence_on=date.fromisoformat(entry.occurrence),
         snoozed=entry.snoozed_until is not None,
     )
 
@@ -313,11 +345,30 @@ def _mark_key(item: QueueItem) -> tuple[int, str, str, str]:
     return (item.contact_id, str(item.kind), item.subject, on.isoformat())
 
 
-def _derived(store: Store, start: date, end: date, settings: Settings) -> list[QueueItem]:
-    """Every source's items in [start, end], with done/skipped/snoozed marks applied."""
-    raw = [item for source in DERIVED_SOURCES for item in source(store, start, end, settings)]
+def _derived(
+    store: Store,
+    start: date,
+    end: date,
+    settings: Settings,
+    snoozed: list[Mark] | None = None,
+    check_in_contacts: Iterable[int] = (),
+    contact_id: int | None = None,
+) -> list[QueueItem]:
+    """The Python-side derived rows in [start, end], with done/skipped/snoozed marks applied:
+    every source not ranked in SQL, plus the check-ins of `check_in_contacts` (snoozed ones)."""
+    if snoozed is None:
+        snoozed = store.follow_ups.snoozed_marks()
+    raw = [
+        item
+        for source in DERIVED_SOURCES
+        if source not in SQL_RANKED
+        for item in source(store, start, end, settings)
+    ]
+    for cid in check_in_contacts:
+        raw.extend(_check_in_item(r) for r in store.follow_ups.check_ins_due_by(end, cid))
+    if contact_id is not None:
+        raw = [item for item in raw if item.contact_id == contact_id]
     marks = {_key(m): m for m in store.follow_ups.marks_between(start, end)}
-    snoozed = store.follow_ups.snoozed_marks()
     marks.update((_key(m), m) for m in snoozed)
     result: list[QueueItem] = []
     seen: set[tuple[int, str, str, str]] = set()
@@ -330,10 +381,12 @@ def _derived(store: Store, start: date, end: date, settings: Settings) -> list[Q
     # A snoozed occurrence that comes back inside the window but whose own day lies outside it.
     for mark in snoozed:
         until = date.fromisoformat(mark.snoozed_until or mark.occurrence_on)
-        if _key(mark) in seen or not start <= until <= end:
+        if _key(mark) in seen or not start <= until <= end or mark.kind == FollowUpKind.CHECK_IN:
+            continue
+        if contact_id is not None and mark.contact_id != contact_id:
             continue
         occurrence = date.fromisoformat(mark.occurrence_on)
-        for item in _items_on(store, occurrence, settings):
+        for item in _items_on(store, occurrence, settings, kind=mark.kind):
             if _mark_key(item) == _key(mark):
                 shown = _apply_mark(item, mark, end)
                 if shown is not None:
@@ -356,8 +409,27 @@ def _apply_mark(item: QueueItem, mark: Mark | None, end: date) -> QueueItem | No
     return replace(item, due_on=until, snoozed=True)
 
 
-def _items_on(store: Store, day: date, settings: Settings) -> list[QueueItem]:
-    return [item for source in DERIVED_SOURCES for item in source(store, day, day, settings)]
+def _items_on(
+    store: Store,
+    day: date,
+    settings: Settings,
+    *,
+    prefix: str | None = None,
+    kind: str | None = None,
+    contact_id: int | None = None,
+) -> list[QueueItem]:
+    """Derived items on `day`, from the source that owns the handle prefix when known."""
+    if prefix == "c" or kind == FollowUpKind.CHECK_IN:
+        if contact_id is None:
+            return []
+        return [_check_in_item(r) for r in store.follow_ups.check_ins_due_by(day, contact_id)]
+    sources = [HANDLE_PREFIXES[prefix]] if prefix in HANDLE_PREFIXES else DERIVED_SOURCES
+    found: list[QueueItem] = []
+    for source in sources:
+        if source in SQL_RANKED:
+            continue
+        found.extend(i for i in source(store, day, day, settings) if kind in (None, i.kind))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +482,8 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
     day = _handle_date(match[3]) if match else None
     if match is None or day is None:
         raise UsageError(f"not a follow-up handle: {handle!r} ({HANDLE_HELP})")
-    for item in _items_on(store, day, settings):
+    subject = int(match[2])
+    for item in _items_on(store, day, settings, prefix=match[1], contact_id=subject):
         if item.handle == text:
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, day)
             late = (today - item.due_on).days
@@ -418,7 +491,7 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
             return _Target(replace(item, days_late=late, urgency=score), None, mark)
     if match[1] == "c":
         # A check-in that was done or skipped has moved on: say so rather than "not found".
-        mark = store.follow_ups.get_mark(int(match[2]), FollowUpKind.CHECK_IN, "", day)
+        mark = store.follow_ups.get_mark(subject, FollowUpKind.CHECK_IN, "", day)
         if mark is not None and mark.status in ("done", "skipped"):
             raise Conflict(f"follow-up {handle} is already {mark.status}")
     raise NotFound(f"no follow-up with handle {handle!r} ({HANDLE_HELP})")
@@ -648,11 +721,17 @@ def follow_ups_for_contact(
     ]
     if not contact.archived:
         start = today - timedelta(days=DERIVED_GRACE_DAYS)
-        for item in _derived(store, start, today + timedelta(days=days), settings):
+        derived = _derived(
+            store,
+            start,
+            today + timedelta(days=days),
+            settings,
+            check_in_contacts=[contact_id],
+            contact_id=contact_id,
+        )
+        for item in derived:
             late = (today - item.due_on).days
-            if item.contact_id != contact_id or (
-                item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS
-            ):
+            if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
                 continue
             score = urgency(item.kind, late, relationship, False)
             items.append(replace(item, days_late=late, urgency=score))

@@ -4,8 +4,9 @@ indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are comp
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from tinycrm.models import FollowUp, FollowUpKind
@@ -87,6 +88,74 @@ class FollowUpRepo:
             (end.isoformat(),),
         )
         return [StoredDue(*row) for row in rows]
+
+    def due_rows(
+        self,
+        as_of: date,
+        end: date,
+        weights: UrgencyWeights,
+        overdue_limit: int | None,
+        skip_check_ins: Sequence[int] = (),
+    ) -> tuple[list[DueRow], int, list[DueRow]]:
+        """The bulk of the queue, ranked in SQL: open stored follow-ups and keep-in-touch
+        check-ins due on or before `end` (both can number tens of thousands).
+
+        Returns the most urgent `overdue_limit` overdue rows, the overdue count, and every row
+        due from `as_of` to `end`. Check-ins of `skip_check_ins` (snoozed ones) are left out.
+        """
+        params: dict[str, object] = {
+            "as_of": as_of.isoformat(),
+            "end": end.isoformat(),
+            "week_late": (as_of - timedelta(days=7)).isoformat(),
+            "far_ahead": (as_of + timedelta(days=14)).isoformat(),
+            "due_w": weights.due,
+            "case_w": weights.open_case,
+        }
+        kind_case = _weight_case("kind", "k", weights.kinds, params)
+        rel_case = _weight_case("relationship_type", "r", weights.relationships, params)
+        skip = ",".join(str(int(i)) for i in skip_check_ins)
+        rows_sql = f"""
+            SELECT 0 AS src, f.id, f.contact_id, c.name, f.kind, f.title,
+                   coalesce(f.snoozed_until, f.due_on) AS due, f.rule, c.relationship_type,
+                   f.due_on AS occurrence, f.snoozed_until, NULL AS last_touch_on,
+                   NULL AS touch_anchor_on
+            FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+            WHERE f.status = 'open' AND f.due_on <= :end AND c.archived = 0
+              AND coalesce(f.snoozed_until, f.due_on) <= :end
+            UNION ALL
+            SELECT 1, c.id, c.id, c.name, 'check-in', '', c.check_in_due_on, NULL,
+                   c.relationship_type, c.check_in_due_on, NULL, c.last_touch_on,
+                   c.touch_anchor_on
+            FROM contacts c
+            WHERE c.check_in_due_on <= :end AND c.check_in_due_on IS NOT NULL
+              {f"AND c.id NOT IN ({skip})" if skip else ""}"""
+        urgency = f""":due_w * (CASE WHEN due <= :week_late THEN 1.0
+                   WHEN due > :far_ahead THEN 0.2
+                   ELSE (julianday(:as_of) - julianday(due) + 14) * 0.8 / 21 + 0.2 END)
+              + {kind_case} + {rel_case}
+              + CASE WHEN contact_id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)
+                THEN :case_w ELSE 0 END"""
+        ranked = f"SELECT *, {urgency} AS urgency FROM ({rows_sql})"
+        conn = self.db.conn
+        limit = f" LIMIT {int(overdue_limit)}" if overdue_limit else ""
+        overdue = [
+            DueRow(*row)
+            for row in conn.execute(
+                f"""{ranked} WHERE due < :as_of
+                    ORDER BY urgency DESC, due, name COLLATE NOCASE, src, id{limit}""",
+                params,
+            )
+        ]
+        if overdue_limit and len(overdue) == overdue_limit:
+            total = int(
+                conn.execute(
+                    f"SELECT count(*) FROM ({rows_sql}) WHERE due < :as_of", params
+                ).fetchone()[0]
+            )
+        else:
+            total = len(overdue)
+        rest = [DueRow(*row) for row in conn.execute(f"{ranked} WHERE due >= :as_of", params)]
+        return overdue, total, rest
 
     # Marks on derived occurrences (a birthday this year, a check-in due on a day).
 
@@ -206,6 +275,48 @@ class FollowUpRepo:
             sql += " AND status = 'open'"
         rows = self.db.conn.execute(sql + " ORDER BY due_on, id", (contact_id,))
         return [_follow_up(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class UrgencyWeights:
+    """The ranking weights (the rule lives in services.followups; SQL only applies them)."""
+
+    due: float
+    kinds: Mapping[str, float]
+    relationships: Mapping[str, float]
+    open_case: float
+
+
+def _weight_case(
+    column: str, prefix: str, weights: Mapping[str, float], params: dict[str, object]
+) -> str:
+    if not weights:
+        return "0"
+    parts = []
+    for index, (key, weight) in enumerate(weights.items()):
+        params[f"{prefix}{index}"] = str(key)
+        params[f"{prefix}w{index}"] = weight
+        parts.append(f"WHEN :{prefix}{index} THEN :{prefix}w{index}")
+    return f"(CASE {column} {' '.join(parts)} ELSE 0 END)"
+
+
+class DueRow(NamedTuple):
+    """A stored follow-up (src 0, id = follow-up id) or a check-in (src 1, id = contact id)."""
+
+    src: int
+    id: int
+    contact_id: int
+    contact_name: str
+    kind: str
+    title: str
+    due: str
+    rule: str | None
+    relationship_type: str | None
+    occurrence: str
+    snoozed_until: str | None
+    last_touch_on: str | None
+    touch_anchor_on: str | None
+    urgency: float
 
 
 class StoredDue(NamedTuple):
