@@ -299,7 +299,7 @@ def build_queue(
         ranked.append((score, item.due_on, item.contact_name, item.handle, item))
         python_overdue += late > 0
     overdue = [r for r in ranked if r[1] < as_of]
-    overdue.sort(key=lambda r: (-r[0], r[1], r[2].lower(), r[3]))
+    overdue.sort(key=lambda r: (-r[0], r[1], _tie(r[3])))
     shown = overdue if limit is None else overdue[:limit]
     today = sorted((r for r in ranked if r[1] == as_of), key=lambda r: (-r[0], r[2].lower(), r[3]))
     upcoming = sorted((r for r in ranked if r[1] > as_of), key=lambda r: (r[1], -r[0], r[3]))
@@ -310,6 +310,13 @@ def build_queue(
         upcoming=[_finish(r, as_of) for r in upcoming],
         overdue_total=sql_total + python_overdue,
     )
+
+
+def _tie(handle: str) -> tuple[int, int, str]:
+    """Ties (same urgency and day) go to stored follow-ups, oldest first, as in SQL."""
+    if handle.isdigit():
+        return (0, int(handle), "")
+    return (1, 0, handle)
 
 
 def _row_handle(row: DueRow) -> str:

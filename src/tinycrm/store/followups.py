@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.store.connection import Database, now_iso
@@ -112,40 +112,34 @@ class FollowUpRepo:
             "case_w": weights.open_case,
         }
         kind_case = _weight_case("kind", "k", weights.kinds, params)
-        rel_case = _weight_case("relationship_type", "r", weights.relationships, params)
+        rel_case = _weight_case("rel", "r", weights.relationships, params)
         skip = ",".join(str(int(i)) for i in skip_check_ins)
+        # Ranking reads covering indexes only (follow_ups_queue, contacts_queue,
+        # contacts_check_in_due); names and titles are fetched for the chosen rows afterwards.
         rows_sql = f"""
-            SELECT 0 AS src, f.id, f.contact_id, c.name, f.kind, f.title,
-                   coalesce(f.snoozed_until, f.due_on) AS due, f.rule, c.relationship_type,
-                   f.due_on AS occurrence, f.snoozed_until, NULL AS last_touch_on,
-                   NULL AS touch_anchor_on
-            FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+            SELECT 0 AS src, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on) AS due,
+                   f.kind, c.relationship_type AS rel
+            FROM follow_ups f INDEXED BY follow_ups_queue
+            JOIN contacts c INDEXED BY contacts_queue ON c.id = f.contact_id
             WHERE f.status = 'open' AND f.due_on <= :end AND c.archived = 0
               AND coalesce(f.snoozed_until, f.due_on) <= :end
             UNION ALL
-            SELECT 1, c.id, c.id, c.name, 'check-in', '', c.check_in_due_on, NULL,
-                   c.relationship_type, c.check_in_due_on, NULL, c.last_touch_on,
-                   c.touch_anchor_on
-            FROM contacts c
+            SELECT 1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type
+            FROM contacts c INDEXED BY contacts_check_in_due
             WHERE c.check_in_due_on <= :end AND c.check_in_due_on IS NOT NULL
               {f"AND c.id NOT IN ({skip})" if skip else ""}"""
-        urgency = f""":due_w * (CASE WHEN due <= :week_late THEN 1.0
+        urgency = f"""round(:due_w * (CASE WHEN due <= :week_late THEN 1.0
                    WHEN due > :far_ahead THEN 0.2
                    ELSE (julianday(:as_of) - julianday(due) + 14) * 0.8 / 21 + 0.2 END)
               + {kind_case} + {rel_case}
               + CASE WHEN contact_id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)
-                THEN :case_w ELSE 0 END"""
-        ranked = f"SELECT *, {urgency} AS urgency FROM ({rows_sql})"
+                THEN :case_w ELSE 0 END, 2)"""
+        ranked = f"SELECT src, id, due, {urgency} AS urgency FROM ({rows_sql})"
         conn = self.db.conn
         limit = f" LIMIT {int(overdue_limit)}" if overdue_limit else ""
-        overdue = [
-            DueRow(*row)
-            for row in conn.execute(
-                f"""{ranked} WHERE due < :as_of
-                    ORDER BY urgency DESC, due, name COLLATE NOCASE, src, id{limit}""",
-                params,
-            )
-        ]
+        overdue = conn.execute(
+            f"{ranked} WHERE due < :as_of ORDER BY urgency DESC, due, src, id{limit}", params
+        ).fetchall()
         if overdue_limit and len(overdue) == overdue_limit:
             total = int(
                 conn.execute(
@@ -154,8 +148,41 @@ class FollowUpRepo:
             )
         else:
             total = len(overdue)
-        rest = [DueRow(*row) for row in conn.execute(f"{ranked} WHERE due >= :as_of", params)]
-        return overdue, total, rest
+        rest = conn.execute(f"{ranked} WHERE due >= :as_of", params).fetchall()
+        return self._details(overdue), total, self._details(rest)
+
+    def _details(self, ranked: Sequence[sqlite3.Row]) -> list[DueRow]:
+        """Names, titles and clocks for ranked (src, id, due, urgency) rows, in their order."""
+        stored = [row[1] for row in ranked if row[0] == 0]
+        check_ins = [row[1] for row in ranked if row[0] == 1]
+        found: dict[tuple[int, int], tuple[Any, ...]] = {}
+        for offset in range(0, len(stored), 500):
+            chunk = stored[offset : offset + 500]
+            for r in self.db.conn.execute(
+                f"""SELECT f.id, f.contact_id, c.name, f.kind, f.title, f.rule,
+                           c.relationship_type, f.due_on, f.snoozed_until
+                    FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+                    WHERE f.id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ):
+                found[(0, r[0])] = (r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], None, None)
+        for offset in range(0, len(check_ins), 500):
+            chunk = check_ins[offset : offset + 500]
+            for r in self.db.conn.execute(
+                f"""SELECT id, name, relationship_type, check_in_due_on, last_touch_on,
+                           touch_anchor_on
+                    FROM contacts WHERE id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ):
+                found[(1, r[0])] = (r[0], r[1], "check-in", "", None, r[2], r[3], None, r[4], r[5])
+        result = []
+        for src, row_id, due, score in ranked:
+            detail = found.get((src, row_id))
+            if detail is not None:
+                result.append(DueRow(src, row_id, detail[0], detail[1], detail[2], detail[3],
+                                     due, detail[4], detail[5], detail[6], detail[7], detail[8],
+                                     detail[9], score))  # fmt: skip
+        return result
 
     # Marks on derived occurrences (a birthday this year, a check-in due on a day).
 

@@ -43,8 +43,10 @@ V1 = [
         ) VIRTUAL
     )""",
     "CREATE INDEX contacts_birthday_md ON contacts(birthday_md) WHERE birthday_md IS NOT NULL",
-    "CREATE INDEX contacts_check_in_due ON contacts(check_in_due_on)"
-    " WHERE check_in_due_on IS NOT NULL",
+    # Covering indexes for ranking the follow-up queue without reading table rows.
+    """CREATE INDEX contacts_check_in_due ON contacts(check_in_due_on, relationship_type)
+        WHERE check_in_due_on IS NOT NULL""",
+    "CREATE INDEX contacts_queue ON contacts(id, archived, relationship_type)",
     "CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE)",
     "CREATE INDEX contacts_company ON contacts(company COLLATE NOCASE)",
     """CREATE TABLE contact_emails (
@@ -113,6 +115,8 @@ V1 = [
     )""",
     "CREATE INDEX follow_ups_open_due ON follow_ups(status, due_on)",
     "CREATE INDEX follow_ups_contact ON follow_ups(contact_id, status)",
+    """CREATE INDEX follow_ups_queue ON follow_ups(due_on, kind, contact_id, snoozed_until)
+        WHERE status = 'open'""",
     """CREATE TABLE occurrence_marks (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
