@@ -430,3 +430,12 @@ def test_snoozed_check_in_returns_on_its_day(store: Store) -> None:
     back = fu.build_queue(store, date(2026, 2, 10), days=0).today
     assert [(i.handle, i.snoozed) for i in back] == [(f"c{ann}-2026-01-31", True)]
     assert fu.build_queue(store, date(2026, 2, 12), days=0).overdue_total == 1
+
+
+def test_upcoming_is_paged_too(cli: Invoke) -> None:
+    add(cli, "Ann", "--birthday", "--11-28")
+    cli("follow-ups", "add", "Ann", "Call", "--due", "2026-11-27", "--as-of", "2026-11-26")
+    data = queue(cli, "upcoming", "--as-of", "2026-11-26", "--limit", "1")
+    assert (handles(data["upcoming"]), data["upcoming_total"]) == (["1"], 2)
+    text = cli("follow-ups", "upcoming", "--as-of", "2026-11-26", "--limit", "1")
+    assert "… and 1 more" in text.stderr

@@ -23,6 +23,7 @@ LIMIT = typer.Option(
     min=0,
     help="Show at most this many overdue rows (0: all).",
 )
+DEFAULT_UPCOMING_LIMIT = 200
 COLUMNS = ["Handle", "Due", "When", "Contact", "Kind", "Title", "Urgency"]
 
 
@@ -83,6 +84,7 @@ def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
         data["today"] = [queue_item_dict(i) for i in queue.today]
     if "upcoming" in parts:
         data["upcoming"] = [queue_item_dict(i) for i in queue.upcoming]
+        data["upcoming_total"] = queue.upcoming_total
     output.print_json(data)
 
 
@@ -141,6 +143,9 @@ def upcoming(
         None, "--days", "-d", help="How many days ahead (default 7, or follow_ups.upcoming_days)."
     ),
     as_of: str = AS_OF_OPTION,
+    limit: int = typer.Option(
+        DEFAULT_UPCOMING_LIMIT, "--limit", "-n", min=0, help="Show at most this many (0: all)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What falls due after today within --days: time to post a card or plan a call."""
@@ -149,7 +154,12 @@ def upcoming(
     span = app_state.settings.upcoming_days if days is None else days
     service.check_days(span)
     queue = service.build_queue(
-        app_state.store, day, days=span, settings=app_state.settings, overdue_limit=0
+        app_state.store,
+        day,
+        days=span,
+        settings=app_state.settings,
+        upcoming_limit=limit,
+        with_overdue=False,
     )
     if as_json:
         _queue_json(queue, "upcoming", days=span)
@@ -157,8 +167,10 @@ def upcoming(
     if not queue.upcoming:
         output.print_notice(f"nothing due in the {span} days after {day}")
         return
+    hidden = queue.upcoming_total - len(queue.upcoming)
+    more = f"… and {hidden} more (--limit 0 shows all)" if hidden > 0 else None
     _print_items(
-        queue.upcoming, f"Upcoming, next {span} days ({len(queue.upcoming)})", "nothing", None
+        queue.upcoming, f"Upcoming, next {span} days ({queue.upcoming_total})", "nothing", more
     )
 
 

@@ -94,6 +94,7 @@ class Queue:
     today: list[QueueItem]
     upcoming: list[QueueItem]
     overdue_total: int  # overdue may be limited; the full count for "… and N more"
+    upcoming_total: int = 0  # likewise for upcoming (see upcoming_limit)
 
 
 DerivedSource = Callable[[Store, date, date, Settings], list[QueueItem]]
@@ -260,9 +261,12 @@ def build_queue(
     days: int = 7,
     settings: Settings | None = None,
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
+    upcoming_limit: int | None = None,
+    with_overdue: bool = True,
 ) -> Queue:
     """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
-    urgent first) and the next `days` days (soonest first) as of `as_of`.
+    urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
+    `as_of`. `with_overdue=False` skips the overdue part (for `upcoming`).
 
     Stored follow-ups and check-ins are ranked and paged in SQL; the other derived sources
     (windowed: birthdays, anniversaries…) are merged in here."""
@@ -271,11 +275,20 @@ def build_queue(
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
     settings = settings or Settings()
     limit = overdue_limit or None
+    up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS)
     snoozed = store.follow_ups.snoozed_marks()
     snoozed_check_ins = sorted({m.contact_id for m in snoozed if m.kind == FollowUpKind.CHECK_IN})
-    top, sql_total, rest = store.follow_ups.due_rows(as_of, end, WEIGHTS, limit, snoozed_check_ins)
+    rows = store.follow_ups.due_rows(
+        as_of,
+        end,
+        WEIGHTS,
+        limit,
+        snoozed_check_ins,
+        with_overdue=with_overdue,
+        upcoming_limit=up_limit,
+    )
     ranked: list[tuple[float, date, str, str, DueRow | QueueItem]] = [
         (
             round(row.urgency, 2),
@@ -284,13 +297,15 @@ def build_queue(
             _row_handle(row),
             row,
         )
-        for row in (*top, *rest)
+        for row in (*rows.overdue, *rows.today, *rows.upcoming)
     ]
     cases: set[int] | None = None
     extra = _derived(store, start, end, settings, snoozed, snoozed_check_ins)
-    python_overdue = 0
+    python_overdue = python_upcoming = 0
     for item in extra:
         late = (as_of - item.due_on).days
+        if late > 0 and not with_overdue:
+            continue
         if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
             continue
         if cases is None:
@@ -298,17 +313,19 @@ def build_queue(
         score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
         ranked.append((score, item.due_on, item.contact_name, item.handle, item))
         python_overdue += late > 0
+        python_upcoming += late < 0
     overdue = [r for r in ranked if r[1] < as_of]
     overdue.sort(key=lambda r: (-r[0], r[1], _tie(r[3])))
     shown = overdue if limit is None else overdue[:limit]
     today = sorted((r for r in ranked if r[1] == as_of), key=lambda r: (-r[0], r[2].lower(), r[3]))
-    upcoming = sorted((r for r in ranked if r[1] > as_of), key=lambda r: (r[1], -r[0], r[3]))
+    upcoming = sorted((r for r in ranked if r[1] > as_of), key=lambda r: (r[1], -r[0], _tie(r[3])))
     return Queue(
         as_of=as_of,
         overdue=[_finish(r, as_of) for r in shown],
         today=[_finish(r, as_of) for r in today],
-        upcoming=[_finish(r, as_of) for r in upcoming],
-        overdue_total=sql_total + python_overdue,
+        upcoming=[_finish(r, as_of) for r in upcoming[:up_limit]],
+        overdue_total=rows.overdue_total + python_overdue,
+        upcoming_total=rows.upcoming_total + python_upcoming,
     )
 
 

@@ -96,12 +96,16 @@ class FollowUpRepo:
         weights: UrgencyWeights,
         overdue_limit: int | None,
         skip_check_ins: Sequence[int] = (),
-    ) -> tuple[list[DueRow], int, list[DueRow]]:
+        *,
+        with_overdue: bool = True,
+        upcoming_limit: int | None = None,
+    ) -> DueRows:
         """The bulk of the queue, ranked in SQL: open stored follow-ups and keep-in-touch
         check-ins due on or before `end` (both can number tens of thousands).
 
-        Returns the most urgent `overdue_limit` overdue rows, the overdue count, and every row
-        due from `as_of` to `end`. Check-ins of `skip_check_ins` (snoozed ones) are left out.
+        Overdue: the most urgent `overdue_limit` rows (None: all) and their count; today: all;
+        upcoming (after `as_of`, up to `end`): soonest first, at most `upcoming_limit`, and
+        their count. Check-ins of `skip_check_ins` (snoozed ones) are left out.
         """
         params: dict[str, object] = {
             "as_of": as_of.isoformat(),
@@ -136,20 +140,41 @@ class FollowUpRepo:
                 THEN :case_w ELSE 0 END, 2)"""
         ranked = f"SELECT src, id, due, {urgency} AS urgency FROM ({rows_sql})"
         conn = self.db.conn
-        limit = f" LIMIT {int(overdue_limit)}" if overdue_limit else ""
-        overdue = conn.execute(
-            f"{ranked} WHERE due < :as_of ORDER BY urgency DESC, due, src, id{limit}", params
-        ).fetchall()
-        if overdue_limit and len(overdue) == overdue_limit:
-            total = int(
-                conn.execute(
-                    f"SELECT count(*) FROM ({rows_sql}) WHERE due < :as_of", params
-                ).fetchone()[0]
-            )
-        else:
-            total = len(overdue)
-        rest = conn.execute(f"{ranked} WHERE due >= :as_of", params).fetchall()
-        return self._details(overdue), total, self._details(rest)
+        overdue, overdue_total = self._ranked_part(
+            ranked, rows_sql, "due < :as_of", "urgency DESC, due, src, id", params,
+            overdue_limit if with_overdue else 0,
+        )  # fmt: skip
+        today = conn.execute(f"{ranked} WHERE due = :as_of", params).fetchall()
+        upcoming, upcoming_total = self._ranked_part(
+            ranked, rows_sql, "due > :as_of", "due, urgency DESC, src, id", params,
+            upcoming_limit,
+        )  # fmt: skip
+        return DueRows(
+            self._details(overdue),
+            overdue_total,
+            self._details(today),
+            self._details(upcoming),
+            upcoming_total,
+        )
+
+    def _ranked_part(
+        self,
+        ranked: str,
+        rows_sql: str,
+        where: str,
+        order: str,
+        params: dict[str, object],
+        limit: int | None,
+    ) -> tuple[list[sqlite3.Row], int]:
+        conn = self.db.conn
+        if limit == 0:
+            return [], 0
+        clause = f" LIMIT {int(limit)}" if limit else ""
+        rows = conn.execute(f"{ranked} WHERE {where} ORDER BY {order}{clause}", params).fetchall()
+        if limit is None or len(rows) < limit:
+            return rows, len(rows)
+        count = conn.execute(f"SELECT count(*) FROM ({rows_sql}) WHERE {where}", params)
+        return rows, int(count.fetchone()[0])
 
     def _details(self, ranked: Sequence[sqlite3.Row]) -> list[DueRow]:
         """Names, titles and clocks for ranked (src, id, due, urgency) rows, in their order."""
@@ -325,6 +350,14 @@ def _weight_case(
         params[f"{prefix}w{index}"] = weight
         parts.append(f"WHEN :{prefix}{index} THEN :{prefix}w{index}")
     return f"(CASE {column} {' '.join(parts)} ELSE 0 END)"
+
+
+class DueRows(NamedTuple):
+    overdue: list[DueRow]
+    overdue_total: int
+    today: list[DueRow]
+    upcoming: list[DueRow]
+    upcoming_total: int
 
 
 class DueRow(NamedTuple):
