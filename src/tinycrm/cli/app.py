@@ -22,6 +22,7 @@ from tinycrm.textsafe import visible
 SUBCOMMANDS: dict[str, str] = {
     "contacts": "tinycrm.cli.contacts:app",
     "notes": "tinycrm.cli.notes:app",
+    "follow-ups": "tinycrm.cli.followups:app",
     "db": "tinycrm.cli.db:app",
     "demo": "tinycrm.cli.demo:demo",
     "tui": "tinycrm.cli.tui:tui",

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from tinycrm.errors import Conflict
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups import seed_demo as seed_follow_ups
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -81,6 +82,7 @@ class DemoReport:
 # Other parts of tinycrm (sales, follow-ups, cases…) add their sample rows here.
 Seeder = Callable[[Store, list[int], date, random.Random, DemoReport], None]
 EXTRA_SEEDERS: list[Seeder] = []
+EXTRA_SEEDERS.append(seed_follow_ups)
 
 
 def load_demo(store: Store, today: date) -> DemoReport:

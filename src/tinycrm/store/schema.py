@@ -75,11 +75,29 @@ V1 = [
         owner TEXT,
         archived INTEGER NOT NULL DEFAULT 0,
         last_touch_on TEXT,         -- last interaction: a note with a channel, a done follow-up
-        touch_anchor_on TEXT,       -- start of the keep-in-touch clock when never touched
+        touch_anchor_on TEXT,       -- keep-in-touch clock restart without an interaction
+                                    -- (new or imported contact, skipped check-in)
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        -- The day the next keep-in-touch check-in falls due: the later of last_touch_on and
+        -- touch_anchor_on plus the cadence (override, else the relationship type's default,
+        -- which must match models.DEFAULT_CADENCE; a test checks). Indexed for the queue.
+        check_in_due_on TEXT GENERATED ALWAYS AS (
+            CASE WHEN archived = 0 AND coalesce(cadence_days, CASE relationship_type
+                    WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60
+                    WHEN 'long-term' THEN 90 WHEN 'community' THEN 180 END) > 0
+            THEN date(max(coalesce(last_touch_on, ''), coalesce(touch_anchor_on, '')),
+                      '+' || coalesce(cadence_days, CASE relationship_type
+                          WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60
+                          WHEN 'long-term' THEN 90 WHEN 'community' THEN 180 END) || ' days')
+            END
+        ) VIRTUAL
     )""",
     "CREATE INDEX contacts_birthday_md ON contacts(birthday_md) WHERE birthday_md IS NOT NULL",
+    # Covering indexes for ranking the follow-up queue without reading table rows.
+    """CREATE INDEX contacts_check_in_due ON contacts(check_in_due_on, relationship_type)
+        WHERE check_in_due_on IS NOT NULL""",
+    "CREATE INDEX contacts_queue ON contacts(id, archived, relationship_type)",
     "CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE)",
     "CREATE INDEX contacts_company ON contacts(company COLLATE NOCASE)",
     "CREATE INDEX contacts_archived ON contacts(id) WHERE archived = 1",
@@ -152,6 +170,8 @@ V1 = [
     )""",
     "CREATE INDEX follow_ups_open_due ON follow_ups(status, due_on)",
     "CREATE INDEX follow_ups_contact ON follow_ups(contact_id, status)",
+    """CREATE INDEX follow_ups_queue ON follow_ups(due_on, kind, contact_id, snoozed_until)
+        WHERE status = 'open'""",
     """CREATE TABLE occurrence_marks (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -163,6 +183,9 @@ V1 = [
         marked_on TEXT NOT NULL,
         UNIQUE (contact_id, kind, subject, occurrence_on)
     )""",
+    "CREATE INDEX occurrence_marks_on ON occurrence_marks(occurrence_on)",
+    """CREATE INDEX occurrence_marks_snoozed ON occurrence_marks(snoozed_until)
+        WHERE status = 'snoozed'""",
     """CREATE TABLE sales (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
