@@ -14,6 +14,7 @@ from sqlite3 import Connection
 
 from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
+from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.notes import NoteRepo
 
@@ -45,6 +46,10 @@ class Store:
     @cached_property
     def follow_ups(self) -> FollowUpRepo:
         return FollowUpRepo(self.db)
+
+    @cached_property
+    def digests(self) -> DigestRunRepo:
+        return DigestRunRepo(self.db)
 
     def close(self) -> None:
         self.db.close()
