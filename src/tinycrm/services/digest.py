@@ -336,11 +336,16 @@ def plan_send(store: Store, as_of: date, *, force: bool = False) -> SendPlan:
 
 def check_integrity(store: Store) -> None:
     """A quick integrity check before a digest is built: a corrupt file sends nothing."""
-    problems = store.db.integrity_problems(quick=True)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    lines = [
+        line.strip()
+        for problem in store.db.integrity_problems(quick=True)
+        for line in problem.splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    if lines:
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         raise StorageError(
-            f"database {store.db.path} failed its integrity check: {problems[0]}{more};"
+            f"database {store.db.path} failed its integrity check: {lines[0]}{more};"
             " nothing was sent (see `crm db check`, restore a backup)"
         )
 
