@@ -82,7 +82,7 @@ def facts(item: DigestItem, *, overdue: bool = False) -> list[str]:
     if item.detail:
         parts.append(item.detail)
     years = years_text(item)
-    if years and str(item.years) not in (item.detail or ""):
+    if years and str(item.years) not in f"{item.title} {item.detail or ''}":
         parts.append(years)
     if overdue and item.days_late:
         parts.append(f"{plural(item.days_late, 'day')} late")

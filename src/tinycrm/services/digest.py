@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
 OVERDUE_LIMIT = 50
 MAX_CATCH_UP_DAYS = 31
+MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
 
 # How today's items are grouped, in this order; every other kind is a "Follow-up".
 TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -161,7 +162,7 @@ def build_digest(
     if start < as_of:
         # Ask the same queue what was due from the first uncovered day on: birthdays and
         # anniversaries on the missed days are in its today/upcoming rows.
-        span = (as_of - start).days + days
+        span = min((as_of - start).days + days, MAX_WINDOW_DAYS)
         window = _queue(store, start, span, settings, 1)
     return assemble(
         store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -326,3 +327,37 @@ def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
     assert failed.exit_code == 1
     assert "exited with 75: sendmail: queue full" in failed.stderr
     assert [r[2] for r in runs(store)] == ["sent", "failed"]
+
+
+def test_every_format_prints_every_section(cli: Invoke, rows: list[Row]) -> None:
+    rows += [
+        Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1)),
+        Row("f2", 2, "<script>", "case", "Broken kettle", AS_OF),
+        Row("f3", 3, "Cy", "check-in", "Keep in touch", AS_OF),
+        Row("b4", 4, "Di", "birthday", "Birthday", AS_OF + timedelta(days=3)),
+        Row("b5", 5, "Late", "birthday", "Birthday", AS_OF + timedelta(days=9)),
+    ]
+    plain = cli("digest", "--as-of", "2026-11-26")
+    assert plain.exit_code == 0, plain.stderr
+    assert "\x1b" not in plain.stdout  # not a terminal: no colour codes
+    for piece in ("Overdue (1)", "[red]x: Send the quote", "Cases near their target",
+                  "<script>: Broken kettle", "Check-ins", "Sun 29 Nov: Di"):  # fmt: skip
+        assert piece in plain.stdout
+    assert "Late" not in plain.stdout  # beyond --days 7
+    assert "Late" in cli("digest", "--as-of", "2026-11-26", "--days", "10").stdout
+    md = cli("digest", "--as-of", "2026-11-26", "--format", "markdown").stdout
+    assert "## Overdue (1)" in md and "**\\[red\\]x**" in md and "\\<script\\>" in md
+    page = cli("digest", "--as-of", "2026-11-26", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in page
+    assert "<script>" not in page
+    data = json.loads(cli("digest", "--as-of", "2026-11-26", "--format", "json").stdout)
+    assert data["item_count"] == 4
+    assert data["today"]["cases"][0]["contact"] == "<script>"
+    assert data["birthdays_and_anniversaries"][0]["due_on"] == "2026-11-29"
+
+
+def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
+    for args in (["--format", "pdf"], ["--days", "-1"], ["--as-of", "someday"]):
+        result = cli("digest", *args)
+        assert result.exit_code == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1
