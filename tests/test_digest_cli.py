@@ -361,3 +361,30 @@ def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
         result = cli("digest", *args)
         assert result.exit_code == 2, args
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
+    cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
+) -> None:
+    """No stand-in: the follow-up queue itself feeds the digest (skipped until it is merged)."""
+    pytest.importorskip("tinycrm.services.followups")
+    from tinycrm.models import FollowUp, FollowUpKind
+
+    write_config(isolated_env, smtp.port)
+    for args in (
+        ["[red]x", "--birthday", "1980-11-12"],
+        ["<script>", "--birthday", "--11-28", "--anniversary", "wedding=2016-11-30"],
+    ):
+        assert cli("contacts", "add", *args).exit_code == 0
+    store.follow_ups.insert(FollowUp(1, "Send the quote", FollowUpKind.CUSTOM, AS_OF))
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 10)).exit_code == 0
+    result = send(cli)  # 15 days later: the birthday on the 12th is past the queue's grace
+    assert result.exit_code == 0, result.stderr
+    plain, rich = parts(smtp.messages[-1])
+    assert "Thu 12 Nov (missed): [red]x: Birthday: turns 46" in plain
+    assert "[red]x: Send the quote" in plain
+    assert "Sat 28 Nov: <script>: Birthday" in plain
+    assert "Mon 30 Nov: <script>: Anniversary: wedding, 10 years" in plain
+    assert "&lt;script&gt;" in rich and "<script>" not in rich
+    data = json.loads(cli("digest", "--as-of", "2026-11-26", "--format", "json").stdout)
+    assert [i["years"] for i in data["birthdays_and_anniversaries"]] == [None, 10]
