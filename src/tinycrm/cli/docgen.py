@@ -26,17 +26,19 @@ command: `crm [--db PATH] COMMAND …`.
 def render() -> str:
     root = typer.main.get_command(app)
     parts = [HEADER]
-    for path, command in _walk(root, ["crm"]):
+    for path, command in _walk(root, ["crm"], root.make_context("crm", [], resilient_parsing=True)):
         parts.append(_section(path, command))
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _walk(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
+def _walk(command: Any, path: list[str], ctx: Any) -> Iterator[tuple[list[str], Any]]:
     yield path, command
-    for name in sorted(getattr(command, "commands", {})):
-        sub = command.commands[name]
-        if not getattr(sub, "hidden", False):
-            yield from _walk(sub, [*path, name])
+    if not hasattr(command, "list_commands"):
+        return
+    for name in command.list_commands(ctx):
+        sub = command.get_command(ctx, name)
+        if sub is not None and not getattr(sub, "hidden", False):
+            yield from _walk(sub, [*path, name], ctx)
 
 
 def _section(path: list[str], command: Any) -> str:
@@ -47,7 +49,7 @@ def _section(path: list[str], command: Any) -> str:
         lines += [text.split("\n\n")[0].replace("\n", " "), ""]
     arguments = [p for p in command.params if p.param_type_name == "argument"]
     usage = " ".join([*path, "[OPTIONS]", *(_argument_usage(a) for a in arguments)])
-    if getattr(command, "commands", None):
+    if hasattr(command, "list_commands"):
         usage = " ".join([*path, "[OPTIONS]", "COMMAND", "[ARGS]..."])
     lines += ["```", usage, "```", ""]
     rows = [_param_row(p) for p in command.params if not getattr(p, "hidden", False)]

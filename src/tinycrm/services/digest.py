@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.errors import StorageError, UsageError
+from tinycrm.errors import Corrupt, UsageError
 from tinycrm.models import FollowUpKind
 
 if TYPE_CHECKING:
@@ -387,7 +387,7 @@ def check_integrity(store: Store) -> None:
     ]
     if lines:
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
-        raise StorageError(
+        raise Corrupt(
             f"database {store.db.path} failed its integrity check: {lines[0]}{more};"
             " nothing was sent (see `crm db check`, restore a backup)"
         )
