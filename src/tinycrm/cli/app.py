@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cases": "tinycrm.cli.cases:app",
     "report": "tinycrm.cli.report:app",
     "pass-on": "tinycrm.cli.passon:pass_on",
+    "digest": "tinycrm.cli.digest:digest",
 }
 
 

@@ -15,6 +15,7 @@ from sqlite3 import Connection
 from tinycrm.store.cases import CaseRepo
 from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
+from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.notes import NoteRepo
 from tinycrm.store.reports import ReportRepo
@@ -65,6 +66,10 @@ class Store:
     @cached_property
     def reports(self) -> ReportRepo:
         return ReportRepo(self.db)
+
+    @cached_property
+    def digests(self) -> DigestRunRepo:
+        return DigestRunRepo(self.db)
 
     def close(self) -> None:
         self.db.close()

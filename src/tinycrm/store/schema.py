@@ -294,7 +294,7 @@ V1 = [
         id INTEGER PRIMARY KEY,
         digest_on TEXT NOT NULL,     -- the day the digest covers
         covered_from TEXT NOT NULL,  -- first day included (catch-up after missed days)
-        status TEXT NOT NULL,        -- sent, failed
+        status TEXT NOT NULL,        -- sent, failed, empty (nothing due, nothing sent)
         recipients TEXT,
         item_count INTEGER NOT NULL,
         error TEXT,
