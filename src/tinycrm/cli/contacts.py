@@ -279,3 +279,12 @@ def _field_pairs(c: Contact) -> list[tuple[str, object]]:
         ("Owner", c.owner),
         ("Archived", "yes" if c.archived else None),
     ]
+
+
+def _register_transfer_commands() -> None:
+    from tinycrm.cli import transfer
+
+    app.command("import")(transfer.import_)
+
+
+_register_transfer_commands()

@@ -16,6 +16,7 @@ from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.transfer import TransferRepo
 
 
 class Store:
@@ -45,6 +46,10 @@ class Store:
     @cached_property
     def follow_ups(self) -> FollowUpRepo:
         return FollowUpRepo(self.db)
+
+    @cached_property
+    def transfer(self) -> TransferRepo:
+        return TransferRepo(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -49,6 +49,16 @@ class FollowUpRepo:
         return [_follow_up(row) for row in rows]
 
 
+    def open_all(self) -> list[FollowUp]:
+        """Every open stored follow-up of an active contact, soonest first (for calendars)."""
+        rows = self.db.conn.execute(
+            """SELECT f.* FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+               WHERE f.status = 'open' AND c.archived = 0
+               ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
+        )
+        return [_follow_up(row) for row in rows]
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
