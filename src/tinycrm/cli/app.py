@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from tinycrm import __version__
-from tinycrm.cli import contacts, db, demo, notes
+from tinycrm.cli import contacts, db, demo, notes, transfer
 from tinycrm.cli.context import State
 from tinycrm.errors import CrmError
 from tinycrm.textsafe import visible
@@ -45,6 +45,9 @@ app.add_typer(contacts.app, name="contacts")
 app.add_typer(notes.app, name="notes")
 app.add_typer(db.app, name="db")
 app.command("demo")(demo.demo)
+export_app = typer.Typer(help="Export data for other programs.", no_args_is_help=True)
+export_app.command("ics")(transfer.export_ics)
+app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -285,6 +285,9 @@ def _register_transfer_commands() -> None:
     from tinycrm.cli import transfer
 
     app.command("import")(transfer.import_)
+    app.command("export")(transfer.export)
+    app.command("merge")(transfer.merge)
+    app.command("forget")(transfer.forget)
 
 
 _register_transfer_commands()

@@ -41,7 +41,9 @@ def import_(
         "--on-duplicate",
         help="A card whose email or phone is already known: skip, update or create.",
     ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; change nothing."
+    ),
     map_: list[str] = typer.Option(
         None, "--map", metavar="COLUMN=FIELD", help="CSV: read COLUMN as FIELD (repeatable)."
     ),
@@ -76,7 +78,7 @@ def import_(
     report = importing.import_records(
         store,
         parsed,
-        mode=on_duplicate,  # type: ignore[arg-type]
+        mode=on_duplicate,
         dry_run=dry_run,
         today=today(),
     )
@@ -106,3 +108,103 @@ def _print_report(report: object, as_json: bool) -> None:
     rows += [["rejected", r.where, r.name, r.reason] for r in report.rejected]
     if rows:
         output.print_table(["Result", "Where", "Name", "Reason"], rows)
+
+
+def _write_output(data: bytes, out: Path | None) -> None:
+    from tinycrm.io.files import write_private
+
+    if out is None or str(out) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_private(out, data)
+    output.print_notice(f"wrote {out} ({len(data):,} bytes, readable by you only)")
+
+
+def export(
+    ctx: typer.Context,
+    ref: str = typer.Argument(None, help="Only this contact (id, name or email)."),
+    fmt: str = typer.Option("vcard", "--format", "-f", help="vcard (4.0), csv or json."),
+    out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
+) -> None:
+    """Export contacts: vCard 4.0 (re-importable, CRM fields as X-TINYCRM-*), CSV (safe to
+    open in a spreadsheet) or JSON (everything, e.g. for a data-access request with REF)."""
+    from tinycrm.services.exporting import export_contacts
+
+    text = export_contacts(state(ctx).store, fmt, ref)
+    _write_output(text.encode("utf-8"), out)
+
+
+def export_ics(
+    ctx: typer.Context,
+    out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
+) -> None:
+    """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
+    from tinycrm.services.exporting import export_ics as build
+
+    _write_output(build(state(ctx).store, today()), out)
+
+
+def merge(
+    ctx: typer.Context,
+    first: str = typer.Argument(..., help="The contact that stays (id, name or email)."),
+    second: str = typer.Argument(..., help="The contact merged into it, then removed."),
+    keep: str = typer.Option(
+        None, "--keep", metavar="first|second", help="Which side wins every conflict."
+    ),
+    use: list[str] = typer.Option(
+        None, "--use", metavar="FIELD=first|second", help="Which side wins one field."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the merged contact as JSON."),
+) -> None:
+    """Merge two contacts: the first keeps the union of both (emails, phones, tags, notes,
+    follow-ups, sales, scores, cases, anniversaries); conflicting fields are chosen."""
+    from tinycrm.serialize import contact_dict
+    from tinycrm.services import merging
+
+    if keep is not None and keep.lower() not in ("first", "second"):
+        raise UsageError(f"--keep must be first or second, not {keep!r}")
+    store = state(ctx).store
+    choices = merging.parse_choices(use or [])
+    a, b = merging.pair(store, first, second)
+    pending = [c for c in merging.conflicts(a, b) if c.field not in choices]
+    if pending and keep is None and sys.stdin.isatty() and output.is_terminal():
+        for conflict in pending:
+            output.print_line(
+                f"{conflict.label}: 1) {conflict.first}   2) {conflict.second}"
+            )
+            answer = typer.prompt(f"Keep which {conflict.label}?", default="1")
+            choices[conflict.field] = "second" if answer.strip() == "2" else "first"
+    merged = merging.merge_contacts(
+        store,
+        str(a.id),
+        str(b.id),
+        choices,
+        today(),
+        keep=keep.lower() if keep else None,  # type: ignore[arg-type]
+    )
+    if as_json:
+        output.print_json(contact_dict(merged))
+    else:
+        output.print_success(f"merged {b.name} (id {b.id}) into {merged.name} (id {merged.id})")
+
+
+def forget(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    yes: bool = typer.Option(False, "--yes", help="Really erase, without asking."),
+) -> None:
+    """Erase a contact and everything about it, for good (right to be forgotten)."""
+    from tinycrm.services import merging
+    from tinycrm.services.contacts import resolve_ref
+
+    store = state(ctx).store
+    contact = resolve_ref(store, ref)
+    if not yes:
+        if not (sys.stdin.isatty() and output.is_terminal()):
+            raise UsageError("forget erases for good: add --yes to confirm")
+        if not typer.confirm(f"Erase {contact.name} (id {contact.id}) and all about them?"):
+            raise typer.Exit(1)
+    merging.forget_contact(store, str(contact.id))
+    output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    SYSTEM_LABELS,
     ContactRecord,
     DateNotUnderstood,
     NoteData,
@@ -95,11 +96,12 @@ _PATTERNS = [
 GOOGLE_MARKERS = {"e-mail 1 - value", "phone 1 - value", "labels", "group membership"}
 OUTLOOK_MARKERS = {"e-mail address", "e-mail 2 address", "business phone", "mobile phone"}
 # Columns that only qualify another (Google's "E-mail 1 - Label"): skipped without a remark.
-_QUALIFIER = re.compile(r"^(e-?mail|phone|address|organization|website|relation) \d+ - (label|type)$")
+_QUALIFIER = re.compile(
+    r"^(e-?mail|phone|address|organization|website|relation) \d+ - (label|type)$"
+)
 STANDARD_LABELS = {"anniversary", "other", "wedding", "birthday"}
 
 TAGS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*")
-SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}
 
 EXPORT_COLUMNS = [
     "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",

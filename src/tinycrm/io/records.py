@@ -12,11 +12,19 @@ from tinycrm.models import Anniversary, Channel, Contact, RelationshipType, Stag
 from tinycrm.services import validation
 
 
+# Google's built-in groups, not tags a person chose.
+SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}
+
+
 @dataclass(frozen=True)
 class NoteData:
     body: str
     on: date | None = None
     channel: Channel | None = None
+
+    def __post_init__(self) -> None:
+        body = self.body.replace("\r\n", "\n").replace("\r", "\n").strip()
+        object.__setattr__(self, "body", body)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    SYSTEM_LABELS,
     ContactRecord,
     DateNotUnderstood,
     NoteData,
@@ -252,7 +253,8 @@ def card_to_record(card: Any, where: str) -> ContactRecord | Rejection:
     for line in by_name.get("CATEGORIES", []):
         values = line.value if isinstance(line.value, list) else str(line.value).split(",")
         for tag in values:
-            record.add_tag(str(tag))
+            if str(tag).strip().lower() not in SYSTEM_LABELS:
+                record.add_tag(str(tag))
     for line in by_name.get("BDAY", []):
         _read_bday(record, line)
         break
@@ -422,7 +424,7 @@ def contact_to_vcard(contact: Contact, notes: list[Note]) -> str:
     Labelled anniversaries are written as Apple-style grouped X-ABDATE/X-ABLabel pairs, which
     Apple Contacts shows as custom dates and tinycrm reads back with their labels."""
     lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{_escape(contact.name)}"]
-    family, _, given = contact.name.rpartition(" ")
+    given, _, family = contact.name.rpartition(" ")
     lines.append(f"N:{_escape(family)};{_escape(given)};;;")
     if contact.company:
         lines.append(f"ORG:{_escape(contact.company)}")

@@ -176,8 +176,8 @@ def _import(
             pending.append(_Pending(item, item.where))
             _remember(item, -len(pending), emails, phones)
         elif mode == "skip":
-            report.skipped.append(ReportLine(item.where, item.name, _describe(store, target, why,
-                                                                              pending)))  # fmt: skip
+            reason = _describe(store, target, why, pending)
+            report.skipped.append(ReportLine(item.where, item.name, reason))
         elif target < 0:
             merged = merge_record(pending[-target - 1].record, item)
             pending[-target - 1].record = merged

@@ -27,6 +27,7 @@ PERSON_TABLES = (
     "cases",
 )
 # Rows that move to the kept contact on a merge (emails, phones, tags are rewritten whole).
+_ORDER = {"contact_emails": "position", "contact_phones": "position", "contact_tags": "tag"}
 MOVABLE_TABLES = ("notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history")
 
 
@@ -138,7 +139,8 @@ class TransferRepo:
         data: dict[str, list[dict[str, Any]]] = {}
         for table in PERSON_TABLES:
             rows = self.conn.execute(
-                f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY rowid", (contact_id,)
+                f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY {_ORDER.get(table, 'id')}",
+                (contact_id,),
             )
             data[table] = [_row(r) for r in rows]
         items = self.conn.execute(
@@ -156,7 +158,8 @@ class TransferRepo:
         for contact_id in ids:
             data[contact_id] = {table: [] for table in (*PERSON_TABLES, "sale_items")}
         for table in PERSON_TABLES:
-            for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY contact_id, rowid"):
+            order = _ORDER.get(table, "id")
+            for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY contact_id, {order}"):
                 data[row["contact_id"]][table].append(_row(row))
         for row in self.conn.execute(
             """SELECT s.contact_id AS owner_id, i.* FROM sale_items i
@@ -190,7 +193,7 @@ class TransferRepo:
                 (keep_id, drop_id),
             )
 
-    def erase(self, contact_id: int) -> None:
+    def erase(self, contact_id: int, *, rebuild_index: bool = True) -> None:
         """Delete a contact and every row about it (cascades and triggers do the children)."""
         with self.db.write() as conn:
             for table in PERSON_TABLES:
@@ -202,7 +205,8 @@ class TransferRepo:
             conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
             # FTS5 keeps deleted terms in its b-tree segments until they are merged; a rebuild
             # writes the index afresh from the remaining rows (secure_delete zeroes the pages).
-            conn.execute("INSERT INTO search_index(search_index) VALUES ('rebuild')")
+            if rebuild_index:
+                conn.execute("INSERT INTO search_index(search_index) VALUES ('rebuild')")
 
     def scrub(self) -> None:
         """Make erased data unrecoverable from the files: move the WAL into the database,
