@@ -171,9 +171,7 @@ def merge(
     pending = [c for c in merging.conflicts(a, b) if c.field not in choices]
     if pending and keep is None and sys.stdin.isatty() and output.is_terminal():
         for conflict in pending:
-            output.print_line(
-                f"{conflict.label}: 1) {conflict.first}   2) {conflict.second}"
-            )
+            output.print_line(f"{conflict.label}: 1) {conflict.first}   2) {conflict.second}")
             answer = typer.prompt(f"Keep which {conflict.label}?", default="1")
             choices[conflict.field] = "second" if answer.strip() == "2" else "first"
     merged = merging.merge_contacts(

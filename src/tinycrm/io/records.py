@@ -11,7 +11,6 @@ from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary, Channel, Contact, RelationshipType, Stage
 from tinycrm.services import validation
 
-
 # Google's built-in groups, not tags a person chose.
 SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}
 

@@ -169,9 +169,7 @@ def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[P
                 yield raw
                 continue
             where = f"card {raw.number} (line {raw.line})"
-            problem = next(
-                (p for p in (screen_line(line) for line in raw.lines[1:-1]) if p), None
-            )
+            problem = next((p for p in (screen_line(line) for line in raw.lines[1:-1]) if p), None)
             if problem:
                 yield Rejection(where, f"rejected: {problem}")
                 continue

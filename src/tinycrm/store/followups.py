@@ -48,7 +48,6 @@ class FollowUpRepo:
         rows = self.db.conn.execute(sql + " ORDER BY due_on, id", (contact_id,))
         return [_follow_up(row) for row in rows]
 
-
     def open_all(self) -> list[FollowUp]:
         """Every open stored follow-up of an active contact, soonest first (for calendars)."""
         rows = self.db.conn.execute(
