@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Invoke
 
+from conftest import Invoke
 from tinycrm.errors import StorageError
 from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.store import Store
@@ -311,8 +311,10 @@ def test_person_json_has_everything_about_them_and_nothing_else(cli: Invoke, sto
 def test_forget_leaves_no_trace_in_the_database_files(
     cli: Invoke, store: Store, isolated_env: Path
 ) -> None:
-    zeb = add(cli, "Zebediah Quackenbush", "--email", "zeb@quackenbush.example",
-              "--phone", "+1 555 0199 876", "--company", "Quackworks", "--tag", "quacktag")  # fmt: skip
+    zeb = add(
+        cli, "Zebediah Quackenbush", "--email", "zeb@quackenbush.example",
+        "--phone", "+1 555 0199 876", "--company", "Quackworks", "--tag", "quacktag",
+    )  # fmt: skip
     add(cli, "Keep Me", "--email", "keep@example.com")
     cli("notes", "add", "Zebediah", "walrusplan confidential")
     cli("notes", "add", "Keep Me", "kept note otterfact")
@@ -345,8 +347,10 @@ def test_forget_without_yes_refuses_in_a_script(cli: Invoke) -> None:
 
 
 def test_merge_unites_everything_and_asks_for_conflicts(cli: Invoke, store: Store) -> None:
-    ann = add(cli, "Ann Lee", "--email", "ann@example.com", "--phone", "+44 20 7946 0001",
-              "--tag", "vip", "--company", "Lee Ltd", "--anniversary", "wedding=2015-06-21")  # fmt: skip
+    ann = add(
+        cli, "Ann Lee", "--email", "ann@example.com", "--phone", "+44 20 7946 0001",
+        "--tag", "vip", "--company", "Lee Ltd", "--anniversary", "wedding=2015-06-21",
+    )  # fmt: skip
     dup = add(cli, "Ann Lee", "--email", "ann@work.example", "--phone", "+44 (20) 7946-0001",
               "--tag", "road", "--company", "Lee & Co", "--birthday", "1980-03-14",
               "--anniversary", "customer since=2019-05-01")  # fmt: skip
