@@ -102,6 +102,7 @@ _QUALIFIER = re.compile(
 STANDARD_LABELS = {"anniversary", "other", "wedding", "birthday"}
 
 TAGS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*")
+EMAILS_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
 
 EXPORT_COLUMNS = [
     "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
@@ -134,6 +135,15 @@ class CsvLayout:
     headers: list[str]
     fields: list[str | None]
     ignored: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[tuple[int, str, str]]:
+        """(index, field, normalised header) of the columns that are read."""
+        return [
+            (index, target, normalise_header(self.headers[index]))
+            for index, target in enumerate(self.fields)
+            if target is not None
+        ]
 
 
 def parse_maps(items: list[str]) -> dict[str, str]:
@@ -217,6 +227,7 @@ def read_csv(
     layout = layout_for(header, maps)
     yield layout
     month_first = layout.kind == "Outlook" or not day_first
+    active = layout.active
     line = reader.line_num + 1
     while True:
         try:
@@ -231,11 +242,11 @@ def read_csv(
         line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
-        yield row_to_record(row, layout, where, month_first)
+        yield row_to_record(row, active, where, month_first)
 
 
 def row_to_record(
-    row: list[str], layout: CsvLayout, where: str, month_first: bool
+    row: list[str], active: list[tuple[int, str, str]], where: str, month_first: bool
 ) -> ContactRecord | Rejection:
     names: dict[str, str] = {}
     record = ContactRecord(where=where, name="")
@@ -244,27 +255,29 @@ def row_to_record(
     event_values: dict[str, str] = {}
     header_events: list[tuple[str, str]] = []
     problems: list[str] = []
-    for index, target in enumerate(layout.fields):
-        if target is None or index >= len(row):
+    width = len(row)
+    for index, target, key in active:
+        if index >= width:
             continue
-        value = unformula(row[index]).strip()
+        value = row[index]
         if not value:
             continue
+        value = (unformula(value) if value[0] == "'" else value).strip()
         if target in ("name", "first_name", "middle_name", "last_name", "prefix", "suffix",
                       "nickname"):  # fmt: skip
             names.setdefault(target, value)
         elif target == "company":
             record.company = record.company or value
         elif target == "email":
-            for part in re.split(r"\s*(?::::|;|,)\s*", value):
+            for part in EMAILS_SPLIT.split(value):
                 record.add_email(part)
         elif target == "phone":
-            for part in re.split(r"\s*(?::::|;)\s*", value):
+            for part in TAGS_SPLIT.split(value):
                 record.add_phone(part)
         elif target == "address":
             record.address = record.address or value
         elif target == "address_part":
-            group = normalise_header(_header_of(layout, index)).split(" ")[0]
+            group = key.split(" ")[0]
             address_parts.setdefault(group, []).append(value)
         elif target == "birthday":
             try:
@@ -272,7 +285,7 @@ def row_to_record(
             except DateNotUnderstood:
                 record.notes.append(NoteData(f"Birthday: {value}"))
         elif target == "anniversary":
-            label = normalise_header(_header_of(layout, index))
+            label = key
             header_events.append((label if label not in ("anniversary", "") else "anniversary",
                                   value))  # fmt: skip
         elif target == "anniversaries":
@@ -280,7 +293,6 @@ def row_to_record(
                 label, sep, when = part.rpartition("=")
                 header_events.append((label if sep else "anniversary", when))
         elif target == "event":
-            key = normalise_header(_header_of(layout, index))
             number = key.split(" ")[1]
             if key.endswith("label"):
                 event_labels[number] = value
@@ -315,10 +327,6 @@ def row_to_record(
         return Rejection(where, "no name, company or email")
     record.name = " ".join(name.split())[:500]
     return record
-
-
-def _header_of(layout: CsvLayout, index: int) -> str:
-    return layout.headers[index]
 
 
 def _full_name(names: dict[str, str]) -> str:

@@ -26,7 +26,7 @@ class NoteData:
         object.__setattr__(self, "body", body)
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactRecord:
     """One contact read from a file; `where` says where ('card 3', 'line 12')."""
 
@@ -52,7 +52,7 @@ class ContactRecord:
             email = validation.email(value)
         except UsageError:
             return
-        if email.lower() not in {e.lower() for e in self.emails}:
+        if not self.emails or email.lower() not in {e.lower() for e in self.emails}:
             self.emails.append(email)
 
     def add_phone(self, value: str) -> None:
@@ -66,7 +66,7 @@ class ContactRecord:
 
     def add_tag(self, value: str) -> None:
         text = " ".join(value.split())
-        if text and text.lower() not in {t.lower() for t in self.tags}:
+        if text and (not self.tags or text.lower() not in {t.lower() for t in self.tags}):
             self.tags.append(text)
 
     def add_anniversary(self, label: str, when: PartialDate) -> None:
@@ -79,11 +79,11 @@ class ContactRecord:
             name=self.name,
             company=self.company,
             address=self.address,
-            emails=list(self.emails),
-            phones=list(self.phones),
-            tags=list(self.tags),
+            emails=self.emails,
+            phones=self.phones,
+            tags=self.tags,
             birthday=self.birthday,
-            anniversaries=list(self.anniversaries),
+            anniversaries=self.anniversaries,
             relationship_type=self.relationship_type,
             stage=self.stage,
             cadence_override=self.cadence_override,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
@@ -159,9 +158,94 @@ def time_limits() -> Iterator[Callable[[float], None]]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@dataclass
+class Prop:
+    """One content line: upper-case name, lower-case group, upper-case parameter names."""
+
+    name: str
+    group: str | None
+    params: dict[str, list[str]]
+    value: str
+
+    def param(self, name: str) -> str | None:
+        values = self.params.get(name)
+        return values[0] if values else None
+
+    def has_type(self, value: str) -> bool:
+        return value.upper() in (v.upper() for v in self.params.get("TYPE", []))
+
+
+def parse_line(line: str) -> Prop:
+    """A content line through vobject's line grammar; the value is decoded here (escapes,
+    quoted-printable and charsets), which is ~10x faster than building vobject components."""
+    from vobject.base import parseLine
+
+    name, raw_params, value, group = parseLine(line)
+    params: dict[str, list[str]] = {}
+    for item in raw_params:
+        key = item[0].upper()
+        if len(item) == 1:  # vCard 2.1 bare parameters: TEL;CELL, NOTE;QUOTED-PRINTABLE
+            if key in ("QUOTED-PRINTABLE", "BASE64", "B"):
+                params.setdefault("ENCODING", []).append(key)
+            else:
+                params.setdefault("TYPE", []).append(key)
+            continue
+        for part in item[1:]:
+            params.setdefault(key, []).extend(p for p in part.split(",") if p)
+    encoding = (params.get("ENCODING") or [""])[0].upper()
+    if encoding == "QUOTED-PRINTABLE":
+        value = _quoted_printable(value, (params.get("CHARSET") or ["utf-8"])[0])
+    elif encoding in ("B", "BASE64"):
+        value = ""  # binary (PHOTO, SOUND, KEY): not imported
+    return Prop(name.upper().replace("_", "-"), group.lower() if group else None, params, value)
+
+
+def _quoted_printable(value: str, charset: str) -> str:
+    import quopri
+
+    data = quopri.decodestring(value.encode("utf-8"))
+    for name in (charset, "utf-8", "cp1252"):
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+_ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
+
+
+def split_value(value: str, separator: str) -> list[str]:
+    """Split on unescaped `separator`, then undo the text escapes of each part."""
+    parts: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value):
+            following = value[index + 1]
+            current.append(_ESCAPES.get(following, "\\" + following))
+            index += 2
+            continue
+        if char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return parts
+
+
+def unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    return split_value(value, "\x00")[0]
+
+
 def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[ParsedItem]:
     """Every card of a vCard file as a ContactRecord or a Rejection."""
-    import vobject
+    from vobject.base import VObjectError
 
     with time_limits() as arm:
         for raw in split_cards(text):
@@ -169,20 +253,21 @@ def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[P
                 yield raw
                 continue
             where = f"card {raw.number} (line {raw.line})"
-            problem = next((p for p in (screen_line(line) for line in raw.lines[1:-1]) if p), None)
+            body = raw.lines[1:-1]
+            problem = next((p for p in map(screen_line, body) if p), None)
             if problem:
                 yield Rejection(where, f"rejected: {problem}")
                 continue
             try:
                 arm(time_limit)
                 try:
-                    card = vobject.readOne("\r\n".join(raw.lines) + "\r\n")
-                    record: ParsedItem = card_to_record(card, where)
+                    props = [parse_line(line) for line in body]
                 finally:
                     arm(0)
+                record: ParsedItem = card_to_record(props, where)
             except _CardTimeout:
                 record = Rejection(where, f"took longer than {time_limit:g} s to read")
-            except (vobject.base.VObjectError, ValueError, UnicodeError, AttributeError) as exc:
+            except (VObjectError, ValueError, UnicodeError) as exc:
                 record = Rejection(where, f"not a readable vCard: {_short(exc)}")
             yield record
 
@@ -192,141 +277,126 @@ def _short(exc: BaseException) -> str:
     return text[:120] + ("…" if len(text) > 120 else "")
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value if str(v).strip())
-    return str(value).strip() if value is not None else ""
-
-
-def _param(line: Any, name: str) -> str | None:
-    values = line.params.get(name) or line.params.get(name.lower())
-    return str(values[0]) if values else None
-
-
 def _label(text: str) -> str:
     """Apple's built-in labels look like `_$!<Anniversary>!$_`; custom ones are plain."""
     match = _APPLE_LABEL.match(text.strip())
     return match[1].strip().lower() if match else text.strip()
 
 
-def card_to_record(card: Any, where: str) -> ContactRecord | Rejection:
-    """Map one parsed vCard to a record. CRM fields come from X-TINYCRM-* properties."""
-    children = list(card.getChildren())
-    by_name: dict[str, list[Any]] = {}
-    groups: dict[str, dict[str, Any]] = {}
-    for child in children:
-        by_name.setdefault(child.name.upper(), []).append(child)
-        if child.group:
-            groups.setdefault(child.group.lower(), {})[child.name.upper()] = child
+def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
+    """Map one card's properties to a record. CRM fields come from X-TINYCRM-* properties."""
+    by_name: dict[str, list[Prop]] = {}
+    groups: dict[str, dict[str, Prop]] = {}
+    for prop in props:
+        by_name.setdefault(prop.name, []).append(prop)
+        if prop.group:
+            groups.setdefault(prop.group, {})[prop.name] = prop
 
     def first(name: str) -> str:
-        for line in by_name.get(name, []):
-            text = _text(line.value)
+        for prop in by_name.get(name, []):
+            text = unescape(prop.value).strip()
             if text:
                 return text
         return ""
 
     name = first("FN") or _name_from_n(by_name.get("N", []))
     company = ""
-    for line in by_name.get("ORG", []):
-        parts = line.value if isinstance(line.value, list) else [line.value]
-        company = next((str(p).strip() for p in parts if str(p).strip()), "")
+    for prop in by_name.get("ORG", []):
+        company = next((p.strip() for p in split_value(prop.value, ";") if p.strip()), "")
         if company:
             break
     record = ContactRecord(where=where, name="")
-    for line in by_name.get("EMAIL", []):
-        record.add_email(_text(line.value))
-    for line in by_name.get("TEL", []):
-        record.add_phone(_text(line.value))
+    for prop in _preferred_first(by_name.get("EMAIL", [])):
+        record.add_email(unescape(prop.value))
+    for prop in _preferred_first(by_name.get("TEL", [])):
+        record.add_phone(unescape(prop.value))
     name = name or company or (record.emails[0] if record.emails else "")
     if not name:
         return Rejection(where, "no name, organisation or email")
     record.name = " ".join(name.split())[:500]
     record.company = company or None
-    for line in by_name.get("ADR", []):
-        address = _address(line.value)
+    for prop in _preferred_first(by_name.get("ADR", [])):
+        address = _address(prop.value)
         if address:
             record.address = address
             break
-    for line in by_name.get("CATEGORIES", []):
-        values = line.value if isinstance(line.value, list) else str(line.value).split(",")
-        for tag in values:
-            if str(tag).strip().lower() not in SYSTEM_LABELS:
-                record.add_tag(str(tag))
-    for line in by_name.get("BDAY", []):
-        _read_bday(record, line)
-        break
-    for line in by_name.get("ANNIVERSARY", []) + by_name.get("X-ANNIVERSARY", []):
-        _read_anniversary(record, "anniversary", line)
+    for prop in by_name.get("CATEGORIES", []):
+        for tag in split_value(prop.value, ","):
+            if tag.strip().lower() not in SYSTEM_LABELS:
+                record.add_tag(tag)
+    for prop in by_name.get("BDAY", [])[:1]:
+        _read_bday(record, prop)
+    for prop in by_name.get("ANNIVERSARY", []) + by_name.get("X-ANNIVERSARY", []):
+        _read_anniversary(record, "anniversary", prop)
     for group in groups.values():
         if "X-ABDATE" in group:
-            label_line = group.get("X-ABLABEL")
-            label = _label(_text(label_line.value)) if label_line is not None else "date"
+            label_prop = group.get("X-ABLABEL")
+            label = _label(unescape(label_prop.value)) if label_prop is not None else "date"
             _read_anniversary(record, label, group["X-ABDATE"])
-    for line in by_name.get("NOTE", []):
-        body = _text(line.value)
+    for prop in by_name.get("NOTE", []):
+        body = unescape(prop.value).strip()
         if body:
-            record.notes.append(_note(body, line))
+            record.notes.append(_note(body, prop))
     _read_crm_fields(record, by_name)
     return record
 
 
-def _name_from_n(lines: list[Any]) -> str:
-    for line in lines:
-        value = line.value
-        if hasattr(value, "family"):
-            parts = [value.prefix, value.given, value.additional, value.family, value.suffix]
-            text = " ".join(_text(p) for p in parts if _text(p))
-        else:
-            text = " ".join(str(value).replace(";", " ").split())
+def _preferred_first(props: list[Prop]) -> list[Prop]:
+    """vCard 4 PREF=1 and 3.0/2.1 TYPE=pref first; otherwise file order."""
+
+    def rank(prop: Prop) -> int:
+        pref = prop.param("PREF")
+        if pref and pref.isdigit():
+            return int(pref)
+        return 0 if prop.has_type("pref") else 101
+
+    return sorted(props, key=rank)
+
+
+def _name_from_n(props: list[Prop]) -> str:
+    for prop in props:
+        parts = split_value(prop.value, ";") + [""] * 5
+        family, given, additional, prefix, suffix = parts[:5]
+        text = " ".join(p.strip() for p in (prefix, given, additional, family, suffix) if p.strip())
         if text:
             return text
     return ""
 
 
-def _address(value: Any) -> str:
-    if hasattr(value, "street"):
-        parts = [value.box, value.extended, value.street, value.city, value.region, value.code,
-                 value.country]  # fmt: skip
-        flat = [_text(p) for p in parts if _text(p)]
-        if len(flat) == 1:
-            return flat[0]
-        return ", ".join(p.replace("\n", ", ") for p in flat)
-    return _text(value)
+def _address(value: str) -> str:
+    parts = [p.strip() for p in split_value(value, ";") if p.strip()]
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(p.replace("\n", ", ") for p in parts)
 
 
-def _date_of(line: Any) -> PartialDate | None:
-    if (_param(line, "X-APPLE-OMIT-YEAR") or "") and isinstance(line.value, str):
-        value = line.value.strip()
-        try:
-            found = read_date(value)
-        except DateNotUnderstood:
-            found = None
-        if found is not None:
-            return PartialDate(found.month, found.day, None)
-    value = line.value if isinstance(line.value, str) else str(line.value)
-    return read_date(value)
+def _date_of(prop: Prop) -> PartialDate | None:
+    value = unescape(prop.value).strip()
+    found = read_date(value)
+    if found is not None and prop.param("X-APPLE-OMIT-YEAR"):
+        return PartialDate(found.month, found.day, None)
+    return found
 
 
-def _read_bday(record: ContactRecord, line: Any) -> None:
-    text = _text(line.value)
+def _read_bday(record: ContactRecord, prop: Prop) -> None:
+    text = unescape(prop.value).strip()
     if not text:
         return
-    if (_param(line, "VALUE") or "").lower() == "text":
+    if (prop.param("VALUE") or "").lower() == "text":
         record.notes.append(NoteData(f"Birthday: {text}"))
         return
     try:
-        record.birthday = _date_of(line)
+        record.birthday = _date_of(prop)
     except DateNotUnderstood:
         record.notes.append(NoteData(f"Birthday: {text}"))
 
 
-def _read_anniversary(record: ContactRecord, label: str, line: Any) -> None:
-    text = _text(line.value)
+def _read_anniversary(record: ContactRecord, label: str, prop: Prop) -> None:
+    text = unescape(prop.value).strip()
     if not text:
         return
     try:
-        when = None if (_param(line, "VALUE") or "").lower() == "text" else _date_of(line)
+        when = None if (prop.param("VALUE") or "").lower() == "text" else _date_of(prop)
     except DateNotUnderstood:
         when = None
     if when is None:
@@ -335,16 +405,16 @@ def _read_anniversary(record: ContactRecord, label: str, line: Any) -> None:
         record.add_anniversary(label, when)
 
 
-def _note(body: str, line: Any) -> NoteData:
+def _note(body: str, prop: Prop) -> NoteData:
     on: date | None = None
     channel: Channel | None = None
-    stamp = _param(line, "X-TINYCRM-DATE")
+    stamp = prop.param("X-TINYCRM-DATE")
     if stamp:
         try:
             on = date.fromisoformat(stamp)
         except ValueError:
             on = None
-    kind = _param(line, "X-TINYCRM-CHANNEL")
+    kind = prop.param("X-TINYCRM-CHANNEL")
     if kind:
         try:
             channel = Channel(kind.lower())
@@ -353,10 +423,10 @@ def _note(body: str, line: Any) -> NoteData:
     return NoteData(body, on, channel)
 
 
-def _read_crm_fields(record: ContactRecord, by_name: dict[str, list[Any]]) -> None:
+def _read_crm_fields(record: ContactRecord, by_name: dict[str, list[Prop]]) -> None:
     def value(name: str) -> str:
-        lines = by_name.get(name, [])
-        return _text(lines[0].value) if lines else ""
+        props = by_name.get(name, [])
+        return unescape(props[0].value).strip() if props else ""
 
     try:
         if value("X-TINYCRM-TYPE"):

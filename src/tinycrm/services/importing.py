@@ -171,17 +171,18 @@ def _import(
         if isinstance(item, Rejection):
             report.rejected.append(ReportLine(item.where, item.name or "", item.reason))
             continue
-        target, why = _match(item, emails, phones) if mode != "create" else (None, "")
+        keys = _keys(item)
+        target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
         if target is None:
             pending.append(_Pending(item, item.where))
-            _remember(item, -len(pending), emails, phones)
+            _remember(keys, -len(pending), emails, phones)
         elif mode == "skip":
             reason = _describe(store, target, why, pending)
             report.skipped.append(ReportLine(item.where, item.name, reason))
         elif target < 0:
             merged = merge_record(pending[-target - 1].record, item)
             pending[-target - 1].record = merged
-            _remember(item, target, emails, phones)
+            _remember(keys, target, emails, phones)
             report.skipped.append(
                 ReportLine(item.where, item.name, f"merged into {pending[-target - 1].where}")
             )
@@ -194,34 +195,40 @@ def _import(
                 updates[target] = (item.where, merge_record(base, item))
             else:
                 updates[target] = (previous[0], merge_record(previous[1], item))
-            _remember(item, target, emails, phones)
+            _remember(keys, target, emails, phones)
     _create(store, pending, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
 
 
-def _match(
-    record: ContactRecord, emails: dict[str, int], phones: dict[str, int]
-) -> tuple[int | None, str]:
-    for email in record.emails:
-        if email.lower() in emails:
-            return emails[email.lower()], f"same email {email}"
-    for phone in record.phones:
-        digits = digits_of(phone)
-        if len(digits.lstrip("+")) >= MIN_PHONE_DIGITS and digits in phones:
-            return phones[digits], f"same phone {phone}"
-    return None, ""
+_Keys = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
-def _remember(
-    record: ContactRecord, target: int, emails: dict[str, int], phones: dict[str, int]
-) -> None:
-    for email in record.emails:
-        emails.setdefault(email.lower(), target)
+def _keys(record: ContactRecord) -> _Keys:
+    """(email, key) and (phone, key) pairs a duplicate is recognised by."""
+    phones = []
     for phone in record.phones:
         digits = digits_of(phone)
         if len(digits.lstrip("+")) >= MIN_PHONE_DIGITS:
-            phones.setdefault(digits, target)
+            phones.append((phone, digits))
+    return [(email, email.lower()) for email in record.emails], phones
+
+
+def _match(keys: _Keys, emails: dict[str, int], phones: dict[str, int]) -> tuple[int | None, str]:
+    for email, key in keys[0]:
+        if key in emails:
+            return emails[key], f"same email {email}"
+    for phone, key in keys[1]:
+        if key in phones:
+            return phones[key], f"same phone {phone}"
+    return None, ""
+
+
+def _remember(keys: _Keys, target: int, emails: dict[str, int], phones: dict[str, int]) -> None:
+    for _, key in keys[0]:
+        emails.setdefault(key, target)
+    for _, key in keys[1]:
+        phones.setdefault(key, target)
 
 
 def _describe(store: Store, target: int, why: str, pending: list[_Pending]) -> str:
