@@ -14,6 +14,9 @@ from tinycrm.cli.context import state, today
 from tinycrm.errors import UsageError
 
 
+REPORT_ROWS = 50
+
+
 @contextmanager
 def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
     """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
@@ -107,7 +110,13 @@ def _print_report(report: object, as_json: bool) -> None:
     rows += [["skipped", r.where, r.name, r.reason] for r in report.skipped]
     rows += [["rejected", r.where, r.name, r.reason] for r in report.rejected]
     if rows:
-        output.print_table(["Result", "Where", "Name", "Reason"], rows)
+        shown = rows[:REPORT_ROWS]
+        more = len(rows) - len(shown)
+        output.print_table(
+            ["Result", "Where", "Name", "Reason"],
+            shown,
+            footer=f"… and {more} more (--json lists them all)" if more else None,
+        )
 
 
 def _write_output(data: bytes, out: Path | None) -> None:

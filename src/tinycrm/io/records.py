@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
@@ -113,6 +114,7 @@ _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})$")
 _EMPTY_DATES = {"", "0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"}
 
 
+@lru_cache(maxsize=8192)  # files repeat dates a lot; PartialDate is immutable
 def read_date(text: str, *, month_first: bool = False) -> PartialDate | None:
     """A date as import files write it: ISO, compact, year-less (`--MMDD`, `--MM-DD`), Apple's
     1604 and 0000 placeholders, date-times, and M/D/Y (Outlook) or D/M/Y. None when empty;
