@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 docs: $(STAMP)
-	$(BIN)/python -m tinycrm.docgen docs/cli.md
+	$(BIN)/python -m tinycrm.cli.docgen docs/cli.md
 
 clean:
 	rm -rf $(VENV) .demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

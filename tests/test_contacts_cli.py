@@ -150,3 +150,46 @@ def test_mailing_list_format(cli: Invoke) -> None:
         "Ann Lee <ann@example.com>",
         '"Lee, Bob" <bob@example.com>',
     ]
+
+
+CONTACT_KEYS = [
+    "id", "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
+    "relationship_type", "stage", "cadence_days", "cadence_override", "owner", "archived",
+    "last_interaction_on",
+]  # fmt: skip
+
+
+def test_json_keys_are_stable(cli: Invoke) -> None:
+    add(cli, "Ann")
+    assert list(json.loads(cli("contacts", "list", "--json").stdout)[0]) == CONTACT_KEYS
+    shown = json.loads(cli("contacts", "show", "Ann", "--json").stdout)
+    assert list(shown)[: len(CONTACT_KEYS)] == CONTACT_KEYS
+
+
+def test_plain_list_is_tab_separated_with_header(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com", "--tag", "a", "--tag", "b")
+    lines = cli("contacts", "list").stdout.splitlines()
+    assert lines[0] == "id\tname\tcompany\temail\tphone\ttags\tstage"
+    assert lines[1].split("\t") == ["1", "Ann Lee", "", "ann@example.com", "", "a, b", ""]
+
+
+def test_empty_list_says_so_on_stderr(cli: Invoke) -> None:
+    result = cli("contacts", "list")
+    assert result.stdout == ""
+    assert "no contacts" in result.stderr
+
+
+def test_bad_edit_changes_nothing(cli: Invoke) -> None:
+    add(cli, "Ann", "--email", "ann@example.com", "--tag", "vip")
+    before = cli("contacts", "show", "Ann", "--json").stdout
+    result = cli("contacts", "edit", "Ann", "--tag", "new", "--email", "broken")
+    assert result.exit_code == 2
+    assert "broken" in result.stderr
+    assert cli("contacts", "show", "Ann", "--json").stdout == before
+
+
+def test_archived_contact_still_resolves_by_exact_name(cli: Invoke) -> None:
+    add(cli, "Ann Lee")
+    cli("contacts", "archive", "Ann Lee")
+    assert json.loads(cli("contacts", "show", "Ann Lee", "--json").stdout)["archived"] is True
+    assert cli("contacts", "show", "Lee").exit_code == 1  # partial matches skip the archive

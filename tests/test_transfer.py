@@ -280,6 +280,11 @@ def seed_records(store: Store, contact_id: int, word: str) -> None:
             (contact_id, f"{word} case"),
         )
         conn.execute(
+            "INSERT INTO costs (contact_id, spent_on, kind, amount_minor, currency, note,"
+            " created_at) VALUES (?, '2026-01-06', 'gift', 500, 'EUR', ?, 'now')",
+            (contact_id, f"{word} cost"),
+        )
+        conn.execute(
             "INSERT INTO occurrence_marks (contact_id, kind, occurrence_on, status, marked_on)"
             " VALUES (?, 'birthday', '2026-03-14', 'done', '2026-03-14')",
             (contact_id,),
@@ -304,6 +309,8 @@ def test_person_json_has_everything_about_them_and_nothing_else(cli: Invoke, sto
     assert person["cases"][0]["title"] == "annword case"
     assert person["occurrence_marks"][0]["occurrence_on"] == "2026-03-14"
     assert person["stage_history"][0]["stage"] == "awareness"
+    assert person["costs"][0]["note"] == "annword cost"
+    assert person["sale_stats"][0]["purchases"] == 1
     for other in ("Bob", "bob@", "hazelnut", "bobword"):
         assert other not in result.stdout
 
@@ -376,6 +383,7 @@ def test_merge_unites_everything_and_asks_for_conflicts(cli: Invoke, store: Stor
     assert person["follow_ups"][0]["title"] == "dupword follow-up"
     assert person["sales"][0]["items"][0]["product"] == "dupword product"
     assert person["cases"] and person["satisfaction"] and person["occurrence_marks"]
+    assert person["costs"] and person["sale_stats"][0]["purchases"] == 1
 
 
 def test_merge_keep_first_for_every_conflict(cli: Invoke) -> None:

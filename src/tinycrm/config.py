@@ -8,7 +8,6 @@ user config directory's `config.toml`.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ class Settings:
     upcoming_days: int = 7
     after_sale_playbook: tuple[PlaybookStep, ...] = DEFAULT_PLAYBOOK
     default_currency: str = "EUR"
+    hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -66,34 +66,67 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the TOML config file; a missing file gives the defaults, a broken one an error."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {path}: {exc}") from exc
+    import tomllib  # ~3 ms; only paid when there is a config file to read
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read config file {path}: {exc}") from exc
     return _settings_from_mapping(raw, path)
 
 
 def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
-    dates = raw.get("dates", {})
-    order = str(dates.get("numeric_order", "day-first"))
+    dates = _table(raw, "dates", source)
+    order = _text(dates, "numeric_order", "day-first", source, "dates.")
     if order not in ("day-first", "month-first"):
         raise UsageError(f"config {source}: dates.numeric_order must be day-first or month-first")
-    feb29 = str(dates.get("feb29", "feb28"))
+    feb29 = _text(dates, "feb29", "feb28", source, "dates.")
     if feb29 not in ("feb28", "mar1"):
         raise UsageError(f"config {source}: dates.feb29 must be feb28 or mar1")
-    db = raw.get("database")
+    db = _text(raw, "database", "", source)
+    upcoming = _table(raw, "follow_ups", source).get("upcoming_days", 7)
+    if not isinstance(upcoming, int) or isinstance(upcoming, bool) or not 0 <= upcoming <= 3660:
+        raise UsageError(
+            f"config {source}: follow_ups.upcoming_days must be a whole number of days (0-3660)"
+        )
+    currency = _text(_table(raw, "sales", source), "currency", "EUR", source, "sales.").upper()
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise UsageError(f"config {source}: sales.currency must be a 3-letter code like EUR")
     return Settings(
         database=Path(db).expanduser() if db else None,
         day_first=order == "day-first",
         feb29_in_common_years=feb29,
-        upcoming_days=int(raw.get("follow_ups", {}).get("upcoming_days", 7)),
-        after_sale_playbook=_playbook(raw.get("playbook", {}).get("after_sale"), source),
-        default_currency=str(raw.get("sales", {}).get("currency", "EUR")).upper(),
-        smtp=dict(raw.get("smtp", {})),
-        digest=dict(raw.get("digest", {})),
+        upcoming_days=upcoming,
+        after_sale_playbook=_playbook(_table(raw, "playbook", source).get("after_sale"), source),
+        default_currency=currency,
+        hourly_cost=_text_or_none(_table(raw, "costs", source).get("hourly")),
+        smtp=_table(raw, "smtp", source),
+        digest=_table(raw, "digest", source),
         source=source,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _table(raw: dict[str, Any], key: str, source: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"config {source}: {key} must be a table ([{key}])")
+    return dict(value)
+
+
+def _text(raw: dict[str, Any], key: str, default: str, source: Path, prefix: str = "") -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise UsageError(f"config {source}: {prefix}{key} must be a string")
+    return value
 
 
 def _playbook(steps: Any, source: Path) -> tuple[PlaybookStep, ...]:
@@ -104,7 +137,7 @@ def _playbook(steps: Any, source: Path) -> tuple[PlaybookStep, ...]:
             PlaybookStep(str(s["kind"]), int(s["days"]), str(s.get("title", s["kind"])))
             for s in steps
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UsageError(
             f"config {source}: playbook.after_sale needs entries with kind and days"
         ) from exc

@@ -61,9 +61,11 @@ UNITS = {
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([a-z]+)$")
-_IN_N = re.compile(r"^in\s+(\d+)\s*([a-z]+)$")
-_AGO = re.compile(r"^(\d+)\s*([a-z]+)\s+ago$")
+# Amounts are capped at 6 digits: more is never a real date, and int() of a huge digit string
+# raises ValueError (Python's 4300-digit limit) instead of a usage error.
+_RELATIVE = re.compile(r"^([+-])\s*(\d{1,6})\s*([a-z]+)$")
+_IN_N = re.compile(r"^in\s+(\d{1,6})\s*([a-z]+)$")
+_AGO = re.compile(r"^(\d{1,6})\s*([a-z]+)\s+ago$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$")
 _WORDS = re.compile(r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$")
 
@@ -77,7 +79,8 @@ def parse_date(
     value = " ".join(text.strip().lower().split())
     result = _parse(value, today, day_first, prefer)
     if result is None:
-        raise UsageError(f"cannot read date {text!r} ({DATE_HELP})")
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise UsageError(f"cannot read date {shown!r} ({DATE_HELP})")
     return result
 
 

@@ -36,3 +36,7 @@ class Conflict(CrmError):
 
 class StorageError(CrmError):
     """The database cannot be opened, is locked, corrupt or from a newer version."""
+
+
+class Corrupt(StorageError):
+    """The database file is damaged (or not a database at all)."""

@@ -73,6 +73,82 @@ class StageChange:
     changed_on: date
 
 
+class Scale(StrEnum):
+    CSAT = "csat"  # 1-5
+    NPS = "nps"  # 0-10
+
+
+SCALE_RANGE: dict[Scale, tuple[int, int]] = {Scale.CSAT: (1, 5), Scale.NPS: (0, 10)}
+# A score at or below this asks for a recovery follow-up.
+LOW_SCORE: dict[Scale, int] = {Scale.CSAT: 2, Scale.NPS: 6}
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+# Days to respond to a case, by severity.
+RESPONSE_DAYS: dict[Severity, int] = {Severity.HIGH: 1, Severity.NORMAL: 3, Severity.LOW: 7}
+
+
+@dataclass(frozen=True)
+class Sale:
+    contact_id: int
+    sold_on: date
+    amount_minor: int
+    currency: str
+    products: tuple[str, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Money spent on a customer (a gift, a discount granted): part of the cost to serve."""
+
+    contact_id: int
+    spent_on: date
+    kind: str  # gift, discount
+    amount_minor: int
+    currency: str
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Score:
+    contact_id: int
+    scored_on: date
+    scale: Scale
+    score: int
+    source: str | None = None
+    comment: str | None = None
+    id: int | None = None
+
+    @property
+    def is_low(self) -> bool:
+        return self.score <= LOW_SCORE[self.scale]
+
+
+@dataclass(frozen=True)
+class Case:
+    contact_id: int
+    title: str
+    severity: Severity
+    opened_on: date
+    target_on: date
+    id: int | None = None
+    escalated_to: str | None = None
+    escalated_on: date | None = None
+    resolved_on: date | None = None
+    resolution: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+
 @dataclass
 class Contact:
     """A customer or prospect, person or company."""

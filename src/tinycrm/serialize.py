@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.models import Contact, Note
+
+if TYPE_CHECKING:
+    from tinycrm.services.followups import QueueItem
 
 
 def contact_dict(contact: Contact) -> dict[str, Any]:
@@ -40,3 +43,29 @@ def note_dict(note: Note, contact_name: str | None = None) -> dict[str, Any]:
     if contact_name is not None:
         data["contact"] = contact_name
     return data
+
+
+def queue_item_dict(item: QueueItem) -> dict[str, Any]:
+    """A follow-up queue row (stored or derived) for --json, digests and exports."""
+    if item.days_late > 0:
+        when = "overdue"
+    elif item.days_late == 0:
+        when = "today"
+    else:
+        when = "upcoming"
+    return {
+        "handle": item.handle,
+        "contact_id": item.contact_id,
+        "contact": item.contact_name,
+        "kind": item.kind.value,
+        "title": item.title,
+        "due": item.due_on.isoformat(),
+        "days_late": item.days_late,
+        "when": when,
+        "urgency": item.urgency,
+        "recurring": item.recurring,
+        "detail": item.detail,
+        "snoozed": item.snoozed,
+        "status": item.status,
+        "follow_up_id": item.follow_up_id,
+    }

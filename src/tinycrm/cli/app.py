@@ -2,26 +2,66 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
 from tinycrm import __version__
-from tinycrm.cli import contacts, db, demo, notes, transfer
 from tinycrm.cli.context import State
 from tinycrm.errors import CrmError
 from tinycrm.textsafe import visible
 
+# Sub-commands, loaded only when used: Typer converts every command function it is given
+# (type hints, parameters) on each start, so registering them all would tax every command.
+SUBCOMMANDS: dict[str, str] = {
+    "contacts": "tinycrm.cli.contacts:app",
+    "notes": "tinycrm.cli.notes:app",
+    "follow-ups": "tinycrm.cli.followups:app",
+    "db": "tinycrm.cli.db:app",
+    "demo": "tinycrm.cli.demo:demo",
+    "tui": "tinycrm.cli.tui:tui",
+    "sales": "tinycrm.cli.sales:app",
+    "satisfaction": "tinycrm.cli.satisfaction:app",
+    "cases": "tinycrm.cli.cases:app",
+    "report": "tinycrm.cli.report:app",
+    "pass-on": "tinycrm.cli.passon:pass_on",
+    "digest": "tinycrm.cli.digest:digest",
+    "export": "tinycrm.cli.transfer:export_app",
+}
+
+
+def load_subcommand(name: str) -> Any:
+    """The click command for one sub-command, built from its Typer app or function."""
+    module_name, attribute = SUBCOMMANDS[name].split(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(target, typer.Typer):
+        wrapper = typer.Typer()
+        wrapper.command(name)(target)
+        target = wrapper
+    command = typer.main.get_command(target)
+    command.name = name
+    return command
+
 
 class CrmGroup(TyperGroup):
-    """The root group: domain and database errors become one stderr line and an exit code.
-
-    Done here rather than only in `run()` so that Typer's test runner sees the same behaviour.
+    """The root group: loads sub-commands lazily, and turns domain and database errors into
+    one stderr line and an exit code (here rather than only in `run()`, so that Typer's test
+    runner sees the same behaviour).
     """
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        if cmd_name in SUBCOMMANDS and cmd_name not in self.commands:
+            self.add_command(load_subcommand(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
@@ -41,13 +81,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(contacts.app, name="contacts")
-app.add_typer(notes.app, name="notes")
-app.add_typer(db.app, name="db")
-app.command("demo")(demo.demo)
-export_app = typer.Typer(help="Export data for other programs.", no_args_is_help=True)
-export_app.command("ics")(transfer.export_ics)
-app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:
@@ -86,7 +119,12 @@ def run(args: Sequence[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="crm", standalone_mode=False)
     except typer.TyperException as exc:
         message = exc.format_message()
-        if not message:  # a bare group: click has already printed its help
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # `crm` or `crm contacts` alone: asking for help is not an error.
+            if message:
+                sys.stdout.write(message + "\n")
+            return 0
+        if not message:
             return exc.exit_code
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""

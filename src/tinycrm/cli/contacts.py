@@ -8,8 +8,10 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.followups import when_text
 from tinycrm.models import Contact
-from tinycrm.serialize import contact_dict, note_dict
+from tinycrm.serialize import contact_dict, note_dict, queue_item_dict
+from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
 from tinycrm.services import contacts as service
 from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
@@ -228,8 +230,11 @@ def show(
     notes: int = typer.Option(20, "--notes", min=0, help="How many recent notes to show."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Everything about one contact: fields, stage history and the notes timeline."""
-    details = service.contact_details(state(ctx).store, ref, note_limit=notes)
+    """Everything about one contact: fields, stage history, follow-ups and notes."""
+    app_state = state(ctx)
+    details = service.contact_details(
+        app_state.store, ref, note_limit=notes, today=today(), settings=app_state.settings
+    )
     contact = details.contact
     if as_json:
         output.print_json(
@@ -241,6 +246,10 @@ def show(
                 ],
                 "note_count": details.note_count,
                 "notes": [note_dict(row.note) for row in details.notes],
+                "follow_ups": [queue_item_dict(item) for item in details.follow_ups],
+                "sales": [sale_dict(row.sale) for row in details.sales],
+                "satisfaction": [score_dict(score) for score in details.scores],
+                "cases": [case_dict(row.case) for row in details.cases],
             }
         )
         return
@@ -250,6 +259,12 @@ def show(
         output.print_table(
             ["Date", "Stage"], ([s.changed_on, s.stage.value] for s in details.stages)
         )
+    output.print_heading(f"Follow-ups ({len(details.follow_ups)})")
+    output.print_table(
+        ["Handle", "Due", "When", "Kind", "Title"],
+        ([i.handle, i.due_on, when_text(i), i.kind.value, i.title] for i in details.follow_ups),
+        empty="nothing due in the next 30 days",
+    )
     output.print_heading(f"Notes ({details.note_count})")
     output.print_table(
         ["Date", "Channel", "Note"],
@@ -260,6 +275,37 @@ def show(
         if details.note_count > len(details.notes)
         else None,
     )  # fmt: skip
+    _show_sales_part(details)
+
+
+def _show_sales_part(details: service.ContactDetails) -> None:
+    """Sales, satisfaction and cases sections of `contacts show` (only when there are any)."""
+    from tinycrm.money import format_minor
+    from tinycrm.services.satisfaction import trend
+
+    if details.sales:
+        output.print_heading("Sales")
+        output.print_table(
+            ["Date", "Amount", "Products"],
+            ([r.sale.sold_on, format_minor(r.sale.amount_minor, r.sale.currency),
+              list(r.sale.products)] for r in details.sales),
+        )  # fmt: skip
+    if details.scores:
+        output.print_heading("Satisfaction")
+        found = trend(details.scores, today())
+        output.print_table(
+            ["Date", "Scale", "Score", "Comment"],
+            ([s.scored_on, s.scale.value, s.score, s.comment] for s in details.scores[-10:]),
+            footer=f"Trend: {found.describe()}" if found else None,
+        )
+    if details.cases:
+        output.print_heading("Cases")
+        output.print_table(
+            ["Id", "Opened", "Severity", "Status", "Title"],
+            ([r.case.id, r.case.opened_on, r.case.severity.value,
+              "open" if r.case.is_open else f"resolved {r.case.resolved_on}", r.case.title]
+             for r in details.cases),
+        )  # fmt: skip
 
 
 def _field_pairs(c: Contact) -> list[tuple[str, object]]:

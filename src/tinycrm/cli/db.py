@@ -37,7 +37,7 @@ def backup(
 @app.command("check")
 def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Check the database's integrity; exit 1 if anything is wrong."""
-    report = maintenance.check(state(ctx).store)
+    report = maintenance.check_file(state(ctx).db_path)
     if as_json:
         output.print_json(
             {
@@ -51,7 +51,12 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     else:
         pairs: list[tuple[str, object]] = [
             ("Database", report.path),
-            ("Schema", f"version {report.schema_version} of {report.latest_version}"),
+            (
+                "Schema",
+                f"version {report.schema_version} of {report.latest_version}"
+                if report.schema_version >= 0
+                else "unreadable",
+            ),
             ("Integrity", "ok" if report.ok else f"{len(report.problems)} problem(s)"),
             *((name.replace("_", " ").capitalize(), n) for name, n in report.counts.items()),
         ]

@@ -133,7 +133,12 @@ def console() -> Any:
     if _console is None:
         from rich.console import Console
 
-        _console = Console(highlight=False, emoji=False, markup=False)
+        # NO_COLOR (https://no-color.org): Rich alone drops colours but keeps bold, dim and
+        # underline; with no colour system it writes no escape sequence at all.
+        plain = os.environ.get("NO_COLOR", "") != ""
+        _console = Console(
+            highlight=False, emoji=False, markup=False, color_system=None if plain else "auto"
+        )
     return _console
 
 

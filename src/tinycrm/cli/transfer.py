@@ -13,7 +13,6 @@ from tinycrm.cli import output
 from tinycrm.cli.context import state, today
 from tinycrm.errors import UsageError
 
-
 REPORT_ROWS = 50
 
 
@@ -215,3 +214,14 @@ def forget(
             raise typer.Exit(1)
     merging.forget_contact(store, str(contact.id))
     output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")
+
+
+export_app = typer.Typer(no_args_is_help=True)
+
+
+@export_app.callback()
+def _export_group() -> None:
+    """Export data for other programs (contacts: `crm contacts export`)."""
+
+
+export_app.command("ics")(export_ics)

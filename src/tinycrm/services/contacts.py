@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tinycrm.errors import Ambiguous, NotFound, UsageError
-from tinycrm.models import Anniversary, Contact, StageChange
+from tinycrm.models import Anniversary, Contact, Score, StageChange
 from tinycrm.services import validation
 from tinycrm.store import Store
+from tinycrm.store.cases import CaseRow
 from tinycrm.store.contacts import ContactFilter, SearchHit
 from tinycrm.store.notes import NoteRow
+from tinycrm.store.sales import SaleRow
+
+if TYPE_CHECKING:
+    from tinycrm.config import Settings
+    from tinycrm.services.followups import QueueItem
 
 
 @dataclass
@@ -203,9 +210,22 @@ class ContactDetails:
     notes: list[NoteRow]
     note_count: int
     stages: list[StageChange]
+    sales: list[SaleRow] = field(default_factory=list)  # newest first
+    scores: list[Score] = field(default_factory=list)  # oldest first
+    cases: list[CaseRow] = field(default_factory=list)  # open first
+    # Open stored follow-ups and derived rows (birthday, check-in…) due in the next 30 days.
+    follow_ups: list[QueueItem] = field(default_factory=list)
 
 
-def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDetails:
+def contact_details(
+    store: Store,
+    ref: str,
+    note_limit: int = 20,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> ContactDetails:
+    from tinycrm.services.followups import follow_ups_for_contact
+
     contact = resolve_ref(store, ref)
     assert contact.id is not None
     return ContactDetails(
@@ -213,4 +233,21 @@ def contact_details(store: Store, ref: str, note_limit: int = 20) -> ContactDeta
         notes=store.notes.query(contact.id, limit=note_limit),
         note_count=store.notes.count(contact.id),
         stages=store.contacts.stage_history(contact.id),
+        sales=store.sales.query(contact.id, limit=note_limit or None),
+        scores=store.scores.for_contact(contact.id),
+        cases=store.cases.query(contact.id),
+        follow_ups=follow_ups_for_contact(
+            store, contact.id, today or date.today(), settings=settings
+        ),
     )
+
+
+def count_contacts(store: Store, where: ContactFilter) -> int:
+    """How many contacts match the filter (paging aside), e.g. for a list's status line."""
+    if where.relationship_type:
+        where = replace(
+            where, relationship_type=validation.relationship_type(where.relationship_type).value
+        )
+    if where.stage:
+        where = replace(where, stage=validation.stage(where.stage).value)
+    return store.contacts.count(where)

@@ -74,6 +74,9 @@ def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]]) -> dict[str
         "sales": sales,
         "satisfaction": rows["satisfaction"],
         "cases": rows["cases"],
+        "costs": rows["costs"],
+        "sale_stats": rows["sale_stats"],
+        "score_stats": rows["score_stats"],
     }
 
 
@@ -107,7 +110,7 @@ def export_ics(store: Store, today: date) -> bytes:
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []
-    for follow_up in store.follow_ups.open_all():
+    for follow_up, _ in store.follow_ups.query(status="open"):
         name = names.get(follow_up.contact_id)
         if name is None:
             continue

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from tinycrm.errors import NotFound, UsageError
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
-from tinycrm.models import Contact, Note
+from tinycrm.models import Note
+from tinycrm.services import followups
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
 from tinycrm.store.transfer import NewNote
@@ -268,29 +269,18 @@ def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
     return merged
 
 
-def spread_check_ins(contacts: list[Contact], today: date) -> None:
-    """Start the keep-in-touch clocks of new contacts so their check-ins fall evenly over
-    the next cadence instead of all on one day: the i-th of n contacts with a cadence of c
-    days is anchored i*c/n days back, so it is first due between tomorrow and c days ahead."""
-    by_cadence: dict[int, list[Contact]] = {}
-    for contact in contacts:
-        contact.touch_anchor_on = today
-        if contact.cadence_days and contact.last_touch_on is None:
-            by_cadence.setdefault(contact.cadence_days, []).append(contact)
-    for cadence, group in by_cadence.items():
-        for index, contact in enumerate(group):
-            contact.touch_anchor_on = today - timedelta(days=index * cadence // len(group))
-
-
 def _create(store: Store, pending: list[_Pending], today: date, report: ImportReport) -> None:
     contacts = [p.record.to_contact() for p in pending]
-    spread_check_ins(contacts, today)
+    for contact in contacts:
+        contact.touch_anchor_on = today
     notes = [
         NewNote(index, note.body, note.on or today, note.channel.value if note.channel else None)
         for index, item in enumerate(pending)
         for note in item.record.notes
     ]
     ids = store.transfer.insert_many(contacts, notes)
+    # New contacts' first check-ins fall evenly over their cadence, not all on one day.
+    followups.spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):
         report.created.append(
             ReportLine(item.where, item.record.name, "", None if report.dry_run else contact_id)

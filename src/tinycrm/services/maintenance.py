@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinycrm.errors import Conflict, StorageError
-from tinycrm.store import Store
+from tinycrm.errors import Conflict, Corrupt
+from tinycrm.store import Database, Store
 from tinycrm.store.schema import LATEST_VERSION
 
 
@@ -19,24 +17,7 @@ def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
         raise Conflict(f"{target} exists (use --force to replace it)")
     if target.resolve() == store.db.path.resolve():
         raise Conflict("the backup cannot replace the database itself")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        os.close(fd)
-        copy = sqlite3.connect(partial)
-        try:
-            store.db.conn.backup(copy)
-            copy.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            copy.close()
-        os.chmod(partial, 0o600)
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"cannot write backup {target}: {exc.strerror}") from exc
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"backup failed: {exc}") from exc
+    store.db.backup_to(target)
     return target
 
 
@@ -53,17 +34,27 @@ class CheckReport:
         return not self.problems
 
 
+TABLES = ("contacts", "notes", "follow_ups", "sales", "satisfaction", "cases")
+
+
 def check(store: Store) -> CheckReport:
     """Full integrity check, foreign keys, and row counts per table."""
     db = store.db
     problems = db.integrity_problems(quick=False)
-    problems += [
-        f"row {row[1]} of {row[0]} points to a missing {row[2]}"
-        for row in db.conn.execute("PRAGMA foreign_key_check")
-    ]
-    counts = {
-        name: db.utils[name].count
-        for name in ("contacts", "notes", "follow_ups", "sales", "satisfaction", "cases")
-        if db.utils[name].exists()
-    }
+    problems += db.foreign_key_problems()
+    counts, unreadable = db.table_counts(TABLES)
+    problems += unreadable
     return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)
+
+
+def check_file(path: Path) -> CheckReport:
+    """Check the database at `path` without migrating it; a file too damaged to open is
+    reported as a problem rather than raised (a newer or foreign file is still an error)."""
+    try:
+        db = Database(path, migrate=False)
+    except Corrupt as exc:
+        return CheckReport(path, -1, LATEST_VERSION, [str(exc)], {})
+    try:
+        return check(Store(db))
+    finally:
+        db.close()

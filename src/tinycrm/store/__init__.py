@@ -12,10 +12,15 @@ from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
 
+from tinycrm.store.cases import CaseRepo
 from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
+from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.reports import ReportRepo
+from tinycrm.store.sales import SaleRepo
+from tinycrm.store.satisfaction import ScoreRepo
 from tinycrm.store.transfer import TransferRepo
 
 
@@ -46,6 +51,26 @@ class Store:
     @cached_property
     def follow_ups(self) -> FollowUpRepo:
         return FollowUpRepo(self.db)
+
+    @cached_property
+    def sales(self) -> SaleRepo:
+        return SaleRepo(self.db)
+
+    @cached_property
+    def scores(self) -> ScoreRepo:
+        return ScoreRepo(self.db)
+
+    @cached_property
+    def cases(self) -> CaseRepo:
+        return CaseRepo(self.db)
+
+    @cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.db)
+
+    @cached_property
+    def digests(self) -> DigestRunRepo:
+        return DigestRunRepo(self.db)
 
     @cached_property
     def transfer(self) -> TransferRepo:

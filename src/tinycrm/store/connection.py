@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tinycrm.errors import StorageError
+from tinycrm.errors import Corrupt, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -40,30 +40,69 @@ class Database:
         self.conn = _connect(self.path)
         self._depth = 0
         self._utils: Any = None
-        self.version = self.schema_version()
-        if self.version > LATEST_VERSION:
+        try:
+            self.version = self.schema_version()
+            self._refuse_foreign()
+            # Only now may the file change: switching to WAL rewrites its header.
+            _enable_wal(self.conn)
+        except sqlite3.DatabaseError as exc:
             self.conn.close()
+            raise _storage_error(self.path, exc) from exc
+        except StorageError:
+            self.conn.close()
+            raise
+        if migrate and self.version < LATEST_VERSION:
+            try:
+                self.migrate()
+            except StorageError:
+                self.conn.close()
+                raise
+
+    def _refuse_foreign(self) -> None:
+        """A newer tinycrm's file, or another program's SQLite file, is left untouched."""
+        if self.version > LATEST_VERSION:
             raise StorageError(
                 f"{self.path} was written by a newer tinycrm (schema {self.version}; this version"
                 f" knows up to {LATEST_VERSION}): upgrade tinycrm, the file was left untouched"
             )
-        if migrate and self.version < LATEST_VERSION:
-            self.migrate()
+        if self.version == 0:
+            tables = self.conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            ).fetchone()[0]
+            if tables:
+                raise StorageError(
+                    f"{self.path} is a SQLite database but not a tinycrm database; it was left"
+                    " untouched (choose another file with --db)"
+                )
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self, migrations: list[list[str]] | None = None) -> list[int]:
-        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        """Apply pending migrations, each in its own transaction; return the versions applied.
+
+        The version is read again inside each transaction, so two processes opening a new
+        file at once do not both run the same migration. A failing migration rolls back
+        whole: the previous schema, version and data stay as they were.
+        """
         steps = MIGRATIONS if migrations is None else migrations
         applied = []
         for version, statements in enumerate(steps, start=1):
             if version <= self.schema_version():
                 continue
-            with self.write():
-                for statement in statements:
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {version}")
+            try:
+                with self.write():
+                    if version <= self.schema_version():
+                        continue
+                    for statement in statements:
+                        self.conn.execute(statement)
+                    self.conn.execute(f"PRAGMA user_version = {version}")
+            except sqlite3.Error as exc:
+                current = self.schema_version()
+                raise StorageError(
+                    f"migrating {self.path} to schema {version} failed ({exc}); it was left"
+                    f" unchanged at version {current}"
+                ) from exc
             applied.append(version)
         self.version = self.schema_version()
         return applied
@@ -87,16 +126,22 @@ class Database:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise _storage_error(self.path, exc) from exc
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK would
+        # raise and hide the original error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     @property
     def utils(self) -> Any:
@@ -115,6 +160,54 @@ class Database:
             return [str(exc)]
         return [] if rows == ["ok"] else rows
 
+    def foreign_key_problems(self) -> list[str]:
+        try:
+            rows = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [f"foreign key check failed: {exc}"]
+        return [f"row {row[1]} of {row[0]} points to a missing {row[2]}" for row in rows]
+
+    def table_counts(self, tables: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+        """Rows per existing table, and the tables that could not be counted (corruption)."""
+        present = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        counts: dict[str, int] = {}
+        problems: list[str] = []
+        for name in tables:
+            if name not in present:
+                continue
+            try:
+                counts[name] = int(
+                    self.conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                )
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"cannot count {name}: {exc}")
+        return counts, problems
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy via SQLite's online backup (safe while others write), mode 0600,
+        written next to `target` and renamed into place, so a failure leaves no half file."""
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            os.close(fd)
+            copy = sqlite3.connect(partial)
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            os.chmod(partial, 0o600)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"cannot write backup {target}: {exc.strerror}") from exc
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"backup failed: {exc}") from exc
+
     def close(self) -> None:
         self.conn.close()
 
@@ -126,11 +219,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             conn.execute(pragma)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
         raise _storage_error(path, exc) from exc
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 def _check_file(path: Path) -> None:
@@ -150,7 +246,8 @@ def _check_file(path: Path) -> None:
         return
     try:
         if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
+            # exist_ok: another process may create it at the same moment.
+            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -166,7 +263,7 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     if "readonly" in text or "read-only" in text:
         return StorageError(f"database {path} is read-only")
     if "not a database" in text or "malformed" in text:
-        return StorageError(f"database {path} is corrupt or not a tinycrm database: {text}")
+        return Corrupt(f"database {path} is corrupt or not a tinycrm database: {text}")
     return StorageError(f"database {path}: {text}")
 
 

@@ -10,6 +10,57 @@ from __future__ import annotations
 # Text separator used by group_concat in list queries; cannot appear in typed text.
 SEP = "\x1f"
 
+
+def _refresh_sale_stats(row: str) -> str:
+    """Trigger body: recompute one customer's purchase summary from their sales."""
+    c = f"{row}.contact_id"
+    days = f"(SELECT DISTINCT sold_on FROM sales WHERE contact_id = {c})"
+    return f"""DELETE FROM sale_stats WHERE contact_id = {c};
+            INSERT INTO sale_stats (contact_id, purchases, first_on, last_on, median_gap,
+                next_due_on)
+            SELECT contact_id, purchases, first_on, last_on, median_gap,
+                CASE WHEN purchases >= 3 THEN
+                    date(last_on, '+' || CAST(round(median_gap) AS INTEGER) || ' days') END
+            FROM (SELECT {c} AS contact_id, count(*) AS purchases, min(sold_on) AS first_on,
+                    max(sold_on) AS last_on,
+                    (SELECT avg(gap) FROM (
+                        SELECT gap, row_number() OVER (ORDER BY gap) AS rn, count(*) OVER () AS n
+                        FROM (SELECT julianday(sold_on)
+                                     - julianday(lag(sold_on) OVER (ORDER BY sold_on)) AS gap
+                              FROM {days}) WHERE gap IS NOT NULL)
+                     WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) AS median_gap
+                  FROM {days})
+            WHERE purchases > 0;"""
+
+
+def _refresh_score_stats(row: str) -> str:
+    """Trigger body: one contact's latest score and the previous one."""
+    c = f"{row}.contact_id"
+    prev = """(SELECT p.{col} FROM satisfaction p WHERE p.contact_id = s.contact_id
+                 AND (p.scored_on, p.id) < (s.scored_on, s.id)
+                 ORDER BY p.scored_on DESC, p.id DESC LIMIT 1)"""
+    return f"""DELETE FROM score_stats WHERE contact_id = {c};
+            INSERT INTO score_stats (contact_id, last_on, scale, score, prev_scale, prev_score,
+                risk)
+            SELECT contact_id, scored_on, scale, score, ps, pv,
+                coalesce(ps = scale AND score < pv, 0)
+                OR score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END
+            FROM (SELECT s.contact_id, s.scored_on, s.scale, s.score,
+                    {prev.format(col="scale")} AS ps, {prev.format(col="score")} AS pv
+                  FROM satisfaction s WHERE s.contact_id = {c}
+                  ORDER BY s.scored_on DESC, s.id DESC LIMIT 1);"""
+
+
+# The keep-in-touch interval in force for a contacts row (NULL: none): the override (0 = never)
+# else the relationship type's default. Mirrors models.DEFAULT_CADENCE.
+CADENCE_SQL = (
+    "(CASE WHEN cadence_days IS NOT NULL THEN nullif(cadence_days, 0) ELSE CASE "
+    "relationship_type WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60 WHEN 'long-term' THEN 90"
+    " WHEN 'community' THEN 180 END END)"
+)
+LAST_TOUCH_SQL = "coalesce(last_touch_on, touch_anchor_on, substr(created_at, 1, 10))"
+TOUCH_DUE_SQL = f"date({LAST_TOUCH_SQL}, '+' || {CADENCE_SQL} || ' days')"
+
 V1 = [
     """CREATE TABLE contacts (
         id INTEGER PRIMARY KEY,
@@ -24,13 +75,35 @@ V1 = [
         owner TEXT,
         archived INTEGER NOT NULL DEFAULT 0,
         last_touch_on TEXT,         -- last interaction: a note with a channel, a done follow-up
-        touch_anchor_on TEXT,       -- start of the keep-in-touch clock when never touched
+        touch_anchor_on TEXT,       -- keep-in-touch clock restart without an interaction
+                                    -- (new or imported contact, skipped check-in)
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        -- The day the next keep-in-touch check-in falls due: the later of last_touch_on and
+        -- touch_anchor_on plus the cadence (override, else the relationship type's default,
+        -- which must match models.DEFAULT_CADENCE; a test checks). Indexed for the queue.
+        check_in_due_on TEXT GENERATED ALWAYS AS (
+            CASE WHEN archived = 0 AND coalesce(cadence_days, CASE relationship_type
+                    WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60
+                    WHEN 'long-term' THEN 90 WHEN 'community' THEN 180 END) > 0
+            THEN date(max(coalesce(last_touch_on, ''), coalesce(touch_anchor_on, '')),
+                      '+' || coalesce(cadence_days, CASE relationship_type
+                          WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60
+                          WHEN 'long-term' THEN 90 WHEN 'community' THEN 180 END) || ' days')
+            END
+        ) VIRTUAL
     )""",
     "CREATE INDEX contacts_birthday_md ON contacts(birthday_md) WHERE birthday_md IS NOT NULL",
+    # Covering indexes for ranking the follow-up queue without reading table rows.
+    """CREATE INDEX contacts_check_in_due ON contacts(check_in_due_on, relationship_type)
+        WHERE check_in_due_on IS NOT NULL""",
+    "CREATE INDEX contacts_queue ON contacts(id, archived, relationship_type)",
     "CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE)",
     "CREATE INDEX contacts_company ON contacts(company COLLATE NOCASE)",
+    "CREATE INDEX contacts_archived ON contacts(id) WHERE archived = 1",
+    # When the keep-in-touch check-in falls due (last touch + cadence in force), for the
+    # at-risk report; the expression must stay identical to TOUCH_DUE_SQL.
+    f"CREATE INDEX contacts_touch_due ON contacts({TOUCH_DUE_SQL}) WHERE archived = 0",
     """CREATE TABLE contact_emails (
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
         position INTEGER NOT NULL,
@@ -97,6 +170,8 @@ V1 = [
     )""",
     "CREATE INDEX follow_ups_open_due ON follow_ups(status, due_on)",
     "CREATE INDEX follow_ups_contact ON follow_ups(contact_id, status)",
+    """CREATE INDEX follow_ups_queue ON follow_ups(due_on, kind, contact_id, snoozed_until)
+        WHERE status = 'open'""",
     """CREATE TABLE occurrence_marks (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -108,6 +183,9 @@ V1 = [
         marked_on TEXT NOT NULL,
         UNIQUE (contact_id, kind, subject, occurrence_on)
     )""",
+    "CREATE INDEX occurrence_marks_on ON occurrence_marks(occurrence_on)",
+    """CREATE INDEX occurrence_marks_snoozed ON occurrence_marks(snoozed_until)
+        WHERE status = 'snoozed'""",
     """CREATE TABLE sales (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -118,6 +196,43 @@ V1 = [
     )""",
     "CREATE INDEX sales_contact ON sales(contact_id, sold_on)",
     "CREATE INDEX sales_sold_on ON sales(sold_on)",
+    # One row per customer with purchases, kept current by triggers on `sales` so that the
+    # reorder, at-risk and lifecycle reports read 100k customers without scanning every sale.
+    # purchases = distinct purchase days; median_gap = median days between them;
+    # next_due_on = last_on + median_gap (rounded) once there are at least 3 purchases.
+    """CREATE TABLE sale_stats (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        purchases INTEGER NOT NULL,
+        first_on TEXT NOT NULL,
+        last_on TEXT NOT NULL,
+        median_gap REAL,
+        next_due_on TEXT
+    )""",
+    """CREATE INDEX sale_stats_due ON sale_stats(next_due_on, last_on)
+        WHERE next_due_on IS NOT NULL""",
+    "CREATE INDEX sale_stats_last ON sale_stats(last_on)",
+    *(
+        f"""CREATE TRIGGER sales_stats_{name} AFTER {event} ON sales BEGIN
+            {_refresh_sale_stats(row)}
+        END"""
+        for name, event, row in (
+            ("ai", "INSERT", "new"),
+            ("ad", "DELETE", "old"),
+            ("au_old", "UPDATE OF contact_id, sold_on", "old"),
+            ("au_new", "UPDATE OF contact_id, sold_on", "new"),
+        )
+    ),
+    """CREATE TABLE costs (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        spent_on TEXT NOT NULL,
+        kind TEXT NOT NULL,          -- gift, discount
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        note TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX costs_contact ON costs(contact_id, spent_on)",
     """CREATE TABLE sale_items (
         sale_id INTEGER NOT NULL REFERENCES sales(id) ON DELETE CASCADE,
         position INTEGER NOT NULL,
@@ -136,6 +251,30 @@ V1 = [
         created_at TEXT NOT NULL
     )""",
     "CREATE INDEX satisfaction_contact ON satisfaction(contact_id, scored_on)",
+    # Each contact's latest score and the one before, kept by triggers; `risk` = falling on the
+    # same scale, or low (CSAT <= 2, NPS <= 6). Read by the at-risk report.
+    """CREATE TABLE score_stats (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        last_on TEXT NOT NULL,
+        scale TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        prev_scale TEXT,
+        prev_score INTEGER,
+        risk INTEGER NOT NULL
+    )""",
+    "CREATE INDEX score_stats_risk ON score_stats(risk, last_on)",
+    "CREATE INDEX score_stats_last ON score_stats(last_on)",
+    *(
+        f"""CREATE TRIGGER satisfaction_stats_{name} AFTER {event} ON satisfaction BEGIN
+            {_refresh_score_stats(row)}
+        END"""
+        for name, event, row in (
+            ("ai", "INSERT", "new"),
+            ("ad", "DELETE", "old"),
+            ("au_old", "UPDATE", "old"),
+            ("au_new", "UPDATE", "new"),
+        )
+    ),
     """CREATE TABLE cases (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -155,7 +294,7 @@ V1 = [
         id INTEGER PRIMARY KEY,
         digest_on TEXT NOT NULL,     -- the day the digest covers
         covered_from TEXT NOT NULL,  -- first day included (catch-up after missed days)
-        status TEXT NOT NULL,        -- sent, failed
+        status TEXT NOT NULL,        -- sent, failed, empty (nothing due, nothing sent)
         recipients TEXT,
         item_count INTEGER NOT NULL,
         error TEXT,

@@ -26,10 +26,21 @@ PERSON_TABLES = (
     "sales",
     "satisfaction",
     "cases",
+    "costs",
+    "sale_stats",
+    "score_stats",
 )
 # Rows that move to the kept contact on a merge (emails, phones, tags are rewritten whole).
-_ORDER = {"contact_emails": "position", "contact_phones": "position", "contact_tags": "tag"}
-MOVABLE_TABLES = ("notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history")
+_ORDER = {
+    "contact_emails": "position",
+    "contact_phones": "position",
+    "contact_tags": "tag",
+    "sale_stats": "contact_id",
+    "score_stats": "contact_id",
+}
+MOVABLE_TABLES = (
+    "notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history", "costs",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,605 @@
+"""Deterministic, seeded bench data: a tinycrm database, a taskwarrior TASKDATA, import files.
+
+Everything is generated once into `.bench-cache/` (gitignored) and reused. The cache key is
+the generator version plus a hash of tinycrm's schema migrations, so editing the schema (V1
+may still change in place) or this generator makes the next `make bench` regenerate.
+
+All dates are relative to the fixed `BENCH_TODAY`; rows that depend on "today" pass
+`--as-of BENCH_TODAY`, so results do not drift with the calendar.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import os
+import random
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+GENERATOR_VERSION = 1
+BENCH_TODAY = date(2026, 11, 26)
+SEED = 20261126
+
+N_CONTACTS = 100_000
+N_NOTES = 1_000_000
+N_FOLLOW_UPS = 200_000
+N_SALES = 500_000
+N_SCORES = 60_000
+N_CASES = 6_000
+N_TASKS = 10_000
+N_VCARDS = 10_000
+N_CSV_ROWS = 100_000
+
+SHOW_NAME = "Ottilie Brennenstuhl"  # unique; gets SHOW_NOTES notes
+SHOW_NOTES = 1_000
+RARE_WORD = "marzipan"  # planted in exactly RARE_COUNT notes, in no other text
+RARE_COUNT = 25
+LIST_TAG = "vip"
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".bench-cache"
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FIRST_NAMES = _words("""
+Ada Alan Alice Amara Amir Ana Andrea Anna Anton Aria Arjun Astrid Ayla Beatriz Ben Bianca Bo
+Boris Carla Carlos Carmen Chen Chidi Chloe Clara Colm Dana Daniel Dario Diego Dina Elena Eli
+Elif Ella Emil Emma Erik Esther Eva Fatima Felix Fiona Frank Freya Gabriel Greta Hana Hannah
+Hans Hector Helga Hiro Ida Ines Ingrid Isaac Ivan Jakob Jana Jonas Jorge Josef Julia Kai Karin
+Kenji Klara Lara Lars Laura Lea Leo Liam Lina Lucas Lucia Luis Maja Malik Marco Maria Marta
+Mateo Maya Mia Mika Milan Mira Nadia Nina Noah Nora Olga Oliver Omar Oscar Paula Pedro Petra
+Pia Priya Rafael Rosa Ruth Sami Sara Sofia Sven Tariq Tess Theo Tom Uma Vera Victor Wanda Yara
+Yusuf Zoe Zora Agnes Bruno Cyril Delia Edgar Flora Gustav Hilde Igor Jette Konrad Lotte Magnus
+Nils Otto Pavel Quinn Rita Stig Thea Ulla Vito Wim Xenia Yves
+""")
+LAST_NAMES = _words("""
+Abbott Adler Akhtar Alvarez Andersen Bauer Becker Berg Bianchi Brandt Braun Castro Costa Cruz
+Dahl Diaz Dubois Eriksen Fischer Fontaine Fuchs Garcia Gomez Graf Gruber Hahn Hansen Hartmann
+Horvat Huber Ibrahim Jansen Jensen Kaiser Keller Klein Koch Kovac Kowalski Kraus Krueger Lang
+Larsen Lehmann Lopez Lorenz Maier Martin Meyer Moreau Moreno Muller Nagy Neumann Nielsen Novak
+Okafor Olsen Ortiz Otto Park Perez Peters Petrov Pohl Popescu Quint Ramos Reyes Richter Rossi
+Ruiz Santos Sato Schmid Schmidt Schneider Schulz Silva Sommer Suzuki Takahashi Tanaka Torres
+Vargas Vogel Wagner Walter Weber Werner Wolf Yilmaz Young Zimmermann Ferrer Lindqvist Moretti
+Nakamura Oliveira Pereira Quintero Rasmussen Sandoval Tamura Urquhart Valdez Whitfield Xu Yamada
+Zielinski Achterberg Bergstrom Cavallo Delacroix Engel Falk Gallo Haas Ilves Jovanovic Kern
+""")
+COMPANY_SUFFIXES = _words(
+    "GmbH Florals Bakery Café Studio Design Ltd Catering Hotel Salon Books Garden Events Kitchen"
+)
+DOMAINS = ["mail.example", "post.example", "inbox.example", "shop.example", "web.example"]
+TAGS = [  # (tag, probability)
+    ("customer", 0.55), ("newsletter", 0.30), ("local", 0.20), ("wholesale", 0.08),
+    ("florist", 0.04), ("bakery", 0.04), ("cafe", 0.05), ("hotel", 0.02), ("events", 0.03),
+    (LIST_TAG, 0.02), ("supplier", 0.01), ("press", 0.005),
+]  # fmt: skip
+TYPES = [  # (relationship type, weight)
+    ("transactional", 30), ("long-term", 20), ("personal", 10), ("dedicated", 5),
+    ("self-service", 15), ("automated", 5), ("community", 5), (None, 10),
+]  # fmt: skip
+STAGES = ["exploration", "awareness", "expansion", "commitment", "dissolution"]
+CHANNELS = ["call", "email", "visit", "meeting", "letter", "video", "chat", "other"]
+OWNERS = ["Sam", "Alex", "Robin", "Kim", None, None]
+PRODUCTS = [
+    f"{a} {b}"
+    for a in ("red", "white", "seasonal", "large", "small", "organic", "premium", "mixed")
+    for b in ("roses", "tulips", "bouquet", "wreath", "bread", "cake", "coffee beans", "tea",
+              "gift box", "candles", "vase", "planter", "seeds", "compost", "card")
+]  # fmt: skip
+STOPWORDS = _words("the a to and of for on in with about her his their we it is was at")
+CONTENT_WORDS = _words("""
+order call delivery invoice price discount wedding roses bouquet tulips birthday visit shop
+payment friday monday weekend bread cake coffee sample catalogue meeting email follow offer
+quote season spring summer autumn winter christmas easter gift box wreath candles flowers
+garden event hotel lunch dinner party reception table vase colour white red pink yellow blue
+green pastel large small extra fresh organic local supplier stock shipment late early tomorrow
+week month year daughter son wife husband mother father team manager office staff opening
+anniversary thanks happy complaint refund damaged replaced broken missing wrong colour sizes
+loyal regular new returning card voucher points newsletter website phone mobile address moved
+closed renovation holiday vacation sick busy quiet recommend review rating feedback survey
+budget cheaper premium quality taste smell packaging ribbon label printed logo design sketch
+approval deposit balance receipt contract renewal terms monthly weekly standing subscription
+pickup courier van parking market fair stall booth festival concert church school charity
+donation sponsor raffle prize competition photo instagram newsletter brochure leaflet poster
+sign window display arrangement centerpiece corsage buttonhole bridal funeral sympathy
+condolence hospital baby shower christening graduation retirement promotion farewell welcome
+apology delay reminder confirm confirmed cancelled postponed rescheduled booked tasting
+allergy gluten vegan dairy nuts sugar recipe order-book catering canapes platter sandwiches
+pastries croissants sourdough rye baguette muffins cookies tart pie cheesecake macarons
+""")
+ZIPF_S = 1.07
+GOOGLE_HEADER = (  # fallback when the shared sample is not there
+    "First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,"
+    "Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,"
+    "Organization Title,Organization Department,Birthday,Notes,Photo,Labels,"
+    "E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,"
+    "Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,"
+    "Event 1 - Label,Event 1 - Value"
+)
+
+
+def cache_key() -> str:
+    """Generator version + the schema's migrations: either changing regenerates the data."""
+    from tinycrm.store.schema import MIGRATIONS
+
+    digest = hashlib.sha256(repr((GENERATOR_VERSION, MIGRATIONS)).encode()).hexdigest()
+    return f"v{GENERATOR_VERSION}-{digest[:10]}"
+
+
+@dataclass(frozen=True)
+class BenchData:
+    db: Path
+    meta: dict[str, Any]
+    taskrc: Path
+    taskdata: Path
+    vcard: Path
+    csv: Path
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _stamp(day: date) -> str:
+    return f"{day.isoformat()}T09:00:00+00:00"
+
+
+class _Vocabulary:
+    """Note words: stop words plus a Zipf-distributed content vocabulary."""
+
+    def __init__(self) -> None:
+        words = list(dict.fromkeys(CONTENT_WORDS))
+        self.words = STOPWORDS + words
+        weights = [0.2] * len(STOPWORDS) + [
+            1.0 / (rank**ZIPF_S) for rank in range(1, len(words) + 1)
+        ]
+        self.cum = list(itertools.accumulate(weights))
+        self.total = self.cum[-1]
+        self.p = {w: wt / self.total for w, wt in zip(self.words, weights, strict=True)}
+
+    def common_word(self, words_per_note: float, share: float = 0.07) -> str:
+        """The content word whose expected share of notes is closest to `share`."""
+
+        def note_share(word: str) -> float:
+            return 1 - (1 - self.p[word]) ** words_per_note
+
+        content = self.words[len(STOPWORDS) :]
+        return min(content, key=lambda w: abs(note_share(w) - share))
+
+
+def _contacts(rng: random.Random) -> Iterator[dict[str, Any]]:
+    companies = [f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}" for _ in range(8_000)]
+    type_names = [t for t, _ in TYPES]
+    type_weights = [w for _, w in TYPES]
+    for cid in range(1, N_CONTACTS + 1):
+        if cid == 1:
+            first, last = SHOW_NAME.split()
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        created = BENCH_TODAY - timedelta(days=rng.randint(30, 3 * 365))
+        birthday = None
+        if rng.random() < 0.70:
+            month, day = rng.randint(1, 12), rng.randint(1, 28)
+            if rng.random() < 0.004:
+                month, day = 2, 29
+            year = None if rng.random() < 0.15 else rng.randint(1940, 2006)
+            if year and month == 2 and day == 29:
+                year = rng.choice([1964, 1972, 1980, 1988, 1996, 2004])
+            birthday = (f"{year:04d}" if year else "-") + f"-{month:02d}-{day:02d}"
+        rel = rng.choices(type_names, type_weights)[0]
+        touched = rng.random() < 0.85
+        yield {
+            "id": cid,
+            "name": f"{first} {last}",
+            "company": rng.choice(companies) if rng.random() < 0.4 else None,
+            "address": None if rng.random() < 0.5 else f"{rng.randint(1, 200)} Market Street",
+            "birthday": birthday,
+            "birthday_md": birthday[-5:] if birthday else None,
+            "relationship_type": rel,
+            "stage": rng.choice(STAGES) if rng.random() < 0.8 else None,
+            "cadence_days": rng.choice([14, 45, 120, 0]) if rng.random() < 0.05 else None,
+            "owner": rng.choice(OWNERS),
+            "archived": int(rng.random() < 0.03 and cid != 1),
+            "last_touch_on": _iso(BENCH_TODAY - timedelta(days=rng.randint(0, 400)))
+            if touched
+            else None,
+            "touch_anchor_on": _iso(created),
+            "created_at": _stamp(created),
+            "updated_at": _stamp(created),
+            "first": first,
+            "last": last,
+        }
+
+
+def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
+    """Write the bench database to `path` (atomically, via a temporary name)."""
+    from tinycrm.store.connection import Database
+    from tinycrm.store.contacts import ContactRepo, digits_of
+
+    rng = random.Random(SEED)
+    tmp = path.with_suffix(".tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    db = Database(tmp)
+    conn = db.conn
+    conn.execute("PRAGMA cache_size = -200000")
+    vocab = _Vocabulary()
+    words_per_note = 11.0  # mean of randint(4, 18)
+    common = vocab.common_word(words_per_note)
+
+    contacts = list(_contacts(rng))
+    contact_cols = [
+        "id", "name", "company", "address", "birthday", "birthday_md", "relationship_type",
+        "stage", "cadence_days", "owner", "archived", "last_touch_on", "touch_anchor_on",
+        "created_at", "updated_at",
+    ]  # fmt: skip
+    with db.write():
+        conn.executemany(
+            f"INSERT INTO contacts ({', '.join(contact_cols)}) VALUES"
+            f" ({', '.join('?' * len(contact_cols))})",
+            ([c[k] for k in contact_cols] for c in contacts),
+        )
+        emails, phones, tags, annivs, stages = [], [], [], [], []
+        for c in contacts:
+            cid = c["id"]
+            local = f"{c['first']}.{c['last']}".lower()
+            emails.append((cid, 0, f"{local}.{cid}@{rng.choice(DOMAINS)}"))
+            if rng.random() < 0.2:
+                emails.append((cid, 1, f"{c['first'].lower()}{cid}@work.example"))
+            for pos in range(rng.choice([0, 1, 1, 1, 2])):
+                phone = f"+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+                phones.append((cid, pos, phone, digits_of(phone)))
+            for tag, p in TAGS:
+                if rng.random() < p:
+                    tags.append((cid, tag))
+            if rng.random() < 0.15:
+                since = date.fromisoformat(c["touch_anchor_on"])
+                annivs.append((cid, "customer since", _iso(since), since.strftime("%m-%d")))
+            if rng.random() < 0.05:
+                wed = date(rng.randint(1980, 2024), rng.randint(1, 12), rng.randint(1, 28))
+                annivs.append((cid, "wedding", _iso(wed), wed.strftime("%m-%d")))
+            if c["stage"]:
+                stages.append((cid, c["stage"], c["touch_anchor_on"]))
+        conn.executemany("INSERT INTO contact_emails VALUES (?, ?, ?, NULL)", emails)
+        conn.executemany("INSERT INTO contact_phones VALUES (?, ?, ?, ?, NULL)", phones)
+        conn.executemany("INSERT INTO contact_tags VALUES (?, ?)", tags)
+        conn.executemany(
+            "INSERT INTO anniversaries (contact_id, label, date, date_md) VALUES (?, ?, ?, ?)",
+            annivs,
+        )
+        conn.executemany(
+            "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)", stages
+        )
+        repo = ContactRepo(db)
+        for c in contacts:
+            repo.reindex(c["id"])
+
+        # Notes: contact 1 gets SHOW_NOTES, the rest are spread with a long tail.
+        rare_ids = set(rng.sample(range(SHOW_NOTES + 1, N_NOTES + 1), RARE_COUNT))
+        weights = [rng.paretovariate(1.3) for _ in range(N_CONTACTS)]
+        weights[0] = 0.0
+        cum = list(itertools.accumulate(weights))
+        other_contacts = rng.choices(range(1, N_CONTACTS + 1), cum_weights=cum,
+                                     k=N_NOTES - SHOW_NOTES)  # fmt: skip
+
+        def notes() -> Iterator[tuple[object, ...]]:
+            for nid in range(1, N_NOTES + 1):
+                cid = 1 if nid <= SHOW_NOTES else other_contacts[nid - SHOW_NOTES - 1]
+                words = rng.choices(vocab.words, cum_weights=vocab.cum, k=rng.randint(4, 18))
+                if nid in rare_ids:
+                    words.insert(rng.randrange(len(words) + 1), RARE_WORD)
+                body = " ".join(words).capitalize() + "."
+                channel = rng.choice(CHANNELS) if rng.random() < 0.6 else None
+                on = BENCH_TODAY - timedelta(days=rng.randint(0, 5 * 365))
+                minutes = rng.choice([5, 10, 15, 30, 60]) if channel in ("call", "visit") else None
+                yield (nid, cid, body, channel, _iso(on), minutes, _stamp(on))
+
+        conn.executemany("INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", notes())
+
+        def follow_ups() -> Iterator[tuple[object, ...]]:
+            kinds = ["thank-you", "satisfaction-check", "custom", "recovery", "case", "pass-on"]
+            kind_w = [35, 25, 25, 5, 5, 5]
+            rules = ["FREQ=WEEKLY", "FREQ=MONTHLY", "FREQ=MONTHLY;INTERVAL=3", "FREQ=YEARLY"]
+            for fid in range(1, N_FOLLOW_UPS + 1):
+                cid = rng.randint(1, N_CONTACTS)
+                kind = rng.choices(kinds, kind_w)[0]
+                roll = rng.random()
+                rule = anchor = snoozed = completed = None
+                if roll < 0.90:  # done (or skipped) in the past
+                    due = BENCH_TODAY - timedelta(days=rng.randint(1, 3 * 365))
+                    status = "done" if rng.random() < 0.95 else "skipped"
+                    completed = _iso(due + timedelta(days=rng.randint(0, 5)))
+                elif roll < 0.95:  # open and overdue
+                    due = BENCH_TODAY - timedelta(days=int(rng.expovariate(1 / 40)) + 1)
+                    status = "open"
+                elif roll < 0.952:  # open, due today
+                    due, status = BENCH_TODAY, "open"
+                else:  # open, in the future
+                    due = BENCH_TODAY + timedelta(days=rng.randint(1, 180))
+                    status = "open"
+                if status == "open" and rng.random() < 0.05:
+                    rule = rng.choice(rules)
+                    anchor = _iso(due - timedelta(days=rng.choice([0, 7, 30, 365])))
+                if status == "open" and rng.random() < 0.02:
+                    snoozed = _iso(BENCH_TODAY + timedelta(days=rng.randint(1, 14)))
+                title = f"{kind.replace('-', ' ')} for {rng.choice(PRODUCTS)}"
+                created = due - timedelta(days=rng.randint(0, 30))
+                yield (fid, cid, title, kind, _iso(due), snoozed, rule, anchor, status,
+                       completed, None, _stamp(created))  # fmt: skip
+
+        conn.executemany(
+            "INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", follow_ups()
+        )
+
+        # Sales: regular customers buying at an interval, the rest at random.
+        sales: list[tuple[object, ...]] = []
+        items: list[tuple[object, ...]] = []
+        regular = rng.sample(range(2, N_CONTACTS + 1), 6_000)
+        start = BENCH_TODAY - timedelta(days=2 * 365)
+        for cid in regular:
+            every = rng.randint(14, 90)
+            day = start + timedelta(days=rng.randint(0, every))
+            basket = rng.sample(PRODUCTS, 2)
+            while day <= BENCH_TODAY - timedelta(days=rng.randint(0, every // 2)):
+                sales.append((cid, day, basket[: rng.randint(1, 2)]))
+                day += timedelta(days=every + rng.randint(-3, 3))
+        buyers = rng.sample(range(2, N_CONTACTS + 1), 50_000)
+        while len(sales) < N_SALES:
+            day = BENCH_TODAY - timedelta(days=rng.randint(0, 3 * 365))
+            sales.append((rng.choice(buyers), day, rng.sample(PRODUCTS, rng.randint(1, 3))))
+        sales.sort(key=lambda s: (s[1], s[0]))
+        rows = []
+        for sid, (cid, day, basket) in enumerate(sales[:N_SALES], start=1):
+            amount = rng.randint(5, 400) * 100 + rng.choice([0, 50, 90, 99])
+            rows.append((sid, cid, _iso(day), amount, "EUR", _stamp(day)))
+            items.extend((sid, pos, product) for pos, product in enumerate(basket))
+        conn.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO sale_items VALUES (?, ?, ?)", items)
+        n_sales, n_items = len(rows), len(items)
+        del sales, rows, items
+
+        def scores() -> Iterator[tuple[object, ...]]:
+            for _ in range(N_SCORES):
+                cid = rng.choice(buyers)
+                on = BENCH_TODAY - timedelta(days=rng.randint(0, 2 * 365))
+                if rng.random() < 0.8:
+                    scale, score = "csat", rng.choices(range(1, 6), [3, 5, 12, 40, 40])[0]
+                else:
+                    scale, score = "nps", rng.choices(range(11), [1] * 6 + [3, 6, 10, 14, 12])[0]
+                comment = rng.choice([None, None, "great service", "late delivery", "ok"])
+                yield (cid, _iso(on), scale, score, "survey", comment, _stamp(on))
+
+        conn.executemany(
+            """INSERT INTO satisfaction (contact_id, scored_on, scale, score, source, comment,
+               created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            scores(),
+        )
+
+        def cases() -> Iterator[tuple[object, ...]]:
+            targets = {"high": 1, "normal": 3, "low": 7}
+            for _ in range(N_CASES):
+                cid = rng.choice(buyers)
+                severity = rng.choices(list(targets), [1, 6, 3])[0]
+                opened = BENCH_TODAY - timedelta(days=rng.randint(0, 2 * 365))
+                target = opened + timedelta(days=targets[severity])
+                is_open = rng.random() < 0.1
+                resolved = None if is_open else _iso(opened + timedelta(days=rng.randint(0, 9)))
+                escalated = "Sam" if rng.random() < 0.1 else None
+                yield (cid, f"{rng.choice(['damaged', 'late', 'wrong'])} {rng.choice(PRODUCTS)}",
+                       severity, _iso(opened), _iso(target), escalated,
+                       _iso(opened) if escalated else None, resolved,
+                       None if is_open else "replaced", _stamp(opened))  # fmt: skip
+
+        conn.executemany(
+            """INSERT INTO cases (contact_id, title, severity, opened_on, target_on, escalated_to,
+               escalated_on, resolved_on, resolution, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            cases(),
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    count = {
+        table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("contacts", "notes", "follow_ups", "sales", "sale_items", "satisfaction",
+                      "cases", "anniversaries", "contact_tags")
+    }  # fmt: skip
+    common_notes = conn.execute(
+        "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (common,)
+    ).fetchone()[0]
+    rare_notes = conn.execute(
+        "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (RARE_WORD,)
+    ).fetchone()[0]
+    tag_count = conn.execute(
+        "SELECT count(*) FROM contact_tags WHERE tag = ?", (LIST_TAG,)
+    ).fetchone()[0]
+    open_due = conn.execute(
+        "SELECT count(*) FROM follow_ups WHERE status = 'open' AND due_on <= ?",
+        (_iso(BENCH_TODAY),),
+    ).fetchone()[0]
+    db.close()
+    assert n_sales == count["sales"] and n_items == count["sale_items"]
+    tmp.replace(path)
+    meta = {
+        "key": cache_key(),
+        "as_of": _iso(BENCH_TODAY),
+        "common_word": common,
+        "common_word_docs": common_notes,
+        "rare_word": RARE_WORD,
+        "rare_word_docs": rare_notes,
+        "show_ref": SHOW_NAME,
+        "show_notes": SHOW_NOTES,
+        "tag": LIST_TAG,
+        "tag_contacts": tag_count,
+        "open_due_or_overdue": open_due,
+        "rows": count,
+        "size_mb": round(path.stat().st_size / 2**20),
+    }
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def generate_tasks(taskdata: Path, taskrc: Path) -> float:
+    """10,000 pending taskwarrior tasks, imported with one `task import`. Returns seconds."""
+    rng = random.Random(SEED + 1)
+    shutil.rmtree(taskdata, ignore_errors=True)
+    taskdata.mkdir(parents=True)
+    taskrc.write_text(
+        f"data.location={taskdata}\nconfirmation=off\nverbose=nothing\n"
+        "news.version=2.6.0\nhooks=off\n"
+    )
+
+    def ts(day: date) -> str:
+        return day.strftime("%Y%m%dT090000Z")
+
+    projects = ["shop", "shop.orders", "shop.suppliers", "home", "admin", "marketing", "garden"]
+    tasks = []
+    for i in range(N_TASKS):
+        task: dict[str, Any] = {
+            "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "description": " ".join(rng.sample(CONTENT_WORDS, rng.randint(3, 8))).capitalize(),
+            "status": "pending",
+            "entry": ts(BENCH_TODAY - timedelta(days=rng.randint(0, 400))),
+        }
+        if rng.random() < 0.7:
+            task["project"] = rng.choice(projects)
+        if rng.random() < 0.5:
+            task["tags"] = rng.sample(["call", "email", "errand", "vip", "waiting", "next"], 2)
+        if rng.random() < 0.4:
+            task["due"] = ts(BENCH_TODAY + timedelta(days=rng.randint(-30, 90)))
+        if rng.random() < 0.3:
+            task["priority"] = rng.choice("HML")
+        if rng.random() < 0.1:
+            task["annotations"] = [
+                {"entry": task["entry"], "description": f"note {i}: {rng.choice(CONTENT_WORDS)}"}
+            ]
+        tasks.append(task)
+    source = taskdata.parent / "tasks.json"
+    source.write_text(json.dumps(tasks))
+    env = {**os.environ, "TASKRC": str(taskrc), "TASKDATA": str(taskdata)}
+    started = time.perf_counter()
+    subprocess.run(
+        ["task", "rc.verbose=nothing", "import", str(source)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def _person(rng: random.Random, i: int) -> dict[str, str]:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    bday = ""
+    roll = rng.random()
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    if roll < 0.55:
+        bday = f"{rng.randint(1940, 2006)}-{month:02d}-{day:02d}"
+    elif roll < 0.7:
+        bday = f"--{month:02d}{day:02d}"
+    return {
+        "first": first,
+        "last": last,
+        "email": f"{first}.{last}.{i}@import.example".lower(),
+        "phone": f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        "bday": bday,
+        "org": f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}" if roll < 0.5 else "",
+        "tags": ",".join(rng.sample(["customer", "newsletter", "vip", "local", "wholesale"],
+                                    rng.randint(0, 2))),
+    }  # fmt: skip
+
+
+def generate_vcard(path: Path) -> None:
+    """10,000 vCard 3.0 cards (Google-style: BDAY as YYYY-MM-DD or --MMDD)."""
+    rng = random.Random(SEED + 2)
+    lines: list[str] = []
+    for i in range(1, N_VCARDS + 1):
+        p = _person(rng, i)
+        lines += ["BEGIN:VCARD", "VERSION:3.0", f"FN:{p['first']} {p['last']}",
+                  f"N:{p['last']};{p['first']};;;", f"EMAIL;TYPE=INTERNET:{p['email']}",
+                  f"TEL;TYPE=CELL:{p['phone']}"]  # fmt: skip
+        if p["bday"]:
+            lines.append(f"BDAY:{p['bday']}")
+        if p["org"]:
+            lines.append(f"ORG:{p['org']}")
+        if p["tags"]:
+            lines.append(f"CATEGORIES:{p['tags']}")
+        lines.append("END:VCARD")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+def google_header() -> list[str]:
+    """The header row of Google Contacts' CSV export, as in the shared sample file."""
+    sample = Path("/work/shared/data/import/google-contacts.csv")
+    if sample.exists():
+        with sample.open(newline="", encoding="utf-8-sig") as handle:
+            return next(csv.reader(handle))
+    return next(csv.reader([GOOGLE_HEADER]))
+
+
+def generate_csv(path: Path) -> None:
+    """100,000 rows with Google Contacts' export header (Labels as `* myContacts ::: Tag`)."""
+    rng = random.Random(SEED + 3)
+    header = google_header()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, restval="")
+        writer.writeheader()
+        for i in range(1, N_CSV_ROWS + 1):
+            p = _person(rng, i)
+            labels = " ::: ".join(["* myContacts", *filter(None, p["tags"].split(","))])
+            bday = p["bday"]
+            if bday.startswith("--"):  # Google writes year-less birthdays as --MM-DD
+                bday = f"--{bday[2:4]}-{bday[4:6]}"
+            writer.writerow({
+                "First Name": p["first"], "Last Name": p["last"],
+                "Organization Name": p["org"], "Birthday": bday, "Labels": labels,
+                "E-mail 1 - Label": "Home", "E-mail 1 - Value": p["email"],
+                "Phone 1 - Label": "Mobile", "Phone 1 - Value": p["phone"],
+            })  # fmt: skip
+
+
+def prepare(regenerate: bool = False, want_tasks: bool = True, log: Any = print) -> BenchData:
+    """Generate whatever is missing from the cache (or everything with `regenerate`)."""
+    CACHE.mkdir(exist_ok=True)
+    key = cache_key()
+    db = CACHE / f"crm-{key}.db"
+    meta_path = CACHE / f"crm-{key}.json"
+    if regenerate or not (db.exists() and meta_path.exists()):
+        for old in [*CACHE.glob("crm-*.db*"), *CACHE.glob("crm-*.json")]:
+            old.unlink()  # an older generation: ~500 MB each
+        log(
+            f"generating the bench database ({N_CONTACTS:,} contacts, {N_NOTES:,} notes,"
+            f" {N_FOLLOW_UPS:,} follow-ups, {N_SALES:,} sales) into {db.relative_to(ROOT)} …"
+        )
+        started = time.perf_counter()
+        generate_database(db, meta_path)
+        log(f"  generated in {time.perf_counter() - started:.1f} s")
+    meta = json.loads(meta_path.read_text())
+
+    taskdata, taskrc = CACHE / "taskdata", CACHE / "taskdata" / ".taskrc"
+    stamp = CACHE / "taskdata.version"
+    task_key = f"v{GENERATOR_VERSION}-{N_TASKS}"
+    if want_tasks and (regenerate or not stamp.exists() or stamp.read_text() != task_key):
+        log(f"generating {N_TASKS:,} taskwarrior tasks in {taskdata.relative_to(ROOT)} …")
+        seconds = generate_tasks(taskdata, taskrc)
+        stamp.write_text(task_key)
+        log(f"  imported in {seconds:.1f} s")
+
+    files = CACHE / f"import-v{GENERATOR_VERSION}"
+    vcard, csv_file = files / "contacts-10k.vcf", files / "google-100k.csv"
+    if regenerate or not (vcard.exists() and csv_file.exists()):
+        files.mkdir(exist_ok=True)
+        started = time.perf_counter()
+        generate_vcard(vcard)
+        generate_csv(csv_file)
+        log(f"generated import files in {time.perf_counter() - started:.1f} s")
+    return BenchData(db, meta, taskrc, taskdata, vcard, csv_file)

@@ -1,0 +1,64 @@
+"""The bench rows: one line per measured command. Add a row here when a feature lands.
+
+The command follows `crm --db DB`; placeholders in braces are filled from the generated data:
+  {as_of}        the data's fixed "today" (pass it as --as-of to queue/report/digest commands)
+  {common_word}  a word in ~7% of the 1,000,000 notes      {rare_word}  a word in 25 notes
+  {show_ref}     a unique name of a contact with 1,000 notes
+  {tag}          a tag on ~2% of the contacts
+  {vcard}        a 10,000-card vCard 3.0 file              {csv}  a 100,000-row Google CSV
+`target` is the highest allowed median of paired ratios against taskwarrior's `task next` over
+10,000 tasks; `goal_ms` an absolute limit on the median; `max_mem_mb` a limit on peak RSS.
+`db="empty"` gives every run a fresh empty database instead of the bench database.
+`kind="tui"` runs bench/tui_ready.py (process start → queue screen mounted) instead of crm.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    args: tuple[str, ...]
+    target: float | None = None
+    goal_ms: float | None = None
+    max_mem_mb: float = 80.0
+    db: Literal["bench", "empty"] = "bench"
+    kind: Literal["crm", "tui"] = "crm"
+    paired: bool = True  # time `task next` alternately with this row
+    max_runs: int | None = None  # cap for slow rows (imports)
+    issue: int = 2
+
+
+def row(name: str, command: str = "", **options: Any) -> Row:
+    """One bench row: `command` is what follows `crm --db DB`, split like a shell would."""
+    return Row(name, tuple(shlex.split(command)), **options)
+
+
+ROWS: list[Row] = [
+    # issue 2: the foundation
+    row("contacts search (common word)", "contacts search {common_word}", target=1.0),
+    row("contacts search (rare word)", "contacts search {rare_word}", target=1.0),
+    row("contacts show (1,000 notes)", "contacts show '{show_ref}'", target=1.0),
+    row("contacts list --tag (~2k)", "contacts list --tag {tag}"),
+    # issue 3: the follow-up queue
+    row("follow-ups today", "follow-ups today --as-of {as_of}", target=0.75, issue=3),
+    row("follow-ups overdue", "follow-ups overdue --as-of {as_of}", target=0.75, issue=3),
+    row("follow-ups upcoming --days 30", "follow-ups upcoming --days 30 --as-of {as_of}",
+        target=0.75, issue=3),
+    # issue 4: sales and the analytical CRM
+    row("report reorder", "report reorder --as-of {as_of}", target=1.5, issue=4),
+    row("report at-risk", "report at-risk --as-of {as_of}", target=1.5, issue=4),
+    # issue 5: digests
+    row("digest", "digest --as-of {as_of}", target=1.0, issue=5),
+    # issue 6: the TUI (process start to queue screen mounted, headless)
+    row("tui: queue screen ready", kind="tui", goal_ms=1000, max_mem_mb=150, issue=6),
+    # issue 7: import into an empty database (absolute goals)
+    row("import 10,000 vCards", "contacts import {vcard} --format vcard", db="empty",
+        goal_ms=5000, paired=False, max_runs=3, issue=7),
+    row("import 100,000 CSV rows", "contacts import {csv} --format csv", db="empty",
+        goal_ms=10000, paired=False, max_runs=3, issue=7),
+]  # fmt: skip

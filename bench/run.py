@@ -1,0 +1,240 @@
+"""`make bench`: time cold `crm` commands at scale against taskwarrior's `task next`.
+
+Each row is a whole new process (`crm --db BENCH_DB …`, stdout to a pipe), run N times
+alternately with `task next` over 10,000 tasks (A B A B …). Absolute times drift on a shared
+machine; the median of the paired ratios holds. Rows live in bench/rows.py. See
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import datagen
+from rows import ROWS, Row
+from timing import Paired, Sample, measure, run_once
+
+ROOT = datagen.ROOT
+HERE = Path(__file__).resolve().parent
+DEFAULT_RUNS = 7
+QUICK_RUNS = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="runs per row (7)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_RUNS} runs per row")
+    parser.add_argument("--only", metavar="PATTERN", help="rows whose name matches (regex)")
+    parser.add_argument("--no-task", action="store_true", help="absolute timings only")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached data")
+    parser.add_argument("--list", action="store_true", help="list the rows and exit")
+    opts = parser.parse_args(argv)
+    runs = QUICK_RUNS if opts.quick else max(1, opts.runs)
+    only = re.compile(opts.only, re.IGNORECASE) if opts.only else None
+    rows = [r for r in ROWS if only is None or only.search(r.name)]
+    if opts.list:
+        for r in ROWS:
+            what = "python bench/tui_ready.py DB" if r.kind == "tui" else "crm " + " ".join(r.args)
+            print(f"{r.name:34} issue {r.issue}  {what}")
+        return 0
+
+    bin_dir = Path(sys.executable).parent
+    crm = bin_dir / "crm"
+    if not crm.exists():
+        print(f"no crm next to {sys.executable}: run `make bench` (it installs the venv)")
+        return 1
+    task = None if opts.no_task else shutil.which("task")
+    out = Report()
+    if task is None and not opts.no_task:
+        out.line("taskwarrior's `task` is not installed, so there are no ratios, only absolute")
+        out.line("timings. To get it: `sudo apt-get install taskwarrior` (Debian/Ubuntu), or")
+        out.line("`brew install task` (macOS). Nothing was installed.")
+        out.line("")
+
+    data = datagen.prepare(regenerate=opts.regenerate, want_tasks=task is not None)
+    env = _crm_env()
+    task_env = {**env, "TASKRC": str(data.taskrc), "TASKDATA": str(data.taskdata)}
+    task_argv = [task, "rc.verbose=nothing", "rc.confirmation=off", "next"] if task else None
+    task_once = partial(run_once, task_argv, task_env) if task_argv else None
+    fill = {
+        **{k: str(v) for k, v in data.meta.items() if not isinstance(v, dict)},
+        "vcard": str(data.vcard),
+        "csv": str(data.csv),
+    }
+
+    meta = data.meta
+    out.line(f"tinycrm bench, {datetime.now():%Y-%m-%d %H:%M}, {platform.node()}")
+    out.line(
+        f"python {platform.python_version()}, sqlite {_sqlite()}, {_version(['typer'])},"
+        f" {_task_version(task)}; {runs} runs per row, medians"
+    )
+    out.line(
+        f"data: {meta['rows']['contacts']:,} contacts, {meta['rows']['notes']:,} notes,"
+        f" {meta['rows']['follow_ups']:,} follow-ups, {meta['rows']['sales']:,} sales,"
+        f" {meta['size_mb']} MB; as of {meta['as_of']};"
+        f" '{meta['common_word']}' in {meta['common_word_docs']:,} notes,"
+        f" '{meta['rare_word']}' in {meta['rare_word_docs']}, tag '{meta['tag']}' on"
+        f" {meta['tag_contacts']:,} contacts"
+    )
+    if task_once is not None:
+        task_once()  # warm the page cache
+    run_once([str(crm), "--db", str(data.db), "contacts", "show", "1"], env)
+
+    if only is None or only.search("floor"):
+        out.line("")
+        py = str(bin_dir / "python")
+        for label, cmd in [
+            ("python -c pass", [py, "-c", "pass"]),
+            ('python -c "import sqlite3"', [py, "-c", "import sqlite3"]),
+            ("crm --version", [str(crm), "--version"]),
+        ]:
+            result = measure(partial(run_once, cmd, env), task_once, runs)
+            ratio = f"  ({result.ratio:.2f}x task next)" if result.ratio else ""
+            out.line(f"floor: {label:28} {result.a_ms:6.0f} ms {result.rss_mb:5.1f} MiB{ratio}")
+
+    out.line("")
+    out.table_header()
+    verdicts: list[str] = []
+    for r in rows:
+        make = _runner(r, crm, data.db, env, fill)
+        limit = min(runs, r.max_runs) if r.max_runs else runs
+        if r.db == "bench":
+            make()  # warm-up, not counted
+        result = measure(make, task_once if r.paired else None, limit)
+        verdicts.append(out.table_row(r, result))
+    out.line("")
+    out.line(
+        f"{verdicts.count('pass')} pass, {sum(v.startswith('FAIL') for v in verdicts)} fail,"
+        f" {verdicts.count('unavailable')} unavailable, {verdicts.count('-')} without a target"
+    )
+    last = datagen.CACHE / "last.txt"
+    last.write_text("\n".join(out.lines) + "\n")
+    print(f"(written to {last.relative_to(ROOT)})")
+    return 0
+
+
+def _runner(
+    r: Row, crm: Path, db: Path, env: dict[str, str], fill: dict[str, str]
+) -> Callable[[], Sample]:
+    args = [a.format(**fill) for a in r.args]
+    if r.kind == "tui":
+        return partial(run_once, [sys.executable, str(HERE / "tui_ready.py"), str(db)], env)
+    if r.db == "bench":
+        return partial(run_once, [str(crm), "--db", str(db), *args], env)
+
+    def fresh_database() -> Sample:
+        with tempfile.TemporaryDirectory(dir=datagen.CACHE) as tmp:
+            return run_once([str(crm), "--db", str(Path(tmp) / "crm.db"), *args], env)
+
+    return fresh_database
+
+
+class Report:
+    """Prints as it goes and keeps the lines for .bench-cache/last.txt."""
+
+    COLUMNS = ("row", "crm ms", "task ms", "ratio", "target", "peak MiB", "result")
+    WIDTHS = (31, 7, 7, 6, 8, 8, 14)
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def line(self, text: str) -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def _cells(self, cells: tuple[str, ...]) -> str:
+        parts = [
+            c.ljust(w) if i in (0, len(cells) - 1) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, self.WIDTHS, strict=True))
+        ]
+        return "| " + " | ".join(parts) + " |"
+
+    def table_header(self) -> None:
+        self.line(self._cells(self.COLUMNS))
+        self.line(self._cells(tuple("-" * max(w, 6) for w in self.WIDTHS)))
+
+    def table_row(self, r: Row, result: Paired) -> str:
+        failed = result.failed
+        if failed is not None:
+            self.line(f"| {r.name:31} | unavailable: {failed.error_line[:90]} |")
+            return "unavailable"
+        ratio = result.ratio
+        problems = []
+        if r.target is not None and ratio is not None and ratio > r.target:
+            problems.append("ratio")
+        if r.goal_ms is not None and result.a_ms > r.goal_ms:
+            problems.append("time")
+        if result.rss_mb > r.max_mem_mb:
+            problems.append("memory")
+        has_target = r.goal_ms is not None or (r.target is not None and ratio is not None)
+        verdict = f"FAIL ({', '.join(problems)})" if problems else "pass" if has_target else "-"
+        target = (
+            f"<={r.target:g}x"
+            if r.target is not None
+            else f"<={r.goal_ms / 1000:g} s"
+            if r.goal_ms is not None
+            else "-"
+        )
+        b_ms = result.b_ms
+        self.line(
+            self._cells(
+                (
+                    r.name,
+                    f"{result.a_ms:.0f}",
+                    f"{b_ms:.0f}" if b_ms is not None else "-",
+                    f"{ratio:.2f}" if ratio is not None else "-",
+                    target,
+                    f"{result.rss_mb:.1f}",
+                    verdict if verdict != "-" else f"- (mem <{r.max_mem_mb:g} ok)",
+                )
+            )
+        )
+        return verdict
+
+
+def _crm_env() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env["CRM_CONFIG"] = str(datagen.CACHE / "no-config.toml")  # the user's config stays out
+    env["NO_COLOR"] = "1"
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    return env
+
+
+def _sqlite() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+def _version(dist: list[str]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{dist[0]} {version(dist[0])}"
+    except PackageNotFoundError:
+        return f"{dist[0]} ?"
+
+
+def _task_version(task: str | None) -> str:
+    if task is None:
+        return "no taskwarrior"
+    done = subprocess.run([task, "--version"], capture_output=True, text=True, check=False)
+    return f"taskwarrior {done.stdout.strip()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

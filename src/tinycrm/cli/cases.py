@@ -1,0 +1,97 @@
+"""`crm cases …`: complaints and problems, from opening to resolution."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.models import Case
+from tinycrm.serialize_sales import case_dict
+from tinycrm.services import cases as service
+
+app = typer.Typer(help="Cases: complaints and problems.", no_args_is_help=True)
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    title: str = typer.Argument(..., help="What went wrong."),
+    severity: str = typer.Option(
+        "normal", "--severity", "-s", help="high (respond in 1 day), normal (3), low (7)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Open a case; its response target shows in the follow-up queue."""
+    case = service.open_case(state(ctx).store, ref, title, severity=severity, today=today())
+    if as_json:
+        output.print_json(case_dict(case))
+    else:
+        output.print_success(
+            f"case {case.id} opened ({case.severity.value}): respond by {case.target_on}"
+        )
+
+
+@app.command("escalate")
+def escalate(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., metavar="ID", help="Case id."),
+    to: str = typer.Option(..., "--to", help="Who takes it over."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Escalate an open case to someone; records to whom and when."""
+    case = service.escalate(state(ctx).store, case_id, to, today())
+    if as_json:
+        output.print_json(case_dict(case))
+    else:
+        output.print_success(f"case {case.id} escalated to {case.escalated_to}")
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., metavar="ID", help="Case id."),
+    note: str = typer.Option(..., "--note", "-m", help="How it was resolved."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Resolve an open case, recording how."""
+    case = service.resolve(state(ctx).store, case_id, note, today())
+    if as_json:
+        output.print_json(case_dict(case))
+    else:
+        output.print_success(f"case {case.id} resolved on {case.resolved_on}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    ref: str = typer.Argument(None, help="Only this contact's cases."),
+    open_only: bool = typer.Option(False, "--open", help="Only open cases."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cases: open ones first, by response target."""
+    rows = service.list_cases(state(ctx).store, ref, open_only)
+    if as_json:
+        output.print_json([case_dict(r.case, r.contact_name) for r in rows])
+        return
+    now = today()
+    output.print_table(
+        ["Id", "Contact", "Severity", "Opened", "Target", "Status", "Title"],
+        ([r.case.id, r.contact_name, r.case.severity.value, r.case.opened_on, r.case.target_on,
+          _status(r.case, now), r.case.title] for r in rows),
+        empty="no cases",
+    )  # fmt: skip
+
+
+def _status(case: Case, now: date) -> str:
+    if not case.is_open:
+        return f"resolved {case.resolved_on}"
+    text = "open"
+    if case.escalated_to:
+        text += f", escalated to {case.escalated_to}"
+    if case.target_on < now:
+        text += ", overdue"
+    return text

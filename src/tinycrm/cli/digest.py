@@ -1,0 +1,139 @@
+"""`crm digest`: the day's reminders in one message, printed or sent (for cron)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
+from tinycrm.errors import UsageError
+
+if TYPE_CHECKING:
+    from tinycrm.digest.send import MailConfig
+    from tinycrm.services.digest import Digest
+    from tinycrm.store import Store
+
+FORMATS = ("text", "markdown", "html", "json")
+
+
+def digest(
+    ctx: typer.Context,
+    as_of: str = AS_OF_OPTION,
+    days: int = typer.Option(
+        None, "--days", metavar="N", help="Birthdays and anniversaries this many days ahead [7]."
+    ),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help="text, markdown, html or json."
+    ),
+    quiet_if_empty: bool = typer.Option(
+        False, "--quiet-if-empty", help="Print (or send) nothing when nothing is due."
+    ),
+    send: bool = typer.Option(
+        False, "--send", help="E-mail it per the config's [smtp] table, once per day."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="With --send: send again even if today's digest went out."
+    ),
+) -> None:
+    """The day's digest: overdue, today, birthdays and anniversaries, at-risk customers.
+
+    With --send it is e-mailed (SMTP or sendmail, see docs/cron.md) and recorded: a second
+    --send the same day sends nothing, and days missed while the machine was off are caught
+    up by the next one. A failure exits 1 with one line on stderr and is retried next run.
+    """
+    from tinycrm.services import digest as service
+
+    st = state(ctx)
+    day = as_of_date(ctx, as_of)
+    span = check_days(days if days is not None else _default_days(st.settings.digest))
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if force and not send:
+        raise UsageError("--force only applies with --send")
+    mail = None
+    if send:
+        from tinycrm.digest.send import mail_config
+
+        mail = mail_config(st.settings.smtp, st.settings.source)
+    store = st.store
+    service.check_integrity(store)
+    if mail is None:
+        built = service.build_digest(store, day, days=span, settings=st.settings)
+        if quiet_if_empty and built.is_empty:
+            return
+        _print(built, fmt)
+        return
+
+    plan = service.plan_send(store, day, force=force)
+    if plan.skip:
+        if output.is_terminal():
+            output.print_notice(
+                f"the digest for {day} was already sent ({plan.already_sent_at});"
+                " use --force to send it again"
+            )
+        return
+    built = service.build_digest(
+        store, day, days=span, covered_from=plan.covered_from, settings=st.settings
+    )
+    if quiet_if_empty and built.is_empty:
+        service.record_empty(store, built)
+        return
+    _send(store, built, mail)
+
+
+def _default_days(raw: dict[str, object]) -> int:
+    value = raw.get("days", 7)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise UsageError("config: digest.days must be a whole number of days")
+    return value
+
+
+def _send(store: Store, built: Digest, mail: MailConfig) -> None:
+    from tinycrm.digest.send import PartlySent, SendError, build_message, deliver
+    from tinycrm.services import digest as service
+
+    recipients = ", ".join(mail.recipients)
+    try:
+        deliver(build_message(built, mail), mail)
+    except PartlySent as exc:
+        service.record_sent(store, built, recipients, error=str(exc))
+        raise
+    except SendError as exc:
+        service.record_failed(store, built, recipients, str(exc))
+        raise SendError(f"{exc} (recorded; the next run will try again)") from exc
+    service.record_sent(store, built, recipients)
+    if output.is_terminal():
+        output.print_success(
+            f"digest for {built.as_of} sent to {recipients} via {mail.via}"
+            f" ({built.item_count} items)"
+        )
+
+
+def _print(built: Digest, fmt: str) -> None:
+    if fmt == "json":
+        from tinycrm.digest.data import digest_dict
+
+        output.print_json(digest_dict(built))
+    elif fmt == "markdown":
+        from tinycrm.digest import markdown
+
+        sys.stdout.write(markdown.render(built))
+    elif fmt == "html":
+        from tinycrm.digest import html
+
+        sys.stdout.write(html.render(built))
+    elif output.is_terminal():
+        from rich.text import Text
+
+        from tinycrm.digest import text
+
+        console = output.console()
+        for line, style in text.lines(built):
+            console.print(Text(line, style=style or ""), soft_wrap=True)
+    else:
+        from tinycrm.digest import text
+
+        sys.stdout.write(text.render(built))

@@ -1,0 +1,306 @@
+"""`crm follow-ups …`: the morning queue, and adding, completing, snoozing and skipping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, state, today
+from tinycrm.dates import parse_date
+from tinycrm.serialize import queue_item_dict
+from tinycrm.services import followups as service
+from tinycrm.services.followups import Queue, QueueItem
+
+app = typer.Typer(help="The follow-up queue: whom to contact today, and why.", no_args_is_help=True)
+
+LIMIT = typer.Option(
+    service.DEFAULT_OVERDUE_LIMIT,
+    "--limit",
+    "-n",
+    min=0,
+    help="Show at most this many overdue rows (0: all).",
+)
+DEFAULT_UPCOMING_LIMIT = 200
+COLUMNS = ["Handle", "Due", "When", "Contact", "Kind", "Title", "Urgency"]
+
+
+def _as_of(ctx: typer.Context, text: str | None) -> date:
+    if not text:
+        return today()
+    return parse_date(text, today(), day_first=state(ctx).settings.day_first)
+
+
+def _date_option(ctx: typer.Context, text: str, as_of: date) -> date:
+    """A date typed for a follow-up: relative forms count from --as-of (default today)."""
+    return parse_date(text, as_of, day_first=state(ctx).settings.day_first)
+
+
+def when_text(item: QueueItem) -> str:
+    late = item.days_late
+    if late > 0:
+        return f"! {late} day{'s' if late != 1 else ''} overdue"
+    if late == 0:
+        return "today"
+    return f"in {-late} day{'s' if late != -1 else ''}"
+
+
+def _row(item: QueueItem) -> list[object]:
+    shows_detail = item.detail and item.kind != "birthday"
+    title = item.title + (f" ({item.detail})" if shows_detail else "")
+    if item.snoozed:
+        title += " [snoozed]"
+    return [
+        item.handle,
+        item.due_on,
+        when_text(item),
+        item.contact_name,
+        item.kind.value,
+        title,
+        f"{item.urgency:.1f}",
+    ]
+
+
+def _print_items(items: Sequence[QueueItem], heading: str, empty: str, footer: str | None) -> None:
+    output.print_heading(heading)
+    output.print_table(COLUMNS, (_row(i) for i in items), empty=empty, footer=footer)
+
+
+def _more(queue: Queue) -> str | None:
+    hidden = queue.overdue_total - len(queue.overdue)
+    return f"… and {hidden} more overdue (--limit 0 shows all)" if hidden > 0 else None
+
+
+def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
+    data: dict[str, object] = {"as_of": queue.as_of.isoformat()}
+    if days is not None:
+        data["days"] = days
+    if "overdue" in parts:
+        data["overdue"] = [queue_item_dict(i) for i in queue.overdue]
+        data["overdue_total"] = queue.overdue_total
+    if "today" in parts:
+        data["today"] = [queue_item_dict(i) for i in queue.today]
+    if "upcoming" in parts:
+        data["upcoming"] = [queue_item_dict(i) for i in queue.upcoming]
+        data["upcoming_total"] = queue.upcoming_total
+    output.print_json(data)
+
+
+@app.command("today")
+def today_(
+    ctx: typer.Context,
+    as_of: str = AS_OF_OPTION,
+    limit: int = LIMIT,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The morning queue: overdue rows (most urgent first), then today's."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    queue = service.build_queue(
+        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit
+    )
+    if as_json:
+        _queue_json(queue, "overdue", "today")
+        return
+    if not queue.overdue_total and not queue.today:
+        output.print_notice(f"nothing due on {day}")
+        return
+    if queue.overdue_total:
+        _print_items(
+            queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", _more(queue)
+        )
+    _print_items(queue.today, f"Today, {day} ({len(queue.today)})", "nothing else today", None)
+
+
+@app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    as_of: str = AS_OF_OPTION,
+    limit: int = LIMIT,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Only what is overdue, most urgent first (paged: see --limit)."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    queue = service.build_queue(
+        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit
+    )
+    if as_json:
+        _queue_json(queue, "overdue")
+        return
+    if not queue.overdue_total:
+        output.print_notice(f"nothing overdue on {day}")
+        return
+    _print_items(queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", _more(queue))
+
+
+@app.command("upcoming")
+def upcoming(
+    ctx: typer.Context,
+    days: int = typer.Option(
+        None, "--days", "-d", help="How many days ahead (default 7, or follow_ups.upcoming_days)."
+    ),
+    as_of: str = AS_OF_OPTION,
+    limit: int = typer.Option(
+        DEFAULT_UPCOMING_LIMIT, "--limit", "-n", min=0, help="Show at most this many (0: all)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """What falls due after today within --days: time to post a card or plan a call."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    span = app_state.settings.upcoming_days if days is None else days
+    service.check_days(span)
+    queue = service.build_queue(
+        app_state.store,
+        day,
+        days=span,
+        settings=app_state.settings,
+        upcoming_limit=limit,
+        with_overdue=False,
+    )
+    if as_json:
+        _queue_json(queue, "upcoming", days=span)
+        return
+    if not queue.upcoming:
+        output.print_notice(f"nothing due in the {span} days after {day}")
+        return
+    hidden = queue.upcoming_total - len(queue.upcoming)
+    more = f"… and {hidden} more (--limit 0 shows all)" if hidden > 0 else None
+    _print_items(
+        queue.upcoming, f"Upcoming, next {span} days ({queue.upcoming_total})", "nothing", more
+    )
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    title: str = typer.Argument(..., help="What to do, e.g. 'Call about the service'."),
+    due: str = typer.Option(..., "--due", metavar="DATE", help="When (e.g. friday, +2w)."),
+    kind: str = typer.Option(
+        None,
+        "--kind",
+        "-k",
+        help="thank-you, check-in, birthday, anniversary, satisfaction-check, reorder, recovery,"
+        " case, pass-on, custom (default).",
+    ),
+    every: str = typer.Option(
+        None,
+        "--every",
+        metavar="RULE",
+        help="Repeat: weekly, monthly, every 3 months, yearly, every 2 weeks on friday, or an"
+        " RRULE.",
+    ),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a follow-up for a contact, optionally recurring."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    due_on = _date_option(ctx, due, day)
+    created = service.add_follow_up(
+        app_state.store, ref, title, due_on, day, kind=kind, every=every
+    )
+    shown = service.get_item(app_state.store, str(created.id), day)
+    if as_json:
+        output.print_json(queue_item_dict(shown))
+        return
+    repeat = f", {shown.detail}" if shown.detail else ""
+    output.print_success(
+        f"follow-up {shown.handle} for {shown.contact_name} due {shown.due_on}{repeat}"
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    ref: str = typer.Argument(None, help="Only this contact's follow-ups."),
+    status: str = typer.Option("open", "--status", help="open (default), done, skipped or all."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Stored follow-ups (manual, recurring, after a sale…), soonest first. Birthdays,
+    anniversaries and check-ins are derived: see `today` and `upcoming`."""
+    day = _as_of(ctx, as_of)
+    chosen = None if status.strip().lower() == "all" else status.strip().lower()
+    items = service.list_follow_ups(state(ctx).store, ref, day, status=chosen)
+    if as_json:
+        output.print_json([queue_item_dict(i) for i in items])
+        return
+    output.print_table(
+        ["Handle", "Due", "When", "Contact", "Kind", "Title", "Repeats", "Status"],
+        (
+            [i.handle, i.due_on, when_text(i) if i.status == "open" else "", i.contact_name,
+             i.kind.value, i.title, i.detail or "", i.status]
+            for i in items
+        ),
+        empty="no follow-ups",
+    )  # fmt: skip
+
+
+def _done_json(item: QueueItem, action: str) -> None:
+    output.print_json({"action": action, **queue_item_dict(item)})
+
+
+@app.command("done")
+def done(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="The handle shown in the queue (12, b7-2026-12-01)."),
+    note: str = typer.Option(None, "--note", help="Log this note about the contact too."),
+    channel: str = typer.Option(
+        None, "--channel", "-c", help="The note's channel: call, email, visit, meeting…"
+    ),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Mark a row done (a recurring one moves to its next occurrence). Counts as an
+    interaction: the keep-in-touch clock restarts."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    item = service.complete(
+        app_state.store, handle, day, note=note, channel=channel, settings=app_state.settings
+    )
+    if as_json:
+        _done_json(item, "done")
+        return
+    extra = " and logged the note" if note else ""
+    output.print_success(f"done: {item.title} for {item.contact_name}{extra}")
+
+
+@app.command("snooze")
+def snooze(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="The handle shown in the queue."),
+    until: str = typer.Option(..., "--until", metavar="DATE", help="Bring it back on this day."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Postpone this occurrence only (a recurring follow-up keeps its schedule)."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    until_day = _date_option(ctx, until, day)
+    item = service.snooze(app_state.store, handle, until_day, day, settings=app_state.settings)
+    if as_json:
+        _done_json(item, "snoozed")
+        return
+    output.print_success(f"snoozed: {item.title} for {item.contact_name} until {until_day}")
+
+
+@app.command("skip")
+def skip(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="The handle shown in the queue."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Skip this occurrence without doing it (not an interaction)."""
+    app_state = state(ctx)
+    day = _as_of(ctx, as_of)
+    item = service.skip(app_state.store, handle, day, settings=app_state.settings)
+    if as_json:
+        _done_json(item, "skipped")
+        return
+    output.print_success(f"skipped: {item.title} for {item.contact_name}")

@@ -1,0 +1,293 @@
+"""`crm report …`: the analytical reports. Each takes --as-of and --json."""
+
+from __future__ import annotations
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state
+from tinycrm.money import format_minor
+from tinycrm.serialize_sales import money_dict
+from tinycrm.services import analytics, lifecycle
+
+app = typer.Typer(help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
+                  no_args_is_help=True)  # fmt: skip
+
+LIMIT = typer.Option(50, "--limit", "-n", min=0, help="At most this many rows (0: all).")
+
+
+def _footer(shown: int, total: int) -> str | None:
+    return f"showing {shown} of {total} (--limit 0 for all)" if total > shown else None
+
+
+@app.command("reorder")
+def reorder(
+    ctx: typer.Context,
+    days: int = typer.Option(
+        analytics.REORDER_WINDOW_DAYS, "--days", min=0, max=365, help="Include due within N days."
+    ),
+    limit: int = LIMIT,
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Customers with 3+ purchases whose usual (median) interval has elapsed or soon will."""
+    day = as_of_date(ctx, as_of)
+    page = analytics.reorder(state(ctx).store, day, days, limit or None)
+    if as_json:
+        output.print_json(
+            {
+                "as_of": day.isoformat(),
+                "window_days": days,
+                "total": page.total,
+                "rows": [
+                    {"contact_id": r.contact_id, "contact": r.name, "purchases": r.purchases,
+                     "last_purchase_on": r.last_on.isoformat(),
+                     "median_interval_days": r.median_gap, "due_on": r.due_on.isoformat(),
+                     "days_overdue": (day - r.due_on).days}
+                    for r in page.rows
+                ],
+            }
+        )  # fmt: skip
+        return
+    output.print_table(
+        ["Id", "Contact", "Purchases", "Last", "Every", "Due", "Overdue"],
+        ([r.contact_id, r.name, r.purchases, r.last_on, f"{r.median_gap:g} d", r.due_on,
+          f"{(day - r.due_on).days} d" if r.due_on < day else ("today" if r.due_on == day
+          else f"in {(r.due_on - day).days} d")] for r in page.rows),
+        title=f"Reorder due by {day}",
+        empty="no customer is due to reorder",
+        footer=_footer(len(page.rows), page.total),
+    )  # fmt: skip
+
+
+@app.command("at-risk")
+def at_risk(
+    ctx: typer.Context,
+    limit: int = LIMIT,
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Customers losing touch, with falling or low satisfaction, or with open cases."""
+    day = as_of_date(ctx, as_of)
+    page = analytics.at_risk(state(ctx).store, day, limit or None)
+    if as_json:
+        output.print_json(
+            {
+                "as_of": day.isoformat(),
+                "total": page.total,
+                "rows": [
+                    {
+                        "contact_id": r.contact_id,
+                        "contact": r.name,
+                        "reasons": analytics.risk_reasons(r),
+                        "cadence_days": r.cadence_days,
+                        "last_contact_on": r.last_contact_on.isoformat()
+                        if r.last_contact_on
+                        else None,
+                        "days_silent": r.days_silent,
+                        "scale": r.scale,
+                        "score": r.score,
+                        "previous_score": r.previous_score,
+                        "open_cases": r.open_cases,
+                        "next_case_target": r.next_case_target.isoformat()
+                        if r.next_case_target
+                        else None,
+                    }
+                    for r in page.rows
+                ],
+            }
+        )
+        return
+    output.print_table(
+        ["Id", "Contact", "Why"],
+        ([r.contact_id, r.name, "; ".join(analytics.risk_reasons(r))] for r in page.rows),
+        title=f"At risk on {day}",
+        empty="nobody is at risk",
+        footer=_footer(len(page.rows), page.total),
+    )
+
+
+@app.command("top")
+def top(
+    ctx: typer.Context,
+    since: str = typer.Option(
+        None, "--since", metavar="DATE", help="Start of the period (default: 12 months back)."
+    ),
+    by: str = typer.Option("revenue", "--by", help="revenue or profit."),
+    limit: int = typer.Option(20, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Top customers by revenue (per currency) over a period, with profit where the cost to
+    serve is known: gifts, discounts, and logged minutes x [costs] hourly from the config."""
+    app_state = state(ctx)
+    day = as_of_date(ctx, as_of)
+    report = analytics.top(
+        app_state.store,
+        day,
+        since=read_date(ctx, since, prefer="past") if since else None,
+        by=by.strip().lower(),
+        hourly_cost=app_state.settings.hourly_cost,
+        cost_currency=app_state.settings.default_currency,
+        limit=limit or None,
+    )
+    if as_json:
+        output.print_json(
+            {
+                "from": report.start.isoformat(),
+                "to": report.end.isoformat(),
+                "by": report.by,
+                "hourly_cost": money_dict(report.hourly_minor, report.hourly_currency)
+                if report.hourly_minor is not None
+                else None,
+                "rows": [
+                    {
+                        "contact_id": r.contact_id,
+                        "contact": r.name,
+                        "currency": r.currency,
+                        "sales": r.sales,
+                        "revenue": money_dict(r.revenue_minor, r.currency),
+                        "minutes": r.minutes,
+                        "gifts_and_discounts": money_dict(r.costs_minor, r.currency),
+                        "profit": money_dict(r.profit_minor, r.currency)
+                        if r.profit_minor is not None
+                        else None,
+                    }
+                    for r in report.rows
+                ],
+            }
+        )
+        return
+    output.print_table(
+        ["Id", "Contact", "Sales", "Revenue", "Minutes", "Gifts/discounts", "Profit"],
+        ([r.contact_id, r.name, r.sales, format_minor(r.revenue_minor, r.currency), r.minutes,
+          format_minor(r.costs_minor, r.currency),
+          format_minor(r.profit_minor, r.currency) if r.profit_minor is not None else "unknown"]
+         for r in report.rows),
+        title=f"Top customers by {report.by}, {report.start} to {report.end}",
+        empty="no sales in this period",
+        footer=None if report.hourly_minor is not None else
+        "profit: set [costs] hourly in the config to count logged time",
+    )  # fmt: skip
+
+
+@app.command("lifecycle")
+def lifecycle_(
+    ctx: typer.Context,
+    changes: bool = typer.Option(False, "--changes", help="Only customers with a suggestion."),
+    limit: int = LIMIT,
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Each customer's lifecycle stage and a suggested change from their activity."""
+    day = as_of_date(ctx, as_of)
+    items = lifecycle.lifecycle_report(state(ctx).store, day, changes_only=changes)
+    shown = items[:limit] if limit else items
+    if as_json:
+        output.print_json(
+            {
+                "as_of": day.isoformat(),
+                "total": len(items),
+                "rows": [
+                    {
+                        "contact_id": i.row.contact_id,
+                        "contact": i.row.name,
+                        "stage": i.row.stage,
+                        "stage_since": i.row.stage_since.isoformat() if i.row.stage_since else None,
+                        "last_activity_on": i.last_activity.isoformat()
+                        if i.last_activity
+                        else None,
+                        "purchases": i.row.purchases,
+                        "suggested_stage": i.suggested.value if i.suggested else None,
+                        "reason": i.reason,
+                    }
+                    for i in shown
+                ],
+            }
+        )
+        return
+    output.print_table(
+        ["Id", "Contact", "Stage", "Since", "Last activity", "Suggest", "Why"],
+        ([i.row.contact_id, i.row.name, i.row.stage or "", i.row.stage_since, i.last_activity,
+          i.suggested.value if i.suggested else "", i.reason] for i in shown),
+        title=f"Lifecycle on {day}",
+        empty="no customers",
+        footer=_footer(len(shown), len(items)),
+    )  # fmt: skip
+
+
+@app.command("satisfaction")
+def satisfaction(
+    ctx: typer.Context,
+    months: int = typer.Option(12, "--months", min=1, max=120, help="How many months back."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Satisfaction per month: CSAT average and distribution, NPS."""
+    day = as_of_date(ctx, as_of)
+    rows = analytics.satisfaction_by_month(state(ctx).store, day, months)
+    if as_json:
+        output.print_json(
+            {
+                "as_of": day.isoformat(),
+                "months": [
+                    {
+                        "month": m.month,
+                        "csat": {
+                            "count": m.csat_count,
+                            "average": round(m.csat_average, 2)
+                            if m.csat_average is not None
+                            else None,
+                            "distribution": {str(k): v for k, v in m.csat_distribution.items()},
+                        },
+                        "nps": {
+                            "count": m.nps_count,
+                            "score": m.nps,
+                            "promoters": m.promoters,
+                            "passives": m.passives,
+                            "detractors": m.detractors,
+                        },
+                    }
+                    for m in rows
+                ],
+            }
+        )
+        return
+    output.print_table(
+        ["Month", "CSAT n", "CSAT avg", "1/2/3/4/5", "NPS n", "NPS", "Prom/Pass/Detr"],
+        ([m.month, m.csat_count or "", f"{m.csat_average:.2f}" if m.csat_average else "",
+          "/".join(str(m.csat_distribution[k]) for k in range(1, 6)) if m.csat_count else "",
+          m.nps_count or "", m.nps if m.nps is not None else "",
+          f"{m.promoters}/{m.passives}/{m.detractors}" if m.nps_count else ""] for m in rows),
+        title=f"Satisfaction by month up to {day}",
+    )  # fmt: skip
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=500, help="At most this many."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """What to offer next: products bought by customers with similar purchases."""
+    as_of_date(ctx, as_of)  # accepted for symmetry; purchases are read as recorded
+    found = analytics.suggest(state(ctx).store, ref, limit)
+    if as_json:
+        output.print_json(
+            {
+                "contact_id": found.contact_id,
+                "contact": found.name,
+                "similar_customers": found.similar_customers,
+                "suggestions": [{"product": s.product, "evidence": s.evidence}
+                                for s in found.items],
+            }
+        )  # fmt: skip
+        return
+    output.print_table(
+        ["Product", "Bought by similar customers"],
+        ([s.product, f"{s.evidence} of {found.similar_customers}"] for s in found.items),
+        title=f"Suggestions for {found.name}",
+        empty=f"nothing to suggest for {found.name} yet",
+    )

@@ -1,0 +1,95 @@
+"""`crm satisfaction …`: record scores and read a customer's trend."""
+
+from __future__ import annotations
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state, today
+from tinycrm.serialize_sales import follow_up_brief, score_dict
+from tinycrm.services import satisfaction as service
+
+app = typer.Typer(help="Satisfaction scores (CSAT 1-5, NPS 0-10).", no_args_is_help=True)
+
+
+@app.command("add", context_settings={"ignore_unknown_options": True})
+def add(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    score: str = typer.Argument(..., help="CSAT 1-5 or NPS 0-10."),
+    scale: str = typer.Option("csat", "--scale", "-s", help="csat (1-5) or nps (0-10)."),
+    comment: str = typer.Option(None, "--comment", "-m", help="What the customer said."),
+    on: str = typer.Option(None, "--date", "-d", metavar="DATE", help="When (default today)."),
+    source: str = typer.Option(None, "--source", help="Where it came from (survey, call…)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a score; a low one (CSAT <= 2, NPS <= 6) creates a recovery follow-up."""
+    now = today()
+    result = service.add_score(
+        state(ctx).store,
+        ref,
+        score,
+        on=read_date(ctx, on, prefer="past") if on else now,
+        today=now,
+        scale_name=scale,
+        comment=comment,
+        source=source,
+    )
+    if as_json:
+        output.print_json(
+            {
+                **score_dict(result.score),
+                "recovery": follow_up_brief(result.recovery) if result.recovery else None,
+            }
+        )
+        return
+    item = result.score
+    output.print_success(
+        f"{item.scale.value.upper()} {item.score} recorded for {result.contact_name}"
+        f" on {item.scored_on}"
+    )
+    if result.recovery:
+        output.print_line(
+            f"  low score: recovery follow-up {result.recovery.id} due {result.recovery.due_on}"
+        )
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A customer's scores, oldest first, and the trend in one line."""
+    day = as_of_date(ctx, as_of)
+    found = service.history(state(ctx).store, ref, day)
+    trend = found.trend
+    if as_json:
+        output.print_json(
+            {
+                "contact_id": found.contact.id,
+                "contact": found.contact.name,
+                "as_of": day.isoformat(),
+                "scores": [score_dict(s) for s in found.scores],
+                "trend": None
+                if trend is None
+                else {
+                    "scale": trend.scale.value,
+                    "sparkline": trend.sparkline,
+                    "latest": trend.latest,
+                    "period_days": service.TREND_PERIOD_DAYS,
+                    "current_average": trend.current_avg,
+                    "previous_average": trend.previous_avg,
+                    "change": trend.change,
+                },
+            }
+        )
+        return
+    output.print_table(
+        ["Date", "Scale", "Score", "Source", "Comment"],
+        ([s.scored_on, s.scale.value, s.score, s.source, s.comment] for s in found.scores),
+        empty=f"no scores for {found.contact.name}",
+    )
+    if trend is not None:
+        output.print_line(f"Trend: {trend.describe()}")

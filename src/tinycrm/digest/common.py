@@ -1,0 +1,111 @@
+"""Wording shared by every digest format, so text, Markdown and HTML say the same thing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
+
+
+def day(value: date) -> str:
+    """'Fri 27 Nov' (English, fixed: the digest does not depend on the machine's locale)."""
+    return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]}"
+
+
+def long_day(value: date) -> str:
+    return f"{_LONG_DAYS[value.weekday()]} {value.day} {_LONG_MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def subject(digest: Digest) -> str:
+    """The e-mail subject: the day and the number of items."""
+    text = f"tinycrm digest for {long_day(digest.as_of)}: {plural(digest.item_count, 'item')}"
+    if digest.caught_up_days:
+        text += f" (catching up since {day(digest.covered_from)})"
+    return text
+
+
+def heading(digest: Digest) -> str:
+    return f"tinycrm digest for {long_day(digest.as_of)} — {plural(digest.item_count, 'item')}"
+
+
+def catch_up_line(digest: Digest) -> str | None:
+    if not digest.caught_up_days:
+        return None
+    missed = plural(digest.caught_up_days, "missed day")
+    return (
+        f"This digest catches up {missed}: birthdays and anniversaries since"
+        f" {day(digest.covered_from)} are included."
+    )
+
+
+def overdue_heading(digest: Digest) -> str:
+    return f"Overdue ({digest.overdue_total})"
+
+
+def overdue_more(digest: Digest) -> str | None:
+    hidden = digest.overdue_hidden
+    if not hidden:
+        return None
+    return f"…and {hidden} more overdue: run `crm follow-ups overdue` to see them all."
+
+
+def dates_heading(digest: Digest) -> str:
+    return f"Birthdays and anniversaries (to {day(digest.until)})"
+
+
+def when(item: DigestItem, as_of: date) -> str:
+    """'today', 'tomorrow', 'Fri 27 Nov', or 'Tue 24 Nov (missed)' for a day gone by."""
+    if item.due_on == as_of:
+        return "today"
+    if item.due_on == date.fromordinal(as_of.toordinal() + 1):
+        return "tomorrow"
+    if item.due_on < as_of:
+        return f"{day(item.due_on)} (missed)"
+    return day(item.due_on)
+
+
+def years_text(item: DigestItem) -> str | None:
+    if item.years is None:
+        return None
+    if item.kind == "birthday":
+        return f"turns {item.years}"
+    return plural(item.years, "year")
+
+
+def facts(item: DigestItem, *, overdue: bool = False) -> list[str]:
+    """The parts after the name: title, detail, age/years, lateness (user text unescaped)."""
+    parts = [item.title]
+    if item.detail:
+        parts.append(item.detail)
+    years = years_text(item)
+    if years and str(item.years) not in f"{item.title} {item.detail or ''}":
+        parts.append(years)
+    if overdue and item.days_late:
+        parts.append(f"{plural(item.days_late, 'day')} late")
+    return parts
+
+
+def at_risk_heading(digest: Digest) -> str:
+    shown, total = len(digest.at_risk), digest.at_risk_total
+    if total > shown:
+        return f"At-risk customers ({shown} most urgent of {total:,}; see crm report at-risk)"
+    return f"At-risk customers ({total})"
+
+
+def reasons(customer: AtRiskCustomer) -> list[str]:
+    return list(customer.reasons) or ["at risk"]
+
+
+EMPTY = "Nothing due today. Enjoy your day."
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_LONG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_LONG_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip

@@ -1,0 +1,52 @@
+"""The digest as a JSON-ready dict with stable keys (`crm digest --format json`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinycrm.services.digest import TODAY_GROUPS, AtRiskCustomer, Digest, DigestItem
+
+
+def item_dict(item: DigestItem) -> dict[str, Any]:
+    return {
+        "handle": item.handle,
+        "contact_id": item.contact_id,
+        "contact": item.contact_name,
+        "kind": item.kind,
+        "title": item.title,
+        "due_on": item.due_on.isoformat(),
+        "days_late": item.days_late,
+        "detail": item.detail,
+        "years": item.years,
+        "recurring": item.recurring,
+    }
+
+
+def at_risk_dict(customer: AtRiskCustomer) -> dict[str, Any]:
+    return {
+        "contact_id": customer.contact_id,
+        "contact": customer.contact_name,
+        "reasons": list(customer.reasons),
+    }
+
+
+def digest_dict(digest: Digest) -> dict[str, Any]:
+    groups: dict[str, list[DigestItem]] = {key: [] for key, _, _ in TODAY_GROUPS}
+    for key, _, items in digest.today_groups():
+        groups[key] = items
+    return {
+        "as_of": digest.as_of.isoformat(),
+        "covered_from": digest.covered_from.isoformat(),
+        "until": digest.until.isoformat(),
+        "days": digest.days,
+        "item_count": digest.item_count,
+        "overdue": {
+            "total": digest.overdue_total,
+            "shown": len(digest.overdue),
+            "items": [item_dict(item) for item in digest.overdue],
+        },
+        "today": {key: [item_dict(item) for item in items] for key, items in groups.items()},
+        "birthdays_and_anniversaries": [item_dict(item) for item in digest.dates],
+        "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],
+        "at_risk_total": digest.at_risk_total,
+    }

@@ -1,0 +1,61 @@
+"""The digest as Markdown (for a note-taking app, a chat or a web page).
+
+User text is backslash-escaped so a name like `[red]x`, `<script>` or `*bold*` shows literally
+in any CommonMark renderer, and control characters are shown via `textsafe.visible`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tinycrm.digest import common
+from tinycrm.services.digest import Digest, DigestItem
+from tinycrm.textsafe import visible
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+
+
+def escape(text: str) -> str:
+    """User text made inert for Markdown: punctuation escaped, controls made visible."""
+    return _SPECIAL.sub(r"\\\1", visible(text, one_line=True))
+
+
+def _code(text: str) -> str:
+    return visible(text, one_line=True).replace("`", "'")
+
+
+def _item(item: DigestItem, *, overdue: bool = False, prefix: str = "") -> str:
+    parts = " · ".join(escape(part) for part in common.facts(item, overdue=overdue))
+    handle = f" `{_code(item.handle)}`" if item.handle else ""
+    return f"- {prefix}**{escape(item.contact_name)}**: {parts}{handle}"
+
+
+def render(digest: Digest) -> str:
+    out = [f"# {common.heading(digest)}"]
+    catch_up = common.catch_up_line(digest)
+    if catch_up:
+        out += ["", f"> {catch_up}"]
+    if digest.is_empty:
+        out += ["", common.EMPTY]
+        return "\n".join(out) + "\n"
+    if digest.overdue_total:
+        out += ["", f"## {common.overdue_heading(digest)}", ""]
+        out += [_item(item, overdue=True) for item in digest.overdue]
+        more = common.overdue_more(digest)
+        if more:
+            out += ["", f"*{more}*"]
+    groups = digest.today_groups()
+    if groups:
+        out += ["", f"## Today ({len(digest.today)})"]
+        for _, title, items in groups:
+            out += ["", f"### {title}", ""]
+            out += [_item(item) for item in items]
+    if digest.dates:
+        out += ["", f"## {common.dates_heading(digest)}", ""]
+        out += [_item(item, prefix=f"{common.when(item, digest.as_of)}: ") for item in digest.dates]
+    if digest.at_risk:
+        out += ["", f"## {common.at_risk_heading(digest)}", ""]
+        for customer in digest.at_risk:
+            why = "; ".join(escape(r) for r in common.reasons(customer))
+            out.append(f"- **{escape(customer.contact_name)}**: {why}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,220 @@
+"""The analytical reports: who is due to reorder, who is at risk, top customers, satisfaction
+by month, and what to offer next. Every report answers for an `as_of` date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Generic, TypeVar
+
+from tinycrm import money
+from tinycrm.dates import add_months
+from tinycrm.errors import UsageError
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.store import Store
+from tinycrm.store.reports import AtRiskRow, ReorderRow
+
+REORDER_WINDOW_DAYS = 7
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    total: int
+    rows: list[T]
+
+
+def reorder(
+    store: Store, as_of: date, window_days: int = REORDER_WINDOW_DAYS, limit: int | None = None
+) -> Page[ReorderRow]:
+    """Customers with at least 3 purchase days whose median interval since the last purchase
+    has elapsed on `as_of` or will within `window_days`; most overdue first."""
+    total, rows = store.reports.reorder(as_of, as_of + timedelta(days=window_days), limit)
+    return Page(total, rows)
+
+
+@dataclass(frozen=True)
+class ReorderDue:
+    """A derived follow-up row for the queue: this customer is due to buy again."""
+
+    contact_id: int
+    contact_name: str
+    due_on: date
+    last_purchase_on: date
+    median_gap_days: float
+    purchases: int
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Reorder due: usually buys every {self.median_gap_days:g} days, last on"
+            f" {self.last_purchase_on.isoformat()}"
+        )
+
+
+def reorder_due(
+    store: Store, as_of: date, window_days: int = REORDER_WINDOW_DAYS
+) -> list[ReorderDue]:
+    """The reorder rows for the follow-up queue (derived, never stored)."""
+    _, rows = store.reports.reorder(as_of, as_of + timedelta(days=window_days))
+    return [
+        ReorderDue(r.contact_id, r.name, r.due_on, r.last_on, r.median_gap, r.purchases)
+        for r in rows
+    ]
+
+
+def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
+    total, rows = store.reports.at_risk(as_of, limit)
+    return Page(total, rows)
+
+
+def risk_reasons(row: AtRiskRow) -> list[str]:
+    reasons = []
+    if row.days_silent is not None:
+        reasons.append(f"no contact for {row.days_silent} days (cadence {row.cadence_days})")
+    if row.score is not None and row.scale is not None:
+        scale = row.scale.upper()
+        if row.previous_score is not None and row.score < row.previous_score:
+            reasons.append(f"{scale} falling {row.previous_score}→{row.score}")
+        else:
+            reasons.append(f"low {scale} {row.score}")
+    if row.open_cases:
+        plural = "s" if row.open_cases > 1 else ""
+        reasons.append(f"{row.open_cases} open case{plural} (target {row.next_case_target})")
+    return reasons
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    contact_id: int
+    name: str
+    currency: str
+    revenue_minor: int
+    sales: int
+    minutes: int
+    costs_minor: int
+    profit_minor: int | None  # None when the cost of the time spent is unknown
+
+
+@dataclass(frozen=True)
+class TopReport:
+    start: date
+    end: date
+    by: str
+    hourly_minor: int | None
+    hourly_currency: str
+    rows: list[TopCustomer]
+
+
+def top(
+    store: Store,
+    as_of: date,
+    *,
+    since: date | None = None,
+    by: str = "revenue",
+    hourly_cost: str | None = None,
+    cost_currency: str = "EUR",
+    limit: int | None = 20,
+) -> TopReport:
+    """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per
+    currency; with profit = revenue - gifts/discounts - logged minutes x hourly cost, where the
+    hourly cost is configured (time in other currencies than the configured one: unknown)."""
+    if by not in ("revenue", "profit"):
+        raise UsageError(f"--by must be revenue or profit, not {by!r}")
+    start = since or add_months(as_of, -12) + timedelta(days=1)
+    if start > as_of:
+        raise UsageError(f"the period starts ({start}) after it ends ({as_of})")
+    code = money.currency(cost_currency)
+    hourly = money.parse_amount(hourly_cost, code) if hourly_cost is not None else None
+    rows = store.reports.top(start, as_of, by == "profit", hourly or 0, limit)
+    result = []
+    for r in rows:
+        known = r.minutes == 0 or (hourly is not None and r.currency == code)
+        time_cost = 0
+        if r.minutes and hourly is not None:
+            time_cost = round_half_up(r.minutes * hourly, 60)
+        profit = r.revenue_minor - r.costs_minor - time_cost if known else None
+        result.append(
+            TopCustomer(r.contact_id, r.name, r.currency, r.revenue_minor, r.sales, r.minutes,
+                        r.costs_minor, profit)
+        )  # fmt: skip
+    return TopReport(start, as_of, by, hourly, code, result)
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """Integer division rounding halves up (minor units stay integers)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@dataclass
+class MonthScores:
+    month: str  # YYYY-MM
+    csat_count: int = 0
+    csat_total: int = 0
+    csat_distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
+    nps_count: int = 0
+    promoters: int = 0  # 9-10
+    passives: int = 0  # 7-8
+    detractors: int = 0  # 0-6
+
+    @property
+    def csat_average(self) -> float | None:
+        return self.csat_total / self.csat_count if self.csat_count else None
+
+    @property
+    def nps(self) -> int | None:
+        """% promoters - % detractors, rounded to a whole number (-100..100)."""
+        if not self.nps_count:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.nps_count)
+
+
+def satisfaction_by_month(store: Store, as_of: date, months: int = 12) -> list[MonthScores]:
+    """Each of the last `months` calendar months up to as_of (oldest first): CSAT average and
+    distribution, NPS with promoters, passives and detractors. Months without scores are kept."""
+    if not 1 <= months <= 120:
+        raise UsageError(f"--months must be between 1 and 120, not {months}")
+    first = add_months(as_of.replace(day=1), -(months - 1))
+    result = {}
+    for i in range(months):
+        month = add_months(first, i).strftime("%Y-%m")
+        result[month] = MonthScores(month)
+    for count in store.reports.score_counts(first, as_of):
+        entry = result[count.month]
+        if count.scale == "csat":
+            entry.csat_count += count.count
+            entry.csat_total += count.score * count.count
+            entry.csat_distribution[count.score] = count.count
+        else:
+            entry.nps_count += count.count
+            if count.score >= 9:
+                entry.promoters += count.count
+            elif count.score >= 7:
+                entry.passives += count.count
+            else:
+                entry.detractors += count.count
+    return list(result.values())
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    product: str
+    evidence: int  # similar customers who bought it
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    contact_id: int
+    name: str
+    similar_customers: int
+    items: list[Suggestion]
+
+
+def suggest(store: Store, ref: str, limit: int = 10) -> Suggestions:
+    """Products bought by customers who share at least one product with this customer, that
+    this customer has not bought, ranked by how many of those customers bought them."""
+    contact = resolve_ref(store, ref)
+    peers, rows = store.reports.co_purchases(contact.id or 0, limit)
+    return Suggestions(contact.id or 0, contact.name, peers, [Suggestion(p, n) for p, n in rows])

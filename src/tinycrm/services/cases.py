@@ -1,0 +1,93 @@
+"""Cases: complaints and problems, with a response-time target set by their severity."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from tinycrm.errors import Conflict, NotFound, UsageError
+from tinycrm.models import RESPONSE_DAYS, Case, FollowUp, FollowUpKind, Severity
+from tinycrm.services import validation
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.store import Store
+from tinycrm.store.cases import CaseRow
+
+
+def _text(value: str, what: str, limit: int = 500) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise UsageError(f"{what} cannot be empty")
+    if len(text) > limit:
+        raise UsageError(f"{what} can be at most {limit} characters")
+    return text
+
+
+def open_case(store: Store, ref: str, title: str, *, severity: str = "normal", today: date) -> Case:
+    """Open a case; its target is today + 1 (high), 3 (normal) or 7 (low) days, and a case
+    follow-up due on the target puts it in the follow-up queue."""
+    level = validation.choice(Severity, severity, "severity")
+    text = _text(title, "a case title")
+    with store.write():
+        contact = resolve_ref(store, ref)
+        assert contact.id is not None
+        target = today + timedelta(days=RESPONSE_DAYS[level])
+        case = Case(contact.id, text, level, today, target)
+        case = replace(case, id=store.cases.insert(case))
+        store.follow_ups.insert(
+            FollowUp(
+                contact_id=contact.id,
+                title=f"Case #{case.id} ({level.value}): {text}",
+                kind=FollowUpKind.CASE,
+                due_on=target,
+                source=f"case:{case.id}",
+            )
+        )
+    return case
+
+
+def get_case(store: Store, case_id: str | int) -> Case:
+    text = str(case_id).strip().lstrip("#")
+    if not text.isdigit():
+        raise UsageError(f"a case id is a number, not {case_id!r}")
+    case = store.cases.get(int(text))
+    if case is None:
+        raise NotFound(f"no case with id {text}")
+    return case
+
+
+def escalate(store: Store, case_id: str, to: str, today: date) -> Case:
+    name = _text(to, "whom the case is escalated to", 200)
+    with store.write():
+        case = get_case(store, case_id)
+        if not case.is_open:
+            raise Conflict(f"case {case.id} was resolved on {case.resolved_on}; nothing changed")
+        store.cases.escalate(case.id or 0, name, today)
+    return get_case(store, case.id or 0)
+
+
+def resolve(store: Store, case_id: str, how: str, today: date) -> Case:
+    """Resolve a case, recording how; its open case follow-up is closed with it."""
+    text = _text(how, "a resolution note", 2000)
+    with store.write():
+        case = get_case(store, case_id)
+        if not case.is_open:
+            raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
+        store.cases.resolve(case.id or 0, today, text)
+        store.cases.close_follow_ups(f"case:{case.id}", today)
+    return get_case(store, case.id or 0)
+
+
+def list_cases(store: Store, ref: str | None = None, open_only: bool = False) -> list[CaseRow]:
+    contact_id = resolve_ref(store, ref).id if ref else None
+    return store.cases.query(contact_id, open_only=open_only)
+
+
+def open_cases_due(store: Store, as_of: date, days: int = 0) -> list[CaseRow]:
+    """Open cases whose response target falls on or before `as_of` + `days`, soonest first:
+    for the follow-up queue (urgency) and the digest."""
+    return store.cases.query(target_until=as_of + timedelta(days=days))
+
+
+def open_case_contacts(store: Store) -> set[int]:
+    """Contacts with at least one open case: the queue ranks their rows as more urgent."""
+    return {row.case.contact_id for row in store.cases.query(open_only=True)}

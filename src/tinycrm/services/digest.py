@@ -1,0 +1,417 @@
+"""The daily digest: what a person should act on today, in one message, built from the queue.
+
+The digest owns no rule about what is due: overdue and today's items, birthdays and anniversaries
+all come from `services.followups.build_queue` (the same function `crm follow-ups today` uses),
+and at-risk customers from the analytics service. This module only picks sections and handles
+delivery bookkeeping (send once a day, catch up after missed days).
+
+Catch-up: a sent digest covers the days from `covered_from` to `as_of`. `covered_from` is the day
+after the last digest that was successfully sent (at most `MAX_CATCH_UP_DAYS` back), or `as_of`
+itself when nothing was ever sent. Follow-ups due on a missed day are still open, so they are in
+the overdue section anyway; birthdays and anniversaries that fell on a missed day are found by
+asking the queue what was due from `covered_from` onwards, and are listed with their real date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.errors import Corrupt, UsageError
+from tinycrm.models import FollowUpKind
+from tinycrm.services import analytics
+from tinycrm.services.followups import build_queue
+from tinycrm.store import Store
+
+if TYPE_CHECKING:
+    from tinycrm.config import Settings
+
+DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
+OVERDUE_LIMIT = 50
+MAX_CATCH_UP_DAYS = 31
+MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
+
+# How today's items are grouped, in this order; every other kind is a "Follow-up".
+TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("cases", "Cases near their target", frozenset({FollowUpKind.CASE.value})),
+    ("thank_you", "Thank-you calls", frozenset({FollowUpKind.THANK_YOU.value})),
+    ("check_ins", "Check-ins", frozenset({FollowUpKind.CHECK_IN.value})),
+    ("follow_ups", "Follow-ups", frozenset()),
+)
+
+
+class QueueItemLike(Protocol):
+    """What the digest reads from a follow-up queue row (`services.followups.QueueItem`)."""
+
+    @property
+    def handle(self) -> str: ...
+    @property
+    def contact_id(self) -> int: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def kind(self) -> Any: ...  # models.FollowUpKind (a str enum) or its value
+    @property
+    def title(self) -> str: ...
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def detail(self) -> Any: ...  # str | None
+    @property
+    def recurring(self) -> Any: ...  # bool or the rule text
+
+
+class QueueLike(Protocol):
+    @property
+    def overdue(self) -> Sequence[QueueItemLike]: ...
+    @property
+    def today(self) -> Sequence[QueueItemLike]: ...
+    @property
+    def upcoming(self) -> Sequence[QueueItemLike]: ...
+    @property
+    def overdue_total(self) -> int: ...
+
+
+AT_RISK_LIMIT = 10  # the digest names the most urgent; `crm report at-risk` has the rest
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of the digest. `years` is the age reached or the years of an anniversary."""
+
+    contact_id: int
+    contact_name: str
+    kind: str
+    title: str
+    due_on: date
+    handle: str | None = None
+    detail: str | None = None
+    days_late: int = 0
+    years: int | None = None
+    recurring: bool = False
+
+
+@dataclass(frozen=True)
+class AtRiskCustomer:
+    contact_id: int
+    contact_name: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Digest:
+    as_of: date
+    days: int
+    covered_from: date = field(default=date.min)
+    overdue: tuple[DigestItem, ...] = ()
+    overdue_total: int = 0  # may exceed len(overdue): the list is capped
+    today: tuple[DigestItem, ...] = ()
+    dates: tuple[DigestItem, ...] = ()  # birthdays and anniversaries, missed days included
+    at_risk: tuple[AtRiskCustomer, ...] = ()
+    at_risk_total: int = 0  # may exceed len(at_risk): the list is capped
+
+    def __post_init__(self) -> None:
+        if self.covered_from == date.min:
+            object.__setattr__(self, "covered_from", self.as_of)
+        if self.overdue_total < len(self.overdue):
+            object.__setattr__(self, "overdue_total", len(self.overdue))
+        if self.at_risk_total < len(self.at_risk):
+            object.__setattr__(self, "at_risk_total", len(self.at_risk))
+
+    @property
+    def until(self) -> date:
+        """The last day of the birthdays and anniversaries window."""
+        return self.as_of + timedelta(days=self.days)
+
+    @property
+    def caught_up_days(self) -> int:
+        """Missed days this digest also covers (0 on a normal day)."""
+        return max(0, (self.as_of - self.covered_from).days)
+
+    @property
+    def overdue_hidden(self) -> int:
+        return self.overdue_total - len(self.overdue)
+
+    @property
+    def item_count(self) -> int:
+        return self.overdue_total + len(self.today) + len(self.dates) + self.at_risk_total
+
+    @property
+    def is_empty(self) -> bool:
+        return self.item_count == 0
+
+    def today_groups(self) -> list[tuple[str, str, list[DigestItem]]]:
+        """Today's items by group (key, heading, items), empty groups left out."""
+        grouped: dict[str, list[DigestItem]] = {key: [] for key, _, _ in TODAY_GROUPS}
+        for item in self.today:
+            key = next(k for k, _, kinds in TODAY_GROUPS if item.kind in kinds or not kinds)
+            grouped[key].append(item)
+        return [(key, title, grouped[key]) for key, title, _ in TODAY_GROUPS if grouped[key]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+def build_digest(
+    store: Store,
+    as_of: date,
+    *,
+    days: int = 7,
+    covered_from: date | None = None,
+    settings: Settings | None = None,
+) -> Digest:
+    """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up)."""
+    start = min(covered_from or as_of, as_of)
+    queue = _queue(store, as_of, days, settings, OVERDUE_LIMIT)
+    window: QueueLike | None = None
+    if start < as_of:
+        # Ask the same queue what was due from the first uncovered day on: birthdays and
+        # anniversaries on the missed days are in its today/upcoming rows.
+        span = min((as_of - start).days + days, MAX_WINDOW_DAYS)
+        window = _queue(store, start, span, settings, 1)
+    at_risk, at_risk_total = at_risk_customers(store, as_of)
+    return assemble(
+        store,
+        as_of,
+        days,
+        queue,
+        window=window,
+        covered_from=start,
+        at_risk=at_risk,
+        at_risk_total=at_risk_total,
+        feb29=settings.feb29_in_common_years if settings else "feb28",
+    )
+
+
+def _queue(
+    store: Store, as_of: date, days: int, settings: Settings | None, overdue_limit: int
+) -> QueueLike:
+    """The follow-up queue, the one source of what is due (`crm follow-ups today`)."""
+    queue: QueueLike = build_queue(
+        store, as_of, days=days, settings=settings, overdue_limit=overdue_limit
+    )
+    return queue
+
+
+def assemble(
+    store: Store | None,
+    as_of: date,
+    days: int,
+    queue: QueueLike,
+    *,
+    window: QueueLike | None = None,
+    covered_from: date | None = None,
+    at_risk: Iterable[AtRiskCustomer] = (),
+    at_risk_total: int = 0,
+    feb29: str = "feb28",
+) -> Digest:
+    """Sort queue rows into the digest's sections (pure but for the age look-up)."""
+    start = covered_from or as_of
+    until = as_of + timedelta(days=days)
+    overdue = [_item(row, as_of) for row in queue.overdue]
+    today: list[DigestItem] = []
+    dated: list[DigestItem] = []
+    for row in queue.today:
+        (dated if _kind(row) in DATE_KINDS else today).append(_item(row, as_of))
+    source = window if window is not None else queue
+    seen = {item.handle for item in (*overdue, *today, *dated) if item.handle}
+    rows = [*source.today, *source.upcoming] if window is not None else list(queue.upcoming)
+    for row in rows:
+        if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen:
+            seen.add(row.handle)
+            dated.append(_item(row, as_of))
+    dated.sort(key=lambda item: (item.due_on, item.contact_name.casefold(), item.contact_id))
+    if store is not None:
+        dated = _with_years(store, dated, feb29)
+    overdue_total = max(int(queue.overdue_total), len(overdue))
+    return Digest(
+        as_of=as_of,
+        days=days,
+        covered_from=start,
+        overdue=tuple(overdue),
+        overdue_total=overdue_total,
+        today=tuple(today),
+        dates=tuple(dated),
+        at_risk=tuple(at_risk),
+        at_risk_total=at_risk_total,
+    )
+
+
+def at_risk_customers(store: Store, as_of: date) -> tuple[list[AtRiskCustomer], int]:
+    """The most urgent at-risk customers (as `crm report at-risk` ranks them), and how many
+    there are in all; the digest lists only the first AT_RISK_LIMIT."""
+    page = analytics.at_risk(store, as_of, limit=AT_RISK_LIMIT)
+    customers = [
+        AtRiskCustomer(row.contact_id, row.name, tuple(analytics.risk_reasons(row)))
+        for row in page.rows
+    ]
+    return customers, page.total
+
+
+def _kind(row: QueueItemLike) -> str:
+    kind = row.kind
+    return str(getattr(kind, "value", kind))
+
+
+def _item(row: QueueItemLike, as_of: date) -> DigestItem:
+    detail = row.detail
+    return DigestItem(
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=_kind(row),
+        title=row.title,
+        due_on=row.due_on,
+        handle=row.handle or None,
+        detail=str(detail) if detail else None,
+        days_late=max(0, (as_of - row.due_on).days),
+        recurring=bool(row.recurring),
+    )
+
+
+def _with_years(store: Store, items: list[DigestItem], feb29: str) -> list[DigestItem]:
+    """Fill in the age (birthdays) or years (anniversaries) where the year is known.
+
+    The queue's detail carries the date ('1980-03-14' or 'wedding: 2015-11-24'); rows without
+    a readable one are looked up in one query."""
+    from dataclasses import replace
+
+    result: list[DigestItem] = []
+    unknown: list[int] = []
+    for index, item in enumerate(items):
+        partial = _partial_from_detail(item.detail)
+        if partial is None:
+            unknown.append(index)
+            result.append(item)
+        else:
+            result.append(_set_years(item, partial.years_at(item.due_on), replace))
+    if unknown:
+        looked_up = _years_from_contacts(store, [items[i] for i in unknown], feb29)
+        for index, years in zip(unknown, looked_up, strict=True):
+            result[index] = _set_years(items[index], years, replace)
+    return result
+
+
+def _set_years(item: DigestItem, years: int | None, replace: Callable[..., Any]) -> DigestItem:
+    if years is None or years < 0:
+        return item
+    updated: DigestItem = replace(item, years=years)
+    return updated
+
+
+def _partial_from_detail(detail: str | None) -> PartialDate | None:
+    if not detail:
+        return None
+    text = detail.rpartition(": ")[2].strip()
+    try:
+        return parse_partial_date(text)
+    except UsageError:
+        return None
+
+
+def _years_from_contacts(store: Store, items: list[DigestItem], feb29: str) -> list[int | None]:
+    from tinycrm.store.contacts import ContactFilter
+
+    ids = tuple(sorted({item.contact_id for item in items}))
+    contacts = {
+        c.id: c for c in store.contacts.query(ContactFilter(ids=ids, archived=None)) if c.id
+    }
+    found: list[int | None] = []
+    for item in items:
+        contact = contacts.get(item.contact_id)
+        years: int | None = None
+        if contact is not None and item.kind == FollowUpKind.BIRTHDAY.value and contact.birthday:
+            years = contact.birthday.years_at(item.due_on)
+        elif contact is not None:
+            matches = [
+                a
+                for a in contact.anniversaries
+                if a.when.occurrence_in(item.due_on.year, feb29) == item.due_on
+            ]
+            labelled = [a for a in matches if a.label.casefold() in item.title.casefold()]
+            chosen = labelled or matches
+            if len(chosen) == 1:
+                years = chosen[0].when.years_at(item.due_on)
+        found.append(years)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery bookkeeping
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """Whether to send, and which days the digest must cover."""
+
+    as_of: date
+    covered_from: date
+    already_sent_at: str | None = None  # set when a digest for as_of was already sent
+
+    @property
+    def skip(self) -> bool:
+        return self.already_sent_at is not None
+
+
+def plan_send(store: Store, as_of: date, *, force: bool = False) -> SendPlan:
+    """Send once per day; cover from the day after the last successful send (catch-up)."""
+    if not force:
+        done = store.digests.sent_on(as_of)
+        if done is not None:
+            return SendPlan(as_of, done.covered_from, already_sent_at=done.attempted_at)
+    last = store.digests.last_sent_before(as_of)
+    start = as_of
+    if last is not None:
+        start = max(last.digest_on + timedelta(days=1), as_of - timedelta(days=MAX_CATCH_UP_DAYS))
+    return SendPlan(as_of, start)
+
+
+def check_integrity(store: Store) -> None:
+    """A quick integrity check before a digest is built: a corrupt file sends nothing."""
+    lines = [
+        line.strip()
+        for problem in store.db.integrity_problems(quick=True)
+        for line in problem.splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    if lines:
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        raise Corrupt(
+            f"database {store.db.path} failed its integrity check: {lines[0]}{more};"
+            " nothing was sent (see `crm db check`, restore a backup)"
+        )
+
+
+def record_sent(store: Store, digest: Digest, recipients: str, error: str | None = None) -> None:
+    from tinycrm.store.digests import SENT
+
+    store.digests.record(
+        digest.as_of,
+        digest.covered_from,
+        SENT,
+        recipients=recipients,
+        item_count=digest.item_count,
+        error=error,
+    )
+
+
+def record_empty(store: Store, digest: Digest) -> None:
+    from tinycrm.store.digests import EMPTY
+
+    store.digests.record(digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0)
+
+
+def record_failed(store: Store, digest: Digest, recipients: str | None, error: str) -> None:
+    from tinycrm.store.digests import FAILED
+
+    store.digests.record(
+        digest.as_of,
+        digest.covered_from,
+        FAILED,
+        recipients=recipients,
+        item_count=digest.item_count,
+        error=error,
+    )

@@ -1,0 +1,68 @@
+"""Lifecycle: each customer's stage, and changes suggested by their activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.models import Stage
+from tinycrm.store import Store
+from tinycrm.store.reports import LifecycleRow
+
+EARLY = (None, Stage.EXPLORATION.value, Stage.AWARENESS.value)
+REPEAT_PURCHASES = 3
+
+
+@dataclass(frozen=True)
+class LifecycleItem:
+    row: LifecycleRow
+    last_activity: date | None  # latest interaction or purchase
+    suggested: Stage | None
+    reason: str | None
+
+
+def suggest_stage(row: LifecycleRow, as_of: date) -> tuple[Stage | None, str | None]:
+    """The rules, in order:
+    1. no interaction or purchase for twice the cadence (keep-in-touch cadence, else the median
+       purchase interval) → dissolution;
+    2. in dissolution but active since the stage was set → expansion (won back);
+    3. no stage, exploration or awareness, with a purchase → expansion;
+    4. expansion with 3 or more purchase days → commitment."""
+    activity = _last_activity(row)
+    cadence = row.cadence_days or (
+        round(row.median_gap) if row.median_gap and row.purchases >= REPEAT_PURCHASES else None
+    )
+    stage = row.stage
+    if stage != Stage.DISSOLUTION.value and cadence and activity:
+        silent = (as_of - activity).days
+        if silent > 2 * cadence:
+            return Stage.DISSOLUTION, (
+                f"no interaction or purchase for {silent} days (twice the cadence is {2 * cadence})"
+            )
+    if (
+        stage == Stage.DISSOLUTION.value
+        and activity
+        and row.stage_since
+        and activity > row.stage_since
+    ):
+        return Stage.EXPANSION, f"active again on {activity} after dissolution"
+    if stage in EARLY and row.purchases >= 1 and row.last_sale_on:
+        return Stage.EXPANSION, f"{row.purchases} purchase day(s), last on {row.last_sale_on}"
+    if stage == Stage.EXPANSION.value and row.purchases >= REPEAT_PURCHASES:
+        return Stage.COMMITMENT, f"a repeat customer: {row.purchases} purchase days"
+    return None, None
+
+
+def _last_activity(row: LifecycleRow) -> date | None:
+    candidates = [d for d in (row.last_touch_on, row.last_sale_on) if d is not None]
+    return max(candidates) if candidates else None
+
+
+def lifecycle_report(store: Store, as_of: date, changes_only: bool = False) -> list[LifecycleItem]:
+    items = []
+    for row in store.reports.lifecycle(as_of):
+        suggested, reason = suggest_stage(row, as_of)
+        if changes_only and suggested is None:
+            continue
+        items.append(LifecycleItem(row, _last_activity(row), suggested, reason))
+    return items

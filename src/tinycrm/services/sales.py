@@ -1,0 +1,122 @@
+"""Recording sales (with the after-sale playbook) and money spent on customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from tinycrm import money
+from tinycrm.config import PlaybookStep
+from tinycrm.dates import PartialDate
+from tinycrm.errors import UsageError
+from tinycrm.models import Anniversary, Cost, FollowUp, FollowUpKind, Sale
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.store import Store
+from tinycrm.store.sales import SaleRow
+
+CUSTOMER_SINCE = "customer since"
+COST_KINDS = ("gift", "discount")
+
+
+@dataclass
+class SaleResult:
+    sale: Sale
+    contact_name: str
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)  # already past when recorded
+    customer_since_set: bool = False
+
+
+def product_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise UsageError("a product name cannot be empty")
+    if len(name) > 200:
+        raise UsageError("a product name can be at most 200 characters")
+    return name
+
+
+def add_sale(
+    store: Store,
+    ref: str,
+    amount: str,
+    *,
+    sold_on: date,
+    today: date,
+    currency: str,
+    products: list[str] | None = None,
+    playbook: tuple[PlaybookStep, ...] = (),
+    follow_up: bool = True,
+) -> SaleResult:
+    """Record a sale in one transaction: the sale and its products, the after-sale playbook's
+    follow-ups (steps already in the past on `today` are skipped), and "customer since" on the
+    first sale when the contact has none. A sale also counts as an interaction."""
+    code = money.currency(currency)
+    minor = money.parse_amount(amount, code)
+    items = tuple(product_name(p) for p in products or [])
+    steps = [(_playbook_kind(step), step) for step in playbook] if follow_up else []
+    with store.write():
+        contact = resolve_ref(store, ref)
+        assert contact.id is not None
+        first = store.sales.count_for_contact(contact.id) == 0
+        sale = Sale(contact.id, sold_on, minor, code, items)
+        sale = replace(sale, id=store.sales.insert(sale))
+        result = SaleResult(sale, contact.name)
+        for kind, step in steps:
+            due = sold_on + timedelta(days=step.days)
+            if due < today:
+                result.skipped_steps.append(step.title)
+                continue
+            item = FollowUp(
+                contact_id=contact.id, title=step.title, kind=kind, due_on=due,
+                source=f"sale:{sale.id}",
+            )  # fmt: skip
+            result.follow_ups.append(replace(item, id=store.follow_ups.insert(item)))
+        has_since = any(a.label.lower() == CUSTOMER_SINCE for a in contact.anniversaries)
+        if first and not has_since:
+            since = Anniversary(
+                CUSTOMER_SINCE, PartialDate(sold_on.month, sold_on.day, sold_on.year)
+            )
+            contact.anniversaries = [*contact.anniversaries, since]
+            store.contacts.update(contact)
+            result.customer_since_set = True
+        if sold_on <= today:
+            store.contacts.touch(contact.id, sold_on)
+    return result
+
+
+def _playbook_kind(step: PlaybookStep) -> FollowUpKind:
+    try:
+        return FollowUpKind(step.kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in FollowUpKind)
+        raise UsageError(
+            f"config: playbook step kind {step.kind!r} is not a follow-up kind ({allowed})"
+        ) from None
+
+
+def list_sales(store: Store, ref: str | None = None, limit: int | None = None) -> list[SaleRow]:
+    contact_id = resolve_ref(store, ref).id if ref else None
+    return store.sales.query(contact_id, limit)
+
+
+def add_cost(
+    store: Store,
+    ref: str,
+    amount: str,
+    *,
+    kind: str,
+    spent_on: date,
+    currency: str,
+    note: str | None = None,
+) -> Cost:
+    """Record a gift or a discount granted: it counts against the customer's profit."""
+    kind = kind.strip().lower()
+    if kind not in COST_KINDS:
+        raise UsageError(f"unknown cost kind {kind!r} (one of: {', '.join(COST_KINDS)})")
+    code = money.currency(currency)
+    minor = money.parse_amount(amount, code, allow_zero=False)
+    with store.write():
+        contact = resolve_ref(store, ref)
+        cost = Cost(contact.id or 0, spent_on, kind, minor, code, (note or "").strip() or None)
+        return replace(cost, id=store.sales.insert_cost(cost))

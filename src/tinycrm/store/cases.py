@@ -1,0 +1,104 @@
+"""SQL for cases: complaints and problems, from opening to resolution."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.models import Case, Severity
+from tinycrm.store.connection import Database, now_iso
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    contact_name: str
+
+
+class CaseRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, case: Case) -> int:
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO cases (contact_id, title, severity, opened_on, target_on,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                (case.contact_id, case.title, case.severity.value, case.opened_on.isoformat(),
+                 case.target_on.isoformat(), now_iso()),
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def get(self, case_id: int) -> Case | None:
+        row = self.db.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return _case(row) if row else None
+
+    def escalate(self, case_id: int, to: str, on: date) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE cases SET escalated_to = ?, escalated_on = ? WHERE id = ?",
+                (to, on.isoformat(), case_id),
+            )
+
+    def resolve(self, case_id: int, on: date, how: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE cases SET resolved_on = ?, resolution = ? WHERE id = ?",
+                (on.isoformat(), how, case_id),
+            )
+
+    def close_follow_ups(self, source: str, on: date) -> None:
+        """Mark the open follow-ups a case created as done (the case is resolved)."""
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE follow_ups SET status = 'done', completed_on = ?
+                   WHERE source = ? AND status = 'open'""",
+                (on.isoformat(), source),
+            )
+
+    def query(
+        self,
+        contact_id: int | None = None,
+        open_only: bool = False,
+        target_until: date | None = None,
+    ) -> list[CaseRow]:
+        """Cases with their contact's name: open ones first, by target date."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if contact_id is not None:
+            clauses.append("k.contact_id = ?")
+            params.append(contact_id)
+        if open_only or target_until is not None:
+            clauses.append("k.resolved_on IS NULL")
+        if target_until is not None:
+            clauses.append("k.target_on <= ?")
+            params.append(target_until.isoformat())
+        sql = (
+            "SELECT k.*, c.name AS contact_name FROM cases k JOIN contacts c ON c.id = k.contact_id"
+        )
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY k.resolved_on IS NOT NULL, k.target_on, k.id"
+        return [
+            CaseRow(_case(row), row["contact_name"]) for row in self.db.conn.execute(sql, params)
+        ]
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _case(row: sqlite3.Row) -> Case:
+    return Case(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        title=row["title"],
+        severity=Severity(row["severity"]),
+        opened_on=date.fromisoformat(row["opened_on"]),
+        target_on=date.fromisoformat(row["target_on"]),
+        escalated_to=row["escalated_to"],
+        escalated_on=_date(row["escalated_on"]),
+        resolved_on=_date(row["resolved_on"]),
+        resolution=row["resolution"],
+    )

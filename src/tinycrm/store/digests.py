@@ -1,0 +1,85 @@
+"""SQL for the record of digest deliveries (`digest_runs`): one row per attempt to send."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.store.connection import Database, now_iso
+
+SENT = "sent"
+FAILED = "failed"
+EMPTY = "empty"  # --quiet-if-empty found nothing due: nothing sent, but the day is covered
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    id: int
+    digest_on: date
+    covered_from: date
+    status: str  # sent, failed, empty
+    recipients: str | None
+    item_count: int
+    error: str | None
+    attempted_at: str
+
+
+class DigestRunRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(
+        self,
+        digest_on: date,
+        covered_from: date,
+        status: str,
+        *,
+        recipients: str | None,
+        item_count: int,
+        error: str | None = None,
+    ) -> int:
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
+                     item_count, error, attempted_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (digest_on.isoformat(), covered_from.isoformat(), status, recipients,
+                 item_count, error, now_iso()),
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def sent_on(self, digest_on: date) -> DigestRun | None:
+        """The latest successful delivery of the digest for `digest_on`, if any."""
+        row = self.db.conn.execute(
+            """SELECT * FROM digest_runs WHERE digest_on = ? AND status = ?
+               ORDER BY id DESC LIMIT 1""",
+            (digest_on.isoformat(), SENT),
+        ).fetchone()
+        return _run(row) if row else None
+
+    def last_sent_before(self, day: date) -> DigestRun | None:
+        """The latest day strictly before `day` whose digest was sent (or had nothing due)."""
+        row = self.db.conn.execute(
+            """SELECT * FROM digest_runs WHERE digest_on < ? AND status IN (?, ?)
+               ORDER BY digest_on DESC, id DESC LIMIT 1""",
+            (day.isoformat(), SENT, EMPTY),
+        ).fetchone()
+        return _run(row) if row else None
+
+    def recent(self, limit: int = 20) -> list[DigestRun]:
+        rows = self.db.conn.execute("SELECT * FROM digest_runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [_run(row) for row in rows]
+
+
+def _run(row: sqlite3.Row) -> DigestRun:
+    return DigestRun(
+        id=row["id"],
+        digest_on=date.fromisoformat(row["digest_on"]),
+        covered_from=date.fromisoformat(row["covered_from"]),
+        status=row["status"],
+        recipients=row["recipients"],
+        item_count=row["item_count"],
+        error=row["error"],
+        attempted_at=row["attempted_at"],
+    )

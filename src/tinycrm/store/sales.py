@@ -1,0 +1,99 @@
+"""SQL for sales, their products, and money spent on customers (gifts, discounts)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.models import Cost, Sale
+from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.schema import SEP
+
+
+@dataclass(frozen=True)
+class SaleRow:
+    sale: Sale
+    contact_name: str
+
+
+class SaleRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, sale: Sale) -> int:
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at)
+                   VALUES (?, ?, ?, ?, ?)""",
+                (sale.contact_id, sale.sold_on.isoformat(), sale.amount_minor, sale.currency,
+                 now_iso()),
+            )  # fmt: skip
+            sale_id = int(cursor.lastrowid or 0)
+            conn.executemany(
+                "INSERT INTO sale_items (sale_id, position, product) VALUES (?, ?, ?)",
+                [(sale_id, i, product) for i, product in enumerate(sale.products)],
+            )
+        return sale_id
+
+    def count_for_contact(self, contact_id: int) -> int:
+        row = self.db.conn.execute("SELECT count(*) FROM sales WHERE contact_id = ?", (contact_id,))
+        return int(row.fetchone()[0])
+
+    def query(self, contact_id: int | None = None, limit: int | None = None) -> list[SaleRow]:
+        """Sales, newest first, with their products."""
+        sql = f"""SELECT s.*, c.name AS contact_name,
+                    (SELECT group_concat(product, '{SEP}') FROM
+                       (SELECT product FROM sale_items WHERE sale_id = s.id ORDER BY position))
+                    AS products
+                  FROM sales s JOIN contacts c ON c.id = s.contact_id"""
+        params: list[object] = []
+        if contact_id is not None:
+            sql += " WHERE s.contact_id = ?"
+            params.append(contact_id)
+        sql += " ORDER BY s.sold_on DESC, s.id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [
+            SaleRow(_sale(row), row["contact_name"]) for row in self.db.conn.execute(sql, params)
+        ]
+
+    def insert_cost(self, cost: Cost) -> int:
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO costs (contact_id, spent_on, kind, amount_minor, currency, note,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (cost.contact_id, cost.spent_on.isoformat(), cost.kind, cost.amount_minor,
+                 cost.currency, cost.note, now_iso()),
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def costs_for_contact(self, contact_id: int) -> list[Cost]:
+        rows = self.db.conn.execute(
+            "SELECT * FROM costs WHERE contact_id = ? ORDER BY spent_on DESC, id DESC",
+            (contact_id,),
+        )
+        return [
+            Cost(
+                id=r["id"],
+                contact_id=r["contact_id"],
+                spent_on=date.fromisoformat(r["spent_on"]),
+                kind=r["kind"],
+                amount_minor=r["amount_minor"],
+                currency=r["currency"],
+                note=r["note"],
+            )
+            for r in rows
+        ]
+
+
+def _sale(row: sqlite3.Row) -> Sale:
+    products = row["products"]
+    return Sale(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        sold_on=date.fromisoformat(row["sold_on"]),
+        amount_minor=row["amount_minor"],
+        currency=row["currency"],
+        products=tuple(products.split(SEP)) if products else (),
+    )

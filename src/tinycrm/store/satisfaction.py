@@ -1,0 +1,46 @@
+"""SQL for satisfaction scores (CSAT 1-5, NPS 0-10)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from tinycrm.models import Scale, Score
+from tinycrm.store.connection import Database, now_iso
+
+
+class ScoreRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, score: Score) -> int:
+        with self.db.write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO satisfaction (contact_id, scored_on, scale, score, source, comment,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (score.contact_id, score.scored_on.isoformat(), score.scale.value, score.score,
+                 score.source, score.comment, now_iso()),
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def for_contact(self, contact_id: int, until: date | None = None) -> list[Score]:
+        """The contact's scores, oldest first."""
+        sql = "SELECT * FROM satisfaction WHERE contact_id = ?"
+        params: list[object] = [contact_id]
+        if until is not None:
+            sql += " AND scored_on <= ?"
+            params.append(until.isoformat())
+        rows = self.db.conn.execute(sql + " ORDER BY scored_on, id", params)
+        return [_score(row) for row in rows]
+
+
+def _score(row: sqlite3.Row) -> Score:
+    return Score(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        scored_on=date.fromisoformat(row["scored_on"]),
+        scale=Scale(row["scale"]),
+        score=row["score"],
+        source=row["source"],
+        comment=row["comment"],
+    )

@@ -1,0 +1,126 @@
+"""CrmApp: the Textual application behind `crm tui`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tinycrm.config import Settings
+from tinycrm.store import Store
+from tinycrm.tui.screens.customers import CustomersScreen
+from tinycrm.tui.screens.queue import QueueScreen
+
+T = TypeVar("T")
+
+
+class CrmApp(App[None]):
+    """The morning queue, the customer list and the customer card, over one database.
+
+    Reads run on the UI thread (they are paged and take milliseconds; WAL readers never wait).
+    Writes go through `write()`: a second connection used from a worker thread, one write at a
+    time, so a `crm` command or the cron digest holding the database makes the TUI wait
+    (busy_timeout) without freezing the screen.
+    """
+
+    TITLE = "tinycrm"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "queue": QueueScreen,
+        "customers": CustomersScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("f2", "switch_mode('queue')", "Queue"),
+        Binding("f3", "switch_mode('customers')", "Customers"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        today: date,
+        *,
+        day_first: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.today = today
+        self.day_first = day_first
+        self.settings = settings or Settings()
+        self._writer: Store | None = None
+        self._write_lock = asyncio.Lock()
+
+    def on_mount(self) -> None:
+        self.switch_mode("queue")
+
+    # -- database --------------------------------------------------------------------------
+    async def write(self, change: Callable[[Store], T]) -> T:
+        """Run `change(store)` on the writing connection in a thread, one at a time."""
+        async with self._write_lock:
+            return await asyncio.to_thread(self._run_write, change)
+
+    def _run_write(self, change: Callable[[Store], T]) -> T:
+        if self._writer is None:
+            self._writer = Store.open(self.store.db.path)
+        return change(self._writer)
+
+    def on_unmount(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def parse_date(self, text: str) -> date:
+        """A typed date read with the CLI's rules (`+3d`, `friday`, `dec 24`, ISO)."""
+        from tinycrm.dates import parse_date
+
+        return parse_date(text, self.today, day_first=self.day_first)
+
+    # -- navigation ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tinycrm.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_customer(self, contact_id: int) -> None:
+        from tinycrm.tui.screens.customer import CustomerScreen
+
+        self.push_screen(CustomerScreen(contact_id))
+
+    def action_add_contact(self) -> None:
+        from tinycrm.tui.forms.contact import ContactForm
+
+        def opened(contact_id: int | None) -> None:
+            if contact_id is not None:
+                self.notify("Contact added")
+                self.open_customer(contact_id)
+
+        self.push_screen(ContactForm(), opened)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action is in the command palette (ctrl+p), not only the ones with a key."""
+        own = getattr(screen, "commands", None)
+        if callable(own):
+            for title, help_text, callback in own():
+                yield SystemCommand(title, help_text, callback)
+        yield SystemCommand(
+            "Queue", "The follow-up queue: overdue, today, upcoming", self._to("queue")
+        )
+        yield SystemCommand(
+            "Customers", "Search and filter the contact list", self._to("customers")
+        )
+        yield SystemCommand("Add contact", "Create a new contact", self.action_add_contact)
+        yield SystemCommand("Help", "Keys and screens", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _to(self, mode: str) -> Callable[[], object]:
+        return lambda: self.switch_mode(mode)

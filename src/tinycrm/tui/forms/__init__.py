@@ -1,0 +1,1 @@
+"""Modal forms: contact, note, follow-up, sale, satisfaction score, snooze, done."""

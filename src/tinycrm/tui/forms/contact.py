@@ -1,0 +1,122 @@
+"""Adding and editing a contact."""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+from functools import partial
+
+from tinycrm.models import Contact, RelationshipType, Stage
+from tinycrm.services.contacts import ContactFields, add_contact, apply_fields, edit_contact
+from tinycrm.store import Store
+from tinycrm.tui.context import crm
+from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
+
+
+def _split(text: str, sep: str = ",") -> list[str]:
+    return [part.strip() for part in text.split(sep) if part.strip()]
+
+
+def to_fields(values: Values) -> ContactFields:
+    """What was typed, as the service's raw ContactFields (lists split on commas)."""
+    return ContactFields(
+        name=values["name"],
+        emails=_split(values["emails"]),
+        phones=_split(values["phones"]),
+        company=values["company"],
+        address=values["address"],
+        birthday=values["birthday"],
+        anniversaries=_split(values["anniversaries"], ";"),
+        tags=_split(values["tags"]),
+        relationship_type=values["type"],
+        stage=values["stage"],
+        cadence=values["cadence"],
+        owner=values["owner"],
+    )
+
+
+_FIELD_FOR = {
+    "name": "name",
+    "emails": "emails",
+    "phones": "phones",
+    "company": "company",
+    "address": "address",
+    "birthday": "birthday",
+    "anniversaries": "anniversaries",
+    "tags": "tags",
+    "type": "relationship_type",
+    "stage": "stage",
+    "cadence": "cadence",
+    "owner": "owner",
+}
+
+
+def check(values: Values) -> None:
+    """Each field through the service's own `apply_fields`, so every message is the CLI's."""
+    raw = to_fields(values)
+    names = {f.name for f in dataclass_fields(ContactFields)}
+
+    def one(attr: str) -> object:
+        assert attr in names
+        only = ContactFields(**{attr: getattr(raw, attr)})
+        return apply_fields(Contact(name="-"), only)
+
+    collect({key: partial(one, attr) for key, attr in _FIELD_FOR.items()})
+
+
+def _form_fields(contact: Contact | None) -> list[Field]:
+    c = contact
+    types = tuple((t.value, t.value) for t in RelationshipType)
+    stages = tuple((s.value, s.value) for s in Stage)
+    cadence = ""
+    if c is not None and c.cadence_override is not None:
+        cadence = "none" if c.cadence_override == 0 else str(c.cadence_override)
+    return [
+        Field("name", "Name", c.name if c else "", "Ana Souza"),
+        Field("emails", "Emails (comma-separated)", ", ".join(c.emails) if c else ""),
+        Field("phones", "Phones (comma-separated)", ", ".join(c.phones) if c else ""),
+        Field("company", "Company", (c.company or "") if c else ""),
+        Field("address", "Address", (c.address or "") if c else ""),
+        Field(
+            "birthday",
+            "Birthday",
+            c.birthday.iso() if c and c.birthday else "",
+            "1980-03-14 or 03-14",
+        ),
+        Field(
+            "anniversaries",
+            "Anniversaries (LABEL=DATE; …)",
+            "; ".join(f"{a.label}={a.when.iso()}" for a in c.anniversaries) if c else "",
+            "customer since=2019-05-01; wedding=06-21",
+        ),
+        Field("tags", "Tags (comma-separated)", ", ".join(c.tags) if c else ""),
+        Field(
+            "type",
+            "Relationship type",
+            c.relationship_type.value if c and c.relationship_type else "",
+            options=types,
+        ),
+        Field("stage", "Lifecycle stage", c.stage.value if c and c.stage else "", options=stages),
+        Field("cadence", "Keep-in-touch cadence (days, none, or empty for the default)", cadence),
+        Field("owner", "Owner", (c.owner or "") if c else ""),
+    ]
+
+
+class ContactForm(FormScreen[int]):
+    """Add a contact, or edit `contact`; dismisses with the contact's id."""
+
+    def __init__(self, contact: Contact | None = None) -> None:
+        self.contact = contact
+        title = "Edit contact" if contact else "New contact"
+        super().__init__(title, _form_fields(contact), self.save, check=check)
+
+    async def save(self, values: Values) -> int:
+        raw = to_fields(values)
+        today = crm(self).today
+        editing = self.contact
+
+        def change(store: Store) -> int:
+            if editing is None:
+                return add_contact(store, raw, today).id or 0
+            return edit_contact(store, str(editing.id), raw, today).id or 0
+
+        return await crm(self).write(change)

@@ -1,0 +1,1 @@
+"""Screens of the tinycrm TUI: queue (start), customers, customer, help."""

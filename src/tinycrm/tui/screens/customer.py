@@ -1,0 +1,209 @@
+"""One customer's card: fields, lifecycle stage history, open follow-ups, sales, cases,
+satisfaction chart and the timeline of notes and interactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tinycrm.errors import CrmError
+from tinycrm.services.contacts import ContactDetails, contact_details
+from tinycrm.tui.context import CommandList, crm
+from tinycrm.tui.safe import block, safe
+
+NOTES_PAGE = 30
+
+
+def contact_fields(details: ContactDetails) -> Text:
+    c = details.contact
+    rows: list[tuple[str, str | None]] = [
+        ("Company", c.company),
+        ("Email", ", ".join(c.emails)),
+        ("Phone", ", ".join(c.phones)),
+        ("Address", c.address),
+        ("Birthday", c.birthday.iso() if c.birthday else None),
+        ("Dates", "; ".join(f"{a.label} {a.when.iso()}" for a in c.anniversaries)),
+        ("Tags", ", ".join(c.tags)),
+        ("Type", c.relationship_type.value if c.relationship_type else None),
+        ("Check in", f"every {c.cadence_days} days" if c.cadence_days else None),
+        ("Last touch", c.last_touch_on.isoformat() if c.last_touch_on else None),
+        ("Owner", c.owner),
+    ]
+    text = Text()
+    for label, value in rows:
+        if value:
+            text.append(f"{label:<11}", style="dim")
+            text.append_text(safe(value))
+            text.append("\n")
+    if c.archived:
+        text.append("archived\n", style="bold yellow")
+    text.rstrip()
+    return text
+
+
+def stage_line(details: ContactDetails) -> Text:
+    if not details.stages:
+        return Text("no lifecycle stage yet", style="dim")
+    text = Text()
+    for i, change in enumerate(details.stages):
+        if i:
+            text.append(" → ", style="dim")
+        last = i == len(details.stages) - 1
+        text.append(change.stage.value, style="bold" if last else "")
+        text.append(f" {change.changed_on.isoformat()}", style="dim")
+    return text
+
+
+def timeline(details: ContactDetails) -> Text:
+    if not details.notes:
+        return Text("no notes yet", style="dim")
+    text = Text()
+    for row in details.notes:
+        note = row.note
+        text.append(note.on.isoformat(), style="bold")
+        text.append(f"  {note.channel.value}" if note.channel else "  note", style="cyan")
+        text.append("\n  ")
+        text.append_text(block(note.body.replace("\n", "\n  ")))
+        text.append("\n")
+    if details.note_count > len(details.notes):
+        text.append(f"… {details.note_count - len(details.notes)} older notes (m: more)\n",
+                    style="dim")  # fmt: skip
+    text.rstrip()
+    return text
+
+
+class CustomerScreen(Screen[None]):
+    CSS_PATH = "customer.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("n", "note", "Note"),
+        Binding("c", "log_call", "Log call"),
+        Binding("f", "follow_up", "Follow-up"),
+        Binding("m", "more_notes", "More notes", show=False),
+    ]
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.note_limit = NOTES_PAGE
+        self.details: ContactDetails | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="card"):
+            yield Static("", id="customer-name")
+            yield Static("", id="customer-fields")
+            yield Static("Lifecycle", classes="section-title")
+            yield Static("", id="customer-stages")
+            yield Static("Open follow-ups (30 days)", classes="section-title")
+            yield Static("", id="customer-follow-ups")
+            yield Static("Notes and interactions", classes="section-title")
+            yield Static("", id="customer-notes")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            details = contact_details(
+                crm(self).store, str(self.contact_id), note_limit=self.note_limit
+            )
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+            self.app.pop_screen()
+            return
+        self.details = details
+        c = details.contact
+        self.sub_title = c.name
+        name = safe(c.name, "bold")
+        if c.stage:
+            name.append(f"  {c.stage.value}", style="italic")
+        name.append(f"  #{c.id}", style="dim")
+        self.query_one("#customer-name", Static).update(name)
+        self.query_one("#customer-fields", Static).update(contact_fields(details))
+        self.query_one("#customer-stages", Static).update(stage_line(details))
+        self.query_one("#customer-notes", Static).update(timeline(details))
+        self.query_one("#customer-follow-ups", Static).update(self._follow_ups())
+        self.query_one("#card").focus()
+
+    def _follow_ups(self) -> Text:
+        try:
+            from tinycrm.services.followups import follow_ups_for_contact  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:  # pragma: no cover - until the follow-up queue is merged
+            return Text("")
+        from tinycrm.tui.widgets.queue_table import kind_label, lateness
+
+        app = crm(self)
+        items = follow_ups_for_contact(app.store, self.contact_id, app.today, settings=app.settings)
+        if not items:
+            return Text("nothing open", style="dim")
+        text = Text()
+        for item in items:
+            text.append_text(kind_label(item.kind))
+            text.append("  ")
+            text.append_text(safe(item.title))
+            if item.detail:
+                text.append_text(safe(f" · {item.detail}", "dim"))
+            text.append("  ")
+            text.append_text(lateness(item, app.today))
+            text.append("\n")
+        text.rstrip()
+        return text
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_more_notes(self) -> None:
+        if self.details and self.details.note_count > self.note_limit:
+            self.note_limit += 200
+            self.reload()
+
+    def action_edit(self) -> None:
+        from tinycrm.tui.forms.contact import ContactForm
+
+        if self.details:
+            self.app.push_screen(ContactForm(self.details.contact), self._saved("Contact saved"))
+
+    def action_note(self, channel: str | None = None) -> None:
+        from tinycrm.tui.forms.note import NoteForm
+
+        if self.details:
+            form = NoteForm(self.contact_id, self.details.contact.name, channel)
+            self.app.push_screen(form, self._saved("Call logged" if channel else "Note added"))
+
+    def action_log_call(self) -> None:
+        self.action_note("call")
+
+    def action_follow_up(self) -> None:
+        from tinycrm.tui.forms.followup import FollowUpForm
+
+        if self.details:
+            form = FollowUpForm(self.contact_id, self.details.contact.name)
+            self.app.push_screen(form, self._saved("Follow-up added"))
+
+    def _saved(self, message: str) -> Callable[[object], None]:
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message)
+
+        return done
+
+    def commands(self) -> CommandList:
+        return [
+            ("Edit contact", "Edit this customer's fields", self.action_edit),
+            ("Add a note", "Add a note about this customer", self.action_note),
+            ("Log a call", "Log a call with this customer", self.action_log_call),
+            ("Add a follow-up", "Something to do for this customer", self.action_follow_up),
+            ("More notes", "Show older notes", self.action_more_notes),
+            ("Back", "Return to the previous screen", self.action_back),
+        ]

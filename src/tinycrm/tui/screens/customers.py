@@ -1,0 +1,196 @@
+"""The customer list: incremental full-text search, filters by tag, stage and type, paged rows."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from tinycrm.errors import CrmError
+from tinycrm.models import Contact, RelationshipType, Stage
+from tinycrm.services.contacts import count_contacts, list_contacts, search_contacts
+from tinycrm.store.contacts import ContactFilter
+from tinycrm.tui.context import CommandList, crm
+from tinycrm.tui.safe import safe
+from tinycrm.tui.widgets.contact_table import ContactTable
+
+SEARCH_DELAY = 0.15  # seconds of quiet typing before searching
+SEARCH_LIMIT = 100
+
+
+class CustomersScreen(Screen[None]):
+    CSS_PATH = "customers.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("t", "focus_filters", "Filter", show=False),
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("n", "note", "Note"),
+        Binding("c", "log_call", "Log call", show=False),
+        Binding("escape", "clear", "Clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ Search names, emails, phones, notes…", id="search", compact=True)
+        with Horizontal(id="filters"):
+            yield Input(placeholder="tag (t)", id="tag", compact=True)
+            yield Select(
+                [(s.value, s.value) for s in Stage], prompt="any stage", id="stage", compact=True
+            )
+            yield Select(
+                [(t.value, t.value) for t in RelationshipType],
+                prompt="any type",
+                id="type",
+                compact=True,
+            )
+        yield Static("", id="customers-status")
+        yield ContactTable(id="contacts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Customers"
+        self.refresh_list()
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.table.row_count:
+            self.refresh_list(keep_cursor=True)
+
+    @property
+    def table(self) -> ContactTable:
+        return self.query_one(ContactTable)
+
+    def _filter(self) -> ContactFilter:
+        tag = self.query_one("#tag", Input).value.strip() or None
+        stage = self.query_one("#stage", Select).value
+        kind = self.query_one("#type", Select).value
+        return ContactFilter(
+            tag=tag,
+            stage=None if stage is Select.NULL else str(stage),
+            relationship_type=None if kind is Select.NULL else str(kind),
+        )
+
+    def refresh_list(self, keep_cursor: bool = False) -> None:
+        row = self.table.cursor_row if keep_cursor else 0
+        store = crm(self).store
+        status = self.query_one("#customers-status", Static)
+        text = self.query_one("#search", Input).value.strip()
+        try:
+            if text:
+                found = search_contacts(store, text, limit=SEARCH_LIMIT)
+                self.table.show_rows([hit.contact for hit in found])
+                more = "+" if len(found) == SEARCH_LIMIT else ""
+                status.update(safe(f"{len(found)}{more} matching {text!r} (all contacts)"))
+            else:
+                where = self._filter()
+                total = count_contacts(store, where)
+
+                def page(offset: int, limit: int) -> list[Contact]:
+                    from dataclasses import replace
+
+                    return list_contacts(store, replace(where, limit=limit, offset=offset))
+
+                self.table.show(page)
+                status.update(safe(f"{total:,} contacts"))
+        except CrmError as exc:
+            self.table.show_rows([])
+            status.update(safe(str(exc), "red"))
+            return
+        if keep_cursor and self.table.row_count:
+            self.table.move_cursor(row=min(row, self.table.row_count - 1), animate=False)
+
+    # -- typing ------------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SEARCH_DELAY, self.refresh_list)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.refresh_list()
+        self.table.focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.refresh_list()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#tag", Input).focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+            self.refresh_list()
+        self.table.focus()
+
+    def action_open(self) -> None:
+        contact_id = self.table.current_id
+        if contact_id is not None:
+            crm(self).open_customer(contact_id)
+
+    def action_add(self) -> None:
+        crm(self).action_add_contact()
+
+    def action_edit(self) -> None:
+        from tinycrm.services.contacts import get_contact
+        from tinycrm.tui.forms.contact import ContactForm
+
+        contact_id = self.table.current_id
+        if contact_id is None:
+            return
+        contact = get_contact(crm(self).store, contact_id)
+
+        def edited(result: int | None) -> None:
+            if result is not None:
+                self.notify("Contact saved")
+
+        self.app.push_screen(ContactForm(contact), edited)
+
+    def action_note(self, channel: str | None = None) -> None:
+        from tinycrm.services.contacts import get_contact
+        from tinycrm.tui.forms.note import NoteForm
+
+        contact_id = self.table.current_id
+        if contact_id is None:
+            return
+        contact = get_contact(crm(self).store, contact_id)
+
+        def added(result: int | None) -> None:
+            if result is not None:
+                self.notify("Call logged" if channel else "Note added")
+
+        self.app.push_screen(NoteForm(contact_id, contact.name, channel), added)
+
+    def action_log_call(self) -> None:
+        self.action_note("call")
+
+    def commands(self) -> CommandList:
+        return [
+            ("Search customers", "Full-text search over contacts and notes",
+             self.action_focus_search),
+            ("Filter customers", "By tag, lifecycle stage, relationship type",
+             self.action_focus_filters),
+            ("Open customer", "Show the selected customer's card", self.action_open),
+            ("Edit contact", "Edit the selected contact", self.action_edit),
+            ("Add a note", "Add a note about the selected customer", self.action_note),
+            ("Log a call", "Log a call with the selected customer", self.action_log_call),
+        ]  # fmt: skip

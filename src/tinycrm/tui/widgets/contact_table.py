@@ -1,0 +1,79 @@
+"""The contact list: a DataTable filled a page at a time as the cursor nears the end.
+
+100,000 contacts are never loaded at once: the first page appears at once, and the next one is
+fetched when the cursor comes within a screenful of the last loaded row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tinycrm.models import Contact
+from tinycrm.tui.safe import safe
+
+PAGE = 200
+
+Loader = Callable[[int, int], Sequence[Contact]]
+
+
+class ContactTable(DataTable[Text]):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._loader: Loader | None = None
+        self._offset = 0
+        self.exhausted = True
+
+    def on_mount(self) -> None:
+        self.add_column("Name", width=20, key="name")
+        self.add_column("Company", width=11, key="company")
+        self.add_column("Email", width=16, key="email")
+        self.add_column("Stage", width=11, key="stage")
+        self.add_column("Tags", width=9, key="tags")
+
+    def show(self, loader: Loader) -> None:
+        """Start over with a new source of rows: `loader(offset, limit)`."""
+        self.clear()
+        self._loader = loader
+        self._offset = 0
+        self.exhausted = False
+        self.load_page()
+
+    def show_rows(self, contacts: Sequence[Contact]) -> None:
+        """Show a fixed list (search results): nothing more to page in."""
+        self.clear()
+        self._loader = None
+        self.exhausted = True
+        self._add(contacts)
+
+    def load_page(self) -> None:
+        if self.exhausted or self._loader is None:
+            return
+        rows = self._loader(self._offset, PAGE)
+        self._offset += len(rows)
+        self.exhausted = len(rows) < PAGE
+        self._add(rows)
+
+    def _add(self, contacts: Sequence[Contact]) -> None:
+        for c in contacts:
+            self.add_row(
+                safe(c.name, "bold" if not c.archived else "dim"),
+                safe(c.company),
+                safe(c.emails[0] if c.emails else ""),
+                safe(c.stage.value if c.stage else ""),
+                safe(", ".join(c.tags)),
+                key=str(c.id),
+            )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if not self.exhausted and event.cursor_row >= self.row_count - max(self.size.height, 30):
+            self.load_page()
+
+    @property
+    def current_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return int(key) if key else None

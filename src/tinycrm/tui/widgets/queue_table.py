@@ -1,0 +1,124 @@
+"""The follow-up queue as one table: overdue, today and upcoming sections, a row per item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tinycrm.models import FollowUpKind
+from tinycrm.tui.safe import safe, when
+
+if TYPE_CHECKING:
+    from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
+        Queue,
+        QueueItem,
+    )
+
+# A one-cell symbol and a word for each kind, so the list reads without colour too.
+KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
+    FollowUpKind.THANK_YOU: ("♥", "thank-you"),
+    FollowUpKind.CHECK_IN: ("☎", "check-in"),
+    FollowUpKind.BIRTHDAY: ("✱", "birthday"),
+    FollowUpKind.ANNIVERSARY: ("◆", "anniversary"),
+    FollowUpKind.SATISFACTION_CHECK: ("☺", "satisfaction"),
+    FollowUpKind.REORDER: ("↺", "reorder"),
+    FollowUpKind.RECOVERY: ("⚑", "recovery"),
+    FollowUpKind.CASE: ("!", "case"),
+    FollowUpKind.PASS_ON: ("→", "pass-on"),
+    FollowUpKind.CUSTOM: ("•", "to do"),
+}
+
+SECTION_ROWS = 200  # rows drawn per section; the rest is counted ("… N more")
+
+SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
+
+
+def kind_label(kind: FollowUpKind) -> Text:
+    symbol, word = KIND_LABELS.get(kind, ("•", str(kind)))
+    return Text.assemble((symbol, "bold"), " ", word)
+
+
+def lateness(item: QueueItem, today: date) -> Text:
+    if item.days_late > 0:
+        return Text(f"{item.days_late}d late", style="bold red")
+    if item.due_on == today:
+        return Text("today", style="bold")
+    return Text(when(item.due_on, today), style="dim")
+
+
+class QueueTable(DataTable[Text]):
+    """Rows keyed by queue handle; section headings are rows keyed `section:<name>`."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.items: dict[str, QueueItem] = {}
+
+    def on_mount(self) -> None:
+        self.add_column("Kind", width=14, key="kind")
+        self.add_column("Customer", width=20, key="customer")
+        self.add_column("Why", width=28, key="why")
+        self.add_column("When", key="when")
+
+    def show(self, queue: Queue, today: date) -> None:
+        """Replace the rows, keeping the cursor on the same item (or the same place)."""
+        previous = self.current_handle
+        previous_row = self.cursor_row
+        self.clear()
+        self.items = {}
+        for name, title in SECTIONS:
+            items: Sequence[QueueItem] = getattr(queue, name)
+            total = queue.overdue_total if name == "overdue" else len(items)
+            heading = Text.assemble((f"{title} ", "bold"), (f"({total})", "dim"))
+            self.add_row(heading, Text(""), Text(""), Text(""), key=f"section:{name}")
+            if not items:
+                self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),
+                             key=f"empty:{name}")  # fmt: skip
+            for item in items[:SECTION_ROWS]:
+                self.items[item.handle] = item
+                why = safe(item.title)
+                if item.recurring:
+                    why.append(" ↻", style="dim")
+                if item.detail:
+                    why.append(" · ")
+                    why.append_text(safe(item.detail, "dim"))
+                self.add_row(
+                    kind_label(item.kind),
+                    safe(item.contact_name, "bold"),
+                    why,
+                    lateness(item, today),
+                    key=item.handle,
+                )
+            drawn = min(len(items), SECTION_ROWS)
+            if total > drawn:
+                more = f"… {total - drawn} more (crm follow-ups {name})"
+                self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""),
+                             key=f"more:{name}")  # fmt: skip
+        self._restore(previous, previous_row)
+
+    def _restore(self, handle: str | None, row: int) -> None:
+        if handle is not None and handle in self.items:
+            self.move_cursor(row=self.get_row_index(handle), animate=False)
+            return
+        target = min(max(row, 0), self.row_count - 1)
+        # land on an item, not a heading: the next one down, else the last one above
+        order = [str(row_key.value) for row_key in self.rows]
+        below = [i for i in range(target, len(order)) if order[i] in self.items]
+        above = [i for i in range(0, target) if order[i] in self.items]
+        if below or above:
+            self.move_cursor(row=(below or above[::-1])[0], animate=False)
+
+    @property
+    def current_handle(self) -> str | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return key if key in self.items else None
+
+    @property
+    def current_item(self) -> QueueItem | None:
+        handle = self.current_handle
+        return self.items.get(handle) if handle else None

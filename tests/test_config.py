@@ -1,0 +1,144 @@
+"""Where the database and config live: --db, CRM_DB, config file, platformdirs; bad paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Invoke
+from tinycrm import config
+from tinycrm.errors import UsageError
+from tinycrm.store import connection
+
+
+def one_line_error(result: object, code: int = 1) -> str:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)  # type: ignore[attr-defined]
+    err: str = result.stderr  # type: ignore[attr-defined]
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_db_option_beats_crm_db(cli: Invoke, isolated_env: Path) -> None:
+    assert cli("db", "path").stdout.strip() == str(isolated_env / "crm.db")
+    other = isolated_env / "other.db"
+    assert cli("--db", str(other), "db", "path").stdout.strip() == str(other)
+    cli("--db", str(other), "contacts", "add", "Ann")
+    assert other.exists()
+    assert json.loads(cli("contacts", "list", "--json").stdout) == []
+    assert len(json.loads(cli("--db", str(other), "contacts", "list", "--json").stdout)) == 1
+
+
+def test_db_path_creates_nothing(cli: Invoke, isolated_env: Path) -> None:
+    cli("db", "path")
+    assert not (isolated_env / "crm.db").exists()
+
+
+def test_platformdirs_default_then_config_database(
+    cli: Invoke, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CRM_DB")
+    default = isolated_env / "xdg-data" / "tinycrm" / "crm.db"
+    assert cli("db", "path").stdout.strip() == str(default)
+    cli("contacts", "add", "Ann")
+    assert default.exists()
+    (isolated_env / "config.toml").write_text(f'database = "{isolated_env / "cfg.db"}"\n')
+    assert cli("db", "path").stdout.strip() == str(isolated_env / "cfg.db")
+    monkeypatch.setenv("CRM_DB", str(isolated_env / "env.db"))
+    assert cli("db", "path").stdout.strip() == str(isolated_env / "env.db")
+
+
+def test_config_default_location_is_platformdirs(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CRM_CONFIG")
+    assert config.config_path() == isolated_env / "xdg-config" / "tinycrm" / "config.toml"
+
+
+def test_full_config_file_is_read(isolated_env: Path) -> None:
+    path = isolated_env / "config.toml"
+    path.write_text(
+        '[dates]\nnumeric_order = "month-first"\nfeb29 = "mar1"\n'
+        "[follow_ups]\nupcoming_days = 14\n"
+        '[sales]\ncurrency = "gbp"\n'
+        '[[playbook.after_sale]]\nkind = "thank-you"\ndays = 1\ntitle = "Say thanks"\n'
+        '[smtp]\nhost = "mail.example"\nport = 587\n'
+    )
+    settings = config.load_settings()
+    assert settings.day_first is False
+    assert settings.feb29_in_common_years == "mar1"
+    assert settings.upcoming_days == 14
+    assert settings.default_currency == "GBP"
+    assert settings.after_sale_playbook == (config.PlaybookStep("thank-you", 1, "Say thanks"),)
+    assert settings.smtp["port"] == 587
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is = not toml [",
+        'dates = "day-first"',
+        '[follow_ups]\nupcoming_days = "soon"',
+        "[follow_ups]\nupcoming_days = -3",
+        "smtp = 5",
+        "[[playbook.after_sale]]\nkind = 'thank-you'",
+        "playbook = 3",
+        "database = 7",
+        "[sales]\ncurrency = 978",
+    ],
+)
+def test_broken_config_is_a_clear_error(cli: Invoke, isolated_env: Path, text: str) -> None:
+    (isolated_env / "config.toml").write_text(text)
+    with pytest.raises(UsageError):
+        config.load_settings()
+    err = one_line_error(cli("contacts", "list"), 2)
+    assert "config" in err
+
+
+def test_db_path_is_a_directory(cli: Invoke, isolated_env: Path) -> None:
+    target = isolated_env / "adir"
+    target.mkdir()
+    err = one_line_error(cli("--db", str(target), "contacts", "list"))
+    assert "directory" in err
+    assert list(target.iterdir()) == []
+
+
+def test_db_path_not_sqlite_is_left_unchanged(cli: Invoke, isolated_env: Path) -> None:
+    target = isolated_env / "notes.txt"
+    target.write_text("my shopping list\n" * 10)
+    err = one_line_error(cli("--db", str(target), "contacts", "add", "Ann"))
+    assert "not a SQLite database" in err
+    assert target.read_text() == "my shopping list\n" * 10
+    assert sorted(p.name for p in isolated_env.iterdir() if p.name.startswith("notes")) == [
+        "notes.txt"
+    ]
+
+
+def test_db_path_cannot_be_created(cli: Invoke) -> None:
+    # Tests run as root, which ignores file modes; a parent that is a regular file cannot be
+    # written by anyone.
+    err = one_line_error(cli("--db", "/etc/passwd/x.db", "contacts", "list"))
+    assert "cannot create database" in err
+
+
+def test_db_path_unwritable_file(
+    cli: Invoke, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = isolated_env / "ro.db"
+    cli("--db", str(target), "contacts", "add", "Ann")
+    target.chmod(0o444)
+    before = target.read_bytes()
+    real_access = connection.os.access
+    # Root ignores the mode, so make the permission check answer as it would for a user.
+    monkeypatch.setattr(
+        connection.os, "access", lambda p, m: False if Path(p) == target else real_access(p, m)
+    )
+    err = one_line_error(cli("--db", str(target), "contacts", "add", "Bob"))
+    assert "not writable" in err
+    assert target.read_bytes() == before
+
+
+def test_tilde_in_db_path_is_expanded(cli: Invoke, isolated_env: Path) -> None:
+    assert cli("--db", "~/x.db", "db", "path").stdout.strip() == str(isolated_env / "home" / "x.db")

@@ -1,0 +1,152 @@
+"""`crm db …` and the root command's conventions: version, help, errors, completion, demo."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Invoke
+from tinycrm import __version__
+from tinycrm.cli.app import run
+
+
+def test_version(cli: Invoke) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"tinycrm {__version__}\n"
+
+
+def test_no_arguments_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([]) == 0
+    out = capsys.readouterr().out
+    assert "Usage" in out and "contacts" in out
+
+
+def test_unknown_flag_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--bogus"], ["contacts", "list", "--bogus"], ["contacts", "frobnicate"]):
+        assert run(args) == 2, args
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith("crm: ")
+
+
+def test_installed_command_gives_no_traceback(tmp_path: Path) -> None:
+    crm = Path(sys.executable).parent / "crm"
+    if not crm.exists():
+        pytest.skip("the crm script is not installed in this environment")
+    env = {"CRM_DB": str(tmp_path / "adir"), "CRM_CONFIG": str(tmp_path / "c.toml"),
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}  # fmt: skip
+    (tmp_path / "adir").mkdir()
+    result = subprocess.run([crm, "contacts", "list"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("crm: ") and "Traceback" not in result.stderr
+
+
+def test_show_completion(cli: Invoke) -> None:
+    result = cli("--show-completion", "bash")
+    assert result.exit_code == 0
+    assert "_CRM_COMPLETE" in result.stdout and "complete " in result.stdout
+
+
+def test_db_path_honours_option_and_env(cli: Invoke, isolated_env: Path) -> None:
+    assert cli("db", "path").stdout.strip() == str(isolated_env / "crm.db")
+    assert cli("--db", "/tmp/x.db", "db", "path").stdout.strip() == "/tmp/x.db"
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backup_is_private_complete_and_not_overwritten(cli: Invoke, tmp_path: Path) -> None:
+    assert cli("demo").exit_code == 0
+    target = tmp_path / "backups" / "copy.db"
+    target.parent.mkdir()
+    assert cli("db", "backup", str(target)).exit_code == 0
+    assert mode(target) == 0o600
+    conn = sqlite3.connect(target)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] >= 30
+    conn.close()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.db"]
+    before = target.read_bytes()
+    cli("contacts", "add", "Late Arrival")
+    again = cli("db", "backup", str(target))
+    assert again.exit_code == 1
+    assert "--force" in again.stderr
+    assert target.read_bytes() == before
+    assert cli("db", "backup", str(target), "--force").exit_code == 0
+    conn = sqlite3.connect(target)
+    assert conn.execute("SELECT count(*) FROM contacts WHERE name = 'Late Arrival'").fetchone()
+    conn.close()
+    into_dir = cli("db", "backup", str(target.parent))
+    assert into_dir.exit_code == 0
+    assert mode(target.parent / "crm.db") == 0o600
+
+
+def test_backup_to_a_missing_directory_fails_cleanly(cli: Invoke, tmp_path: Path) -> None:
+    cli("contacts", "add", "Ann")
+    result = cli("db", "backup", str(tmp_path / "missing" / "copy.db"))
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_check_healthy(cli: Invoke) -> None:
+    cli("demo")
+    result = cli("db", "check", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["counts"]["contacts"] >= 30
+
+
+def corrupt(path: Path, first_page: int, page: int = 4096) -> None:
+    size = path.stat().st_size
+    assert size >= 8 * page
+    with path.open("r+b") as handle:  # scribble over every other page from `first_page`
+        for number in range(first_page, size // page - 1, 2):
+            handle.seek(number * page + 100)
+            handle.write(b"\xde\xad\xbe\xef" * 200)
+
+
+@pytest.mark.parametrize("where", ["data pages", "schema pages"])
+def test_check_finds_corruption(cli: Invoke, isolated_env: Path, where: str) -> None:
+    assert cli("demo").exit_code == 0
+    path = isolated_env / "crm.db"
+    pages = path.stat().st_size // 4096
+    corrupt(path, pages // 2 if where == "data pages" else 1)
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert (
+        "corrupt" in result.stderr
+        or "malformed" in result.stderr
+        or "problem" in (result.stdout + result.stderr)
+    )
+    as_json = cli("db", "check", "--json")
+    assert as_json.exit_code == 1
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    assert report["problems"]
+    other = cli("contacts", "list")
+    assert other.exit_code == 1 or other.exit_code == 0  # may still read intact pages
+    assert "Traceback" not in other.stderr
+
+
+def test_demo_loads_a_shop_and_refuses_a_full_database(cli: Invoke) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0
+    contacts = json.loads(cli("contacts", "list", "--json").stdout)
+    assert len(contacts) >= 30
+    assert any(c["birthday"] for c in contacts)
+    assert any(c["anniversaries"] for c in contacts)
+    assert json.loads(cli("notes", "list", "--json").stdout)
+    again = cli("demo")
+    assert again.exit_code == 1
+    assert "already holds" in again.stderr
+    assert len(json.loads(cli("contacts", "list", "--json").stdout)) == len(contacts)

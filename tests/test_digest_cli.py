@@ -1,0 +1,390 @@
+"""`crm digest --send` against a real SMTP server on 127.0.0.1 (aiosmtpd): the message, the
+send-once record, catch-up after missed days, and the failure cases."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke
+from tinycrm.services import digest as service
+from tinycrm.store import Store
+
+AS_OF = date(2026, 11, 26)
+
+
+@dataclass
+class Inbox:
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox(free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def write_config(tmp: Path, port: int, **extra: str) -> None:
+    values = {"host": "127.0.0.1", "security": "none", "from": "tinycrm <crm@shop.example>"}
+    values.update(extra)
+    lines = [
+        "[smtp]",
+        f"port = {port}",
+        'to = ["owner@shop.example", "sam@shop.example"]',
+        "timeout = 5",
+        *(f'{key} = "{value}"' for key, value in values.items()),
+    ]
+    (tmp / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Row:
+    """A queue row as `services.followups.QueueItem` has it."""
+
+    handle: str
+    contact_id: int
+    contact_name: str
+    kind: str
+    title: str
+    due_on: date
+    detail: str | None = None
+    recurring: bool = False
+
+
+@dataclass
+class Queue:
+    overdue: list[Row]
+    today: list[Row]
+    upcoming: list[Row]
+    overdue_total: int
+
+
+@pytest.fixture
+def rows(monkeypatch: pytest.MonkeyPatch) -> list[Row]:
+    """Stand-in for the follow-up queue: each test lists the open rows, the queue sorts them."""
+    stored: list[Row] = []
+
+    def queue(store: Store, as_of: date, days: int, settings: Any, limit: int) -> Queue:
+        overdue = [r for r in stored if r.due_on < as_of and r.kind not in service.DATE_KINDS]
+        return Queue(
+            overdue=overdue[:limit],
+            today=[r for r in stored if r.due_on == as_of],
+            upcoming=[r for r in stored if as_of < r.due_on <= as_of + timedelta(days=days)],
+            overdue_total=len(overdue),
+        )
+
+    monkeypatch.setattr(service, "_queue", queue)
+    return stored
+
+
+def send(cli: Invoke, *extra: str, as_of: date = AS_OF) -> Any:
+    return cli("digest", "--send", "--as-of", as_of.isoformat(), *extra)
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    plain = message.get_body(preferencelist=("plain",))
+    rich = message.get_body(preferencelist=("html",))
+    assert plain is not None and rich is not None
+    return plain.get_content(), rich.get_content()  # type: ignore[attr-defined]
+
+
+def runs(store: Store) -> list[tuple[str, str, str]]:
+    return [
+        (r.digest_on.isoformat(), r.covered_from.isoformat(), r.status)
+        for r in reversed(store.digests.recent())
+    ]
+
+
+def test_message_headers_parts_and_hostile_names(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    rows += [
+        Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=2)),
+        Row("f2", 2, "<script>alert(1)</script>", "thank-you", "Thank-you call", AS_OF),
+        Row("b3", 3, "Esc\x1b[31mape", "birthday", "Birthday", AS_OF + timedelta(days=2)),
+    ]
+    result = send(cli)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""  # cron mails nothing on success
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["From"] == "tinycrm <crm@shop.example>"
+    assert message["To"] == "owner@shop.example, sam@shop.example"
+    assert message["Subject"] == "tinycrm digest for Thursday 26 November 2026: 3 items"
+    assert message["Date"] and message["Message-ID"].endswith("@shop.example>")
+    assert smtp.envelopes[0].rcpt_tos == ["owner@shop.example", "sam@shop.example"]
+    plain, rich = parts(message)
+    assert "[red]x: Send the quote · 2 days late" in plain
+    assert "<script>alert(1)</script>: Thank-you call" in plain
+    assert "Esc␛[31mape" in plain and "\x1b" not in plain + rich
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rich and "<script>" not in rich
+    assert "[red]x" in rich
+    assert runs(store) == [("2026-11-26", "2026-11-26", "sent")]
+
+
+def test_second_send_same_day_sends_nothing_unless_forced(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    assert send(cli).exit_code == 0
+    again = send(cli)
+    assert again.exit_code == 0 and again.stdout == ""
+    assert len(smtp.messages) == 1
+    forced = send(cli, "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert len(smtp.messages) == 2
+    assert [r[2] for r in runs(store)] == ["sent", "sent"]
+    assert cli("digest", "--force").exit_code == 2  # --force alone makes no sense
+
+
+def test_refused_connection_fails_loudly_is_recorded_and_next_run_sends(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    dead = free_port()  # nothing listens there
+    write_config(isolated_env, dead)
+    failed = send(cli)
+    assert failed.exit_code == 1
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == (
+        f"crm: cannot send digest: connection to 127.0.0.1:{dead} refused"
+        " (recorded; the next run will try again)"
+    )
+    assert "Traceback" not in failed.stderr
+    assert runs(store) == [("2026-11-26", "2026-11-26", "failed")]
+    assert "refused" in (store.digests.recent()[0].error or "")
+    write_config(isolated_env, smtp.port)
+    retried = send(cli)
+    assert retried.exit_code == 0, retried.stderr
+    assert len(smtp.messages) == 1
+    assert [r[2] for r in runs(store)] == ["failed", "sent"]
+
+
+def test_missed_days_are_caught_up_birthdays_included(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    monday = date(2026, 11, 23)
+    rows += [
+        Row("b1", 1, "Tue Birthday", "birthday", "Birthday", date(2026, 11, 24)),
+        Row("a2", 2, "Wed Wedding", "anniversary", "wedding", date(2026, 11, 25)),
+        Row("f3", 3, "Tue Call", "custom", "Call back", date(2026, 11, 24)),
+        Row("b4", 4, "Old Birthday", "birthday", "Birthday", date(2026, 11, 22)),
+    ]
+    assert send(cli, "--days", "0", as_of=monday).exit_code == 0
+    assert "Tue Birthday" not in parts(smtp.messages[0])[0]
+    # The machine is off on Tuesday and Wednesday; Thursday's digest covers both days.
+    assert send(cli, "--days", "0").exit_code == 0
+    message = smtp.messages[1]
+    assert "catching up since Tue 24 Nov" in message["Subject"]
+    plain, rich = parts(message)
+    assert "Tue 24 Nov (missed): Tue Birthday" in plain
+    assert "Wed 25 Nov (missed): Wed Wedding" in plain
+    assert "Tue Call: Call back · 2 days late" in plain  # overdue stays until done
+    assert "Old Birthday" not in plain  # before the last digest: it was in that one
+    assert "Tue Birthday" in rich
+    assert runs(store)[-1] == ("2026-11-26", "2026-11-24", "sent")
+
+
+def test_failed_day_is_caught_up_by_the_next_successful_send(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path
+) -> None:
+    rows.append(Row("b1", 1, "Wed Birthday", "birthday", "Birthday", date(2026, 11, 25)))
+    write_config(isolated_env, smtp.port)
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 24)).exit_code == 0
+    write_config(isolated_env, free_port())
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 25)).exit_code == 1
+    write_config(isolated_env, smtp.port)
+    assert send(cli, "--days", "0").exit_code == 0
+    assert "Wed 25 Nov (missed): Wed Birthday" in parts(smtp.messages[-1])[0]
+
+
+def test_quiet_if_empty_sends_and_prints_nothing(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    result = send(cli, "--quiet-if-empty")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert smtp.messages == []
+    assert runs(store) == [("2026-11-26", "2026-11-26", "empty")]
+    printed = cli("digest", "--quiet-if-empty", "--as-of", "2026-11-26")
+    assert (printed.exit_code, printed.stdout, printed.stderr) == (0, "", "")
+    # Without the flag an empty digest still says so; something due is sent.
+    assert "Nothing due today" in cli("digest").stdout
+    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    assert send(cli, "--quiet-if-empty").exit_code == 0
+    assert len(smtp.messages) == 1
+
+
+def corrupt(path: Path, store: Store) -> None:
+    from tinycrm.models import Contact
+
+    with store.write():
+        for number in range(150):
+            store.contacts.insert(Contact(name=f"Customer {number} " + "x" * 200), AS_OF)
+    root = store.db.conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts_name'"
+    ).fetchone()[0]
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    with path.open("r+b") as handle:
+        handle.seek(4096 * (root - 1))
+        handle.write(b"\x00" * 16)
+
+
+def test_corrupt_database_exits_1_and_sends_nothing(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    corrupt(isolated_env / "crm.db", store)
+    result = send(cli)
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "failed its integrity check" in result.stderr and "nothing was sent" in result.stderr
+    assert smtp.messages == []
+    printed = cli("digest")
+    assert printed.exit_code == 1 and printed.stdout == ""
+
+
+def test_missing_or_bad_smtp_config_is_a_usage_error(
+    cli: Invoke, rows: list[Row], isolated_env: Path
+) -> None:
+    result = send(cli)
+    assert result.exit_code == 2
+    assert "no [smtp] table" in result.stderr and "docs/cron.md" in result.stderr
+    write_config(isolated_env, 25, security="tls")
+    assert "smtp.security must be starttls, ssl or none" in send(cli).stderr
+    (isolated_env / "config.toml").write_text('[smtp]\nhost = "h"\nfrom = "a@b"\nto = "c@d"\n'
+                                              'password = "hunter2"\n')  # fmt: skip
+    result = send(cli)
+    assert result.exit_code == 2 and "password_env or password_command" in result.stderr
+
+
+def test_password_from_environment_variable_must_exist(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port, user="crm", password_env="CRM_TEST_SMTP_PASSWORD")
+    result = send(cli)
+    assert result.exit_code == 1
+    assert "CRM_TEST_SMTP_PASSWORD" in result.stderr and "not set" in result.stderr
+    assert runs(store) == [("2026-11-26", "2026-11-26", "failed")]
+
+
+def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
+    cli: Invoke, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    rows.append(Row("f1", 1, "[red]x", "custom", "Call", AS_OF))
+    captured = isolated_env / "sent.eml"
+    script = isolated_env / "fake-sendmail"
+    script.write_text(f'#!/bin/sh\necho "$@" > {captured}.args\ncat > {captured}\n')
+    script.chmod(0o755)
+    config = isolated_env / "config.toml"
+    config.write_text(
+        f'[smtp]\nsendmail = "{script}"\nfrom = "crm@shop.example"\nto = "me@shop.example"\n'
+    )
+    assert send(cli).exit_code == 0
+    message = email.message_from_bytes(captured.read_bytes(), policy=email.policy.default)
+    assert message["Subject"].endswith(": 1 item")
+    assert "-oi -- me@shop.example" in Path(f"{captured}.args").read_text()
+    script.write_text("#!/bin/sh\necho 'sendmail: queue full' >&2\nexit 75\n")
+    failed = send(cli, "--force")
+    assert failed.exit_code == 1
+    assert "exited with 75: sendmail: queue full" in failed.stderr
+    assert [r[2] for r in runs(store)] == ["sent", "failed"]
+
+
+def test_every_format_prints_every_section(cli: Invoke, rows: list[Row]) -> None:
+    rows += [
+        Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1)),
+        Row("f2", 2, "<script>", "case", "Broken kettle", AS_OF),
+        Row("f3", 3, "Cy", "check-in", "Keep in touch", AS_OF),
+        Row("b4", 4, "Di", "birthday", "Birthday", AS_OF + timedelta(days=3)),
+        Row("b5", 5, "Late", "birthday", "Birthday", AS_OF + timedelta(days=9)),
+    ]
+    plain = cli("digest", "--as-of", "2026-11-26")
+    assert plain.exit_code == 0, plain.stderr
+    assert "\x1b" not in plain.stdout  # not a terminal: no colour codes
+    for piece in ("Overdue (1)", "[red]x: Send the quote", "Cases near their target",
+                  "<script>: Broken kettle", "Check-ins", "Sun 29 Nov: Di"):  # fmt: skip
+        assert piece in plain.stdout
+    assert "Late" not in plain.stdout  # beyond --days 7
+    assert "Late" in cli("digest", "--as-of", "2026-11-26", "--days", "10").stdout
+    md = cli("digest", "--as-of", "2026-11-26", "--format", "markdown").stdout
+    assert "## Overdue (1)" in md and "**\\[red\\]x**" in md and "\\<script\\>" in md
+    page = cli("digest", "--as-of", "2026-11-26", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in page
+    assert "<script>" not in page
+    data = json.loads(cli("digest", "--as-of", "2026-11-26", "--format", "json").stdout)
+    assert data["item_count"] == 4
+    assert data["today"]["cases"][0]["contact"] == "<script>"
+    assert data["birthdays_and_anniversaries"][0]["due_on"] == "2026-11-29"
+
+
+def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
+    for args in (["--format", "pdf"], ["--days", "-1"], ["--as-of", "someday"]):
+        result = cli("digest", *args)
+        assert result.exit_code == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
+    cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
+) -> None:
+    """No stand-in: the follow-up queue itself feeds the digest (skipped until it is merged)."""
+    pytest.importorskip("tinycrm.services.followups")
+    from tinycrm.models import FollowUp, FollowUpKind
+
+    write_config(isolated_env, smtp.port)
+    for args in (
+        ["[red]x", "--birthday", "1980-11-12"],
+        ["<script>", "--birthday", "--11-28", "--anniversary", "wedding=2016-11-30"],
+    ):
+        assert cli("contacts", "add", *args).exit_code == 0
+    store.follow_ups.insert(FollowUp(1, "Send the quote", FollowUpKind.CUSTOM, AS_OF))
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 10)).exit_code == 0
+    result = send(cli)  # 15 days later: the birthday on the 12th is past the queue's grace
+    assert result.exit_code == 0, result.stderr
+    plain, rich = parts(smtp.messages[-1])
+    assert "Thu 12 Nov (missed): [red]x: Birthday: turns 46" in plain
+    assert "[red]x: Send the quote" in plain
+    assert "Sat 28 Nov: <script>: Birthday" in plain
+    assert "Mon 30 Nov: <script>: Anniversary: wedding, 10 years" in plain
+    assert "&lt;script&gt;" in rich and "<script>" not in rich
+    data = json.loads(cli("digest", "--as-of", "2026-11-26", "--format", "json").stdout)
+    assert [i["years"] for i in data["birthdays_and_anniversaries"]] == [None, 10]

@@ -1,0 +1,41 @@
+"""Start-up stays lean: heavy libraries are not imported by a read command in a pipe.
+
+Runs in a fresh interpreter, since the test process itself has imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ["sqlite_utils", "rich", "textual", "pydantic", "vobject", "icalendar", "aiosmtpd"]
+
+SCRIPT = """
+import contextlib, io, json, sys
+from tinycrm.cli.app import run
+with contextlib.redirect_stdout(io.StringIO()):
+    codes = [run(["--db", sys.argv[1], *args.split()]) for args in sys.argv[2:]]
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(sys.argv[0])))
+print(json.dumps({"codes": codes, "heavy": heavy}))
+"""
+
+
+def loaded_by(db: Path, *commands: str) -> dict[str, list[object]]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.replace("sys.argv[0]", repr(json.dumps(HEAVY))),
+         str(db), *commands],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_read_commands_import_no_heavy_library(tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    result = loaded_by(
+        db, "contacts add Ann", "contacts list", "contacts show Ann", "contacts search Ann",
+        "notes list",
+    )  # fmt: skip
+    assert result["codes"] == [0, 0, 0, 0, 0]
+    assert result["heavy"] == []

@@ -1,0 +1,134 @@
+"""The store: full-text index in sync, cascades, atomic writes, file modes, pragmas."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tinycrm.errors import UsageError
+from tinycrm.models import Note
+from tinycrm.services.contacts import ContactFields, add_contact, edit_contact, search_contacts
+from tinycrm.services.notes import add_note
+from tinycrm.store import Store
+
+TODAY = date(2026, 11, 26)
+
+
+def found(store: Store, text: str) -> set[str]:
+    return {r.contact.name for r in search_contacts(store, text)}
+
+
+def index_rows(store: Store) -> int:
+    return int(store.db.conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
+
+
+def test_search_index_follows_add_edit_note_and_delete(store: Store) -> None:
+    ann = add_contact(store, ContactFields(name="Ann Lee", company="Tandem"), TODAY)
+    assert found(store, "tandem") == {"Ann Lee"}
+    edit_contact(store, "Ann", ContactFields(company="Velo", emails=["ann@quill.example"]), TODAY)
+    assert found(store, "tandem") == set()
+    assert found(store, "velo") == {"Ann Lee"}
+    assert found(store, "quill") == {"Ann Lee"}
+    note = add_note(store, "Ann", "wants a gravel wheelset", TODAY)
+    assert found(store, "wheelset") == {"Ann Lee"}
+    with store.write() as conn:
+        conn.execute("DELETE FROM notes WHERE id = ?", (note.id,))
+    assert found(store, "wheelset") == set()
+    add_note(store, "Ann", "second note about saddles", TODAY)
+    assert index_rows(store) == 2  # the contact's document and one note
+    assert ann.id is not None
+    store.contacts.delete(ann.id)
+    assert found(store, "saddles") == set()
+    assert found(store, "velo") == set()
+    assert index_rows(store) == 0
+
+
+def test_deleting_a_contact_cascades_to_everything_it_owns(store: Store) -> None:
+    ann = add_contact(
+        store,
+        ContactFields(name="Ann", emails=["a@x.example"], phones=["123"], tags=["vip"],
+                      anniversaries=["wedding=2015-06-21"], stage="awareness"),
+        TODAY,
+    )  # fmt: skip
+    add_note(store, "Ann", "hello", TODAY, "call")
+    assert ann.id is not None
+    store.contacts.delete(ann.id)
+    conn = store.db.conn
+    for table in ("contact_emails", "contact_phones", "contact_tags", "anniversaries",
+                  "stage_history", "notes"):  # fmt: skip
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_write_rolls_back_a_multi_row_write_that_fails_midway(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError), store.write():
+        add_contact(store, ContactFields(name="Ann"), TODAY)
+        add_contact(store, ContactFields(name="Bob"), TODAY)
+        store.notes.insert(Note(contact_id=999, body="orphan", on=TODAY))  # foreign key fails
+    conn = store.db.conn
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert index_rows(store) == 0
+    assert not conn.in_transaction
+
+
+def test_write_rolls_back_on_a_domain_error_and_stays_usable(store: Store) -> None:
+    with pytest.raises(UsageError), store.write():
+        add_contact(store, ContactFields(name="Ann"), TODAY)
+        add_note(store, "Ann", "   ", TODAY)  # empty note: usage error after a write
+    assert store.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    add_contact(store, ContactFields(name="Bob"), TODAY)
+    assert store.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 1
+
+
+def test_service_rejects_bad_input_without_writing(store: Store) -> None:
+    with pytest.raises(UsageError):
+        add_contact(store, ContactFields(name="Ann", emails=["ok@x.example", "bad"]), TODAY)
+    assert store.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_new_files_are_private(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        data_dir = tmp_path / "fresh" / "tinycrm"
+        db_file = data_dir / "crm.db"
+        opened = Store.open(db_file)
+        try:
+            add_contact(opened, ContactFields(name="Ann"), TODAY)
+            assert mode(data_dir) == 0o700
+            assert mode(db_file) == 0o600
+            for suffix in ("-wal", "-shm"):
+                side = db_file.with_name(db_file.name + suffix)
+                assert side.exists(), suffix
+                assert mode(side) == 0o600, suffix
+        finally:
+            opened.close()
+    finally:
+        os.umask(old)
+
+
+def test_connection_pragmas(store: Store) -> None:
+    conn = store.db.conn
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_deleted_text_does_not_linger_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    opened = Store.open(path)
+    ann = add_contact(opened, ContactFields(name="Ann", emails=["secret.zq93@x.example"]), TODAY)
+    assert ann.id is not None
+    opened.contacts.delete(ann.id)
+    opened.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    opened.close()
+    assert b"secret.zq93" not in path.read_bytes()

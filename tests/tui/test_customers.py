@@ -1,0 +1,63 @@
+"""Customers screen, customer card and contact forms, driven through Textual's Pilot."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tinycrm.services.contacts import list_contacts
+from tinycrm.store import Store
+from tinycrm.store.contacts import ContactFilter
+from tinycrm.tui.app import CrmApp
+from tinycrm.tui.forms.contact import ContactForm
+from tinycrm.tui.screens.customer import CustomerScreen
+from tinycrm.tui.widgets.contact_table import ContactTable
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def names(app: CrmApp) -> list[str]:
+    table = app.screen.query_one(ContactTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_customers_lists_and_searches(app: CrmApp) -> None:
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        assert names(app) == ["Ana Souza", "Ben Okafor", "Chloé Martin", "Dmitri Ivanov"]
+        await pilot.press("slash", *"spring")
+        await pilot.pause(0.3)
+        assert names(app) == ["Ana Souza"]
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        card = str(app.screen.query_one("#customer-notes", Static).render())
+        assert "Called about the spring service." in card
+
+
+async def test_add_contact_with_bad_date_shows_error_and_saves_nothing(
+    app: CrmApp, store: Store
+) -> None:
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactForm)
+        app.screen.query_one("#field-name", Input).value = "Eve New"
+        app.screen.query_one("#field-birthday", Input).value = "32nd of never"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactForm)
+        error = str(app.screen.query_one("#error-birthday", Static).render())
+        assert "32nd of never" in error
+        assert "Eve New" not in [c.name for c in list_contacts(store, ContactFilter())]
+        app.screen.query_one("#field-birthday", Input).value = "1990-05-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+    assert "Eve New" in [c.name for c in list_contacts(store, ContactFilter())]

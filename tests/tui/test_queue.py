@@ -1,0 +1,160 @@
+"""The queue screen (the start screen): done, snooze, skip, note and call, from the keyboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tinycrm.services.notes import list_notes
+from tinycrm.store import Store
+from tinycrm.tui.app import CrmApp
+from tinycrm.tui.forms.followup import SnoozeForm
+from tinycrm.tui.forms.note import NoteForm
+from tinycrm.tui.screens.customer import CustomerScreen
+from tinycrm.tui.widgets.queue_table import QueueTable
+
+from .conftest import TODAY
+
+followups = pytest.importorskip("tinycrm.services.followups")
+
+
+def queue_follow_ups(store: Store) -> None:
+    followups.add_follow_up(store, "Ana Souza", "Send the service quote", TODAY - timedelta(3),
+                            TODAY - timedelta(10))  # fmt: skip
+    followups.add_follow_up(store, "Chloé Martin", "Fleet contract renewal", TODAY, TODAY)
+    followups.add_follow_up(store, "Dmitri Ivanov", "Ask about the commute", TODAY + timedelta(2),
+                            TODAY)  # fmt: skip
+
+
+@pytest.fixture
+def queue_app(store: Store, data: dict[str, int]) -> CrmApp:
+    queue_follow_ups(store)
+    return CrmApp(store, TODAY)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def titles(app: CrmApp) -> list[str]:
+    return [item.title for item in app.screen.query_one(QueueTable).items.values()]
+
+
+def select(app: CrmApp, title: str) -> None:
+    table = app.screen.query_one(QueueTable)
+    handle = next(h for h, item in table.items.items() if item.title == title)
+    table.move_cursor(row=table.get_row_index(handle), animate=False)
+
+
+def open_titles(store: Store) -> list[str]:
+    queue = followups.build_queue(store, TODAY, days=7)
+    return [i.title for i in [*queue.overdue, *queue.today, *queue.upcoming]]
+
+
+async def test_queue_is_the_start_screen(queue_app: CrmApp) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        shown = titles(queue_app)
+        assert "Send the service quote" in shown
+        assert "Fleet contract renewal" in shown
+        assert "Ask about the commute" in shown
+        # the cursor starts on an item, not on a section heading
+        assert queue_app.screen.query_one(QueueTable).current_item is not None
+
+
+async def test_complete_an_item_updates_in_place(queue_app: CrmApp, store: Store) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Send the service quote")
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Send the service quote" not in titles(queue_app)
+        assert queue_app.screen.query_one(QueueTable).current_item is not None
+    assert "Send the service quote" not in open_titles(store)
+
+
+async def test_skip_an_item(queue_app: CrmApp, store: Store) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Fleet contract renewal")
+        await pilot.press("x")
+        await settle(pilot)
+        assert "Fleet contract renewal" not in titles(queue_app)
+    assert "Fleet contract renewal" not in open_titles(store)
+
+
+async def test_snooze_with_relative_date_and_bad_date(queue_app: CrmApp, store: Store) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Send the service quote")
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(queue_app.screen, SnoozeForm)
+        queue_app.screen.query_one("#field-until", Input).value = "someday"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(queue_app.screen, SnoozeForm)  # error shown, still open
+        assert "someday" in str(queue_app.screen.query_one("#error-until").render())
+        queue_app.screen.query_one("#field-until", Input).value = "+10d"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(queue_app.screen, SnoozeForm)
+        assert "Send the service quote" not in titles(queue_app)  # beyond the 7-day window
+    later = followups.build_queue(store, TODAY + timedelta(10), days=0)
+    assert "Send the service quote" in [i.title for i in later.today]
+
+
+async def test_add_a_note_and_log_a_call_from_the_queue(queue_app: CrmApp, store: Store) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Fleet contract renewal")
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(queue_app.screen, NoteForm)
+        await pilot.press(*"Agreed on two more cargo bikes")
+        await pilot.press("enter")
+        await settle(pilot)
+        select(queue_app, "Fleet contract renewal")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"Confirmed delivery")
+        await pilot.press("enter")
+        await settle(pilot)
+    notes = list_notes(store, "Chloé Martin")
+    bodies = {row.note.body: row.note.channel for row in notes}
+    assert bodies["Agreed on two more cargo bikes"] is None
+    assert str(bodies["Confirmed delivery"]) == "call"
+
+
+async def test_done_with_a_note(queue_app: CrmApp, store: Store) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Send the service quote")
+        await pilot.press("D")
+        await settle(pilot)
+        await pilot.press(*"Quote sent by email")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Send the service quote" not in titles(queue_app)
+    assert "Quote sent by email" in [r.note.body for r in list_notes(store, "Ana Souza")]
+
+
+async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
+    async with queue_app.run_test() as pilot:
+        await settle(pilot)
+        select(queue_app, "Fleet contract renewal")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(queue_app.screen, CustomerScreen)
+        shown = str(queue_app.screen.query_one("#customer-follow-ups").render())
+        assert "Fleet contract renewal" in shown
+
+
+def test_queue_screen_snapshot(snap_compare: Any, store: Store, data: dict[str, int]) -> None:
+    queue_follow_ups(store)
+    assert snap_compare(CrmApp(store, TODAY), terminal_size=(80, 24))
