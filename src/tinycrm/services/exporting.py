@@ -110,16 +110,20 @@ def export_ics(store: Store, today: date) -> bytes:
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []
-    for follow_up, _ in store.follow_ups.query(status="open"):
-        name = names.get(follow_up.contact_id)
-        if name is None:
+    from tinycrm.services.followups import list_follow_ups
+
+    for queued in list_follow_ups(store, None, today):
+        if queued.contact_id not in names:  # archived
             continue
+        description = f"{queued.kind.value} follow-up for {queued.contact_name}"
+        if queued.detail:
+            description += f" ({queued.detail})"
         entries.append(
             CalendarEntry(
-                uid=f"follow-up-{follow_up.id}@tinycrm",
-                summary=f"{follow_up.title} — {name}",
-                start=follow_up.snoozed_until or follow_up.due_on,
-                description=f"{follow_up.kind.value} follow-up for {name}",
+                uid=f"follow-up-{queued.follow_up_id}@tinycrm",
+                summary=f"{queued.title} — {queued.contact_name}",
+                start=queued.due_on,
+                description=description,
             )
         )
     for contact in contacts:
