@@ -212,8 +212,13 @@ def forget(
             raise UsageError("forget erases for good: add --yes to confirm")
         if not typer.confirm(f"Erase {contact.name} (id {contact.id}) and all about them?"):
             raise typer.Exit(1)
-    merging.forget_contact(store, str(contact.id))
+    _, scrubbed = merging.forget_contact(store, str(contact.id))
     output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")
+    if not scrubbed:
+        output.print_notice(
+            "another program has the database open: the erased text leaves the write-ahead"
+            " log when it closes (or run this again then)"
+        )
 
 
 export_app = typer.Typer(no_args_is_help=True)

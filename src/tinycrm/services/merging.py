@@ -138,12 +138,12 @@ def _union(a: list[str], b: list[str], key: object) -> list[str]:
     return result
 
 
-def forget_contact(store: Store, ref: str) -> Contact:
+def forget_contact(store: Store, ref: str) -> tuple[Contact, bool]:
     """Erase a contact and every row about it, then scrub the database files so the erased
-    text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM)."""
+    text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM).
+    Returns the erased contact and whether the write-ahead log could be emptied."""
     with store.write():
         contact = resolve_ref(store, ref)
         assert contact.id is not None
         store.transfer.erase(contact.id)
-    store.transfer.scrub()
-    return contact
+    return contact, store.transfer.scrub()

@@ -234,13 +234,15 @@ class TransferRepo:
             if rebuild_index:
                 conn.execute("INSERT INTO search_index(search_index) VALUES ('rebuild')")
 
-    def scrub(self) -> None:
+    def scrub(self) -> bool:
         """Make erased data unrecoverable from the files: move the WAL into the database,
-        rewrite the database without free pages, and truncate the WAL to nothing."""
+        rewrite the database without free pages, and truncate the WAL to nothing. False when
+        another connection kept the WAL from being emptied (it is, once that one closes)."""
         conn = self.conn
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
 
 def _iso(value: date | None) -> str | None:
