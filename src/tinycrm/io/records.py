@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, Channel, Contact, RelationshipType, Stage
+from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
 from tinycrm.services import validation
 
 # Google's built-in groups, not tags a person chose.
@@ -74,24 +74,6 @@ class ContactRecord:
         label = " ".join(label.split()) or "anniversary"
         if all((a.label.lower(), a.when) != (label.lower(), when) for a in self.anniversaries):
             self.anniversaries.append(Anniversary(label, when))
-
-    def to_contact(self) -> Contact:
-        return Contact(
-            name=self.name,
-            company=self.company,
-            address=self.address,
-            emails=self.emails,
-            phones=self.phones,
-            tags=self.tags,
-            birthday=self.birthday,
-            anniversaries=self.anniversaries,
-            relationship_type=self.relationship_type,
-            stage=self.stage,
-            cadence_override=self.cadence_override,
-            owner=self.owner,
-            archived=self.archived,
-            last_touch_on=self.last_touch_on,
-        )
 
 
 @dataclass(frozen=True)

@@ -270,15 +270,13 @@ def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
 
 
 def _create(store: Store, pending: list[_Pending], today: date, report: ImportReport) -> None:
-    contacts = [p.record.to_contact() for p in pending]
-    for contact in contacts:
-        contact.touch_anchor_on = today
+    contacts = [p.record for p in pending]
     notes = [
         NewNote(index, note.body, note.on or today, note.channel.value if note.channel else None)
         for index, item in enumerate(pending)
         for note in item.record.notes
     ]
-    ids = store.transfer.insert_many(contacts, notes)
+    ids = store.transfer.insert_many(contacts, notes, today)
     # New contacts' first check-ins fall evenly over their cadence, not all on one day.
     followups.spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):

@@ -7,9 +7,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from tinycrm.models import Contact
+from tinycrm.dates import PartialDate
+from tinycrm.models import Anniversary, RelationshipType, Stage
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.contacts import INDEX_CONTACTS_SQL, digits_of
 
@@ -43,6 +44,39 @@ MOVABLE_TABLES = (
 )  # fmt: skip
 
 
+class NewContact(Protocol):
+    """What a bulk insert reads: a `models.Contact`, or an import record with the same fields."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def emails(self) -> list[str]: ...
+    @property
+    def phones(self) -> list[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def birthday(self) -> PartialDate | None: ...
+    @property
+    def anniversaries(self) -> list[Anniversary]: ...
+    @property
+    def relationship_type(self) -> RelationshipType | None: ...
+    @property
+    def stage(self) -> Stage | None: ...
+    @property
+    def cadence_override(self) -> int | None: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def last_touch_on(self) -> date | None: ...
+
+
 @dataclass(frozen=True)
 class NewNote:
     contact_index: int  # position in the list of contacts being inserted
@@ -73,10 +107,11 @@ class TransferRepo:
             phones[digits] = contact_id
         return emails, phones
 
-    def insert_many(self, contacts: Sequence[Contact], notes: Sequence[NewNote]) -> list[int]:
+    def insert_many(
+        self, contacts: Sequence[NewContact], notes: Sequence[NewNote], today: date
+    ) -> list[int]:
         """Insert contacts and their notes with a few executemany calls; returns their ids.
-
-        `touch_anchor_on` must be set on each contact. Runs in the caller's transaction."""
+        Their keep-in-touch clocks and stage histories start on `today`."""
         if not contacts:
             return []
         with self.db.write() as conn:
@@ -86,6 +121,7 @@ class TransferRepo:
             conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
             ids = list(range(start + 1, start + 1 + len(contacts)))
             stamp = now_iso()
+            start_on = today.isoformat()
             conn.executemany(
                 """INSERT INTO contacts (id, name, company, address, birthday, birthday_md,
                      relationship_type, stage, cadence_days, owner, archived, last_touch_on,
@@ -105,7 +141,7 @@ class TransferRepo:
                         c.owner,
                         int(c.archived),
                         _iso(c.last_touch_on),
-                        _iso(c.touch_anchor_on),
+                        start_on,
                         stamp,
                         stamp,
                     )
@@ -134,7 +170,7 @@ class TransferRepo:
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)",
-                [(i, c.stage.value, _iso(c.touch_anchor_on)) for i, c in pairs if c.stage],
+                [(i, c.stage.value, start_on) for i, c in pairs if c.stage],
             )
             # One statement for all notes: with executemany the FTS trigger's index would be
             # flushed at the end of every row's statement (4x slower).
