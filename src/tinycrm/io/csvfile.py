@@ -245,6 +245,15 @@ def read_csv(
         yield row_to_record(row, active, where, month_first)
 
 
+def _split(value: str, pattern: re.Pattern[str]) -> list[str]:
+    """Several values in one cell (' ::: ', ';' and for emails ','), stripped."""
+    if ":::" in value:
+        return [part.strip() for part in value.split(":::")]
+    if ";" in value or ("," in value and pattern is EMAILS_SPLIT):
+        return [part.strip() for part in pattern.split(value)]
+    return [value]
+
+
 def row_to_record(
     row: list[str], active: list[tuple[int, str, str]], where: str, month_first: bool
 ) -> ContactRecord | Rejection:
@@ -269,10 +278,10 @@ def row_to_record(
         elif target == "company":
             record.company = record.company or value
         elif target == "email":
-            for part in EMAILS_SPLIT.split(value):
+            for part in _split(value, EMAILS_SPLIT):
                 record.add_email(part)
         elif target == "phone":
-            for part in TAGS_SPLIT.split(value):
+            for part in _split(value, TAGS_SPLIT):
                 record.add_phone(part)
         elif target == "address":
             record.address = record.address or value
@@ -299,8 +308,8 @@ def row_to_record(
             else:
                 event_values[number] = value
         elif target == "tags":
-            for tag in TAGS_SPLIT.split(value):
-                if tag.strip() and tag.strip().lower() not in SYSTEM_LABELS:
+            for tag in _split(value, TAGS_SPLIT):
+                if tag and tag.lower() not in SYSTEM_LABELS:
                     record.add_tag(tag)
         elif target == "note":
             record.notes.append(NoteData(value))
