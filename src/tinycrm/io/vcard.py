@@ -2,10 +2,14 @@
 
 Reading is done card by card, so one bad card is rejected with its number and the rest are
 imported. The file is split and unfolded here (including quoted-printable soft line breaks of
-old Android/Outlook 2.1 files, which vobject does not join); each card is screened with a
-linear scan of its property lines before vobject sees it, because vobject's line regex takes
-exponential time on a malformed line with many parameters; and each card's parse runs under a
-time limit (SIGALRM, where available) as a second guard.
+old Android/Outlook 2.1 files, which vobject does not join). Each content line is parsed with
+vobject's line grammar (`vobject.base.parseLine`: name, group, parameters, value); values are
+decoded here (escapes, structured values, quoted-printable with charsets), which is ~10x faster
+than building vobject components and was needed for 10,000 cards in well under 5 s.
+
+vobject's line regex takes exponential time on a malformed line with many parameters (24 s
+for 124 bytes), so every card is first screened with a linear scan of its lines, and each
+card's parse runs under a time limit (SIGALRM, where available) as a second guard.
 """
 
 from __future__ import annotations
