@@ -13,10 +13,39 @@ import csv
 import random
 from pathlib import Path
 
-FIRST = ["Ann", "Bob", "Chidi", "Dana", "Erik", "Fatima", "Greta", "Hiro", "Ines", "José",
-         "Kwame", "Lucía", "Maria", "Nils", "Olga", "Priya", "Quinn", "Rosa", "Sven", "Tomás"]
-LAST = ["Lee", "Stone", "Okafor", "Berg", "Lindqvist", "Haddad", "Vogel", "Tanaka", "Muñoz",
-        "Mensah", "Ferrer", "Santos", "Nguyen", "Kowalska", "Dubois", "Rossi", "Brennan"]
+FIRST = [
+    "Ann",
+    "Bob",
+    "Chidi",
+    "Dana",
+    "Erik",
+    "Fatima",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "José",
+    "Kwame",
+    "Lucía",
+    "Maria",
+    "Nils",
+    "Olga",
+]
+FIRST += ["Priya", "Quinn", "Rosa", "Sven", "Tomás"]
+LAST = [
+    "Lee",
+    "Stone",
+    "Okafor",
+    "Berg",
+    "Lindqvist",
+    "Haddad",
+    "Vogel",
+    "Tanaka",
+    "Muñoz",
+    "Mensah",
+    "Ferrer",
+    "Santos",
+]
+LAST += ["Nguyen", "Kowalska", "Dubois", "Rossi", "Brennan"]
 TAGS = ["customer", "vip", "wholesale", "retail", "supplier", "newsletter", "lead"]
 
 
