@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "tinycrm.cli.report:app",
     "pass-on": "tinycrm.cli.passon:pass_on",
     "digest": "tinycrm.cli.digest:digest",
+    "export": "tinycrm.cli.transfer:export_app",
 }
 
 

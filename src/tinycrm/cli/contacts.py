@@ -325,3 +325,15 @@ def _field_pairs(c: Contact) -> list[tuple[str, object]]:
         ("Owner", c.owner),
         ("Archived", "yes" if c.archived else None),
     ]
+
+
+def _register_transfer_commands() -> None:
+    from tinycrm.cli import transfer
+
+    app.command("import")(transfer.import_)
+    app.command("export")(transfer.export)
+    app.command("merge")(transfer.merge)
+    app.command("forget")(transfer.forget)
+
+
+_register_transfer_commands()

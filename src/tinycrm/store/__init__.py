@@ -21,6 +21,7 @@ from tinycrm.store.notes import NoteRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
+from tinycrm.store.transfer import TransferRepo
 
 
 class Store:
@@ -70,6 +71,10 @@ class Store:
     @cached_property
     def digests(self) -> DigestRunRepo:
         return DigestRunRepo(self.db)
+
+    @cached_property
+    def transfer(self) -> TransferRepo:
+        return TransferRepo(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -28,6 +28,20 @@ FROM contacts c
 """
 
 
+# The full-text document of a contact; callers add a WHERE clause on `c`.
+INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
+    SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
+        || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
+        || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+                     WHERE contact_id = c.id), '') || ' '
+        || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+                     WHERE contact_id = c.id), '') || ' '
+        || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
+                     WHERE contact_id = c.id), ''),
+        c.id
+    FROM contacts c"""
+
+
 @dataclass(frozen=True)
 class ContactFilter:
     tag: str | None = None
@@ -195,20 +209,7 @@ class ContactRepo:
     def reindex(self, contact_id: int) -> None:
         """Refresh the contact's full-text document (name, company, emails, phones, tags...)."""
         self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact_id,))
-        self.conn.execute(
-            """INSERT INTO search_index (rowid, body, contact_id)
-               SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
-                   || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
-                   || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
-                                WHERE contact_id = c.id), '') || ' '
-                   || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
-                                WHERE contact_id = c.id), '') || ' '
-                   || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
-                                WHERE contact_id = c.id), ''),
-                   c.id
-               FROM contacts c WHERE c.id = ?""",
-            (contact_id,),
-        )
+        self.conn.execute(INDEX_CONTACTS_SQL + " WHERE c.id = ?", (contact_id,))
 
     def add_stage_change(self, contact_id: int, stage: Stage, on: date) -> None:
         with self.db.write() as conn:
