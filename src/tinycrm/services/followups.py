@@ -371,19 +371,21 @@ def build_queue(
     overdue_total = 0
     if with_overdue:
         overdue_total = len(python_overdue) + sum(
-            repo.count_rows(src, "", before, as_of, skips[src]) for src in _SQL_KINDS
+            repo.count_rows(src, "", before, as_of, skips[src], last) for src in _SQL_KINDS
         )
         if limit is None:
             shown = python_overdue + [
                 scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, "", before, as_of,
-                                                                         skip=skips[src])
+                                                                         skip=skips[src], cap=last)
             ]  # fmt: skip
             shown.sort(key=_overdue_key)
         else:
             shown = python_overdue + [
                 scored(r)
                 for src in _SQL_KINDS
-                for r in repo.rank_rows(src, "", before, as_of, open_case=True, skip=skips[src])
+                for r in repo.rank_rows(
+                    src, "", before, as_of, open_case=True, skip=skips[src], cap=last
+                )
             ]
             shown.sort(key=_overdue_key)
             del shown[limit:]
@@ -394,7 +396,7 @@ def build_queue(
                     group.src, "", before, as_of, kinds=group.kinds,
                     exclude_kinds=group.exclude_kinds, rels=group.rels,
                     exclude_rels=group.exclude_rels, open_case=False, skip=skips[group.src],
-                    limit=limit,
+                    limit=limit, cap=last,
                 )  # fmt: skip
                 if rows:
                     shown.extend(scored(r) for r in rows)
@@ -404,7 +406,7 @@ def build_queue(
     # Today: every row, by urgency then name
     today = python_today + [
         scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, before, on, as_of,
-                                                                 skip=skips[src])
+                                                                 skip=skips[src], cap=last)
     ]  # fmt: skip
     today_items = _finish_all(store, today, as_of)
     today_items.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
@@ -420,11 +422,12 @@ def build_queue(
                 if nth is not None and nth < cutoff:
                     cutoff = nth
         upcoming = python_upcoming + [
-            scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, on, cutoff, as_of,
-                                                                     skip=skips[src])
-        ]  # fmt: skip
+            scored(r)
+            for src in _SQL_KINDS
+            for r in repo.rank_rows(src, on, cutoff, as_of, cap=last, skip=skips[src])
+        ]
         upcoming_total += sum(
-            repo.count_rows(src, on, last, as_of, skips[src]) for src in _SQL_KINDS
+            repo.count_rows(src, on, last, as_of, skips[src], last) for src in _SQL_KINDS
         )
         upcoming.sort(key=lambda r: (r[1], -r[0], r[2]))
     return Queue(

@@ -108,11 +108,12 @@ class FollowUpRepo:
         skip: Sequence[int] = (),
         limit: int | None = None,
         contact_id: int | None = None,
+        cap: str | None = None,
     ) -> list[RankRow]:
         """Rows of one source due in (lo, hi], soonest first (ties: stored by id, derived
         by handle), optionally only some kinds / relationship types, only contacts with
         (True) or without (False) an open case, at most `limit`."""
-        sql, params = _source_sql(src, lo, hi, as_of, skip, contact_id)
+        sql, params = _source_sql(src, lo, hi, as_of, skip, contact_id, cap=cap)
         col = _SOURCES[src]
         if kinds is not None and col.kind_col:
             sql += f" AND {col.kind_col} IN ({_marks(kinds, params, 'k')})"
@@ -132,8 +133,39 @@ class FollowUpRepo:
             sql += f" LIMIT {int(limit)}"
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
-    def count_rows(self, src: int, lo: str, hi: str, as_of: date, skip: Sequence[int] = ()) -> int:
-        sql, params = _source_sql(src, lo, hi, as_of, skip, None, count=True)
+    def count_rows(
+        self, src: int, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
+        cap: str | None = None,
+    ) -> int:  # fmt: skip
+        """How many rows `rank_rows` would give, counted from covering indexes: every row in
+        range, minus those of archived contacts (and, for reorders, marked occurrences)."""
+        if src == 1:
+            sql, params = _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
+            return int(self.db.conn.execute(sql, params).fetchone()[0])
+        params = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
+        if src == 0:
+            due = "coalesce(f.snoozed_until, f.due_on)"
+            rows = f"""FROM follow_ups f INDEXED BY follow_ups_queue WHERE f.status = 'open'
+                AND f.due_on <= :cap AND {due} > :lo AND {due} <= :hi"""
+            sql = f"""SELECT (SELECT count(*) {rows})
+                - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
+                   JOIN follow_ups f ON f.contact_id = a.id
+                   WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
+                     AND {due} > :lo AND {due} <= :hi)"""
+        else:
+            rows = """FROM sale_stats s WHERE s.next_due_on > :lo AND s.next_due_on <= :hi
+                AND s.last_on <= :as_of"""
+            sql = f"""SELECT (SELECT count(*) {rows})
+                - (SELECT count(*) {rows} AND s.contact_id IN
+                   (SELECT id FROM contacts INDEXED BY contacts_archived WHERE archived = 1))
+                - (SELECT count(*) FROM occurrence_marks m
+                   JOIN sale_stats s ON s.contact_id = m.contact_id
+                   JOIN contacts c ON c.id = s.contact_id
+                   WHERE m.kind = 'reorder' AND m.subject = '' AND c.archived = 0
+                     AND m.occurrence_on = s.next_due_on AND s.next_due_on > :lo
+                     AND s.next_due_on <= :hi AND s.last_on <= :as_of)"""
+            if skip:
+                pass  # snoozed occurrences are marked, so already left out above
         return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def nth_due(
@@ -382,8 +414,9 @@ _SOURCES: dict[int, _Source] = {
     0: _Source(
         "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type",
         "follow_ups f JOIN contacts c ON c.id = f.contact_id",
-        # Snoozing only postpones, so due_on <= hi lets the index narrow the range.
-        "f.status = 'open' AND c.archived = 0 AND f.due_on <= :hi",
+        # Snoozing only postpones, so due_on <= cap (the queue's last day) lets the index
+        # narrow the range.
+        "f.status = 'open' AND c.archived = 0 AND f.due_on <= :cap",
         "coalesce(f.snoozed_until, f.due_on)",
         "f.id",
         "f.contact_id",
@@ -423,6 +456,7 @@ def _source_sql(
     *,
     count: bool = False,
     due_only: bool = False,
+    cap: str | None = None,
 ) -> tuple[str, dict[str, object]]:
     col = _SOURCES[src]
     what = "count(*)" if count else col.due if due_only else col.select
@@ -430,7 +464,7 @@ def _source_sql(
         f"SELECT {what} FROM {col.tables} WHERE {col.where}"
         f" AND {col.due} > :lo AND {col.due} <= :hi"
     )
-    params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat()}
+    params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
     if skip:
         sql += f" AND {col.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
     if contact_id is not None:
