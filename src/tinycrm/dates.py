@@ -249,6 +249,25 @@ def occurrences_between(
     return found
 
 
+def stored_occurrences(
+    stored: str, start: date, end: date, feb29: str = "feb28"
+) -> list[tuple[date, int | None]]:
+    """(occurrence, years since) for each occurrence in [start, end] of a date as stored
+    ('1980-03-14' or '--03-14'): `occurrences_between` without building a PartialDate, for
+    the thousands of birthdays a queue window can hold."""
+    year = None if stored.startswith("-") else int(stored[:4]) or None
+    month, day = int(stored[-5:-3]), int(stored[-2:])
+    found = []
+    for current in range(start.year, end.year + 1):
+        if month == 2 and day == 29 and not calendar.isleap(current):
+            when = date(current, 3, 1) if feb29 == "mar1" else date(current, 2, 28)
+        else:
+            when = date(current, month, day)
+        if start <= when <= end:
+            found.append((when, current - year if year else None))
+    return found
+
+
 def month_day_ranges(start: date, end: date) -> list[tuple[str, str]]:
     """'MM-DD' ranges covering [start, end], split at the year end, for an indexed lookup.
 
