@@ -39,9 +39,7 @@ def tables(conn: sqlite3.Connection) -> list[str]:
 
 def contents(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     return {
-        name: sorted(
-            (tuple(row) for row in conn.execute(f'SELECT * FROM "{name}"')), key=repr
-        )
+        name: sorted((tuple(row) for row in conn.execute(f'SELECT * FROM "{name}"')), key=repr)
         for name in tables(conn)
     }
 
@@ -67,9 +65,7 @@ def test_every_released_version_has_a_fixture_with_data_in_every_table() -> None
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_fixture_migrates_to_newest_keeping_data(
-    version: int, tmp_path: Path, cli: Invoke
-) -> None:
+def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, cli: Invoke) -> None:
     path = copy_fixture(version, tmp_path)
     raw = sqlite3.connect(path)
     before = contents(raw)

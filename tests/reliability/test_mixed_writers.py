@@ -211,9 +211,7 @@ def test_cli_tui_and_digest_write_at_once(
     tui_notes = count("SELECT count(*) FROM notes WHERE body LIKE 'tui note %'")
     tui_done_notes = count("SELECT count(*) FROM notes WHERE body LIKE 'tui done %'")
     assert (cli_notes, tui_notes, tui_done_notes) == (ROUNDS // 2, ROUNDS // 2, ROUNDS // 4)
-    done = conn.execute(
-        "SELECT id FROM follow_ups WHERE status = 'done' ORDER BY id"
-    ).fetchall()
+    done = conn.execute("SELECT id FROM follow_ups WHERE status = 'done' ORDER BY id").fetchall()
     expected_done = {int(h) for h in cli_handles} | {int(h) for h in tui_handles[::2]}
     assert {row[0] for row in done} == expected_done
     snoozed = count("SELECT count(*) FROM follow_ups WHERE snoozed_until = '2026-12-24'")
