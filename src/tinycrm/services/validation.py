@@ -80,7 +80,7 @@ def cadence(value: str) -> int:
     if text in ("none", "never", "off", "0"):
         return 0
     text = text.removesuffix("d").removesuffix(" days").strip()
-    if not text.isdigit() or not 0 < int(text) <= 3650:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 3650:
         raise UsageError(f"cadence must be a number of days (1-3650) or 'none', not {value!r}")
     return int(text)
 
