@@ -109,11 +109,8 @@ def test_every_view_is_safe(
     ids=lambda a: " ".join(a[:3]),
 )
 def test_json_carries_the_exact_text(cli: Invoke, seeded: None, args: tuple[str, ...]) -> None:
-    if args[0] == "digest":
-        args = (*args, "--format", "json")
-    else:
-        args = (*args, "--json")
-    result = cli(*args)
+    extra = ("--format", "json") if args[0] == "digest" else ("--json",)
+    result = cli(*args, *extra)
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stdout and not re.search("[\x80-\x9f]", result.stdout)
     data = json.dumps(json.loads(result.stdout), ensure_ascii=False)
