@@ -485,7 +485,7 @@ def _groups() -> list[_Group]:
 
 def _tie(handle: str) -> tuple[int, int, str]:
     """Ties (same urgency and day) go to stored follow-ups, oldest first, as in SQL."""
-    if handle.isdigit():
+    if handle.isascii() and handle.isdigit():
         return (0, int(handle), "")
     return (1, 0, handle)
 
@@ -658,8 +658,9 @@ class _Target:
 
 def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Target:
     text = handle.strip().lower()
-    if text.isdigit():
-        follow_up = store.follow_ups.get(int(text))
+    if text.isascii() and text.isdigit():
+        number = validation.row_id(text)
+        follow_up = store.follow_ups.get(number) if number is not None else None
         if follow_up is None:
             raise NotFound(f"no follow-up with handle {handle!r}")
         contact = store.contacts.get(follow_up.contact_id)
