@@ -160,6 +160,7 @@ def upcoming(
         settings=app_state.settings,
         upcoming_limit=limit,
         with_overdue=False,
+        with_today=False,
     )
     if as_json:
         _queue_json(queue, "upcoming", days=span)

@@ -21,6 +21,7 @@ dueness is 1.0 from 7 days overdue, 0.2 from 14 days ahead, linear in between.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -308,10 +309,11 @@ def build_queue(
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
     upcoming_limit: int | None = None,
     with_overdue: bool = True,
+    with_today: bool = True,
 ) -> Queue:
     """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
     urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
-    `as_of`. `with_overdue=False` skips the overdue part (for `upcoming`).
+    `as_of`. `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`).
 
     Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
     indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
@@ -332,7 +334,7 @@ def build_queue(
     limit = overdue_limit or None
     up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
-    start = as_of - timedelta(days=DERIVED_GRACE_DAYS)
+    start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
     repo = store.follow_ups
     snoozed = repo.snoozed_marks()
     skips = {
@@ -349,9 +351,15 @@ def build_queue(
         handle = _rank_handle(row)
         return (score, due, _tie(handle), handle, row)
 
+    # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
+    # page fills; the ones after it are counted, not built.
+    page_end, dated_beyond = end, 0
+    if up_limit is not None and days > 0:
+        page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
     extra = _derived(
-        store, start, end, settings, snoozed, [m.contact_id for m in snoozed if m.kind in _SQL_SET]
-    )
+        store, start, page_end, settings, snoozed,
+        [m.contact_id for m in snoozed if m.kind in _SQL_SET],
+    )  # fmt: skip
     python_overdue: list[_Ranked] = []
     python_today: list[_Ranked] = []
     python_upcoming: list[_Ranked] = []
@@ -406,15 +414,15 @@ def build_queue(
     today = python_today + [
         scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, before, on, as_of,
                                                                  skip=skips[src], cap=last)
-    ]  # fmt: skip
+    ] if with_today else []  # fmt: skip
     today_items = _finish_all(store, today, as_of)
     today_items.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
 
     # Upcoming: soonest first; read only up to the day the page fills in each source
     upcoming: list[_Ranked] = []
-    upcoming_total = len(python_upcoming)
+    upcoming_total = len(python_upcoming) + dated_beyond
     if days > 0:
-        cutoff = last
+        cutoff = page_end.isoformat()
         if up_limit is not None:
             for src in _SQL_KINDS:
                 nth = repo.nth_due(src, on, last, as_of, up_limit, skips[src])
@@ -437,6 +445,33 @@ def build_queue(
         overdue_total=overdue_total,
         upcoming_total=upcoming_total,
     )
+
+
+def _dated_page_end(
+    store: Store, as_of: date, end: date, limit: int, settings: Settings
+) -> tuple[date, int]:
+    """The day by which the birthdays and anniversaries after `as_of` fill a page of `limit`
+    rows, and how many fall after it up to `end` (done or skipped ones left out)."""
+    first = as_of + timedelta(days=1)
+    feb29 = settings.feb29_in_common_years
+    per_day: Counter[date] = Counter()
+    for stored, _, count in store.follow_ups.dated_counts(month_day_ranges(first, end)):
+        for when, _ in stored_occurrences(stored, first, end, feb29):
+            per_day[when] += count
+    running = 0
+    for day in sorted(per_day):
+        running += per_day[day]
+        if running >= limit:
+            break
+    else:
+        return end, 0
+    later = sum(count for when, count in per_day.items() if when > day)
+    acted = sum(
+        1
+        for mark in store.follow_ups.marks_between(day + timedelta(days=1), end)
+        if mark.kind in GRACE_KINDS and mark.status in ("done", "skipped")
+    )
+    return day, max(0, later - acted)
 
 
 # (urgency, due, tie, handle, row): the ranking key and what becomes the QueueItem.

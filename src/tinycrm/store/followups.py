@@ -331,6 +331,26 @@ class FollowUpRepo:
         )
         return [DatedRow(*row) for row in rows]
 
+    def dated_counts(self, ranges: Sequence[tuple[str, str]]) -> list[tuple[str, str, int]]:
+        """(stored date, 'MM-DD', how many) of active contacts' birthdays and anniversaries in
+        the 'MM-DD' ranges, grouped so a window of thousands costs a few dozen rows. The stored
+        date is '--MM-DD' or any one full date of the group (only its year-ness matters for
+        Feb 29); counting leaves ages out, as a birthday in the future cannot fall in a
+        queue window."""
+        birthdays = " OR ".join("c.birthday_md BETWEEN ? AND ?" for _ in ranges)
+        dates = " OR ".join("a.date_md BETWEEN ? AND ?" for _ in ranges)
+        params = [bound for pair in ranges for bound in pair]
+        rows = self.db.conn.execute(
+            f"""SELECT '--' || c.birthday_md, c.birthday_md, count(*) FROM contacts c
+                WHERE ({birthdays}) AND c.archived = 0 GROUP BY c.birthday_md
+                UNION ALL
+                SELECT '--' || a.date_md, a.date_md, count(*) FROM anniversaries a
+                JOIN contacts c ON c.id = a.contact_id
+                WHERE ({dates}) AND c.archived = 0 GROUP BY a.date_md""",
+            [*params, *params],
+        )
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     def check_ins_due_by(self, end: date, contact_id: int | None = None) -> list[CheckInRow]:
         """Active contacts whose keep-in-touch check-in falls due on or before `end`
         (the generated, indexed column contacts.check_in_due_on)."""
