@@ -192,8 +192,9 @@ def _queue(
 ) -> QueueLike:
     """The follow-up queue, the one source of what is due (`crm follow-ups today`)."""
     queue: QueueLike = build_queue(
-        store, as_of, days=days, settings=settings, overdue_limit=overdue_limit
-    )
+        store, as_of, days=days, settings=settings, overdue_limit=overdue_limit,
+        upcoming_kinds=DATE_KINDS,
+    )  # fmt: skip
     return queue
 
 

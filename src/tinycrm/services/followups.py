@@ -310,10 +310,13 @@ def build_queue(
     upcoming_limit: int | None = None,
     with_overdue: bool = True,
     with_today: bool = True,
+    upcoming_kinds: frozenset[str] | None = None,
 ) -> Queue:
     """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
     urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
-    `as_of`. `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`).
+    `as_of`. `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
+    `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays and
+    anniversaries) and then leaves `upcoming_total` at the rows kept.
 
     Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
     indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
@@ -428,14 +431,27 @@ def build_queue(
                 nth = repo.nth_due(src, on, last, as_of, up_limit, skips[src])
                 if nth is not None and nth < cutoff:
                     cutoff = nth
-        upcoming = python_upcoming + [
-            scored(r)
-            for src in _SQL_KINDS
-            for r in repo.rank_rows(src, on, cutoff, as_of, cap=last, skip=skips[src])
-        ]
-        upcoming_total += sum(
-            repo.count_rows(src, on, last, as_of, skips[src], last) for src in _SQL_KINDS
-        )
+        if upcoming_kinds is None:
+            upcoming = python_upcoming + [
+                scored(r)
+                for src in _SQL_KINDS
+                for r in repo.rank_rows(src, on, cutoff, as_of, cap=last, skip=skips[src])
+            ]
+            upcoming_total += sum(
+                repo.count_rows(src, on, last, as_of, skips[src], last) for src in _SQL_KINDS
+            )
+        else:
+            upcoming = [r for r in python_upcoming if r[4].kind in upcoming_kinds]
+            upcoming += [
+                scored(r)
+                for src, kind in _SQL_KINDS.items()
+                if not kind or kind in upcoming_kinds
+                for r in repo.rank_rows(
+                    src, on, cutoff, as_of, cap=last, skip=skips[src],
+                    kinds=None if kind else sorted(upcoming_kinds),
+                )
+            ]  # fmt: skip
+            upcoming_total = len(upcoming)
         upcoming.sort(key=lambda r: (r[1], -r[0], r[2]))
     return Queue(
         as_of=as_of,
