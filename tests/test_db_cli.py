@@ -105,6 +105,19 @@ def test_check_healthy(cli: Invoke) -> None:
     assert report["counts"]["contacts"] >= 30
 
 
+def test_check_finds_schema_drift(cli: Invoke, isolated_env: Path) -> None:
+    cli("demo")
+    with sqlite3.connect(isolated_env / "crm.db") as conn:
+        conn.execute("DROP INDEX notes_contact")
+        conn.execute("CREATE TABLE scratch (x)")
+    result = cli("db", "check", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [
+        "index notes_contact is missing",
+        "table scratch is not part of the schema",
+    ]
+
+
 def corrupt(path: Path, first_page: int, page: int = 4096) -> None:
     size = path.stat().st_size
     assert size >= 8 * page

@@ -38,10 +38,12 @@ TABLES = ("contacts", "notes", "follow_ups", "sales", "satisfaction", "cases")
 
 
 def check(store: Store) -> CheckReport:
-    """Full integrity check, foreign keys, and row counts per table."""
+    """Full integrity check, foreign keys, the schema against its version's, and row counts."""
     db = store.db
     problems = db.integrity_problems(quick=False)
     problems += db.foreign_key_problems()
+    if not problems:
+        problems += db.schema_differences()
     counts, unreadable = db.table_counts(TABLES)
     problems += unreadable
     return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)

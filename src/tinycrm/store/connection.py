@@ -297,6 +297,33 @@ class Database:
             return [f"foreign key check failed: {exc}"]
         return [f"row {row[1]} of {row[0]} points to a missing {row[2]}" for row in rows]
 
+    def schema_differences(self) -> list[str]:
+        """How this file's tables, columns, indexes and triggers differ from what its schema
+        version should have (compared, through sqlite-utils' introspection, with a fresh
+        in-memory database built by the same migrations)."""
+        import sqlite_utils
+
+        version = self.schema_version()
+        fresh = sqlite3.connect(":memory:")
+        try:
+            for statements in MIGRATIONS[:version]:
+                for statement in statements:
+                    fresh.execute(statement)
+            expected = _schema_shape(sqlite_utils.Database(fresh))
+        finally:
+            fresh.close()
+        actual = _schema_shape(self.utils)
+        problems = [f"{name} is missing" for name in sorted(expected.keys() - actual.keys())]
+        problems += [
+            f"{name} is not part of the schema" for name in sorted(actual.keys() - expected.keys())
+        ]
+        problems += [
+            f"{name} differs from the schema"
+            for name in sorted(expected.keys() & actual.keys())
+            if expected[name] != actual[name]
+        ]
+        return problems
+
     def table_counts(self, tables: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
         """Rows per existing table, and the tables that could not be counted (corruption)."""
         present = {
@@ -400,3 +427,15 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
 def secure_mode(path: Path) -> None:
     """Make a file we wrote readable by its owner only."""
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def _schema_shape(db: Any) -> dict[str, object]:
+    """'table x', 'index y', 'trigger z' → what defines them, as sqlite-utils sees them."""
+    shape: dict[str, object] = {}
+    for table in db.tables:
+        shape[f"table {table.name}"] = tuple((c.name, c.type, c.notnull) for c in table.columns)
+        for index in table.indexes:
+            shape[f"index {index.name}"] = (table.name, tuple(index.columns), index.unique)
+    for trigger in db.triggers:
+        shape[f"trigger {trigger.name}"] = trigger.table
+    return shape
