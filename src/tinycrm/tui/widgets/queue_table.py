@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from tinycrm.models import FollowUpKind
 from tinycrm.tui.safe import safe, when
@@ -32,7 +33,9 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.CUSTOM: ("•", "to do"),
 }
 
-SECTION_ROWS = 200  # rows drawn per section; the rest is counted ("… N more")
+SECTION_ROWS = 50  # rows drawn per section unless asked for more; the rest is counted
+FIXED_WIDTHS = {"kind": 14, "customer": 20, "when": 10}
+WHY_MIN = 20  # the "Why" column takes the rest of the width, at least this
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
@@ -58,26 +61,48 @@ class QueueTable(DataTable[Text]):
         self.items: dict[str, QueueItem] = {}
 
     def on_mount(self) -> None:
-        self.add_column("Kind", width=14, key="kind")
-        self.add_column("Customer", width=20, key="customer")
-        self.add_column("Why", width=28, key="why")
-        self.add_column("When", key="when")
+        self.add_column("Kind", width=FIXED_WIDTHS["kind"], key="kind")
+        self.add_column("Customer", width=FIXED_WIDTHS["customer"], key="customer")
+        self.add_column("Why", width=self._why_width(), key="why")
+        self.add_column("When", width=FIXED_WIDTHS["when"], key="when")
 
-    def show(self, queue: Queue, today: date) -> None:
-        """Replace the rows, keeping the cursor on the same item (or the same place)."""
+    def _why_width(self) -> int:
+        """What is left of the table's width for "Why" (cell padding and scrollbar aside)."""
+        width = self.size.width or self.app.size.width
+        padding = 2 * self.cell_padding * (len(FIXED_WIDTHS) + 1)
+        spare = width - sum(FIXED_WIDTHS.values()) - padding - self.styles.scrollbar_size_vertical
+        return max(WHY_MIN, spare)
+
+    def on_resize(self) -> None:
+        column = self.columns.get(ColumnKey("why"))
+        width = self._why_width()
+        if column is not None and column.width != width:
+            column.width = width
+            # DataTable has no public "resize a column": drop its render caches, re-measure
+            self._clear_caches()
+            self._require_update_dimensions = True
+            self.refresh(layout=True)
+
+    def show(self, queue: Queue, today: date, limits: dict[str, int] | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same item (or the same place).
+        `limits`: rows drawn per section (default SECTION_ROWS)."""
         previous = self.current_handle
         previous_row = self.cursor_row
         self.clear()
         self.items = {}
         for name, title in SECTIONS:
             items: Sequence[QueueItem] = getattr(queue, name)
-            total = queue.overdue_total if name == "overdue" else len(items)
+            total = {"overdue": queue.overdue_total, "upcoming": queue.upcoming_total}.get(
+                name, len(items)
+            )
+            total = max(total, len(items))
+            shown = (limits or {}).get(name, SECTION_ROWS)
             heading = Text.assemble((f"{title} ", "bold"), (f"({total})", "dim"))
             self.add_row(heading, Text(""), Text(""), Text(""), key=f"section:{name}")
             if not items:
                 self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),
                              key=f"empty:{name}")  # fmt: skip
-            for item in items[:SECTION_ROWS]:
+            for item in items[:shown]:
                 self.items[item.handle] = item
                 why = safe(item.title)
                 if item.recurring:
@@ -92,9 +117,9 @@ class QueueTable(DataTable[Text]):
                     lateness(item, today),
                     key=item.handle,
                 )
-            drawn = min(len(items), SECTION_ROWS)
+            drawn = min(len(items), shown)
             if total > drawn:
-                more = f"… {total - drawn} more (crm follow-ups {name})"
+                more = f"… {total - drawn} more (enter: show more)"
                 self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""),
                              key=f"more:{name}")  # fmt: skip
         self._restore(previous, previous_row)
@@ -117,6 +142,14 @@ class QueueTable(DataTable[Text]):
             return None
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         return key if key in self.items else None
+
+    @property
+    def current_more(self) -> str | None:
+        """The section whose "… N more" row the cursor is on."""
+        if not self.row_count:
+            return None
+        key = str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        return key.removeprefix("more:") if key.startswith("more:") else None
 
     @property
     def current_item(self) -> QueueItem | None:
