@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
+from tinycrm.models import Severity
 from tinycrm.money import format_minor
 from tinycrm.services.contacts import ContactDetails, contact_details
 from tinycrm.tui.context import CommandList, crm
@@ -89,8 +90,9 @@ def follow_ups(details: ContactDetails, today: date) -> Text:
         return Text("nothing open (f: add one)", style="dim")
     text = Text()
     for item in details.follow_ups:
-        text.append_text(kind_label(item.kind))
-        text.append("  ")
+        label = kind_label(item.kind)
+        label.align("left", 14)
+        text.append_text(label)
         text.append_text(safe(item.title))
         if item.detail:
             text.append_text(safe(f" · {item.detail}", "dim"))
@@ -109,7 +111,9 @@ def open_cases(details: ContactDetails, today: date) -> Text:
         text.append("no open cases", style="dim")
     for case in cases:
         text.append(f"#{case.id} ", style="dim")
-        text.append(case.severity.value, style="bold red" if case.severity == "high" else "bold")
+        text.append(
+            case.severity.value, style="bold red" if case.severity == Severity.HIGH else "bold"
+        )
         text.append("  ")
         text.append_text(safe(case.title))
         text.append(f"  opened {case.opened_on.isoformat()}", style="dim")
