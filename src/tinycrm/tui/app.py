@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
@@ -38,7 +39,8 @@ class CrmApp(App[None]):
     """
 
     TITLE = "tinycrm"
-    CSS_PATH = "app.tcss"
+    # the card's styles come with the app: loading a screen's CSS later restyles every widget
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/customer.tcss"]
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "queue": QueueScreen,

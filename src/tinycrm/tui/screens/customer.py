@@ -151,7 +151,6 @@ def sales_list(details: ContactDetails) -> Text:
 class CustomerScreen(Screen[None]):
     """One card screen, reused for every customer (see `CrmApp.open_customer`)."""
 
-    CSS_PATH = "customer.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("e", "edit", "Edit"),
