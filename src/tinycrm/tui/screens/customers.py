@@ -25,7 +25,6 @@ SEARCH_LIMIT = 100
 
 
 class CustomersScreen(Screen[None]):
-    CSS_PATH = "customers.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("t", "focus_filters", "Filter", show=False),

@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     )
 
 UPCOMING_DAYS = 7
-PAGE = 50  # overdue and upcoming rows read at first; "… N more" (enter) reads PAGE_MORE more
+PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenful); enter on
+# "… N more" reads PAGE_MORE more
 PAGE_MORE = 200
 
 
 class QueueScreen(Screen[None]):
-    CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", "Done"),
         Binding("D", "done_with_note", "Done+note"),
