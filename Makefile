@@ -28,8 +28,8 @@ demo: $(STAMP)
 	@echo "Try: $(BIN)/crm --db $(DEMO_DB) tui"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
 test: lint

@@ -282,6 +282,51 @@ def test_corrupt_database_exits_1_and_sends_nothing(
     assert printed.exit_code == 1 and printed.stdout == ""
 
 
+def damage_leaf(path: Path, store: Store, btree: str) -> None:
+    """Fill follow-ups and notes over several pages, then zero a leaf page of `btree` (not its
+    root) in the file, as a disk error would."""
+    from tinycrm.models import Contact, FollowUp, FollowUpKind, Note
+
+    with store.write():
+        ann = store.contacts.insert(Contact(name="Ann"), AS_OF)
+        for number in range(120):
+            title = f"Call {number} " + "x" * 150
+            store.follow_ups.insert(FollowUp(ann, title, FollowUpKind.CUSTOM, AS_OF))
+            store.notes.insert(Note(ann, "y" * 200, AS_OF - timedelta(days=400)))
+    page = store.db.conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' LIMIT 1 OFFSET 1",
+        (btree,),
+    ).fetchone()[0]
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    with path.open("r+b") as handle:
+        handle.seek(4096 * (page - 1))
+        handle.write(b"\xff" * 16)
+
+
+def test_printed_digest_checks_the_pages_of_the_tables_it_reads(
+    cli: Invoke, isolated_env: Path, store: Store
+) -> None:
+    damage_leaf(isolated_env / "crm.db", store, "follow_ups")
+    printed = cli("digest", "--as-of", AS_OF.isoformat())
+    assert printed.exit_code == 1 and printed.stdout == ""
+    assert "failed its integrity check" in printed.stderr and "follow_ups" in printed.stderr
+
+
+def test_send_checks_the_whole_file_a_printed_digest_only_its_tables(
+    cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
+) -> None:
+    """Damage in a table the digest does not read (notes): a printed digest is still right, so
+    it prints; `--send`, the daily cron run, checks every table and sends nothing."""
+    write_config(isolated_env, smtp.port)
+    damage_leaf(isolated_env / "crm.db", store, "notes")
+    printed = cli("digest", "--as-of", AS_OF.isoformat())
+    assert printed.exit_code == 0 and "Call 0" in printed.stdout
+    result = send(cli)
+    assert result.exit_code == 1 and "failed its integrity check" in result.stderr
+    assert smtp.messages == []
+
+
 def test_missing_or_bad_smtp_config_is_a_usage_error(
     cli: Invoke, rows: list[Row], isolated_env: Path
 ) -> None:

@@ -439,3 +439,52 @@ def test_upcoming_is_paged_too(cli: Invoke) -> None:
     assert (handles(data["upcoming"]), data["upcoming_total"]) == (["1"], 2)
     text = cli("follow-ups", "upcoming", "--as-of", "2026-11-26", "--limit", "1")
     assert "… and 1 more" in text.stderr
+
+
+# --- reorder rows and the one-contact view ------------------------------------------------------
+
+
+def _regular_buyer(cli: Invoke) -> None:
+    add(cli, "Ann")
+    for day in ("2026-09-01", "2026-10-01", "2026-10-31"):
+        result = cli("sales", "add", "Ann", "12.00", "--date", day, "--no-follow-up")
+        assert result.exit_code == 0, result.stderr
+
+
+def test_reorder_row_falls_due_after_the_median_interval(cli: Invoke) -> None:
+    _regular_buyer(cli)
+    assert queue(cli, "today", "--as-of", "2026-11-29")["today"] == []
+    rows = queue(cli, "today", "--as-of", "2026-11-30")["today"]
+    assert [(r["handle"], r["kind"]) for r in rows] == [("r1-2026-11-30", "reorder")]
+    late = queue(cli, "overdue", "--as-of", "2026-12-20")
+    assert handles(late["overdue"]) == ["r1-2026-11-30"] and late["overdue_total"] == 1
+
+
+def test_done_hides_the_reorder_and_a_new_sale_moves_it(cli: Invoke) -> None:
+    _regular_buyer(cli)
+    done = cli("follow-ups", "done", "r1-2026-11-30", "--as-of", "2026-12-02")
+    assert done.exit_code == 0, done.stderr
+    assert queue(cli, "overdue", "--as-of", "2026-12-10")["overdue_total"] == 0
+    sale = cli("sales", "add", "Ann", "12.00", "--date", "2026-12-05", "--no-follow-up")
+    assert sale.exit_code == 0, sale.stderr
+    rows = queue(cli, "upcoming", "--as-of", "2026-12-05", "--days", "40")["upcoming"]
+    assert [r["handle"] for r in rows if r["kind"] == "reorder"] == ["r1-2027-01-04"]
+
+
+def test_one_contact_view_matches_the_queue(store: Store) -> None:
+    ann = person(store, "Ann", date(2026, 1, 1), relationship_type="dedicated",
+                 birthday="1980-11-28")  # fmt: skip
+    person(store, "Bo", date(2026, 1, 1), relationship_type="dedicated", birthday="1980-11-28")
+    fu.add_follow_up(store, str(ann), "Call", D, D, kind="thank-you")
+    store.db.conn.execute(
+        """INSERT INTO cases (contact_id, title, severity, opened_on, target_on, created_at)
+           VALUES (?, 'Broken wheel', 'high', ?, ?, ?)""",
+        (ann, D.isoformat(), D.isoformat(), D.isoformat()),
+    )
+    mine = fu.follow_ups_for_contact(store, ann, D, days=7)
+    q = fu.build_queue(store, D, days=7)
+    everyone = [i for i in q.overdue + q.today + q.upcoming if i.contact_id == ann]
+    assert sorted(mine, key=lambda i: i.handle) == sorted(everyone, key=lambda i: i.handle)
+    assert {i.kind for i in mine} == {"thank-you", "birthday", "check-in"}
+    call = next(i for i in mine if i.kind == "thank-you")
+    assert call.urgency == fu.urgency("thank-you", 0, "dedicated", True)

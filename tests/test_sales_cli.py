@@ -187,3 +187,32 @@ def test_user_text_is_shown_literally(cli: Invoke) -> None:
     ok(cli, "sales", "add", "1", "3", "--product", "[red]bold")
     listed = cli("sales", "list")
     assert "[red]bold" in listed.stdout and "\x1b" not in listed.stdout
+
+
+def test_done_on_a_satisfaction_check_records_the_score_in_one_step(cli: Invoke) -> None:
+    cli("contacts", "add", "Ann Lee")
+    cli("sales", "add", "Ann", "100")
+    check = next(
+        f for f in json.loads(cli("follow-ups", "list", "Ann", "--json").stdout)
+        if f["kind"] == "satisfaction-check"
+    )  # fmt: skip
+    result = cli("follow-ups", "done", check["handle"], "--score", "2", "--as-of", "2026-12-10")
+    assert result.exit_code == 0, result.stderr
+    assert "CSAT 2 recorded" in result.stdout and "recovery" in result.stdout
+    history = cli("satisfaction", "history", "Ann", "--as-of", "2026-12-10", "--json")
+    assert [s["score"] for s in json.loads(history.stdout)["scores"]] == [2]
+    remaining = json.loads(cli("follow-ups", "list", "Ann", "--json").stdout)
+    assert {f["kind"] for f in remaining} == {"recovery", "thank-you"}
+
+
+def test_a_bad_score_leaves_the_check_open_and_records_nothing(cli: Invoke) -> None:
+    cli("contacts", "add", "Ann Lee")
+    cli("sales", "add", "Ann", "100")
+    listed = json.loads(cli("follow-ups", "list", "Ann", "--json").stdout)
+    check = next(f for f in listed if f["kind"] == "satisfaction-check")
+    thank_you = next(f for f in listed if f["kind"] == "thank-you")
+    for handle, score in ((check["handle"], "9"), (thank_you["handle"], "4")):
+        result = cli("follow-ups", "done", handle, "--score", score, "--as-of", "2026-12-10")
+        assert result.exit_code == 2, result.stdout
+    assert json.loads(cli("follow-ups", "list", "Ann", "--json").stdout) == listed
+    assert json.loads(cli("satisfaction", "history", "Ann", "--json").stdout)["scores"] == []

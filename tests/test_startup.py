@@ -39,3 +39,36 @@ def test_read_commands_import_no_heavy_library(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result["codes"] == [0, 0, 0, 0, 0]
     assert result["heavy"] == []
+
+
+def test_version_and_help_open_no_database_code() -> None:
+    """`crm --version` pays for Typer only: no sqlite3, store, config or date parser."""
+    script = (
+        "import contextlib, io, sys\n"
+        "from tinycrm.cli.app import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['--version'])\n"
+        "print(sorted(m for m in sys.modules if m == 'sqlite3' or m.startswith(\n"
+        "    ('tinycrm.store', 'tinycrm.config', 'tinycrm.dates', 'tinycrm.models'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_command_loads_only_the_repositories_it_uses(tmp_path: Path) -> None:
+    script = (
+        "import contextlib, io, sys\n"
+        "from tinycrm.cli.app import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    run(['--db', {str(tmp_path / 'crm.db')!r}, 'contacts', 'search', 'ann'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tinycrm.store.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = done.stdout.strip()
+    assert "tinycrm.store.contacts" in loaded
+    for unused in ("sales", "cases", "reports", "satisfaction", "digests", "followups"):
+        assert f"tinycrm.store.{unused}'" not in loaded

@@ -132,3 +132,27 @@ def test_deleted_text_does_not_linger_in_the_file(tmp_path: Path) -> None:
     opened.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     opened.close()
     assert b"secret.zq93" not in path.read_bytes()
+
+
+def test_a_very_common_word_ranks_the_most_recent_notes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SEARCH_CANDIDATES matching notes, only the newest are ranked (docs/search.md):
+    an old, strong match drops out; a rare word and contact documents are still found."""
+    import tinycrm.store.contacts as contacts_store
+
+    add_contact(store, ContactFields(name="Old Friday Fan"), TODAY)
+    add_note(store, "Old Friday", "friday friday friday", TODAY)
+    add_note(store, "Old Friday", "a sourdough starter", TODAY)
+    for number in range(4):
+        add_contact(store, ContactFields(name=f"Customer {number}"), TODAY)
+        add_note(store, f"Customer {number}", "calls every friday about the delivery", TODAY)
+    assert search_contacts(store, "friday")[0].contact.name == "Old Friday Fan"
+
+    monkeypatch.setattr(contacts_store, "SEARCH_CANDIDATES", 3)
+    newest = {f"Customer {n}" for n in (1, 2, 3)}
+    assert found(store, "friday") == newest | {"Old Friday Fan"}  # its name matches too
+    assert {r.contact.name for r in search_contacts(store, "every friday")} == newest
+    assert found(store, "sourdough") == {"Old Friday Fan"}
+    # The candidates bound contact documents the same way: the newest contacts are ranked.
+    assert found(store, "customer") == newest

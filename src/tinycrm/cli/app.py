@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +14,6 @@ from typer.core import TyperGroup
 from tinycrm import __version__
 from tinycrm.cli.context import State
 from tinycrm.errors import CrmError
-from tinycrm.textsafe import visible
 
 # Sub-commands, loaded only when used: Typer converts every command function it is given
 # (type hints, parameters) on each start, so registering them all would tax every command.
@@ -32,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "tinycrm.cli.report:app",
     "pass-on": "tinycrm.cli.passon:pass_on",
     "digest": "tinycrm.cli.digest:digest",
+    "export": "tinycrm.cli.transfer:export_app",
 }
 
 
@@ -67,8 +66,13 @@ class CrmGroup(TyperGroup):
             return super().invoke(ctx)
         except CrmError as exc:
             raise typer.Exit(fail(str(exc), exc.exit_code)) from exc
-        except sqlite3.DatabaseError as exc:
-            raise typer.Exit(fail(f"database error: {exc}", 1)) from exc
+        except Exception as exc:
+            # sqlite3 is not imported up front (`--version`, `--help` need no database): an
+            # sqlite3 error can only come from a command that imported it.
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+                raise typer.Exit(fail(f"database error: {exc}", 1)) from exc
+            raise
 
 
 app = typer.Typer(
@@ -106,6 +110,8 @@ def root(
 
 
 def fail(message: str, code: int) -> int:
+    from tinycrm.textsafe import visible
+
     sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
     return code
 

@@ -8,10 +8,8 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
-from tinycrm.cli.followups import when_text
 from tinycrm.models import Contact
 from tinycrm.serialize import contact_dict, note_dict, queue_item_dict
-from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
 from tinycrm.services import contacts as service
 from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
@@ -231,6 +229,10 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Everything about one contact: fields, stage history, follow-ups and notes."""
+    # Only `show` needs these: search and list start without the follow-up queue's modules.
+    from tinycrm.cli.followups import when_text
+    from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
+
     app_state = state(ctx)
     details = service.contact_details(
         app_state.store, ref, note_limit=notes, today=today(), settings=app_state.settings
@@ -325,3 +327,15 @@ def _field_pairs(c: Contact) -> list[tuple[str, object]]:
         ("Owner", c.owner),
         ("Archived", "yes" if c.archived else None),
     ]
+
+
+def _register_transfer_commands() -> None:
+    from tinycrm.cli import transfer
+
+    app.command("import")(transfer.import_)
+    app.command("export")(transfer.export)
+    app.command("merge")(transfer.merge)
+    app.command("forget")(transfer.forget)
+
+
+_register_transfer_commands()

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tinycrm import config
-from tinycrm.dates import Prefer, parse_date
 from tinycrm.errors import UsageError
-from tinycrm.store import Store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tinycrm import config
+    from tinycrm.dates import Prefer
+    from tinycrm.store import Store
+
+# The store, config and date parser are imported when first used: `crm --version`, `--help`
+# and usage errors pay for Typer only (start-up time, see docs/benchmarks.md).
 
 
 @dataclass
@@ -24,17 +31,23 @@ class State:
     @property
     def settings(self) -> config.Settings:
         if self._settings is None:
+            from tinycrm import config
+
             self._settings = config.load_settings()
         return self._settings
 
     @property
     def db_path(self) -> Path:
+        from tinycrm import config
+
         return config.database_path(self.db_option, self.settings)
 
     @property
     def store(self) -> Store:
         """The database, opened (created and migrated if needed) on first use."""
         if self._store is None:
+            from tinycrm.store import Store
+
             self._store = Store.open(self.db_path)
         return self._store
 
@@ -57,6 +70,8 @@ def today() -> date:
 
 
 def read_date(ctx: typer.Context, text: str, *, prefer: Prefer = "future") -> date:
+    from tinycrm.dates import parse_date
+
     return parse_date(text, today(), day_first=state(ctx).settings.day_first, prefer=prefer)
 
 

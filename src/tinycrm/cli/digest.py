@@ -59,7 +59,7 @@ def digest(
 
         mail = mail_config(st.settings.smtp, st.settings.source)
     store = st.store
-    service.check_integrity(store)
+    service.check_integrity(store, full=mail is not None)
     if mail is None:
         built = service.build_digest(store, day, days=span, settings=st.settings)
         if quiet_if_empty and built.is_empty:

@@ -253,20 +253,38 @@ def done(
     channel: str = typer.Option(
         None, "--channel", "-c", help="The note's channel: call, email, visit, meeting…"
     ),
+    score: str = typer.Option(
+        None, "--score", help="For a satisfaction check: the score the customer gave."
+    ),
+    scale: str = typer.Option("csat", "--scale", help="The score's scale: csat (1-5) or nps."),
     as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Mark a row done (a recurring one moves to its next occurrence). Counts as an
-    interaction: the keep-in-touch clock restarts."""
+    interaction: the keep-in-touch clock restarts. A satisfaction check can record its
+    score in the same step (--score)."""
     app_state = state(ctx)
     day = _as_of(ctx, as_of)
-    item = service.complete(
-        app_state.store, handle, day, note=note, channel=channel, settings=app_state.settings
-    )
+    recorded = None
+    if score is not None:
+        from tinycrm.services.satisfaction import complete_check_with_score
+
+        item, recorded = complete_check_with_score(
+            app_state.store, handle, score, today=day, scale_name=scale, note=note,
+            channel=channel, settings=app_state.settings,
+        )  # fmt: skip
+    else:
+        item = service.complete(
+            app_state.store, handle, day, note=note, channel=channel, settings=app_state.settings
+        )
     if as_json:
         _done_json(item, "done")
         return
     extra = " and logged the note" if note else ""
+    if recorded is not None:
+        extra += f"; {recorded.score.scale.value.upper()} {recorded.score.score} recorded"
+        if recorded.recovery is not None:
+            extra += f" (low: recovery follow-up {recorded.recovery.id})"
     output.print_success(f"done: {item.title} for {item.contact_name}{extra}")
 
 

@@ -10,14 +10,14 @@ from tinycrm.errors import Ambiguous, NotFound, UsageError
 from tinycrm.models import Anniversary, Contact, Score, StageChange
 from tinycrm.services import validation
 from tinycrm.store import Store
-from tinycrm.store.cases import CaseRow
 from tinycrm.store.contacts import ContactFilter, SearchHit
-from tinycrm.store.notes import NoteRow
-from tinycrm.store.sales import SaleRow
 
 if TYPE_CHECKING:
     from tinycrm.config import Settings
     from tinycrm.services.followups import QueueItem
+    from tinycrm.store.cases import CaseRow
+    from tinycrm.store.notes import NoteRow
+    from tinycrm.store.sales import SaleRow
 
 
 @dataclass

@@ -33,7 +33,7 @@ from tinycrm.models import DEFAULT_CADENCE, FollowUp, FollowUpKind, Note, Relati
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.followups import CheckInRow, DueRow, Mark, UrgencyWeights
+from tinycrm.store.followups import CheckInRow, DueRow, Mark, RankRow
 
 # Derived birthdays and anniversaries stay in the queue this many days after the day
 # (belated wishes still count); check-ins, cases and stored follow-ups stay until acted on.
@@ -97,7 +97,8 @@ class Queue:
     upcoming_total: int = 0  # likewise for upcoming (see upcoming_limit)
 
 
-DerivedSource = Callable[[Store, date, date, Settings], list[QueueItem]]
+# (store, start, end, settings, contact id or None for everyone) -> items
+DerivedSource = Callable[[Store, date, date, Settings, int | None], list[QueueItem]]
 
 
 def derived_handle(prefix: str, subject_id: int, on: date) -> str:
@@ -127,11 +128,13 @@ def urgency(kind: str, days_late: int, relationship_type: str | None, open_case:
 # due until acted upon (check-ins) also return those that fell due before `start`.
 
 
-def birthday_source(store: Store, start: date, end: date, settings: Settings) -> list[QueueItem]:
+def birthday_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
     """This year's (or next year's) birthday, with the age when the year is known."""
     feb29 = settings.feb29_in_common_years
     items = []
-    for row in store.follow_ups.birthdays_in(month_day_ranges(start, end)):
+    for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id):
         birthday = parse_partial_date(row.date)
         for when in occurrences_between(birthday, start, end, feb29):
             age = birthday.years_at(when)
@@ -170,10 +173,12 @@ def anniversary_title(label: str, years: int | None) -> str:
     return f"Anniversary: {label}, {years} {unit}"
 
 
-def anniversary_source(store: Store, start: date, end: date, settings: Settings) -> list[QueueItem]:
+def anniversary_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
     feb29 = settings.feb29_in_common_years
     items = []
-    for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end)):
+    for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id):
         when_date = parse_partial_date(row.date)
         for when in occurrences_between(when_date, start, end, feb29):
             years = when_date.years_at(when)
@@ -199,11 +204,13 @@ def anniversary_source(store: Store, start: date, end: date, settings: Settings)
     return items
 
 
-def check_in_source(store: Store, start: date, end: date, settings: Settings) -> list[QueueItem]:
+def check_in_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
     """Contacts whose last interaction is older than their cadence (due until one is logged).
 
     build_queue ranks check-ins in SQL (see SQL_RANKED); this function serves the rest."""
-    return [_check_in_item(row) for row in store.follow_ups.check_ins_due_by(end)]
+    return [_check_in_item(row) for row in store.follow_ups.check_ins_due_by(end, contact_id)]
 
 
 def _check_in_item(row: CheckInRow | DueRow) -> QueueItem:
@@ -231,17 +238,56 @@ def _check_in_item(row: CheckInRow | DueRow) -> QueueItem:
     )
 
 
+def reorder_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
+    """Customers with 3+ purchase days whose usual interval (median) since the last purchase
+    has elapsed by `end`: due on last purchase + median interval, and due until a new sale
+    moves it or the occurrence is marked done or skipped (from sale_stats, see
+    store.reports.reorder). build_queue ranks these in SQL; this serves the rest."""
+    return [
+        _reorder_item(r.contact_id, r.contact_name, r.due, r.last_on, r.median_gap,
+                      r.relationship_type)
+        for r in store.follow_ups.reorders_due_by(end, contact_id)
+    ]  # fmt: skip
+
+
+def _reorder_item(
+    contact_id: int, name: str, due_text: str, last_on: str, gap: float, rel: str | None
+) -> QueueItem:
+    due = date.fromisoformat(due_text)
+    return QueueItem(
+        handle=derived_handle("r", contact_id, due),
+        contact_id=contact_id,
+        contact_name=name,
+        kind=FollowUpKind.REORDER,
+        title=f"Reorder due: usually buys every {gap:g} days, last on {last_on}",
+        due_on=due,
+        days_late=0,
+        urgency=0.0,
+        recurring=True,
+        detail=f"every {gap:g} days",
+        relationship_type=rel,
+        occurrence_on=due,
+    )
+
+
 # Other features append their sources here (reorder, case) and register a handle prefix.
-DERIVED_SOURCES: list[DerivedSource] = [birthday_source, anniversary_source, check_in_source]
+DERIVED_SOURCES: list[DerivedSource] = [
+    birthday_source,
+    anniversary_source,
+    check_in_source,
+    reorder_source,
+]
 HANDLE_PREFIXES: dict[str, DerivedSource] = {
     "b": birthday_source,
     "a": anniversary_source,
     "c": check_in_source,
+    "r": reorder_source,
 }
 # Sources that can yield tens of thousands of overdue rows are ranked and paged in SQL by
-# build_queue (store.follow_ups.due_rows) instead of being collected in Python.
-SQL_RANKED: frozenset[DerivedSource] = frozenset({check_in_source})
-WEIGHTS = UrgencyWeights(DUE_WEIGHT, KIND_WEIGHTS, RELATIONSHIP_WEIGHTS, OPEN_CASE_WEIGHT)
+# build_queue (store.follow_ups.rank_rows) instead of being collected in Python.
+SQL_RANKED: frozenset[DerivedSource] = frozenset({check_in_source, reorder_source})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +314,18 @@ def build_queue(
     urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
     `as_of`. `with_overdue=False` skips the overdue part (for `upcoming`).
 
-    Stored follow-ups and check-ins are ranked and paged in SQL; the other derived sources
-    (windowed: birthdays, anniversaries…) are merged in here."""
+    Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
+    indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
+    anniversaries) and snoozed derived rows are merged in here. Only the rows shown become
+    QueueItems.
+
+    Finding the most urgent overdue rows without scoring them all: within one group of rows
+    that share their static weights (source × kind × relationship type, contacts without an
+    open case), urgency only falls as the due day gets later, and ties go to the earlier day
+    and lower handle, so the group's first `overdue_limit` rows by (due, handle) are its only
+    candidates. Groups are walked from the highest possible urgency down and the walk stops
+    once the page is full of rows more urgent than anything the next group can reach. Rows of
+    contacts with an open case (few) are all read and scored."""
     check_days(days)
     if overdue_limit is not None and overdue_limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
@@ -278,55 +334,154 @@ def build_queue(
     up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS)
-    snoozed = store.follow_ups.snoozed_marks()
-    snoozed_check_ins = sorted({m.contact_id for m in snoozed if m.kind == FollowUpKind.CHECK_IN})
-    rows = store.follow_ups.due_rows(
-        as_of,
-        end,
-        WEIGHTS,
-        limit,
-        snoozed_check_ins,
-        with_overdue=with_overdue,
-        upcoming_limit=up_limit,
+    repo = store.follow_ups
+    snoozed = repo.snoozed_marks()
+    skips = {
+        src: sorted({m.contact_id for m in snoozed if m.kind == kind})
+        for src, kind in _SQL_KINDS.items()
+    }
+    cases = repo.contacts_with_open_case()
+    before, on, last = (as_of - timedelta(days=1)).isoformat(), as_of.isoformat(), end.isoformat()
+
+    def scored(row: RankRow) -> _Ranked:
+        due = date.fromisoformat(row.due)
+        late = (as_of - due).days
+        score = urgency(row.kind, late, row.relationship_type, row.contact_id in cases)
+        handle = _rank_handle(row)
+        return (score, due, _tie(handle), handle, row)
+
+    extra = _derived(
+        store, start, end, settings, snoozed, [m.contact_id for m in snoozed if m.kind in _SQL_SET]
     )
-    ranked: list[tuple[float, date, str, str, DueRow | QueueItem]] = [
-        (
-            round(row.urgency, 2),
-            date.fromisoformat(row.due),
-            row.contact_name,
-            _row_handle(row),
-            row,
-        )
-        for row in (*rows.overdue, *rows.today, *rows.upcoming)
-    ]
-    cases: set[int] | None = None
-    extra = _derived(store, start, end, settings, snoozed, snoozed_check_ins)
-    python_overdue = python_upcoming = 0
+    python_overdue: list[_Ranked] = []
+    python_today: list[_Ranked] = []
+    python_upcoming: list[_Ranked] = []
     for item in extra:
         late = (as_of - item.due_on).days
-        if late > 0 and not with_overdue:
-            continue
         if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
             continue
-        if cases is None:
-            cases = store.follow_ups.contacts_with_open_case()
         score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
-        ranked.append((score, item.due_on, item.contact_name, item.handle, item))
-        python_overdue += late > 0
-        python_upcoming += late < 0
-    overdue = [r for r in ranked if r[1] < as_of]
-    overdue.sort(key=lambda r: (-r[0], r[1], _tie(r[3])))
-    shown = overdue if limit is None else overdue[:limit]
-    today = sorted((r for r in ranked if r[1] == as_of), key=lambda r: (-r[0], r[2].lower(), r[3]))
-    upcoming = sorted((r for r in ranked if r[1] > as_of), key=lambda r: (r[1], -r[0], _tie(r[3])))
+        entry = (score, item.due_on, _tie(item.handle), item.handle, item)
+        (python_overdue if late > 0 else python_today if late == 0 else python_upcoming).append(
+            entry
+        )
+
+    # Overdue
+    shown: list[_Ranked] = []
+    overdue_total = 0
+    if with_overdue:
+        overdue_total = len(python_overdue) + sum(
+            repo.count_rows(src, "", before, as_of, skips[src], last) for src in _SQL_KINDS
+        )
+        if limit is None:
+            shown = python_overdue + [
+                scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, "", before, as_of,
+                                                                         skip=skips[src], cap=last)
+            ]  # fmt: skip
+            shown.sort(key=_overdue_key)
+        else:
+            shown = python_overdue + [
+                scored(r)
+                for src in _SQL_KINDS
+                for r in repo.rank_rows(
+                    src, "", before, as_of, open_case=True, skip=skips[src], cap=last
+                )
+            ]
+            shown.sort(key=_overdue_key)
+            del shown[limit:]
+            for group in _groups():
+                if len(shown) >= limit and shown[limit - 1][0] > group.best:
+                    break
+                rows = repo.rank_rows(
+                    group.src, "", before, as_of, kinds=group.kinds,
+                    exclude_kinds=group.exclude_kinds, rels=group.rels,
+                    exclude_rels=group.exclude_rels, open_case=False, skip=skips[group.src],
+                    limit=limit, cap=last,
+                )  # fmt: skip
+                if rows:
+                    shown.extend(scored(r) for r in rows)
+                    shown.sort(key=_overdue_key)
+                    del shown[limit:]
+
+    # Today: every row, by urgency then name
+    today = python_today + [
+        scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, before, on, as_of,
+                                                                 skip=skips[src], cap=last)
+    ]  # fmt: skip
+    today_items = _finish_all(store, today, as_of)
+    today_items.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
+
+    # Upcoming: soonest first; read only up to the day the page fills in each source
+    upcoming: list[_Ranked] = []
+    upcoming_total = len(python_upcoming)
+    if days > 0:
+        cutoff = last
+        if up_limit is not None:
+            for src in _SQL_KINDS:
+                nth = repo.nth_due(src, on, last, as_of, up_limit, skips[src])
+                if nth is not None and nth < cutoff:
+                    cutoff = nth
+        upcoming = python_upcoming + [
+            scored(r)
+            for src in _SQL_KINDS
+            for r in repo.rank_rows(src, on, cutoff, as_of, cap=last, skip=skips[src])
+        ]
+        upcoming_total += sum(
+            repo.count_rows(src, on, last, as_of, skips[src], last) for src in _SQL_KINDS
+        )
+        upcoming.sort(key=lambda r: (r[1], -r[0], r[2]))
     return Queue(
         as_of=as_of,
-        overdue=[_finish(r, as_of) for r in shown],
-        today=[_finish(r, as_of) for r in today],
-        upcoming=[_finish(r, as_of) for r in upcoming[:up_limit]],
-        overdue_total=rows.overdue_total + python_overdue,
-        upcoming_total=rows.upcoming_total + python_upcoming,
+        overdue=_finish_all(store, shown, as_of),
+        today=today_items,
+        upcoming=_finish_all(store, upcoming[:up_limit], as_of),
+        overdue_total=overdue_total,
+        upcoming_total=upcoming_total,
     )
+
+
+# (urgency, due, tie, handle, row): the ranking key and what becomes the QueueItem.
+_Ranked = tuple[float, date, tuple[int, int, str], str, "RankRow | QueueItem"]
+_SQL_KINDS: dict[int, str] = {0: "", 1: FollowUpKind.CHECK_IN, 2: FollowUpKind.REORDER}
+_SQL_SET = frozenset({FollowUpKind.CHECK_IN, FollowUpKind.REORDER})
+_PREFIX = {1: "c", 2: "r"}
+
+
+def _overdue_key(r: _Ranked) -> tuple[float, date, tuple[int, int, str]]:
+    return (-r[0], r[1], r[2])
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Overdue rows of one source sharing their static urgency weights (no open case)."""
+
+    best: float  # the highest urgency a row of the group can have (a week or more late)
+    src: int
+    kinds: list[str] | None = None
+    exclude_kinds: list[str] | None = None
+    rels: list[str] | None = None
+    exclude_rels: list[str] | None = None
+
+
+def _groups() -> list[_Group]:
+    weighted_kinds = [str(k) for k, w in KIND_WEIGHTS.items() if w]
+    weighted_rels = [str(r) for r, w in RELATIONSHIP_WEIGHTS.items() if w]
+    rel_groups: list[tuple[str | None, list[str] | None, list[str] | None]] = [
+        (r, [r], None) for r in weighted_rels
+    ]
+    rel_groups.append((None, None, weighted_rels))
+    groups = []
+    kind_groups: list[tuple[int, str, list[str] | None, list[str] | None]] = [
+        (0, k, [k], None) for k in weighted_kinds
+    ]
+    kind_groups.append((0, "", None, weighted_kinds))
+    kind_groups += [(src, kind, None, None) for src, kind in _SQL_KINDS.items() if kind]
+    for src, kind, kinds, exclude_kinds in kind_groups:
+        for rel, rels, exclude_rels in rel_groups:
+            best = urgency(kind, DERIVED_GRACE_DAYS, rel, False)
+            groups.append(_Group(best, src, kinds, exclude_kinds, rels, exclude_rels))
+    groups.sort(key=lambda g: -g.best)
+    return groups
 
 
 def _tie(handle: str) -> tuple[int, int, str]:
@@ -336,31 +491,52 @@ def _tie(handle: str) -> tuple[int, int, str]:
     return (1, 0, handle)
 
 
-def _row_handle(row: DueRow) -> str:
-    return str(row.id) if row.src == 0 else derived_handle("c", row.id, date.fromisoformat(row.due))
+def _rank_handle(row: RankRow) -> str:
+    if row.src == 0:
+        return str(row.id)
+    return f"{_PREFIX[row.src]}{row.id}-{row.due}"
 
 
-def _finish(ranked: tuple[float, date, str, str, DueRow | QueueItem], as_of: date) -> QueueItem:
-    score, due, _, _, entry = ranked
-    if isinstance(entry, QueueItem):
-        return replace(entry, days_late=(as_of - due).days, urgency=score)
-    if entry.src == 1:
-        return replace(_check_in_item(entry), days_late=(as_of - due).days, urgency=score)
+def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueItem]:
+    """QueueItems for ranked rows, in their order (details fetched in one go)."""
+    wanted = [(r[4].src, r[4].id, r[4].due, r[0]) for r in ranked if isinstance(r[4], RankRow)]
+    found = {(d.src, d.id): d for d in store.follow_ups.details(wanted)}
+    items = []
+    for score, due, _, _, entry in ranked:
+        late = (as_of - due).days
+        if isinstance(entry, QueueItem):
+            items.append(replace(entry, days_late=late, urgency=score))
+            continue
+        row = found.get((entry.src, entry.id))
+        if row is not None:
+            items.append(_due_item(row, due, late, score))
+    return items
+
+
+def _due_item(row: DueRow, due: date, late: int, score: float) -> QueueItem:
+    if row.src == 1:
+        return replace(_check_in_item(row), days_late=late, urgency=score)
+    if row.src == 2:
+        item = _reorder_item(
+            row.contact_id, row.contact_name, row.due, row.last_touch_on or "",
+            row.median_gap or 0.0, row.relationship_type,
+        )  # fmt: skip
+        return replace(item, days_late=late, urgency=score)
     return QueueItem(
-        handle=str(entry.id),
-        contact_id=entry.contact_id,
-        contact_name=entry.contact_name,
-        kind=FollowUpKind(entry.kind),
-        title=entry.title,
+        handle=str(row.id),
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=FollowUpKind(row.kind),
+        title=row.title,
         due_on=due,
-        days_late=(as_of - due).days,
+        days_late=late,
         urgency=score,
-        recurring=entry.rule is not None,
-        detail=recurrence.describe(entry.rule) if entry.rule else None,
-        relationship_type=entry.relationship_type,
-        follow_up_id=entry.id,
-        occurrence_on=date.fromisoformat(entry.occurrence),
-        snoozed=entry.snoozed_until is not None,
+        recurring=row.rule is not None,
+        detail=recurrence.describe(row.rule) if row.rule else None,
+        relationship_type=row.relationship_type,
+        follow_up_id=row.id,
+        occurrence_on=date.fromisoformat(row.occurrence),
+        snoozed=row.snoozed_until is not None,
     )
 
 
@@ -375,42 +551,48 @@ def _derived(
     end: date,
     settings: Settings,
     snoozed: list[Mark] | None = None,
-    check_in_contacts: Iterable[int] = (),
+    sql_contacts: Iterable[int] = (),
     contact_id: int | None = None,
 ) -> list[QueueItem]:
     """The Python-side derived rows in [start, end], with done/skipped/snoozed marks applied:
-    every source not ranked in SQL, plus the check-ins of `check_in_contacts` (snoozed ones)."""
+    every source not ranked in SQL, plus the SQL-ranked sources' rows of `sql_contacts` (those
+    with a snoozed occurrence). `contact_id` limits every source to one contact."""
     if snoozed is None:
         snoozed = store.follow_ups.snoozed_marks()
     raw = [
         item
         for source in DERIVED_SOURCES
         if source not in SQL_RANKED
-        for item in source(store, start, end, settings)
+        for item in source(store, start, end, settings, contact_id)
     ]
-    for cid in check_in_contacts:
-        raw.extend(_check_in_item(r) for r in store.follow_ups.check_ins_due_by(end, cid))
-    if contact_id is not None:
-        raw = [item for item in raw if item.contact_id == contact_id]
-    marks = {_key(m): m for m in store.follow_ups.marks_between(start, end)}
+    for cid in dict.fromkeys(sql_contacts):
+        if contact_id is None or cid == contact_id:
+            for source in SQL_RANKED:
+                raw.extend(source(store, start, end, settings, cid))
+    marks = {_key(m): m for m in store.follow_ups.marks_between(start, end, contact_id)}
     marks.update((_key(m), m) for m in snoozed)
     result: list[QueueItem] = []
     seen: set[tuple[int, str, str, str]] = set()
     for item in raw:
         key = _mark_key(item)
         seen.add(key)
-        shown = _apply_mark(item, marks.get(key), end)
+        mark = marks.get(key)
+        if mark is None and item.due_on < start:  # due until acted on (check-in, reorder)
+            mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, item.due_on)
+        shown = _apply_mark(item, mark, end)
         if shown is not None:
             result.append(shown)
     # A snoozed occurrence that comes back inside the window but whose own day lies outside it.
     for mark in snoozed:
         until = date.fromisoformat(mark.snoozed_until or mark.occurrence_on)
-        if _key(mark) in seen or not start <= until <= end or mark.kind == FollowUpKind.CHECK_IN:
+        if _key(mark) in seen or not start <= until <= end or mark.kind in _SQL_SET:
             continue
         if contact_id is not None and mark.contact_id != contact_id:
             continue
         occurrence = date.fromisoformat(mark.occurrence_on)
-        for item in _items_on(store, occurrence, settings, kind=mark.kind):
+        for item in _items_on(
+            store, occurrence, settings, kind=mark.kind, contact_id=mark.contact_id
+        ):
             if _mark_key(item) == _key(mark):
                 shown = _apply_mark(item, mark, end)
                 if shown is not None:
@@ -442,17 +624,21 @@ def _items_on(
     kind: str | None = None,
     contact_id: int | None = None,
 ) -> list[QueueItem]:
-    """Derived items on `day`, from the source that owns the handle prefix when known."""
-    if prefix == "c" or kind == FollowUpKind.CHECK_IN:
-        if contact_id is None:
-            return []
-        return [_check_in_item(r) for r in store.follow_ups.check_ins_due_by(day, contact_id)]
+    """Derived items on `day`, from the source that owns the handle prefix when known.
+    `contact_id` is the contact's id (the anniversary id for prefix 'a')."""
     sources = [HANDLE_PREFIXES[prefix]] if prefix in HANDLE_PREFIXES else DERIVED_SOURCES
+    by_contact = None if prefix == "a" else contact_id
     found: list[QueueItem] = []
     for source in sources:
         if source in SQL_RANKED:
+            # Due until acted on: the row due on `day` is found by looking up to `day`.
+            if contact_id is None:
+                continue
+            items = source(store, day, day, settings, contact_id)
+            found.extend(i for i in items if i.due_on == day and kind in (None, i.kind))
             continue
-        found.extend(i for i in source(store, day, day, settings) if kind in (None, i.kind))
+        items = source(store, day, day, settings, by_contact)
+        found.extend(i for i in items if kind in (None, i.kind))
     return found
 
 
@@ -491,7 +677,7 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
                 follow_up.kind,
                 (today - due).days,
                 contact.relationship_type if contact else None,
-                False,
+                store.follow_ups.has_open_case(follow_up.contact_id),
             ),
             recurring=follow_up.rule is not None,
             detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
@@ -511,7 +697,8 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
         if item.handle == text:
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, day)
             late = (today - item.due_on).days
-            score = urgency(item.kind, late, item.relationship_type, False)
+            open_case = store.follow_ups.has_open_case(item.contact_id)
+            score = urgency(item.kind, late, item.relationship_type, open_case)
             return _Target(replace(item, days_late=late, urgency=score), None, mark)
     if match[1] == "c":
         # A check-in that was done or skipped has moved on: say so rather than "not found".
@@ -685,7 +872,7 @@ def add_follow_up(
 
 
 def _stored_item(
-    follow_up: FollowUp, name: str, today: date, relationship: str | None
+    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool = False
 ) -> QueueItem:
     due = follow_up.snoozed_until or follow_up.due_on
     late = (today - due).days
@@ -697,7 +884,7 @@ def _stored_item(
         title=follow_up.title,
         due_on=due,
         days_late=late,
-        urgency=urgency(follow_up.kind, late, relationship, False),
+        urgency=urgency(follow_up.kind, late, relationship, open_case),
         recurring=follow_up.rule is not None,
         detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
         relationship_type=relationship,
@@ -739,8 +926,9 @@ def follow_ups_for_contact(
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
     relationship = contact.relationship_type.value if contact.relationship_type else None
+    open_case = store.follow_ups.has_open_case(contact_id)
     items = [
-        _stored_item(f, contact.name, today, relationship)
+        _stored_item(f, contact.name, today, relationship, open_case)
         for f in store.follow_ups.for_contact(contact_id)
     ]
     if not contact.archived:
@@ -750,14 +938,14 @@ def follow_ups_for_contact(
             start,
             today + timedelta(days=days),
             settings,
-            check_in_contacts=[contact_id],
+            sql_contacts=[contact_id],
             contact_id=contact_id,
         )
         for item in derived:
             late = (today - item.due_on).days
             if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
                 continue
-            score = urgency(item.kind, late, relationship, False)
+            score = urgency(item.kind, late, relationship, open_case)
             items.append(replace(item, days_late=late, urgency=score))
     return sorted(items, key=lambda i: (i.due_on, i.handle))
 

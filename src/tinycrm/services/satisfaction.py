@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.models import SCALE_RANGE, Contact, FollowUp, FollowUpKind, Scale, Score
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
+
+if TYPE_CHECKING:
+    from tinycrm.services.followups import QueueItem
 
 SPARKS = "▁▂▃▄▅▆▇█"
 TREND_PERIOD_DAYS = 90
@@ -143,3 +148,42 @@ def trend(scores: list[Score], as_of: date) -> Trend | None:
     else:
         change = None
     return Trend(on_scale, spark, same[-1].score, cur_avg, prev_avg, change)
+
+
+def complete_check_with_score(
+    store: Store,
+    handle: str,
+    score: str,
+    *,
+    today: date,
+    scale_name: str = "csat",
+    comment: str | None = None,
+    note: str | None = None,
+    channel: str | None = None,
+    settings: Settings | None = None,
+) -> tuple[QueueItem, ScoreResult]:
+    """Mark a satisfaction-check follow-up done and record the score it found, in one
+    transaction: a bad score leaves the follow-up open, and a low one starts recovery."""
+    from tinycrm.services import followups
+
+    with store.write():
+        item = followups.get_item(store, handle, today, settings=settings)
+        if item.kind != FollowUpKind.SATISFACTION_CHECK:
+            raise UsageError(
+                f"follow-up {handle} is a {item.kind.value}, not a satisfaction check:"
+                " record scores with 'crm satisfaction add'"
+            )
+        result = add_score(
+            store,
+            str(item.contact_id),
+            score,
+            on=today,
+            today=today,
+            scale_name=scale_name,
+            comment=comment,
+            source=f"follow-up:{item.handle}",
+        )
+        done = followups.complete(
+            store, handle, today, note=note, channel=channel, settings=settings
+        )
+    return done, result

@@ -28,6 +28,24 @@ FROM contacts c
 """
 
 
+# The full-text document of a contact; callers add a WHERE clause on `c`.
+INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
+    SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
+        || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
+        || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+                     WHERE contact_id = c.id), '') || ' '
+        || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+                     WHERE contact_id = c.id), '') || ' '
+        || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
+                     WHERE contact_id = c.id), ''),
+        c.id
+    FROM contacts c"""
+
+# Matching rows ranked per part of the search index (contact documents, notes) at most; past
+# it the most recently added are ranked (see ContactRepo.search, docs/search.md).
+SEARCH_CANDIDATES = 2000
+
+
 @dataclass(frozen=True)
 class ContactFilter:
     tag: str | None = None
@@ -195,20 +213,7 @@ class ContactRepo:
     def reindex(self, contact_id: int) -> None:
         """Refresh the contact's full-text document (name, company, emails, phones, tags...)."""
         self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact_id,))
-        self.conn.execute(
-            """INSERT INTO search_index (rowid, body, contact_id)
-               SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
-                   || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
-                   || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
-                                WHERE contact_id = c.id), '') || ' '
-                   || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
-                                WHERE contact_id = c.id), '') || ' '
-                   || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
-                                WHERE contact_id = c.id), ''),
-                   c.id
-               FROM contacts c WHERE c.id = ?""",
-            (contact_id,),
-        )
+        self.conn.execute(INDEX_CONTACTS_SQL + " WHERE c.id = ?", (contact_id,))
 
     def add_stage_change(self, contact_id: int, stage: Stage, on: date) -> None:
         with self.db.write() as conn:
@@ -238,17 +243,50 @@ class ContactRepo:
         with self.db.write() as conn:
             conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Contacts ranked by bm25 over their own document and their notes; best hit each."""
+    def search(self, query: str, limit: int = 50, candidates: int | None = None) -> list[SearchHit]:
+        """Contacts ranked by bm25 over their own document and their notes; best hit each.
+
+        Ranking costs time in proportion to the matching rows (a word found in 67,000 notes
+        took ~190 ms), so each part of the index is ranked over a bounded candidate set: when
+        more than `candidates` contact documents (rowid < 0) or notes (rowid = note id) match,
+        only the most recently added ones are ranked. bm25 still scores them against the
+        whole index, so a rare word keeps its weight. See docs/search.md.
+        """
+        cap = SEARCH_CANDIDATES if candidates is None else candidates
+        parts: list[str] = []
+        params: list[object] = []
+        for negative in (True, False):
+            clause, bound = self._candidates(query, negative, cap)
+            parts.append(
+                f"""SELECT * FROM (
+                     SELECT contact_id, rank, snippet(search_index, 0, '', '', '…', 12) AS snippet
+                     FROM search_index WHERE search_index MATCH ? AND {clause}
+                     ORDER BY rank LIMIT ?)"""
+            )
+            params += [query, *bound, limit * 4]
         rows = self.conn.execute(
-            """SELECT contact_id, min(rank) AS best, snippet FROM (
-                 SELECT contact_id, rank,
-                        snippet(search_index, 0, '', '', '…', 12) AS snippet
-                 FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?)
-               GROUP BY contact_id ORDER BY best LIMIT ?""",
-            (query, limit * 4, limit),
+            f"""SELECT contact_id, min(rank) AS best, snippet
+                FROM ({" UNION ALL ".join(parts)})
+                GROUP BY contact_id ORDER BY best, contact_id LIMIT ?""",
+            (*params, limit),
         )
         return [SearchHit(r["contact_id"], r["best"], r["snippet"]) for r in rows]
+
+    def _candidates(self, query: str, negative: bool, cap: int) -> tuple[str, tuple[int, ...]]:
+        """The rowid range of one part of the index (contact documents have rowid -id, notes
+        their id) holding at most `cap` of its matching rows, the most recently added: the
+        first matching rowid past the newest `cap` (an FTS5 rowid scan, ~2 ms) bounds it."""
+        base, order, beyond = ("rowid < 0", "ASC", "<") if negative else ("rowid > 0", "DESC", ">")
+        row = self.conn.execute(
+            f"""SELECT rowid FROM search_index WHERE search_index MATCH ? AND {base}
+                ORDER BY rowid {order} LIMIT 1 OFFSET ?""",
+            (query, cap),
+        ).fetchone()
+        if row is None:
+            return base, ()
+        # One bound only: FTS5 uses a single lower or upper rowid bound, a second one would
+        # be checked row by row after ranking everything.
+        return f"rowid {beyond} ?", (int(row[0]),)
 
 
 def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:

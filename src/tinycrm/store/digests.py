@@ -12,6 +12,22 @@ SENT = "sent"
 FAILED = "failed"
 EMPTY = "empty"  # --quiet-if-empty found nothing due: nothing sent, but the day is covered
 
+# The tables a digest reads (the follow-up queue, birthdays and anniversaries, at-risk
+# customers, the delivery record): the printed digest's integrity check walks these.
+DIGEST_TABLES = (
+    "contacts",
+    "contact_emails",
+    "contact_phones",
+    "contact_tags",
+    "anniversaries",
+    "follow_ups",
+    "occurrence_marks",
+    "cases",
+    "satisfaction",
+    "score_stats",
+    "digest_runs",
+)
+
 
 @dataclass(frozen=True)
 class DigestRun:

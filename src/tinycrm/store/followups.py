@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from tinycrm.models import FollowUp, FollowUpKind
@@ -89,94 +89,113 @@ class FollowUpRepo:
         )
         return [StoredDue(*row) for row in rows]
 
-    def due_rows(
+    # The queue's SQL-ranked sources, read through indexes in small pieces (see
+    # services.followups.build_queue): src 0 = stored follow-ups, 1 = keep-in-touch check-ins,
+    # 2 = reorders (sale_stats). Each piece is a due range (lo, hi]: 'YYYY-MM-DD' strings.
+
+    def rank_rows(
         self,
+        src: int,
+        lo: str,
+        hi: str,
         as_of: date,
-        end: date,
-        weights: UrgencyWeights,
-        overdue_limit: int | None,
-        skip_check_ins: Sequence[int] = (),
         *,
-        with_overdue: bool = True,
-        upcoming_limit: int | None = None,
-    ) -> DueRows:
-        """The bulk of the queue, ranked in SQL: open stored follow-ups and keep-in-touch
-        check-ins due on or before `end` (both can number tens of thousands).
+        kinds: Sequence[str] | None = None,
+        exclude_kinds: Sequence[str] | None = None,
+        rels: Sequence[str] | None = None,
+        exclude_rels: Sequence[str] | None = None,
+        open_case: bool | None = None,
+        skip: Sequence[int] = (),
+        limit: int | None = None,
+        contact_id: int | None = None,
+        cap: str | None = None,
+    ) -> list[RankRow]:
+        """Rows of one source due in (lo, hi], soonest first (ties: stored by id, derived
+        by handle), optionally only some kinds / relationship types, only contacts with
+        (True) or without (False) an open case, at most `limit`."""
+        sql, params = _source_sql(src, lo, hi, as_of, skip, contact_id, cap=cap)
+        col = _SOURCES[src]
+        if kinds is not None and col.kind_col:
+            sql += f" AND {col.kind_col} IN ({_marks(kinds, params, 'k')})"
+        if exclude_kinds and col.kind_col:
+            sql += f" AND {col.kind_col} NOT IN ({_marks(exclude_kinds, params, 'xk')})"
+        if rels is not None:
+            sql += f" AND c.relationship_type IN ({_marks(rels, params, 'r')})"
+        if exclude_rels is not None:
+            sql += " AND (c.relationship_type IS NULL"
+            if exclude_rels:
+                sql += f" OR c.relationship_type NOT IN ({_marks(exclude_rels, params, 'xr')})"
+            sql += ")"
+        if open_case is not None:
+            sql += f" AND {col.contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
+        sql += f" ORDER BY {col.due}, {col.tie}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
-        Overdue: the most urgent `overdue_limit` rows (None: all) and their count; today: all;
-        upcoming (after `as_of`, up to `end`): soonest first, at most `upcoming_limit`, and
-        their count. Check-ins of `skip_check_ins` (snoozed ones) are left out.
-        """
-        params: dict[str, object] = {
-            "as_of": as_of.isoformat(),
-            "end": end.isoformat(),
-            "week_late": (as_of - timedelta(days=7)).isoformat(),
-            "far_ahead": (as_of + timedelta(days=14)).isoformat(),
-            "due_w": weights.due,
-            "case_w": weights.open_case,
-        }
-        kind_case = _weight_case("kind", "k", weights.kinds, params)
-        rel_case = _weight_case("rel", "r", weights.relationships, params)
-        skip = ",".join(str(int(i)) for i in skip_check_ins)
-        # Ranking reads covering indexes only (follow_ups_queue, contacts_queue,
-        # contacts_check_in_due); names and titles are fetched for the chosen rows afterwards.
-        rows_sql = f"""
-            SELECT 0 AS src, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on) AS due,
-                   f.kind, c.relationship_type AS rel
-            FROM follow_ups f INDEXED BY follow_ups_queue
-            JOIN contacts c INDEXED BY contacts_queue ON c.id = f.contact_id
-            WHERE f.status = 'open' AND f.due_on <= :end AND c.archived = 0
-              AND coalesce(f.snoozed_until, f.due_on) <= :end
-            UNION ALL
-            SELECT 1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type
-            FROM contacts c INDEXED BY contacts_check_in_due
-            WHERE c.check_in_due_on <= :end AND c.check_in_due_on IS NOT NULL
-              {f"AND c.id NOT IN ({skip})" if skip else ""}"""
-        urgency = f"""round(:due_w * (CASE WHEN due <= :week_late THEN 1.0
-                   WHEN due > :far_ahead THEN 0.2
-                   ELSE (julianday(:as_of) - julianday(due) + 14) * 0.8 / 21 + 0.2 END)
-              + {kind_case} + {rel_case}
-              + CASE WHEN contact_id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)
-                THEN :case_w ELSE 0 END, 2)"""
-        ranked = f"SELECT src, id, due, {urgency} AS urgency FROM ({rows_sql})"
-        conn = self.db.conn
-        overdue, overdue_total = self._ranked_part(
-            ranked, rows_sql, "due < :as_of", "urgency DESC, due, src, id", params,
-            overdue_limit if with_overdue else 0,
-        )  # fmt: skip
-        today = conn.execute(f"{ranked} WHERE due = :as_of", params).fetchall()
-        upcoming, upcoming_total = self._ranked_part(
-            ranked, rows_sql, "due > :as_of", "due, urgency DESC, src, id", params,
-            upcoming_limit,
-        )  # fmt: skip
-        return DueRows(
-            self._details(overdue),
-            overdue_total,
-            self._details(today),
-            self._details(upcoming),
-            upcoming_total,
-        )
+    def count_rows(
+        self, src: int, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
+        cap: str | None = None,
+    ) -> int:  # fmt: skip
+        """How many rows `rank_rows` would give, counted from covering indexes: every row in
+        range, minus those of archived contacts (and, for reorders, marked occurrences)."""
+        if src == 1:
+            sql, params = _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
+            return int(self.db.conn.execute(sql, params).fetchone()[0])
+        params = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
+        if src == 0:
+            due = "coalesce(f.snoozed_until, f.due_on)"
+            rows = f"""FROM follow_ups f INDEXED BY follow_ups_queue WHERE f.status = 'open'
+                AND f.due_on <= :cap AND {due} > :lo AND {due} <= :hi"""
+            sql = f"""SELECT (SELECT count(*) {rows})
+                - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
+                   JOIN follow_ups f ON f.contact_id = a.id
+                   WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
+                     AND {due} > :lo AND {due} <= :hi)"""
+        else:
+            rows = """FROM sale_stats s WHERE s.next_due_on > :lo AND s.next_due_on <= :hi
+                AND s.last_on <= :as_of"""
+            sql = f"""SELECT (SELECT count(*) {rows})
+                - (SELECT count(*) {rows} AND s.contact_id IN
+                   (SELECT id FROM contacts INDEXED BY contacts_archived WHERE archived = 1))
+                - (SELECT count(*) FROM occurrence_marks m
+                   JOIN sale_stats s ON s.contact_id = m.contact_id
+                   JOIN contacts c ON c.id = s.contact_id
+                   WHERE m.kind = 'reorder' AND m.subject = '' AND c.archived = 0
+                     AND m.occurrence_on = s.next_due_on AND s.next_due_on > :lo
+                     AND s.next_due_on <= :hi AND s.last_on <= :as_of)"""
+            if skip:
+                pass  # snoozed occurrences are marked, so already left out above
+        return int(self.db.conn.execute(sql, params).fetchone()[0])
 
-    def _ranked_part(
-        self,
-        ranked: str,
-        rows_sql: str,
-        where: str,
-        order: str,
-        params: dict[str, object],
-        limit: int | None,
-    ) -> tuple[list[sqlite3.Row], int]:
-        conn = self.db.conn
-        if limit == 0:
-            return [], 0
-        clause = f" LIMIT {int(limit)}" if limit else ""
-        rows = conn.execute(f"{ranked} WHERE {where} ORDER BY {order}{clause}", params).fetchall()
-        if limit is None or len(rows) < limit:
-            return rows, len(rows)
-        count = conn.execute(f"SELECT count(*) FROM ({rows_sql}) WHERE {where}", params)
-        return rows, int(count.fetchone()[0])
+    def nth_due(
+        self, src: int, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
+    ) -> str | None:
+        """The due day of the n-th (1-based) row in (lo, hi], soonest first (None: fewer)."""
+        sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True)
+        col = _SOURCES[src]
+        sql += f" ORDER BY {col.due} LIMIT 1 OFFSET {int(n) - 1}"
+        row = self.db.conn.execute(sql, params).fetchone()
+        return str(row[0]) if row else None
 
-    def _details(self, ranked: Sequence[sqlite3.Row]) -> list[DueRow]:
+    def details(self, ranked: Sequence[tuple[int, int, str, float]]) -> list[DueRow]:
+        """Names, titles and clocks for (src, id, due, urgency) rows, in their order."""
+        return self._details(ranked)
+
+    def reorders_due_by(self, end: date, contact_id: int | None = None) -> list[ReorderRow]:
+        """Customers (active, 3+ purchase days) whose next purchase, last + median interval,
+        falls on or before `end` (index sale_stats_due). Marks are not applied here."""
+        sql = """SELECT s.contact_id, c.name, s.next_due_on, s.last_on, s.median_gap,
+                        s.purchases, c.relationship_type
+                 FROM sale_stats s JOIN contacts c ON c.id = s.contact_id
+                 WHERE s.next_due_on <= ? AND s.next_due_on IS NOT NULL AND c.archived = 0"""
+        params: list[object] = [end.isoformat()]
+        if contact_id is not None:
+            sql += " AND s.contact_id = ?"
+            params.append(contact_id)
+        return [ReorderRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def _details(self, ranked: Sequence[Sequence[Any]]) -> list[DueRow]:
         """Names, titles and clocks for ranked (src, id, due, urgency) rows, in their order."""
         stored = [row[1] for row in ranked if row[0] == 0]
         check_ins = [row[1] for row in ranked if row[0] == 1]
@@ -200,6 +219,19 @@ class FollowUpRepo:
                 chunk,
             ):
                 found[(1, r[0])] = (r[0], r[1], "check-in", "", None, r[2], r[3], None, r[4], r[5])
+        reorders = [row[1] for row in ranked if row[0] == 2]
+        extra: dict[int, tuple[float, int]] = {}
+        for offset in range(0, len(reorders), 500):
+            chunk = reorders[offset : offset + 500]
+            for r in self.db.conn.execute(
+                f"""SELECT c.id, c.name, c.relationship_type, s.last_on, s.median_gap,
+                           s.purchases
+                    FROM contacts c JOIN sale_stats s ON s.contact_id = c.id
+                    WHERE c.id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ):
+                found[(2, r[0])] = (r[0], r[1], "reorder", "", None, r[2], "", None, r[3], None)
+                extra[r[0]] = (r[4], r[5])
         result = []
         for src, row_id, due, score in ranked:
             detail = found.get((src, row_id))
@@ -207,17 +239,21 @@ class FollowUpRepo:
                 result.append(DueRow(src, row_id, detail[0], detail[1], detail[2], detail[3],
                                      due, detail[4], detail[5], detail[6], detail[7], detail[8],
                                      detail[9], score))  # fmt: skip
+                if src == 2:
+                    gap, count = extra[row_id]
+                    result[-1] = result[-1]._replace(median_gap=gap, purchases=count)
         return result
 
     # Marks on derived occurrences (a birthday this year, a check-in due on a day).
 
-    def marks_between(self, start: date, end: date) -> list[Mark]:
-        rows = self.db.conn.execute(
-            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
-               FROM occurrence_marks WHERE occurrence_on BETWEEN ? AND ?""",
-            (start.isoformat(), end.isoformat()),
-        )
-        return [Mark(*row) for row in rows]
+    def marks_between(self, start: date, end: date, contact_id: int | None = None) -> list[Mark]:
+        sql = """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+                 FROM occurrence_marks WHERE occurrence_on BETWEEN ? AND ?"""
+        params: list[object] = [start.isoformat(), end.isoformat()]
+        if contact_id is not None:
+            sql += " AND contact_id = ?"
+            params.append(contact_id)
+        return [Mark(*row) for row in self.db.conn.execute(sql, params)]
 
     def snoozed_marks(self) -> list[Mark]:
         """Every snoozed derived occurrence (few: snoozing is a manual act)."""
@@ -253,24 +289,38 @@ class FollowUpRepo:
 
     # Indexed look-ups for the derived rows.
 
-    def birthdays_in(self, ranges: Sequence[tuple[str, str]]) -> list[DatedRow]:
+    def birthdays_in(
+        self, ranges: Sequence[tuple[str, str]], contact_id: int | None = None
+    ) -> list[DatedRow]:
         """Active contacts whose birthday's month-day lies in one of the 'MM-DD' ranges
-        (uses the contacts_birthday_md index)."""
+        (uses the contacts_birthday_md index; one contact by its primary key)."""
         where = " OR ".join("birthday_md BETWEEN ? AND ?" for _ in ranges)
+        params: list[object] = [bound for pair in ranges for bound in pair]
+        one = ""
+        if contact_id is not None:
+            one = " AND id = ?"
+            params.append(contact_id)
         rows = self.db.conn.execute(
             f"""SELECT id, id, name, '', birthday, relationship_type FROM contacts
-                WHERE ({where}) AND archived = 0""",
-            [bound for pair in ranges for bound in pair],
+                WHERE ({where}) AND archived = 0{one}""",
+            params,
         )
         return [DatedRow(*row) for row in rows]
 
-    def anniversaries_in(self, ranges: Sequence[tuple[str, str]]) -> list[DatedRow]:
+    def anniversaries_in(
+        self, ranges: Sequence[tuple[str, str]], contact_id: int | None = None
+    ) -> list[DatedRow]:
         where = " OR ".join("a.date_md BETWEEN ? AND ?" for _ in ranges)
+        params: list[object] = [bound for pair in ranges for bound in pair]
+        one = ""
+        if contact_id is not None:
+            one = " AND a.contact_id = ?"
+            params.append(contact_id)
         rows = self.db.conn.execute(
             f"""SELECT a.id, a.contact_id, c.name, a.label, a.date, c.relationship_type
                 FROM anniversaries a JOIN contacts c ON c.id = a.contact_id
-                WHERE ({where}) AND c.archived = 0""",
-            [bound for pair in ranges for bound in pair],
+                WHERE ({where}) AND c.archived = 0{one}""",
+            params,
         )
         return [DatedRow(*row) for row in rows]
 
@@ -293,10 +343,15 @@ class FollowUpRepo:
         return _date(row[0]) if row else None
 
     def contacts_with_open_case(self) -> set[int]:
-        rows = self.db.conn.execute(
-            "SELECT DISTINCT contact_id FROM cases WHERE resolved_on IS NULL"
-        )
+        rows = self.db.conn.execute(_OPEN_CASES)
         return {row[0] for row in rows}
+
+    def has_open_case(self, contact_id: int) -> bool:
+        row = self.db.conn.execute(
+            "SELECT 1 FROM cases WHERE contact_id = ? AND resolved_on IS NULL LIMIT 1",
+            (contact_id,),
+        ).fetchone()
+        return row is not None
 
     def cadence_fields(
         self, contact_ids: Sequence[int]
@@ -339,25 +394,110 @@ class UrgencyWeights:
     open_case: float
 
 
-def _weight_case(
-    column: str, prefix: str, weights: Mapping[str, float], params: dict[str, object]
-) -> str:
-    if not weights:
-        return "0"
-    parts = []
-    for index, (key, weight) in enumerate(weights.items()):
-        params[f"{prefix}{index}"] = str(key)
-        params[f"{prefix}w{index}"] = weight
-        parts.append(f"WHEN :{prefix}{index} THEN :{prefix}w{index}")
-    return f"(CASE {column} {' '.join(parts)} ELSE 0 END)"
+_OPEN_CASES = "SELECT DISTINCT contact_id FROM cases WHERE resolved_on IS NULL"
 
 
-class DueRows(NamedTuple):
-    overdue: list[DueRow]
-    overdue_total: int
-    today: list[DueRow]
-    upcoming: list[DueRow]
-    upcoming_total: int
+class _Source(NamedTuple):
+    select: str  # src, id, contact_id, due, kind, relationship type
+    tables: str
+    where: str
+    due: str
+    tie: str  # order among rows due the same day (as the handles sort)
+    contact: str
+    kind_col: str | None
+
+
+_REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = s.contact_id
+    AND m.kind = 'reorder' AND m.subject = '' AND m.occurrence_on = s.next_due_on)"""
+
+_SOURCES: dict[int, _Source] = {
+    0: _Source(
+        "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type",
+        "follow_ups f JOIN contacts c ON c.id = f.contact_id",
+        # Snoozing only postpones, so due_on <= cap (the queue's last day) lets the index
+        # narrow the range.
+        "f.status = 'open' AND c.archived = 0 AND f.due_on <= :cap",
+        "coalesce(f.snoozed_until, f.due_on)",
+        "f.id",
+        "f.contact_id",
+        "f.kind",
+    ),
+    1: _Source(
+        "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type",
+        "contacts c",
+        "c.check_in_due_on IS NOT NULL",
+        "c.check_in_due_on",
+        "(c.id || '-')",
+        "c.id",
+        None,
+    ),
+    2: _Source(
+        "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type",
+        "sale_stats s JOIN contacts c ON c.id = s.contact_id",
+        # Summaries that include sales after as_of (a look back in time) are left out; a
+        # done or skipped occurrence is marked; a snoozed one comes back through Python.
+        f"s.next_due_on IS NOT NULL AND s.last_on <= :as_of AND c.archived = 0"
+        f" AND NOT {_REORDER_MARKED}",
+        "s.next_due_on",
+        "(s.contact_id || '-')",
+        "s.contact_id",
+        None,
+    ),
+}
+
+
+def _source_sql(
+    src: int,
+    lo: str,
+    hi: str,
+    as_of: date,
+    skip: Sequence[int],
+    contact_id: int | None,
+    *,
+    count: bool = False,
+    due_only: bool = False,
+    cap: str | None = None,
+) -> tuple[str, dict[str, object]]:
+    col = _SOURCES[src]
+    what = "count(*)" if count else col.due if due_only else col.select
+    sql = (
+        f"SELECT {what} FROM {col.tables} WHERE {col.where}"
+        f" AND {col.due} > :lo AND {col.due} <= :hi"
+    )
+    params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
+    if skip:
+        sql += f" AND {col.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
+    if contact_id is not None:
+        sql += f" AND {col.contact} = :contact"
+        params["contact"] = contact_id
+    return sql, params
+
+
+def _marks(values: Sequence[str], params: dict[str, object], prefix: str) -> str:
+    names = []
+    for index, value in enumerate(values):
+        params[f"{prefix}{index}"] = value
+        names.append(f":{prefix}{index}")
+    return ",".join(names) or "NULL"
+
+
+class RankRow(NamedTuple):
+    src: int
+    id: int
+    contact_id: int
+    due: str
+    kind: str
+    relationship_type: str | None
+
+
+class ReorderRow(NamedTuple):
+    contact_id: int
+    contact_name: str
+    due: str
+    last_on: str
+    median_gap: float
+    purchases: int
+    relationship_type: str | None
 
 
 class DueRow(NamedTuple):
@@ -377,6 +517,8 @@ class DueRow(NamedTuple):
     last_touch_on: str | None
     touch_anchor_on: str | None
     urgency: float
+    median_gap: float | None = None  # reorders (src 2): last_touch_on is the last purchase
+    purchases: int | None = None
 
 
 class StoredDue(NamedTuple):

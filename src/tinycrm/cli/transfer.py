@@ -1,0 +1,232 @@
+"""`crm contacts import|export|merge|forget` and `crm export ics` (registered elsewhere)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import state, today
+from tinycrm.errors import UsageError
+
+REPORT_ROWS = 50
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A .vcf (vCard 2.1/3.0/4.0) or .csv file."),
+    fmt: str = typer.Option(None, "--format", "-f", help="vcard or csv (default: guessed)."),
+    on_duplicate: str = typer.Option(
+        "skip",
+        "--on-duplicate",
+        help="A card whose email or phone is already known: skip, update or create.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; change nothing."
+    ),
+    map_: list[str] = typer.Option(
+        None, "--map", metavar="COLUMN=FIELD", help="CSV: read COLUMN as FIELD (repeatable)."
+    ),
+    encoding: str = typer.Option(
+        None, "--encoding", help="Text encoding (default: UTF-8, else Windows-1252)."
+    ),
+    max_size: float = typer.Option(64, "--max-size", metavar="MiB", help="Refuse larger files."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import contacts from a vCard or CSV file (Google, Outlook, Apple, Android exports).
+
+    The whole import is one transaction. Cards or rows that cannot be read are rejected with
+    their number and reason; the others are imported."""
+    from tinycrm.services import importing
+
+    if on_duplicate not in importing.MODES:
+        raise UsageError(f"--on-duplicate must be skip, update or create, not {on_duplicate!r}")
+    if fmt is not None and fmt.lower() not in ("vcard", "csv"):
+        raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
+    store = state(ctx).store
+    data = importing.read_file(file, int(max_size * 2**20))
+    kind = fmt.lower() if fmt else importing.guess_format(file, data)
+    with _progress_bar(f"Reading {file.name}") as progress:
+        parsed = importing.parse(
+            data,
+            kind,
+            maps=map_ or [],
+            encoding=encoding,
+            day_first=state(ctx).settings.day_first,
+            progress=progress,
+        )
+    report = importing.import_records(
+        store,
+        parsed,
+        mode=on_duplicate,
+        dry_run=dry_run,
+        today=today(),
+    )
+    _print_report(report, as_json)
+
+
+def _print_report(report: object, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from tinycrm.services.importing import ImportReport
+
+    assert isinstance(report, ImportReport)
+    if as_json:
+        output.print_json(asdict(report))
+        return
+    prefix = "dry run, nothing written: " if report.dry_run else ""
+    would = "would be " if report.dry_run else ""
+    output.print_success(
+        f"{prefix}{report.kind}: {len(report.created)} {would}created,"
+        f" {len(report.updated)} {would}updated, {len(report.skipped)} skipped,"
+        f" {len(report.rejected)} rejected"
+    )
+    if report.ignored_columns:
+        output.print_notice("columns not imported: " + ", ".join(report.ignored_columns))
+    rows = [["updated", r.where, r.name, ""] for r in report.updated]
+    rows += [["skipped", r.where, r.name, r.reason] for r in report.skipped]
+    rows += [["rejected", r.where, r.name, r.reason] for r in report.rejected]
+    if rows:
+        shown = rows[:REPORT_ROWS]
+        more = len(rows) - len(shown)
+        output.print_table(
+            ["Result", "Where", "Name", "Reason"],
+            shown,
+            footer=f"… and {more} more (--json lists them all)" if more else None,
+        )
+
+
+def _write_output(data: bytes, out: Path | None) -> None:
+    from tinycrm.io.files import write_private
+
+    if out is None or str(out) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_private(out, data)
+    output.print_notice(f"wrote {out} ({len(data):,} bytes, readable by you only)")
+
+
+def export(
+    ctx: typer.Context,
+    ref: str = typer.Argument(None, help="Only this contact (id, name or email)."),
+    fmt: str = typer.Option("vcard", "--format", "-f", help="vcard (4.0), csv or json."),
+    out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
+) -> None:
+    """Export contacts: vCard 4.0 (re-importable, CRM fields as X-TINYCRM-*), CSV (safe to
+    open in a spreadsheet) or JSON (everything, e.g. for a data-access request with REF)."""
+    from tinycrm.services.exporting import export_contacts
+
+    text = export_contacts(state(ctx).store, fmt, ref)
+    _write_output(text.encode("utf-8"), out)
+
+
+def export_ics(
+    ctx: typer.Context,
+    out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
+) -> None:
+    """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
+    from tinycrm.services.exporting import export_ics as build
+
+    _write_output(build(state(ctx).store, today()), out)
+
+
+def merge(
+    ctx: typer.Context,
+    first: str = typer.Argument(..., help="The contact that stays (id, name or email)."),
+    second: str = typer.Argument(..., help="The contact merged into it, then removed."),
+    keep: str = typer.Option(
+        None, "--keep", metavar="first|second", help="Which side wins every conflict."
+    ),
+    use: list[str] = typer.Option(
+        None, "--use", metavar="FIELD=first|second", help="Which side wins one field."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the merged contact as JSON."),
+) -> None:
+    """Merge two contacts: the first keeps the union of both (emails, phones, tags, notes,
+    follow-ups, sales, scores, cases, anniversaries); conflicting fields are chosen."""
+    from tinycrm.serialize import contact_dict
+    from tinycrm.services import merging
+
+    if keep is not None and keep.lower() not in ("first", "second"):
+        raise UsageError(f"--keep must be first or second, not {keep!r}")
+    store = state(ctx).store
+    choices = merging.parse_choices(use or [])
+    a, b = merging.pair(store, first, second)
+    pending = [c for c in merging.conflicts(a, b) if c.field not in choices]
+    if pending and keep is None and sys.stdin.isatty() and output.is_terminal():
+        for conflict in pending:
+            output.print_line(f"{conflict.label}: 1) {conflict.first}   2) {conflict.second}")
+            answer = typer.prompt(f"Keep which {conflict.label}?", default="1")
+            choices[conflict.field] = "second" if answer.strip() == "2" else "first"
+    merged = merging.merge_contacts(
+        store,
+        str(a.id),
+        str(b.id),
+        choices,
+        today(),
+        keep=keep.lower() if keep else None,  # type: ignore[arg-type]
+    )
+    if as_json:
+        output.print_json(contact_dict(merged))
+    else:
+        output.print_success(f"merged {b.name} (id {b.id}) into {merged.name} (id {merged.id})")
+
+
+def forget(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Contact id, name or email."),
+    yes: bool = typer.Option(False, "--yes", help="Really erase, without asking."),
+) -> None:
+    """Erase a contact and everything about it, for good (right to be forgotten)."""
+    from tinycrm.services import merging
+    from tinycrm.services.contacts import resolve_ref
+
+    store = state(ctx).store
+    contact = resolve_ref(store, ref)
+    if not yes:
+        if not (sys.stdin.isatty() and output.is_terminal()):
+            raise UsageError("forget erases for good: add --yes to confirm")
+        if not typer.confirm(f"Erase {contact.name} (id {contact.id}) and all about them?"):
+            raise typer.Exit(1)
+    _, scrubbed = merging.forget_contact(store, str(contact.id))
+    output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")
+    if not scrubbed:
+        output.print_notice(
+            "another program has the database open: the erased text leaves the write-ahead"
+            " log when it closes (or run this again then)"
+        )
+
+
+export_app = typer.Typer(no_args_is_help=True)
+
+
+@export_app.callback()
+def _export_group() -> None:
+    """Export data for other programs (contacts: `crm contacts export`)."""
+
+
+export_app.command("ics")(export_ics)

@@ -1,0 +1,390 @@
+"""Contacts as CSV: Google Contacts and Outlook exports, generic spreadsheets, and our own.
+
+Headers are recognised by name (case and spacing ignored); `--map column=field` adds or
+overrides a column's meaning. Cells that were neutralised against formula injection on export
+(`'=…`) are restored on import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tinycrm.errors import UsageError
+from tinycrm.io.records import (
+    SYSTEM_LABELS,
+    ContactRecord,
+    DateNotUnderstood,
+    NoteData,
+    ParsedItem,
+    Rejection,
+    formula_safe,
+    read_date,
+    unformula,
+)
+from tinycrm.models import Contact, RelationshipType, Stage
+
+FIELDS = {
+    "name": "full name",
+    "first_name": "given name",
+    "middle_name": "middle name",
+    "last_name": "family name",
+    "prefix": "name prefix (Mr, Dr)",
+    "suffix": "name suffix",
+    "nickname": "nickname (used when no other name)",
+    "company": "company or organisation",
+    "email": "email address(es)",
+    "phone": "phone number(s)",
+    "address": "postal address (several columns are joined)",
+    "birthday": "birthday",
+    "anniversary": "anniversary (dated, labelled by the column name)",
+    "anniversaries": "'label=date' items separated by ' ::: '",
+    "tags": "tags separated by ';' or ' ::: '",
+    "note": "a note",
+    "type": "relationship type",
+    "stage": "lifecycle stage",
+    "cadence": "keep-in-touch days or 'none'",
+    "owner": "account manager",
+    "archived": "yes/true/1 to archive",
+    "last_interaction": "date of the last interaction",
+    "ignore": "skip this column",
+}
+
+_EXACT = {
+    "name": "name", "full name": "name", "display name": "name", "contact name": "name",
+    "first name": "first_name", "given name": "first_name", "firstname": "first_name",
+    "middle name": "middle_name", "additional name": "middle_name",
+    "last name": "last_name", "family name": "last_name", "surname": "last_name",
+    "lastname": "last_name",
+    "name prefix": "prefix", "title": "prefix", "prefix": "prefix",
+    "name suffix": "suffix", "suffix": "suffix",
+    "nickname": "nickname",
+    "company": "company", "organization": "company", "organisation": "company",
+    "organization name": "company", "organization 1 - name": "company",
+    "email": "email", "emails": "email", "e-mail": "email", "email address": "email",
+    "phone": "phone", "phones": "phone", "telephone": "phone", "mobile": "phone", "tel": "phone",
+    "address": "address", "address 1 - formatted": "address", "postal address": "address",
+    "birthday": "birthday", "birth date": "birthday", "date of birth": "birthday",
+    "bday": "birthday", "dob": "birthday",
+    "anniversary": "anniversary", "anniversaries": "anniversaries",
+    "tags": "tags", "tag": "tags", "labels": "tags", "categories": "tags",
+    "group membership": "tags",
+    "notes": "note", "note": "note", "comments": "note",
+    "type": "type", "relationship": "type", "relationship type": "type",
+    "relationship_type": "type",
+    "stage": "stage", "lifecycle stage": "stage",
+    "cadence": "cadence", "cadence_days": "cadence", "cadence days": "cadence",
+    "owner": "owner", "account manager": "owner",
+    "archived": "archived",
+    "last interaction": "last_interaction", "last_interaction_on": "last_interaction",
+    "last interaction on": "last_interaction",
+}  # fmt: skip
+
+_PATTERNS = [
+    (re.compile(r"^e-?mail \d+ - value$"), "email"),  # Google
+    (re.compile(r"^e-?mail( \d+)? address$"), "email"),  # Outlook
+    (re.compile(r"^phone \d+ - value$"), "phone"),  # Google
+    (re.compile(r"^(home|business|mobile|other|primary|car|company main)( \d+)? phone$"), "phone"),
+    (re.compile(r"^(business|home|other) (street( \d)?|city|state|postal code|country/region)$"),
+     "address_part"),
+    (re.compile(r"^event \d+ - (label|value)$"), "event"),  # Google: labelled dates
+]  # fmt: skip
+
+GOOGLE_MARKERS = {"e-mail 1 - value", "phone 1 - value", "labels", "group membership"}
+OUTLOOK_MARKERS = {"e-mail address", "e-mail 2 address", "business phone", "mobile phone"}
+# Columns that only qualify another (Google's "E-mail 1 - Label"): skipped without a remark.
+_QUALIFIER = re.compile(
+    r"^(e-?mail|phone|address|organization|website|relation) \d+ - (label|type)$"
+)
+STANDARD_LABELS = {"anniversary", "other", "wedding", "birthday"}
+
+TAGS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*")
+EMAILS_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
+
+EXPORT_COLUMNS = [
+    "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
+    "relationship_type", "stage", "cadence", "owner", "archived", "last_interaction_on",
+]  # fmt: skip
+
+
+def normalise_header(text: str) -> str:
+    return " ".join(text.replace("\ufeff", "").strip().lower().replace("_", " ").split())
+
+
+def column_field(header: str) -> str | None:
+    """What a column means, from its header; None for columns we do not import."""
+    key = normalise_header(header)
+    if key in _EXACT:
+        return _EXACT[key]
+    if key.replace(" ", "_") in _EXACT:
+        return _EXACT[key.replace(" ", "_")]
+    for pattern, target in _PATTERNS:
+        if pattern.match(key):
+            return target
+    return None
+
+
+@dataclass
+class CsvLayout:
+    """How the columns of one file are read."""
+
+    kind: str  # "Google Contacts", "Outlook", "generic"
+    headers: list[str]
+    fields: list[str | None]
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[tuple[int, str, str]]:
+        """(index, field, normalised header) of the columns that are read."""
+        return [
+            (index, target, normalise_header(self.headers[index]))
+            for index, target in enumerate(self.fields)
+            if target is not None
+        ]
+
+
+def parse_maps(items: list[str]) -> dict[str, str]:
+    """`column=field` options into a {normalised column: field} dict."""
+    maps: dict[str, str] = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        target = target.strip().lower().replace("-", "_")
+        if not sep or not column.strip():
+            raise UsageError(f"--map takes COLUMN=FIELD (e.g. 'Mobil=phone'), not {item!r}")
+        if target not in FIELDS:
+            raise UsageError(
+                f"unknown field {target!r} in --map {item!r} (one of: {', '.join(FIELDS)})"
+            )
+        maps[normalise_header(column)] = target
+    return maps
+
+
+def layout_for(header: list[str], maps: dict[str, str]) -> CsvLayout:
+    keys = [normalise_header(h) for h in header]
+    unknown = set(maps) - set(keys)
+    if unknown:
+        raise UsageError(
+            f"--map names a column the file does not have: {', '.join(sorted(unknown))}"
+            f" (columns: {', '.join(h for h in header if h)})"
+        )
+    fields = [maps.get(key) or column_field(h) for key, h in zip(keys, header, strict=True)]
+    fields = [None if f == "ignore" else f for f in fields]
+    kind = "generic"
+    if GOOGLE_MARKERS & set(keys):
+        kind = "Google Contacts"
+    elif OUTLOOK_MARKERS & set(keys):
+        kind = "Outlook"
+    ignored = [
+        h
+        for h, f, key in zip(header, fields, keys, strict=True)
+        if f is None and key and not _QUALIFIER.match(key)
+    ]
+    if not any(f in ("name", "first_name", "last_name", "company", "email") for f in fields):
+        raise UsageError(
+            "no column for the name, company or email was recognised"
+            f" (columns: {', '.join(h for h in header if h)}); use --map COLUMN=name"
+        )
+    return CsvLayout(kind, header, fields, ignored)
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """UTF-8 (BOM or not), falling back to Windows-1252, unless an encoding is given."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the file is not valid {encoding}: {exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UsageError(
+            "the file is neither UTF-8 nor Windows-1252 text; name it with --encoding"
+        ) from None
+
+
+def read_csv(
+    text: str, maps: dict[str, str], *, day_first: bool = True
+) -> Iterator[CsvLayout | ParsedItem]:
+    """The layout recognised from the header row, then each row as a record or a rejection."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UsageError("the CSV file is empty") from None
+    except csv.Error as exc:
+        raise UsageError(f"cannot read the CSV header: {exc}") from None
+    layout = layout_for(header, maps)
+    yield layout
+    month_first = layout.kind == "Outlook" or not day_first
+    active = layout.active
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Rejection(f"line {line}", f"not readable CSV: {exc}")
+            line = reader.line_num + 1
+            continue
+        where = f"line {line}"
+        line = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        yield row_to_record(row, active, where, month_first)
+
+
+def _split(value: str, pattern: re.Pattern[str]) -> list[str]:
+    """Several values in one cell (' ::: ', ';' and for emails ','), stripped."""
+    if ":::" in value:
+        return [part.strip() for part in value.split(":::")]
+    if ";" in value or ("," in value and pattern is EMAILS_SPLIT):
+        return [part.strip() for part in pattern.split(value)]
+    return [value]
+
+
+def row_to_record(
+    row: list[str], active: list[tuple[int, str, str]], where: str, month_first: bool
+) -> ContactRecord | Rejection:
+    names: dict[str, str] = {}
+    record = ContactRecord(where=where, name="")
+    address_parts: dict[str, list[str]] = {}
+    event_labels: dict[str, str] = {}
+    event_values: dict[str, str] = {}
+    header_events: list[tuple[str, str]] = []
+    problems: list[str] = []
+    width = len(row)
+    for index, target, key in active:
+        if index >= width:
+            continue
+        value = row[index]
+        if not value:
+            continue
+        value = (unformula(value) if value[0] == "'" else value).strip()
+        if target in ("name", "first_name", "middle_name", "last_name", "prefix", "suffix",
+                      "nickname"):  # fmt: skip
+            names.setdefault(target, value)
+        elif target == "company":
+            record.company = record.company or value
+        elif target == "email":
+            for part in _split(value, EMAILS_SPLIT):
+                record.add_email(part)
+        elif target == "phone":
+            for part in _split(value, TAGS_SPLIT):
+                record.add_phone(part)
+        elif target == "address":
+            record.address = record.address or value
+        elif target == "address_part":
+            group = key.split(" ")[0]
+            address_parts.setdefault(group, []).append(value)
+        elif target == "birthday":
+            try:
+                record.birthday = read_date(value, month_first=month_first)
+            except DateNotUnderstood:
+                record.notes.append(NoteData(f"Birthday: {value}"))
+        elif target == "anniversary":
+            label = key
+            header_events.append((label if label not in ("anniversary", "") else "anniversary",
+                                  value))  # fmt: skip
+        elif target == "anniversaries":
+            for part in re.split(r"\s*:::\s*", value):
+                label, sep, when = part.rpartition("=")
+                header_events.append((label if sep else "anniversary", when))
+        elif target == "event":
+            number = key.split(" ")[1]
+            if key.endswith("label"):
+                event_labels[number] = value
+            else:
+                event_values[number] = value
+        elif target == "tags":
+            for tag in _split(value, TAGS_SPLIT):
+                if tag and tag.lower() not in SYSTEM_LABELS:
+                    record.add_tag(tag)
+        elif target == "note":
+            record.notes.append(NoteData(value))
+        else:
+            _crm_field(record, target, value, problems)
+    for number, value in event_values.items():
+        header_events.append((event_labels.get(number, "anniversary"), value))
+    for label, value in header_events:
+        try:
+            when = read_date(value, month_first=month_first)
+        except DateNotUnderstood:
+            record.notes.append(NoteData(f"{label.capitalize()}: {value}"))
+            continue
+        if when is not None:
+            record.add_anniversary(label.lower() if label.lower() in STANDARD_LABELS else label,
+                                   when)  # fmt: skip
+    if not record.address and address_parts:
+        parts = address_parts.get("business") or next(iter(address_parts.values()))
+        record.address = ", ".join(parts)
+    if problems:
+        return Rejection(where, "; ".join(problems), _full_name(names))
+    name = _full_name(names) or record.company or (record.emails[0] if record.emails else "")
+    if not name:
+        return Rejection(where, "no name, company or email")
+    record.name = " ".join(name.split())[:500]
+    return record
+
+
+def _full_name(names: dict[str, str]) -> str:
+    if "name" in names:
+        return names["name"]
+    parts = [names.get(k, "") for k in ("prefix", "first_name", "middle_name", "last_name",
+                                         "suffix")]  # fmt: skip
+    return " ".join(p for p in parts if p) or names.get("nickname", "")
+
+
+def _crm_field(record: ContactRecord, target: str, value: str, problems: list[str]) -> None:
+    from datetime import date
+
+    from tinycrm.services import validation
+
+    try:
+        if target == "type":
+            record.relationship_type = RelationshipType(validation.relationship_type(value))
+        elif target == "stage":
+            record.stage = Stage(validation.stage(value))
+        elif target == "cadence":
+            record.cadence_override = validation.cadence(value)
+        elif target == "owner":
+            record.owner = value
+        elif target == "archived":
+            record.archived = value.strip().lower() in ("1", "yes", "true", "y", "x")
+        elif target == "last_interaction":
+            record.last_touch_on = date.fromisoformat(value)
+    except (UsageError, ValueError) as exc:
+        problems.append(str(exc) if isinstance(exc, UsageError) else f"bad date {value!r}")
+
+
+def contact_row(contact: Contact) -> list[str]:
+    """One contact as a CSV row of EXPORT_COLUMNS, safe to open in a spreadsheet."""
+    cadence = contact.cadence_override
+    cells = [
+        contact.name,
+        contact.company or "",
+        " ::: ".join(contact.emails),
+        " ::: ".join(contact.phones),
+        contact.address or "",
+        contact.birthday.iso() if contact.birthday else "",
+        " ::: ".join(f"{a.label}={a.when.iso()}" for a in contact.anniversaries),
+        " ::: ".join(contact.tags),
+        contact.relationship_type.value if contact.relationship_type else "",
+        contact.stage.value if contact.stage else "",
+        "" if cadence is None else (str(cadence) if cadence else "none"),
+        contact.owner or "",
+        "yes" if contact.archived else "",
+        contact.last_touch_on.isoformat() if contact.last_touch_on else "",
+    ]
+    return [formula_safe(cell) for cell in cells]

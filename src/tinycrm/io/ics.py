@@ -1,0 +1,45 @@
+"""An iCalendar file of follow-ups, birthdays and anniversaries (the icalendar library)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    uid: str
+    summary: str
+    start: date
+    yearly: bool = False
+    description: str | None = None
+
+
+def build_calendar(entries: list[CalendarEntry], stamp: datetime | None = None) -> bytes:
+    """All-day VEVENTs; yearly ones recur every year, Feb 29 on the last day of February."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//tinycrm//tinycrm//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "tinycrm")
+    now = stamp or datetime.now(UTC)
+    for entry in entries:
+        event = Event()
+        event.add("uid", entry.uid)
+        event.add("dtstamp", now)
+        event.add("summary", entry.summary)
+        event.add("dtstart", entry.start)
+        event.add("dtend", entry.start + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        if entry.yearly:
+            if entry.start.month == 2 and entry.start.day == 29:
+                event.add("rrule", {"freq": "yearly", "bymonth": 2, "bymonthday": -1})
+            else:
+                event.add("rrule", {"freq": "yearly"})
+        if entry.description:
+            event.add("description", entry.description)
+        calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data

@@ -1,0 +1,139 @@
+"""What an import file yields: a contact record to import, or a rejected card or row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.errors import UsageError
+from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
+from tinycrm.services import validation
+
+# Google's built-in groups, not tags a person chose.
+SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}
+
+
+@dataclass(frozen=True)
+class NoteData:
+    body: str
+    on: date | None = None
+    channel: Channel | None = None
+
+    def __post_init__(self) -> None:
+        body = self.body.replace("\r\n", "\n").replace("\r", "\n").strip()
+        object.__setattr__(self, "body", body)
+
+
+@dataclass(slots=True)
+class ContactRecord:
+    """One contact read from a file; `where` says where ('card 3', 'line 12')."""
+
+    where: str
+    name: str
+    company: str | None = None
+    address: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    birthday: PartialDate | None = None
+    anniversaries: list[Anniversary] = field(default_factory=list)
+    notes: list[NoteData] = field(default_factory=list)
+    relationship_type: RelationshipType | None = None
+    stage: Stage | None = None
+    cadence_override: int | None = None
+    owner: str | None = None
+    archived: bool = False
+    last_touch_on: date | None = None
+
+    def add_email(self, value: str) -> None:
+        try:
+            email = validation.email(value)
+        except UsageError:
+            return
+        if not self.emails or email.lower() not in {e.lower() for e in self.emails}:
+            self.emails.append(email)
+
+    def add_phone(self, value: str) -> None:
+        text = value.strip().removeprefix("tel:").strip()
+        try:
+            phone = validation.phone(text)
+        except UsageError:
+            return
+        if phone not in self.phones:
+            self.phones.append(phone)
+
+    def add_tag(self, value: str) -> None:
+        text = " ".join(value.split())
+        if text and (not self.tags or text.lower() not in {t.lower() for t in self.tags}):
+            self.tags.append(text)
+
+    def add_anniversary(self, label: str, when: PartialDate) -> None:
+        label = " ".join(label.split()) or "anniversary"
+        if all((a.label.lower(), a.when) != (label.lower(), when) for a in self.anniversaries):
+            self.anniversaries.append(Anniversary(label, when))
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A card or row that was not imported, and why."""
+
+    where: str
+    reason: str
+    name: str | None = None
+
+
+ParsedItem = ContactRecord | Rejection
+
+
+class DateNotUnderstood(ValueError):
+    pass
+
+
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})$")
+_EMPTY_DATES = {"", "0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"}
+
+
+@lru_cache(maxsize=8192)  # files repeat dates a lot; PartialDate is immutable
+def read_date(text: str, *, month_first: bool = False) -> PartialDate | None:
+    """A date as import files write it: ISO, compact, year-less (`--MMDD`, `--MM-DD`), Apple's
+    1604 and 0000 placeholders, date-times, and M/D/Y (Outlook) or D/M/Y. None when empty;
+    DateNotUnderstood when it is text that is not a date (the caller keeps it as a note)."""
+    value = text.strip()
+    if value in _EMPTY_DATES:
+        return None
+    if "T" in value and value[:1].isdigit():
+        value = value.split("T", 1)[0]
+    try:
+        return parse_partial_date(value)
+    except UsageError:
+        pass
+    match = _SLASHED.match(value)
+    if match:
+        first, second, year_text = int(match[1]), int(match[2]), match[3]
+        month, day = (first, second) if month_first else (second, first)
+        year = int(year_text)
+        if len(year_text) == 2:
+            year = 0 if year == 0 else year + (1900 if year > date.today().year % 100 else 2000)
+        try:
+            return PartialDate(month, day, year or None)
+        except UsageError:
+            pass
+    raise DateNotUnderstood(text)
+
+
+def unformula(value: str) -> str:
+    """Undo the spreadsheet-formula neutralising of `formula_safe`."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: risky first characters get a `'`."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

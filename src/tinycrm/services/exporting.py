@@ -1,0 +1,152 @@
+"""Exporting contacts (vCard 4.0, CSV, JSON) and the calendar (iCalendar)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from tinycrm import __version__
+from tinycrm.errors import UsageError
+from tinycrm.models import Contact, Note
+from tinycrm.serialize import contact_dict
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.store import Store
+from tinycrm.store.contacts import ContactFilter
+
+FORMATS = ("vcard", "csv", "json")
+
+
+def _contacts(store: Store, ref: str | None) -> list[Contact]:
+    if ref is not None:
+        return [resolve_ref(store, ref)]
+    return store.contacts.query(ContactFilter(archived=None))
+
+
+def _notes_by_contact(store: Store, contacts: list[Contact]) -> dict[int, list[Note]]:
+    if len(contacts) == 1 and contacts[0].id is not None:
+        rows = store.notes.query(contacts[0].id)
+    else:
+        rows = store.notes.query()
+    grouped: dict[int, list[Note]] = {}
+    for row in reversed(rows):  # oldest first
+        grouped.setdefault(row.note.contact_id, []).append(row.note)
+    return grouped
+
+
+def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
+    """Every contact (archived too), or the one `ref` names, as vCard 4.0, CSV or JSON."""
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
+    if fmt == "json":
+        return json.dumps(export_json(store, ref), ensure_ascii=False, indent=2) + "\n"
+    contacts = _contacts(store, ref)
+    if fmt == "vcard":
+        from tinycrm.io.vcard import contact_to_vcard
+
+        notes = _notes_by_contact(store, contacts)
+        return "".join(contact_to_vcard(c, notes.get(c.id or 0, [])) for c in contacts)
+    from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(contact_row(c) for c in contacts)
+    return buffer.getvalue()
+
+
+def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    items: dict[int, list[dict[str, Any]]] = {}
+    for item in rows["sale_items"]:
+        items.setdefault(item["sale_id"], []).append(item)
+    sales = [{**sale, "items": items.get(sale["id"], [])} for sale in rows["sales"]]
+    return {
+        **contact_dict(contact),
+        "emails_detail": rows["contact_emails"],
+        "phones_detail": rows["contact_phones"],
+        "stage_history": rows["stage_history"],
+        "notes": rows["notes"],
+        "follow_ups": rows["follow_ups"],
+        "occurrence_marks": rows["occurrence_marks"],
+        "sales": sales,
+        "satisfaction": rows["satisfaction"],
+        "cases": rows["cases"],
+        "costs": rows["costs"],
+        "sale_stats": rows["sale_stats"],
+        "score_stats": rows["score_stats"],
+    }
+
+
+def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
+    """Everything: each contact with every row about it. With `ref`, that person only
+    (a data-access request) and nothing about anyone else."""
+    header = {
+        "format": "tinycrm-export",
+        "version": 1,
+        "tinycrm": __version__,
+        "exported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    if ref is not None:
+        contact = resolve_ref(store, ref)
+        assert contact.id is not None
+        return {**header, "contact": _person(contact, store.transfer.person_rows(contact.id))}
+    contacts = store.contacts.query(ContactFilter(archived=None))
+    everything = store.transfer.all_person_rows()
+    return {
+        **header,
+        "contacts": [_person(c, everything[c.id or 0]) for c in contacts],
+        "digest_runs": store.transfer.digest_runs(),
+    }
+
+
+def export_ics(store: Store, today: date) -> bytes:
+    """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
+    active contacts, as all-day events."""
+    from tinycrm.io.ics import CalendarEntry, build_calendar
+
+    contacts = store.contacts.query(ContactFilter(archived=False))
+    names = {c.id: c.name for c in contacts}
+    entries: list[CalendarEntry] = []
+    from tinycrm.services.followups import list_follow_ups
+
+    for queued in list_follow_ups(store, None, today):
+        if queued.contact_id not in names:  # archived
+            continue
+        description = f"{queued.kind.value} follow-up for {queued.contact_name}"
+        if queued.detail:
+            description += f" ({queued.detail})"
+        entries.append(
+            CalendarEntry(
+                uid=f"follow-up-{queued.follow_up_id}@tinycrm",
+                summary=f"{queued.title} — {queued.contact_name}",
+                start=queued.due_on,
+                description=description,
+            )
+        )
+    for contact in contacts:
+        if contact.birthday:
+            b = contact.birthday
+            entries.append(
+                CalendarEntry(
+                    uid=f"birthday-{contact.id}@tinycrm",
+                    summary=f"Birthday: {contact.name}",
+                    start=date(b.year or 2000, b.month, b.day),
+                    yearly=True,
+                    description=f"born {b.year}" if b.year else None,
+                )
+            )
+        for item in contact.anniversaries:
+            w = item.when
+            entries.append(
+                CalendarEntry(
+                    uid=f"anniversary-{item.id}@tinycrm",
+                    summary=f"{item.label.capitalize()}: {contact.name}",
+                    start=date(w.year or 2000, w.month, w.day),
+                    yearly=True,
+                    description=f"since {w.year}" if w.year else None,
+                )
+            )
+    return build_calendar(entries)

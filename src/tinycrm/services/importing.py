@@ -1,0 +1,332 @@
+"""Importing contacts from vCard and CSV files: duplicates, dry runs, one transaction, a report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from tinycrm.errors import NotFound, UsageError
+from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
+from tinycrm.models import Note
+from tinycrm.services import followups
+from tinycrm.store import Store
+from tinycrm.store.contacts import digits_of
+from tinycrm.store.transfer import NewNote
+
+Mode = Literal["skip", "update", "create"]
+MODES: tuple[Mode, ...] = ("skip", "update", "create")
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+MIN_PHONE_DIGITS = 6  # shorter numbers (extensions, short codes) never count as duplicates
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    where: str
+    name: str
+    reason: str = ""
+    contact_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    dry_run: bool = False
+    created: list[ReportLine] = field(default_factory=list)
+    updated: list[ReportLine] = field(default_factory=list)
+    skipped: list[ReportLine] = field(default_factory=list)
+    rejected: list[ReportLine] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    kind: str  # "vCard", "Google Contacts CSV", …
+    items: list[ParsedItem]
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def read_file(path: Path, max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
+    """The file's bytes, refusing anything over the size cap before reading it."""
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            raise UsageError(
+                f"{path} is {size / 2**20:.1f} MiB, over the import limit of"
+                f" {max_bytes / 2**20:g} MiB (raise it with --max-size)"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise NotFound(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory") from None
+    except OSError as exc:
+        raise NotFound(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise UsageError(f"{path} is over the import limit of {max_bytes / 2**20:g} MiB")
+    return data
+
+
+def guess_format(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".vcf", ".vcard"):
+        return "vcard"
+    if suffix in (".csv", ".tsv", ".txt") and b"BEGIN:VCARD" not in data[:4096].upper():
+        return "csv"
+    return "vcard" if b"BEGIN:VCARD" in data[:4096].upper() else "csv"
+
+
+def count_items(data: bytes, fmt: str) -> int:
+    """A cheap estimate of the number of cards or rows, for the progress bar."""
+    if fmt == "vcard":
+        return data.upper().count(b"BEGIN:VCARD")
+    return max(data.count(b"\n") - 1, 0)
+
+
+def parse(
+    data: bytes,
+    fmt: str,
+    *,
+    maps: list[str] | None = None,
+    encoding: str | None = None,
+    day_first: bool = True,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """Read every card or row; rejected ones are kept with their number and reason."""
+    from tinycrm.io import csvfile, vcard
+
+    total = count_items(data, fmt)
+    items: list[ParsedItem] = []
+    if fmt == "vcard":
+        if maps:
+            raise UsageError("--map is for CSV files")
+        text = vcard.check_text(data) if encoding is None else csvfile.decode(data, encoding)
+        parsed = ParsedFile("vCard", items)
+        source: Iterable[object] = vcard.read_vcards(text)
+    elif fmt == "csv":
+        text = csvfile.decode(data, encoding)
+        parsed = ParsedFile("CSV", items)
+        source = csvfile.read_csv(text, csvfile.parse_maps(maps or []), day_first=day_first)
+    else:
+        raise UsageError(f"unknown import format {fmt!r} (vcard or csv)")
+    for item in source:
+        if isinstance(item, csvfile.CsvLayout):
+            parsed.kind = f"{item.kind} CSV"
+            parsed.ignored_columns = item.ignored
+            continue
+        assert isinstance(item, ContactRecord | Rejection)
+        items.append(item)
+        if progress and len(items) % 200 == 0:
+            progress(len(items), max(total, len(items)))
+    if progress:
+        progress(len(items), len(items))
+    return parsed
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class _Pending:
+    record: ContactRecord
+    where: str
+
+
+def import_records(
+    store: Store,
+    parsed: ParsedFile,
+    *,
+    mode: Mode = "skip",
+    dry_run: bool = False,
+    today: date,
+) -> ImportReport:
+    """Write the parsed records in one transaction (rolled back for a dry run)."""
+    if mode not in MODES:
+        raise UsageError(f"--on-duplicate must be skip, update or create, not {mode!r}")
+    report = ImportReport(parsed.kind, dry_run, ignored_columns=parsed.ignored_columns)
+    try:
+        with store.write():
+            _import(store, parsed.items, mode, today, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _import(
+    store: Store, items: list[ParsedItem], mode: Mode, today: date, report: ImportReport
+) -> None:
+    emails, phones = store.transfer.duplicate_keys()
+    pending: list[_Pending] = []
+    updates: dict[int, tuple[str, ContactRecord]] = {}
+    # Keys point at an existing contact (id > 0) or at a pending new one (-(index + 1)).
+    for item in items:
+        if isinstance(item, Rejection):
+            report.rejected.append(ReportLine(item.where, item.name or "", item.reason))
+            continue
+        keys = _keys(item)
+        target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
+        if target is None:
+            pending.append(_Pending(item, item.where))
+            _remember(keys, -len(pending), emails, phones)
+        elif mode == "skip":
+            reason = _describe(store, target, why, pending)
+            report.skipped.append(ReportLine(item.where, item.name, reason))
+        elif target < 0:
+            merged = merge_record(pending[-target - 1].record, item)
+            pending[-target - 1].record = merged
+            _remember(keys, target, emails, phones)
+            report.skipped.append(
+                ReportLine(item.where, item.name, f"merged into {pending[-target - 1].where}")
+            )
+        else:
+            previous = updates.get(target)
+            if previous is None:
+                current = store.contacts.get(target)
+                assert current is not None
+                base = ContactRecord(where="", name=current.name)
+                updates[target] = (item.where, merge_record(base, item))
+            else:
+                updates[target] = (previous[0], merge_record(previous[1], item))
+            _remember(keys, target, emails, phones)
+    _create(store, pending, today, report)
+    for contact_id, (where, record) in updates.items():
+        _update(store, contact_id, where, record, today, report)
+
+
+_Keys = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _keys(record: ContactRecord) -> _Keys:
+    """(email, key) and (phone, key) pairs a duplicate is recognised by."""
+    phones = []
+    for phone in record.phones:
+        digits = digits_of(phone)
+        if len(digits.lstrip("+")) >= MIN_PHONE_DIGITS:
+            phones.append((phone, digits))
+    return [(email, email.lower()) for email in record.emails], phones
+
+
+def _match(keys: _Keys, emails: dict[str, int], phones: dict[str, int]) -> tuple[int | None, str]:
+    for email, key in keys[0]:
+        if key in emails:
+            return emails[key], f"same email {email}"
+    for phone, key in keys[1]:
+        if key in phones:
+            return phones[key], f"same phone {phone}"
+    return None, ""
+
+
+def _remember(keys: _Keys, target: int, emails: dict[str, int], phones: dict[str, int]) -> None:
+    for _, key in keys[0]:
+        emails.setdefault(key, target)
+    for _, key in keys[1]:
+        phones.setdefault(key, target)
+
+
+def _describe(store: Store, target: int, why: str, pending: list[_Pending]) -> str:
+    if target < 0:
+        return f"{why} as {pending[-target - 1].where} of this file"
+    existing = store.contacts.get(target)
+    return f"{why} as {existing.name if existing else '?'} (id {target})"
+
+
+def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
+    """`base` updated with `new`: single fields the file gives replace, lists are united."""
+    merged = replace(
+        base,
+        emails=list(base.emails),
+        phones=list(base.phones),
+        tags=list(base.tags),
+        anniversaries=list(base.anniversaries),
+        notes=list(base.notes),
+    )
+    merged.name = new.name or base.name
+    for name in ("company", "address", "birthday", "relationship_type", "stage",
+                 "cadence_override", "owner", "last_touch_on"):  # fmt: skip
+        value = getattr(new, name)
+        if value is not None:
+            setattr(merged, name, value)
+    for email in new.emails:
+        merged.add_email(email)
+    for phone in new.phones:
+        merged.add_phone(phone)
+    for tag in new.tags:
+        merged.add_tag(tag)
+    labels = {a.label.lower() for a in new.anniversaries}
+    merged.anniversaries = [a for a in merged.anniversaries if a.label.lower() not in labels]
+    merged.anniversaries += new.anniversaries
+    bodies = {n.body for n in merged.notes}
+    merged.notes += [n for n in new.notes if n.body not in bodies]
+    return merged
+
+
+def _create(store: Store, pending: list[_Pending], today: date, report: ImportReport) -> None:
+    contacts = [p.record for p in pending]
+    notes = [
+        NewNote(index, note.body, note.on or today, note.channel.value if note.channel else None)
+        for index, item in enumerate(pending)
+        for note in item.record.notes
+    ]
+    ids = store.transfer.insert_many(contacts, notes, today)
+    # New contacts' first check-ins fall evenly over their cadence, not all on one day.
+    followups.spread_check_ins(store, ids, today)
+    for item, contact_id in zip(pending, ids, strict=True):
+        report.created.append(
+            ReportLine(item.where, item.record.name, "", None if report.dry_run else contact_id)
+        )
+
+
+def _update(
+    store: Store,
+    contact_id: int,
+    where: str,
+    record: ContactRecord,
+    today: date,
+    report: ImportReport,
+) -> None:
+    current = store.contacts.get(contact_id)
+    assert current is not None
+    changed = replace(current)
+    changed.name = record.name or current.name
+    for name in ("company", "address", "birthday", "relationship_type", "stage",
+                 "cadence_override", "owner"):  # fmt: skip
+        value = getattr(record, name)
+        if value is not None:
+            setattr(changed, name, value)
+    changed.emails = _union(current.emails, record.emails, str.lower)
+    changed.phones = _union(current.phones, record.phones, digits_of)
+    changed.tags = _union(current.tags, record.tags, str.lower)
+    by_label = {a.label.lower(): a for a in current.anniversaries}
+    for item in record.anniversaries:
+        old = by_label.get(item.label.lower())
+        by_label[item.label.lower()] = replace(item, id=old.id if old else None)
+    changed.anniversaries = list(by_label.values())
+    store.contacts.update(changed)
+    if changed.stage is not None and changed.stage != current.stage:
+        store.contacts.add_stage_change(contact_id, changed.stage, today)
+    if record.last_touch_on:
+        store.contacts.touch(contact_id, record.last_touch_on)
+    known = store.transfer.note_bodies(contact_id)
+    for note in record.notes:
+        if note.body not in known:
+            store.notes.insert(Note(contact_id, note.body, note.on or today, note.channel))
+    report.updated.append(ReportLine(where, changed.name, "", contact_id))
+
+
+def _union(old: list[str], new: list[str], key: Callable[[str], str]) -> list[str]:
+    seen = {key(item) for item in old}
+    result = list(old)
+    for item in new:
+        if key(item) not in seen:
+            seen.add(key(item))
+            result.append(item)
+    return result

@@ -1,0 +1,149 @@
+"""Merging two contacts into one, and forgetting a contact for good."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from tinycrm.errors import UsageError
+from tinycrm.models import Contact
+from tinycrm.services.contacts import get_contact, resolve_ref
+from tinycrm.store import Store
+from tinycrm.store.contacts import digits_of
+
+Side = Literal["first", "second"]
+# Single-valued fields that can conflict, with how a person reads them.
+SINGLE_FIELDS = {
+    "name": "name",
+    "company": "company",
+    "address": "address",
+    "birthday": "birthday",
+    "relationship_type": "relationship type",
+    "stage": "stage",
+    "cadence_override": "cadence",
+    "owner": "owner",
+}
+FIELD_ALIASES = {
+    "name": "name", "company": "company", "address": "address", "birthday": "birthday",
+    "type": "relationship_type", "relationship": "relationship_type",
+    "relationship_type": "relationship_type", "stage": "stage", "cadence": "cadence_override",
+    "owner": "owner",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Conflict:
+    field: str
+    label: str
+    first: str
+    second: str
+
+
+def shown(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "iso"):
+        return str(value.iso())
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
+
+
+def pair(store: Store, first_ref: str, second_ref: str) -> tuple[Contact, Contact]:
+    first = resolve_ref(store, first_ref)
+    second = resolve_ref(store, second_ref)
+    if first.id == second.id:
+        raise UsageError(f"both references name the same contact ({first.name}, id {first.id})")
+    return first, second
+
+
+def conflicts(first: Contact, second: Contact) -> list[Conflict]:
+    """Single fields both contacts have, with different values."""
+    found = []
+    for name, label in SINGLE_FIELDS.items():
+        a, b = getattr(first, name), getattr(second, name)
+        if a is not None and b is not None and shown(a) != shown(b):
+            found.append(Conflict(name, label, shown(a), shown(b)))
+    return found
+
+
+def parse_choices(items: list[str]) -> dict[str, Side]:
+    """`--use FIELD=first|second` options."""
+    choices: dict[str, Side] = {}
+    for item in items:
+        key, sep, side = item.partition("=")
+        field = FIELD_ALIASES.get(key.strip().lower().replace("-", "_"))
+        if not sep or field is None or side.strip().lower() not in ("first", "second"):
+            raise UsageError(
+                f"--use takes FIELD=first|second with FIELD one of"
+                f" {', '.join(sorted(set(FIELD_ALIASES)))}, not {item!r}"
+            )
+        choices[field] = "first" if side.strip().lower() == "first" else "second"
+    return choices
+
+
+def merge_contacts(
+    store: Store,
+    first_ref: str,
+    second_ref: str,
+    choices: dict[str, Side],
+    today: date,
+    keep: Side | None = None,
+) -> Contact:
+    """Fold the second contact into the first (which keeps its id) in one transaction.
+
+    Emails, phones, tags, anniversaries, notes, follow-ups, sales, scores, cases, stage
+    history and occurrence marks are united; each conflicting single field takes the side
+    in `choices`, else `keep`; an unresolved conflict is a usage error that lists it."""
+    with store.write():
+        first, second = pair(store, first_ref, second_ref)
+        open_conflicts = [c for c in conflicts(first, second) if c.field not in choices]
+        if open_conflicts and keep is None:
+            listed = "; ".join(f"{c.label}: {c.first!r} or {c.second!r}" for c in open_conflicts)
+            raise UsageError(
+                f"the contacts differ in {listed}; choose with --keep first|second"
+                " or --use FIELD=first|second"
+            )
+        merged = replace(first)
+        for name in SINGLE_FIELDS:
+            a, b = getattr(first, name), getattr(second, name)
+            side = choices.get(name, keep or "first")
+            if a is None or (b is not None and side == "second"):
+                setattr(merged, name, b)
+        merged.emails = _union(first.emails, second.emails, str.lower)
+        merged.phones = _union(first.phones, second.phones, digits_of)
+        merged.tags = _union(first.tags, second.tags, str.lower)
+        merged.archived = first.archived and second.archived
+        touches = [d for d in (first.last_touch_on, second.last_touch_on) if d]
+        merged.last_touch_on = max(touches) if touches else None
+        assert first.id is not None and second.id is not None
+        store.transfer.move_rows(first.id, second.id)
+        store.transfer.erase(second.id, rebuild_index=False)
+        merged.anniversaries = store.contacts.anniversaries(first.id)
+        store.contacts.update(merged)
+        if merged.stage is not None and merged.stage != first.stage:
+            store.contacts.add_stage_change(first.id, merged.stage, today)
+    return get_contact(store, first.id)
+
+
+def _union(a: list[str], b: list[str], key: object) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for item in [*a, *b]:
+        marker = key(item) if callable(key) else item
+        if marker not in seen:
+            seen.add(marker)
+            result.append(item)
+    return result
+
+
+def forget_contact(store: Store, ref: str) -> tuple[Contact, bool]:
+    """Erase a contact and every row about it, then scrub the database files so the erased
+    text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM).
+    Returns the erased contact and whether the write-ahead log could be emptied."""
+    with store.write():
+        contact = resolve_ref(store, ref)
+        assert contact.id is not None
+        store.transfer.erase(contact.id)
+    return contact, store.transfer.scrub()

@@ -1,0 +1,427 @@
+"""Import behaviour (duplicates, dry run, atomicity, hostile files), export, merge and forget."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke
+from tinycrm.errors import StorageError
+from tinycrm.models import FollowUp, FollowUpKind
+from tinycrm.store import Store
+
+
+def add(cli: Invoke, *args: str) -> dict[str, Any]:
+    result = cli("contacts", "add", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def contacts(cli: Invoke) -> list[dict[str, Any]]:
+    listed = json.loads(cli("contacts", "list", "--json").stdout)
+    archived = json.loads(cli("contacts", "list", "--archived", "--json").stdout)
+    by_id = {c["id"]: c for c in [*listed, *archived]}
+    return sorted(by_id.values(), key=lambda c: c["name"])
+
+
+def vcf(tmp_path: Path, *cards: str, name: str = "in.vcf") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\n{card}\r\nEND:VCARD\r\n" for card in cards)
+    )
+    return path
+
+
+def import_json(cli: Invoke, path: Path, *options: str) -> dict[str, Any]:
+    result = cli("contacts", "import", str(path), "--json", *options)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+# --- round trip ---------------------------------------------------------------------------
+
+
+def full_export(cli: Invoke) -> list[dict[str, Any]]:
+    """Every contact with its notes, without ids and timestamps (which a new database changes)."""
+    data = json.loads(cli("contacts", "export", "--format", "json").stdout)
+    people = []
+    for person in data["contacts"]:
+        person = {k: v for k, v in person.items() if k not in ("id", "stage_history")}
+        person["notes"] = [(n["body"], n["channel"], n["noted_on"]) for n in person["notes"]]
+        for key in ("emails_detail", "phones_detail"):
+            for row in person[key]:
+                row.pop("label", None)
+        people.append(person)
+    return sorted(people, key=lambda p: p["name"])
+
+
+def test_vcard_export_reimports_losslessly(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = add(
+        cli, "Ann; O'Neil, Jr.", "--email", "ann@example.com", "--email", "a.oneil@work.example",
+        "--phone", "+44 20 7946 0001", "--company", "Lee, Sons & Co; Ltd", "--address",
+        "1 Long Road, Flat 2\\B, Leeds", "--birthday", "--02-29", "--anniversary",
+        "customer since, first=2019-05-01", "--anniversary", "wedding=06-21", "--tag", "vip, gold",
+        "--tag", "région", "--type", "dedicated", "--stage", "commitment", "--cadence", "45",
+        "--owner", "Sam Ødegaard",
+    )  # fmt: skip
+    add(cli, "Bo", "--birthday", "1980-03-14", "--cadence", "none")
+    add(cli, "Ça Va Ltd", "--email", "hello@cava.example")
+    assert cli("contacts", "archive", "Ça Va Ltd").exit_code == 0
+    note = 'Called about the order.\nSaid: "yes; maybe, later" \\ ok ☕ ' + "long " * 40
+    assert cli("notes", "add", str(ann["id"]), note, "--channel", "call").exit_code == 0
+    assert cli("notes", "add", "Bo", "plain note").exit_code == 0
+    before = full_export(cli)
+
+    out = tmp_path / "all.vcf"
+    result = cli("contacts", "export", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_bytes().decode()
+    assert text.count("VERSION:4.0") == 3 and "X-TINYCRM-TYPE:dedicated" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "second.db"))
+    report = import_json(cli, out)
+    assert len(report["created"]) == 3 and not report["rejected"]
+    assert full_export(cli) == before
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+def test_duplicate_skip_matches_email_case_insensitively(cli: Invoke, tmp_path: Path) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    path = vcf(tmp_path, "FN:Annie Lee\r\nEMAIL:ANN@Example.com", "FN:Bob\r\nEMAIL:bob@x.example")
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["Bob"]
+    assert report["skipped"][0]["name"] == "Annie Lee"
+    assert "Ann Lee" in report["skipped"][0]["reason"]
+    assert [c["name"] for c in contacts(cli)] == ["Ann Lee", "Bob"]
+
+
+def test_duplicate_update_matches_normalised_phone(cli: Invoke, tmp_path: Path) -> None:
+    add(cli, "Ann Lee", "--phone", "+44 20 7946 0001", "--tag", "vip")
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nTEL:+44 (20) 7946-0001\r\nEMAIL:ann@new.example\r\nORG:Lee Ltd\r\n"
+        "CATEGORIES:road\r\nNOTE:from the phone",
+    )
+    report = import_json(cli, path, "--on-duplicate", "update")
+    assert len(report["updated"]) == 1 and not report["created"]
+    (ann,) = contacts(cli)
+    assert ann["company"] == "Lee Ltd"
+    assert ann["emails"] == ["ann@new.example"]
+    assert ann["phones"] == ["+44 20 7946 0001"]
+    assert ann["tags"] == ["road", "vip"]
+    # Importing the same file again adds nothing twice.
+    import_json(cli, path, "--on-duplicate", "update")
+    notes = json.loads(cli("notes", "list", "--json").stdout)
+    assert [n["text"] for n in notes] == ["from the phone"]
+
+
+def test_duplicate_create_adds_a_second_contact(cli: Invoke, tmp_path: Path) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    path = vcf(tmp_path, "FN:Ann Lee\r\nEMAIL:ann@example.com")
+    report = import_json(cli, path, "--on-duplicate", "create")
+    assert len(report["created"]) == 1
+    assert [c["name"] for c in contacts(cli)] == ["Ann Lee", "Ann Lee"]
+
+
+def test_duplicates_within_one_file_are_merged_in_update_mode(cli: Invoke, tmp_path: Path) -> None:
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nEMAIL:ann@example.com",
+        "FN:Ann Lee\r\nEMAIL:ann@example.com\r\nTEL:+1 555 0100 200",
+    )
+    report = import_json(cli, path, "--on-duplicate", "update")
+    assert len(report["created"]) == 1
+    (ann,) = contacts(cli)
+    assert ann["phones"] == ["+1 555 0100 200"]
+
+
+# --- dry run and atomicity ----------------------------------------------------------------
+
+
+def test_dry_run_reports_and_changes_nothing(cli: Invoke, tmp_path: Path) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    path = vcf(tmp_path, "FN:Ann\r\nEMAIL:ann@example.com\r\nORG:X", "FN:Bob\r\nNOTE:hi")
+    before = full_export(cli)
+    result = cli("contacts", "import", str(path), "--dry-run", "--on-duplicate", "update")
+    assert result.exit_code == 0
+    assert "dry run" in result.stdout and "1 would be created, 1 would be updated" in result.stdout
+    assert full_export(cli) == before
+
+
+def test_failure_mid_import_leaves_database_unchanged(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.services import importing
+
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    before = full_export(cli)
+    path = vcf(tmp_path, "FN:New One", "FN:New Two", "FN:Ann\r\nEMAIL:ann@example.com\r\nORG:X")
+
+    def broken(*args: object) -> None:
+        raise StorageError("disk full")
+
+    monkeypatch.setattr(importing, "_update", broken)
+    result = cli("contacts", "import", str(path), "--on-duplicate", "update")
+    assert result.exit_code == 1 and "disk full" in result.stderr
+    assert full_export(cli) == before
+
+
+# --- hostile files ------------------------------------------------------------------------
+
+
+def test_many_parameter_line_rejects_that_card_only(cli: Invoke, tmp_path: Path) -> None:
+    hostile = "NOTE" + ";TYPE=WORK,HOME" * 14 + '"'
+    path = vcf(tmp_path, "FN:Before", f"FN:Evil\r\n{hostile}", "FN:After")
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["Before", "After"]
+    (rejected,) = report["rejected"]
+    assert rejected["where"].startswith("card 2")
+    assert [c["name"] for c in contacts(cli)] == ["After", "Before"]
+
+
+def test_slow_card_is_cut_off_by_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinycrm.io import vcard
+    from tinycrm.io.records import ContactRecord, Rejection
+
+    monkeypatch.setattr(vcard, "MAX_PARAMS", 100)  # get past the screen to vobject
+    slow = "NOTE" + ";TYPE=WORK,HOME" * 16 + ";A/B=1:x"
+    text = f"BEGIN:VCARD\nVERSION:3.0\nFN:Evil\n{slow}\nEND:VCARD\n"
+    text += "BEGIN:VCARD\nVERSION:3.0\nFN:Fine\nEND:VCARD\n"
+    first, second = vcard.read_vcards(text, time_limit=0.2)
+    assert isinstance(first, Rejection) and "longer than" in first.reason
+    assert isinstance(second, ContactRecord) and second.name == "Fine"
+
+
+def test_oversize_file_is_refused_before_reading(cli: Invoke, tmp_path: Path) -> None:
+    path = vcf(tmp_path, *[f"FN:Person {i}\r\nNOTE:{'x' * 100}" for i in range(20)])
+    result = cli("contacts", "import", str(path), "--max-size", "0.001")
+    assert result.exit_code == 2 and "over the import limit" in result.stderr
+    assert contacts(cli) == []
+
+
+def test_broken_cards_are_rejected_with_their_number(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "broken.vcf"
+    path.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:One\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Three\nthis is not a property\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Four\n"
+    )
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["One"]
+    assert [r["where"].split(" (")[0] for r in report["rejected"]] == ["card 2", "card 3",
+                                                                         "card 4"]  # fmt: skip
+    assert "no name" in report["rejected"][0]["reason"]
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def test_csv_export_neutralises_formulas_and_reimport_restores_them(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(cli, '=HYPERLINK("http://evil.example","click")', "--company", "@SUM(A1)",
+        "--phone", "+1 555 0100", "--tag", "-minus", "--birthday", "--12-24")  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert cli("contacts", "export", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["company"] == "'@SUM(A1)"
+    assert rows[0]["phones"] == "'+1 555 0100"
+    assert rows[0]["tags"] == "'-minus"
+    assert all(not v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
+    before = full_export(cli)
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "second.db"))
+    import_json(cli, out)
+    assert full_export(cli) == before
+
+
+# --- JSON, privacy, calendar --------------------------------------------------------------
+
+
+def seed_records(store: Store, contact_id: int, word: str) -> None:
+    """Rows in the tables other features fill, written straight to the schema."""
+    conn = store.db.conn
+    with store.write():
+        store.follow_ups.insert(
+            FollowUp(contact_id, f"{word} follow-up", FollowUpKind.CUSTOM, date(2026, 12, 1))
+        )
+        sale = conn.execute(
+            "INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at)"
+            " VALUES (?, '2026-01-02', 12345, 'EUR', 'now')",
+            (contact_id,),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO sale_items (sale_id, position, product) VALUES (?, 0, ?)",
+            (sale, f"{word} product"),
+        )
+        conn.execute(
+            "INSERT INTO satisfaction (contact_id, scored_on, scale, score, comment, created_at)"
+            " VALUES (?, '2026-01-03', 'csat', 4, ?, 'now')",
+            (contact_id, f"{word} comment"),
+        )
+        conn.execute(
+            "INSERT INTO cases (contact_id, title, severity, opened_on, target_on, created_at)"
+            " VALUES (?, ?, 'high', '2026-01-04', '2026-01-05', 'now')",
+            (contact_id, f"{word} case"),
+        )
+        conn.execute(
+            "INSERT INTO costs (contact_id, spent_on, kind, amount_minor, currency, note,"
+            " created_at) VALUES (?, '2026-01-06', 'gift', 500, 'EUR', ?, 'now')",
+            (contact_id, f"{word} cost"),
+        )
+        conn.execute(
+            "INSERT INTO occurrence_marks (contact_id, kind, occurrence_on, status, marked_on)"
+            " VALUES (?, 'birthday', '2026-03-14', 'done', '2026-03-14')",
+            (contact_id,),
+        )
+
+
+def test_person_json_has_everything_about_them_and_nothing_else(cli: Invoke, store: Store) -> None:
+    ann = add(cli, "Ann Lee", "--email", "ann@example.com", "--stage", "awareness")
+    bob = add(cli, "Bob Stone", "--email", "bob@example.com")
+    cli("notes", "add", "Ann", "ann note walnut")
+    cli("notes", "add", "Bob", "bob note hazelnut")
+    seed_records(store, ann["id"], "annword")
+    seed_records(store, bob["id"], "bobword")
+    result = cli("contacts", "export", "Ann", "--format", "json")
+    person = json.loads(result.stdout)["contact"]
+    assert person["name"] == "Ann Lee"
+    assert [n["body"] for n in person["notes"]] == ["ann note walnut"]
+    assert person["follow_ups"][0]["title"] == "annword follow-up"
+    assert person["sales"][0]["amount_minor"] == 12345
+    assert person["sales"][0]["items"][0]["product"] == "annword product"
+    assert person["satisfaction"][0]["comment"] == "annword comment"
+    assert person["cases"][0]["title"] == "annword case"
+    assert person["occurrence_marks"][0]["occurrence_on"] == "2026-03-14"
+    assert person["stage_history"][0]["stage"] == "awareness"
+    assert person["costs"][0]["note"] == "annword cost"
+    assert person["sale_stats"][0]["purchases"] == 1
+    for other in ("Bob", "bob@", "hazelnut", "bobword"):
+        assert other not in result.stdout
+
+
+def test_forget_leaves_no_trace_in_the_database_files(
+    cli: Invoke, store: Store, isolated_env: Path
+) -> None:
+    zeb = add(
+        cli, "Zebediah Quackenbush", "--email", "zeb@quackenbush.example",
+        "--phone", "+1 555 0199 876", "--company", "Quackworks", "--tag", "quacktag",
+    )  # fmt: skip
+    add(cli, "Keep Me", "--email", "keep@example.com")
+    cli("notes", "add", "Zebediah", "walrusplan confidential")
+    cli("notes", "add", "Keep Me", "kept note otterfact")
+    seed_records(store, zeb["id"], "quackword")
+    store.close()
+    db = isolated_env / "crm.db"
+    secrets = [b"Quackenbush", b"quackenbush", b"walrusplan", b"Quackworks", b"quacktag",
+               b"quackword", b"0199876"]  # fmt: skip
+
+    def raw() -> bytes:
+        wal = db.with_name(db.name + "-wal")
+        return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    assert any(s in raw() for s in secrets)
+    result = cli("contacts", "forget", "Zebediah", "--yes")
+    assert result.exit_code == 0, result.stderr
+    data = raw()
+    assert [s for s in secrets if s in data] == []
+    assert [c["name"] for c in contacts(cli)] == ["Keep Me"]
+    found = json.loads(cli("contacts", "search", "otterfact", "--json").stdout)
+    assert [c["name"] for c in found] == ["Keep Me"]
+    assert json.loads(cli("contacts", "search", "walrusplan", "--json").stdout) == []
+
+
+def test_forget_without_yes_refuses_in_a_script(cli: Invoke) -> None:
+    add(cli, "Ann Lee")
+    result = cli("contacts", "forget", "Ann")
+    assert result.exit_code == 2 and "--yes" in result.stderr
+    assert len(contacts(cli)) == 1
+
+
+def test_merge_unites_everything_and_asks_for_conflicts(cli: Invoke, store: Store) -> None:
+    ann = add(
+        cli, "Ann Lee", "--email", "ann@example.com", "--phone", "+44 20 7946 0001",
+        "--tag", "vip", "--company", "Lee Ltd", "--anniversary", "wedding=2015-06-21",
+    )  # fmt: skip
+    dup = add(cli, "Ann Lee", "--email", "ann@work.example", "--phone", "+44 (20) 7946-0001",
+              "--tag", "road", "--company", "Lee & Co", "--birthday", "1980-03-14",
+              "--anniversary", "customer since=2019-05-01")  # fmt: skip
+    cli("notes", "add", str(ann["id"]), "first note")
+    cli("notes", "add", str(dup["id"]), "second note")
+    seed_records(store, dup["id"], "dupword")
+    refused = cli("contacts", "merge", str(ann["id"]), str(dup["id"]))
+    assert refused.exit_code == 2 and "company" in refused.stderr and "Lee & Co" in refused.stderr
+    result = cli("contacts", "merge", str(ann["id"]), str(dup["id"]), "--use", "company=second",
+                 "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    merged = json.loads(result.stdout)
+    assert merged["id"] == ann["id"]
+    assert merged["company"] == "Lee & Co"
+    assert merged["birthday"] == "1980-03-14"
+    assert merged["emails"] == ["ann@example.com", "ann@work.example"]
+    assert merged["phones"] == ["+44 20 7946 0001"]
+    assert merged["tags"] == ["road", "vip"]
+    assert {a["label"] for a in merged["anniversaries"]} == {"wedding", "customer since"}
+    assert [c["id"] for c in contacts(cli)] == [ann["id"]]
+    person = json.loads(cli("contacts", "export", str(ann["id"]), "-f", "json").stdout)["contact"]
+    assert sorted(n["body"] for n in person["notes"]) == ["first note", "second note"]
+    assert person["follow_ups"][0]["title"] == "dupword follow-up"
+    assert person["sales"][0]["items"][0]["product"] == "dupword product"
+    assert person["cases"] and person["satisfaction"] and person["occurrence_marks"]
+    assert person["costs"] and person["sale_stats"][0]["purchases"] == 1
+
+
+def test_merge_keep_first_for_every_conflict(cli: Invoke) -> None:
+    add(cli, "Ann Lee", "--company", "A")
+    add(cli, "Annie Lee", "--company", "B", "--owner", "Sam")
+    result = cli("contacts", "merge", "Ann Lee", "Annie Lee", "--keep", "first", "--json")
+    merged = json.loads(result.stdout)
+    assert (merged["name"], merged["company"], merged["owner"]) == ("Ann Lee", "A", "Sam")
+
+
+def test_ics_has_follow_ups_birthdays_and_anniversaries(
+    cli: Invoke, store: Store, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    ann = add(cli, "Ann Lee", "--birthday", "--02-29", "--anniversary", "wedding=2015-06-21")
+    add(cli, "Bo", "--birthday", "1980-03-14")
+    store.follow_ups.insert(
+        FollowUp(ann["id"], "Send catalogue", FollowUpKind.CUSTOM, date(2026, 12, 1))
+    )
+    out = tmp_path / "crm.ics"
+    assert cli("export", "ics", "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    events = {str(e["summary"]): e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}
+    assert set(events) == {
+        "Send catalogue — Ann Lee", "Birthday: Ann Lee", "Wedding: Ann Lee", "Birthday: Bo",
+    }  # fmt: skip
+    assert events["Send catalogue — Ann Lee"].decoded("dtstart") == date(2026, 12, 1)
+    leap = events["Birthday: Ann Lee"]
+    assert leap["rrule"]["FREQ"] == ["YEARLY"] and leap["rrule"]["BYMONTHDAY"] == [-1]
+    assert events["Birthday: Bo"].decoded("dtstart") == date(1980, 3, 14)
+    assert events["Wedding: Ann Lee"]["rrule"]["FREQ"] == ["YEARLY"]
+
+
+def test_import_spreads_check_in_clocks_over_the_cadence(
+    cli: Invoke, tmp_path: Path, store: Store
+) -> None:
+    cards = [f"FN:P{i}\r\nX-TINYCRM-TYPE:dedicated" for i in range(30)]
+    import_json(cli, vcf(tmp_path, *cards))
+    anchors = {r[0] for r in store.db.conn.execute("SELECT touch_anchor_on FROM contacts")}
+    assert len(anchors) == 30  # one per day of the 30-day cadence, not all on one day
