@@ -91,7 +91,7 @@ def follow_ups(details: ContactDetails, today: date) -> Text:
     text = Text()
     for item in details.follow_ups:
         label = kind_label(item.kind)
-        label.align("left", 14)
+        label.align("left", 16)
         text.append_text(label)
         text.append_text(safe(item.title))
         if item.detail:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from tinycrm.models import FollowUpKind
 from tinycrm.tui.safe import safe, when
+from tinycrm.tui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
@@ -34,8 +34,7 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
 }
 
 SECTION_ROWS = 50  # rows drawn per section unless asked for more; the rest is counted
-FIXED_WIDTHS = {"kind": 14, "customer": 20, "when": 10}
-WHY_MIN = 20  # the "Why" column takes the rest of the width, at least this
+WIDTHS = {"kind": 14, "customer": 20, "why": 20, "when": 10}  # "why" also takes the spare width
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
@@ -61,27 +60,13 @@ class QueueTable(DataTable[Text]):
         self.items: dict[str, QueueItem] = {}
 
     def on_mount(self) -> None:
-        self.add_column("Kind", width=FIXED_WIDTHS["kind"], key="kind")
-        self.add_column("Customer", width=FIXED_WIDTHS["customer"], key="customer")
-        self.add_column("Why", width=self._why_width(), key="why")
-        self.add_column("When", width=FIXED_WIDTHS["when"], key="when")
-
-    def _why_width(self) -> int:
-        """What is left of the table's width for "Why" (cell padding and scrollbar aside)."""
-        width = self.size.width or self.app.size.width
-        padding = 2 * self.cell_padding * (len(FIXED_WIDTHS) + 1)
-        spare = width - sum(FIXED_WIDTHS.values()) - padding - self.styles.scrollbar_size_vertical
-        return max(WHY_MIN, spare)
+        for key, label in (("kind", "Kind"), ("customer", "Customer"), ("why", "Why"),
+                           ("when", "When")):  # fmt: skip
+            self.add_column(label, width=WIDTHS[key], key=key)
+        self.on_resize()
 
     def on_resize(self) -> None:
-        column = self.columns.get(ColumnKey("why"))
-        width = self._why_width()
-        if column is not None and column.width != width:
-            column.width = width
-            # DataTable has no public "resize a column": drop its render caches, re-measure
-            self._clear_caches()
-            self._require_update_dimensions = True
-            self.refresh(layout=True)
+        fit_columns(self, WIDTHS, {"why": 1.0})
 
     def show(self, queue: Queue, today: date, limits: dict[str, int] | None = None) -> None:
         """Replace the rows, keeping the cursor on the same item (or the same place).
