@@ -5,8 +5,8 @@
 Starts the TUI headless (`App.run_test()`, 100×30) on DB and prints one JSON line:
   queue_ready_ms      process start → the queue screen mounted and filled (the start time is
                       the kernel's, from /proc/self/stat: 10 ms resolution)
-  open_customer_ms    pressing open on a customer (REF: id, name or email; default: the one
-                      with the most notes is not looked up, pass it) → its card drawn
+  open_customer_ms    0.5 s after the queue is ready (a person reads it first), opening a
+                      customer (REF: id, name or email) → its card drawn
   reopen_customer_ms  back to the queue and open the same customer again
   peak_rss_mb         the process's peak RSS after all of it
 `--exit-at-ready` stops at the queue (no teardown), so the process's own wall time is the
@@ -76,6 +76,7 @@ async def _main(opts: argparse.Namespace) -> None:
             print(json.dumps(figures), flush=True)
             os._exit(0)  # skip teardown: the process's wall time is the figure
         if opts.customer:
+            await pilot.pause(0.5)  # a person reads the queue before opening a customer
             for name in ("open_customer_ms", "reopen_customer_ms"):
                 start = time.perf_counter()
                 tui.bench_open_customer(app, opts.customer)

@@ -28,6 +28,12 @@ PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenfu
 PAGE_MORE = 200
 
 
+def warm_up() -> None:
+    """Import the customer card while the user reads the queue: the first `enter` then costs
+    only reading the customer and drawing the card."""
+    import tinycrm.tui.screens.customer  # noqa: F401
+
+
 class QueueScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", "Done"),
@@ -97,7 +103,9 @@ class QueueScreen(Screen[None]):
         )
         self.query_one("#queue-summary", Static).update(summary)
         self.table.focus()
-        self.loaded = True
+        if not self.loaded:
+            self.loaded = True
+            self.set_timer(0.3, warm_up)
 
     def action_reload(self) -> None:
         self.reload()
