@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from tinycrm.dates import parse_date
+from tinycrm.dates import MAX_YEAR, MIN_YEAR, Prefer, parse_date, parse_partial_date
 from tinycrm.errors import UsageError
 
 THU = date(2026, 11, 26)  # a Thursday
@@ -137,3 +137,35 @@ def test_cli_bad_numeric_order_setting(cli: Invoke, isolated_env: Path) -> None:
     result = cli("contacts", "list")
     assert result.exit_code == 2
     assert "numeric_order" in result.stderr
+
+
+# Fuzzing (bounded): any text gives a date in range or a UsageError, nothing else.
+_FUZZ_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"[+-]?\s?\d{1,8}\s?[a-z]{0,7}", fullmatch=True),
+    st.from_regex(r"\d{1,5}[-/.]\d{1,3}([-/.]\d{1,5})?", fullmatch=True),
+    st.from_regex(r"(in )?\d{1,7} ?(days?|weeks?|months?|years?|d|w|m|y)( ago)?", fullmatch=True),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_FUZZ_TEXT, day_first=st.booleans(), prefer=st.sampled_from(["future", "past"]))
+def test_parse_date_fuzz(text: str, day_first: bool, prefer: Prefer) -> None:
+    try:
+        result = parse_date(text, date(2026, 11, 26), day_first=day_first, prefer=prefer)
+    except UsageError:
+        return
+    assert MIN_YEAR <= result.year <= MAX_YEAR
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=20), st.from_regex(r"(\d{4}|-)?-?\d{2}-?\d{2}", fullmatch=True))
+)
+def test_parse_partial_date_fuzz(text: str) -> None:
+    try:
+        partial = parse_partial_date(text)
+    except UsageError:
+        return
+    assert partial.next_occurrence(date(2026, 11, 26)) >= date(2026, 11, 26)
+    assert partial.occurrence_in(2027).year == 2027

@@ -69,6 +69,10 @@ _AGO = re.compile(r"^(\d{1,6})\s*([a-z]+)\s+ago$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$")
 _WORDS = re.compile(r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$")
 
+# Typed dates are kept well inside Python's year 1..9999, so the windows computed from them
+# (--days up to ten years, overdue look-backs, recurrences) never overflow.
+MIN_YEAR, MAX_YEAR = 1000, 8999
+
 DATE_HELP = "e.g. 2026-12-01, today, tomorrow, friday, +3d, +2w, in 3 days, dec 24"
 
 
@@ -81,6 +85,10 @@ def parse_date(
     if result is None:
         shown = text if len(text) <= 80 else text[:80] + "…"
         raise UsageError(f"cannot read date {shown!r} ({DATE_HELP})")
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise UsageError(
+            f"date {text.strip()!r} ({result}) is out of range: years {MIN_YEAR} to {MAX_YEAR}"
+        )
     return result
 
 
@@ -231,6 +239,8 @@ def parse_partial_date(text: str) -> PartialDate:
         raise UsageError(f"cannot read date {text!r} (e.g. 1980-03-14, or 03-14 without a year)")
     # 0000 and Apple's 1604 are placeholders for "year unknown".
     year = int(match[1]) if match[1] and match[1] not in ("0000", "1604") else None
+    if year is not None and year > MAX_YEAR:
+        raise UsageError(f"cannot read date {text!r}: the year is after {MAX_YEAR}")
     try:
         return PartialDate(int(match[2]), int(match[3]), year)
     except UsageError:
@@ -246,6 +256,25 @@ def occurrences_between(
         when = partial.occurrence_in(year, feb29)
         if start <= when <= end:
             found.append(when)
+    return found
+
+
+def stored_occurrences(
+    stored: str, start: date, end: date, feb29: str = "feb28"
+) -> list[tuple[date, int | None]]:
+    """(occurrence, years since) for each occurrence in [start, end] of a date as stored
+    ('1980-03-14' or '--03-14'): `occurrences_between` without building a PartialDate, for
+    the thousands of birthdays a queue window can hold."""
+    year = None if stored.startswith("-") else int(stored[:4]) or None
+    month, day = int(stored[-5:-3]), int(stored[-2:])
+    found = []
+    for current in range(start.year, end.year + 1):
+        if month == 2 and day == 29 and not calendar.isleap(current):
+            when = date(current, 3, 1) if feb29 == "mar1" else date(current, 2, 28)
+        else:
+            when = date(current, month, day)
+        if start <= when <= end:
+            found.append((when, current - year if year else None))
     return found
 
 

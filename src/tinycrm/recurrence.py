@@ -118,12 +118,17 @@ def _validate(parts: dict[str, str]) -> None:
     if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
         raise ValueError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
     interval = parts.get("INTERVAL", "1")
-    if not interval.isdigit() or not 1 <= int(interval) <= _MAX_INTERVAL:
+    if not _ascii_digits(interval) or not 1 <= int(interval) <= _MAX_INTERVAL:
         raise ValueError(f"the interval must be between 1 and {_MAX_INTERVAL}")
-    if "COUNT" in parts and not parts["COUNT"].isdigit():
+    if "COUNT" in parts and not _ascii_digits(parts["COUNT"]):
         raise ValueError("COUNT must be a number")
     if "UNTIL" in parts:
         _until(parts)
+
+
+def _ascii_digits(text: str) -> bool:
+    """`str.isdigit` alone accepts '²' and other digits that `int` rejects."""
+    return text.isascii() and text.isdigit()
 
 
 def _until(parts: dict[str, str]) -> date | None:
@@ -131,7 +136,7 @@ def _until(parts: dict[str, str]) -> date | None:
     if text is None:
         return None
     digits = text[:8]
-    if not digits.isdigit() or len(digits) != 8:
+    if not _ascii_digits(digits) or len(digits) != 8:
         raise ValueError("UNTIL must be a date like 20271231")
     return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
 

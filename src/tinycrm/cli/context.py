@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -49,12 +50,25 @@ class State:
             from tinycrm.store import Store
 
             self._store = Store.open(self.db_path)
+            warn_network_filesystem(self._store)
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def warn_network_filesystem(store: Store) -> None:
+    """One line on stderr when the database lives on NFS, SMB, sshfs and the like."""
+    if store.db.on_network_filesystem:
+        from tinycrm.textsafe import visible
+
+        sys.stderr.write(
+            f"crm: warning: {visible(str(store.db.path), one_line=True)} is on a network"
+            f" filesystem ({store.db.filesystem}); SQLite's WAL mode does not work over one and"
+            " the file can be corrupted: keep the database on a local disk (--db, CRM_DB)\n"
+        )
 
 
 def state(ctx: typer.Context) -> State:

@@ -6,11 +6,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from tinycrm.errors import NotFound
+from tinycrm.errors import NotFound, UsageError
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Write `data` to `path` with mode 0600, atomically (a temporary file renamed over it)."""
+    if not path.name or path.is_dir():
+        raise UsageError(f"not a file name: {str(path)!r} (give a file to write, e.g. -o out.ics)")
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)

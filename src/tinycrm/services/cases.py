@@ -47,9 +47,12 @@ def open_case(store: Store, ref: str, title: str, *, severity: str = "normal", t
 
 def get_case(store: Store, case_id: str | int) -> Case:
     text = str(case_id).strip().lstrip("#")
-    if not text.isdigit():
+    number = validation.row_id(text)
+    if number is None:
+        if text.isascii() and text.isdigit():
+            raise NotFound(f"no case with id {text}")
         raise UsageError(f"a case id is a number, not {case_id!r}")
-    case = store.cases.get(int(text))
+    case = store.cases.get(number)
     if case is None:
         raise NotFound(f"no case with id {text}")
     return case

@@ -144,8 +144,9 @@ def resolve_ref(store: Store, ref: str) -> Contact:
     text = ref.strip()
     if not text:
         raise UsageError("empty contact reference")
-    if text.isdigit():
-        contact = store.contacts.get(int(text))
+    number = validation.row_id(text)
+    if number is not None:
+        contact = store.contacts.get(number)
         if contact is not None:
             return contact
     candidates = store.contacts.find_ref(text) or store.contacts.find_containing(text)

@@ -27,7 +27,10 @@ from datetime import date, timedelta
 
 from tinycrm import recurrence
 from tinycrm.config import Settings
-from tinycrm.dates import month_day_ranges, occurrences_between, parse_partial_date
+from tinycrm.dates import (
+    month_day_ranges,
+    stored_occurrences,
+)
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import DEFAULT_CADENCE, FollowUp, FollowUpKind, Note, RelationshipType
 from tinycrm.services import validation
@@ -135,9 +138,7 @@ def birthday_source(
     feb29 = settings.feb29_in_common_years
     items = []
     for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id):
-        birthday = parse_partial_date(row.date)
-        for when in occurrences_between(birthday, start, end, feb29):
-            age = birthday.years_at(when)
+        for when, age in stored_occurrences(row.date, start, end, feb29):
             if age is not None and age <= 0:
                 continue
             items.append(
@@ -151,7 +152,7 @@ def birthday_source(
                     days_late=0,
                     urgency=0.0,
                     recurring=True,
-                    detail=birthday.iso(),
+                    detail=row.date,
                     relationship_type=row.relationship_type,
                     occurrence_on=when,
                 )
@@ -179,9 +180,7 @@ def anniversary_source(
     feb29 = settings.feb29_in_common_years
     items = []
     for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id):
-        when_date = parse_partial_date(row.date)
-        for when in occurrences_between(when_date, start, end, feb29):
-            years = when_date.years_at(when)
+        for when, years in stored_occurrences(row.date, start, end, feb29):
             if years is not None and years <= 0:
                 continue
             items.append(
@@ -195,7 +194,7 @@ def anniversary_source(
                     days_late=0,
                     urgency=0.0,
                     recurring=True,
-                    detail=f"{row.label}: {when_date.iso()}",
+                    detail=f"{row.label}: {row.date}",
                     relationship_type=row.relationship_type,
                     occurrence_on=when,
                     subject=str(row.id),
@@ -486,7 +485,7 @@ def _groups() -> list[_Group]:
 
 def _tie(handle: str) -> tuple[int, int, str]:
     """Ties (same urgency and day) go to stored follow-ups, oldest first, as in SQL."""
-    if handle.isdigit():
+    if handle.isascii() and handle.isdigit():
         return (0, int(handle), "")
     return (1, 0, handle)
 
@@ -659,8 +658,9 @@ class _Target:
 
 def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Target:
     text = handle.strip().lower()
-    if text.isdigit():
-        follow_up = store.follow_ups.get(int(text))
+    if text.isascii() and text.isdigit():
+        number = validation.row_id(text)
+        follow_up = store.follow_ups.get(number) if number is not None else None
         if follow_up is None:
             raise NotFound(f"no follow-up with handle {handle!r}")
         contact = store.contacts.get(follow_up.contact_id)

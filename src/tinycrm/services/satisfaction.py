@@ -35,7 +35,7 @@ def scale(value: str) -> Scale:
 def read_score(text: str, on_scale: Scale) -> int:
     low, high = SCALE_RANGE[on_scale]
     value = text.strip()
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise UsageError(
             f"a {on_scale.value.upper()} score is a whole number from {low} to {high}, not {text!r}"
         )

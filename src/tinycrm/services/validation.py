@@ -16,6 +16,20 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[+()\d][\d\s().\-/]*(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
 
 
+# SQLite's INTEGER (and so every row id) is a signed 64-bit number.
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(text: str) -> int | None:
+    """`text` as a row id if it is one: ASCII digits only (`str.isdigit` also accepts '²',
+    which `int` rejects) and small enough for SQLite; otherwise None."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_ROW_ID else None
+
+
 def choice(enum: type[E], value: str, what: str) -> E:
     """Read an enumerated value; the error lists the allowed ones."""
     try:
@@ -66,7 +80,7 @@ def cadence(value: str) -> int:
     if text in ("none", "never", "off", "0"):
         return 0
     text = text.removesuffix("d").removesuffix(" days").strip()
-    if not text.isdigit() or not 0 < int(text) <= 3650:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 3650:
         raise UsageError(f"cadence must be a number of days (1-3650) or 'none', not {value!r}")
     return int(text)
 

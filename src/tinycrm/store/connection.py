@@ -28,6 +28,71 @@ PRAGMAS = (
 )
 
 
+# Filesystems over which SQLite's WAL (shared memory, byte-range locks) is unsafe.
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "sshfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "ncpfs",
+        "davfs",
+        "fuse.davfs2",
+        "fuse.rclone",
+        "fuse.s3fs",
+        "glusterfs",
+        "fuse.glusterfs",
+        "ceph",
+        "fuse.ceph",
+        "lustre",
+        "gpfs",
+        "beegfs",
+        "virtiofs",
+        "vboxsf",
+        "fuse.vmhgfs-fuse",
+        "prl_fs",
+    }
+)
+MOUNTS = Path("/proc/mounts")
+
+
+def _unescape_mount(text: str) -> str:
+    """/proc/mounts writes space, tab, newline and backslash in paths as octal escapes."""
+    for code in ("040", "011", "012", "134"):
+        text = text.replace(f"\\{code}", chr(int(code, 8)))
+    return text
+
+
+def filesystem_type(path: Path, mounts: Path | None = None) -> str | None:
+    """The type of the filesystem holding `path` (from /proc/mounts), or None if unknown."""
+    try:
+        table = (mounts or MOUNTS).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    try:
+        where = path.resolve()
+    except OSError:
+        where = path.absolute()
+    best: tuple[int, str] | None = None
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mount_point = Path(_unescape_mount(fields[1]))
+        if where == mount_point or mount_point in where.parents:
+            depth = len(mount_point.parts)
+            if best is None or depth >= best[0]:
+                best = (depth, fields[2])
+    return best[1] if best else None
+
+
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -57,6 +122,18 @@ class Database:
             except StorageError:
                 self.conn.close()
                 raise
+
+    @property
+    def filesystem(self) -> str | None:
+        """The filesystem type of the database's directory (e.g. "ext4", "nfs4"), if known."""
+        return filesystem_type(self.path.parent)
+
+    @property
+    def on_network_filesystem(self) -> bool:
+        """True on NFS, SMB/CIFS, sshfs, 9p and the like, where SQLite's WAL mode (shared
+        memory, file locks) does not work reliably: concurrent use can corrupt the file."""
+        fstype = self.filesystem
+        return fstype is not None and fstype.lower() in NETWORK_FILESYSTEMS
 
     def _refuse_foreign(self) -> None:
         """A newer tinycrm's file, or another program's SQLite file, is left untouched."""

@@ -128,6 +128,9 @@ class FollowUpRepo:
             sql += ")"
         if open_case is not None:
             sql += f" AND {col.contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
+        if open_case and src == 0:
+            # Start from the few contacts with an open case, not from every overdue row.
+            sql = sql.replace("follow_ups_effective_due JOIN", "follow_ups_contact JOIN")
         sql += f" ORDER BY {col.due}, {col.tie}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -145,11 +148,15 @@ class FollowUpRepo:
         params = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
         if src == 0:
             due = "coalesce(f.snoozed_until, f.due_on)"
-            rows = f"""FROM follow_ups f INDEXED BY follow_ups_queue WHERE f.status = 'open'
-                AND f.due_on <= :cap AND {due} > :lo AND {due} <= :hi"""
+            # Snoozing only postpones (due_on <= the effective day), so when hi <= cap the
+            # cap holds already and the count stays inside the index.
+            capped = "" if hi <= (cap or hi) else "AND f.due_on <= :cap"
+            rows = f"""FROM follow_ups f INDEXED BY follow_ups_effective_due
+                WHERE f.status = 'open' {capped} AND {due} > :lo AND {due} <= :hi"""
+            # CROSS JOIN keeps SQLite starting from the (few) archived contacts.
             sql = f"""SELECT (SELECT count(*) {rows})
                 - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
-                   JOIN follow_ups f ON f.contact_id = a.id
+                   CROSS JOIN follow_ups f INDEXED BY follow_ups_contact ON f.contact_id = a.id
                    WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
                      AND {due} > :lo AND {due} <= :hi)"""
         else:
@@ -413,7 +420,7 @@ _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id
 _SOURCES: dict[int, _Source] = {
     0: _Source(
         "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type",
-        "follow_ups f JOIN contacts c ON c.id = f.contact_id",
+        "follow_ups f INDEXED BY follow_ups_effective_due JOIN contacts c ON c.id = f.contact_id",
         # Snoozing only postpones, so due_on <= cap (the queue's last day) lets the index
         # narrow the range.
         "f.status = 'open' AND c.archived = 0 AND f.due_on <= :cap",

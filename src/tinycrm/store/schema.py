@@ -172,6 +172,9 @@ V1 = [
     "CREATE INDEX follow_ups_contact ON follow_ups(contact_id, status)",
     """CREATE INDEX follow_ups_queue ON follow_ups(due_on, kind, contact_id, snoozed_until)
         WHERE status = 'open'""",
+    # The day an open follow-up is due, snooze included: the queue's ranges and counts.
+    """CREATE INDEX follow_ups_effective_due
+        ON follow_ups(coalesce(snoozed_until, due_on), kind, contact_id) WHERE status = 'open'""",
     """CREATE TABLE occurrence_marks (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
