@@ -21,6 +21,7 @@ class Sample:
     returncode: int
     stderr: str
     cpu_ms: float = 0.0  # user + system time of the command
+    stdout_tail: str = ""  # the last 4 KiB of stdout (the TUI rows read their figures there)
 
     @property
     def error_line(self) -> str:
@@ -46,8 +47,9 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Sample:
                 env=env,
             )
             assert proc.stdout is not None
-            while proc.stdout.read(1 << 16):
-                pass
+            tail = b""
+            while chunk := proc.stdout.read(1 << 16):
+                tail = (tail + chunk)[-4096:]
             returncode = proc.wait()
             err.seek(0)
             stderr = err.read(4096).decode("utf-8", "replace")
@@ -57,7 +59,8 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Sample:
     if len(fields) != 3:
         return Sample(0.0, 0.0, returncode or 1, stderr or "the command could not be timed")
     ms, rss_kib, cpu_ms = float(fields[0]), int(fields[1]), float(fields[2])
-    return Sample(ms, rss_kib / 1024, returncode, stderr, cpu_ms)  # ru_maxrss is in KiB
+    out = tail.decode("utf-8", "replace")
+    return Sample(ms, rss_kib / 1024, returncode, stderr, cpu_ms, out)  # ru_maxrss is in KiB
 
 
 @dataclass

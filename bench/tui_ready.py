@@ -1,27 +1,42 @@
-"""Start the TUI headless on a database and exit as soon as the queue screen is mounted.
+"""The TUI's three targets in one process: queue ready, a customer opened, peak memory.
 
-Usage: python bench/tui_ready.py DB. The bench times the whole process, so the figure is
-"process start → queue ready". Exit codes: 0 ready, 3 no TUI yet, 4 no queue within 30 s.
+    python bench/tui_ready.py DB [--as-of DATE] [--customer REF] [--exit-at-ready]
 
-Finding the app: `tinycrm.tui` may offer `bench_app(db_path) -> App` (preferred; the TUI owns
-how it is built), else the first `textual.app.App` subclass in `tinycrm.tui` or
-`tinycrm.tui.app`, built with the database given by the `store`, `db_path`, `path` or `db`
-parameter, or by CRM_DB. "Ready" is when a screen or widget whose class name contains "Queue"
-is mounted and the app has processed its pending messages; `tinycrm.tui` may override that
-with `bench_ready(app) -> bool`.
+Starts the TUI headless (`App.run_test()`, 100×30) on DB and prints one JSON line:
+  queue_ready_ms      process start → the queue screen mounted and filled (the start time is
+                      the kernel's, from /proc/self/stat: 10 ms resolution)
+  open_customer_ms    0.5 s after the queue is ready (a person reads it first), opening a
+                      customer (REF: id, name or email) → its card drawn
+  reopen_customer_ms  back to the queue and open the same customer again
+  peak_rss_mb         the process's peak RSS after all of it
+`--exit-at-ready` stops at the queue (no teardown), so the process's own wall time is the
+"process start → queue ready" figure. Exit codes: 0 ok, 2 usage, 3 no TUI, 4 timeout.
+
+The TUI builds the app (`tinycrm.tui.bench_app(db_path, today)`) and says when it is ready
+(`tinycrm.tui.bench_ready(app)`); bench/run.py reads the JSON line for the TUI rows.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import contextlib
-import importlib
-import inspect
+import json
 import os
+import resource
 import sys
+import time
+from datetime import date
 from typing import Any
 
 TIMEOUT_S = 30.0
+
+
+def _process_age_s() -> float:
+    """Seconds since this process started, from the kernel's start time (clock ticks)."""
+    with open("/proc/self/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - started
 
 
 def _fail(code: int, message: str) -> None:
@@ -30,63 +45,57 @@ def _fail(code: int, message: str) -> None:
     os._exit(code)
 
 
-def _find_app(db_path: str) -> Any:
+async def _until(pilot: Any, test: Any) -> None:
+    """Process the screen's pending messages until `test()`, then paint the screen.
+
+    This is `Pilot.pause()` without its wait for the CPU to go idle (sleeps of 20 ms and
+    more, which would blur a 100 ms figure); Textual has no public "drain and paint"."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT_S
+    while loop.time() < deadline:
+        await pilot._wait_for_screen()
+        if test():
+            pilot.app.screen._on_timer_update()  # what a pause does last: draw now
+            return
+        await asyncio.sleep(0.001)
+    _fail(4, f"not ready within {TIMEOUT_S:.0f} s")
+
+
+async def _main(opts: argparse.Namespace) -> None:
     try:
-        tui = importlib.import_module("tinycrm.tui")
+        import tinycrm.tui as tui
     except ModuleNotFoundError:
-        _fail(3, "tinycrm.tui does not exist yet (issue 6)")
-    if hasattr(tui, "bench_app"):
-        return tui.bench_app(db_path)
-    from textual.app import App
-
-    modules = [tui]
-    with contextlib.suppress(ModuleNotFoundError):
-        modules.append(importlib.import_module("tinycrm.tui.app"))
-    for module in modules:
-        for value in vars(module).values():
-            if inspect.isclass(value) and issubclass(value, App) and value is not App:
-                return _build(value, db_path)
-    _fail(3, "no textual App class found in tinycrm.tui")
-    return None
-
-
-def _build(cls: type, db_path: str) -> Any:
-    params = inspect.signature(cls).parameters
-    if "store" in params:
-        from tinycrm.store import Store
-
-        return cls(store=Store.open(db_path))
-    for name in ("db_path", "path", "db"):
-        if name in params:
-            return cls(**{name: db_path})
-    return cls()
-
-
-def _ready(app: Any) -> bool:
-    custom = getattr(sys.modules.get("tinycrm.tui"), "bench_ready", None)
-    if custom is not None:
-        return bool(custom(app))
-    nodes = [app.screen, *app.screen.query("*")]
-    return any("Queue" in type(node).__name__ for node in nodes)
-
-
-async def _main(db_path: str) -> None:
-    app = _find_app(db_path)
+        _fail(3, "tinycrm.tui does not exist")
+    today = date.fromisoformat(opts.as_of) if opts.as_of else date.today()
+    app = tui.bench_app(opts.db, today)
+    figures: dict[str, float] = {}
     async with app.run_test(size=(100, 30)) as pilot:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + TIMEOUT_S
-        while loop.time() < deadline:
-            await pilot.pause()
-            if _ready(app):
-                sys.stdout.write("ready\n")
-                sys.stdout.flush()
-                os._exit(0)  # skip teardown: the row measures time to ready
-            await asyncio.sleep(0.005)
-    _fail(4, f"no queue screen mounted within {TIMEOUT_S:.0f} s")
+        await _until(pilot, lambda: tui.bench_ready(app))
+        figures["queue_ready_ms"] = round(_process_age_s() * 1000, 1)
+        if opts.exit_at_ready:
+            print(json.dumps(figures), flush=True)
+            os._exit(0)  # skip teardown: the process's wall time is the figure
+        if opts.customer:
+            await pilot.pause(0.5)  # a person reads the queue before opening a customer
+            for name in ("open_customer_ms", "reopen_customer_ms"):
+                start = time.perf_counter()
+                tui.bench_open_customer(app, opts.customer)
+                await _until(pilot, lambda: tui.bench_customer_ready(app))
+                figures[name] = round((time.perf_counter() - start) * 1000, 1)
+                app.pop_screen()
+                await pilot.pause()
+                await pilot.pause(0.2)  # let the queue settle, as a person would
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures), flush=True)
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        _fail(2, "usage: tui_ready.py DB")
-    os.environ["CRM_DB"] = sys.argv[1]
-    asyncio.run(_main(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("db")
+    parser.add_argument("--as-of", help="the TUI's today (default: the real today)")
+    parser.add_argument("--customer", metavar="REF", help="a customer to open (id, name, email)")
+    parser.add_argument("--exit-at-ready", action="store_true")
+    options = parser.parse_args()
+    os.environ["CRM_DB"] = options.db
+    asyncio.run(_main(options))

@@ -37,6 +37,7 @@ async def test_every_action_is_in_the_command_palette(app: CrmApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CustomerScreen)
         assert {"Add a follow-up", "Add a note", "Edit contact", "More notes"} <= titles(app)
+        assert {"Record a sale", "Record a satisfaction score"} <= titles(app)
 
 
 async def test_palette_runs_a_command(app: CrmApp) -> None:

@@ -61,3 +61,20 @@ async def test_add_contact_with_bad_date_shows_error_and_saves_nothing(
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
     assert "Eve New" in [c.name for c in list_contacts(store, ContactFilter())]
+
+
+async def test_two_quick_enters_search_then_open(app: CrmApp) -> None:
+    """Like tmux send-keys or a paste: both Enters queued before the first is handled."""
+    from textual import events
+
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("slash", *"okafor")
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.details is not None
+        assert app.screen.details.contact.name == "Ben Okafor"

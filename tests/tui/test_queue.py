@@ -158,3 +158,34 @@ async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
 def test_queue_screen_snapshot(snap_compare: Any, store: Store, data: dict[str, int]) -> None:
     queue_follow_ups(store)
     assert snap_compare(CrmApp(store, TODAY), terminal_size=(80, 24))
+
+
+async def test_why_column_uses_the_spare_width(store: Store, data: dict[str, int]) -> None:
+    long_title = "Call about the winter service contract"  # 38: was cut at 28
+    followups.add_follow_up(store, "Ana Souza", long_title, TODAY, TODAY)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(QueueTable)
+        why = next(c for c in table.ordered_columns if str(c.label) == "Why")
+        assert why.width >= len(long_title)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert why.width < len(long_title)  # narrower terminal: the title is cut
+
+
+async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) -> None:
+    for i in range(55):
+        followups.add_follow_up(store, "Ben Okafor", f"Overdue {i:02d}", TODAY - timedelta(1 + i),
+                                TODAY - timedelta(60))  # fmt: skip
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(QueueTable)
+        overdue = [t for t in titles(app) if t.startswith("Overdue")]
+        assert 0 < len(overdue) < 55  # the first page (50 rows, with the seed's check-in)
+        table.move_cursor(row=table.get_row_index("more:overdue"), animate=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len([t for t in titles(app) if t.startswith("Overdue")]) == 55
+        assert "more:overdue" not in [str(k.value) for k in table.rows]

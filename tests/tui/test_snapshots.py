@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
+
+from .conftest import TODAY
 
 
 async def _customers(pilot: Pilot[None]) -> None:
@@ -32,3 +35,34 @@ def test_customers_screen(snap_compare: Any, app: CrmApp) -> None:
 def test_customer_screen(snap_compare: Any, app: CrmApp) -> None:
     pytest.importorskip("tinycrm.services.followups")  # the card lists open follow-ups
     assert snap_compare(app, terminal_size=(80, 24), run_before=_customer)
+
+
+def card_data(store: Store) -> None:
+    """Sales, scores over a year (CSAT, one low) and an open case for Chloé Martin."""
+    from datetime import timedelta
+
+    from tinycrm.services.cases import open_case
+    from tinycrm.services.sales import add_sale
+    from tinycrm.services.satisfaction import add_score
+
+    for days, amount, product in [(300, "1890.00", "Cargo bike"), (120, "89.90", "Panniers"),
+                                  (20, "240.00", "Winter service")]:  # fmt: skip
+        add_sale(store, "Chloé Martin", amount, sold_on=TODAY - timedelta(days), today=TODAY,
+                 currency="EUR", products=[product])  # fmt: skip
+    for days, score in [(330, 4), (270, 5), (200, 4), (150, 2), (100, 3), (60, 4), (10, 5)]:
+        add_score(store, "Chloé Martin", str(score), on=TODAY - timedelta(days), today=TODAY)
+    open_case(store, "Chloé Martin", "Brake squeal after service", today=TODAY - timedelta(1))
+
+
+async def _chloe(pilot: Pilot[None]) -> None:
+    await pilot.press("f3")
+    await pilot.pause()
+    await pilot.press("down", "down", "enter")
+    await pilot.pause()
+
+
+def test_customer_card_with_sales_scores_and_cases(
+    snap_compare: Any, store: Store, data: dict[str, int]
+) -> None:
+    card_data(store)
+    assert snap_compare(CrmApp(store, TODAY), terminal_size=(100, 50), run_before=_chloe)

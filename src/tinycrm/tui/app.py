@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, ClassVar, TypeVar
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -13,10 +14,19 @@ from textual.screen import Screen
 
 from tinycrm.config import Settings
 from tinycrm.store import Store
-from tinycrm.tui.screens.customers import CustomersScreen
 from tinycrm.tui.screens.queue import QueueScreen
 
+if TYPE_CHECKING:
+    from tinycrm.tui.screens.customer import CustomerScreen
+
 T = TypeVar("T")
+
+
+def _customers_screen() -> Screen[Any]:
+    # imported when first shown: the start screen does not pay for the customer list
+    from tinycrm.tui.screens.customers import CustomersScreen
+
+    return CustomersScreen()
 
 
 class CrmApp(App[None]):
@@ -29,11 +39,18 @@ class CrmApp(App[None]):
     """
 
     TITLE = "tinycrm"
-    CSS_PATH = "app.tcss"
+    # The screens' styles come with the app: a screen's own CSS_PATH is read when it is first
+    # shown and then restyles every widget of every screen (~150 ms for the first card).
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "app.tcss",
+        "screens/queue.tcss",
+        "screens/customers.tcss",
+        "screens/customer.tcss",
+    ]
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "queue": QueueScreen,
-        "customers": CustomersScreen,
+        "customers": _customers_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help"),
@@ -58,6 +75,8 @@ class CrmApp(App[None]):
         self.settings = settings or Settings()
         self._writer: Store | None = None
         self._write_lock = asyncio.Lock()
+        self.generation = 0  # counts writes: a screen shown again re-reads only if it moved
+        self._customer_screen: CustomerScreen | None = None
 
     def on_mount(self) -> None:
         self.switch_mode("queue")
@@ -66,7 +85,10 @@ class CrmApp(App[None]):
     async def write(self, change: Callable[[Store], T]) -> T:
         """Run `change(store)` on the writing connection in a thread, one at a time."""
         async with self._write_lock:
-            return await asyncio.to_thread(self._run_write, change)
+            try:
+                return await asyncio.to_thread(self._run_write, change)
+            finally:
+                self.generation += 1
 
     def _run_write(self, change: Callable[[Store], T]) -> T:
         if self._writer is None:
@@ -78,11 +100,14 @@ class CrmApp(App[None]):
             self._writer.close()
             self._writer = None
 
-    def parse_date(self, text: str) -> date:
-        """A typed date read with the CLI's rules (`+3d`, `friday`, `dec 24`, ISO)."""
+    def parse_date(self, text: str, *, past: bool = False) -> date:
+        """A typed date read with the CLI's rules (`+3d`, `friday`, `dec 24`, ISO); `past`:
+        a weekday or month-day means the last one, as for a sale or a score."""
         from tinycrm.dates import parse_date
 
-        return parse_date(text, self.today, day_first=self.day_first)
+        return parse_date(
+            text, self.today, day_first=self.day_first, prefer="past" if past else "future"
+        )
 
     # -- navigation ------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -92,9 +117,34 @@ class CrmApp(App[None]):
             self.push_screen(HelpScreen())
 
     def open_customer(self, contact_id: int) -> None:
+        """Show a customer's card. One card screen is built once and reused: building its
+        widgets costs far more than reading the customer."""
         from tinycrm.tui.screens.customer import CustomerScreen
 
-        self.push_screen(CustomerScreen(contact_id))
+        card = self._customer_screen
+        if card is None:
+            card = self._customer_screen = CustomerScreen(contact_id)
+            self.install_screen(card, name="customer")
+        elif card is self.screen:
+            card.show_contact(contact_id)
+            return
+        elif any(card in stack for stack in self._screen_stacks.values()):
+            # still open under another screen or in the other mode (F2/F3): a card of its own
+            self.push_screen(CustomerScreen(contact_id))
+            return
+        else:
+            card.show_contact(contact_id)
+        self.push_screen(card)
+
+    def record_sale(self, contact_id: int, name: str, done: Callable[[object], None]) -> None:
+        from tinycrm.tui.forms.sale import SaleForm
+
+        self.push_screen(SaleForm(contact_id, name, self.settings.default_currency), done)
+
+    def record_score(self, contact_id: int, name: str, done: Callable[[object], None]) -> None:
+        from tinycrm.tui.forms.sale import ScoreForm
+
+        self.push_screen(ScoreForm(contact_id, name), done)
 
     def action_add_contact(self) -> None:
         from tinycrm.tui.forms.contact import ContactForm

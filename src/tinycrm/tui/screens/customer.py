@@ -4,6 +4,7 @@ satisfaction chart and the timeline of notes and interactions."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,11 +15,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
+from tinycrm.models import Severity
+from tinycrm.money import format_minor
 from tinycrm.services.contacts import ContactDetails, contact_details
 from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.safe import block, safe
+from tinycrm.tui.widgets.queue_table import kind_label, lateness
+from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
 
 NOTES_PAGE = 30
+SALES_SHOWN = 5
 
 
 def contact_fields(details: ContactDetails) -> Text:
@@ -79,14 +85,80 @@ def timeline(details: ContactDetails) -> Text:
     return text
 
 
+def follow_ups(details: ContactDetails, today: date) -> Text:
+    if not details.follow_ups:
+        return Text("nothing open (f: add one)", style="dim")
+    text = Text()
+    for item in details.follow_ups:
+        label = kind_label(item.kind)
+        label.align("left", 16)
+        text.append_text(label)
+        text.append_text(safe(item.title))
+        if item.detail:
+            text.append_text(safe(f" · {item.detail}", "dim"))
+        text.append("  ")
+        text.append_text(lateness(item, today))
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+def open_cases(details: ContactDetails, today: date) -> Text:
+    cases = [row.case for row in details.cases if row.case.is_open]
+    closed = len(details.cases) - len(cases)
+    text = Text()
+    if not cases:
+        text.append("no open cases", style="dim")
+    for case in cases:
+        text.append(f"#{case.id} ", style="dim")
+        text.append(
+            case.severity.value, style="bold red" if case.severity == Severity.HIGH else "bold"
+        )
+        text.append("  ")
+        text.append_text(safe(case.title))
+        text.append(f"  opened {case.opened_on.isoformat()}", style="dim")
+        late = (today - case.target_on).days
+        if late > 0:
+            text.append(f"  {late}d past the response target", style="red")
+        else:
+            text.append(f"  respond by {case.target_on.isoformat()}", style="dim")
+        if case.escalated_to:
+            text.append("  escalated to ", style="dim")
+            text.append_text(safe(case.escalated_to))
+        text.append("\n")
+    if closed:
+        text.append(f"{closed} resolved (crm cases list)", style="dim")
+    text.rstrip()
+    return text
+
+
+def sales_list(details: ContactDetails) -> Text:
+    if not details.sales:
+        return Text("no sales yet (s: record one)", style="dim")
+    text = Text()
+    for row in details.sales[:SALES_SHOWN]:
+        sale = row.sale
+        text.append(sale.sold_on.isoformat(), style="dim")
+        text.append(f"  {format_minor(sale.amount_minor, sale.currency):>14}  ", style="bold")
+        text.append_text(safe(", ".join(sale.products)))
+        text.append("\n")
+    if len(details.sales) > SALES_SHOWN:
+        text.append("older sales: crm sales list", style="dim")
+    text.rstrip()
+    return text
+
+
 class CustomerScreen(Screen[None]):
-    CSS_PATH = "customer.tcss"
+    """One card screen, reused for every customer (see `CrmApp.open_customer`)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("e", "edit", "Edit"),
         Binding("n", "note", "Note"),
         Binding("c", "log_call", "Log call"),
         Binding("f", "follow_up", "Follow-up"),
+        Binding("s", "sale", "Sale"),
+        Binding("r", "score", "Score"),
         Binding("m", "more_notes", "More notes", show=False),
     ]
 
@@ -95,6 +167,8 @@ class CustomerScreen(Screen[None]):
         self.contact_id = contact_id
         self.note_limit = NOTES_PAGE
         self.details: ContactDetails | None = None
+        self.loaded = False
+        self._read = -1  # the app's write generation when this card was last read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,22 +179,45 @@ class CustomerScreen(Screen[None]):
             yield Static("", id="customer-stages")
             yield Static("Open follow-ups (30 days)", classes="section-title")
             yield Static("", id="customer-follow-ups")
+            yield Static("Open cases", classes="section-title")
+            yield Static("", id="customer-cases")
+            yield Static("Satisfaction", classes="section-title")
+            yield Static("", id="customer-satisfaction")
+            yield Static("Sales", classes="section-title")
+            yield Static("", id="customer-sales")
             yield Static("Notes and interactions", classes="section-title")
             yield Static("", id="customer-notes")
         yield Footer()
 
+    def show_contact(self, contact_id: int) -> None:
+        """Point the card at another customer; it is read when shown (or now, if it is)."""
+        if contact_id != self.contact_id:
+            self.contact_id = contact_id
+            self.note_limit = NOTES_PAGE
+            self._read = -1
+        self.loaded = False
+        if self.is_current:
+            self.reload()
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        if not self.loaded or self._read != crm(self).generation:
+            self.reload()
 
     def reload(self) -> None:
+        app = crm(self)
         try:
             details = contact_details(
-                crm(self).store, str(self.contact_id), note_limit=self.note_limit
+                app.store,
+                str(self.contact_id),
+                note_limit=self.note_limit,
+                today=app.today,
+                settings=app.settings,
             )
         except CrmError as exc:
             self.notify(str(exc), severity="error")
             self.app.pop_screen()
             return
+        self._read = app.generation
         self.details = details
         c = details.contact
         self.sub_title = c.name
@@ -131,33 +228,16 @@ class CustomerScreen(Screen[None]):
         self.query_one("#customer-name", Static).update(name)
         self.query_one("#customer-fields", Static).update(contact_fields(details))
         self.query_one("#customer-stages", Static).update(stage_line(details))
+        self.query_one("#customer-follow-ups", Static).update(follow_ups(details, app.today))
+        self.query_one("#customer-cases", Static).update(open_cases(details, app.today))
+        chart = satisfaction_chart(details.scores, app.today, width=max(40, self.size.width - 4))
+        self.query_one("#customer-satisfaction", Static).update(chart)
+        self.query_one("#customer-sales", Static).update(sales_list(details))
         self.query_one("#customer-notes", Static).update(timeline(details))
-        self.query_one("#customer-follow-ups", Static).update(self._follow_ups())
-        self.query_one("#card").focus()
-
-    def _follow_ups(self) -> Text:
-        try:
-            from tinycrm.services.followups import follow_ups_for_contact  # type: ignore[import-not-found, unused-ignore]
-        except ImportError:  # pragma: no cover - until the follow-up queue is merged
-            return Text("")
-        from tinycrm.tui.widgets.queue_table import kind_label, lateness
-
-        app = crm(self)
-        items = follow_ups_for_contact(app.store, self.contact_id, app.today, settings=app.settings)
-        if not items:
-            return Text("nothing open", style="dim")
-        text = Text()
-        for item in items:
-            text.append_text(kind_label(item.kind))
-            text.append("  ")
-            text.append_text(safe(item.title))
-            if item.detail:
-                text.append_text(safe(f" · {item.detail}", "dim"))
-            text.append("  ")
-            text.append_text(lateness(item, app.today))
-            text.append("\n")
-        text.rstrip()
-        return text
+        card = self.query_one("#card", VerticalScroll)
+        card.scroll_home(animate=False)
+        card.focus()
+        self.loaded = True
 
     # -- actions -----------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -191,6 +271,16 @@ class CustomerScreen(Screen[None]):
             form = FollowUpForm(self.contact_id, self.details.contact.name)
             self.app.push_screen(form, self._saved("Follow-up added"))
 
+    def action_sale(self) -> None:
+        if self.details:
+            name = self.details.contact.name
+            crm(self).record_sale(self.contact_id, name, self._saved("Sale recorded"))
+
+    def action_score(self) -> None:
+        if self.details:
+            name = self.details.contact.name
+            crm(self).record_score(self.contact_id, name, self._saved("Score recorded"))
+
     def _saved(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
@@ -204,6 +294,10 @@ class CustomerScreen(Screen[None]):
             ("Add a note", "Add a note about this customer", self.action_note),
             ("Log a call", "Log a call with this customer", self.action_log_call),
             ("Add a follow-up", "Something to do for this customer", self.action_follow_up),
+            ("Record a sale", "Amount, currency, products; after-sale follow-ups",
+             self.action_sale),
+            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10, with a comment",
+             self.action_score),
             ("More notes", "Show older notes", self.action_more_notes),
             ("Back", "Return to the previous screen", self.action_back),
-        ]
+        ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -24,7 +25,6 @@ SEARCH_LIMIT = 100
 
 
 class CustomersScreen(Screen[None]):
-    CSS_PATH = "customers.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("t", "focus_filters", "Filter", show=False),
@@ -32,12 +32,15 @@ class CustomersScreen(Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("n", "note", "Note"),
         Binding("c", "log_call", "Log call", show=False),
+        Binding("s", "sale", "Sale", show=False),
+        Binding("r", "score", "Score", show=False),
         Binding("escape", "clear", "Clear", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._timer: Timer | None = None
+        self._submitted: str | None = None  # the search text Enter was last pressed on
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,15 +114,27 @@ class CustomersScreen(Screen[None]):
 
     # -- typing ------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._submitted = None
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SEARCH_DELAY, self.refresh_list)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter searches and moves to the list; Enter again opens the highlighted customer.
+
+        Focus moves after the key is handled, so a second Enter typed quickly (or sent in
+        one go by tmux or a paste) still reaches the search box: it must open, not search
+        again."""
         if self._timer is not None:
             self._timer.stop()
+        if event.input.id == "search" and self._submitted == event.value:
+            self.table.focus()
+            self.action_open()
+            return
         self.refresh_list()
         self.table.focus()
+        if event.input.id == "search":
+            self._submitted = event.value
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.refresh_list()
@@ -183,6 +198,31 @@ class CustomersScreen(Screen[None]):
     def action_log_call(self) -> None:
         self.action_note("call")
 
+    def _selected(self) -> tuple[int, str] | None:
+        from tinycrm.services.contacts import get_contact
+
+        contact_id = self.table.current_id
+        if contact_id is None:
+            return None
+        return contact_id, get_contact(crm(self).store, contact_id).name
+
+    def action_sale(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            crm(self).record_sale(*selected, self._notify("Sale recorded"))
+
+    def action_score(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            crm(self).record_score(*selected, self._notify("Score recorded"))
+
+    def _notify(self, message: str) -> Callable[[object], None]:
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message)
+
+        return done
+
     def commands(self) -> CommandList:
         return [
             ("Search customers", "Full-text search over contacts and notes",
@@ -193,4 +233,7 @@ class CustomersScreen(Screen[None]):
             ("Edit contact", "Edit the selected contact", self.action_edit),
             ("Add a note", "Add a note about the selected customer", self.action_note),
             ("Log a call", "Log a call with the selected customer", self.action_log_call),
+            ("Record a sale", "A sale for the selected customer", self.action_sale),
+            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10 for the selected customer",
+             self.action_score),
         ]  # fmt: skip

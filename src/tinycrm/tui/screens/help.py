@@ -18,15 +18,18 @@ HELP = """\
 
 ## Queue (the start screen)
 `↑`/`↓` move · `d` done · `D` done with a note · `s` snooze (a date or `+3d`, `monday`) ·
-`x` skip · `c` log a call · `n` note · `a` add a follow-up · `enter`/`o` open the customer ·
+`x` skip · `c` log a call · `n` note · `a` add a follow-up · `$` record a sale ·
+`*` record a satisfaction score · `enter`/`o` open the customer (on "… N more": show more) ·
 `r` refresh
 
 ## Customers
 `/` search (names, emails, phones, notes) · `t` filters (tag, stage, type) · `enter` open ·
-`a` add a contact · `e` edit · `n` note · `c` log a call · `esc` clear the search
+`a` add a contact · `e` edit · `n` note · `c` log a call · `s` sale · `r` score ·
+`esc` clear the search. In the search box, `enter` searches and `enter` again opens.
 
 ## Customer card
-`e` edit · `n` note · `c` log a call · `f` add a follow-up · `m` older notes · `esc` back
+`e` edit · `n` note · `c` log a call · `f` add a follow-up · `s` record a sale ·
+`r` record a satisfaction score (CSAT 1–5 or NPS 0–10) · `m` older notes · `esc` back
 
 ## Forms
 `tab`/`shift+tab` move between fields · `enter` or `ctrl+s` save · `esc` cancel.

@@ -23,11 +23,18 @@ if TYPE_CHECKING:
     )
 
 UPCOMING_DAYS = 7
-OVERDUE_PAGE = 50
+PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenful); enter on
+# "… N more" reads PAGE_MORE more
+PAGE_MORE = 200
+
+
+def warm_up() -> None:
+    """Import the customer card while the user reads the queue: the first `enter` then costs
+    only reading the customer and drawing the card."""
+    import tinycrm.tui.screens.customer  # noqa: F401
 
 
 class QueueScreen(Screen[None]):
-    CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "done", "Done"),
         Binding("D", "done_with_note", "Done+note"),
@@ -36,6 +43,8 @@ class QueueScreen(Screen[None]):
         Binding("c", "log_call", "Log call"),
         Binding("n", "note", "Note", show=False),
         Binding("a", "add_follow_up", "Add", show=False),
+        Binding("dollar_sign", "sale", "Sale", show=False),
+        Binding("asterisk", "score", "Score", show=False),
         Binding("enter,o", "open", "Open"),
         Binding("r", "reload", "Refresh", show=False),
     ]
@@ -46,33 +55,43 @@ class QueueScreen(Screen[None]):
         yield QueueTable(id="queue")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False  # the queue has been read and drawn at least once
+        self._read = -1  # the app's write generation when the queue was last read
+        self.limits = {"overdue": PAGE, "today": PAGE, "upcoming": PAGE}
+
     def on_mount(self) -> None:
         self.sub_title = "Follow-ups"
 
     def on_screen_resume(self) -> None:
-        # first display, and every return from a form or a customer card: read it again
-        self.reload()
+        # first display, and every return from a form or a card after something was written
+        if not self.loaded or self._read != crm(self).generation:
+            self.reload()
 
     @property
     def table(self) -> QueueTable:
         return self.query_one(QueueTable)
 
     def reload(self) -> None:
-        """Read the queue again (paged: at most OVERDUE_PAGE overdue rows) and redraw in place."""
+        """Read the queue again (the first page of each section) and redraw it in place."""
+        from tinycrm.services.followups import build_queue
+
         app = crm(self)
         try:
-            from tinycrm.services.followups import build_queue
-        except ImportError:  # pragma: no cover - until the follow-up queue is merged
-            self.query_one("#queue-summary", Static).update("The follow-up queue is not built yet")
-            return
-        try:
             queue = build_queue(
-                app.store, app.today, days=UPCOMING_DAYS, overdue_limit=OVERDUE_PAGE
+                app.store,
+                app.today,
+                days=UPCOMING_DAYS,
+                settings=app.settings,
+                overdue_limit=self.limits["overdue"],
+                upcoming_limit=self.limits["upcoming"],
             )
         except CrmError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.table.show(queue, app.today)
+        self._read = app.generation
+        self.table.show(queue, app.today, self.limits)
         summary = Text.assemble(
             (app.today.strftime("%A %d %B %Y"), "bold"),
             "  ",
@@ -80,10 +99,13 @@ class QueueScreen(Screen[None]):
             " · ",
             f"{len(queue.today)} today",
             " · ",
-            (f"{len(queue.upcoming)} in the next {UPCOMING_DAYS} days", "dim"),
+            (f"{queue.upcoming_total} in the next {UPCOMING_DAYS} days", "dim"),
         )
         self.query_one("#queue-summary", Static).update(summary)
         self.table.focus()
+        if not self.loaded:
+            self.loaded = True
+            self.set_timer(0.3, warm_up)
 
     def action_reload(self) -> None:
         self.reload()
@@ -170,6 +192,11 @@ class QueueScreen(Screen[None]):
         return done
 
     def action_open(self) -> None:
+        section = self.table.current_more
+        if section is not None:  # "… N more": read the next page of that section
+            self.limits[section] += PAGE_MORE
+            self.reload()
+            return
         item = self._item_or_hint()
         if item is not None:
             crm(self).open_customer(item.contact_id)
@@ -177,6 +204,17 @@ class QueueScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_sale(self) -> None:
+        item = self._item_or_hint()
+        if item is not None:
+            crm(self).record_sale(item.contact_id, item.contact_name, self._after("Sale recorded"))
+
+    def action_score(self) -> None:
+        item = self._item_or_hint()
+        if item is not None:
+            done = self._after("Score recorded")
+            crm(self).record_score(item.contact_id, item.contact_name, done)
 
     def commands(self) -> CommandList:
         return [
@@ -189,6 +227,9 @@ class QueueScreen(Screen[None]):
             ("Add a note", "Add a note about the selected customer", self.action_note),
             ("Add a follow-up", "A new follow-up for the selected customer",
              self.action_add_follow_up),
+            ("Record a sale", "A sale for the selected customer", self.action_sale),
+            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10 for the selected customer",
+             self.action_score),
             ("Open customer", "Show the selected customer's card", self.action_open),
             ("Refresh queue", "Read the queue again", self.action_reload),
         ]  # fmt: skip

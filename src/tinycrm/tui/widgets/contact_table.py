@@ -13,8 +13,11 @@ from textual.widgets import DataTable
 
 from tinycrm.models import Contact
 from tinycrm.tui.safe import safe
+from tinycrm.tui.widgets.fit import fit_columns
 
 PAGE = 200
+WIDTHS = {"name": 20, "company": 11, "email": 16, "stage": 11, "tags": 9}  # at 80 columns
+GROW = {"name": 0.2, "company": 0.25, "email": 0.35, "tags": 0.2}  # shares of a wider terminal
 
 Loader = Callable[[int, int], Sequence[Contact]]
 
@@ -27,11 +30,13 @@ class ContactTable(DataTable[Text]):
         self.exhausted = True
 
     def on_mount(self) -> None:
-        self.add_column("Name", width=20, key="name")
-        self.add_column("Company", width=11, key="company")
-        self.add_column("Email", width=16, key="email")
-        self.add_column("Stage", width=11, key="stage")
-        self.add_column("Tags", width=9, key="tags")
+        for key, label in (("name", "Name"), ("company", "Company"), ("email", "Email"),
+                           ("stage", "Stage"), ("tags", "Tags")):  # fmt: skip
+            self.add_column(label, width=WIDTHS[key], key=key)
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        fit_columns(self, WIDTHS, GROW)
 
     def show(self, loader: Loader) -> None:
         """Start over with a new source of rows: `loader(offset, limit)`."""

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from tinycrm.models import FollowUpKind
 from tinycrm.tui.safe import safe, when
+from tinycrm.tui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
@@ -32,7 +33,8 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.CUSTOM: ("•", "to do"),
 }
 
-SECTION_ROWS = 200  # rows drawn per section; the rest is counted ("… N more")
+SECTION_ROWS = 50  # rows drawn per section unless asked for more; the rest is counted
+WIDTHS = {"kind": 14, "customer": 20, "why": 20, "when": 10}  # "why" also takes the spare width
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
@@ -58,26 +60,34 @@ class QueueTable(DataTable[Text]):
         self.items: dict[str, QueueItem] = {}
 
     def on_mount(self) -> None:
-        self.add_column("Kind", width=14, key="kind")
-        self.add_column("Customer", width=20, key="customer")
-        self.add_column("Why", width=28, key="why")
-        self.add_column("When", key="when")
+        for key, label in (("kind", "Kind"), ("customer", "Customer"), ("why", "Why"),
+                           ("when", "When")):  # fmt: skip
+            self.add_column(label, width=WIDTHS[key], key=key)
+        self.on_resize()
 
-    def show(self, queue: Queue, today: date) -> None:
-        """Replace the rows, keeping the cursor on the same item (or the same place)."""
+    def on_resize(self) -> None:
+        fit_columns(self, WIDTHS, {"why": 1.0})
+
+    def show(self, queue: Queue, today: date, limits: dict[str, int] | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same item (or the same place).
+        `limits`: rows drawn per section (default SECTION_ROWS)."""
         previous = self.current_handle
         previous_row = self.cursor_row
         self.clear()
         self.items = {}
         for name, title in SECTIONS:
             items: Sequence[QueueItem] = getattr(queue, name)
-            total = queue.overdue_total if name == "overdue" else len(items)
+            total = {"overdue": queue.overdue_total, "upcoming": queue.upcoming_total}.get(
+                name, len(items)
+            )
+            total = max(total, len(items))
+            shown = (limits or {}).get(name, SECTION_ROWS)
             heading = Text.assemble((f"{title} ", "bold"), (f"({total})", "dim"))
             self.add_row(heading, Text(""), Text(""), Text(""), key=f"section:{name}")
             if not items:
                 self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),
                              key=f"empty:{name}")  # fmt: skip
-            for item in items[:SECTION_ROWS]:
+            for item in items[:shown]:
                 self.items[item.handle] = item
                 why = safe(item.title)
                 if item.recurring:
@@ -92,9 +102,9 @@ class QueueTable(DataTable[Text]):
                     lateness(item, today),
                     key=item.handle,
                 )
-            drawn = min(len(items), SECTION_ROWS)
+            drawn = min(len(items), shown)
             if total > drawn:
-                more = f"… {total - drawn} more (crm follow-ups {name})"
+                more = f"… {total - drawn} more (enter: show more)"
                 self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""),
                              key=f"more:{name}")  # fmt: skip
         self._restore(previous, previous_row)
@@ -117,6 +127,14 @@ class QueueTable(DataTable[Text]):
             return None
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         return key if key in self.items else None
+
+    @property
+    def current_more(self) -> str | None:
+        """The section whose "… N more" row the cursor is on."""
+        if not self.row_count:
+            return None
+        key = str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        return key.removeprefix("more:") if key.startswith("more:") else None
 
     @property
     def current_item(self) -> QueueItem | None:
