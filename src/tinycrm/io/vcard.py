@@ -320,7 +320,7 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     name = name or company or (record.emails[0] if record.emails else "")
     if not name:
         return Rejection(where, "no name, organisation or email")
-    record.name = " ".join(name.split())[:500]
+    record.name = name.strip()[:500]  # as typed: tabs, line breaks and all (round trip)
     record.company = company or None
     for prop in _preferred_first(by_name.get("ADR", [])):
         address = _address(prop.value)
