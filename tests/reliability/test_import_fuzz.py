@@ -92,8 +92,6 @@ def check_import(cli: Invoke, db: Path, data: bytes, suffix: str, *options: str)
         assert line["where"].strip(), line
     event("some created" if report["created"] else "none created")
     event("some rejected" if report["rejected"] else "none rejected")
-    for line in report["rejected"]:
-        event("R " + line["reason"][:28])
     if "--dry-run" in options:
         assert after == before, "a dry run wrote something"
         return
@@ -148,8 +146,17 @@ text_value = st.one_of(
     st.text(st.characters(blacklist_characters="\r\n"), max_size=30),
     st.sampled_from(HOSTILE),
     st.sampled_from(BDAYS),
-    st.sampled_from(["ann@example.com", "ANN@EXAMPLE.COM", "a@b", "tel:+44207946000 1",
-                     "+44 (20) 7946-0001", "12", "mailto:x@y.z"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "ann@example.com",
+            "ANN@EXAMPLE.COM",
+            "a@b",
+            "tel:+44207946000 1",
+            "+44 (20) 7946-0001",
+            "12",
+            "mailto:x@y.z",
+        ]
+    ),  # fmt: skip
     st.integers(1_000, 120_000).map(lambda n: "x" * n),  # huge lines
 )
 
