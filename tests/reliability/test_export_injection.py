@@ -22,12 +22,32 @@ from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 
 TODAY = date(2026, 11, 26)
-FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1", "-2", "@SUM(A1:A9)",
-            "\tcmd", "\r=1+1", "'=already quoted", "''@twice"]  # fmt: skip
-HOSTILE = ["[/]", "[red]x[/red]", "\x1b[2J\x1b]52;c;aGk=\x07", "\x9b31m", "a\nb\n\nc",
-           "semi;colon,comma\\back", "<script>alert(1)</script>", "tab\there", "nel\x85x",
-           "ls\u2028ps\u2029", "fs\x1c\x1d\x1e", "ff\x0cvt\x0b", "del\x7f",
-           "x\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:forged\nEND:VCARD\nBEGIN:VCARD\nFN:forged"]  # fmt: skip
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+1",
+    "-2",
+    "@SUM(A1:A9)",
+    "\tcmd",
+    "\r=1+1",
+    "'=already quoted",
+    "''@twice",
+]
+HOSTILE = [
+    "[/]",
+    "[red]x[/red]",
+    "\x1b[2J\x1b]52;c;aGk=\x07",
+    "\x9b31m",
+    "a\nb\n\nc",
+    "semi;colon,comma\\back",
+    "<script>alert(1)</script>",
+    "tab\there",
+    "nel\x85x",
+    "ls\u2028ps\u2029",
+    "fs\x1c\x1d\x1e",
+    "ff\x0cvt\x0b",
+    "del\x7f",
+    "x\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:forged\nEND:VCARD\nBEGIN:VCARD\nFN:forged",
+]
 C1 = re.compile("[\x80-\x9f]")
 
 
@@ -40,8 +60,10 @@ def full_export(cli: Invoke) -> list[dict[str, Any]]:
         kept = {k: v for k, v in person.items() if k not in ("id", "stage_history")}
         kept["notes"] = [(n["body"], n["channel"], n["noted_on"]) for n in person["notes"]]
         for key in ("emails_detail", "phones_detail"):
-            kept[key] = [{k: v for k, v in row.items() if k not in ("contact_id", "label")}
-                         for row in person[key]]  # fmt: skip
+            kept[key] = [
+                {k: v for k, v in row.items() if k not in ("contact_id", "label")}
+                for row in person[key]
+            ]
         people.append(
             {k: v for k, v in kept.items() if k not in ("follow_ups", "created_at", "updated_at")}
         )
@@ -151,7 +173,7 @@ def test_ics_escapes_hostile_titles_and_parses_back(
         ("contacts", "export", "--format", "json"),
         ("contacts", "export", "1", "-f", "json"),
         ("export", "ics"),
-    ],  # fmt: skip
+    ],
 )
 def test_every_export_file_is_private(
     cli: Invoke, hostile: None, tmp_path: Path, args: tuple[str, ...]

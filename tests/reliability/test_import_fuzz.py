@@ -28,8 +28,17 @@ from tinycrm.store import Store
 TODAY = date(2026, 11, 26)
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "30"))
 HANG_LIMIT = 120  # seconds: a hung import dumps its stack and ends the run instead of waiting
-TABLES = ("contacts", "contact_emails", "contact_phones", "contact_tags", "anniversaries",
-          "notes", "follow_ups", "stage_history", "search_index")  # fmt: skip
+TABLES = (
+    "contacts",
+    "contact_emails",
+    "contact_phones",
+    "contact_tags",
+    "anniversaries",
+    "notes",
+    "follow_ups",
+    "stage_history",
+    "search_index",
+)
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -99,8 +108,9 @@ def check_import(cli: Invoke, db: Path, data: bytes, suffix: str, *options: str)
     assert after["search_index"] == after["contacts"] + after["notes"]
 
 
-modes = st.sampled_from([(), ("--on-duplicate", "update"), ("--on-duplicate", "create"),
-                         ("--dry-run",)])  # fmt: skip
+modes = st.sampled_from(
+    [(), ("--on-duplicate", "update"), ("--on-duplicate", "create"), ("--dry-run",)]
+)
 
 
 # --- random bytes ---------------------------------------------------------------------------
@@ -121,26 +131,127 @@ def test_random_bytes(cli: Invoke, db: Path, data: bytes, suffix: str) -> None:
 
 # --- vCard-like text ------------------------------------------------------------------------
 
-NAMES = ["FN", "N", "ORG", "EMAIL", "TEL", "ADR", "BDAY", "ANNIVERSARY", "X-ANNIVERSARY",
-         "NOTE", "CATEGORIES", "PHOTO", "LOGO", "KEY", "UID", "REV", "TITLE", "URL", "NICKNAME",
-         "VERSION", "X-TINYCRM-TYPE", "X-TINYCRM-STAGE", "X-TINYCRM-CADENCE",
-         "X-TINYCRM-OWNER", "X-TINYCRM-ARCHIVED", "X-TINYCRM-LAST-INTERACTION", "X-ABDATE",
-         "X-ABLabel", "X-SOCIALPROFILE", "begin", "end", "tel", "Bday"]  # fmt: skip
-PARAMS = ["TYPE=HOME", "TYPE=WORK,VOICE", "TYPE=pref", "PREF=1", "PREF=99", "PREF=x", "CELL",
-          "WORK", "HOME", "PREF", "INTERNET", "ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE",
-          "ENCODING=b", "BASE64", "CHARSET=UTF-8", "CHARSET=ISO-8859-1", "CHARSET=bogus",
-          "CHARSET=windows-1252", "VALUE=text", "VALUE=date", "VALUE=uri",
-          "X-APPLE-OMIT-YEAR=1604", "X-TINYCRM-DATE=2026-02-30", "X-TINYCRM-DATE=2025-01-01",
-          "X-TINYCRM-CHANNEL=call", "X-TINYCRM-CHANNEL=pigeon", 'LABEL="a;b:c"']  # fmt: skip
+NAMES = [
+    "FN",
+    "N",
+    "ORG",
+    "EMAIL",
+    "TEL",
+    "ADR",
+    "BDAY",
+    "ANNIVERSARY",
+    "X-ANNIVERSARY",
+    "NOTE",
+    "CATEGORIES",
+    "PHOTO",
+    "LOGO",
+    "KEY",
+    "UID",
+    "REV",
+    "TITLE",
+    "URL",
+    "NICKNAME",
+    "VERSION",
+    "X-TINYCRM-TYPE",
+    "X-TINYCRM-STAGE",
+    "X-TINYCRM-CADENCE",
+    "X-TINYCRM-OWNER",
+    "X-TINYCRM-ARCHIVED",
+    "X-TINYCRM-LAST-INTERACTION",
+    "X-ABDATE",
+    "X-ABLabel",
+    "X-SOCIALPROFILE",
+    "begin",
+    "end",
+    "tel",
+    "Bday",
+]
+PARAMS = [
+    "TYPE=HOME",
+    "TYPE=WORK,VOICE",
+    "TYPE=pref",
+    "PREF=1",
+    "PREF=99",
+    "PREF=x",
+    "CELL",
+    "WORK",
+    "HOME",
+    "PREF",
+    "INTERNET",
+    "ENCODING=QUOTED-PRINTABLE",
+    "QUOTED-PRINTABLE",
+    "ENCODING=b",
+    "BASE64",
+    "CHARSET=UTF-8",
+    "CHARSET=ISO-8859-1",
+    "CHARSET=bogus",
+    "CHARSET=windows-1252",
+    "VALUE=text",
+    "VALUE=date",
+    "VALUE=uri",
+    "X-APPLE-OMIT-YEAR=1604",
+    "X-TINYCRM-DATE=2026-02-30",
+    "X-TINYCRM-DATE=2025-01-01",
+    "X-TINYCRM-CHANNEL=call",
+    "X-TINYCRM-CHANNEL=pigeon",
+    'LABEL="a;b:c"',
+]
 BAD_PARAMS = ["TYPE=", "=", 'X-Q="unterminated', "TYPE=a:b", "x y", ""]
-BDAYS = ["1980-03-14", "19800314", "--0314", "--03-14", "0000-03-14", "1604-02-29", "--0229",
-         "2026-02-29", "2024-02-29", "1900-02-29", "19800314T120000Z", "1980-03-14T12:00:00",
-         "--13-40", "0000-00-00", "9999-12-31", "10000-01-01", "-0001-01-01", "1980-W10",
-         "1980", "--12", "---14", "T1200", "March 14", "3/14/1984", "14.03.1984", "0/0/00",
-         "", " ", "1e9", "\u0661\u0669\u0668\u0660-03-14"]  # fmt: skip
-HOSTILE = ["[/]", "[red]x", "\x1b[2J", "\x1b]52;c;aGk=\x07", "\x9b31m", "<script>", "=1+1",
-           "\\n", "\\,", "\\;", "\\", ";;;", ",,,", ":", '"', "\u202e", "\u2028", "\x00",
-           "\x7f", "é", "𝔘"]  # fmt: skip
+BDAYS = [
+    "1980-03-14",
+    "19800314",
+    "--0314",
+    "--03-14",
+    "0000-03-14",
+    "1604-02-29",
+    "--0229",
+    "2026-02-29",
+    "2024-02-29",
+    "1900-02-29",
+    "19800314T120000Z",
+    "1980-03-14T12:00:00",
+    "--13-40",
+    "0000-00-00",
+    "9999-12-31",
+    "10000-01-01",
+    "-0001-01-01",
+    "1980-W10",
+    "1980",
+    "--12",
+    "---14",
+    "T1200",
+    "March 14",
+    "3/14/1984",
+    "14.03.1984",
+    "0/0/00",
+    "",
+    " ",
+    "1e9",
+    "\u0661\u0669\u0668\u0660-03-14",
+]
+HOSTILE = [
+    "[/]",
+    "[red]x",
+    "\x1b[2J",
+    "\x1b]52;c;aGk=\x07",
+    "\x9b31m",
+    "<script>",
+    "=1+1",
+    "\\n",
+    "\\,",
+    "\\;",
+    "\\",
+    ";;;",
+    ",,,",
+    ":",
+    '"',
+    "\u202e",
+    "\u2028",
+    "\x00",
+    "\x7f",
+    "é",
+    "𝔘",
+]
 
 text_value = st.one_of(
     st.text(st.characters(blacklist_characters="\r\n"), max_size=30),
@@ -156,7 +267,7 @@ text_value = st.one_of(
             "12",
             "mailto:x@y.z",
         ]
-    ),  # fmt: skip
+    ),
     st.integers(1_000, 120_000).map(lambda n: "x" * n),  # huge lines
 )
 
@@ -216,27 +327,111 @@ def test_vcard_like_files(cli: Invoke, db: Path, data: bytes, options: tuple[str
 
 # --- CSV ------------------------------------------------------------------------------------
 
-GOOGLE = ["First Name", "Middle Name", "Last Name", "Name Prefix", "Name Suffix", "Nickname",
-          "File As", "Organization Name", "Organization 1 - Name", "Birthday", "Notes", "Photo",
-          "Labels", "Group Membership", "E-mail 1 - Label", "E-mail 1 - Value",
-          "E-mail 2 - Value", "Phone 1 - Label", "Phone 1 - Value", "Phone 2 - Value",
-          "Event 1 - Label", "Event 1 - Value", "Event 2 - Value", "Address 1 - Formatted"]  # fmt: skip
-OUTLOOK = ["First Name", "Middle Name", "Last Name", "Title", "Suffix", "Nickname",
-           "E-mail Address", "E-mail 2 Address", "E-mail 3 Address", "Home Phone",
-           "Business Phone", "Mobile Phone", "Job Title", "Company", "Business Street",
-           "Business City", "Business State", "Business Postal Code",
-           "Business Country/Region", "Home Street", "Birthday", "Anniversary", "Notes",
-           "Categories"]  # fmt: skip
-OURS = ["name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
-        "relationship_type", "stage", "cadence", "owner", "archived", "last_interaction_on",
-        "type", "note", "Unknown Column", "", "\ufeffname", "NAME "]  # fmt: skip
-CELLS = ["", "Ann Lee", "ann@example.com", "a@b.c ::: d@e.f", "x@y.z; q@r.s", "+44 20 7946 0001",
-         "* myContacts ::: VIP", "Customers;Office", "wedding=2015-06-21 ::: =x", "dedicated",
-         "prospect", "customer", "none", "30", "-5", "99999999999999999999", "yes",
-         "2026-02-30", "'=1+1", "'", "'@", "0/0/00", "13/13/2020", "2/29/2023", "02/29/2024"]  # fmt: skip
+GOOGLE = [
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Name Prefix",
+    "Name Suffix",
+    "Nickname",
+    "File As",
+    "Organization Name",
+    "Organization 1 - Name",
+    "Birthday",
+    "Notes",
+    "Photo",
+    "Labels",
+    "Group Membership",
+    "E-mail 1 - Label",
+    "E-mail 1 - Value",
+    "E-mail 2 - Value",
+    "Phone 1 - Label",
+    "Phone 1 - Value",
+    "Phone 2 - Value",
+    "Event 1 - Label",
+    "Event 1 - Value",
+    "Event 2 - Value",
+    "Address 1 - Formatted",
+]
+OUTLOOK = [
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Title",
+    "Suffix",
+    "Nickname",
+    "E-mail Address",
+    "E-mail 2 Address",
+    "E-mail 3 Address",
+    "Home Phone",
+    "Business Phone",
+    "Mobile Phone",
+    "Job Title",
+    "Company",
+    "Business Street",
+    "Business City",
+    "Business State",
+    "Business Postal Code",
+    "Business Country/Region",
+    "Home Street",
+    "Birthday",
+    "Anniversary",
+    "Notes",
+    "Categories",
+]
+OURS = [
+    "name",
+    "company",
+    "emails",
+    "phones",
+    "address",
+    "birthday",
+    "anniversaries",
+    "tags",
+    "relationship_type",
+    "stage",
+    "cadence",
+    "owner",
+    "archived",
+    "last_interaction_on",
+    "type",
+    "note",
+    "Unknown Column",
+    "",
+    "\ufeffname",
+    "NAME ",
+]
+CELLS = [
+    "",
+    "Ann Lee",
+    "ann@example.com",
+    "a@b.c ::: d@e.f",
+    "x@y.z; q@r.s",
+    "+44 20 7946 0001",
+    "* myContacts ::: VIP",
+    "Customers;Office",
+    "wedding=2015-06-21 ::: =x",
+    "dedicated",
+    "prospect",
+    "customer",
+    "none",
+    "30",
+    "-5",
+    "99999999999999999999",
+    "yes",
+    "2026-02-30",
+    "'=1+1",
+    "'",
+    "'@",
+    "0/0/00",
+    "13/13/2020",
+    "2/29/2023",
+    "02/29/2024",
+]
 
-cell = st.one_of(st.sampled_from(CELLS), st.sampled_from(BDAYS), st.sampled_from(HOSTILE),
-                 st.text(max_size=20))  # fmt: skip
+cell = st.one_of(
+    st.sampled_from(CELLS), st.sampled_from(BDAYS), st.sampled_from(HOSTILE), st.text(max_size=20)
+)
 
 
 @st.composite
