@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tinycrm.textsafe import visible
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+from tinycrm.textsafe import json_safe, visible
 
 
 def is_terminal() -> bool:
@@ -26,8 +23,7 @@ def is_terminal() -> bool:
 def print_json(data: Any) -> None:
     """JSON with stable keys; C1 controls escaped too (JSON itself only escapes C0)."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(json_safe(text) + "\n")
 
 
 def _cell(value: object) -> str:

@@ -268,10 +268,11 @@ def row_to_record(
     for index, target, key in active:
         if index >= width:
             continue
-        value = row[index]
+        value = row[index].strip()
         if not value:
             continue
-        value = (unformula(value) if value[0] == "'" else value).strip()
+        # Strip first, then restore: `'\tx` was exported for a value that starts with a tab.
+        value = unformula(value)
         if target in ("name", "first_name", "middle_name", "last_name", "prefix", "suffix",
                       "nickname"):  # fmt: skip
             names.setdefault(target, value)
@@ -334,7 +335,7 @@ def row_to_record(
     name = _full_name(names) or record.company or (record.emails[0] if record.emails else "")
     if not name:
         return Rejection(where, "no name, company or email")
-    record.name = " ".join(name.split())[:500]
+    record.name = name.strip()[:500]  # as typed (an exported name round-trips)
     return record
 
 

@@ -125,8 +125,9 @@ def read_date(text: str, *, month_first: bool = False) -> PartialDate | None:
 
 
 def unformula(value: str) -> str:
-    """Undo the spreadsheet-formula neutralising of `formula_safe`."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+    """Undo the spreadsheet-formula neutralising of `formula_safe`: one `'` comes off a cell
+    that is quotes followed by a risky first character."""
+    if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_STARTS:
         return value[1:]
     return value
 
@@ -135,5 +136,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def formula_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: risky first characters get a `'`."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A cell a spreadsheet will not run as a formula: risky first characters get a `'`.
+    A value that already starts with `'` before one gets another, so that importing the
+    file (which takes one off) gives back exactly what was exported."""
+    stripped = value.lstrip("'")
+    return "'" + value if stripped and stripped[0] in FORMULA_STARTS else value

@@ -41,6 +41,7 @@ CARD_TIME_LIMIT = 1.0  # seconds per card
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class RawCard:
 
 def split_cards(text: str) -> Iterator[RawCard | Rejection]:
     """The cards of a file as unfolded lines; text outside cards is ignored."""
-    physical = text.splitlines()
+    # Lines end at CR LF, LF or CR only: `str.splitlines` also splits at U+2028, NEL, FF, VT
+    # and \x1c-\x1e, which are text inside a value (a note pasted from a phone).
+    physical = _LINE_BREAK.split(text)
     current: list[str] | None = None
     start = 0
     size = 0
@@ -317,7 +320,7 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     name = name or company or (record.emails[0] if record.emails else "")
     if not name:
         return Rejection(where, "no name, organisation or email")
-    record.name = " ".join(name.split())[:500]
+    record.name = name.strip()[:500]  # as typed: tabs, line breaks and all (round trip)
     record.company = company or None
     for prop in _preferred_first(by_name.get("ADR", [])):
         address = _address(prop.value)

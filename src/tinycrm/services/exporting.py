@@ -15,6 +15,7 @@ from tinycrm.serialize import contact_dict
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
+from tinycrm.textsafe import json_safe
 
 FORMATS = ("vcard", "csv", "json")
 
@@ -42,7 +43,8 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
     if fmt not in FORMATS:
         raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
     if fmt == "json":
-        return json.dumps(export_json(store, ref), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(export_json(store, ref), ensure_ascii=False, indent=2)
+        return json_safe(text) + "\n"  # no raw C1 (CSI) when it goes to a terminal
     contacts = _contacts(store, ref)
     if fmt == "vcard":
         from tinycrm.io.vcard import contact_to_vcard
