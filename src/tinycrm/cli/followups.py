@@ -125,8 +125,9 @@ def overdue(
     app_state = state(ctx)
     day = _as_of(ctx, as_of)
     queue = service.build_queue(
-        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit
-    )
+        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
+        with_today=False,
+    )  # fmt: skip
     if as_json:
         _queue_json(queue, "overdue")
         return
