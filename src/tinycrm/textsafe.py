@@ -26,6 +26,8 @@ def _picture(match: re.Match[str]) -> str:
 
 def visible(text: str, *, one_line: bool = False) -> str:
     """`text` with control characters replaced by visible stand-ins (ESC → ␛)."""
+    if text.isprintable():  # the common case, checked in C: no control or format character
+        return text
     cleaned = _UNSAFE.sub(_picture, text)
     if one_line:
         cleaned = cleaned.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")

@@ -307,6 +307,8 @@ def _partial_from_detail(detail: str | None) -> PartialDate | None:
     if not detail:
         return None
     text = detail.rpartition(": ")[2].strip()
+    if len(text) == 10 and text[4] == "-" and text[:4].isdigit():  # as stored: no re-parse
+        return PartialDate(int(text[5:7]), int(text[8:]), int(text[:4]) or None)
     try:
         return parse_partial_date(text)
     except UsageError:

@@ -557,7 +557,9 @@ def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueI
     for score, due, _, _, entry in ranked:
         late = (as_of - due).days
         if isinstance(entry, QueueItem):
-            items.append(replace(entry, days_late=late, urgency=score))
+            # Built by a source for this queue alone, so it can be filled in place.
+            entry.days_late, entry.urgency = late, score
+            items.append(entry)
             continue
         row = found.get((entry.src, entry.id))
         if row is not None:
@@ -567,13 +569,16 @@ def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueI
 
 def _due_item(row: DueRow, due: date, late: int, score: float) -> QueueItem:
     if row.src == 1:
-        return replace(_check_in_item(row), days_late=late, urgency=score)
+        item = _check_in_item(row)
+        item.days_late, item.urgency = late, score
+        return item
     if row.src == 2:
         item = _reorder_item(
             row.contact_id, row.contact_name, row.due, row.last_touch_on or "",
             row.median_gap or 0.0, row.relationship_type,
         )  # fmt: skip
-        return replace(item, days_late=late, urgency=score)
+        item.days_late, item.urgency = late, score
+        return item
     return QueueItem(
         handle=str(row.id),
         contact_id=row.contact_id,
