@@ -193,3 +193,10 @@ def test_archived_contact_still_resolves_by_exact_name(cli: Invoke) -> None:
     cli("contacts", "archive", "Ann Lee")
     assert json.loads(cli("contacts", "show", "Ann Lee", "--json").stdout)["archived"] is True
     assert cli("contacts", "show", "Lee").exit_code == 1  # partial matches skip the archive
+
+
+def test_a_huge_limit_is_a_usage_error_not_a_crash(cli: Invoke) -> None:
+    # Found by the fuzz test: SQLite cannot bind integers past 2**63.
+    for command in (["contacts", "list"], ["notes", "list"], ["follow-ups", "today"]):
+        result = cli(*command, "--limit", str(2**63))
+        assert result.exit_code == 2, command

@@ -147,7 +147,9 @@ def list_(
     type_: str = typer.Option(None, "--type", help="Only this relationship type."),
     stage: str = typer.Option(None, "--stage", help="Only this lifecycle stage."),
     archived: bool = typer.Option(False, "--archived", help="List archived contacts instead."),
-    limit: int = typer.Option(0, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(
+        0, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
+    ),
     fmt: str = typer.Option(
         "table", "--format", "-f", help="table, emails (a mailing list) or json."
     ),
@@ -225,7 +227,9 @@ def search(
 def show(
     ctx: typer.Context,
     ref: str = typer.Argument(..., help="Contact id, name or email."),
-    notes: int = typer.Option(20, "--notes", min=0, help="How many recent notes to show."),
+    notes: int = typer.Option(
+        20, "--notes", min=0, max=1_000_000, help="How many recent notes to show."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Everything about one contact: fields, stage history, follow-ups and notes."""

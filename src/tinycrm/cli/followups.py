@@ -21,6 +21,7 @@ LIMIT = typer.Option(
     "--limit",
     "-n",
     min=0,
+    max=1_000_000,
     help="Show at most this many overdue rows (0: all).",
 )
 DEFAULT_UPCOMING_LIMIT = 200
@@ -145,7 +146,12 @@ def upcoming(
     ),
     as_of: str = AS_OF_OPTION,
     limit: int = typer.Option(
-        DEFAULT_UPCOMING_LIMIT, "--limit", "-n", min=0, help="Show at most this many (0: all)."
+        DEFAULT_UPCOMING_LIMIT,
+        "--limit",
+        "-n",
+        min=0,
+        max=1_000_000,
+        help="Show at most this many (0: all).",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -42,7 +42,9 @@ def list_(
     ctx: typer.Context,
     ref: str = typer.Argument(None, help="Only this contact's notes."),
     since: str = typer.Option(None, "--since", metavar="DATE", help="Only notes on or after."),
-    limit: int = typer.Option(100, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(
+        100, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Notes, newest first."""

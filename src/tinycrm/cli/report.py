@@ -13,7 +13,9 @@ from tinycrm.services import analytics, lifecycle
 app = typer.Typer(help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
                   no_args_is_help=True)  # fmt: skip
 
-LIMIT = typer.Option(50, "--limit", "-n", min=0, help="At most this many rows (0: all).")
+LIMIT = typer.Option(
+    50, "--limit", "-n", min=0, max=1_000_000, help="At most this many rows (0: all)."
+)
 
 
 def _footer(shown: int, total: int) -> str | None:
@@ -114,7 +116,9 @@ def top(
         None, "--since", metavar="DATE", help="Start of the period (default: 12 months back)."
     ),
     by: str = typer.Option("revenue", "--by", help="revenue or profit."),
-    limit: int = typer.Option(20, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(
+        20, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
+    ),
     as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -71,7 +71,9 @@ def add(
 def list_(
     ctx: typer.Context,
     ref: str = typer.Argument(None, help="Only this contact's sales."),
-    limit: int = typer.Option(100, "--limit", "-n", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(
+        100, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Sales, newest first."""

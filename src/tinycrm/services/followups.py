@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from tinycrm import recurrence
 from tinycrm.config import Settings
@@ -336,133 +337,155 @@ def build_queue(
     if overdue_limit is not None and overdue_limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
     settings = settings or Settings()
-    limit = overdue_limit or None
     up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
-    repo = store.follow_ups
-    snoozed = repo.snoozed_marks()
-    skips = {
-        src: sorted({m.contact_id for m in snoozed if m.kind == kind})
-        for src, kind in _SQL_KINDS.items()
-    }
-    cases = repo.contacts_with_open_case()
-    before, on, last = (as_of - timedelta(days=1)).isoformat(), as_of.isoformat(), end.isoformat()
-
-    def scored(row: RankRow) -> _Ranked:
-        due = date.fromisoformat(row.due)
-        late = (as_of - due).days
-        score = urgency(row.kind, late, row.relationship_type, row.contact_id in cases)
-        handle = _rank_handle(row)
-        return (score, due, _tie(handle), handle, row)
-
+    builder = _QueueBuilder(store, as_of, end)
     # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
     # page fills; the ones after it are counted, not built.
     page_end, dated_beyond = end, 0
     if up_limit is not None and days > 0:
         page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
-    extra = _derived(
-        store, start, page_end, settings, snoozed,
-        [m.contact_id for m in snoozed if m.kind in _SQL_SET],
-    )  # fmt: skip
-    python_overdue: list[_Ranked] = []
-    python_today: list[_Ranked] = []
-    python_upcoming: list[_Ranked] = []
-    for item in extra:
-        late = (as_of - item.due_on).days
-        if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
-            continue
-        score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
-        entry = (score, item.due_on, _tie(item.handle), item.handle, item)
-        (python_overdue if late > 0 else python_today if late == 0 else python_upcoming).append(
-            entry
-        )
-
-    # Overdue
-    shown: list[_Ranked] = []
-    overdue_total = 0
-    if with_overdue:
-        overdue_total = len(python_overdue) + sum(
-            repo.count_rows(src, "", before, as_of, skips[src], last) for src in _SQL_KINDS
-        )
-        if limit is None:
-            shown = python_overdue + [
-                scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, "", before, as_of,
-                                                                         skip=skips[src], cap=last)
-            ]  # fmt: skip
-            shown.sort(key=_overdue_key)
-        else:
-            shown = python_overdue + [
-                scored(r)
-                for src in _SQL_KINDS
-                for r in repo.rank_rows(
-                    src, "", before, as_of, open_case=True, skip=skips[src], cap=last
-                )
-            ]
-            shown.sort(key=_overdue_key)
-            del shown[limit:]
-            for group in _groups():
-                if len(shown) >= limit and shown[limit - 1][0] > group.best:
-                    break
-                rows = repo.rank_rows(
-                    group.src, "", before, as_of, kinds=group.kinds,
-                    exclude_kinds=group.exclude_kinds, rels=group.rels,
-                    exclude_rels=group.exclude_rels, open_case=False, skip=skips[group.src],
-                    limit=limit, cap=last,
-                )  # fmt: skip
-                if rows:
-                    shown.extend(scored(r) for r in rows)
-                    shown.sort(key=_overdue_key)
-                    del shown[limit:]
-
-    # Today: every row, by urgency then name
-    today = python_today + [
-        scored(r) for src in _SQL_KINDS for r in repo.rank_rows(src, before, on, as_of,
-                                                                 skip=skips[src], cap=last)
-    ] if with_today else []  # fmt: skip
-    today_items = _finish_all(store, today, as_of)
-    today_items.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
-
-    # Upcoming: soonest first; read only up to the day the page fills in each source
+    overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
+    overdue, overdue_total = (
+        builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else ([], 0)
+    )
+    today = builder.finish(builder.today(today_rows) if with_today else [])
+    today.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
     upcoming: list[_Ranked] = []
-    upcoming_total = len(python_upcoming) + dated_beyond
+    upcoming_total = 0
     if days > 0:
-        cutoff = page_end.isoformat()
-        if up_limit is not None:
-            for src in _SQL_KINDS:
-                nth = repo.nth_due(src, on, last, as_of, up_limit, skips[src])
-                if nth is not None and nth < cutoff:
-                    cutoff = nth
+        upcoming, upcoming_total = builder.upcoming(
+            upcoming_rows, up_limit, page_end, upcoming_kinds
+        )
         if upcoming_kinds is None:
-            upcoming = python_upcoming + [
-                scored(r)
-                for src in _SQL_KINDS
-                for r in repo.rank_rows(src, on, cutoff, as_of, cap=last, skip=skips[src])
-            ]
-            upcoming_total += sum(
-                repo.count_rows(src, on, last, as_of, skips[src], last) for src in _SQL_KINDS
-            )
-        else:
-            upcoming = [r for r in python_upcoming if r[4].kind in upcoming_kinds]
-            upcoming += [
-                scored(r)
-                for src, kind in _SQL_KINDS.items()
-                if not kind or kind in upcoming_kinds
-                for r in repo.rank_rows(
-                    src, on, cutoff, as_of, cap=last, skip=skips[src],
-                    kinds=None if kind else sorted(upcoming_kinds),
-                )
-            ]  # fmt: skip
-            upcoming_total = len(upcoming)
-        upcoming.sort(key=lambda r: (r[1], -r[0], r[2]))
+            upcoming_total += dated_beyond
     return Queue(
         as_of=as_of,
-        overdue=_finish_all(store, shown, as_of),
-        today=today_items,
-        upcoming=_finish_all(store, upcoming[:up_limit], as_of),
+        overdue=builder.finish(overdue),
+        today=today,
+        upcoming=builder.finish(upcoming[:up_limit]),
         overdue_total=overdue_total,
         upcoming_total=upcoming_total,
     )
+
+
+class _QueueBuilder:
+    """The pieces of one `build_queue` call, sharing what every piece needs: the snoozed
+    rows to leave to Python, the contacts with an open case, and the day boundaries."""
+
+    def __init__(self, store: Store, as_of: date, end: date) -> None:
+        self.store = store
+        self.repo = store.follow_ups
+        self.as_of = as_of
+        self.snoozed = self.repo.snoozed_marks()
+        self.skips = {
+            src: sorted({m.contact_id for m in self.snoozed if m.kind == kind})
+            for src, kind in _SQL_KINDS.items()
+        }
+        self.cases = self.repo.contacts_with_open_case()
+        self.before = (as_of - timedelta(days=1)).isoformat()
+        self.on, self.last = as_of.isoformat(), end.isoformat()
+
+    def scored(self, row: RankRow) -> _Ranked:
+        due = date.fromisoformat(row.due)
+        late = (self.as_of - due).days
+        score = urgency(row.kind, late, row.relationship_type, row.contact_id in self.cases)
+        handle = _rank_handle(row)
+        return (score, due, _tie(handle), handle, row)
+
+    def rows(self, src: int, lo: str, hi: str, **filters: Any) -> list[_Ranked]:
+        return [
+            self.scored(r)
+            for r in self.repo.rank_rows(
+                src, lo, hi, self.as_of, skip=self.skips[src], cap=self.last, **filters
+            )
+        ]
+
+    def count(self, lo: str, hi: str) -> int:
+        return sum(
+            self.repo.count_rows(src, lo, hi, self.as_of, self.skips[src], self.last)
+            for src in _SQL_KINDS
+        )
+
+    def derived(
+        self, start: date, end: date, settings: Settings
+    ) -> tuple[list[_Ranked], list[_Ranked], list[_Ranked]]:
+        """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming)."""
+        items = _derived(
+            self.store, start, end, settings, self.snoozed,
+            [m.contact_id for m in self.snoozed if m.kind in _SQL_SET],
+        )  # fmt: skip
+        parts: tuple[list[_Ranked], list[_Ranked], list[_Ranked]] = ([], [], [])
+        for item in items:
+            late = (self.as_of - item.due_on).days
+            if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
+                continue
+            score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
+            entry = (score, item.due_on, _tie(item.handle), item.handle, item)
+            parts[0 if late > 0 else 1 if late == 0 else 2].append(entry)
+        return parts
+
+    def overdue(self, derived: list[_Ranked], limit: int | None) -> tuple[list[_Ranked], int]:
+        """The most urgent overdue rows (all when `limit` is None) and how many there are."""
+        total = len(derived) + self.count("", self.before)
+        if limit is None:
+            shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
+            shown.sort(key=_overdue_key)
+            return shown, total
+        shown = derived + [
+            r for src in _SQL_KINDS for r in self.rows(src, "", self.before, open_case=True)
+        ]
+        shown.sort(key=_overdue_key)
+        del shown[limit:]
+        for group in _groups():
+            if len(shown) >= limit and shown[limit - 1][0] > group.best:
+                break
+            found = self.rows(
+                group.src, "", self.before, kinds=group.kinds, exclude_kinds=group.exclude_kinds,
+                rels=group.rels, exclude_rels=group.exclude_rels, open_case=False, limit=limit,
+            )  # fmt: skip
+            if found:
+                shown.extend(found)
+                shown.sort(key=_overdue_key)
+                del shown[limit:]
+        return shown, total
+
+    def today(self, derived: list[_Ranked]) -> list[_Ranked]:
+        return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
+
+    def upcoming(
+        self,
+        derived: list[_Ranked],
+        limit: int | None,
+        page_end: date,
+        kinds: frozenset[str] | None,
+    ) -> tuple[list[_Ranked], int]:
+        """Upcoming rows soonest first, read only up to the day the page fills in each source,
+        and their total (with `kinds`: only those kinds, and the total of those shown)."""
+        cutoff = page_end.isoformat()
+        if limit is not None:
+            for src in _SQL_KINDS:
+                nth = self.repo.nth_due(src, self.on, self.last, self.as_of, limit, self.skips[src])
+                if nth is not None and nth < cutoff:
+                    cutoff = nth
+        if kinds is None:
+            rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
+            total = len(derived) + self.count(self.on, self.last)
+        else:
+            rows = [r for r in derived if r[4].kind in kinds]
+            rows += [
+                r
+                for src, kind in _SQL_KINDS.items()
+                if not kind or kind in kinds
+                for r in self.rows(src, self.on, cutoff, kinds=None if kind else sorted(kinds))
+            ]
+            total = len(rows)
+        rows.sort(key=lambda r: (r[1], -r[0], r[2]))
+        return rows, total
+
+    def finish(self, ranked: list[_Ranked]) -> list[QueueItem]:
+        return _finish_all(self.store, ranked, self.as_of)
 
 
 def _dated_page_end(
