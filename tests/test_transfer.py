@@ -148,6 +148,51 @@ def test_duplicates_within_one_file_are_merged_in_update_mode(cli: Invoke, tmp_p
     assert ann["phones"] == ["+1 555 0100 200"]
 
 
+@pytest.mark.parametrize("mode", ["update", "skip"])
+def test_duplicates_far_apart_in_a_large_file_are_still_found(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "FLUSH_EVERY", 2)  # as if the file were thousands long
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nEMAIL:ann@example.com",
+        "FN:Bob",
+        "FN:Cy",
+        "FN:Dee",
+        "FN:Ann Lee\r\nEMAIL:ANN@example.com\r\nTEL:+1 555 0100 200",
+    )
+    report = import_json(cli, path, "--on-duplicate", mode)
+    assert [r["name"] for r in report["created"]] == ["Ann Lee", "Bob", "Cy", "Dee"]
+    (ann,) = [c for c in contacts(cli) if c["name"] == "Ann Lee"]
+    if mode == "update":
+        assert ann["phones"] == ["+1 555 0100 200"]
+    else:
+        (skipped,) = report["skipped"]
+        assert "same email ANN@example.com as Ann Lee" in skipped["reason"]
+        assert ann["phones"] == []
+
+
+def test_a_failure_after_a_written_batch_still_changes_nothing(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "FLUSH_EVERY", 2)
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    before = full_export(cli)
+    path = vcf(tmp_path, "FN:One", "FN:Two", "FN:Three", "FN:Ann\r\nEMAIL:ann@example.com")
+
+    def broken(*args: object) -> None:
+        raise StorageError("disk full")
+
+    monkeypatch.setattr(importing, "_update", broken)
+    result = cli("contacts", "import", str(path), "--on-duplicate", "update")
+    assert result.exit_code == 1 and "disk full" in result.stderr
+    assert full_export(cli) == before
+
+
 # --- dry run and atomicity ----------------------------------------------------------------
 
 

@@ -68,7 +68,7 @@ def import_(
     store = state(ctx).store
     data = importing.read_file(file, int(max_size * 2**20))
     kind = fmt.lower() if fmt else importing.guess_format(file, data)
-    with _progress_bar(f"Reading {file.name}") as progress:
+    with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse(
             data,
             kind,
@@ -77,13 +77,11 @@ def import_(
             day_first=state(ctx).settings.day_first,
             progress=progress,
         )
-    report = importing.import_records(
-        store,
-        parsed,
-        mode=on_duplicate,
-        dry_run=dry_run,
-        today=today(),
-    )
+        del data  # parsed from its decoded text from here on
+        # The file is read as it is written (parsing is lazy), so this stays in the bar.
+        report = importing.import_records(
+            store, parsed, mode=on_duplicate, dry_run=dry_run, today=today()
+        )
     _print_report(report, as_json)
 
 

@@ -8,7 +8,6 @@ overrides a column's meaning. Cells that were neutralised against formula inject
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -217,7 +216,7 @@ def read_csv(
     """The layout recognised from the header row, then each row as a record or a rejection."""
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -243,6 +242,19 @@ def read_csv(
         if not any(cell.strip() for cell in row):
             continue
         yield row_to_record(row, active, where, month_first)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings, one at a time: io.StringIO would hold a
+    4-byte-per-character copy of the whole file."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def _split(value: str, pattern: re.Pattern[str]) -> list[str]:

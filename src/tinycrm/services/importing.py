@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ MIN_PHONE_DIGITS = 6  # shorter numbers (extensions, short codes) never count as
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per contact: 100,000 in a large import
 class ReportLine:
     where: str
     name: str
@@ -47,7 +48,7 @@ class ImportReport:
 @dataclass
 class ParsedFile:
     kind: str  # "vCard", "Google Contacts CSV", …
-    items: list[ParsedItem]
+    items: Iterable[ParsedItem]  # read lazily, once
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -98,42 +99,55 @@ def parse(
     day_first: bool = True,
     progress: Progress | None = None,
 ) -> ParsedFile:
-    """Read every card or row; rejected ones are kept with their number and reason."""
+    """Prepare to read every card or row (lazily); rejected ones come with their number and
+    reason."""
     from tinycrm.io import csvfile, vcard
 
     total = count_items(data, fmt)
-    items: list[ParsedItem] = []
     if fmt == "vcard":
         if maps:
             raise UsageError("--map is for CSV files")
         text = vcard.check_text(data) if encoding is None else csvfile.decode(data, encoding)
-        parsed = ParsedFile("vCard", items)
-        source: Iterable[object] = vcard.read_vcards(text)
+        parsed = ParsedFile("vCard", ())
+        source: Iterator[object] = iter(vcard.read_vcards(text))
     elif fmt == "csv":
         text = csvfile.decode(data, encoding)
-        parsed = ParsedFile("CSV", items)
-        source = csvfile.read_csv(text, csvfile.parse_maps(maps or []), day_first=day_first)
+        parsed = ParsedFile("CSV", ())
+        source = iter(csvfile.read_csv(text, csvfile.parse_maps(maps or []), day_first=day_first))
     else:
         raise UsageError(f"unknown import format {fmt!r} (vcard or csv)")
-    for item in source:
-        if isinstance(item, csvfile.CsvLayout):
-            parsed.kind = f"{item.kind} CSV"
-            parsed.ignored_columns = item.ignored
-            continue
-        assert isinstance(item, ContactRecord | Rejection)
-        items.append(item)
-        if progress and len(items) % 200 == 0:
-            progress(len(items), max(total, len(items)))
-    if progress:
-        progress(len(items), len(items))
+    first = next(source, None)  # a CSV file's layout comes first: errors in it surface here
+    if isinstance(first, csvfile.CsvLayout):
+        parsed.kind = f"{first.kind} CSV"
+        parsed.ignored_columns = first.ignored
+        first = None
+    parsed.items = _counted(
+        itertools.chain([] if first is None else [first], source), total, progress
+    )
     return parsed
+
+
+def _counted(
+    source: Iterable[object], total: int, progress: Progress | None
+) -> Iterator[ParsedItem]:
+    """The parsed items one at a time (a file is never held parsed in memory), reporting
+    progress every 200."""
+    count = 0
+    for item in source:
+        assert isinstance(item, ContactRecord | Rejection)
+        count += 1
+        if progress and count % 200 == 0:
+            progress(count, max(total, count))
+        yield item
+    if progress:
+        progress(count, count)
 
 
 class _DryRun(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     record: ContactRecord
     where: str
@@ -161,13 +175,41 @@ def import_records(
     return report
 
 
+# New contacts are written in batches of this many, so that a large file is never held parsed
+# in memory (100,000 CSV rows took ~200 MB); all batches are in the import's one transaction.
+FLUSH_EVERY = 2000
+
+
+class _NewContacts:
+    """Contacts this import creates, by their order in the file: the batch not yet written,
+    and the new id of each written one (for duplicates further down the file)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, _Pending] = {}
+        self.written: dict[int, int] = {}
+        self.count = 0
+
+    def add(self, item: _Pending) -> int:
+        self.pending[self.count] = item
+        self.count += 1
+        return self.count - 1
+
+    def write(self, store: Store, today: date, report: ImportReport) -> None:
+        batch = list(self.pending.items())
+        ids = _create(store, [item for _, item in batch], today, report)
+        self.written.update(
+            (index, contact_id) for (index, _), contact_id in zip(batch, ids, strict=True)
+        )
+        self.pending.clear()
+
+
 def _import(
-    store: Store, items: list[ParsedItem], mode: Mode, today: date, report: ImportReport
+    store: Store, items: Iterable[ParsedItem], mode: Mode, today: date, report: ImportReport
 ) -> None:
     emails, phones = store.transfer.duplicate_keys()
-    pending: list[_Pending] = []
+    new = _NewContacts()
     updates: dict[int, tuple[str, ContactRecord]] = {}
-    # Keys point at an existing contact (id > 0) or at a pending new one (-(index + 1)).
+    # Keys point at an existing contact (id > 0) or at a new one (-(index + 1)).
     for item in items:
         if isinstance(item, Rejection):
             report.rejected.append(ReportLine(item.where, item.name or "", item.reason))
@@ -175,29 +217,29 @@ def _import(
         keys = _keys(item)
         target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
         if target is None:
-            pending.append(_Pending(item, item.where))
-            _remember(keys, -len(pending), emails, phones)
+            _remember(keys, -(new.add(_Pending(item, item.where)) + 1), emails, phones)
+            if len(new.pending) >= FLUSH_EVERY:
+                new.write(store, today, report)
         elif mode == "skip":
-            reason = _describe(store, target, why, pending)
+            reason = _describe(store, target, why, new)
             report.skipped.append(ReportLine(item.where, item.name, reason))
-        elif target < 0:
-            merged = merge_record(pending[-target - 1].record, item)
-            pending[-target - 1].record = merged
+        elif target < 0 and -target - 1 in new.pending:
+            pending = new.pending[-target - 1]
+            pending.record = merge_record(pending.record, item)
             _remember(keys, target, emails, phones)
-            report.skipped.append(
-                ReportLine(item.where, item.name, f"merged into {pending[-target - 1].where}")
-            )
+            report.skipped.append(ReportLine(item.where, item.name, f"merged into {pending.where}"))
         else:
-            previous = updates.get(target)
+            contact_id = new.written[-target - 1] if target < 0 else target
+            previous = updates.get(contact_id)
             if previous is None:
-                current = store.contacts.get(target)
+                current = store.contacts.get(contact_id)
                 assert current is not None
                 base = ContactRecord(where="", name=current.name)
-                updates[target] = (item.where, merge_record(base, item))
+                updates[contact_id] = (item.where, merge_record(base, item))
             else:
-                updates[target] = (previous[0], merge_record(previous[1], item))
+                updates[contact_id] = (previous[0], merge_record(previous[1], item))
             _remember(keys, target, emails, phones)
-    _create(store, pending, today, report)
+    new.write(store, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
 
@@ -232,9 +274,11 @@ def _remember(keys: _Keys, target: int, emails: dict[str, int], phones: dict[str
         phones.setdefault(key, target)
 
 
-def _describe(store: Store, target: int, why: str, pending: list[_Pending]) -> str:
-    if target < 0:
-        return f"{why} as {pending[-target - 1].where} of this file"
+def _describe(store: Store, target: int, why: str, new: _NewContacts) -> str:
+    if target < 0 and -target - 1 in new.pending:
+        return f"{why} as {new.pending[-target - 1].where} of this file"
+    if target < 0:  # created from this file, and written already
+        target = new.written[-target - 1]
     existing = store.contacts.get(target)
     return f"{why} as {existing.name if existing else '?'} (id {target})"
 
@@ -269,7 +313,7 @@ def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
     return merged
 
 
-def _create(store: Store, pending: list[_Pending], today: date, report: ImportReport) -> None:
+def _create(store: Store, pending: list[_Pending], today: date, report: ImportReport) -> list[int]:
     contacts = [p.record for p in pending]
     notes = [
         NewNote(index, note.body, note.on or today, note.channel.value if note.channel else None)
@@ -283,6 +327,7 @@ def _create(store: Store, pending: list[_Pending], today: date, report: ImportRe
         report.created.append(
             ReportLine(item.where, item.record.name, "", None if report.dry_run else contact_id)
         )
+    return ids
 
 
 def _update(
