@@ -7,7 +7,9 @@ overrides a column's meaning. Cells that were neutralised against formula inject
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -210,13 +212,57 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         ) from None
 
 
+def encoding_of(data: bytes, encoding: str | None = None) -> str:
+    """The encoding `decode` would use, found without building the decoded text."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}") from None
+        candidates = [encoding]
+    else:
+        candidates = ["utf-8-sig", "cp1252"]
+    for candidate in candidates:
+        decoder = codecs.getincrementaldecoder(candidate)()
+        try:
+            for start in range(0, len(data), 1 << 20):
+                decoder.decode(data[start : start + (1 << 20)])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            if encoding:
+                raise UsageError(f"the file is not valid {encoding}: {exc}") from None
+            continue
+        return candidate
+    raise UsageError("the file is neither UTF-8 nor Windows-1252 text; name it with --encoding")
+
+
+def decoded_lines(data: bytes, encoding: str) -> Iterator[str]:
+    """The file's lines, decoded one at a time (with their line endings)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        line = decoder.decode(data[start:end], final=end == len(data))
+        if line:
+            yield line
+        start = end
+
+
 def read_csv(
     text: str, maps: dict[str, str], *, day_first: bool = True
 ) -> Iterator[CsvLayout | ParsedItem]:
     """The layout recognised from the header row, then each row as a record or a rejection."""
-    first_line = text.split("\n", 1)[0]
+    return read_csv_lines(_lines(text), maps, day_first=day_first)
+
+
+def read_csv_lines(
+    lines: Iterator[str], maps: dict[str, str], *, day_first: bool = True
+) -> Iterator[CsvLayout | ParsedItem]:
+    """`read_csv` over lines read one at a time."""
+    first_line = next(lines, "")
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

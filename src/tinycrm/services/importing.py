@@ -111,9 +111,9 @@ def parse(
         parsed = ParsedFile("vCard", ())
         source: Iterator[object] = iter(vcard.read_vcards(text))
     elif fmt == "csv":
-        text = csvfile.decode(data, encoding)
+        lines = csvfile.decoded_lines(data, csvfile.encoding_of(data, encoding))
         parsed = ParsedFile("CSV", ())
-        source = iter(csvfile.read_csv(text, csvfile.parse_maps(maps or []), day_first=day_first))
+        source = csvfile.read_csv_lines(lines, csvfile.parse_maps(maps or []), day_first=day_first)
     else:
         raise UsageError(f"unknown import format {fmt!r} (vcard or csv)")
     first = next(source, None)  # a CSV file's layout comes first: errors in it surface here
