@@ -3,7 +3,6 @@ satisfaction chart and the timeline of notes and interactions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
@@ -18,7 +17,7 @@ from tinycrm.errors import CrmError
 from tinycrm.models import Severity
 from tinycrm.money import format_minor
 from tinycrm.services.contacts import ContactDetails, contact_details
-from tinycrm.tui.context import CommandList, crm
+from tinycrm.tui.context import CommandList, crm, notify_when_saved
 from tinycrm.tui.safe import block, safe
 from tinycrm.tui.widgets.queue_table import kind_label, lateness
 from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
@@ -252,14 +251,18 @@ class CustomerScreen(Screen[None]):
         from tinycrm.tui.forms.contact import ContactForm
 
         if self.details:
-            self.app.push_screen(ContactForm(self.details.contact), self._saved("Contact saved"))
+            self.app.push_screen(
+                ContactForm(self.details.contact), notify_when_saved(self, "Contact saved")
+            )
 
     def action_note(self, channel: str | None = None) -> None:
         from tinycrm.tui.forms.note import NoteForm
 
         if self.details:
             form = NoteForm(self.contact_id, self.details.contact.name, channel)
-            self.app.push_screen(form, self._saved("Call logged" if channel else "Note added"))
+            self.app.push_screen(
+                form, notify_when_saved(self, "Call logged" if channel else "Note added")
+            )
 
     def action_log_call(self) -> None:
         self.action_note("call")
@@ -269,24 +272,17 @@ class CustomerScreen(Screen[None]):
 
         if self.details:
             form = FollowUpForm(self.contact_id, self.details.contact.name)
-            self.app.push_screen(form, self._saved("Follow-up added"))
+            self.app.push_screen(form, notify_when_saved(self, "Follow-up added"))
 
     def action_sale(self) -> None:
         if self.details:
             name = self.details.contact.name
-            crm(self).record_sale(self.contact_id, name, self._saved("Sale recorded"))
+            crm(self).record_sale(self.contact_id, name, notify_when_saved(self, "Sale recorded"))
 
     def action_score(self) -> None:
         if self.details:
             name = self.details.contact.name
-            crm(self).record_score(self.contact_id, name, self._saved("Score recorded"))
-
-    def _saved(self, message: str) -> Callable[[object], None]:
-        def done(result: object) -> None:
-            if result is not None:
-                self.notify(message)
-
-        return done
+            crm(self).record_score(self.contact_id, name, notify_when_saved(self, "Score recorded"))
 
     def commands(self) -> CommandList:
         return [

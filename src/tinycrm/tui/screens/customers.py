@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -16,7 +15,7 @@ from tinycrm.errors import CrmError
 from tinycrm.models import Contact, RelationshipType, Stage
 from tinycrm.services.contacts import count_contacts, list_contacts, search_contacts
 from tinycrm.store.contacts import ContactFilter
-from tinycrm.tui.context import CommandList, crm
+from tinycrm.tui.context import CommandList, crm, notify_when_saved
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.contact_table import ContactTable
 
@@ -209,19 +208,12 @@ class CustomersScreen(Screen[None]):
     def action_sale(self) -> None:
         selected = self._selected()
         if selected is not None:
-            crm(self).record_sale(*selected, self._notify("Sale recorded"))
+            crm(self).record_sale(*selected, notify_when_saved(self, "Sale recorded"))
 
     def action_score(self) -> None:
         selected = self._selected()
         if selected is not None:
-            crm(self).record_score(*selected, self._notify("Score recorded"))
-
-    def _notify(self, message: str) -> Callable[[object], None]:
-        def done(result: object) -> None:
-            if result is not None:
-                self.notify(message)
-
-        return done
+            crm(self).record_score(*selected, notify_when_saved(self, "Score recorded"))
 
     def commands(self) -> CommandList:
         return [
