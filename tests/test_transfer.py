@@ -193,6 +193,20 @@ def test_a_failure_after_a_written_batch_still_changes_nothing(
     assert full_export(cli) == before
 
 
+def test_the_report_names_the_first_created_and_counts_them_all(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "CREATED_LINES", 2)
+    path = vcf(tmp_path, "FN:One", "FN:Two", "FN:Three", "FN:Evil\r\nNOTE" + ";X=1" * 20 + '"')
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["One", "Two"]
+    assert report["created_count"] == 3 and len(report["rejected"]) == 1
+    assert len(contacts(cli)) == 3
+    assert "3 would be created" in cli("contacts", "import", str(path), "--dry-run").stdout
+
+
 # --- dry run and atomicity ----------------------------------------------------------------
 
 

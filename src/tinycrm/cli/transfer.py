@@ -66,18 +66,16 @@ def import_(
     if fmt is not None and fmt.lower() not in ("vcard", "csv"):
         raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
     store = state(ctx).store
-    data = importing.read_file(file, int(max_size * 2**20))
-    kind = fmt.lower() if fmt else importing.guess_format(file, data)
     with _progress_bar(f"Importing {file.name}") as progress:
-        parsed = importing.parse(
-            data,
-            kind,
+        parsed = importing.parse_file(
+            file,
+            fmt.lower() if fmt else None,
+            max_bytes=int(max_size * 2**20),
             maps=map_ or [],
             encoding=encoding,
             day_first=state(ctx).settings.day_first,
             progress=progress,
         )
-        del data  # parsed from its decoded text from here on
         # The file is read as it is written (parsing is lazy), so this stays in the bar.
         report = importing.import_records(
             store, parsed, mode=on_duplicate, dry_run=dry_run, today=today()
@@ -97,7 +95,7 @@ def _print_report(report: object, as_json: bool) -> None:
     prefix = "dry run, nothing written: " if report.dry_run else ""
     would = "would be " if report.dry_run else ""
     output.print_success(
-        f"{prefix}{report.kind}: {len(report.created)} {would}created,"
+        f"{prefix}{report.kind}: {report.created_count} {would}created,"
         f" {len(report.updated)} {would}updated, {len(report.skipped)} skipped,"
         f" {len(report.rejected)} rejected"
     )

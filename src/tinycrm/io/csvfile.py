@@ -13,6 +13,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
@@ -234,6 +235,43 @@ def encoding_of(data: bytes, encoding: str | None = None) -> str:
             continue
         return candidate
     raise UsageError("the file is neither UTF-8 nor Windows-1252 text; name it with --encoding")
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            yield chunk
+
+
+def encoding_of_file(path: Path, encoding: str | None = None) -> str:
+    """`encoding_of` for a file, read in chunks."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}") from None
+    for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
+        decoder = codecs.getincrementaldecoder(candidate)()
+        try:
+            for chunk in _chunks(path):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            if encoding:
+                raise UsageError(f"the file is not valid {encoding}: {exc}") from None
+            continue
+        return candidate
+    raise UsageError("the file is neither UTF-8 nor Windows-1252 text; name it with --encoding")
+
+
+def count_lines(path: Path) -> int:
+    return sum(chunk.count(b"\n") for chunk in _chunks(path))
+
+
+def file_lines(path: Path, encoding: str) -> Iterator[str]:
+    """The file's lines one at a time, with their endings (CR, LF or CRLF), as csv wants."""
+    with path.open(encoding=encoding, newline="") as handle:
+        yield from handle
 
 
 def decoded_lines(data: bytes, encoding: str) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +39,8 @@ class ReportLine:
 class ImportReport:
     kind: str
     dry_run: bool = False
-    created: list[ReportLine] = field(default_factory=list)
+    created: list[ReportLine] = field(default_factory=list)  # the first CREATED_LINES
+    created_count: int = 0
     updated: list[ReportLine] = field(default_factory=list)
     skipped: list[ReportLine] = field(default_factory=list)
     rejected: list[ReportLine] = field(default_factory=list)
@@ -72,6 +74,60 @@ def read_file(path: Path, max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise UsageError(f"{path} is over the import limit of {max_bytes / 2**20:g} MiB")
     return data
+
+
+def parse_file(
+    path: Path,
+    fmt: str | None = None,
+    *,
+    max_bytes: int = MAX_IMPORT_BYTES,
+    maps: list[str] | None = None,
+    encoding: str | None = None,
+    day_first: bool = True,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """`parse` for a file. A CSV file is read a line at a time, never whole into memory (a
+    vCard file is read whole: cards are small and folded lines span line breaks)."""
+    from tinycrm.io import csvfile
+
+    read_file_size(path, max_bytes)
+    kind = fmt or guess_format(path, _head(path))
+    if kind != "csv":
+        data = read_file(path, max_bytes)
+        return parse(data, kind, maps=maps, encoding=encoding, day_first=day_first,
+                     progress=progress)  # fmt: skip
+    chosen = csvfile.encoding_of_file(path, encoding)
+    total = max(csvfile.count_lines(path) - 1, 0)
+    parsed = ParsedFile("CSV", ())
+    lines = csvfile.file_lines(path, chosen)
+    source = csvfile.read_csv_lines(lines, csvfile.parse_maps(maps or []), day_first=day_first)
+    return _start(parsed, source, total, progress)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096)
+    except OSError as exc:
+        raise NotFound(f"cannot read {path}: {exc.strerror}") from None
+
+
+def read_file_size(path: Path, max_bytes: int) -> int:
+    """The file's size, refusing a missing file or one over the size cap."""
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise NotFound(f"no such file: {path}") from None
+    except OSError as exc:
+        raise NotFound(f"cannot read {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory")
+    if size > max_bytes:
+        raise UsageError(
+            f"{path} is {size / 2**20:.1f} MiB, over the import limit of"
+            f" {max_bytes / 2**20:g} MiB (raise it with --max-size)"
+        )
+    return size
 
 
 def guess_format(path: Path, data: bytes) -> str:
@@ -116,7 +172,17 @@ def parse(
         source = csvfile.read_csv_lines(lines, csvfile.parse_maps(maps or []), day_first=day_first)
     else:
         raise UsageError(f"unknown import format {fmt!r} (vcard or csv)")
-    first = next(source, None)  # a CSV file's layout comes first: errors in it surface here
+    return _start(parsed, source, total, progress)
+
+
+def _start(
+    parsed: ParsedFile, source: Iterator[object], total: int, progress: Progress | None
+) -> ParsedFile:
+    """Read the first item now: a CSV file's layout comes first, and errors in it (no name
+    column…) surface before the import starts."""
+    from tinycrm.io import csvfile
+
+    first = next(source, None)
     if isinstance(first, csvfile.CsvLayout):
         parsed.kind = f"{first.kind} CSV"
         parsed.ignored_columns = first.ignored
@@ -175,6 +241,10 @@ def import_records(
     return report
 
 
+# The report names at most this many created contacts (a line each would cost ~15 MB for a
+# 100,000-row file); created_count has them all. Problems are always listed in full.
+CREATED_LINES = 1000
+
 # New contacts are written in batches of this many, so that a large file is never held parsed
 # in memory (100,000 CSV rows took ~200 MB); all batches are in the import's one transaction.
 FLUSH_EVERY = 2000
@@ -182,11 +252,12 @@ FLUSH_EVERY = 2000
 
 class _NewContacts:
     """Contacts this import creates, by their order in the file: the batch not yet written,
-    and the new id of each written one (for duplicates further down the file)."""
+    and where each written batch's ids start (a batch gets consecutive ids), to find the new
+    id of a contact a duplicate further down the file points at."""
 
     def __init__(self) -> None:
         self.pending: dict[int, _Pending] = {}
-        self.written: dict[int, int] = {}
+        self.batches: list[tuple[int, int]] = []  # (first index, its id), ascending
         self.count = 0
 
     def add(self, item: _Pending) -> int:
@@ -194,12 +265,19 @@ class _NewContacts:
         self.count += 1
         return self.count - 1
 
+    def id_of(self, index: int) -> int:
+        first_index, first_id = self.batches[
+            bisect.bisect_right(self.batches, (index, 1 << 62)) - 1
+        ]
+        return first_id + index - first_index
+
     def write(self, store: Store, today: date, report: ImportReport) -> None:
-        batch = list(self.pending.items())
-        ids = _create(store, [item for _, item in batch], today, report)
-        self.written.update(
-            (index, contact_id) for (index, _), contact_id in zip(batch, ids, strict=True)
-        )
+        if not self.pending:
+            return
+        first = next(iter(self.pending))
+        ids = _create(store, list(self.pending.values()), today, report)
+        assert ids == list(range(ids[0], ids[0] + len(ids)))
+        self.batches.append((first, ids[0]))
         self.pending.clear()
 
 
@@ -229,7 +307,7 @@ def _import(
             _remember(keys, target, emails, phones)
             report.skipped.append(ReportLine(item.where, item.name, f"merged into {pending.where}"))
         else:
-            contact_id = new.written[-target - 1] if target < 0 else target
+            contact_id = new.id_of(-target - 1) if target < 0 else target
             previous = updates.get(contact_id)
             if previous is None:
                 current = store.contacts.get(contact_id)
@@ -278,7 +356,7 @@ def _describe(store: Store, target: int, why: str, new: _NewContacts) -> str:
     if target < 0 and -target - 1 in new.pending:
         return f"{why} as {new.pending[-target - 1].where} of this file"
     if target < 0:  # created from this file, and written already
-        target = new.written[-target - 1]
+        target = new.id_of(-target - 1)
     existing = store.contacts.get(target)
     return f"{why} as {existing.name if existing else '?'} (id {target})"
 
@@ -324,9 +402,11 @@ def _create(store: Store, pending: list[_Pending], today: date, report: ImportRe
     # New contacts' first check-ins fall evenly over their cadence, not all on one day.
     followups.spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):
-        report.created.append(
-            ReportLine(item.where, item.record.name, "", None if report.dry_run else contact_id)
-        )
+        report.created_count += 1
+        if len(report.created) < CREATED_LINES:
+            report.created.append(
+                ReportLine(item.where, item.record.name, "", None if report.dry_run else contact_id)
+            )
     return ids
 
 
