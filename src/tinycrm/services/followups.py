@@ -2,16 +2,16 @@
 
 Stored follow-ups (manual, after-sale, pass-on, …) live in `follow_ups`; a recurring one keeps
 its rule and anchor, and `due_on` is its current occurrence. Derived rows (birthdays,
-anniversaries, keep-in-touch check-ins, and later reorders and cases) are computed by the
-functions in `DERIVED_SOURCES` every time the queue is built, so editing a birthday moves its
+anniversaries, keep-in-touch check-ins, reorders) are computed by the functions in
+`DERIVED_SOURCES` every time the queue is built, so editing a birthday moves its
 reminder and nothing is ever duplicated. `done`, `snooze` and `skip` on a derived row write an
 `occurrence_marks` row for that one occurrence only.
 
 Handles (what `done`, `snooze` and `skip` accept):
 - a stored follow-up: its id, e.g. ``12``;
 - a derived occurrence: ``<prefix><id>-<YYYY-MM-DD>``: ``b7-2026-12-01`` (birthday of contact
-  7), ``a3-2026-06-21`` (anniversary 3), ``c7-2026-11-20`` (check-in of contact 7 due that day).
-  Other sources pick their own prefix (``r`` reorder, ``k`` case).
+  7), ``a3-2026-06-21`` (anniversary 3), ``c7-2026-11-20`` (check-in of contact 7 due that day),
+  ``r7-2026-11-21`` (contact 7 due to buy again). Cases are stored follow-ups of kind ``case``.
 
 Urgency (taskwarrior's `urgency` is the anchor; weights in docs/follow-ups.md):
 ``12 × dueness + kind weight + relationship weight + 5 if the contact has an open case``, where
