@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -122,9 +123,9 @@ def _shift(today: date, amount: int, unit_text: str) -> date | None:
     return _safe(lambda: add_months(today, months))
 
 
-def _safe(make: object) -> date | None:
+def _safe(make: Callable[[], date]) -> date | None:
     try:
-        return make()  # type: ignore[operator, no-any-return]
+        return make()
     except (OverflowError, ValueError):
         return None
 

@@ -18,7 +18,7 @@ from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.widgets.queue_table import QueueTable
 
 if TYPE_CHECKING:
-    from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
+    from tinycrm.services.followups import (
         QueueItem,
     )
 

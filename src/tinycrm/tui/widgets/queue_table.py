@@ -14,7 +14,7 @@ from tinycrm.tui.safe import safe, when
 from tinycrm.tui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
-    from tinycrm.services.followups import (  # type: ignore[import-not-found, unused-ignore]
+    from tinycrm.services.followups import (
         Queue,
         QueueItem,
     )
