@@ -1,0 +1,202 @@
+"""Acting on a queue row by its handle: done, snooze, skip."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from tinycrm import recurrence
+from tinycrm.config import Settings
+from tinycrm.errors import Conflict, NotFound, UsageError
+from tinycrm.models import FollowUp, FollowUpKind, Note
+from tinycrm.services import validation
+from tinycrm.services.followups.items import QueueItem, urgency
+from tinycrm.services.followups.sources import items_on
+from tinycrm.store import Store
+from tinycrm.store.followups import Mark
+
+# ---------------------------------------------------------------------------------------------
+# Acting on a handle
+
+
+_DERIVED_HANDLE = re.compile(r"^([a-z]+)(\d+)-(\d{4}-\d{2}-\d{2})$")
+HANDLE_HELP = "a number like 12, or like b7-2026-12-01, as shown by 'crm follow-ups today'"
+
+
+@dataclass(frozen=True)
+class _Target:
+    item: QueueItem
+    stored: FollowUp | None
+    mark: Mark | None
+
+
+def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Target:
+    text = handle.strip().lower()
+    if text.isascii() and text.isdigit():
+        number = validation.row_id(text)
+        follow_up = store.follow_ups.get(number) if number is not None else None
+        if follow_up is None:
+            raise NotFound(f"no follow-up with handle {handle!r}")
+        contact = store.contacts.get(follow_up.contact_id)
+        due = follow_up.snoozed_until or follow_up.due_on
+        item = QueueItem(
+            handle=text,
+            contact_id=follow_up.contact_id,
+            contact_name=contact.name if contact else "?",
+            kind=follow_up.kind,
+            title=follow_up.title,
+            due_on=due,
+            days_late=(today - due).days,
+            urgency=urgency(
+                follow_up.kind,
+                (today - due).days,
+                contact.relationship_type if contact else None,
+                store.follow_ups.has_open_case(follow_up.contact_id),
+            ),
+            recurring=follow_up.rule is not None,
+            detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
+            relationship_type=contact.relationship_type if contact else None,
+            follow_up_id=follow_up.id,
+            occurrence_on=follow_up.due_on,
+            snoozed=follow_up.snoozed_until is not None,
+            status=follow_up.status,
+        )
+        return _Target(item, follow_up, None)
+    match = _DERIVED_HANDLE.match(text)
+    day = _handle_date(match[3]) if match else None
+    if match is None or day is None:
+        raise UsageError(f"not a follow-up handle: {handle!r} ({HANDLE_HELP})")
+    subject = int(match[2])
+    for item in items_on(store, day, settings, prefix=match[1], contact_id=subject):
+        if item.handle == text:
+            mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, day)
+            late = (today - item.due_on).days
+            open_case = store.follow_ups.has_open_case(item.contact_id)
+            score = urgency(item.kind, late, item.relationship_type, open_case)
+            return _Target(replace(item, days_late=late, urgency=score), None, mark)
+    if match[1] == "c":
+        # A check-in that was done or skipped has moved on: say so rather than "not found".
+        mark = store.follow_ups.get_mark(subject, FollowUpKind.CHECK_IN, "", day)
+        if mark is not None and mark.status in ("done", "skipped"):
+            raise Conflict(f"follow-up {handle} is already {mark.status}")
+    raise NotFound(f"no follow-up with handle {handle!r} ({HANDLE_HELP})")
+
+
+def get_item(
+    store: Store, handle: str, today: date, *, settings: Settings | None = None
+) -> QueueItem:
+    """The queue row a handle names (NotFound / UsageError otherwise)."""
+    return _resolve(store, handle, today, settings or Settings()).item
+
+
+def _handle_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _check_open(target: _Target, handle: str, today: date) -> None:
+    stored = target.stored
+    if stored is not None:
+        if stored.status != "open":
+            when = f" on {stored.completed_on}" if stored.completed_on else ""
+            raise Conflict(f"follow-up {handle} is already {stored.status}{when}")
+        if stored.rule and stored.completed_on == today and stored.due_on > today:
+            raise Conflict(
+                f"follow-up {handle} was already done today; its next occurrence is due"
+                f" {stored.due_on}"
+            )
+    elif target.mark is not None and target.mark.status in ("done", "skipped"):
+        raise Conflict(f"follow-up {handle} is already {target.mark.status}")
+
+
+def _advance(stored: FollowUp, today: date, status: str) -> FollowUp:
+    """Done or skipped: a recurring follow-up moves to its next occurrence after both this one
+    and today (missed occurrences are not piled up); a one-off closes."""
+    if stored.rule:
+        anchor = stored.anchor_on or stored.due_on
+        following = recurrence.next_after(stored.rule, anchor, max(stored.due_on, today))
+        if following is not None:
+            return replace(stored, due_on=following, snoozed_until=None, completed_on=today)
+    return replace(stored, status=status, completed_on=today)
+
+
+def complete(
+    store: Store,
+    handle: str,
+    today: date,
+    *,
+    note: str | None = None,
+    channel: str | None = None,
+    settings: Settings | None = None,
+) -> QueueItem:
+    """Mark a queue row done; it counts as an interaction (the keep-in-touch clock restarts),
+    and `note` is logged in the same transaction. Returns the row as it was."""
+    settings = settings or Settings()
+    chosen = validation.channel(channel) if channel else None
+    body = note.strip() if note is not None else None
+    if note is not None and not body:
+        raise UsageError("--note needs some text")
+    if chosen is not None and body is None:
+        raise UsageError("--channel goes with --note (the note records the interaction)")
+    with store.write():
+        target = _resolve(store, handle, today, settings)
+        _check_open(target, handle, today)
+        item = target.item
+        if target.stored is not None:
+            store.follow_ups.update_state(_advance(target.stored, today, "done"))
+        else:
+            _mark(store, item, "done", None, today)
+        store.contacts.touch(item.contact_id, today)
+        if body:
+            store.notes.insert(Note(item.contact_id, body, today, channel=chosen))
+    return item
+
+
+def snooze(
+    store: Store, handle: str, until: date, today: date, *, settings: Settings | None = None
+) -> QueueItem:
+    """Postpone this occurrence only (a recurring follow-up keeps its schedule)."""
+    settings = settings or Settings()
+    if until < today:
+        raise UsageError(f"cannot snooze to {until}: that is in the past (today is {today})")
+    with store.write():
+        target = _resolve(store, handle, today, settings)
+        _check_open(target, handle, today)
+        item = target.item
+        occurrence = item.occurrence_on or item.due_on
+        if until <= occurrence:
+            raise UsageError(
+                f"snooze postpones: {until} is not after {handle}'s due date {occurrence}"
+            )
+        if target.stored is not None:
+            store.follow_ups.update_state(replace(target.stored, snoozed_until=until))
+        else:
+            _mark(store, item, "snoozed", until, today)
+    return replace(item, due_on=until, days_late=(today - until).days, snoozed=True)
+
+
+def skip(store: Store, handle: str, today: date, *, settings: Settings | None = None) -> QueueItem:
+    """Drop this occurrence without doing it: a recurring follow-up moves on, a check-in's
+    clock restarts today (without counting as an interaction)."""
+    settings = settings or Settings()
+    with store.write():
+        target = _resolve(store, handle, today, settings)
+        _check_open(target, handle, today)
+        item = target.item
+        if target.stored is not None:
+            store.follow_ups.update_state(_advance(target.stored, today, "skipped"))
+        else:
+            _mark(store, item, "skipped", None, today)
+            if item.kind == FollowUpKind.CHECK_IN:
+                store.follow_ups.restart_clock([(item.contact_id, today)])
+    return item
+
+
+def _mark(store: Store, item: QueueItem, status: str, until: date | None, today: date) -> None:
+    occurrence = item.occurrence_on or item.due_on
+    store.follow_ups.put_mark(
+        item.contact_id, item.kind, item.subject, occurrence, status, until, today
+    )

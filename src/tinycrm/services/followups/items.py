@@ -1,0 +1,106 @@
+"""Queue rows, their handles and their urgency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.config import Settings
+from tinycrm.errors import UsageError
+from tinycrm.models import FollowUpKind, RelationshipType
+from tinycrm.store import Store
+
+# Derived birthdays and anniversaries stay in the queue this many days after the day
+# (belated wishes still count); check-ins, cases and stored follow-ups stay until acted on.
+DERIVED_GRACE_DAYS = 7
+MAX_DAYS = 3660
+DEFAULT_OVERDUE_LIMIT = 50
+
+DUE_WEIGHT = 12.0
+OPEN_CASE_WEIGHT = 5.0
+KIND_WEIGHTS: dict[str, float] = {
+    FollowUpKind.CASE: 6.0,
+    FollowUpKind.RECOVERY: 5.0,
+    FollowUpKind.BIRTHDAY: 4.0,
+    FollowUpKind.THANK_YOU: 3.0,
+    FollowUpKind.REORDER: 3.0,
+    FollowUpKind.ANNIVERSARY: 2.0,
+    FollowUpKind.SATISFACTION_CHECK: 2.0,
+    FollowUpKind.CHECK_IN: 1.0,
+    FollowUpKind.PASS_ON: 1.0,
+    FollowUpKind.CUSTOM: 0.0,
+}
+RELATIONSHIP_WEIGHTS: dict[str, float] = {
+    RelationshipType.DEDICATED: 3.0,
+    RelationshipType.PERSONAL: 2.0,
+    RelationshipType.LONG_TERM: 1.5,
+    RelationshipType.COMMUNITY: 0.5,
+}
+# Kinds whose derived occurrences vanish DERIVED_GRACE_DAYS after their day.
+GRACE_KINDS = frozenset({FollowUpKind.BIRTHDAY, FollowUpKind.ANNIVERSARY})
+
+
+# Not frozen: a queue builds thousands of these, and a frozen dataclass's __init__ costs ~3.5x
+# (object.__setattr__ per field). Treat them as values all the same: use replace().
+@dataclass(slots=True)
+class QueueItem:
+    """One row of a queue: a stored follow-up's current occurrence or a derived one."""
+
+    handle: str
+    contact_id: int
+    contact_name: str
+    kind: FollowUpKind
+    title: str
+    due_on: date  # the snoozed date if snoozed
+    days_late: int  # as_of - due_on: >0 overdue, 0 today, <0 upcoming
+    urgency: float
+    recurring: bool = False
+    detail: str | None = None  # e.g. the recurrence ("monthly") or the birthday
+    relationship_type: str | None = None
+    follow_up_id: int | None = None  # stored follow-ups only
+    occurrence_on: date | None = None  # the occurrence before any snooze
+    subject: str = ""  # derived rows: what the occurrence mark refers to (anniversary id…)
+    snoozed: bool = False
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class Queue:
+    as_of: date
+    overdue: list[QueueItem]
+    today: list[QueueItem]
+    upcoming: list[QueueItem]
+    overdue_total: int  # overdue may be limited; the full count for "… and N more"
+    upcoming_total: int = 0  # likewise for upcoming (see upcoming_limit)
+
+
+# (store, start, end, settings, contact id or None for everyone) -> items
+DerivedSource = Callable[[Store, date, date, Settings, int | None], list[QueueItem]]
+
+
+def derived_handle(prefix: str, subject_id: int, on: date) -> str:
+    return f"{prefix}{subject_id}-{on.isoformat()}"
+
+
+def dueness(days_late: int) -> float:
+    """Taskwarrior's due factor: 0.2 far ahead, 1.0 a week overdue, linear in between."""
+    if days_late >= 7:
+        return 1.0
+    if days_late >= -14:
+        return (days_late + 14) * 0.8 / 21 + 0.2
+    return 0.2
+
+
+def urgency(kind: str, days_late: int, relationship_type: str | None, open_case: bool) -> float:
+    score = DUE_WEIGHT * dueness(days_late) + KIND_WEIGHTS.get(kind, 0.0)
+    score += RELATIONSHIP_WEIGHTS.get(relationship_type or "", 0.0)
+    if open_case:
+        score += OPEN_CASE_WEIGHT
+    return round(score, 2)
+
+
+def check_days(days: int) -> int:
+    if not 0 <= days <= MAX_DAYS:
+        raise UsageError(f"--days must be between 0 and {MAX_DAYS}, not {days}")
+    return days

@@ -1,0 +1,394 @@
+"""Building the queue: overdue (most urgent first, paged), today's, and what is coming."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from tinycrm import recurrence
+from tinycrm.config import Settings
+from tinycrm.dates import (
+    month_day_ranges,
+    stored_occurrences,
+)
+from tinycrm.errors import NotFound, UsageError
+from tinycrm.models import FollowUpKind
+from tinycrm.services.followups.items import (
+    DEFAULT_OVERDUE_LIMIT,
+    DERIVED_GRACE_DAYS,
+    GRACE_KINDS,
+    KIND_WEIGHTS,
+    RELATIONSHIP_WEIGHTS,
+    Queue,
+    QueueItem,
+    check_days,
+    urgency,
+)
+from tinycrm.services.followups.sources import (
+    SQL_RANKED_KINDS,
+    check_in_item,
+    derived_rows,
+    reorder_item,
+)
+from tinycrm.services.followups.stored import stored_item
+from tinycrm.store import Store
+from tinycrm.store.followups import DueRow, RankRow
+
+# ---------------------------------------------------------------------------------------------
+# Building the queue
+
+
+def build_queue(
+    store: Store,
+    as_of: date,
+    *,
+    days: int = 7,
+    settings: Settings | None = None,
+    overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
+    upcoming_limit: int | None = None,
+    with_overdue: bool = True,
+    with_today: bool = True,
+    upcoming_kinds: frozenset[str] | None = None,
+) -> Queue:
+    """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
+    urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
+    `as_of`. `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
+    `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays and
+    anniversaries) and then leaves `upcoming_total` at the rows kept.
+
+    Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
+    indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
+    anniversaries) and snoozed derived rows are merged in here. Only the rows shown become
+    QueueItems.
+
+    Finding the most urgent overdue rows without scoring them all: within one group of rows
+    that share their static weights (source × kind × relationship type, contacts without an
+    open case), urgency only falls as the due day gets later, and ties go to the earlier day
+    and lower handle, so the group's first `overdue_limit` rows by (due, handle) are its only
+    candidates. Groups are walked from the highest possible urgency down and the walk stops
+    once the page is full of rows more urgent than anything the next group can reach. Rows of
+    contacts with an open case (few) are all read and scored."""
+    check_days(days)
+    if overdue_limit is not None and overdue_limit < 0:
+        raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
+    settings = settings or Settings()
+    up_limit = upcoming_limit or None
+    end = as_of + timedelta(days=days)
+    start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
+    builder = _QueueBuilder(store, as_of, end)
+    # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
+    # page fills; the ones after it are counted, not built.
+    page_end, dated_beyond = end, 0
+    if up_limit is not None and days > 0:
+        page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
+    overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
+    overdue, overdue_total = (
+        builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else ([], 0)
+    )
+    today = builder.finish(builder.today(today_rows) if with_today else [])
+    today.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
+    upcoming: list[_Ranked] = []
+    upcoming_total = 0
+    if days > 0:
+        upcoming, upcoming_total = builder.upcoming(
+            upcoming_rows, up_limit, page_end, upcoming_kinds
+        )
+        if upcoming_kinds is None:
+            upcoming_total += dated_beyond
+    return Queue(
+        as_of=as_of,
+        overdue=builder.finish(overdue),
+        today=today,
+        upcoming=builder.finish(upcoming[:up_limit]),
+        overdue_total=overdue_total,
+        upcoming_total=upcoming_total,
+    )
+
+
+class _QueueBuilder:
+    """The pieces of one `build_queue` call, sharing what every piece needs: the snoozed
+    rows to leave to Python, the contacts with an open case, and the day boundaries."""
+
+    def __init__(self, store: Store, as_of: date, end: date) -> None:
+        self.store = store
+        self.repo = store.follow_ups
+        self.as_of = as_of
+        self.snoozed = self.repo.snoozed_marks()
+        self.skips = {
+            src: sorted({m.contact_id for m in self.snoozed if m.kind == kind})
+            for src, kind in _SQL_KINDS.items()
+        }
+        self.cases = self.repo.contacts_with_open_case()
+        self.before = (as_of - timedelta(days=1)).isoformat()
+        self.on, self.last = as_of.isoformat(), end.isoformat()
+
+    def scored(self, row: RankRow) -> _Ranked:
+        due = date.fromisoformat(row.due)
+        late = (self.as_of - due).days
+        score = urgency(row.kind, late, row.relationship_type, row.contact_id in self.cases)
+        handle = _rank_handle(row)
+        return (score, due, _tie(handle), handle, row)
+
+    def rows(self, src: int, lo: str, hi: str, **filters: Any) -> list[_Ranked]:
+        return [
+            self.scored(r)
+            for r in self.repo.rank_rows(
+                src, lo, hi, self.as_of, skip=self.skips[src], cap=self.last, **filters
+            )
+        ]
+
+    def count(self, lo: str, hi: str) -> int:
+        return sum(
+            self.repo.count_rows(src, lo, hi, self.as_of, self.skips[src], self.last)
+            for src in _SQL_KINDS
+        )
+
+    def derived(
+        self, start: date, end: date, settings: Settings
+    ) -> tuple[list[_Ranked], list[_Ranked], list[_Ranked]]:
+        """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming)."""
+        items = derived_rows(
+            self.store, start, end, settings, self.snoozed,
+            [m.contact_id for m in self.snoozed if m.kind in SQL_RANKED_KINDS],
+        )  # fmt: skip
+        parts: tuple[list[_Ranked], list[_Ranked], list[_Ranked]] = ([], [], [])
+        for item in items:
+            late = (self.as_of - item.due_on).days
+            if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
+                continue
+            score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
+            entry = (score, item.due_on, _tie(item.handle), item.handle, item)
+            parts[0 if late > 0 else 1 if late == 0 else 2].append(entry)
+        return parts
+
+    def overdue(self, derived: list[_Ranked], limit: int | None) -> tuple[list[_Ranked], int]:
+        """The most urgent overdue rows (all when `limit` is None) and how many there are."""
+        total = len(derived) + self.count("", self.before)
+        if limit is None:
+            shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
+            shown.sort(key=_overdue_key)
+            return shown, total
+        shown = derived + [
+            r for src in _SQL_KINDS for r in self.rows(src, "", self.before, open_case=True)
+        ]
+        shown.sort(key=_overdue_key)
+        del shown[limit:]
+        for group in _groups():
+            if len(shown) >= limit and shown[limit - 1][0] > group.best:
+                break
+            found = self.rows(
+                group.src, "", self.before, kinds=group.kinds, exclude_kinds=group.exclude_kinds,
+                rels=group.rels, exclude_rels=group.exclude_rels, open_case=False, limit=limit,
+            )  # fmt: skip
+            if found:
+                shown.extend(found)
+                shown.sort(key=_overdue_key)
+                del shown[limit:]
+        return shown, total
+
+    def today(self, derived: list[_Ranked]) -> list[_Ranked]:
+        return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
+
+    def upcoming(
+        self,
+        derived: list[_Ranked],
+        limit: int | None,
+        page_end: date,
+        kinds: frozenset[str] | None,
+    ) -> tuple[list[_Ranked], int]:
+        """Upcoming rows soonest first, read only up to the day the page fills in each source,
+        and their total (with `kinds`: only those kinds, and the total of those shown)."""
+        cutoff = page_end.isoformat()
+        if limit is not None:
+            for src in _SQL_KINDS:
+                nth = self.repo.nth_due(src, self.on, self.last, self.as_of, limit, self.skips[src])
+                if nth is not None and nth < cutoff:
+                    cutoff = nth
+        if kinds is None:
+            rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
+            total = len(derived) + self.count(self.on, self.last)
+        else:
+            rows = [r for r in derived if r[4].kind in kinds]
+            rows += [
+                r
+                for src, kind in _SQL_KINDS.items()
+                if not kind or kind in kinds
+                for r in self.rows(src, self.on, cutoff, kinds=None if kind else sorted(kinds))
+            ]
+            total = len(rows)
+        rows.sort(key=lambda r: (r[1], -r[0], r[2]))
+        return rows, total
+
+    def finish(self, ranked: list[_Ranked]) -> list[QueueItem]:
+        return _finish_all(self.store, ranked, self.as_of)
+
+
+def _dated_page_end(
+    store: Store, as_of: date, end: date, limit: int, settings: Settings
+) -> tuple[date, int]:
+    """The day by which the birthdays and anniversaries after `as_of` fill a page of `limit`
+    rows, and how many fall after it up to `end` (done or skipped ones left out)."""
+    first = as_of + timedelta(days=1)
+    feb29 = settings.feb29_in_common_years
+    per_day: Counter[date] = Counter()
+    for stored, _, count in store.follow_ups.dated_counts(month_day_ranges(first, end)):
+        for when, _ in stored_occurrences(stored, first, end, feb29):
+            per_day[when] += count
+    running = 0
+    for day in sorted(per_day):
+        running += per_day[day]
+        if running >= limit:
+            break
+    else:
+        return end, 0
+    later = sum(count for when, count in per_day.items() if when > day)
+    acted = sum(
+        1
+        for mark in store.follow_ups.marks_between(day + timedelta(days=1), end)
+        if mark.kind in GRACE_KINDS and mark.status in ("done", "skipped")
+    )
+    return day, max(0, later - acted)
+
+
+# (urgency, due, tie, handle, row): the ranking key and what becomes the QueueItem.
+_Ranked = tuple[float, date, tuple[int, int, str], str, "RankRow | QueueItem"]
+_SQL_KINDS: dict[int, str] = {0: "", 1: FollowUpKind.CHECK_IN, 2: FollowUpKind.REORDER}
+_PREFIX = {1: "c", 2: "r"}
+
+
+def _overdue_key(r: _Ranked) -> tuple[float, date, tuple[int, int, str]]:
+    return (-r[0], r[1], r[2])
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Overdue rows of one source sharing their static urgency weights (no open case)."""
+
+    best: float  # the highest urgency a row of the group can have (a week or more late)
+    src: int
+    kinds: list[str] | None = None
+    exclude_kinds: list[str] | None = None
+    rels: list[str] | None = None
+    exclude_rels: list[str] | None = None
+
+
+def _groups() -> list[_Group]:
+    weighted_kinds = [str(k) for k, w in KIND_WEIGHTS.items() if w]
+    weighted_rels = [str(r) for r, w in RELATIONSHIP_WEIGHTS.items() if w]
+    rel_groups: list[tuple[str | None, list[str] | None, list[str] | None]] = [
+        (r, [r], None) for r in weighted_rels
+    ]
+    rel_groups.append((None, None, weighted_rels))
+    groups = []
+    kind_groups: list[tuple[int, str, list[str] | None, list[str] | None]] = [
+        (0, k, [k], None) for k in weighted_kinds
+    ]
+    kind_groups.append((0, "", None, weighted_kinds))
+    kind_groups += [(src, kind, None, None) for src, kind in _SQL_KINDS.items() if kind]
+    for src, kind, kinds, exclude_kinds in kind_groups:
+        for rel, rels, exclude_rels in rel_groups:
+            best = urgency(kind, DERIVED_GRACE_DAYS, rel, False)
+            groups.append(_Group(best, src, kinds, exclude_kinds, rels, exclude_rels))
+    groups.sort(key=lambda g: -g.best)
+    return groups
+
+
+def _tie(handle: str) -> tuple[int, int, str]:
+    """Ties (same urgency and day) go to stored follow-ups, oldest first, as in SQL."""
+    if handle.isascii() and handle.isdigit():
+        return (0, int(handle), "")
+    return (1, 0, handle)
+
+
+def _rank_handle(row: RankRow) -> str:
+    if row.src == 0:
+        return str(row.id)
+    return f"{_PREFIX[row.src]}{row.id}-{row.due}"
+
+
+def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueItem]:
+    """QueueItems for ranked rows, in their order (details fetched in one go)."""
+    wanted = [(r[4].src, r[4].id, r[4].due, r[0]) for r in ranked if isinstance(r[4], RankRow)]
+    found = {(d.src, d.id): d for d in store.follow_ups.details(wanted)}
+    items = []
+    for score, due, _, _, entry in ranked:
+        late = (as_of - due).days
+        if isinstance(entry, QueueItem):
+            # Built by a source for this queue alone, so it can be filled in place.
+            entry.days_late, entry.urgency = late, score
+            items.append(entry)
+            continue
+        row = found.get((entry.src, entry.id))
+        if row is not None:
+            items.append(_due_item(row, due, late, score))
+    return items
+
+
+def _due_item(row: DueRow, due: date, late: int, score: float) -> QueueItem:
+    if row.src == 1:
+        item = check_in_item(row)
+        item.days_late, item.urgency = late, score
+        return item
+    if row.src == 2:
+        item = reorder_item(
+            row.contact_id, row.contact_name, row.due, row.last_touch_on or "",
+            row.median_gap or 0.0, row.relationship_type,
+        )  # fmt: skip
+        item.days_late, item.urgency = late, score
+        return item
+    return QueueItem(
+        handle=str(row.id),
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=FollowUpKind(row.kind),
+        title=row.title,
+        due_on=due,
+        days_late=late,
+        urgency=score,
+        recurring=row.rule is not None,
+        detail=recurrence.describe(row.rule) if row.rule else None,
+        relationship_type=row.relationship_type,
+        follow_up_id=row.id,
+        occurrence_on=date.fromisoformat(row.occurrence),
+        snoozed=row.snoozed_until is not None,
+    )
+
+
+def follow_ups_for_contact(
+    store: Store,
+    contact_id: int,
+    today: date,
+    *,
+    days: int = 30,
+    settings: Settings | None = None,
+) -> list[QueueItem]:
+    """A contact's open stored follow-ups and derived rows due within `days` (for `show`)."""
+    settings = settings or Settings()
+    contact = store.contacts.get(contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    relationship = contact.relationship_type.value if contact.relationship_type else None
+    open_case = store.follow_ups.has_open_case(contact_id)
+    items = [
+        stored_item(f, contact.name, today, relationship, open_case)
+        for f in store.follow_ups.for_contact(contact_id)
+    ]
+    if not contact.archived:
+        start = today - timedelta(days=DERIVED_GRACE_DAYS)
+        derived = derived_rows(
+            store,
+            start,
+            today + timedelta(days=days),
+            settings,
+            sql_contacts=[contact_id],
+            contact_id=contact_id,
+        )
+        for item in derived:
+            late = (today - item.due_on).days
+            if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
+                continue
+            score = urgency(item.kind, late, relationship, open_case)
+            items.append(replace(item, days_late=late, urgency=score))
+    return sorted(items, key=lambda i: (i.due_on, i.handle))

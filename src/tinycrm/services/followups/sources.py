@@ -1,0 +1,287 @@
+"""Derived rows, computed from the data every time: birthdays, anniversaries, check-ins,
+reorders; and the done/skipped/snoozed marks on their occurrences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from tinycrm.config import Settings
+from tinycrm.dates import (
+    month_day_ranges,
+    stored_occurrences,
+)
+from tinycrm.models import FollowUpKind
+from tinycrm.services.followups.items import DerivedSource, QueueItem, derived_handle
+from tinycrm.store import Store
+from tinycrm.store.followups import CheckInRow, DueRow, Mark
+
+# ---------------------------------------------------------------------------------------------
+# Derived sources: (store, start, end, settings) -> items falling due in [start, end].
+# Items are "raw": days_late and urgency are filled in by build_queue. Sources whose items stay
+# due until acted upon (check-ins) also return those that fell due before `start`.
+
+
+def birthday_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
+    """This year's (or next year's) birthday, with the age when the year is known."""
+    feb29 = settings.feb29_in_common_years
+    items = []
+    for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id):
+        for when, age in stored_occurrences(row.date, start, end, feb29):
+            if age is not None and age <= 0:
+                continue
+            items.append(
+                QueueItem(
+                    handle=derived_handle("b", row.contact_id, when),
+                    contact_id=row.contact_id,
+                    contact_name=row.contact_name,
+                    kind=FollowUpKind.BIRTHDAY,
+                    title=f"Birthday: turns {age}" if age else "Birthday",
+                    due_on=when,
+                    days_late=0,
+                    urgency=0.0,
+                    recurring=True,
+                    detail=row.date,
+                    relationship_type=row.relationship_type,
+                    occurrence_on=when,
+                )
+            )
+    return items
+
+
+_SINCE = re.compile(r"^(customer|client|member|partner|supplier|subscriber)s?\s+since$")
+
+
+def anniversary_title(label: str, years: int | None) -> str:
+    """'Anniversary: 5 years a customer', 'Anniversary: wedding, 10 years'."""
+    if years is None:
+        return f"Anniversary: {label}"
+    unit = "year" if years == 1 else "years"
+    match = _SINCE.match(label.strip().lower())
+    if match:
+        return f"Anniversary: {years} {unit} a {match[1]}"
+    return f"Anniversary: {label}, {years} {unit}"
+
+
+def anniversary_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
+    feb29 = settings.feb29_in_common_years
+    items = []
+    for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id):
+        for when, years in stored_occurrences(row.date, start, end, feb29):
+            if years is not None and years <= 0:
+                continue
+            items.append(
+                QueueItem(
+                    handle=derived_handle("a", row.id, when),
+                    contact_id=row.contact_id,
+                    contact_name=row.contact_name,
+                    kind=FollowUpKind.ANNIVERSARY,
+                    title=anniversary_title(row.label, years),
+                    due_on=when,
+                    days_late=0,
+                    urgency=0.0,
+                    recurring=True,
+                    detail=f"{row.label}: {row.date}",
+                    relationship_type=row.relationship_type,
+                    occurrence_on=when,
+                    subject=str(row.id),
+                )
+            )
+    return items
+
+
+def check_in_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
+    """Contacts whose last interaction is older than their cadence (due until one is logged).
+
+    build_queue ranks check-ins in SQL (see SQL_RANKED); this function serves the rest."""
+    return [check_in_item(row) for row in store.follow_ups.check_ins_due_by(end, contact_id)]
+
+
+def check_in_item(row: CheckInRow | DueRow) -> QueueItem:
+    due = date.fromisoformat(row.due)
+    clock = max(row.last_touch_on or "", row.touch_anchor_on or "")
+    cadence = (due - date.fromisoformat(clock)).days if clock else None
+    title = (
+        f"Check-in (last contact {row.last_touch_on})"
+        if row.last_touch_on
+        else "Check-in (no contact logged yet)"
+    )
+    return QueueItem(
+        handle=derived_handle("c", row.contact_id, due),
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=FollowUpKind.CHECK_IN,
+        title=title,
+        due_on=due,
+        days_late=0,
+        urgency=0.0,
+        recurring=True,
+        detail=f"every {cadence} days" if cadence else None,
+        relationship_type=row.relationship_type,
+        occurrence_on=due,
+    )
+
+
+def reorder_source(
+    store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
+) -> list[QueueItem]:
+    """Customers with 3+ purchase days whose usual interval (median) since the last purchase
+    has elapsed by `end`: due on last purchase + median interval, and due until a new sale
+    moves it or the occurrence is marked done or skipped (from sale_stats, see
+    store.reports.reorder). build_queue ranks these in SQL; this serves the rest."""
+    return [
+        reorder_item(r.contact_id, r.contact_name, r.due, r.last_on, r.median_gap,
+                      r.relationship_type)
+        for r in store.follow_ups.reorders_due_by(end, contact_id)
+    ]  # fmt: skip
+
+
+def reorder_item(
+    contact_id: int, name: str, due_text: str, last_on: str, gap: float, rel: str | None
+) -> QueueItem:
+    due = date.fromisoformat(due_text)
+    return QueueItem(
+        handle=derived_handle("r", contact_id, due),
+        contact_id=contact_id,
+        contact_name=name,
+        kind=FollowUpKind.REORDER,
+        title=f"Reorder due: usually buys every {gap:g} days, last on {last_on}",
+        due_on=due,
+        days_late=0,
+        urgency=0.0,
+        recurring=True,
+        detail=f"every {gap:g} days",
+        relationship_type=rel,
+        occurrence_on=due,
+    )
+
+
+# Other features append their sources here (reorder, case) and register a handle prefix.
+DERIVED_SOURCES: list[DerivedSource] = [
+    birthday_source,
+    anniversary_source,
+    check_in_source,
+    reorder_source,
+]
+HANDLE_PREFIXES: dict[str, DerivedSource] = {
+    "b": birthday_source,
+    "a": anniversary_source,
+    "c": check_in_source,
+    "r": reorder_source,
+}
+# The kinds those sources give.
+SQL_RANKED_KINDS = frozenset({FollowUpKind.CHECK_IN, FollowUpKind.REORDER})
+
+# Sources that can yield tens of thousands of overdue rows are ranked and paged in SQL by
+# build_queue (store.follow_ups.rank_rows) instead of being collected in Python.
+SQL_RANKED: frozenset[DerivedSource] = frozenset({check_in_source, reorder_source})
+
+
+def _mark_key(item: QueueItem) -> tuple[int, str, str, str]:
+    on = item.occurrence_on or item.due_on
+    return (item.contact_id, str(item.kind), item.subject, on.isoformat())
+
+
+def derived_rows(
+    store: Store,
+    start: date,
+    end: date,
+    settings: Settings,
+    snoozed: list[Mark] | None = None,
+    sql_contacts: Iterable[int] = (),
+    contact_id: int | None = None,
+) -> list[QueueItem]:
+    """The Python-side derived rows in [start, end], with done/skipped/snoozed marks applied:
+    every source not ranked in SQL, plus the SQL-ranked sources' rows of `sql_contacts` (those
+    with a snoozed occurrence). `contact_id` limits every source to one contact."""
+    if snoozed is None:
+        snoozed = store.follow_ups.snoozed_marks()
+    raw = [
+        item
+        for source in DERIVED_SOURCES
+        if source not in SQL_RANKED
+        for item in source(store, start, end, settings, contact_id)
+    ]
+    for cid in dict.fromkeys(sql_contacts):
+        if contact_id is None or cid == contact_id:
+            for source in SQL_RANKED:
+                raw.extend(source(store, start, end, settings, cid))
+    marks = {_key(m): m for m in store.follow_ups.marks_between(start, end, contact_id)}
+    marks.update((_key(m), m) for m in snoozed)
+    result: list[QueueItem] = []
+    seen: set[tuple[int, str, str, str]] = set()
+    for item in raw:
+        key = _mark_key(item)
+        seen.add(key)
+        mark = marks.get(key)
+        if mark is None and item.due_on < start:  # due until acted on (check-in, reorder)
+            mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, item.due_on)
+        shown = _apply_mark(item, mark, end)
+        if shown is not None:
+            result.append(shown)
+    # A snoozed occurrence that comes back inside the window but whose own day lies outside it.
+    for mark in snoozed:
+        until = date.fromisoformat(mark.snoozed_until or mark.occurrence_on)
+        if _key(mark) in seen or not start <= until <= end or mark.kind in SQL_RANKED_KINDS:
+            continue
+        if contact_id is not None and mark.contact_id != contact_id:
+            continue
+        occurrence = date.fromisoformat(mark.occurrence_on)
+        for item in items_on(
+            store, occurrence, settings, kind=mark.kind, contact_id=mark.contact_id
+        ):
+            if _mark_key(item) == _key(mark):
+                shown = _apply_mark(item, mark, end)
+                if shown is not None:
+                    result.append(shown)
+    return result
+
+
+def _key(mark: Mark) -> tuple[int, str, str, str]:
+    return (mark.contact_id, mark.kind, mark.subject, mark.occurrence_on)
+
+
+def _apply_mark(item: QueueItem, mark: Mark | None, end: date) -> QueueItem | None:
+    if mark is None:
+        return item
+    if mark.status != "snoozed" or mark.snoozed_until is None:
+        return None
+    until = date.fromisoformat(mark.snoozed_until)
+    if until > end:
+        return None
+    return replace(item, due_on=until, snoozed=True)
+
+
+def items_on(
+    store: Store,
+    day: date,
+    settings: Settings,
+    *,
+    prefix: str | None = None,
+    kind: str | None = None,
+    contact_id: int | None = None,
+) -> list[QueueItem]:
+    """Derived items on `day`, from the source that owns the handle prefix when known.
+    `contact_id` is the contact's id (the anniversary id for prefix 'a')."""
+    sources = [HANDLE_PREFIXES[prefix]] if prefix in HANDLE_PREFIXES else DERIVED_SOURCES
+    by_contact = None if prefix == "a" else contact_id
+    found: list[QueueItem] = []
+    for source in sources:
+        if source in SQL_RANKED:
+            # Due until acted on: the row due on `day` is found by looking up to `day`.
+            if contact_id is None:
+                continue
+            items = source(store, day, day, settings, contact_id)
+            found.extend(i for i in items if i.due_on == day and kind in (None, i.kind))
+            continue
+        items = source(store, day, day, settings, by_contact)
+        found.extend(i for i in items if kind in (None, i.kind))
+    return found

@@ -1,0 +1,98 @@
+"""Adding and listing stored follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from tinycrm import recurrence
+from tinycrm.errors import UsageError
+from tinycrm.models import FollowUp, FollowUpKind
+from tinycrm.services import validation
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.services.followups.items import QueueItem, urgency
+from tinycrm.store import Store
+
+# ---------------------------------------------------------------------------------------------
+# Adding and listing stored follow-ups
+
+
+def add_follow_up(
+    store: Store,
+    ref: str,
+    title: str,
+    due: date,
+    today: date,
+    *,
+    kind: str | None = None,
+    every: str | None = None,
+    source: str | None = None,
+) -> FollowUp:
+    """Store a follow-up; with `every` it recurs from `due` (its anchor)."""
+    text = " ".join(title.split())
+    if not text:
+        raise UsageError("a follow-up needs a title")
+    if len(text) > 500:
+        raise UsageError("a follow-up title can be at most 500 characters")
+    chosen = validation.choice(FollowUpKind, kind, "follow-up kind") if kind else None
+    rule = recurrence.parse_rule(every) if every is not None else None
+    first = due
+    if rule is not None:
+        found = recurrence.first_on_or_after(rule, due, due)
+        if found is None:
+            raise UsageError(f"the recurrence {every!r} has no occurrence on or after {due}")
+        first = found
+    with store.write():
+        contact = resolve_ref(store, ref)
+        follow_up = FollowUp(
+            contact_id=contact.id or 0,
+            title=text,
+            kind=chosen or FollowUpKind.CUSTOM,
+            due_on=first,
+            rule=rule,
+            anchor_on=due if rule else None,
+            source=source,
+        )
+        follow_up_id = store.follow_ups.insert(follow_up)
+    return replace(follow_up, id=follow_up_id)
+
+
+def stored_item(
+    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool = False
+) -> QueueItem:
+    due = follow_up.snoozed_until or follow_up.due_on
+    late = (today - due).days
+    return QueueItem(
+        handle=str(follow_up.id),
+        contact_id=follow_up.contact_id,
+        contact_name=name,
+        kind=follow_up.kind,
+        title=follow_up.title,
+        due_on=due,
+        days_late=late,
+        urgency=urgency(follow_up.kind, late, relationship, open_case),
+        recurring=follow_up.rule is not None,
+        detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
+        relationship_type=relationship,
+        follow_up_id=follow_up.id,
+        occurrence_on=follow_up.due_on,
+        snoozed=follow_up.snoozed_until is not None,
+        status=follow_up.status,
+    )
+
+
+def list_follow_ups(
+    store: Store,
+    ref: str | None = None,
+    today: date | None = None,
+    *,
+    status: str | None = "open",
+    limit: int | None = None,
+) -> list[QueueItem]:
+    """Stored follow-ups (manual, recurring, after-sale…), soonest first; `status` None = all."""
+    if status is not None and status not in ("open", "done", "skipped"):
+        raise UsageError(f"unknown status {status!r} (open, done, skipped or all)")
+    on = today or date.today()
+    contact_id = resolve_ref(store, ref).id if ref else None
+    rows = store.follow_ups.query(contact_id, status, limit)
+    return [stored_item(f, name, on, None) for f, name in rows]
