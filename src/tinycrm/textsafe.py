@@ -41,7 +41,3 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 def json_safe(text: str) -> str:
     """JSON text with DEL, C1 (CSI 0x9b…) and U+2028/9 written as \\u escapes (same data)."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def has_unsafe(text: str) -> bool:
-    return bool(_UNSAFE.search(text))

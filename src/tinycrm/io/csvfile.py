@@ -213,30 +213,6 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         ) from None
 
 
-def encoding_of(data: bytes, encoding: str | None = None) -> str:
-    """The encoding `decode` would use, found without building the decoded text."""
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UsageError(f"unknown encoding {encoding!r}") from None
-        candidates = [encoding]
-    else:
-        candidates = ["utf-8-sig", "cp1252"]
-    for candidate in candidates:
-        decoder = codecs.getincrementaldecoder(candidate)()
-        try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start : start + (1 << 20)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            if encoding:
-                raise UsageError(f"the file is not valid {encoding}: {exc}") from None
-            continue
-        return candidate
-    raise UsageError("the file is neither UTF-8 nor Windows-1252 text; name it with --encoding")
-
-
 def _chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -244,7 +220,8 @@ def _chunks(path: Path) -> Iterator[bytes]:
 
 
 def encoding_of_file(path: Path, encoding: str | None = None) -> str:
-    """`encoding_of` for a file, read in chunks."""
+    """UTF-8 (BOM or not), else Windows-1252, unless an encoding is given: the file is
+    checked in chunks, never decoded whole."""
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -274,30 +251,11 @@ def file_lines(path: Path, encoding: str) -> Iterator[str]:
         yield from handle
 
 
-def decoded_lines(data: bytes, encoding: str) -> Iterator[str]:
-    """The file's lines, decoded one at a time (with their line endings)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end + 1
-        line = decoder.decode(data[start:end], final=end == len(data))
-        if line:
-            yield line
-        start = end
-
-
 def read_csv(
-    text: str, maps: dict[str, str], *, day_first: bool = True
-) -> Iterator[CsvLayout | ParsedItem]:
-    """The layout recognised from the header row, then each row as a record or a rejection."""
-    return read_csv_lines(_lines(text), maps, day_first=day_first)
-
-
-def read_csv_lines(
     lines: Iterator[str], maps: dict[str, str], *, day_first: bool = True
 ) -> Iterator[CsvLayout | ParsedItem]:
-    """`read_csv` over lines read one at a time."""
+    """The layout recognised from the header row, then each row as a record or a rejection;
+    `lines` (with their endings) are read one at a time."""
     first_line = next(lines, "")
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
@@ -326,19 +284,6 @@ def read_csv_lines(
         if not any(cell.strip() for cell in row):
             continue
         yield row_to_record(row, active, where, month_first)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The lines of `text` with their endings, one at a time: io.StringIO would hold a
-    4-byte-per-character copy of the whole file."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
 
 
 def _split(value: str, pattern: re.Pattern[str]) -> list[str]:

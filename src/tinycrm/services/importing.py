@@ -54,28 +54,6 @@ class ParsedFile:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def read_file(path: Path, max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
-    """The file's bytes, refusing anything over the size cap before reading it."""
-    try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise UsageError(
-                f"{path} is {size / 2**20:.1f} MiB, over the import limit of"
-                f" {max_bytes / 2**20:g} MiB (raise it with --max-size)"
-            )
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise NotFound(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory") from None
-    except OSError as exc:
-        raise NotFound(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > max_bytes:
-        raise UsageError(f"{path} is over the import limit of {max_bytes / 2**20:g} MiB")
-    return data
-
-
 def parse_file(
     path: Path,
     fmt: str | None = None,
@@ -86,34 +64,43 @@ def parse_file(
     day_first: bool = True,
     progress: Progress | None = None,
 ) -> ParsedFile:
-    """`parse` for a file. A CSV file is read a line at a time, never whole into memory (a
-    vCard file is read whole: cards are small and folded lines span line breaks)."""
-    from tinycrm.io import csvfile
+    """Prepare to read every card or row of a file, lazily; rejected ones come with their
+    number and reason. A CSV file is read a line at a time, never whole into memory; a vCard
+    file is read whole (cards are small, and folded lines span line breaks)."""
+    from tinycrm.io import csvfile, vcard
 
-    read_file_size(path, max_bytes)
+    check_size(path, max_bytes)
     kind = fmt or guess_format(path, _head(path))
-    if kind != "csv":
-        data = read_file(path, max_bytes)
-        return parse(data, kind, maps=maps, encoding=encoding, day_first=day_first,
-                     progress=progress)  # fmt: skip
-    chosen = csvfile.encoding_of_file(path, encoding)
-    total = max(csvfile.count_lines(path) - 1, 0)
-    parsed = ParsedFile("CSV", ())
-    lines = csvfile.file_lines(path, chosen)
-    source = csvfile.read_csv_lines(lines, csvfile.parse_maps(maps or []), day_first=day_first)
-    return _start(parsed, source, total, progress)
+    if kind == "csv":
+        chosen = csvfile.encoding_of_file(path, encoding)
+        total = max(csvfile.count_lines(path) - 1, 0)
+        lines = csvfile.file_lines(path, chosen)
+        rows = csvfile.read_csv(lines, csvfile.parse_maps(maps or []), day_first=day_first)
+        return _start(ParsedFile("CSV", ()), rows, total, progress)
+    if kind != "vcard":
+        raise UsageError(f"unknown import format {kind!r} (vcard or csv)")
+    if maps:
+        raise UsageError("--map is for CSV files")
+    data = _read(path)
+    text = vcard.check_text(data) if encoding is None else csvfile.decode(data, encoding)
+    total = data.upper().count(b"BEGIN:VCARD")
+    return _start(ParsedFile("vCard", ()), iter(vcard.read_vcards(text)), total, progress)
 
 
 def _head(path: Path) -> bytes:
+    return _read(path, 4096)
+
+
+def _read(path: Path, size: int = -1) -> bytes:
     try:
         with path.open("rb") as handle:
-            return handle.read(4096)
+            return handle.read(size)
     except OSError as exc:
         raise NotFound(f"cannot read {path}: {exc.strerror}") from None
 
 
-def read_file_size(path: Path, max_bytes: int) -> int:
-    """The file's size, refusing a missing file or one over the size cap."""
+def check_size(path: Path, max_bytes: int) -> int:
+    """The file's size, refusing a missing file, a directory, or one over the size cap."""
     try:
         size = os.stat(path).st_size
     except FileNotFoundError:
@@ -137,42 +124,6 @@ def guess_format(path: Path, data: bytes) -> str:
     if suffix in (".csv", ".tsv", ".txt") and b"BEGIN:VCARD" not in data[:4096].upper():
         return "csv"
     return "vcard" if b"BEGIN:VCARD" in data[:4096].upper() else "csv"
-
-
-def count_items(data: bytes, fmt: str) -> int:
-    """A cheap estimate of the number of cards or rows, for the progress bar."""
-    if fmt == "vcard":
-        return data.upper().count(b"BEGIN:VCARD")
-    return max(data.count(b"\n") - 1, 0)
-
-
-def parse(
-    data: bytes,
-    fmt: str,
-    *,
-    maps: list[str] | None = None,
-    encoding: str | None = None,
-    day_first: bool = True,
-    progress: Progress | None = None,
-) -> ParsedFile:
-    """Prepare to read every card or row (lazily); rejected ones come with their number and
-    reason."""
-    from tinycrm.io import csvfile, vcard
-
-    total = count_items(data, fmt)
-    if fmt == "vcard":
-        if maps:
-            raise UsageError("--map is for CSV files")
-        text = vcard.check_text(data) if encoding is None else csvfile.decode(data, encoding)
-        parsed = ParsedFile("vCard", ())
-        source: Iterator[object] = iter(vcard.read_vcards(text))
-    elif fmt == "csv":
-        lines = csvfile.decoded_lines(data, csvfile.encoding_of(data, encoding))
-        parsed = ParsedFile("CSV", ())
-        source = csvfile.read_csv_lines(lines, csvfile.parse_maps(maps or []), day_first=day_first)
-    else:
-        raise UsageError(f"unknown import format {fmt!r} (vcard or csv)")
-    return _start(parsed, source, total, progress)
 
 
 def _start(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -422,11 +421,6 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     if "not a database" in text or "malformed" in text:
         return Corrupt(f"database {path} is corrupt or not a tinycrm database: {text}")
     return StorageError(f"database {path}: {text}")
-
-
-def secure_mode(path: Path) -> None:
-    """Make a file we wrote readable by its owner only."""
-    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 
 
 def _schema_shape(db: Any) -> dict[str, object]:

@@ -75,24 +75,6 @@ class FollowUpRepo:
             sql += f" LIMIT {int(limit)}"
         return [(_follow_up(r), r["contact_name"]) for r in self.db.conn.execute(sql, params)]
 
-    def open_due_by(self, end: date) -> list[StoredDue]:
-        """Open follow-ups of active contacts whose current occurrence (snoozed or not) falls
-        on or before `end`. Snoozing only postpones, so `due_on <= end` can use the index."""
-        rows = self.db.conn.execute(
-            """SELECT f.id, f.contact_id, c.name, f.kind, f.title,
-                      coalesce(f.snoozed_until, f.due_on) AS due, f.rule, c.relationship_type,
-                      f.due_on, f.snoozed_until
-               FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
-               WHERE f.status = 'open' AND f.due_on <= ?1 AND c.archived = 0
-                 AND coalesce(f.snoozed_until, f.due_on) <= ?1""",
-            (end.isoformat(),),
-        )
-        return [StoredDue(*row) for row in rows]
-
-    # The queue's SQL-ranked sources, read through indexes in small pieces (see
-    # services.followups.build_queue): src 0 = stored follow-ups, 1 = keep-in-touch check-ins,
-    # 2 = reorders (sale_stats). Each piece is a due range (lo, hi]: 'YYYY-MM-DD' strings.
-
     def rank_rows(
         self,
         src: int,
@@ -546,19 +528,6 @@ class DueRow(NamedTuple):
     urgency: float
     median_gap: float | None = None  # reorders (src 2): last_touch_on is the last purchase
     purchases: int | None = None
-
-
-class StoredDue(NamedTuple):
-    id: int
-    contact_id: int
-    contact_name: str
-    kind: str
-    title: str
-    due: str
-    rule: str | None
-    relationship_type: str | None
-    due_on: str
-    snoozed_until: str | None
 
 
 class Mark(NamedTuple):
