@@ -7,6 +7,8 @@ with the version bump, so a migration that fails leaves the previous schema and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # Text separator used by group_concat in list queries; cannot appear in typed text.
 SEP = "\x1f"
 
@@ -60,6 +62,23 @@ CADENCE_SQL = (
 )
 LAST_TOUCH_SQL = "coalesce(last_touch_on, touch_anchor_on, substr(created_at, 1, 10))"
 TOUCH_DUE_SQL = f"date({LAST_TOUCH_SQL}, '+' || {CADENCE_SQL} || ' days')"
+
+
+def _stats_triggers(table: str, update: str, refresh: Callable[[str], str]) -> list[str]:
+    """Triggers keeping a per-contact summary table in step with `table`: after an insert or
+    delete, and after an update for both the old and the new contact."""
+    return [
+        f"""CREATE TRIGGER {table}_stats_{name} AFTER {event} ON {table} BEGIN
+            {refresh(row)}
+        END"""
+        for name, event, row in (
+            ("ai", "INSERT", "new"),
+            ("ad", "DELETE", "old"),
+            ("au_old", update, "old"),
+            ("au_new", update, "new"),
+        )
+    ]
+
 
 V1 = [
     """CREATE TABLE contacts (
@@ -214,17 +233,7 @@ V1 = [
     """CREATE INDEX sale_stats_due ON sale_stats(next_due_on, last_on)
         WHERE next_due_on IS NOT NULL""",
     "CREATE INDEX sale_stats_last ON sale_stats(last_on)",
-    *(
-        f"""CREATE TRIGGER sales_stats_{name} AFTER {event} ON sales BEGIN
-            {_refresh_sale_stats(row)}
-        END"""
-        for name, event, row in (
-            ("ai", "INSERT", "new"),
-            ("ad", "DELETE", "old"),
-            ("au_old", "UPDATE OF contact_id, sold_on", "old"),
-            ("au_new", "UPDATE OF contact_id, sold_on", "new"),
-        )
-    ),
+    *_stats_triggers("sales", "UPDATE OF contact_id, sold_on", _refresh_sale_stats),
     """CREATE TABLE costs (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -267,17 +276,7 @@ V1 = [
     )""",
     "CREATE INDEX score_stats_risk ON score_stats(risk, last_on)",
     "CREATE INDEX score_stats_last ON score_stats(last_on)",
-    *(
-        f"""CREATE TRIGGER satisfaction_stats_{name} AFTER {event} ON satisfaction BEGIN
-            {_refresh_score_stats(row)}
-        END"""
-        for name, event, row in (
-            ("ai", "INSERT", "new"),
-            ("ad", "DELETE", "old"),
-            ("au_old", "UPDATE", "old"),
-            ("au_new", "UPDATE", "new"),
-        )
-    ),
+    *_stats_triggers("satisfaction", "UPDATE", _refresh_score_stats),
     """CREATE TABLE cases (
         id INTEGER PRIMARY KEY,
         contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
