@@ -44,10 +44,9 @@ def escalate(
 ) -> None:
     """Escalate an open case to someone; records to whom and when."""
     case = service.escalate(state(ctx).store, case_id, to, today())
-    if as_json:
-        output.print_json(case_dict(case))
-    else:
-        output.print_success(f"case {case.id} escalated to {case.escalated_to}")
+    output.print_result(
+        case_dict(case), f"case {case.id} escalated to {case.escalated_to}", as_json=as_json
+    )
 
 
 @app.command("resolve")
@@ -59,10 +58,9 @@ def resolve(
 ) -> None:
     """Resolve an open case, recording how."""
     case = service.resolve(state(ctx).store, case_id, note, today())
-    if as_json:
-        output.print_json(case_dict(case))
-    else:
-        output.print_success(f"case {case.id} resolved on {case.resolved_on}")
+    output.print_result(
+        case_dict(case), f"case {case.id} resolved on {case.resolved_on}", as_json=as_json
+    )
 
 
 @app.command("list")

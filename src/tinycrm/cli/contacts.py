@@ -74,10 +74,9 @@ def add(
         owner=owner,
     )
     contact = service.add_contact(state(ctx).store, fields, today())
-    if as_json:
-        output.print_json(contact_dict(contact))
-    else:
-        output.print_success(f"added {contact.name} (id {contact.id})")
+    output.print_result(
+        contact_dict(contact), f"added {contact.name} (id {contact.id})", as_json=as_json
+    )
 
 
 @app.command("edit")
@@ -122,10 +121,9 @@ def edit(
         owner=owner,
     )
     contact = service.edit_contact(state(ctx).store, ref, fields, today())
-    if as_json:
-        output.print_json(contact_dict(contact))
-    else:
-        output.print_success(f"updated {contact.name} (id {contact.id})")
+    output.print_result(
+        contact_dict(contact), f"updated {contact.name} (id {contact.id})", as_json=as_json
+    )
 
 
 @app.command("archive")

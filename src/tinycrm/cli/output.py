@@ -116,6 +116,15 @@ def print_success(text: str) -> None:
         sys.stdout.write(visible(text, one_line=True) + "\n")
 
 
+def print_result(data: Any, message: str, *, as_json: bool) -> None:
+    """What a command that changes something prints: `data` as JSON for scripts, or a
+    one-line confirmation for people."""
+    if as_json:
+        print_json(data)
+    else:
+        print_success(message)
+
+
 def print_notice(text: str) -> None:
     """A remark for the person (e.g. "nothing due"): stderr, so stdout stays data."""
     sys.stderr.write(visible(text, one_line=True) + "\n")

@@ -20,7 +20,8 @@ def pass_on(
     """Create a pass-on follow-up for every active contact with the tag, in one go."""
     when = read_date(ctx, due) if due else today()
     created = service_pass_on(state(ctx).store, text, tag, when)
-    if as_json:
-        output.print_json([follow_up_brief(f) for f in created])
-    else:
-        output.print_success(f"{len(created)} pass-on follow-ups due {when}")
+    output.print_result(
+        [follow_up_brief(f) for f in created],
+        f"{len(created)} pass-on follow-ups due {when}",
+        as_json=as_json,
+    )

@@ -186,10 +186,11 @@ def merge(
         today(),
         keep=keep.lower() if keep else None,  # type: ignore[arg-type]
     )
-    if as_json:
-        output.print_json(contact_dict(merged))
-    else:
-        output.print_success(f"merged {b.name} (id {b.id}) into {merged.name} (id {merged.id})")
+    output.print_result(
+        contact_dict(merged),
+        f"merged {b.name} (id {b.id}) into {merged.name} (id {merged.id})",
+        as_json=as_json,
+    )
 
 
 def forget(
