@@ -283,8 +283,7 @@ class FollowUpRepo:
     ) -> list[DatedRow]:
         """Active contacts whose birthday's month-day lies in one of the 'MM-DD' ranges
         (uses the contacts_birthday_md index; one contact by its primary key)."""
-        where = " OR ".join("birthday_md BETWEEN ? AND ?" for _ in ranges)
-        params: list[object] = [bound for pair in ranges for bound in pair]
+        where, params = _in_ranges("birthday_md", ranges)
         one = ""
         if contact_id is not None:
             one = " AND id = ?"
@@ -299,8 +298,7 @@ class FollowUpRepo:
     def anniversaries_in(
         self, ranges: Sequence[tuple[str, str]], contact_id: int | None = None
     ) -> list[DatedRow]:
-        where = " OR ".join("a.date_md BETWEEN ? AND ?" for _ in ranges)
-        params: list[object] = [bound for pair in ranges for bound in pair]
+        where, params = _in_ranges("a.date_md", ranges)
         one = ""
         if contact_id is not None:
             one = " AND a.contact_id = ?"
@@ -319,9 +317,8 @@ class FollowUpRepo:
         date is '--MM-DD' or any one full date of the group (only its year-ness matters for
         Feb 29); counting leaves ages out, as a birthday in the future cannot fall in a
         queue window."""
-        birthdays = " OR ".join("c.birthday_md BETWEEN ? AND ?" for _ in ranges)
-        dates = " OR ".join("a.date_md BETWEEN ? AND ?" for _ in ranges)
-        params = [bound for pair in ranges for bound in pair]
+        birthdays, params = _in_ranges("c.birthday_md", ranges)
+        dates, _ = _in_ranges("a.date_md", ranges)
         rows = self.db.conn.execute(
             f"""SELECT '--' || c.birthday_md, c.birthday_md, count(*) FROM contacts c
                 WHERE ({birthdays}) AND c.archived = 0 GROUP BY c.birthday_md
@@ -480,6 +477,12 @@ def _source_sql(
         sql += f" AND {col.contact} = :contact"
         params["contact"] = contact_id
     return sql, params
+
+
+def _in_ranges(column: str, ranges: Sequence[tuple[str, str]]) -> tuple[str, list[object]]:
+    """A WHERE clause (and its parameters) for `column` in any of the ('MM-DD', 'MM-DD') ranges."""
+    clause = " OR ".join(f"{column} BETWEEN ? AND ?" for _ in ranges)
+    return clause, [bound for pair in ranges for bound in pair]
 
 
 def _marks(values: Sequence[str], params: dict[str, object], prefix: str) -> str:

@@ -145,10 +145,7 @@ def complete(
         target = _resolve(store, handle, today, settings)
         _check_open(target, handle, today)
         item = target.item
-        if target.stored is not None:
-            store.follow_ups.update_state(_advance(target.stored, today, "done"))
-        else:
-            _mark(store, item, "done", None, today)
+        _close(store, target, "done", today)
         store.contacts.touch(item.contact_id, today)
         if body:
             store.notes.insert(Note(item.contact_id, body, today, channel=chosen))
@@ -186,13 +183,18 @@ def skip(store: Store, handle: str, today: date, *, settings: Settings | None = 
         target = _resolve(store, handle, today, settings)
         _check_open(target, handle, today)
         item = target.item
-        if target.stored is not None:
-            store.follow_ups.update_state(_advance(target.stored, today, "skipped"))
-        else:
-            _mark(store, item, "skipped", None, today)
-            if item.kind == FollowUpKind.CHECK_IN:
-                store.follow_ups.restart_clock([(item.contact_id, today)])
+        _close(store, target, "skipped", today)
+        if target.stored is None and item.kind == FollowUpKind.CHECK_IN:
+            store.follow_ups.restart_clock([(item.contact_id, today)])
     return item
+
+
+def _close(store: Store, target: _Target, status: str, today: date) -> None:
+    """Done or skipped: a stored follow-up moves on (or closes), a derived occurrence is marked."""
+    if target.stored is not None:
+        store.follow_ups.update_state(_advance(target.stored, today, status))
+    else:
+        _mark(store, target.item, status, None, today)
 
 
 def _mark(store: Store, item: QueueItem, status: str, until: date | None, today: date) -> None:
