@@ -4,10 +4,15 @@ Money is given both exactly as a decimal string ("12.50") and in integer minor u
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tinycrm.models import Case, Cost, FollowUp, Sale, Score
 from tinycrm.money import plain_minor
+
+if TYPE_CHECKING:
+    from tinycrm.models import FollowUp
+    from tinycrm.store.cases import Case
+    from tinycrm.store.sales import Cost, Sale
+    from tinycrm.store.satisfaction import Score
 
 
 def money_dict(minor: int, currency: str) -> dict[str, Any]:

@@ -8,9 +8,9 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
-from tinycrm.models import Case
 from tinycrm.serialize_sales import case_dict
 from tinycrm.services import cases as service
+from tinycrm.store.cases import Case
 
 app = typer.Typer(help="Cases: complaints and problems.", no_args_is_help=True)
 

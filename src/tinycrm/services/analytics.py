@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from tinycrm import money
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
-from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.reports import AtRiskRow, ReorderRow
 
@@ -121,6 +119,8 @@ def top(
     """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per
     currency; with profit = revenue - gifts/discounts - logged minutes x hourly cost, where the
     hourly cost is configured (time in other currencies than the configured one: unknown)."""
+    from tinycrm import money  # here, not at the top: the digest imports this module
+
     if by not in ("revenue", "profit"):
         raise UsageError(f"--by must be revenue or profit, not {by!r}")
     start = since or add_months(as_of, -12) + timedelta(days=1)
@@ -215,6 +215,8 @@ class Suggestions:
 def suggest(store: Store, ref: str, limit: int = 10) -> Suggestions:
     """Products bought by customers who share at least one product with this customer, that
     this customer has not bought, ranked by how many of those customers bought them."""
+    from tinycrm.services.contacts import resolve_ref
+
     contact = resolve_ref(store, ref)
     peers, rows = store.reports.co_purchases(contact.id or 0, limit)
     return Suggestions(contact.id or 0, contact.name, peers, [Suggestion(p, n) for p, n in rows])

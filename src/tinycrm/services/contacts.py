@@ -7,10 +7,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tinycrm.errors import Ambiguous, NotFound, UsageError
-from tinycrm.models import Anniversary, Contact, Score, StageChange
+from tinycrm.models import Anniversary, Contact
 from tinycrm.services import validation
 from tinycrm.store import Store
-from tinycrm.store.contacts import ContactFilter, SearchHit
+from tinycrm.store.contacts import ContactFilter, SearchHit, StageChange
 
 if TYPE_CHECKING:
     from tinycrm.config import Settings
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tinycrm.store.cases import CaseRow
     from tinycrm.store.notes import NoteRow
     from tinycrm.store.sales import SaleRow
+    from tinycrm.store.satisfaction import Score
 
 
 @dataclass

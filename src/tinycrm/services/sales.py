@@ -9,10 +9,10 @@ from tinycrm import money
 from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, Cost, FollowUp, FollowUpKind, Sale
+from tinycrm.models import Anniversary, FollowUp, FollowUpKind
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.sales import SaleRow
+from tinycrm.store.sales import Cost, Sale, SaleRow
 
 CUSTOMER_SINCE = "customer since"
 COST_KINDS = ("gift", "discount")

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
-from tinycrm.models import SCALE_RANGE, Contact, FollowUp, FollowUpKind, Scale, Score
+from tinycrm.models import SCALE_RANGE, Contact, FollowUp, FollowUpKind, Scale
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
+from tinycrm.store.satisfaction import Score
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import QueueItem

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models import Scale, Score
+from tinycrm.models import LOW_SCORE, Scale
 from tinycrm.store.connection import Database, now_iso
+
+
+@dataclass(frozen=True)
+class Score:
+    contact_id: int
+    scored_on: date
+    scale: Scale
+    score: int
+    source: str | None = None
+    comment: str | None = None
+    id: int | None = None
+
+    @property
+    def is_low(self) -> bool:
+        return self.score <= LOW_SCORE[self.scale]
 
 
 class ScoreRepo:

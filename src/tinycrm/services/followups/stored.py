@@ -9,7 +9,6 @@ from tinycrm import recurrence
 from tinycrm.errors import UsageError
 from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.services import validation
-from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.store import Store
 
@@ -42,6 +41,8 @@ def add_follow_up(
         if found is None:
             raise UsageError(f"the recurrence {every!r} has no occurrence on or after {due}")
         first = found
+    from tinycrm.services.contacts import resolve_ref  # not needed to build the queue
+
     with store.write():
         contact = resolve_ref(store, ref)
         follow_up = FollowUp(
@@ -92,6 +93,8 @@ def list_follow_ups(
     """Stored follow-ups (manual, recurring, after-sale…), soonest first; `status` None = all."""
     if status is not None and status not in ("open", "done", "skipped"):
         raise UsageError(f"unknown status {status!r} (open, done, skipped or all)")
+    from tinycrm.services.contacts import resolve_ref
+
     on = today or date.today()
     contact_id = resolve_ref(store, ref).id if ref else None
     rows = store.follow_ups.query(contact_id, status, limit)
