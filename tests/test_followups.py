@@ -326,6 +326,24 @@ def test_overdue_is_paged_with_a_notice(cli: Invoke) -> None:
     assert text.stdout.count("Task ") == 5
 
 
+def test_today_is_paged_most_urgent_first_with_the_total(cli: Invoke) -> None:
+    add(cli, "Ann")
+    add(cli, "Vip", "--type", "dedicated", "--cadence", "none")
+    for n in range(4):
+        cli(
+            "follow-ups", "add", "Ann", f"Plain {n}", "--due", "2026-11-26", "--as-of", "2026-11-26"
+        )
+    cli("follow-ups", "add", "Vip", "Case", "--due", "2026-11-26", "--kind", "case",
+        "--as-of", "2026-11-26")  # fmt: skip
+    data = queue(cli, "today", "--as-of", "2026-11-26", "--limit", "2")
+    assert [i["title"] for i in data["today"]] == ["Case", "Plain 0"]
+    assert data["today_total"] == 5
+    assert len(queue(cli, "today", "--as-of", "2026-11-26", "--limit", "0")["today"]) == 5
+    text = cli("follow-ups", "today", "--as-of", "2026-11-26", "--limit", "2")
+    assert "Today, 2026-11-26 (5)" in text.stdout
+    assert "… and 3 more today (--limit 0 shows all)" in text.stderr
+
+
 def test_contacts_show_lists_open_follow_ups(cli: Invoke) -> None:
     add(cli, "Ann", "--birthday", "--12-01")
     cli("follow-ups", "add", "Ann", "Call back", "--due", "tomorrow")

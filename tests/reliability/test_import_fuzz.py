@@ -254,7 +254,8 @@ HOSTILE = [
 ]
 
 text_value = st.one_of(
-    st.text(st.characters(blacklist_characters="\r\n"), max_size=30),
+    # Lone surrogates cannot be written to a file as UTF-8, so no importer can ever see one.
+    st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=30),
     st.sampled_from(HOSTILE),
     st.sampled_from(BDAYS),
     st.sampled_from(

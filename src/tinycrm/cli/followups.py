@@ -22,7 +22,7 @@ LIMIT = typer.Option(
     "-n",
     min=0,
     max=1_000_000,
-    help="Show at most this many overdue rows (0: all).",
+    help="Show at most this many rows per section, most urgent first (0: all).",
 )
 DEFAULT_UPCOMING_LIMIT = 200
 COLUMNS = ["Handle", "Due", "When", "Contact", "Kind", "Title", "Urgency"]
@@ -69,9 +69,9 @@ def _print_items(items: Sequence[QueueItem], heading: str, empty: str, footer: s
     output.print_table(COLUMNS, (_row(i) for i in items), empty=empty, footer=footer)
 
 
-def _more(queue: Queue) -> str | None:
-    hidden = queue.overdue_total - len(queue.overdue)
-    return f"… and {hidden} more overdue (--limit 0 shows all)" if hidden > 0 else None
+def _more(shown: int, total: int, what: str) -> str | None:
+    hidden = total - shown
+    return f"… and {hidden} more {what} (--limit 0 shows all)" if hidden > 0 else None
 
 
 def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
@@ -83,6 +83,7 @@ def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
         data["overdue_total"] = queue.overdue_total
     if "today" in parts:
         data["today"] = [queue_item_dict(i) for i in queue.today]
+        data["today_total"] = queue.today_total
     if "upcoming" in parts:
         data["upcoming"] = [queue_item_dict(i) for i in queue.upcoming]
         data["upcoming_total"] = queue.upcoming_total
@@ -96,23 +97,30 @@ def today_(
     limit: int = LIMIT,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The morning queue: overdue rows (most urgent first), then today's."""
+    """The morning queue: overdue rows, then today's, most urgent first (paged: see --limit)."""
     app_state = state(ctx)
     day = _as_of(ctx, as_of)
     queue = service.build_queue(
-        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit
-    )
+        app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
+        today_limit=limit,
+    )  # fmt: skip
     if as_json:
         _queue_json(queue, "overdue", "today")
         return
-    if not queue.overdue_total and not queue.today:
+    if not queue.overdue_total and not queue.today_total:
         output.print_notice(f"nothing due on {day}")
         return
     if queue.overdue_total:
-        _print_items(
-            queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", _more(queue)
-        )
-    _print_items(queue.today, f"Today, {day} ({len(queue.today)})", "nothing else today", None)
+        _print_overdue(queue)
+    _print_items(
+        queue.today, f"Today, {day} ({queue.today_total})", "nothing else today",
+        _more(len(queue.today), queue.today_total, "today"),
+    )  # fmt: skip
+
+
+def _print_overdue(queue: Queue) -> None:
+    more = _more(len(queue.overdue), queue.overdue_total, "overdue")
+    _print_items(queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", more)
 
 
 @app.command("overdue")
@@ -135,7 +143,7 @@ def overdue(
     if not queue.overdue_total:
         output.print_notice(f"nothing overdue on {day}")
         return
-    _print_items(queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", _more(queue))
+    _print_overdue(queue)
 
 
 @app.command("upcoming")

@@ -404,7 +404,7 @@ _OPEN_CASES = "SELECT DISTINCT contact_id FROM cases WHERE resolved_on IS NULL"
 
 
 class _Source(NamedTuple):
-    select: str  # src, id, contact_id, due, kind, relationship type
+    select: str  # src, id, contact_id, due, kind, relationship type, contact name
     tables: str
     where: str
     due: str
@@ -418,7 +418,8 @@ _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id
 
 _SOURCES: dict[int, _Source] = {
     0: _Source(
-        "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type",
+        "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type,"
+        " c.name",
         "follow_ups f INDEXED BY follow_ups_effective_due JOIN contacts c ON c.id = f.contact_id",
         # Snoozing only postpones, so due_on <= cap (the queue's last day) lets the index
         # narrow the range.
@@ -429,7 +430,7 @@ _SOURCES: dict[int, _Source] = {
         "f.kind",
     ),
     1: _Source(
-        "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type",
+        "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type, c.name",
         "contacts c",
         "c.check_in_due_on IS NOT NULL",
         "c.check_in_due_on",
@@ -438,7 +439,7 @@ _SOURCES: dict[int, _Source] = {
         None,
     ),
     2: _Source(
-        "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type",
+        "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type, c.name",
         "sale_stats s JOIN contacts c ON c.id = s.contact_id",
         # Summaries that include sales after as_of (a look back in time) are left out; a
         # done or skipped occurrence is marked; a snoozed one comes back through Python.
@@ -500,6 +501,7 @@ class RankRow(NamedTuple):
     due: str
     kind: str
     relationship_type: str | None
+    contact_name: str
 
 
 class ReorderRow(NamedTuple):

@@ -72,6 +72,7 @@ class Queue:
     today: list[QueueItem]
     upcoming: list[QueueItem]
     overdue_total: int  # overdue may be limited; the full count for "… and N more"
+    today_total: int  # likewise for today (see today_limit)
     upcoming_total: int = 0  # likewise for upcoming (see upcoming_limit)
 
 

@@ -48,13 +48,15 @@ def build_queue(
     settings: Settings | None = None,
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
     upcoming_limit: int | None = None,
+    today_limit: int | None = None,
     with_overdue: bool = True,
     with_today: bool = True,
     upcoming_kinds: frozenset[str] | None = None,
 ) -> Queue:
     """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
-    urgent first) and the next `days` days (soonest first, at most `upcoming_limit`) as of
-    `as_of`. `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
+    urgent first, at most `today_limit`; 0 or None: all) and the next `days` days (soonest
+    first, at most `upcoming_limit`) as of `as_of`; each with its full count.
+    `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
     `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays and
     anniversaries) and then leaves `upcoming_total` at the rows kept.
 
@@ -87,8 +89,8 @@ def build_queue(
     overdue, overdue_total = (
         builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else ([], 0)
     )
-    today = builder.finish(builder.today(today_rows) if with_today else [])
-    today.sort(key=lambda i: (-i.urgency, i.contact_name.lower(), i.handle))
+    today = builder.today(today_rows) if with_today else []
+    today.sort(key=_today_key)
     upcoming: list[_Ranked] = []
     upcoming_total = 0
     if days > 0:
@@ -100,10 +102,11 @@ def build_queue(
     return Queue(
         as_of=as_of,
         overdue=builder.finish(overdue),
-        today=today,
+        today=builder.finish(today[: today_limit or None]),
         upcoming=builder.finish(upcoming[:up_limit]),
         overdue_total=overdue_total,
         upcoming_total=upcoming_total,
+        today_total=len(today),
     )
 
 
@@ -260,6 +263,11 @@ _PREFIX = {1: "c", 2: "r"}
 
 def _overdue_key(r: _Ranked) -> tuple[float, date, tuple[int, int, str]]:
     return (-r[0], r[1], r[2])
+
+
+def _today_key(r: _Ranked) -> tuple[float, str, str]:
+    """Most urgent first; equally urgent rows by contact name, then handle."""
+    return (-r[0], r[4].contact_name.lower(), r[3])
 
 
 @dataclass(frozen=True)
