@@ -57,6 +57,32 @@ def test_config_default_location_is_platformdirs(
     assert config.config_path() == isolated_env / "xdg-config" / "tinycrm" / "config.toml"
 
 
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [("/home/ann", None), ("/home/ann/", ""), ("/home/ann", "/srv/xdg/"), ("/home/ann", "rel/xdg"),
+     ("/home/ann", "  "), ("relative-home", None), ("", "/srv/xdg")],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    ("variable", "attribute"),
+    [("XDG_CONFIG_HOME", "user_config_dir"), ("XDG_DATA_HOME", "user_data_dir")],
+)
+def test_default_directories_are_where_platformdirs_puts_them(
+    monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None, variable: str, attribute: str
+) -> None:
+    """The config and data directories are computed without platformdirs on Linux (start-up
+    time), and must stay exactly where platformdirs puts them."""
+    import platformdirs
+
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv(variable, raising=False)
+    else:
+        monkeypatch.setenv(variable, xdg)
+    default = "~/.config" if variable == "XDG_CONFIG_HOME" else "~/.local/share"
+    expected = getattr(platformdirs.PlatformDirs("tinycrm", appauthor=False), attribute)
+    assert config._user_dir(variable, default) == Path(expected)
+
+
 def test_full_config_file_is_read(isolated_env: Path) -> None:
     path = isolated_env / "config.toml"
     path.write_text(

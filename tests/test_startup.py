@@ -6,9 +6,12 @@ Runs in a fresh interpreter, since the test process itself has imported everythi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 HEAVY = ["sqlite_utils", "rich", "textual", "pydantic", "vobject", "icalendar", "aiosmtpd"]
 
@@ -72,3 +75,34 @@ def test_a_command_loads_only_the_repositories_it_uses(tmp_path: Path) -> None:
     assert "tinycrm.store.contacts" in loaded
     for unused in ("sales", "cases", "reports", "satisfaction", "digests", "followups"):
         assert f"tinycrm.store.{unused}'" not in loaded
+
+
+# Not needed by the queue or the digest, and each a few ms of start-up (docs/benchmarks.md).
+NOT_ON_THE_QUEUE_PATH = (
+    "platformdirs", "tinycrm.services.contacts", "tinycrm.store.contacts",
+    "tinycrm.services.followups.actions", "tinycrm.services.sales", "tinycrm.store.sales",
+    "tinycrm.store.cases", "tinycrm.store.satisfaction", "tinycrm.money",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["follow-ups today", "follow-ups overdue", "follow-ups upcoming", "digest"],
+)
+def test_the_queue_and_the_digest_load_only_what_they_need(tmp_path: Path, command: str) -> None:
+    """The commands run every morning (and from cron) import no contact, sales or case code and,
+    with no config file, not platformdirs either."""
+    script = (
+        "import contextlib, io, sys\n"
+        "from tinycrm.cli.app import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = run(['--db', {str(tmp_path / 'crm.db')!r}, *{command.split()!r},\n"
+        "                '--as-of', '2026-11-26'])\n"
+        f"print(code, sorted(m for m in {NOT_ON_THE_QUEUE_PATH!r} if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "XDG_"))}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "0 []"
