@@ -8,7 +8,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state
 from tinycrm.money import format_minor
 from tinycrm.serialize_sales import money_dict
-from tinycrm.services import analytics, lifecycle
+from tinycrm.services import analytics, atrisk, lifecycle
 
 app = typer.Typer(help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
                   no_args_is_help=True)  # fmt: skip
@@ -71,7 +71,7 @@ def at_risk(
 ) -> None:
     """Customers losing touch, with falling or low satisfaction, or with open cases."""
     day = as_of_date(ctx, as_of)
-    page = analytics.at_risk(state(ctx).store, day, limit or None)
+    page = atrisk.at_risk(state(ctx).store, day, limit or None)
     if as_json:
         output.print_json(
             {
@@ -81,7 +81,7 @@ def at_risk(
                     {
                         "contact_id": r.contact_id,
                         "contact": r.name,
-                        "reasons": analytics.risk_reasons(r),
+                        "reasons": atrisk.risk_reasons(r),
                         "cadence_days": r.cadence_days,
                         "last_contact_on": r.last_contact_on.isoformat()
                         if r.last_contact_on
@@ -102,7 +102,7 @@ def at_risk(
         return
     output.print_table(
         ["Id", "Contact", "Why"],
-        ([r.contact_id, r.name, "; ".join(analytics.risk_reasons(r))] for r in page.rows),
+        ([r.contact_id, r.name, "; ".join(atrisk.risk_reasons(r))] for r in page.rows),
         title=f"At risk on {day}",
         empty="nobody is at risk",
         footer=_footer(len(page.rows), page.total),

@@ -1,27 +1,18 @@
-"""The analytical reports: who is due to reorder, who is at risk, top customers, satisfaction
-by month, and what to offer next. Every report answers for an `as_of` date."""
+"""The analytical reports: who is due to reorder, top customers, satisfaction by month, and what
+to offer next (who is at risk: services/atrisk.py). Every report answers for an `as_of` date."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Generic, TypeVar
 
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
+from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
-from tinycrm.store.reports import AtRiskRow, ReorderRow
+from tinycrm.store.reports import ReorderRow
 
 REORDER_WINDOW_DAYS = 7
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    total: int
-    rows: list[T]
 
 
 def reorder(
@@ -61,27 +52,6 @@ def reorder_due(
         ReorderDue(r.contact_id, r.name, r.due_on, r.last_on, r.median_gap, r.purchases)
         for r in rows
     ]
-
-
-def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
-    total, rows = store.reports.at_risk(as_of, limit)
-    return Page(total, rows)
-
-
-def risk_reasons(row: AtRiskRow) -> list[str]:
-    reasons = []
-    if row.days_silent is not None:
-        reasons.append(f"no contact for {row.days_silent} days (cadence {row.cadence_days})")
-    if row.score is not None and row.scale is not None:
-        scale = row.scale.upper()
-        if row.previous_score is not None and row.score < row.previous_score:
-            reasons.append(f"{scale} falling {row.previous_score}→{row.score}")
-        else:
-            reasons.append(f"low {scale} {row.score}")
-    if row.open_cases:
-        plural = "s" if row.open_cases > 1 else ""
-        reasons.append(f"{row.open_cases} open case{plural} (target {row.next_case_target})")
-    return reasons
 
 
 @dataclass(frozen=True)

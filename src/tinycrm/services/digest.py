@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import Corrupt, UsageError
 from tinycrm.models import FollowUpKind
-from tinycrm.services import analytics
+from tinycrm.services import atrisk
 from tinycrm.services.followups import build_queue
 from tinycrm.store import Store
 
@@ -245,9 +245,9 @@ def assemble(
 def at_risk_customers(store: Store, as_of: date) -> tuple[list[AtRiskCustomer], int]:
     """The most urgent at-risk customers (as `crm report at-risk` ranks them), and how many
     there are in all; the digest lists only the first AT_RISK_LIMIT."""
-    page = analytics.at_risk(store, as_of, limit=AT_RISK_LIMIT)
+    page = atrisk.at_risk(store, as_of, limit=AT_RISK_LIMIT)
     customers = [
-        AtRiskCustomer(row.contact_id, row.name, tuple(analytics.risk_reasons(row)))
+        AtRiskCustomer(row.contact_id, row.name, tuple(atrisk.risk_reasons(row)))
         for row in page.rows
     ]
     return customers, page.total

@@ -1,0 +1,43 @@
+"""Customers at risk: the report `crm report at-risk` and the digest share.
+
+A module of its own so that the digest, run from cron every morning, does not import the other
+reports (their result dataclasses cost ~4 ms of start-up; docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from tinycrm.store import Store
+from tinycrm.store.reports import AtRiskRow
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    total: int
+    rows: list[T]
+
+
+def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
+    total, rows = store.reports.at_risk(as_of, limit)
+    return Page(total, rows)
+
+
+def risk_reasons(row: AtRiskRow) -> list[str]:
+    reasons = []
+    if row.days_silent is not None:
+        reasons.append(f"no contact for {row.days_silent} days (cadence {row.cadence_days})")
+    if row.score is not None and row.scale is not None:
+        scale = row.scale.upper()
+        if row.previous_score is not None and row.score < row.previous_score:
+            reasons.append(f"{scale} falling {row.previous_score}→{row.score}")
+        else:
+            reasons.append(f"low {scale} {row.score}")
+    if row.open_cases:
+        plural = "s" if row.open_cases > 1 else ""
+        reasons.append(f"{row.open_cases} open case{plural} (target {row.next_case_target})")
+    return reasons
