@@ -214,9 +214,10 @@ class ReportRepo:
         are in touch (n_touch).
 
         Satisfaction comes from score_stats (risk = 1) where its latest score is on or before
-        `asof`, else from the history (`hist`: contacts scored after `asof`). `hist` and `oc`
-        are MATERIALIZED so that the page's LEFT JOINs read them through an automatic index
-        instead of recomputing them per row."""
+        `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
+        ride along in `few`. `oc` is MATERIALIZED so that the page's LEFT JOIN reads it
+        through an automatic index instead of recomputing it per row (the quadratic plan of
+        the old query); `hist` is never joined (SQLite would scan it per row)."""
         sql = f"""
         WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
         hist AS MATERIALIZED (
@@ -234,31 +235,33 @@ class ReportRepo:
           WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
         few AS MATERIALIZED (
-          SELECT src.id, src.reasons, c.archived, {TOUCH_DUE_SQL} AS due FROM (
-            SELECT id, count(*) AS reasons FROM (
-              SELECT contact_id AS id FROM score_stats WHERE risk = 1 AND last_on <= :asof
-              UNION ALL SELECT contact_id FROM hist
-              UNION ALL SELECT contact_id FROM oc)
+          SELECT src.*, c.archived, {TOUCH_DUE_SQL} AS due FROM (
+            SELECT id, count(*) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
+                   max(h_scale) AS h_scale FROM (
+              SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale
+              FROM score_stats WHERE risk = 1 AND last_on <= :asof
+              UNION ALL SELECT contact_id, score, prev_score, scale FROM hist
+              UNION ALL SELECT contact_id, NULL, NULL, NULL FROM oc)
             GROUP BY id) AS src
           LEFT JOIN contacts c ON c.id = src.id),
         ranked AS (
-          SELECT id, reasons + (due IS NOT NULL) AS reasons, due FROM (
-            SELECT id, reasons, CASE WHEN archived = 0 AND due < :asof THEN due END AS due
+          SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale
+          FROM (
+            SELECT id, reasons, h_score, h_prev, h_scale,
+                   CASE WHEN archived = 0 AND due < :asof THEN due END AS due
             FROM few WHERE archived IS NOT 1)),
         page AS (
           SELECT ranked.*, count(*) OVER () AS n_few, count(due) OVER () AS n_touch
           FROM ranked ORDER BY reasons DESC, due IS NULL, due, id
           {"LIMIT :limit" if limit else ""})
         SELECT page.*, c.name, {CADENCE_SQL} AS cadence, {LAST_TOUCH_SQL} AS last_touch,
-               CASE WHEN s.contact_id IS NULL THEN h.score ELSE s.score END AS score,
-               CASE WHEN s.contact_id IS NULL THEN h.prev_score ELSE s.prev_score END
-                 AS prev_score,
-               CASE WHEN s.contact_id IS NULL THEN h.scale ELSE s.scale END AS scale,
+               CASE WHEN s.contact_id IS NULL THEN h_score ELSE s.score END AS score,
+               CASE WHEN s.contact_id IS NULL THEN h_prev ELSE s.prev_score END AS prev_score,
+               CASE WHEN s.contact_id IS NULL THEN h_scale ELSE s.scale END AS scale,
                coalesce(oc.n, 0) AS open_cases, oc.next_target
         FROM page JOIN contacts c ON c.id = page.id
         LEFT JOIN score_stats s
           ON s.contact_id = page.id AND s.risk = 1 AND s.last_on <= :asof
-        LEFT JOIN hist h ON h.contact_id = page.id
         LEFT JOIN oc ON oc.contact_id = page.id
         ORDER BY page.reasons DESC, page.due IS NULL, page.due, page.id
         """
