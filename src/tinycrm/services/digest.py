@@ -235,34 +235,35 @@ def assemble(
     keeping the totals (pure but for the age look-up)."""
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
-    overdue = [_item(row, as_of) for row in queue.overdue]
-    today: list[DigestItem] = []
-    dated: list[DigestItem] = []
+    overdue = list(queue.overdue[:limit])
+    today: list[QueueItemLike] = []
+    dated: list[QueueItemLike] = []
     for row in queue.today:
-        (dated if _kind(row) in DATE_KINDS else today).append(_item(row, as_of))
+        (dated if _kind(row) in DATE_KINDS else today).append(row)
     source = window if window is not None else queue
-    seen = {item.handle for item in (*overdue, *today, *dated) if item.handle}
+    seen = {row.handle for row in (*overdue, *today, *dated) if row.handle}
     rows = [*source.today, *source.upcoming] if window is not None else list(queue.upcoming)
     for row in rows:
         if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen:
             seen.add(row.handle)
-            dated.append(_item(row, as_of))
-    dated.sort(key=lambda item: (item.due_on, item.contact_name.casefold(), item.contact_id))
+            dated.append(row)
+    dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
     today_total, dates_total = len(today), len(dated)
-    if limit is not None:
-        del today[limit:], dated[limit:]
+    # Only the rows shown become digest items.
+    shown_today = [_item(row, as_of) for row in today[:limit]]
+    shown_dates = [_item(row, as_of) for row in dated[:limit]]
     if store is not None:
-        dated = _with_years(store, dated, feb29)
+        shown_dates = _with_years(store, shown_dates, feb29)
     overdue_total = max(int(queue.overdue_total), len(overdue))
     return Digest(
         as_of=as_of,
         days=days,
         covered_from=start,
-        overdue=tuple(overdue[:limit]),
+        overdue=tuple(_item(row, as_of) for row in overdue),
         overdue_total=overdue_total,
-        today=tuple(today),
+        today=tuple(shown_today),
         today_total=today_total,
-        dates=tuple(dated),
+        dates=tuple(shown_dates),
         dates_total=dates_total,
         at_risk=tuple(at_risk),
         at_risk_total=at_risk_total,
