@@ -401,6 +401,25 @@ def test_every_format_prints_every_section(cli: Invoke, rows: list[Row]) -> None
     assert data["birthdays_and_anniversaries"][0]["due_on"] == "2026-11-29"
 
 
+def test_sections_are_paged_with_their_full_counts(cli: Invoke, rows: list[Row]) -> None:
+    rows += [Row(f"f{n}", n, f"Today {n}", "custom", "Call", AS_OF) for n in range(1, 4)]
+    rows += [
+        Row(f"b{n}", n, f"Born {n}", "birthday", "Birthday", AS_OF + timedelta(days=n))
+        for n in range(4, 7)
+    ]
+    paged = cli("digest", "--as-of", "2026-11-26", "--limit", "1").stdout
+    assert "Today (3)" in paged and "…and 2 more today" in paged
+    assert "Birthdays and anniversaries (3, to" in paged
+    assert "…and 2 more birthdays and anniversaries" in paged
+    assert paged.count("Today ") == 2 and paged.count("Born ") == 1  # heading + one row
+    assert "— 6 items" in paged  # the count covers what the page leaves out
+    everything = cli("digest", "--as-of", "2026-11-26", "--limit", "0").stdout
+    assert everything.count("Born ") == 3 and "more today" not in everything
+    data = json.loads(cli("digest", "--as-of", "2026-11-26", "--limit", "1", "-f", "json").stdout)
+    assert data["today_total"] == 3 and data["birthdays_and_anniversaries_total"] == 3
+    assert len(data["birthdays_and_anniversaries"]) == 1
+
+
 def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
     for args in (["--format", "pdf"], ["--days", "-1"], ["--as-of", "someday"]):
         result = cli("digest", *args)

@@ -66,7 +66,7 @@ def test_text_has_every_section_in_order_and_no_escape_codes() -> None:
         "Overdue (4)", "Send the quote", "3 days late", "and 3 more overdue",
         "Today (4)", "Cases near their target", "Broken delivery", "Thank-you calls",
         "Check-ins", "Follow-ups", "Reorder coffee",
-        "Birthdays and anniversaries (to Thu 3 Dec)", "Wed 25 Nov (missed): Fay Missed",
+        "Birthdays and anniversaries (3, to Thu 3 Dec)", "Wed 25 Nov (missed): Fay Missed",
         "tomorrow: Ann Lee", "turns 46", "Sun 29 Nov: Gus Wed", "5 years",
         "At-risk customers (1)", "Hal Drift: no interaction for 120 days",
     ]  # fmt: skip
@@ -150,8 +150,10 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     data = digest_dict(full_digest("[red]x"))
     assert list(data) == [
         "as_of", "covered_from", "until", "days", "item_count", "overdue", "today",
-        "birthdays_and_anniversaries", "at_risk", "at_risk_total",
+        "today_total", "birthdays_and_anniversaries", "birthdays_and_anniversaries_total",
+        "at_risk", "at_risk_total",
     ]  # fmt: skip
+    assert data["today_total"] == 4 and data["birthdays_and_anniversaries_total"] == 3
     assert data["covered_from"] == "2026-11-24" and data["until"] == "2026-12-03"
     assert data["overdue"]["total"] == 4 and data["overdue"]["shown"] == 1
     assert list(data["today"]) == ["cases", "thank_you", "check_ins", "follow_ups"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
@@ -156,4 +157,18 @@ def _silence_stdout() -> None:
 
 
 def main() -> None:
-    sys.exit(run())
+    """The `crm` entry point: run, then leave without tearing the interpreter down.
+
+    Freeing every module and object at exit costs a short command 7-15 ms (a tenth of
+    `crm follow-ups today`); the process is ending, so skip it, as Instagram does (its
+    "Dismissing Python Garbage Collection" write-up): output is flushed, the database closed
+    (by the command's context) and `atexit` handlers run first."""
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or 1
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)

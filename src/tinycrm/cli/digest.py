@@ -37,6 +37,14 @@ def digest(
     force: bool = typer.Option(
         False, "--force", help="With --send: send again even if today's digest went out."
     ),
+    limit: int = typer.Option(
+        50,
+        "--limit",
+        "-n",
+        min=0,
+        max=1_000_000,
+        help="At most this many rows per section, with the section's full count (0: all).",
+    ),
 ) -> None:
     """The day's digest: overdue, today, birthdays and anniversaries, at-risk customers.
 
@@ -61,7 +69,7 @@ def digest(
     store = st.store
     service.check_integrity(store, full=mail is not None)
     if mail is None:
-        built = service.build_digest(store, day, days=span, settings=st.settings)
+        built = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
         if quiet_if_empty and built.is_empty:
             return
         _print(built, fmt)
@@ -76,7 +84,7 @@ def digest(
             )
         return
     built = service.build_digest(
-        store, day, days=span, covered_from=plan.covered_from, settings=st.settings
+        store, day, days=span, covered_from=plan.covered_from, settings=st.settings, limit=limit
     )
     if quiet_if_empty and built.is_empty:
         service.record_empty(store, built)

@@ -53,8 +53,27 @@ def overdue_more(digest: Digest) -> str | None:
     return f"…and {hidden} more overdue: run `crm follow-ups overdue` to see them all."
 
 
+def today_heading(digest: Digest) -> str:
+    return f"Today ({digest.today_total})"
+
+
+def today_more(digest: Digest) -> str | None:
+    hidden = digest.today_hidden
+    if not hidden:
+        return None
+    return f"…and {hidden} more today: run `crm follow-ups today --limit 0` to see them all."
+
+
 def dates_heading(digest: Digest) -> str:
-    return f"Birthdays and anniversaries (to {day(digest.until)})"
+    return f"Birthdays and anniversaries ({digest.dates_total}, to {day(digest.until)})"
+
+
+def dates_more(digest: Digest) -> str | None:
+    hidden = digest.dates_hidden
+    if not hidden:
+        return None
+    what = "birthdays and anniversaries"
+    return f"…and {hidden} more {what}: run `crm digest --limit 0` to see them all."
 
 
 def when(item: DigestItem, as_of: date) -> str:

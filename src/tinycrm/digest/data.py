@@ -46,7 +46,9 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
             "items": [item_dict(item) for item in digest.overdue],
         },
         "today": {key: [item_dict(item) for item in items] for key, items in groups.items()},
+        "today_total": digest.today_total,
         "birthdays_and_anniversaries": [item_dict(item) for item in digest.dates],
+        "birthdays_and_anniversaries_total": digest.dates_total,
         "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],
         "at_risk_total": digest.at_risk_total,
     }

@@ -62,20 +62,20 @@ def render(digest: Digest) -> str:
     if digest.overdue_total:
         out.append(f'<h2 style="{_H2_OVERDUE}">{escape(common.overdue_heading(digest))}</h2>')
         out += _list([_item(item, overdue=True) for item in digest.overdue])
-        more = common.overdue_more(digest)
-        if more:
-            out.append(f'<p style="{_NOTE}">{escape(more)}</p>')
+        out += _more(common.overdue_more(digest))
     groups = digest.today_groups()
     if groups:
-        out.append(f'<h2 style="{_H2}">Today ({len(digest.today)})</h2>')
+        out.append(f'<h2 style="{_H2}">{escape(common.today_heading(digest))}</h2>')
         for _, heading, items in groups:
             out.append(f'<h3 style="{_H3}">{escape(heading)}</h3>')
             out += _list([_item(item) for item in items])
+        out += _more(common.today_more(digest))
     if digest.dates:
         out.append(f'<h2 style="{_H2}">{escape(common.dates_heading(digest))}</h2>')
         out += _list(
             [_item(item, prefix=f"{common.when(item, digest.as_of)}: ") for item in digest.dates]
         )
+        out += _more(common.dates_more(digest))
     if digest.at_risk:
         out.append(f'<h2 style="{_H2}">{escape(common.at_risk_heading(digest))}</h2>')
         out += _list(
@@ -88,3 +88,7 @@ def render(digest: Digest) -> str:
         )
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _more(text: str | None) -> list[str]:
+    return [f'<p style="{_NOTE}">{escape(text)}</p>'] if text else []

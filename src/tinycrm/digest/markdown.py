@@ -41,21 +41,25 @@ def render(digest: Digest) -> str:
     if digest.overdue_total:
         out += ["", f"## {common.overdue_heading(digest)}", ""]
         out += [_item(item, overdue=True) for item in digest.overdue]
-        more = common.overdue_more(digest)
-        if more:
-            out += ["", f"*{more}*"]
+        out += _more(common.overdue_more(digest))
     groups = digest.today_groups()
     if groups:
-        out += ["", f"## Today ({len(digest.today)})"]
+        out += ["", f"## {common.today_heading(digest)}"]
         for _, title, items in groups:
             out += ["", f"### {title}", ""]
             out += [_item(item) for item in items]
+        out += _more(common.today_more(digest))
     if digest.dates:
         out += ["", f"## {common.dates_heading(digest)}", ""]
         out += [_item(item, prefix=f"{common.when(item, digest.as_of)}: ") for item in digest.dates]
+        out += _more(common.dates_more(digest))
     if digest.at_risk:
         out += ["", f"## {common.at_risk_heading(digest)}", ""]
         for customer in digest.at_risk:
             why = "; ".join(escape(r) for r in common.reasons(customer))
             out.append(f"- **{escape(customer.contact_name)}**: {why}")
     return "\n".join(out) + "\n"
+
+
+def _more(text: str | None) -> list[str]:
+    return ["", f"*{text}*"] if text else []

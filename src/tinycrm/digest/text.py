@@ -35,27 +35,31 @@ def lines(digest: Digest) -> list[Line]:
     if digest.overdue_total:
         out += [("", None), (common.overdue_heading(digest), "bold red")]
         out += [(_item(item, overdue=True), None) for item in digest.overdue]
-        more = common.overdue_more(digest)
-        if more:
-            out.append((f"  {more}", "dim"))
+        out += _more(common.overdue_more(digest))
     groups = digest.today_groups()
     if groups:
-        out += [("", None), (f"Today ({len(digest.today)})", "bold")]
+        out += [("", None), (common.today_heading(digest), "bold")]
         for _, title, items in groups:
             out.append((f"  {title}", "bold"))
             out += [(_item(item), None) for item in items]
+        out += _more(common.today_more(digest))
     if digest.dates:
         out += [("", None), (common.dates_heading(digest), "bold")]
         out += [
             (_item(item, prefix=f"{common.when(item, digest.as_of)}: "), None)
             for item in digest.dates
         ]
+        out += _more(common.dates_more(digest))
     if digest.at_risk:
         out += [("", None), (common.at_risk_heading(digest), "bold")]
         for customer in digest.at_risk:
             why = "; ".join(_safe(r) for r in common.reasons(customer))
             out.append((f"  - {_safe(customer.contact_name)}: {why}", None))
     return out
+
+
+def _more(text: str | None) -> list[Line]:
+    return [(f"  {text}", "dim")] if text else []
 
 
 def render(digest: Digest) -> str:

@@ -2,7 +2,7 @@
 
 The digest owns no rule about what is due: overdue and today's items, birthdays and anniversaries
 all come from `services.followups.build_queue` (the same function `crm follow-ups today` uses),
-and at-risk customers from the analytics service. This module only picks sections and handles
+and at-risk customers from `services.atrisk`. This module only picks sections and handles
 delivery bookkeeping (send once a day, catch up after missed days).
 
 Catch-up: a sent digest covers the days from `covered_from` to `as_of`. `covered_from` is the day
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from tinycrm.config import Settings
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
-OVERDUE_LIMIT = 50
+SECTION_LIMIT = 50  # rows per list section by default (`--limit`); the totals stay exact
 MAX_CATCH_UP_DAYS = 31
 MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
 
@@ -109,17 +109,23 @@ class Digest:
     overdue: tuple[DigestItem, ...] = ()
     overdue_total: int = 0  # may exceed len(overdue): the list is capped
     today: tuple[DigestItem, ...] = ()
+    today_total: int = 0  # likewise
     dates: tuple[DigestItem, ...] = ()  # birthdays and anniversaries, missed days included
+    dates_total: int = 0  # likewise
     at_risk: tuple[AtRiskCustomer, ...] = ()
     at_risk_total: int = 0  # may exceed len(at_risk): the list is capped
 
     def __post_init__(self) -> None:
         if self.covered_from == date.min:
             object.__setattr__(self, "covered_from", self.as_of)
-        if self.overdue_total < len(self.overdue):
-            object.__setattr__(self, "overdue_total", len(self.overdue))
-        if self.at_risk_total < len(self.at_risk):
-            object.__setattr__(self, "at_risk_total", len(self.at_risk))
+        for shown, total in (
+            ("overdue", "overdue_total"),
+            ("today", "today_total"),
+            ("dates", "dates_total"),
+            ("at_risk", "at_risk_total"),
+        ):
+            if getattr(self, total) < len(getattr(self, shown)):
+                object.__setattr__(self, total, len(getattr(self, shown)))
 
     @property
     def until(self) -> date:
@@ -136,8 +142,16 @@ class Digest:
         return self.overdue_total - len(self.overdue)
 
     @property
+    def today_hidden(self) -> int:
+        return self.today_total - len(self.today)
+
+    @property
+    def dates_hidden(self) -> int:
+        return self.dates_total - len(self.dates)
+
+    @property
     def item_count(self) -> int:
-        return self.overdue_total + len(self.today) + len(self.dates) + self.at_risk_total
+        return self.overdue_total + self.today_total + self.dates_total + self.at_risk_total
 
     @property
     def is_empty(self) -> bool:
@@ -163,10 +177,15 @@ def build_digest(
     days: int = 7,
     covered_from: date | None = None,
     settings: Settings | None = None,
+    limit: int | None = SECTION_LIMIT,
 ) -> Digest:
-    """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up)."""
+    """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up).
+    Each list section shows at most `limit` rows (0 or None: all) and its full count."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit must be 0 or more, not {limit}")
+    limit = limit or None
     start = min(covered_from or as_of, as_of)
-    queue = _queue(store, as_of, days, settings, OVERDUE_LIMIT)
+    queue = _queue(store, as_of, days, settings, limit)
     window: QueueLike | None = None
     if start < as_of:
         # Ask the same queue what was due from the first uncovered day on: birthdays and
@@ -184,11 +203,12 @@ def build_digest(
         at_risk=at_risk,
         at_risk_total=at_risk_total,
         feb29=settings.feb29_in_common_years if settings else "feb28",
+        limit=limit,
     )
 
 
 def _queue(
-    store: Store, as_of: date, days: int, settings: Settings | None, overdue_limit: int
+    store: Store, as_of: date, days: int, settings: Settings | None, overdue_limit: int | None
 ) -> QueueLike:
     """The follow-up queue, the one source of what is due (`crm follow-ups today`)."""
     queue: QueueLike = build_queue(
@@ -209,34 +229,42 @@ def assemble(
     at_risk: Iterable[AtRiskCustomer] = (),
     at_risk_total: int = 0,
     feb29: str = "feb28",
+    limit: int | None = None,
 ) -> Digest:
-    """Sort queue rows into the digest's sections (pure but for the age look-up)."""
+    """Sort queue rows into the digest's sections, at most `limit` rows each (None: all),
+    keeping the totals (pure but for the age look-up)."""
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
-    overdue = [_item(row, as_of) for row in queue.overdue]
-    today: list[DigestItem] = []
-    dated: list[DigestItem] = []
+    overdue = list(queue.overdue[:limit])
+    today: list[QueueItemLike] = []
+    dated: list[QueueItemLike] = []
     for row in queue.today:
-        (dated if _kind(row) in DATE_KINDS else today).append(_item(row, as_of))
+        (dated if _kind(row) in DATE_KINDS else today).append(row)
     source = window if window is not None else queue
-    seen = {item.handle for item in (*overdue, *today, *dated) if item.handle}
+    seen = {row.handle for row in (*overdue, *today, *dated) if row.handle}
     rows = [*source.today, *source.upcoming] if window is not None else list(queue.upcoming)
     for row in rows:
         if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen:
             seen.add(row.handle)
-            dated.append(_item(row, as_of))
-    dated.sort(key=lambda item: (item.due_on, item.contact_name.casefold(), item.contact_id))
+            dated.append(row)
+    dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
+    today_total, dates_total = len(today), len(dated)
+    # Only the rows shown become digest items.
+    shown_today = [_item(row, as_of) for row in today[:limit]]
+    shown_dates = [_item(row, as_of) for row in dated[:limit]]
     if store is not None:
-        dated = _with_years(store, dated, feb29)
+        shown_dates = _with_years(store, shown_dates, feb29)
     overdue_total = max(int(queue.overdue_total), len(overdue))
     return Digest(
         as_of=as_of,
         days=days,
         covered_from=start,
-        overdue=tuple(overdue),
+        overdue=tuple(_item(row, as_of) for row in overdue),
         overdue_total=overdue_total,
-        today=tuple(today),
-        dates=tuple(dated),
+        today=tuple(shown_today),
+        today_total=today_total,
+        dates=tuple(shown_dates),
+        dates_total=dates_total,
         at_risk=tuple(at_risk),
         at_risk_total=at_risk_total,
     )

@@ -16,13 +16,11 @@ EMPTY = "empty"  # --quiet-if-empty found nothing due: nothing sent, but the day
 # customers, the delivery record): the printed digest's integrity check walks these.
 DIGEST_TABLES = (
     "contacts",
-    "contact_emails",
-    "contact_phones",
-    "contact_tags",
     "anniversaries",
     "follow_ups",
     "occurrence_marks",
     "cases",
+    "sale_stats",
     "satisfaction",
     "score_stats",
     "digest_runs",

@@ -124,37 +124,7 @@ class FollowUpRepo:
     ) -> int:  # fmt: skip
         """How many rows `rank_rows` would give, counted from covering indexes: every row in
         range, minus those of archived contacts (and, for reorders, marked occurrences)."""
-        if src == 1:
-            sql, params = _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
-            return int(self.db.conn.execute(sql, params).fetchone()[0])
-        params = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
-        if src == 0:
-            due = "coalesce(f.snoozed_until, f.due_on)"
-            # Snoozing only postpones (due_on <= the effective day), so when hi <= cap the
-            # cap holds already and the count stays inside the index.
-            capped = "" if hi <= (cap or hi) else "AND f.due_on <= :cap"
-            rows = f"""FROM follow_ups f INDEXED BY follow_ups_effective_due
-                WHERE f.status = 'open' {capped} AND {due} > :lo AND {due} <= :hi"""
-            # CROSS JOIN keeps SQLite starting from the (few) archived contacts.
-            sql = f"""SELECT (SELECT count(*) {rows})
-                - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
-                   CROSS JOIN follow_ups f INDEXED BY follow_ups_contact ON f.contact_id = a.id
-                   WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
-                     AND {due} > :lo AND {due} <= :hi)"""
-        else:
-            rows = """FROM sale_stats s WHERE s.next_due_on > :lo AND s.next_due_on <= :hi
-                AND s.last_on <= :as_of"""
-            sql = f"""SELECT (SELECT count(*) {rows})
-                - (SELECT count(*) {rows} AND s.contact_id IN
-                   (SELECT id FROM contacts INDEXED BY contacts_archived WHERE archived = 1))
-                - (SELECT count(*) FROM occurrence_marks m
-                   JOIN sale_stats s ON s.contact_id = m.contact_id
-                   JOIN contacts c ON c.id = s.contact_id
-                   WHERE m.kind = 'reorder' AND m.subject = '' AND c.archived = 0
-                     AND m.occurrence_on = s.next_due_on AND s.next_due_on > :lo
-                     AND s.next_due_on <= :hi AND s.last_on <= :as_of)"""
-            if skip:
-                pass  # snoozed occurrences are marked, so already left out above
+        sql, params = _count_sql(src, lo, hi, as_of, skip, cap)
         return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def nth_due(
@@ -400,7 +370,9 @@ class UrgencyWeights:
     open_case: float
 
 
-_OPEN_CASES = "SELECT DISTINCT contact_id FROM cases WHERE resolved_on IS NULL"
+_OPEN_CASES = (
+    "SELECT DISTINCT contact_id FROM cases INDEXED BY cases_open_contact WHERE resolved_on IS NULL"
+)
 
 
 class _Source(NamedTuple):
@@ -477,6 +449,39 @@ def _source_sql(
     if contact_id is not None:
         sql += f" AND {col.contact} = :contact"
         params["contact"] = contact_id
+    return sql, params
+
+
+def _count_sql(
+    src: int, lo: str, hi: str, as_of: date, skip: Sequence[int], cap: str | None
+) -> tuple[str, dict[str, object]]:
+    if src == 1:
+        return _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
+    params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
+    # CROSS JOIN keeps SQLite starting from the (few) archived contacts.
+    if src == 0:
+        due = "coalesce(f.snoozed_until, f.due_on)"
+        # Snoozing only postpones (due_on <= the effective day), so when hi <= cap the cap
+        # holds already and the count stays inside the index.
+        capped = "" if hi <= (cap or hi) else "AND f.due_on <= :cap"
+        sql = f"""SELECT (SELECT count(*) FROM follow_ups f INDEXED BY follow_ups_effective_due
+                WHERE f.status = 'open' {capped} AND {due} > :lo AND {due} <= :hi)
+            - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
+               CROSS JOIN follow_ups f INDEXED BY follow_ups_contact ON f.contact_id = a.id
+               WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
+                 AND {due} > :lo AND {due} <= :hi)"""
+        return sql, params
+    # Reorders; snoozed occurrences are marked, so `skip` is left out by the marks.
+    in_range = "s.next_due_on > :lo AND s.next_due_on <= :hi AND s.last_on <= :as_of"
+    sql = f"""SELECT (SELECT count(*) FROM sale_stats s WHERE {in_range})
+        - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
+           CROSS JOIN sale_stats s ON s.contact_id = a.id WHERE a.archived = 1 AND {in_range})
+        - (SELECT count(*) FROM occurrence_marks m INDEXED BY occurrence_marks_kind
+           CROSS JOIN sale_stats s ON s.contact_id = m.contact_id
+           JOIN contacts c ON c.id = s.contact_id
+           WHERE m.kind = 'reorder' AND m.subject = '' AND c.archived = 0
+             AND m.occurrence_on > :lo AND m.occurrence_on <= :hi
+             AND s.next_due_on = m.occurrence_on AND s.last_on <= :as_of)"""
     return sql, params
 
 

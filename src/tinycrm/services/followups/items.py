@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
@@ -93,6 +94,7 @@ def dueness(days_late: int) -> float:
     return 0.2
 
 
+@cache  # a queue scores thousands of rows from a few hundred distinct inputs
 def urgency(kind: str, days_late: int, relationship_type: str | None, open_case: bool) -> float:
     score = DUE_WEIGHT * dueness(days_late) + KIND_WEIGHTS.get(kind, 0.0)
     score += RELATIONSHIP_WEIGHTS.get(relationship_type or "", 0.0)

@@ -86,9 +86,7 @@ def build_queue(
     if up_limit is not None and days > 0:
         page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
     overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-    overdue, overdue_total = (
-        builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else ([], 0)
-    )
+    overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
     today = builder.today(today_rows) if with_today else []
     today.sort(key=_today_key)
     upcoming: list[_Ranked] = []
@@ -104,7 +102,7 @@ def build_queue(
         overdue=builder.finish(overdue),
         today=builder.finish(today[: today_limit or None]),
         upcoming=builder.finish(upcoming[:up_limit]),
-        overdue_total=overdue_total,
+        overdue_total=len(overdue_rows) + builder.count("", builder.before) if with_overdue else 0,
         upcoming_total=upcoming_total,
         today_total=len(today),
     )
@@ -166,13 +164,12 @@ class _QueueBuilder:
             parts[0 if late > 0 else 1 if late == 0 else 2].append(entry)
         return parts
 
-    def overdue(self, derived: list[_Ranked], limit: int | None) -> tuple[list[_Ranked], int]:
-        """The most urgent overdue rows (all when `limit` is None) and how many there are."""
-        total = len(derived) + self.count("", self.before)
+    def overdue(self, derived: list[_Ranked], limit: int | None) -> list[_Ranked]:
+        """The most urgent overdue rows (all when `limit` is None)."""
         if limit is None:
             shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
             shown.sort(key=_overdue_key)
-            return shown, total
+            return shown
         shown = derived + [
             r for src in _SQL_KINDS for r in self.rows(src, "", self.before, open_case=True)
         ]
@@ -189,7 +186,7 @@ class _QueueBuilder:
                 shown.extend(found)
                 shown.sort(key=_overdue_key)
                 del shown[limit:]
-        return shown, total
+        return shown
 
     def today(self, derived: list[_Ranked]) -> list[_Ranked]:
         return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]

@@ -219,12 +219,14 @@ def derived_rows(
     result: list[QueueItem] = []
     seen: set[tuple[int, str, str, str]] = set()
     for item in raw:
-        key = _mark_key(item)
-        seen.add(key)
-        mark = marks.get(key)
+        mark = None
+        if marks:  # usually none in a queue's window: skip building the keys then
+            key = _mark_key(item)
+            seen.add(key)
+            mark = marks.get(key)
         if mark is None and item.due_on < start:  # due until acted on (check-in, reorder)
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, item.due_on)
-        shown = _apply_mark(item, mark, end)
+        shown = item if mark is None else _apply_mark(item, mark, end)
         if shown is not None:
             result.append(shown)
     # A snoozed occurrence that comes back inside the window but whose own day lies outside it.
