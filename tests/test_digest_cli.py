@@ -89,6 +89,7 @@ class Queue:
     today: list[Row]
     upcoming: list[Row]
     overdue_total: int
+    upcoming_total: int
 
 
 @pytest.fixture
@@ -96,13 +97,17 @@ def rows(monkeypatch: pytest.MonkeyPatch) -> list[Row]:
     """Stand-in for the follow-up queue: each test lists the open rows, the queue sorts them."""
     stored: list[Row] = []
 
-    def queue(store: Store, as_of: date, days: int, settings: Any, limit: int) -> Queue:
+    def queue(
+        store: Store, as_of: date, days: int, settings: Any, limit: int, dates_only: bool = False
+    ) -> Queue:
         overdue = [r for r in stored if r.due_on < as_of and r.kind not in service.DATE_KINDS]
+        upcoming = [r for r in stored if as_of < r.due_on <= as_of + timedelta(days=days)]
         return Queue(
             overdue=overdue[:limit],
             today=[r for r in stored if r.due_on == as_of],
-            upcoming=[r for r in stored if as_of < r.due_on <= as_of + timedelta(days=days)],
+            upcoming=upcoming,
             overdue_total=len(overdue),
+            upcoming_total=len(upcoming),
         )
 
     monkeypatch.setattr(service, "_queue", queue)
@@ -258,7 +263,7 @@ def corrupt(path: Path, store: Store) -> None:
         for number in range(150):
             store.contacts.insert(Contact(name=f"Customer {number} " + "x" * 200), AS_OF)
     root = store.db.conn.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts_name'"
+        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts_touch_due'"
     ).fetchone()[0]
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -280,6 +285,31 @@ def test_corrupt_database_exits_1_and_sends_nothing(
     assert smtp.messages == []
     printed = cli("digest")
     assert printed.exit_code == 1 and printed.stdout == ""
+
+
+def test_the_printed_check_covers_every_btree_the_digest_reads(cli: Invoke, store: Store) -> None:
+    """DIGEST_BTREES against what SQLite says the digest's queries read (EXPLAIN QUERY PLAN;
+    without ANALYZE statistics the plans do not depend on the data)."""
+    import re
+
+    from tinycrm.services import digest as service
+    from tinycrm.store.digests import DIGEST_BTREES
+
+    cli("demo")
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    with store.write():  # background work runs inline inside a transaction: traced too
+        for day, start in ((AS_OF, AS_OF - timedelta(days=3)), (date(2020, 1, 1), None)):
+            service.build_digest(store, day, covered_from=start)
+    store.db.conn.set_trace_callback(None)
+    names = {row[0] for row in store.db.conn.execute("SELECT name FROM sqlite_master")}
+    read: set[str] = set()
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            for row in store.db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"):
+                read.update(w for w in re.findall(r"\w+", row[3]) if w in names)
+    assert read, "no plan was read"
+    assert read <= set(DIGEST_BTREES), read - set(DIGEST_BTREES)
 
 
 def damage_leaf(path: Path, store: Store, btree: str) -> None:

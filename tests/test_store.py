@@ -156,3 +156,25 @@ def test_a_very_common_word_ranks_the_most_recent_notes(
     assert found(store, "sourdough") == {"Old Friday Fan"}
     # The candidates bound contact documents the same way: the newest contacts are ranked.
     assert found(store, "customer") == newest
+
+
+def test_background_reads_see_committed_rows_and_hand_back_errors(store: Store) -> None:
+    add_contact(store, ContactFields(name="Ann"), date(2026, 11, 26))
+    later = store.in_background(lambda other: [r.name for r in other.contacts.find_ref("Ann")])
+    assert later() == ["Ann"]
+    failing = store.in_background(lambda other: other.db.conn.execute("SELECT nope").fetchall())
+    with pytest.raises(sqlite3.OperationalError, match="nope"):
+        failing()
+    readonly = store.in_background(
+        lambda other: other.db.conn.execute("DELETE FROM contacts").fetchall()
+    )
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        readonly()
+    assert [r.name for r in store.contacts.find_ref("Ann")] == ["Ann"]
+
+
+def test_background_work_inside_a_write_sees_the_uncommitted_rows(store: Store) -> None:
+    with store.write():
+        add_contact(store, ContactFields(name="Bo"), date(2026, 11, 26))
+        inside = store.in_background(lambda other: [r.name for r in other.contacts.find_ref("Bo")])
+        assert inside() == ["Bo"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -13,10 +14,11 @@ from tinycrm.errors import UsageError
 
 if TYPE_CHECKING:
     from tinycrm.digest.send import MailConfig
-    from tinycrm.services.digest import Digest
+    from tinycrm.services.digest import Digest, SendPlan
     from tinycrm.store import Store
 
 FORMATS = ("text", "markdown", "html", "json")
+T = TypeVar("T")
 
 
 def digest(
@@ -67,29 +69,48 @@ def digest(
 
         mail = mail_config(st.settings.smtp, st.settings.source)
     store = st.store
-    service.check_integrity(store, full=mail is not None)
+    checked = service.check_integrity_later(store, full=mail is not None)
     if mail is None:
-        built = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
-        if quiet_if_empty and built.is_empty:
-            return
-        _print(built, fmt)
+        printed = _checked(
+            checked,
+            lambda: service.build_digest(store, day, days=span, settings=st.settings, limit=limit),
+        )
+        if not (quiet_if_empty and printed.is_empty):
+            _print(printed, fmt)
         return
 
-    plan = service.plan_send(store, day, force=force)
-    if plan.skip:
+    def plan_and_build() -> tuple[SendPlan, Digest | None]:
+        plan = service.plan_send(store, day, force=force)
+        if plan.skip:
+            return plan, None
+        return plan, service.build_digest(
+            store, day, days=span, covered_from=plan.covered_from, settings=st.settings,
+            limit=limit,
+        )  # fmt: skip
+
+    plan, built = _checked(checked, plan_and_build)
+    if built is None:
         if output.is_terminal():
             output.print_notice(
                 f"the digest for {day} was already sent ({plan.already_sent_at});"
                 " use --force to send it again"
             )
-        return
-    built = service.build_digest(
-        store, day, days=span, covered_from=plan.covered_from, settings=st.settings, limit=limit
-    )
-    if quiet_if_empty and built.is_empty:
+    elif quiet_if_empty and built.is_empty:
         service.record_empty(store, built)
-        return
-    _send(store, built, mail)
+    else:
+        _send(store, built, mail)
+
+
+def _checked(checked: Callable[[], None], work: Callable[[], T]) -> T:
+    """`work`'s result once the integrity check running beside it has passed; if `work`
+    fails, the check's verdict on a damaged file is the better message."""
+    try:
+        result = work()
+    except Exception:
+        checked()
+        raise
+    checked()
+    return result
 
 
 def _default_days(raw: dict[str, object]) -> int:

@@ -73,6 +73,8 @@ class QueueLike(Protocol):
     def upcoming(self) -> Sequence[QueueItemLike]: ...
     @property
     def overdue_total(self) -> int: ...
+    @property
+    def upcoming_total(self) -> int: ...
 
 
 AT_RISK_LIMIT = 10  # the digest names the most urgent; `crm report at-risk` has the rest
@@ -185,20 +187,20 @@ def build_digest(
         raise UsageError(f"--limit must be 0 or more, not {limit}")
     limit = limit or None
     start = min(covered_from or as_of, as_of)
-    queue = _queue(store, as_of, days, settings, limit)
-    window: QueueLike | None = None
-    if start < as_of:
-        # Ask the same queue what was due from the first uncovered day on: birthdays and
-        # anniversaries on the missed days are in its today/upcoming rows.
-        span = min((as_of - start).days + days, MAX_WINDOW_DAYS)
-        window = _queue(store, start, span, settings, 1)
-    at_risk, at_risk_total = at_risk_customers(store, as_of)
+    # The at-risk ranking is nearly all SQLite's work: it runs beside the queue's Python.
+    at_risk_later = store.in_background(lambda other: at_risk_customers(other, as_of))
+    queue = _queue(store, as_of, 0, settings, limit)
+    # Birthdays and anniversaries from the first uncovered day (catch-up) to the window's
+    # end: the upcoming rows of the queue of the day before it.
+    span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
+    dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
+    at_risk, at_risk_total = at_risk_later()
     return assemble(
         store,
         as_of,
         days,
         queue,
-        window=window,
+        dates,
         covered_from=start,
         at_risk=at_risk,
         at_risk_total=at_risk_total,
@@ -208,13 +210,24 @@ def build_digest(
 
 
 def _queue(
-    store: Store, as_of: date, days: int, settings: Settings | None, overdue_limit: int | None
+    store: Store,
+    as_of: date,
+    days: int,
+    settings: Settings | None,
+    limit: int | None,
+    *,
+    dates_only: bool = False,
 ) -> QueueLike:
-    """The follow-up queue, the one source of what is due (`crm follow-ups today`)."""
-    queue: QueueLike = build_queue(
-        store, as_of, days=days, settings=settings, overdue_limit=overdue_limit,
-        upcoming_kinds=DATE_KINDS,
-    )  # fmt: skip
+    """The follow-up queue, the one source of what is due (`crm follow-ups today`): its
+    overdue and today's rows, or (`dates_only`) a page of its upcoming birthdays and
+    anniversaries."""
+    if dates_only:
+        dated: QueueLike = build_queue(
+            store, as_of, days=days, settings=settings, with_overdue=False, with_today=False,
+            upcoming_kinds=DATE_KINDS, upcoming_limit=limit,
+        )  # fmt: skip
+        return dated
+    queue: QueueLike = build_queue(store, as_of, days=days, settings=settings, overdue_limit=limit)
     return queue
 
 
@@ -223,8 +236,8 @@ def assemble(
     as_of: date,
     days: int,
     queue: QueueLike,
+    dates: QueueLike,
     *,
-    window: QueueLike | None = None,
     covered_from: date | None = None,
     at_risk: Iterable[AtRiskCustomer] = (),
     at_risk_total: int = 0,
@@ -232,23 +245,24 @@ def assemble(
     limit: int | None = None,
 ) -> Digest:
     """Sort queue rows into the digest's sections, at most `limit` rows each (None: all),
-    keeping the totals (pure but for the age look-up)."""
+    keeping the totals (pure but for the age look-up). `queue` gives the overdue and
+    today's rows, `dates` the birthdays and anniversaries from `covered_from` on."""
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
     overdue = list(queue.overdue[:limit])
-    today: list[QueueItemLike] = []
-    dated: list[QueueItemLike] = []
-    for row in queue.today:
-        (dated if _kind(row) in DATE_KINDS else today).append(row)
-    source = window if window is not None else queue
-    seen = {row.handle for row in (*overdue, *today, *dated) if row.handle}
-    rows = [*source.today, *source.upcoming] if window is not None else list(queue.upcoming)
-    for row in rows:
-        if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen:
-            seen.add(row.handle)
-            dated.append(row)
+    today = [row for row in queue.today if _kind(row) not in DATE_KINDS]
+    seen = {row.handle for row in overdue if row.handle}
+    dated = [
+        row
+        for row in dates.upcoming
+        if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen
+    ]
+    # Rows left out here (a missed day's birthday already among the overdue rows) are not
+    # counted either.
+    left_out = len(dates.upcoming) - len(dated)
     dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
-    today_total, dates_total = len(today), len(dated)
+    today_total = len(today)
+    dates_total = max(len(dated), int(dates.upcoming_total) - left_out)
     # Only the rows shown become digest items.
     shown_today = [_item(row, as_of) for row in today[:limit]]
     shown_dates = [_item(row, as_of) for row in dated[:limit]]
@@ -405,14 +419,14 @@ def check_integrity(store: Store, *, full: bool = True) -> None:
 
     `full` (every `--send`): `PRAGMA quick_check` over the whole file, ~1-2 s at 1M notes, once
     a day from cron, so the mail doubles as a daily health check of the database. Otherwise (a
-    printed digest): a structural walk of every page of the tables the digest reads and their
-    indexes, ~85 ms. Trade-off in docs/decisions.md and docs/cron.md."""
-    from tinycrm.store.digests import DIGEST_TABLES
+    printed digest): a structural walk of every page of the tables and indexes the digest
+    reads, ~45 ms. Trade-off in docs/decisions.md and docs/cron.md."""
+    from tinycrm.store.digests import DIGEST_BTREES
 
     if full:
         problems = store.db.integrity_problems(quick=True)
     else:
-        problems = store.db.page_problems(DIGEST_TABLES)
+        problems = store.db.page_problems(DIGEST_BTREES)
     lines = [
         line.strip()
         for problem in problems
@@ -425,6 +439,13 @@ def check_integrity(store: Store, *, full: bool = True) -> None:
             f"database {store.db.path} failed its integrity check: {lines[0]}{more};"
             " nothing was sent (see `crm db check`, restore a backup)"
         )
+
+
+def check_integrity_later(store: Store, *, full: bool = True) -> Callable[[], None]:
+    """`check_integrity` started in the background on a second connection, so the page walk
+    (SQLite's own work, done without the GIL) overlaps building the digest. Call the result
+    before anything is printed or sent: it waits for the check and raises Corrupt."""
+    return store.in_background(lambda other: check_integrity(other, full=full))
 
 
 def record_sent(store: Store, digest: Digest, recipients: str, error: str | None = None) -> None:

@@ -6,12 +6,13 @@ different backend can replace this package without touching services or front en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tinycrm.store.connection import Database
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from tinycrm.store.sales import SaleRepo
     from tinycrm.store.satisfaction import ScoreRepo
     from tinycrm.store.transfer import TransferRepo
+
+
+T = TypeVar("T")
 
 
 class Store:
@@ -100,6 +104,41 @@ class Store:
         from tinycrm.store.transfer import TransferRepo
 
         return TransferRepo(self.db)
+
+    def in_background(self, work: Callable[[Store], T]) -> Callable[[], T]:
+        """Start `work` (reads only) on a second, read-only connection to the same file, in
+        a thread. SQLite lets go of the GIL while it works, so a long read such as an
+        integrity check runs beside the Python work done on this store meanwhile.
+
+        The returned function waits for `work` and returns its result or raises its error.
+        Inside a write transaction (whose rows another connection cannot see yet) or on an
+        in-memory database, `work` runs on this store at once instead."""
+        if self.db.conn.in_transaction or str(self.db.path) == ":memory:":
+            result = work(self)
+            return lambda: result
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                other = Store(Database.reader(self.db.path))
+                try:
+                    outcome.append(work(other))
+                finally:
+                    other.close()
+            except BaseException as exc:  # raised again by the waiting thread
+                outcome.append(exc)
+
+        thread = threading.Thread(target=run, name="tinycrm-background", daemon=True)
+        thread.start()
+
+        def wait() -> T:
+            thread.join()
+            if isinstance(outcome[0], BaseException):
+                raise outcome[0]
+            value: T = outcome[0]
+            return value
+
+        return wait
 
     def close(self) -> None:
         self.db.close()

@@ -104,6 +104,7 @@ class Database:
         self.conn = _connect(self.path)
         self._depth = 0
         self._utils: Any = None
+        self.read_only = False
         try:
             self.version = self.schema_version()
             self._refuse_foreign()
@@ -121,6 +122,22 @@ class Database:
             except StorageError:
                 self.conn.close()
                 raise
+
+    @classmethod
+    def reader(cls, path: Path) -> Database:
+        """A read-only connection to an existing, migrated file (for work in a thread)."""
+        self = cls.__new__(cls)
+        self.path, self._depth, self._utils, self.read_only = path, 0, None, True
+        try:
+            self.conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.version = self.schema_version()
+        except sqlite3.DatabaseError as exc:
+            raise _storage_error(path, exc) from exc
+        return self
 
     @property
     def filesystem(self) -> str | None:
@@ -236,28 +253,25 @@ class Database:
             return [str(exc)]
         return [] if rows == ["ok"] else rows
 
-    def page_problems(self, tables: tuple[str, ...]) -> list[str]:
-        """A structural walk of every page of `tables` and their indexes: each page is read
+    def page_problems(self, btrees: tuple[str, ...]) -> list[str]:
+        """A structural walk of every page of the named tables and indexes: each page is read
         and its header and cell layout decoded (SQLite's dbstat), without checking the rows
-        themselves as `quick_check` does. About 85 ms for the digest's tables at 100k contacts
-        against ~2 s for a full `quick_check` (docs/decisions.md).
+        themselves as `quick_check` does. About 45 ms for the digest's b-trees at 100k
+        contacts against ~2 s for a full `quick_check` (docs/decisions.md).
 
-        Without the dbstat table (an SQLite built without it), `quick_check` per table."""
-        marks = ",".join("?" * len(tables))
+        Without the dbstat table (an SQLite built without it), `quick_check` of their tables."""
+        marks = ",".join("?" * len(btrees))
         try:
-            names = [
-                row[0]
-                for row in self.conn.execute(
-                    f"""SELECT name FROM sqlite_master
-                        WHERE type IN ('table', 'index') AND tbl_name IN ({marks})
-                        ORDER BY tbl_name, type DESC, name""",
-                    tables,
-                )
-            ]
+            found = self.conn.execute(
+                f"""SELECT name, tbl_name FROM sqlite_master
+                    WHERE type IN ('table', 'index') AND name IN ({marks})
+                    ORDER BY tbl_name, type DESC, name""",
+                btrees,
+            ).fetchall()
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         problems: list[str] = []
-        for name in names:
+        for name, _ in found:
             try:
                 # One b-tree per statement: dbstat walks only the b-tree named with `=`.
                 bad = self.conn.execute(
@@ -269,7 +283,7 @@ class Database:
                 if "dbstat" not in str(exc):
                     problems.append(f"{name}: {exc}")
                     continue
-                return self._quick_check_tables(tables)
+                return self._quick_check_tables(tuple(dict.fromkeys(t for _, t in found)))
             except sqlite3.DatabaseError as exc:
                 problems.append(f"{name}: {exc}")
                 continue

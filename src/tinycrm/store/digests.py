@@ -12,18 +12,38 @@ SENT = "sent"
 FAILED = "failed"
 EMPTY = "empty"  # --quiet-if-empty found nothing due: nothing sent, but the day is covered
 
-# The tables a digest reads (the follow-up queue, birthdays and anniversaries, at-risk
-# customers, the delivery record): the printed digest's integrity check walks these.
-DIGEST_TABLES = (
+# The b-trees a digest reads (the follow-up queue, birthdays and anniversaries, at-risk
+# customers, the delivery record): each table and the indexes its queries use, as EXPLAIN
+# QUERY PLAN shows them (a test keeps this list in step). The printed digest's integrity check
+# walks these pages; a damaged index the digest never reads cannot make it wrong.
+DIGEST_BTREES = (
     "contacts",
+    "contacts_archived",
+    "contacts_birthday_md",
+    "contacts_check_in_due",
+    "contacts_touch_due",
     "anniversaries",
+    "anniversaries_md",
     "follow_ups",
+    "follow_ups_contact",
+    "follow_ups_effective_due",
     "occurrence_marks",
+    "sqlite_autoindex_occurrence_marks_1",
+    "occurrence_marks_kind",
+    "occurrence_marks_on",
+    "occurrence_marks_snoozed",
     "cases",
+    "cases_contact",
+    "cases_open_contact",
     "sale_stats",
+    "sale_stats_due",
     "satisfaction",
+    "satisfaction_contact",
     "score_stats",
+    "score_stats_last",
+    "score_stats_risk",
     "digest_runs",
+    "digest_runs_day",
 )
 
 

@@ -83,7 +83,8 @@ def build_queue(
     # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
     # page fills; the ones after it are counted, not built.
     page_end, dated_beyond = end, 0
-    if up_limit is not None and days > 0:
+    every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
+    if up_limit is not None and days > 0 and every_dated_kind:
         page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
     overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
     overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
@@ -95,8 +96,7 @@ def build_queue(
         upcoming, upcoming_total = builder.upcoming(
             upcoming_rows, up_limit, page_end, upcoming_kinds
         )
-        if upcoming_kinds is None:
-            upcoming_total += dated_beyond
+        upcoming_total += dated_beyond
     return Queue(
         as_of=as_of,
         overdue=builder.finish(overdue),
@@ -199,25 +199,29 @@ class _QueueBuilder:
         kinds: frozenset[str] | None,
     ) -> tuple[list[_Ranked], int]:
         """Upcoming rows soonest first, read only up to the day the page fills in each source,
-        and their total (with `kinds`: only those kinds, and the total of those shown)."""
+        and their total but for the derived dated rows after `page_end` (build_queue adds
+        those). With `kinds`, only rows of those kinds."""
         cutoff = page_end.isoformat()
-        if limit is not None:
-            for src in _SQL_KINDS:
-                nth = self.repo.nth_due(src, self.on, self.last, self.as_of, limit, self.skips[src])
-                if nth is not None and nth < cutoff:
-                    cutoff = nth
         if kinds is None:
+            if limit is not None:
+                for src in _SQL_KINDS:
+                    nth = self.repo.nth_due(
+                        src, self.on, self.last, self.as_of, limit, self.skips[src]
+                    )
+                    if nth is not None and nth < cutoff:
+                        cutoff = nth
             rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
             total = len(derived) + self.count(self.on, self.last)
         else:
+            # Stored rows of the chosen kinds are few (a birthday is derived, not stored):
+            # read them to the page's end and count the rest.
             rows = [r for r in derived if r[4].kind in kinds]
-            rows += [
-                r
-                for src, kind in _SQL_KINDS.items()
-                if not kind or kind in kinds
-                for r in self.rows(src, self.on, cutoff, kinds=None if kind else sorted(kinds))
-            ]
-            total = len(rows)
+            stored = [self.rows(src, self.on, self.last, **_only(kind, kinds))
+                      for src, kind in _SQL_KINDS.items() if not kind or kind in kinds]  # fmt: skip
+            rows += [r for found in stored for r in found if r[1].isoformat() <= cutoff]
+            total = len(rows) + sum(
+                1 for found in stored for r in found if r[1].isoformat() > cutoff
+            )
         rows.sort(key=lambda r: (r[1], -r[0], r[2]))
         return rows, total
 
@@ -256,6 +260,11 @@ def _dated_page_end(
 _Ranked = tuple[float, date, tuple[int, int, str], str, "RankRow | QueueItem"]
 _SQL_KINDS: dict[int, str] = {0: "", 1: FollowUpKind.CHECK_IN, 2: FollowUpKind.REORDER}
 _PREFIX = {1: "c", 2: "r"}
+
+
+def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:
+    """rank_rows filters for a source: stored follow-ups (kind '') of `kinds`, else all."""
+    return {} if kind else {"kinds": sorted(kinds)}
 
 
 def _overdue_key(r: _Ranked) -> tuple[float, date, tuple[int, int, str]]:
