@@ -89,6 +89,7 @@ class Queue:
     today: list[Row]
     upcoming: list[Row]
     overdue_total: int
+    today_total: int
     upcoming_total: int
 
 
@@ -101,12 +102,14 @@ def rows(monkeypatch: pytest.MonkeyPatch) -> list[Row]:
         store: Store, as_of: date, days: int, settings: Any, limit: int, dates_only: bool = False
     ) -> Queue:
         overdue = [r for r in stored if r.due_on < as_of and r.kind not in service.DATE_KINDS]
+        today = [r for r in stored if r.due_on == as_of]
         upcoming = [r for r in stored if as_of < r.due_on <= as_of + timedelta(days=days)]
         return Queue(
             overdue=overdue[:limit],
-            today=[r for r in stored if r.due_on == as_of],
+            today=today,
             upcoming=upcoming,
             overdue_total=len(overdue),
+            today_total=len(today),
             upcoming_total=len(upcoming),
         )
 

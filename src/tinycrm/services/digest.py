@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tinycrm.config import Settings
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
+TODAY_KINDS = frozenset(kind.value for kind in FollowUpKind) - DATE_KINDS
 SECTION_LIMIT = 50  # rows per list section by default (`--limit`); the totals stay exact
 MAX_CATCH_UP_DAYS = 31
 MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
@@ -73,6 +74,8 @@ class QueueLike(Protocol):
     def upcoming(self) -> Sequence[QueueItemLike]: ...
     @property
     def overdue_total(self) -> int: ...
+    @property
+    def today_total(self) -> int: ...
     @property
     def upcoming_total(self) -> int: ...
 
@@ -227,7 +230,10 @@ def _queue(
             upcoming_kinds=DATE_KINDS, upcoming_limit=limit,
         )  # fmt: skip
         return dated
-    queue: QueueLike = build_queue(store, as_of, days=days, settings=settings, overdue_limit=limit)
+    queue: QueueLike = build_queue(
+        store, as_of, days=days, settings=settings, overdue_limit=limit, today_limit=limit,
+        today_kinds=TODAY_KINDS,
+    )  # fmt: skip
     return queue
 
 
@@ -261,7 +267,7 @@ def assemble(
     # counted either.
     left_out = len(dates.upcoming) - len(dated)
     dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
-    today_total = len(today)
+    today_total = max(len(today), int(queue.today_total) - (len(queue.today) - len(today)))
     dates_total = max(len(dated), int(dates.upcoming_total) - left_out)
     # Only the rows shown become digest items.
     shown_today = [_item(row, as_of) for row in today[:limit]]

@@ -49,6 +49,7 @@ def build_queue(
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
     upcoming_limit: int | None = None,
     today_limit: int | None = None,
+    today_kinds: frozenset[str] | None = None,
     with_overdue: bool = True,
     with_today: bool = True,
     upcoming_kinds: frozenset[str] | None = None,
@@ -57,6 +58,8 @@ def build_queue(
     urgent first, at most `today_limit`; 0 or None: all) and the next `days` days (soonest
     first, at most `upcoming_limit`) as of `as_of`; each with its full count.
     `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
+    `today_kinds` keeps only those kinds among today's rows (the digest lists birthdays and
+    anniversaries apart), counted in `today_total`;
     `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays and
     anniversaries) and then leaves `upcoming_total` at the rows kept.
 
@@ -88,7 +91,7 @@ def build_queue(
         page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
     overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
     overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
-    today = builder.today(today_rows) if with_today else []
+    today = builder.today(today_rows, today_kinds) if with_today else []
     today.sort(key=_today_key)
     upcoming: list[_Ranked] = []
     upcoming_total = 0
@@ -188,8 +191,13 @@ class _QueueBuilder:
                 del shown[limit:]
         return shown
 
-    def today(self, derived: list[_Ranked]) -> list[_Ranked]:
-        return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
+    def today(self, derived: list[_Ranked], kinds: frozenset[str] | None) -> list[_Ranked]:
+        if kinds is None:
+            sql = [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
+            return derived + sql
+        sql = [r for src, kind in _SQL_KINDS.items() if not kind or kind in kinds
+               for r in self.rows(src, self.before, self.on, **_only(kind, kinds))]  # fmt: skip
+        return [r for r in derived if r[4].kind in kinds] + sql
 
     def upcoming(
         self,
