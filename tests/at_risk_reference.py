@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from tinycrm.store.reports import AtRiskRow
+from tinycrm.store.atrisk import AtRiskRow
 from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL, TOUCH_DUE_SQL
 
 

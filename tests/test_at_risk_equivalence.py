@@ -61,9 +61,9 @@ def test_fast_at_risk_matches_the_reference(store: Store, seed: int) -> None:
     several = 0
     for as_of in AS_OF:
         for limit in (None, 0, 1, 10, 50, 100):
-            got = store.reports.at_risk(as_of, limit)
+            got = store.at_risk.at_risk(as_of, limit)
             assert got == at_risk_reference(store.db.conn, as_of, limit), (as_of, limit)
-        total, rows = store.reports.at_risk(as_of)
+        total, rows = store.at_risk.at_risk(as_of)
         assert total == len(rows)
         several += sum(
             (r.days_silent is not None) + (r.score is not None) + (r.open_cases > 0) > 1
@@ -74,5 +74,5 @@ def test_fast_at_risk_matches_the_reference(store: Store, seed: int) -> None:
 
 
 def test_empty_database(store: Store) -> None:
-    assert store.reports.at_risk(date(2026, 11, 26), 10) == (0, [])
+    assert store.at_risk.at_risk(date(2026, 11, 26), 10) == (0, [])
     assert at_risk_reference(store.db.conn, date(2026, 11, 26), 10) == (0, [])

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from tinycrm.store import Store
-from tinycrm.store.reports import AtRiskRow
+from tinycrm.store.atrisk import AtRiskRow
 
 T = TypeVar("T")
 
@@ -23,7 +23,7 @@ class Page(Generic[T]):
 
 
 def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
-    total, rows = store.reports.at_risk(as_of, limit)
+    total, rows = store.at_risk.at_risk(as_of, limit)
     return Page(total, rows)
 
 

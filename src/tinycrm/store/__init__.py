@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tinycrm.store.connection import Database
 
 if TYPE_CHECKING:
+    from tinycrm.store.atrisk import AtRiskRepo
     from tinycrm.store.cases import CaseRepo
     from tinycrm.store.contacts import ContactRepo
     from tinycrm.store.digests import DigestRunRepo
@@ -92,6 +93,12 @@ class Store:
         from tinycrm.store.reports import ReportRepo
 
         return ReportRepo(self.db)
+
+    @cached_property
+    def at_risk(self) -> AtRiskRepo:
+        from tinycrm.store.atrisk import AtRiskRepo
+
+        return AtRiskRepo(self.db)
 
     @cached_property
     def digests(self) -> DigestRunRepo:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.store.connection import Database
-from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL, TOUCH_DUE_SQL
+from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL
 
 
 @dataclass(frozen=True)
@@ -21,20 +21,6 @@ class ReorderRow:
     last_on: date
     median_gap: float
     due_on: date
-
-
-@dataclass(frozen=True)
-class AtRiskRow:
-    contact_id: int
-    name: str
-    cadence_days: int | None
-    last_contact_on: date | None  # latest interaction or purchase
-    days_silent: int | None  # days since then, when beyond the cadence
-    score: int | None  # latest score when satisfaction is falling or low
-    previous_score: int | None
-    scale: str | None
-    open_cases: int
-    next_case_target: date | None
 
 
 @dataclass(frozen=True)
@@ -144,128 +130,6 @@ class ReportRepo:
             )
             for r in rows
         ]  # fmt: skip
-
-    def at_risk(self, as_of: date, limit: int | None = None) -> tuple[int, list[AtRiskRow]]:
-        """Active contacts losing touch (keep-in-touch check-in overdue on `as_of`), with
-        falling or low satisfaction (latest score below the previous one on the same scale, or
-        CSAT <= 2 / NPS <= 6), or with cases open on `as_of`. Most reasons first, then the
-        longest silence. Returns (total, first `limit` rows; all with no or a non-positive
-        limit).
-
-        Touch alone flags tens of thousands of contacts; the other two reasons flag a few
-        thousand at most. Every contact with two or three reasons is in that small set
-        (`few`), so it is ranked on its own; contacts flagged by touch alone follow in
-        `due, id` order straight from the contacts_touch_due index (only as many as the page
-        needs), then the rest of the small set (no touch reason: due NULL) by id. The total
-        is the index range count of touch plus the small set outside it."""
-        asof = as_of.isoformat()
-        page_size = limit if limit and limit > 0 else None
-        few = self._at_risk_few(asof, page_size)
-        touch_total = self.conn.execute(
-            f"SELECT count(*) FROM contacts WHERE archived = 0 AND {TOUCH_DUE_SQL} < ?", (asof,)
-        ).fetchone()[0]
-        few_total = few[0]["n_few"] if few else 0
-        few_in_touch = few[0]["n_touch"] if few else 0
-        total = int(touch_total) + few_total - few_in_touch
-        several = [r for r in few if r["reasons"] > 1]
-        page: list[sqlite3.Row] = several
-        if page_size is None or len(page) < page_size:
-            # The page reaches the contacts with one reason. Then every contact of `few` in
-            # touch has two reasons and is in `several`: skip those in the index walk.
-            seen = {r["id"] for r in several if r["due"] is not None}
-            wanted = -1 if page_size is None else page_size - len(page) + len(seen)
-            touch_only = [
-                r for r in self.conn.execute(
-                    f"""SELECT id, {TOUCH_DUE_SQL} AS due, name, {CADENCE_SQL} AS cadence,
-                          {LAST_TOUCH_SQL} AS last_touch, NULL AS score, NULL AS prev_score,
-                          NULL AS scale, 0 AS open_cases, NULL AS next_target
-                        FROM contacts WHERE archived = 0 AND {TOUCH_DUE_SQL} < ?
-                        ORDER BY {TOUCH_DUE_SQL}, id LIMIT ?""",
-                    (asof, wanted),
-                )
-                if r["id"] not in seen
-            ]  # fmt: skip
-            page = page + touch_only + [r for r in few if r["reasons"] == 1]
-            if page_size is not None:
-                page = page[:page_size]
-        result = []
-        for r in page:
-            last = _d(r["last_touch"])
-            result.append(
-                AtRiskRow(
-                    contact_id=r["id"],
-                    name=r["name"],
-                    cadence_days=r["cadence"],
-                    last_contact_on=last,
-                    days_silent=(as_of - last).days if r["due"] and last else None,
-                    score=r["score"],
-                    previous_score=r["prev_score"],
-                    scale=r["scale"],
-                    open_cases=r["open_cases"],
-                    next_case_target=_d(r["next_target"]),
-                )
-            )
-        return (total if result else 0), result
-
-    def _at_risk_few(self, asof: str, limit: int | None) -> list[sqlite3.Row]:
-        """The active contacts with falling or low satisfaction or open cases on `asof`,
-        ranked (reasons DESC, due IS NULL, due, id) with their details; only the first
-        `limit`. Each row also carries the size of the whole set (n_few) and how many of it
-        are in touch (n_touch).
-
-        Satisfaction comes from score_stats (risk = 1) where its latest score is on or before
-        `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
-        ride along in `few`. `oc` is MATERIALIZED so that the page's LEFT JOIN reads it
-        through an automatic index instead of recomputing it per row (the quadratic plan of
-        the old query); `hist` is never joined (SQLite would scan it per row)."""
-        sql = f"""
-        WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
-        hist AS MATERIALIZED (
-          SELECT contact_id, score, prev_score, scale FROM (
-            SELECT contact_id, score, scale,
-                   lag(score) OVER w AS prev_score, lag(scale) OVER w AS prev_scale,
-                   row_number() OVER (PARTITION BY contact_id ORDER BY scored_on DESC, id DESC)
-                     AS rn
-            FROM satisfaction WHERE contact_id IN late AND scored_on <= :asof
-            WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id))
-          WHERE rn = 1 AND (coalesce(prev_scale = scale AND score < prev_score, 0)
-                            OR score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END)),
-        oc AS MATERIALIZED (
-          SELECT contact_id, count(*) AS n, min(target_on) AS next_target FROM cases
-          WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
-          GROUP BY contact_id),
-        few AS MATERIALIZED (
-          SELECT src.*, c.archived, {TOUCH_DUE_SQL} AS due FROM (
-            SELECT id, count(*) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
-                   max(h_scale) AS h_scale FROM (
-              SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale
-              FROM score_stats WHERE risk = 1 AND last_on <= :asof
-              UNION ALL SELECT contact_id, score, prev_score, scale FROM hist
-              UNION ALL SELECT contact_id, NULL, NULL, NULL FROM oc)
-            GROUP BY id) AS src
-          LEFT JOIN contacts c ON c.id = src.id),
-        ranked AS (
-          SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale
-          FROM (
-            SELECT id, reasons, h_score, h_prev, h_scale,
-                   CASE WHEN archived = 0 AND due < :asof THEN due END AS due
-            FROM few WHERE archived IS NOT 1)),
-        page AS (
-          SELECT ranked.*, count(*) OVER () AS n_few, count(due) OVER () AS n_touch
-          FROM ranked ORDER BY reasons DESC, due IS NULL, due, id
-          {"LIMIT :limit" if limit else ""})
-        SELECT page.*, c.name, {CADENCE_SQL} AS cadence, {LAST_TOUCH_SQL} AS last_touch,
-               CASE WHEN s.contact_id IS NULL THEN h_score ELSE s.score END AS score,
-               CASE WHEN s.contact_id IS NULL THEN h_prev ELSE s.prev_score END AS prev_score,
-               CASE WHEN s.contact_id IS NULL THEN h_scale ELSE s.scale END AS scale,
-               coalesce(oc.n, 0) AS open_cases, oc.next_target
-        FROM page JOIN contacts c ON c.id = page.id
-        LEFT JOIN score_stats s
-          ON s.contact_id = page.id AND s.risk = 1 AND s.last_on <= :asof
-        LEFT JOIN oc ON oc.contact_id = page.id
-        ORDER BY page.reasons DESC, page.due IS NULL, page.due, page.id
-        """
-        return self.conn.execute(sql, {"asof": asof, "limit": limit}).fetchall()
 
     def top(
         self,
