@@ -353,7 +353,9 @@ class FollowUpRepo:
             )
 
     def for_contact(self, contact_id: int, open_only: bool = True) -> list[FollowUp]:
-        sql = "SELECT * FROM follow_ups WHERE contact_id = ?"
+        # Without the hint SQLite walks every open follow-up in due order (follow_ups_open_due)
+        # to skip a sort of the contact's few rows: 30 ms instead of 0.1 at 200k follow-ups.
+        sql = "SELECT * FROM follow_ups INDEXED BY follow_ups_contact WHERE contact_id = ?"
         if open_only:
             sql += " AND status = 'open'"
         rows = self.db.conn.execute(sql + " ORDER BY due_on, id", (contact_id,))
