@@ -54,7 +54,7 @@ def digest(
     --send the same day sends nothing, and days missed while the machine was off are caught
     up by the next one. A failure exits 1 with one line on stderr and is retried next run.
     """
-    from tinycrm.services import digest as service
+    from tinycrm.services import integrity
 
     st = state(ctx)
     day = as_of_date(ctx, as_of)
@@ -69,7 +69,10 @@ def digest(
 
         mail = mail_config(st.settings.smtp, st.settings.source)
     store = st.store
-    checked = service.check_integrity_later(store, full=mail is not None)
+    # Started before the digest's modules are imported: the check overlaps the imports too.
+    checked = integrity.check_integrity_later(store, full=mail is not None)
+    from tinycrm.services import digest as service
+
     if mail is None:
         printed = _checked(
             checked,
