@@ -28,22 +28,22 @@ def birthday_source(
     store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
 ) -> list[QueueItem]:
     """This year's (or next year's) birthday, with the age when the year is known."""
-    feb29 = settings.feb29_in_common_years
+    occurrences = _Occurrences(start, end, settings.feb29_in_common_years)
     items = []
     for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id):
-        for when, age in stored_occurrences(row.date, start, end, feb29):
+        for when, iso, age in occurrences.of(row.date):
             if age is not None and age <= 0:
                 continue
             items.append(
                 QueueItem(
-                    handle=derived_handle("b", row.contact_id, when),
-                    contact_id=row.contact_id,
-                    contact_name=row.contact_name,
-                    kind=FollowUpKind.BIRTHDAY,
-                    title=f"Birthday: turns {age}" if age else "Birthday",
-                    due_on=when,
-                    days_late=0,
-                    urgency=0.0,
+                    f"b{row.contact_id}-{iso}",  # derived_handle("b", …), built in bulk here
+                    row.contact_id,
+                    row.contact_name,
+                    FollowUpKind.BIRTHDAY,
+                    f"Birthday: turns {age}" if age else "Birthday",
+                    when,
+                    0,
+                    0.0,
                     recurring=True,
                     detail=row.date,
                     relationship_type=row.relationship_type,
@@ -51,6 +51,30 @@ def birthday_source(
                 )
             )
     return items
+
+
+class _Occurrences:
+    """`stored_occurrences` for the thousands of dates a window holds, computed once per
+    month-day (a week of birthdays has a few thousand rows but only seven month-days)."""
+
+    def __init__(self, start: date, end: date, feb29: str) -> None:
+        self.start, self.end, self.feb29 = start, end, feb29
+        self.by_month_day: dict[str, list[tuple[date, str]]] = {}
+
+    def of(self, stored: str) -> list[tuple[date, str, int | None]]:
+        """(occurrence, its ISO text, years since) for a date as stored ('1980-03-14' or
+        '--03-14')."""
+        month_day = stored[-5:]
+        found = self.by_month_day.get(month_day)
+        if found is None:
+            found = self.by_month_day[month_day] = [
+                (when, when.isoformat())
+                for when, _ in stored_occurrences(
+                    "--" + month_day, self.start, self.end, self.feb29
+                )
+            ]
+        year = None if stored.startswith("-") else int(stored[:4]) or None
+        return [(when, iso, when.year - year if year else None) for when, iso in found]
 
 
 _SINCE = re.compile(r"^(customer|client|member|partner|supplier|subscriber)s?\s+since$")
@@ -70,15 +94,15 @@ def anniversary_title(label: str, years: int | None) -> str:
 def anniversary_source(
     store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
 ) -> list[QueueItem]:
-    feb29 = settings.feb29_in_common_years
+    occurrences = _Occurrences(start, end, settings.feb29_in_common_years)
     items = []
     for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id):
-        for when, years in stored_occurrences(row.date, start, end, feb29):
+        for when, iso, years in occurrences.of(row.date):
             if years is not None and years <= 0:
                 continue
             items.append(
                 QueueItem(
-                    handle=derived_handle("a", row.id, when),
+                    handle=f"a{row.id}-{iso}",
                     contact_id=row.contact_id,
                     contact_name=row.contact_name,
                     kind=FollowUpKind.ANNIVERSARY,
