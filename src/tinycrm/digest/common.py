@@ -47,10 +47,7 @@ def overdue_heading(digest: Digest) -> str:
 
 
 def overdue_more(digest: Digest) -> str | None:
-    hidden = digest.overdue_hidden
-    if not hidden:
-        return None
-    return f"…and {hidden} more overdue: run `crm follow-ups overdue` to see them all."
+    return _more(digest.overdue_hidden, "overdue", "crm follow-ups overdue")
 
 
 def today_heading(digest: Digest) -> str:
@@ -58,10 +55,7 @@ def today_heading(digest: Digest) -> str:
 
 
 def today_more(digest: Digest) -> str | None:
-    hidden = digest.today_hidden
-    if not hidden:
-        return None
-    return f"…and {hidden} more today: run `crm follow-ups today --limit 0` to see them all."
+    return _more(digest.today_hidden, "today", "crm follow-ups today --limit 0")
 
 
 def dates_heading(digest: Digest) -> str:
@@ -69,11 +63,14 @@ def dates_heading(digest: Digest) -> str:
 
 
 def dates_more(digest: Digest) -> str | None:
-    hidden = digest.dates_hidden
+    return _more(digest.dates_hidden, "birthdays and anniversaries", "crm digest --limit 0")
+
+
+def _more(hidden: int, what: str, command: str) -> str | None:
+    """The last line of a section the page cut short."""
     if not hidden:
         return None
-    what = "birthdays and anniversaries"
-    return f"…and {hidden} more {what}: run `crm digest --limit 0` to see them all."
+    return f"…and {hidden} more {what}: run `{command}` to see them all."
 
 
 def when(item: DigestItem, as_of: date) -> str:
