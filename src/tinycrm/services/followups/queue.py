@@ -60,8 +60,8 @@ def build_queue(
     `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
     `today_kinds` keeps only those kinds among today's rows (the digest lists birthdays and
     anniversaries apart), counted in `today_total`;
-    `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays and
-    anniversaries) and then leaves `upcoming_total` at the rows kept.
+    `upcoming_kinds` likewise among the upcoming rows (the digest's birthdays and
+    anniversaries), counted in `upcoming_total`.
 
     Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
     indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
