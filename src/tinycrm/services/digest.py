@@ -23,7 +23,6 @@ from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
 from tinycrm.models import FollowUpKind
 from tinycrm.services import atrisk
-from tinycrm.services.followups import build_queue
 from tinycrm.store import Store
 
 if TYPE_CHECKING:
@@ -224,6 +223,9 @@ def _queue(
     """The follow-up queue, the one source of what is due (`crm follow-ups today`): its
     overdue and today's rows, or (`dates_only`) a page of its upcoming birthdays and
     anniversaries."""
+    # Imported here, once the background reads have started: they overlap the import too.
+    from tinycrm.services.followups import build_queue
+
     if dates_only:
         dated: QueueLike = build_queue(
             store, as_of, days=days, settings=settings, with_overdue=False, with_today=False,
