@@ -178,3 +178,19 @@ def test_background_work_inside_a_write_sees_the_uncommitted_rows(store: Store) 
         add_contact(store, ContactFields(name="Bo"), date(2026, 11, 26))
         inside = store.in_background(lambda other: [r.name for r in other.contacts.find_ref("Bo")])
         assert inside() == ["Bo"]
+
+
+def test_background_work_falls_back_to_this_store_without_a_second_connection(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.errors import StorageError
+    from tinycrm.store import Database
+
+    def refuse(path: Path) -> Database:
+        raise StorageError("no second connection here")
+
+    monkeypatch.setattr(Database, "reader", staticmethod(refuse))
+    add_contact(store, ContactFields(name="Cy"), date(2026, 11, 26))
+    later = store.in_background(lambda other: (other is store, other.contacts.find_ref("Cy")))
+    same, found = later()
+    assert same and [r.name for r in found] == ["Cy"]

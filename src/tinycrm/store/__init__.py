@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tinycrm.errors import StorageError
 from tinycrm.store.connection import Database
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ class Store:
 
         The returned function waits for `work` and returns its result or raises its error.
         Inside a write transaction (whose rows another connection cannot see yet) or on an
-        in-memory database, `work` runs on this store at once instead."""
+        in-memory database, `work` runs on this store at once instead; and when a second
+        connection cannot be opened, on this store when its result is asked for."""
         if self.db.conn.in_transaction or str(self.db.path) == ":memory:":
             result = work(self)
             return lambda: result
@@ -128,18 +130,22 @@ class Store:
         def run() -> None:
             try:
                 other = Store(Database.reader(self.db.path))
-                try:
-                    outcome.append(work(other))
-                finally:
-                    other.close()
+            except StorageError:
+                return  # `wait` does the work here
+            try:
+                outcome.append(work(other))
             except BaseException as exc:  # raised again by the waiting thread
                 outcome.append(exc)
+            finally:
+                other.close()
 
         thread = threading.Thread(target=run, name="tinycrm-background", daemon=True)
         thread.start()
 
         def wait() -> T:
             thread.join()
+            if not outcome:
+                return work(self)
             if isinstance(outcome[0], BaseException):
                 raise outcome[0]
             value: T = outcome[0]
