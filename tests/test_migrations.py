@@ -12,7 +12,7 @@ from conftest import Invoke
 from tinycrm.errors import StorageError
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.store import Database, Store
-from tinycrm.store.schema import LATEST_VERSION, V1
+from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 TODAY = date(2026, 11, 26)
 
@@ -49,11 +49,11 @@ def test_failed_migration_leaves_old_version_and_data(isolated_env: Path) -> Non
     add_contact(store, ContactFields(name="Ann"), TODAY)
     store.close()
     db = Database(path)
-    broken = [V1, ["CREATE TABLE extra (x)", "ALTER TABLE nowhere ADD COLUMN y"]]
+    broken = [*MIGRATIONS, ["CREATE TABLE extra (x)", "ALTER TABLE nowhere ADD COLUMN y"]]
     with pytest.raises(StorageError) as caught:
         db.migrate(broken)
-    assert "version 1" in str(caught.value)
-    assert db.schema_version() == 1
+    assert f"version {LATEST_VERSION}" in str(caught.value)
+    assert db.schema_version() == LATEST_VERSION
     tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master")}
     assert "extra" not in tables
     assert db.conn.execute("SELECT name FROM contacts").fetchall()[0][0] == "Ann"
@@ -63,9 +63,10 @@ def test_failed_migration_leaves_old_version_and_data(isolated_env: Path) -> Non
 
 def test_successful_later_migration_applies_in_order(isolated_env: Path) -> None:
     db = Database(isolated_env / "crm.db")
-    applied = db.migrate([V1, ["CREATE TABLE extra (x)"], ["INSERT INTO extra VALUES (1)"]])
-    assert applied == [2, 3]
-    assert db.schema_version() == 3
+    later = [["CREATE TABLE extra (x)"], ["INSERT INTO extra VALUES (1)"]]
+    applied = db.migrate([*MIGRATIONS, *later])
+    assert applied == [LATEST_VERSION + 1, LATEST_VERSION + 2]
+    assert db.schema_version() == LATEST_VERSION + 2
     db.close()
 
 
