@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -83,6 +84,9 @@ def build_queue(
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
     builder = _QueueBuilder(store, as_of, end)
+    # Counting every overdue row (tens of thousands of index entries at scale) is SQLite's
+    # own work: it runs on a second connection while the Python below goes on.
+    overdue_count = builder.count_later("", builder.before) if with_overdue else None
     # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
     # page fills; the ones after it are counted, not built.
     page_end, dated_beyond = end, 0
@@ -90,9 +94,9 @@ def build_queue(
     if up_limit is not None and days > 0 and every_dated_kind:
         page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
     overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-    overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
     today = builder.today(today_rows, today_kinds) if with_today else []
     today.sort(key=_today_key)
+    overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
     upcoming: list[_Ranked] = []
     upcoming_total = 0
     if days > 0:
@@ -105,7 +109,7 @@ def build_queue(
         overdue=builder.finish(overdue),
         today=builder.finish(today[: today_limit or None]),
         upcoming=builder.finish(upcoming[:up_limit]),
-        overdue_total=len(overdue_rows) + builder.count("", builder.before) if with_overdue else 0,
+        overdue_total=len(overdue_rows) + overdue_count() if overdue_count else 0,
         upcoming_total=upcoming_total,
         today_total=len(today),
     )
@@ -144,10 +148,12 @@ class _QueueBuilder:
         ]
 
     def count(self, lo: str, hi: str) -> int:
-        return sum(
-            self.repo.count_rows(src, lo, hi, self.as_of, self.skips[src], self.last)
-            for src in _SQL_KINDS
-        )
+        return _count(self.store, lo, hi, self.as_of, self.skips, self.last)
+
+    def count_later(self, lo: str, hi: str) -> Callable[[], int]:
+        """`count`, run in the background (Store.in_background); call the result for it."""
+        as_of, skips, last = self.as_of, self.skips, self.last
+        return self.store.in_background(lambda other: _count(other, lo, hi, as_of, skips, last))
 
     def derived(
         self, start: date, end: date, settings: Settings
@@ -268,6 +274,15 @@ def _dated_page_end(
 _Ranked = tuple[float, date, tuple[int, int, str], str, "RankRow | QueueItem"]
 _SQL_KINDS: dict[int, str] = {0: "", 1: FollowUpKind.CHECK_IN, 2: FollowUpKind.REORDER}
 _PREFIX = {1: "c", 2: "r"}
+
+
+def _count(
+    store: Store, lo: str, hi: str, as_of: date, skips: dict[int, list[int]], last: str
+) -> int:
+    """Stored, check-in and reorder rows due in (lo, hi]."""
+    return sum(
+        store.follow_ups.count_rows(src, lo, hi, as_of, skips[src], last) for src in _SQL_KINDS
+    )
 
 
 def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:
