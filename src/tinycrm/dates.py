@@ -60,15 +60,17 @@ UNITS = {
     "y": "years", "year": "years", "years": "years",
 }  # fmt: skip
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Patterns as text: `re` compiles each on first use and keeps it (start-up time; most commands
+# read one date, or none).
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 # Amounts are capped at 6 digits: more is never a real date, and int() of a huge digit string
 # raises ValueError (Python's 4300-digit limit) instead of a usage error.
-_RELATIVE = re.compile(r"^([+-])\s*(\d{1,6})\s*([a-z]+)$")
-_IN_N = re.compile(r"^in\s+(\d{1,6})\s*([a-z]+)$")
-_AGO = re.compile(r"^(\d{1,6})\s*([a-z]+)\s+ago$")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$")
-_WORDS = re.compile(r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$")
+_RELATIVE = r"^([+-])\s*(\d{1,6})\s*([a-z]+)$"
+_IN_N = r"^in\s+(\d{1,6})\s*([a-z]+)$"
+_AGO = r"^(\d{1,6})\s*([a-z]+)\s+ago$"
+_NUMERIC = r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$"
+_WORDS = r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$"
 
 # Typed dates are kept well inside Python's year 1..9999, so the windows computed from them
 # (--days up to ten years, overdue look-backs, recurrences) never overflow.
@@ -102,7 +104,7 @@ def _parse(value: str, today: date, day_first: bool, prefer: Prefer) -> date | N
         ahead = (WEEKDAYS[value] - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
     for pattern, sign in ((_RELATIVE, None), (_IN_N, "+"), (_AGO, "-")):
-        match = pattern.match(value)
+        match = re.match(pattern, value)
         if match:
             groups = match.groups()
             if sign is None:
@@ -140,10 +142,10 @@ def add_months(start: date, months: int) -> date:
 
 def _absolute(value: str, today: date, day_first: bool, prefer: Prefer) -> date | None:
     for pattern in (_ISO, _COMPACT):
-        match = pattern.match(value)
+        match = re.match(pattern, value)
         if match:
             return _make(int(match[1]), int(match[2]), int(match[3]))
-    match = _NUMERIC.match(value)
+    match = re.match(_NUMERIC, value)
     if match:
         first, second = int(match[1]), int(match[2])
         day, month = (first, second) if day_first else (second, first)
@@ -151,7 +153,7 @@ def _absolute(value: str, today: date, day_first: bool, prefer: Prefer) -> date 
             year = int(match[3])
             return _make(year + 2000 if year < 100 else year, month, day)
         return _year_less(month, day, today, prefer)
-    match = _WORDS.match(value)
+    match = re.match(_WORDS, value)
     if match:
         day_text, month_text = (match[1], match[2]) if match[1] else (match[4], match[3])
         month_number = _month(month_text)
@@ -229,13 +231,13 @@ class PartialDate:
         return occurrence.year - self.year if self.year else None
 
 
-_PARTIAL = re.compile(r"^(?:(\d{4})-?|--|-)?(\d{2})-?(\d{2})$")
+_PARTIAL = r"^(?:(\d{4})-?|--|-)?(\d{2})-?(\d{2})$"
 
 
 def parse_partial_date(text: str) -> PartialDate:
     """Read '1980-03-14', '19800314', '03-14', '--03-14', '--0314'. Year 0000/1604 → no year."""
     value = text.strip()
-    match = _PARTIAL.match(value)
+    match = re.match(_PARTIAL, value)
     if not match:
         raise UsageError(f"cannot read date {text!r} (e.g. 1980-03-14, or 03-14 without a year)")
     # 0000 and Apple's 1604 are placeholders for "year unknown".

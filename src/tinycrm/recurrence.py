@@ -37,7 +37,8 @@ _ADVERBS = {
 }
 _BYDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "other": 2}
-_EVERY = re.compile(
+# As text: `re` compiles it on first use (start-up time: the queue imports this module).
+_EVERY = (
     r"^(?:every\s+)?(?:(\d+|one|two|three|four|five|six|other)\s+)?"
     r"(day|week|month|year)s?$"
 )
@@ -71,7 +72,7 @@ def _friendly(value: str) -> str | None:
     if bare in _ADVERBS:
         freq, interval = _ADVERBS[bare]
         return _compose(freq, interval, on_day)
-    match = _EVERY.match(head)
+    match = re.match(_EVERY, head)
     if not match:
         return None
     count_text, unit = match.groups()

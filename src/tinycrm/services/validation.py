@@ -12,8 +12,9 @@ from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
 
 E = TypeVar("E", bound=StrEnum)
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^[+()\d][\d\s().\-/]*(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
+# As text: `re` compiles them on first use (start-up time: the queue imports this module).
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_PHONE = r"^[+()\d][\d\s().\-/]*(?:\s*(?:x|ext\.?)\s*\d+)?$"
 
 
 # SQLite's INTEGER (and so every row id) is a signed 64-bit number.
@@ -53,14 +54,14 @@ def channel(value: str) -> Channel:
 
 def email(value: str) -> str:
     text = value.strip()
-    if not _EMAIL.match(text):
+    if not re.match(_EMAIL, text):
         raise UsageError(f"not an email address: {value!r}")
     return text
 
 
 def phone(value: str) -> str:
     text = value.strip()
-    if not _PHONE.match(text) or not re.search(r"\d", text):
+    if not re.match(_PHONE, text, re.IGNORECASE) or not re.search(r"\d", text):
         raise UsageError(f"not a phone number: {value!r}")
     return text
 

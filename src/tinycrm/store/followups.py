@@ -4,8 +4,7 @@ indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are comp
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -360,16 +359,6 @@ class FollowUpRepo:
             sql += " AND status = 'open'"
         rows = self.db.conn.execute(sql + " ORDER BY due_on, id", (contact_id,))
         return [_follow_up(row) for row in rows]
-
-
-@dataclass(frozen=True)
-class UrgencyWeights:
-    """The ranking weights (the rule lives in services.followups; SQL only applies them)."""
-
-    due: float
-    kinds: Mapping[str, float]
-    relationships: Mapping[str, float]
-    open_case: float
 
 
 _OPEN_CASES = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinycrm import recurrence
 from tinycrm.config import Settings
@@ -299,8 +299,7 @@ def _today_key(r: _Ranked) -> tuple[float, str, str]:
     return (-r[0], r[4].contact_name.lower(), r[3])
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(NamedTuple):
     """Overdue rows of one source sharing their static urgency weights (no open case)."""
 
     best: float  # the highest urgency a row of the group can have (a week or more late)
