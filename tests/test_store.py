@@ -194,3 +194,24 @@ def test_background_work_falls_back_to_this_store_without_a_second_connection(
     later = store.in_background(lambda other: (other is store, other.contacts.find_ref("Cy")))
     same, found = later()
     assert same and [r.name for r in found] == ["Cy"]
+
+
+def test_page_walk_falls_back_to_quick_check_without_dbstat(store: Store) -> None:
+    """An SQLite built without the dbstat table: the walk checks the tables with quick_check."""
+    real = store.db.conn
+    ran: list[str] = []
+
+    class NoDbstat:
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if "dbstat" in sql:
+                raise sqlite3.OperationalError("no such table: dbstat")
+            ran.append(sql)
+            return real.execute(sql, *args)
+
+    store.db.conn = NoDbstat()  # type: ignore[assignment]
+    try:
+        assert store.db.page_problems(("contacts", "contacts_name", "notes")) == []
+    finally:
+        store.db.conn = real
+    checked = [sql for sql in ran if sql.startswith("PRAGMA quick_check")]
+    assert checked == ["PRAGMA quick_check('contacts')", "PRAGMA quick_check('notes')"]

@@ -19,7 +19,7 @@ def check_integrity(store: Store, *, full: bool = True) -> None:
     `full` (every `--send`): `PRAGMA quick_check` over the whole file, ~1-2 s at 1M notes, once
     a day from cron, so the mail doubles as a daily health check of the database. Otherwise (a
     printed digest): a structural walk of every page of the tables and indexes the digest
-    reads, ~45 ms. Trade-off in docs/decisions.md and docs/cron.md."""
+    reads, ~30 ms. Trade-off in docs/decisions.md and docs/cron.md."""
     from tinycrm.store.digests import DIGEST_BTREES
 
     if full:
