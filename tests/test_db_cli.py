@@ -54,6 +54,12 @@ def test_show_completion(cli: Invoke) -> None:
     assert "_CRM_COMPLETE" in result.stdout and "complete " in result.stdout
 
 
+def test_completion_options_belong_to_crm_alone(cli: Invoke) -> None:
+    assert "--install-completion" in cli("--help").stdout
+    for command in (["follow-ups"], ["digest"], ["contacts", "add"], ["report"]):
+        assert "completion" not in cli(*command, "--help").stdout, command
+
+
 def test_db_path_honours_option_and_env(cli: Invoke, isolated_env: Path) -> None:
     assert cli("db", "path").stdout.strip() == str(isolated_env / "crm.db")
     assert cli("--db", "/tmp/x.db", "db", "path").stdout.strip() == "/tmp/x.db"

@@ -40,7 +40,7 @@ def load_subcommand(name: str) -> Any:
     module_name, attribute = SUBCOMMANDS[name].split(":")
     target = getattr(importlib.import_module(module_name), attribute)
     if not isinstance(target, typer.Typer):
-        wrapper = typer.Typer()
+        wrapper = typer.Typer(add_completion=False)
         wrapper.command(name)(target)
         target = wrapper
     command = typer.main.get_command(target)

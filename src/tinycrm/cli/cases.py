@@ -12,7 +12,9 @@ from tinycrm.serialize_sales import case_dict
 from tinycrm.services import cases as service
 from tinycrm.store.cases import Case
 
-app = typer.Typer(help="Cases: complaints and problems.", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False, help="Cases: complaints and problems.", no_args_is_help=True
+)
 
 
 @app.command("open")

@@ -15,7 +15,7 @@ from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
 
-app = typer.Typer(help="Add, find and change contacts.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
 
 EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more).")
 PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")

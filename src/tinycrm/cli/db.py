@@ -13,7 +13,9 @@ from tinycrm.services import maintenance
 from tinycrm.store import Database
 
 app = typer.Typer(
-    help="Where the database is, backups, checks and migrations.", no_args_is_help=True
+    add_completion=False,
+    help="Where the database is, backups, checks and migrations.",
+    no_args_is_help=True,
 )
 
 

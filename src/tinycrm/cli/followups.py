@@ -14,7 +14,11 @@ from tinycrm.serialize import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 
-app = typer.Typer(help="The follow-up queue: whom to contact today, and why.", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False,
+    help="The follow-up queue: whom to contact today, and why.",
+    no_args_is_help=True,
+)
 
 LIMIT = typer.Option(
     service.DEFAULT_OVERDUE_LIMIT,

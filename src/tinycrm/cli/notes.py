@@ -9,7 +9,11 @@ from tinycrm.cli.context import JSON_OPTION, read_date, state, today
 from tinycrm.serialize import note_dict
 from tinycrm.services import notes as service
 
-app = typer.Typer(help="Log notes and interactions (calls, emails, visits…).", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False,
+    help="Log notes and interactions (calls, emails, visits…).",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")

@@ -10,8 +10,11 @@ from tinycrm.money import format_minor
 from tinycrm.serialize_sales import money_dict
 from tinycrm.services import analytics, atrisk, lifecycle
 
-app = typer.Typer(help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 LIMIT = typer.Option(
     50, "--limit", "-n", min=0, max=1_000_000, help="At most this many rows (0: all)."

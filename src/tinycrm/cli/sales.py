@@ -10,7 +10,9 @@ from tinycrm.money import format_minor
 from tinycrm.serialize_sales import cost_dict, follow_up_brief, sale_dict
 from tinycrm.services import sales as service
 
-app = typer.Typer(help="Record sales, gifts and discounts.", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False, help="Record sales, gifts and discounts.", no_args_is_help=True
+)
 
 
 @app.command("add", context_settings={"ignore_unknown_options": True})

@@ -9,7 +9,9 @@ from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date
 from tinycrm.serialize_sales import follow_up_brief, score_dict
 from tinycrm.services import satisfaction as service
 
-app = typer.Typer(help="Satisfaction scores (CSAT 1-5, NPS 0-10).", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False, help="Satisfaction scores (CSAT 1-5, NPS 0-10).", no_args_is_help=True
+)
 
 
 @app.command("add", context_settings={"ignore_unknown_options": True})

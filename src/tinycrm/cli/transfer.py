@@ -218,7 +218,7 @@ def forget(
         )
 
 
-export_app = typer.Typer(no_args_is_help=True)
+export_app = typer.Typer(add_completion=False, no_args_is_help=True)
 
 
 @export_app.callback()
