@@ -81,8 +81,10 @@ class Queue:
 DerivedSource = Callable[[Store, date, date, Settings, int | None], list[QueueItem]]
 
 
-def derived_handle(prefix: str, subject_id: int, on: date) -> str:
-    return f"{prefix}{subject_id}-{on.isoformat()}"
+def derived_handle(prefix: str, subject_id: int, on: date | str) -> str:
+    """`b7-2026-12-01`: the source's prefix, the subject's id and the day (a date, or its
+    ISO text when the caller already has it)."""
+    return f"{prefix}{subject_id}-{on if isinstance(on, str) else on.isoformat()}"
 
 
 def dueness(days_late: int) -> float:

@@ -36,7 +36,7 @@ def birthday_source(
                 continue
             items.append(
                 QueueItem(
-                    f"b{row.contact_id}-{iso}",  # derived_handle("b", …), built in bulk here
+                    derived_handle("b", row.contact_id, iso),
                     row.contact_id,
                     row.contact_name,
                     FollowUpKind.BIRTHDAY,
@@ -102,7 +102,7 @@ def anniversary_source(
                 continue
             items.append(
                 QueueItem(
-                    handle=f"a{row.id}-{iso}",
+                    handle=derived_handle("a", row.id, iso),
                     contact_id=row.contact_id,
                     contact_name=row.contact_name,
                     kind=FollowUpKind.ANNIVERSARY,
