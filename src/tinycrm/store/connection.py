@@ -278,8 +278,9 @@ class Database:
         problems: list[str] = []
         try:
             for name, _, kind in found:
-                problem = self._walk(name, kind)
-                if problem == "no dbstat":
+                try:
+                    problem = self._walk(name, kind)
+                except _NoDbstat:
                     return self._quick_check_tables(tuple(dict.fromkeys(t for _, t, _ in found)))
                 if problem:
                     problems.append(f"{name}: {problem}")
@@ -300,7 +301,9 @@ class Database:
                 (name,),
             ).fetchone()
         except sqlite3.OperationalError as exc:
-            return "no dbstat" if "dbstat" in str(exc) else str(exc)
+            if "dbstat" in str(exc):
+                raise _NoDbstat from exc
+            return str(exc)
         except sqlite3.DatabaseError as exc:
             return str(exc)
         return f"{bad[0]} damaged page(s), the first page {bad[1]}" if bad[0] else None
@@ -394,6 +397,10 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class _NoDbstat(Exception):
+    """This SQLite was built without the dbstat table."""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
