@@ -258,7 +258,7 @@ def assemble(
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
     overdue = list(queue.overdue[:limit])
-    today = [row for row in queue.today if _kind(row) not in DATE_KINDS]
+    today = list(queue.today)  # the queue leaves out birthdays and anniversaries (TODAY_KINDS)
     seen = {row.handle for row in overdue if row.handle}
     dated = [
         row
@@ -269,7 +269,7 @@ def assemble(
     # counted either.
     left_out = len(dates.upcoming) - len(dated)
     dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
-    today_total = max(len(today), int(queue.today_total) - (len(queue.today) - len(today)))
+    today_total = int(queue.today_total)
     dates_total = max(len(dated), int(dates.upcoming_total) - left_out)
     # Only the rows shown become digest items.
     shown_today = [_item(row, as_of) for row in today[:limit]]
