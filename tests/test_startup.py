@@ -107,3 +107,37 @@ def test_the_queue_and_the_digest_load_only_what_they_need(tmp_path: Path, comma
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout.strip() == "0 []"
+
+
+def test_the_collector_is_off_while_loading_and_back_on_for_the_command(tmp_path: Path) -> None:
+    """`crm` holds the garbage collector off while Typer and the command load, then turns it
+    back on (a TUI session or a large import needs it), leaving the start-up objects frozen."""
+    script = (
+        "import atexit, gc, sys\n"
+        "from tinycrm.cli import entry\n"
+        "seen = []\n"
+        "def opened(event, args):\n"
+        "    if event == 'sqlite3.connect':\n"
+        "        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "sys.addaudithook(opened)\n"
+        "atexit.register(lambda: print(seen[:1]))\n"
+        "sys.argv = ['crm', '--db', sys.argv[1], 'contacts', 'list']\n"
+        "entry.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "crm.db")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip().endswith("[(True, True)]")
+
+
+def test_resuming_the_collector_leaves_an_enabled_one_alone() -> None:
+    import gc
+
+    from tinycrm.cli.entry import resume_collection
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    resume_collection()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

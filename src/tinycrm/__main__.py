@@ -1,3 +1,3 @@
-from tinycrm.cli.app import main
+from tinycrm.cli.entry import main
 
 main()

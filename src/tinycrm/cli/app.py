@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from tinycrm import __version__
 from tinycrm.cli.context import State
+from tinycrm.cli.entry import resume_collection
 from tinycrm.errors import CrmError
 
 # Sub-commands, loaded only when used: Typer converts every command function it is given
@@ -45,6 +46,7 @@ def load_subcommand(name: str) -> Any:
         target = wrapper
     command = typer.main.get_command(target)
     command.name = name
+    resume_collection()
     return command
 
 
