@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -22,12 +21,13 @@ if TYPE_CHECKING:
 # and usage errors pay for Typer only (start-up time, see docs/benchmarks.md).
 
 
-@dataclass
 class State:
-    db_option: str | None = None
-    _settings: config.Settings | None = None
-    _store: Store | None = None
-    opened: list[Store] = field(default_factory=list)
+    """The root command's options, and what they open on first use."""
+
+    def __init__(self, db_option: str | None = None) -> None:
+        self.db_option = db_option
+        self._settings: config.Settings | None = None
+        self._store: Store | None = None
 
     @property
     def settings(self) -> config.Settings:

@@ -6,9 +6,8 @@ reports (their result dataclasses cost ~4 ms of start-up; docs/benchmarks.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
@@ -16,8 +15,7 @@ from tinycrm.store.atrisk import AtRiskRow
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     total: int
     rows: list[T]
 

@@ -14,10 +14,10 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
@@ -82,8 +82,7 @@ class QueueLike(Protocol):
 AT_RISK_LIMIT = 10  # the digest names the most urgent; `crm report at-risk` has the rest
 
 
-@dataclass(frozen=True)
-class DigestItem:
+class DigestItem(NamedTuple):
     """One line of the digest. `years` is the age reached or the years of an anniversary."""
 
     contact_id: int
@@ -98,8 +97,7 @@ class DigestItem:
     recurring: bool = False
 
 
-@dataclass(frozen=True)
-class AtRiskCustomer:
+class AtRiskCustomer(NamedTuple):
     contact_id: int
     contact_name: str
     reasons: tuple[str, ...] = ()
@@ -328,8 +326,6 @@ def _with_years(store: Store, items: list[DigestItem], feb29: str) -> list[Diges
 
     The queue's detail carries the date ('1980-03-14' or 'wedding: 2015-11-24'); rows without
     a readable one are looked up in one query."""
-    from dataclasses import replace
-
     result: list[DigestItem] = []
     unknown: list[int] = []
     for index, item in enumerate(items):
@@ -338,19 +334,18 @@ def _with_years(store: Store, items: list[DigestItem], feb29: str) -> list[Diges
             unknown.append(index)
             result.append(item)
         else:
-            result.append(_set_years(item, partial.years_at(item.due_on), replace))
+            result.append(_set_years(item, partial.years_at(item.due_on)))
     if unknown:
         looked_up = _years_from_contacts(store, [items[i] for i in unknown], feb29)
         for index, years in zip(unknown, looked_up, strict=True):
-            result[index] = _set_years(items[index], years, replace)
+            result[index] = _set_years(items[index], years)
     return result
 
 
-def _set_years(item: DigestItem, years: int | None, replace: Callable[..., Any]) -> DigestItem:
+def _set_years(item: DigestItem, years: int | None) -> DigestItem:
     if years is None or years < 0:
         return item
-    updated: DigestItem = replace(item, years=years)
-    return updated
+    return item._replace(years=years)
 
 
 def _partial_from_detail(detail: str | None) -> PartialDate | None:
@@ -396,8 +391,7 @@ def _years_from_contacts(store: Store, items: list[DigestItem], feb29: str) -> l
 # Delivery bookkeeping
 
 
-@dataclass(frozen=True)
-class SendPlan:
+class SendPlan(NamedTuple):
     """Whether to send, and which days the digest must cover."""
 
     as_of: date

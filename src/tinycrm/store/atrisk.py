@@ -5,15 +5,14 @@ small sets first (see `AtRiskRepo.at_risk`)."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from tinycrm.store.connection import Database
 from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL, TOUCH_DUE_SQL
 
 
-@dataclass(frozen=True)
-class AtRiskRow:
+class AtRiskRow(NamedTuple):
     contact_id: int
     name: str
     cadence_days: int | None

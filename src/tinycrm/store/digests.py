@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from tinycrm.store.connection import Database, now_iso
 
@@ -47,8 +47,7 @@ DIGEST_BTREES = (
 )
 
 
-@dataclass(frozen=True)
-class DigestRun:
+class DigestRun(NamedTuple):
     id: int
     digest_on: date
     covered_from: date

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
@@ -66,8 +67,7 @@ class QueueItem:
     status: str = "open"
 
 
-@dataclass(frozen=True)
-class Queue:
+class Queue(NamedTuple):
     as_of: date
     overdue: list[QueueItem]
     today: list[QueueItem]
