@@ -54,6 +54,7 @@ def digest(
     --send the same day sends nothing, and days missed while the machine was off are caught
     up by the next one. A failure exits 1 with one line on stderr and is retried next run.
     """
+    from tinycrm.cli import head_start
     from tinycrm.services import integrity
 
     st = state(ctx)
@@ -69,15 +70,24 @@ def digest(
 
         mail = mail_config(st.settings.smtp, st.settings.source)
     store = st.store
-    # Started before the digest's modules are imported: the check overlaps the imports too.
-    checked = integrity.check_integrity_later(store, full=mail is not None)
+    early = head_start.claim(store, send=mail is not None, as_of=day)
+    at_risk_later = None
+    if early is not None:
+        checked, at_risk_later = early
+    else:
+        # Started before the digest's modules are imported: it overlaps the imports too.
+        checked = integrity.check_integrity_later(store, full=mail is not None)
     from tinycrm.services import digest as service
 
     if mail is None:
-        printed = _checked(
-            checked,
-            lambda: service.build_digest(store, day, days=span, settings=st.settings, limit=limit),
-        )
+
+        def build() -> Digest:
+            return service.build_digest(
+                store, day, days=span, settings=st.settings, limit=limit,
+                at_risk_later=at_risk_later,
+            )  # fmt: skip
+
+        printed = _checked(checked, build)
         if not (quiet_if_empty and printed.is_empty):
             _print(printed, fmt)
         return
@@ -88,7 +98,7 @@ def digest(
             return plan, None
         return plan, service.build_digest(
             store, day, days=span, covered_from=plan.covered_from, settings=st.settings,
-            limit=limit,
+            limit=limit, at_risk_later=at_risk_later,
         )  # fmt: skip
 
     plan, built = _checked(checked, plan_and_build)

@@ -12,10 +12,14 @@ Typer is imported.
 from __future__ import annotations
 
 import gc
+import sys
+
+from tinycrm.cli import head_start
 
 
 def main() -> None:
     gc.disable()
+    head_start.begin(sys.argv[1:])
     from tinycrm.cli.app import main as run_crm
 
     run_crm()

@@ -14,6 +14,8 @@ from tinycrm.store.atrisk import AtRiskRow
 
 T = TypeVar("T")
 
+SHORT_LIST = 10  # the digest names the most urgent; `crm report at-risk` lists them all
+
 
 class Page(NamedTuple, Generic[T]):
     total: int
@@ -23,6 +25,12 @@ class Page(NamedTuple, Generic[T]):
 def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
     total, rows = store.at_risk.at_risk(as_of, limit)
     return Page(total, rows)
+
+
+def short_list(store: Store, as_of: date) -> Page[AtRiskRow]:
+    """The SHORT_LIST most urgent at-risk customers (as `at_risk` ranks them), and how many
+    there are in all: the digest's section."""
+    return at_risk(store, as_of, limit=SHORT_LIST)
 
 
 def risk_reasons(row: AtRiskRow) -> list[str]:

@@ -14,7 +14,7 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -27,6 +27,7 @@ from tinycrm.store import Store
 
 if TYPE_CHECKING:
     from tinycrm.config import Settings
+    from tinycrm.store.atrisk import AtRiskRow
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
 TODAY_KINDS = frozenset(kind.value for kind in FollowUpKind) - DATE_KINDS
@@ -77,9 +78,6 @@ class QueueLike(Protocol):
     def today_total(self) -> int: ...
     @property
     def upcoming_total(self) -> int: ...
-
-
-AT_RISK_LIMIT = 10  # the digest names the most urgent; `crm report at-risk` has the rest
 
 
 class DigestItem(NamedTuple):
@@ -180,21 +178,24 @@ def build_digest(
     covered_from: date | None = None,
     settings: Settings | None = None,
     limit: int | None = SECTION_LIMIT,
+    at_risk_later: Callable[[], atrisk.Page[AtRiskRow]] | None = None,
 ) -> Digest:
     """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up).
-    Each list section shows at most `limit` rows (0 or None: all) and its full count."""
+    Each list section shows at most `limit` rows (0 or None: all) and its full count.
+    `at_risk_later` waits for `atrisk.short_list` for `as_of` when the caller started it."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {limit}")
     limit = limit or None
     start = min(covered_from or as_of, as_of)
     # The at-risk ranking is nearly all SQLite's work: it runs beside the queue's Python.
-    at_risk_later = store.in_background(lambda other: at_risk_customers(other, as_of))
+    if at_risk_later is None:
+        at_risk_later = store.in_background(lambda other: atrisk.short_list(other, as_of))
     queue = _queue(store, as_of, 0, settings, limit)
     # Birthdays and anniversaries from the first uncovered day (catch-up) to the window's
     # end: the upcoming rows of the queue of the day before it.
     span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
     dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
-    at_risk, at_risk_total = at_risk_later()
+    at_risk, at_risk_total = at_risk_customers(at_risk_later())
     return assemble(
         store,
         as_of,
@@ -290,10 +291,8 @@ def assemble(
     )
 
 
-def at_risk_customers(store: Store, as_of: date) -> tuple[list[AtRiskCustomer], int]:
-    """The most urgent at-risk customers (as `crm report at-risk` ranks them), and how many
-    there are in all; the digest lists only the first AT_RISK_LIMIT."""
-    page = atrisk.at_risk(store, as_of, limit=AT_RISK_LIMIT)
+def at_risk_customers(page: atrisk.Page[AtRiskRow]) -> tuple[list[AtRiskCustomer], int]:
+    """The digest's lines for a short list of at-risk customers, and how many there are."""
     customers = [
         AtRiskCustomer(row.contact_id, row.name, tuple(atrisk.risk_reasons(row)))
         for row in page.rows

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from tinycrm.errors import StorageError
 from tinycrm.store.connection import Database
@@ -125,36 +125,46 @@ class Store:
         if self.db.conn.in_transaction or str(self.db.path) == ":memory:":
             result = work(self)
             return lambda: result
-        outcome: list[Any] = []
-
-        def run() -> None:
-            try:
-                other = Store(Database.reader(self.db.path))
-            except StorageError:
-                return  # `wait` does the work here
-            try:
-                outcome.append(work(other))
-            except BaseException as exc:  # raised again by the waiting thread
-                outcome.append(exc)
-            finally:
-                other.close()
-
-        thread = threading.Thread(target=run, name="tinycrm-background", daemon=True)
-        thread.start()
-
-        def wait() -> T:
-            thread.join()
-            if not outcome:
-                return work(self)
-            if isinstance(outcome[0], BaseException):
-                raise outcome[0]
-            value: T = outcome[0]
-            return value
-
-        return wait
+        job = Reading(self.db.path, work)
+        return lambda: job.result(otherwise=lambda: work(self))
 
     def close(self) -> None:
         self.db.close()
 
 
-__all__ = ["Database", "Store"]
+class Reading(Generic[T]):
+    """`work` (reads only) running in a thread on a read-only connection of its own to the
+    file at `path`, started at once. SQLite lets go of the GIL while it reads."""
+
+    def __init__(self, path: Path, work: Callable[[Store], T]) -> None:
+        self._outcome: list[T | BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(path, work), name="tinycrm-background", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path, work: Callable[[Store], T]) -> None:
+        try:
+            other = Store(Database.reader(path))
+        except StorageError:
+            return  # `result` calls `otherwise`
+        try:
+            self._outcome.append(work(other))
+        except BaseException as exc:  # raised again by the waiting thread
+            self._outcome.append(exc)
+        finally:
+            other.close()
+
+    def result(self, otherwise: Callable[[], T]) -> T:
+        """Wait for `work` and return its result or raise its error; `otherwise()` when no
+        second connection could be opened."""
+        self._thread.join()
+        if not self._outcome:
+            return otherwise()
+        value = self._outcome[0]
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+
+__all__ = ["Database", "Reading", "Store"]
