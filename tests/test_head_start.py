@@ -98,7 +98,8 @@ def test_an_old_file_is_migrated_before_it_is_read(tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
     shutil.copy(FIXTURES / "schema-v1.db", db)
     old = Store(Database.reader(db))
-    assert head_start._early_reads(old, False, date.fromisoformat(AS_OF)) is None
+    assert head_start._check(old, False) is False
+    assert head_start._short_list(old, date.fromisoformat(AS_OF)) is None
     old.close()
     done = crm("--db", str(db), "digest", "--as-of", AS_OF, "--format", "json")
     assert done.returncode == 0, done.stderr

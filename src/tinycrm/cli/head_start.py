@@ -3,19 +3,20 @@
 Cron runs `crm digest` every morning. Its integrity check (a walk over the pages it reads) and
 its at-risk ranking are SQLite's own work, done without the GIL, and together they take about
 as long as the rest of the command; but they need only the database file and the day, while
-the first ~50 ms of the command go to importing Typer and tinycrm on one core. So `begin`,
+the first ~60 ms of the command go to importing Typer and tinycrm on one core. So `begin`,
 called by the entry point before those imports, reads argv the plain way: when it is
-`crm [--db PATH] digest [options]`, it starts both on a second connection at once. The
-digest command then `claim`s them, and uses them only if Typer's parse agrees (the same file,
-`--send` or not, the same day); otherwise it starts its own, as it does when run in-process
-(tests) or when anything about argv is unusual. A guess that turns out wrong costs CPU, never
-a wrong answer. Measured in docs/benchmarks.md.
+`crm [--db PATH] digest [options]`, it starts both at once, each on a read-only connection
+of its own. The digest command then `claim`s them, and uses them only if Typer's parse
+agrees (the same file, `--send` or not, the same day); otherwise it starts its own, as it
+does when run in-process (tests) or when anything about argv is unusual. A wrong guess costs
+CPU, never a wrong answer. Measured in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -31,19 +32,12 @@ class _Guess(NamedTuple):
     send: bool
 
 
-class _Early(NamedTuple):
-    """What the early reads found; None when the file's schema is not this version's (the
-    command migrates it first, so the reads must wait for that)."""
-
-    integrity_error: BaseException | None
-    at_risk: Page[AtRiskRow] | BaseException | None
-
-
 class _Started(NamedTuple):
     path: Path
     send: bool
     as_of: date | None
-    reading: Reading[_Early | None]
+    check: Reading[bool]  # False: not checked early (see _current)
+    short_list: Reading[Page[AtRiskRow] | None] | None  # None: not read early
 
 
 _started: _Started | None = None
@@ -67,8 +61,11 @@ def begin(argv: list[str]) -> None:
         return
     from tinycrm.store import Reading
 
-    reading = Reading(path, lambda store: _early_reads(store, guess.send, as_of))
-    _started = _Started(path.resolve(), guess.send, as_of, reading)
+    # Two connections: both cores are busy once Typer is loaded, and neither read waits for
+    # the other at the end.
+    check = Reading(path, lambda store: _check(store, guess.send))
+    short_list = Reading(path, lambda store: _short_list(store, as_of)) if as_of else None
+    _started = _Started(path.resolve(), guess.send, as_of, check, short_list)
 
 
 def claim(
@@ -82,26 +79,16 @@ def claim(
         return None
     from tinycrm.services import atrisk, integrity
 
-    def early() -> _Early:
-        found = started.reading.result(otherwise=lambda: None)
-        if found is None:  # not read early after all
-            return _Early(_error(lambda: integrity.check_integrity(store, full=send)), None)
-        return found
-
     def checked() -> None:
-        error = early().integrity_error
-        if error is not None:
-            raise error
+        if not started.check.result(otherwise=lambda: False):
+            integrity.check_integrity(store, full=send)
 
-    def at_risk() -> Page[AtRiskRow]:
-        page = early().at_risk
-        if page is None:
-            return atrisk.short_list(store, as_of)
-        if isinstance(page, BaseException):
-            raise page
-        return page
+    def at_risk(early: Reading[Page[AtRiskRow] | None]) -> Page[AtRiskRow]:
+        page = early.result(otherwise=lambda: None)
+        return page if page is not None else atrisk.short_list(store, as_of)
 
-    return checked, (at_risk if started.as_of == as_of else None)
+    early = started.short_list if started.as_of == as_of else None
+    return checked, (partial(at_risk, early) if early is not None else None)
 
 
 def _guess(argv: list[str]) -> _Guess | None:
@@ -141,26 +128,27 @@ def _as_of(text: str | None, day_first: bool) -> date | None:
         return None
 
 
-def _early_reads(store: Store, send: bool, as_of: date | None) -> _Early | None:
+def _current(store: Store) -> bool:
+    """Whether the file has this version's schema; an older one is not read early, since the
+    command migrates it first and a migration may change what the reads see."""
     from tinycrm.store.schema import LATEST_VERSION
 
-    if store.db.version != LATEST_VERSION:
+    return store.db.version == LATEST_VERSION
+
+
+def _check(store: Store, send: bool) -> bool:
+    """The integrity check (raises Corrupt); False when the file was not checked."""
+    if not _current(store):
+        return False
+    from tinycrm.services import integrity
+
+    integrity.check_integrity(store, full=send)
+    return True
+
+
+def _short_list(store: Store, as_of: date) -> Page[AtRiskRow] | None:
+    if not _current(store):
         return None
-    from tinycrm.services import atrisk, integrity
+    from tinycrm.services import atrisk
 
-    integrity_error = _error(lambda: integrity.check_integrity(store, full=send))
-    at_risk: Page[AtRiskRow] | BaseException | None = None
-    if as_of is not None and integrity_error is None:
-        try:
-            at_risk = atrisk.short_list(store, as_of)
-        except Exception as exc:  # raised again by the command that claims it
-            at_risk = exc
-    return _Early(integrity_error, at_risk)
-
-
-def _error(work: Callable[[], None]) -> BaseException | None:
-    try:
-        work()
-    except Exception as exc:
-        return exc
-    return None
+    return atrisk.short_list(store, as_of)
