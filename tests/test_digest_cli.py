@@ -319,7 +319,8 @@ def test_the_printed_check_covers_every_btree_the_digest_reads(cli: Invoke, stor
 def damage_leaf(path: Path, store: Store, btree: str) -> None:
     """Fill follow-ups and notes over several pages, then zero a leaf page of `btree` (not its
     root) in the file, as a disk error would."""
-    from tinycrm.models import Contact, FollowUp, FollowUpKind, Note
+    from tinycrm.models import Contact, FollowUp, Note
+    from tinycrm.vocabulary import FollowUpKind
 
     with store.write():
         ann = store.contacts.insert(Contact(name="Ann"), AS_OF)
@@ -466,7 +467,8 @@ def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
 ) -> None:
     """No stand-in: the follow-up queue itself feeds the digest (skipped until it is merged)."""
     pytest.importorskip("tinycrm.services.followups")
-    from tinycrm.models import FollowUp, FollowUpKind
+    from tinycrm.models import FollowUp
+    from tinycrm.vocabulary import FollowUpKind
 
     write_config(isolated_env, smtp.port)
     for args in (

@@ -15,11 +15,11 @@ import pytest
 from conftest import Invoke
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import DEFAULT_CADENCE, RelationshipType
 from tinycrm.services import followups as fu
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
+from tinycrm.vocabulary import DEFAULT_CADENCE, RelationshipType
 
 D = date(2026, 11, 26)
 

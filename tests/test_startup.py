@@ -82,7 +82,7 @@ NOT_ON_THE_QUEUE_PATH = (
     "platformdirs", "tinycrm.services.contacts", "tinycrm.store.contacts",
     "tinycrm.services.followups.actions", "tinycrm.services.sales", "tinycrm.store.sales",
     "tinycrm.store.cases", "tinycrm.store.satisfaction", "tinycrm.money",
-    "tinycrm.services.analytics",
+    "tinycrm.services.analytics", "tinycrm.models",
 )  # fmt: skip
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from conftest import Invoke
 from tinycrm.errors import StorageError
-from tinycrm.models import FollowUp, FollowUpKind
+from tinycrm.models import FollowUp
 from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind
 
 
 def add(cli: Invoke, *args: str) -> dict[str, Any]:

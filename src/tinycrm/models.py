@@ -1,69 +1,19 @@
-"""The vocabulary of the CRM as plain data: no storage, no presentation.
+"""The CRM's records as plain data: no storage, no presentation.
 
-Records that only one feature uses live beside their repository in `store/`: `Sale` and `Cost`
-(store/sales.py), `Score` (store/satisfaction.py), `Case` (store/cases.py), `StageChange`
-(store/contacts.py). Most commands import this module, and each dataclass costs ~0.6 ms of
-start-up to create (docs/benchmarks.md).
+Their vocabularies (relationship types, stages, channels, follow-up kinds, scales, severities)
+are in `vocabulary`. Records that only one feature uses live beside their repository in
+`store/`: `Sale` and `Cost` (store/sales.py), `Score` (store/satisfaction.py), `Case`
+(store/cases.py), `StageChange` (store/contacts.py). Each dataclass costs ~0.6-1 ms of start-up
+to create (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from tinycrm.dates import PartialDate
-
-
-class RelationshipType(StrEnum):
-    TRANSACTIONAL = "transactional"
-    LONG_TERM = "long-term"
-    PERSONAL = "personal"
-    DEDICATED = "dedicated"
-    SELF_SERVICE = "self-service"
-    AUTOMATED = "automated"
-    COMMUNITY = "community"
-
-
-# Days between keep-in-touch check-ins, by relationship type (SPEC); others: none.
-DEFAULT_CADENCE: dict[RelationshipType, int] = {
-    RelationshipType.DEDICATED: 30,
-    RelationshipType.PERSONAL: 60,
-    RelationshipType.LONG_TERM: 90,
-    RelationshipType.COMMUNITY: 180,
-}
-
-
-class Stage(StrEnum):
-    EXPLORATION = "exploration"
-    AWARENESS = "awareness"
-    EXPANSION = "expansion"
-    COMMITMENT = "commitment"
-    DISSOLUTION = "dissolution"
-
-
-class Channel(StrEnum):
-    CALL = "call"
-    EMAIL = "email"
-    VISIT = "visit"
-    MEETING = "meeting"
-    LETTER = "letter"
-    VIDEO = "video"
-    CHAT = "chat"
-    OTHER = "other"
-
-
-class FollowUpKind(StrEnum):
-    THANK_YOU = "thank-you"
-    CHECK_IN = "check-in"
-    BIRTHDAY = "birthday"
-    ANNIVERSARY = "anniversary"
-    SATISFACTION_CHECK = "satisfaction-check"
-    REORDER = "reorder"
-    RECOVERY = "recovery"
-    CASE = "case"
-    PASS_ON = "pass-on"
-    CUSTOM = "custom"
+from tinycrm.vocabulary import DEFAULT_CADENCE, Channel, FollowUpKind, RelationshipType, Stage
 
 
 @dataclass(frozen=True)
@@ -71,26 +21,6 @@ class Anniversary:
     label: str
     when: PartialDate
     id: int | None = None
-
-
-class Scale(StrEnum):
-    CSAT = "csat"  # 1-5
-    NPS = "nps"  # 0-10
-
-
-SCALE_RANGE: dict[Scale, tuple[int, int]] = {Scale.CSAT: (1, 5), Scale.NPS: (0, 10)}
-# A score at or below this asks for a recovery follow-up.
-LOW_SCORE: dict[Scale, int] = {Scale.CSAT: 2, Scale.NPS: 6}
-
-
-class Severity(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-
-
-# Days to respond to a case, by severity.
-RESPONSE_DAYS: dict[Severity, int] = {Severity.HIGH: 1, Severity.NORMAL: 3, Severity.LOW: 7}
 
 
 @dataclass

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tinycrm.models import Contact, Note
-
 if TYPE_CHECKING:
+    from tinycrm.models import Contact, Note
     from tinycrm.services.followups import QueueItem
 
 

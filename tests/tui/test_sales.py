@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from tinycrm.models import Scale
 from tinycrm.services.cases import open_case
 from tinycrm.services.sales import add_sale, list_sales
 from tinycrm.services.satisfaction import add_score, history
@@ -17,6 +16,7 @@ from tinycrm.tui.app import CrmApp
 from tinycrm.tui.forms.sale import SaleForm, ScoreForm
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
+from tinycrm.vocabulary import Scale
 
 from .conftest import TODAY
 

@@ -27,7 +27,8 @@ from tinycrm.io.records import (
     read_date,
     unformula,
 )
-from tinycrm.models import Contact, RelationshipType, Stage
+from tinycrm.models import Contact
+from tinycrm.vocabulary import RelationshipType, Stage
 
 FIELDS = {
     "name": "full name",

@@ -9,8 +9,9 @@ from functools import lru_cache
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
+from tinycrm.models import Anniversary
 from tinycrm.services import validation
+from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 # Google's built-in groups, not tags a person chose.
 SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}

@@ -33,7 +33,8 @@ from tinycrm.io.records import (
     Rejection,
     read_date,
 )
-from tinycrm.models import Channel, Contact, Note, RelationshipType, Stage
+from tinycrm.models import Contact, Note
+from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line
 MAX_CARD_BYTES = 4 * 1024 * 1024

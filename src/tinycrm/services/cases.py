@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import RESPONSE_DAYS, FollowUp, FollowUpKind, Severity
+from tinycrm.models import FollowUp
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.cases import Case, CaseRow
+from tinycrm.vocabulary import RESPONSE_DAYS, FollowUpKind, Severity
 
 
 def _text(value: str, what: str, limit: int = 500) -> str:

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import FollowUpKind
 from tinycrm.services import atrisk
 from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:
     from tinycrm.config import Settings
@@ -54,7 +54,7 @@ class QueueItemLike(Protocol):
     @property
     def contact_name(self) -> str: ...
     @property
-    def kind(self) -> Any: ...  # models.FollowUpKind (a str enum) or its value
+    def kind(self) -> Any: ...  # vocabulary.FollowUpKind (a str enum) or its value
     @property
     def title(self) -> str: ...
     @property

@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date
 
 from tinycrm.errors import NotFound, UsageError
-from tinycrm.models import FollowUp, FollowUpKind
+from tinycrm.models import FollowUp
 from tinycrm.services import validation
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
+from tinycrm.vocabulary import FollowUpKind
 
 
 def pass_on(store: Store, text: str, tag: str, due: date) -> list[FollowUp]:

@@ -9,10 +9,11 @@ from tinycrm import money
 from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, FollowUp, FollowUpKind
+from tinycrm.models import Anniversary, FollowUp
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.sales import Cost, Sale, SaleRow
+from tinycrm.vocabulary import FollowUpKind
 
 CUSTOMER_SINCE = "customer since"
 COST_KINDS = ("gift", "discount")

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
-from tinycrm.models import SCALE_RANGE, Contact, FollowUp, FollowUpKind, Scale
+from tinycrm.models import Contact, FollowUp
 from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.satisfaction import Score
+from tinycrm.vocabulary import SCALE_RANGE, FollowUpKind, Scale
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import QueueItem

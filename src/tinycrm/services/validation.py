@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, Channel, RelationshipType, Stage
+from tinycrm.vocabulary import Channel, RelationshipType, Stage
+
+if TYPE_CHECKING:
+    from tinycrm.models import Anniversary
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -95,6 +98,8 @@ def anniversary(value: str) -> Anniversary:
     label, sep, when = value.rpartition("=")
     if not sep or not label.strip():
         raise UsageError(f"an anniversary is LABEL=DATE (e.g. 'wedding=2015-06-21'), not {value!r}")
+    from tinycrm.models import Anniversary  # not needed by the queue, which validates kinds
+
     return Anniversary(label.strip(), parse_partial_date(when))
 
 

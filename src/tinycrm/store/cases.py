@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models import Severity
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.vocabulary import Severity
 
 
 @dataclass(frozen=True)

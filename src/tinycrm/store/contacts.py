@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.models import Anniversary, Contact, RelationshipType, Stage
+from tinycrm.models import Anniversary, Contact
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.vocabulary import RelationshipType, Stage
 
 _SELECT = """
 SELECT c.*,

@@ -6,10 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.vocabulary import FollowUpKind
+
+if TYPE_CHECKING:
+    from tinycrm.models import FollowUp
 
 
 class FollowUpRepo:
@@ -569,6 +572,8 @@ def _date(value: str | None) -> date | None:
 
 
 def _follow_up(row: sqlite3.Row) -> FollowUp:
+    from tinycrm.models import FollowUp  # the queue reads rank rows, not records
+
     return FollowUp(
         id=row["id"],
         contact_id=row["contact_id"],

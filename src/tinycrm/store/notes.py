@@ -6,8 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models import Channel, Note
+from tinycrm.models import Note
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.vocabulary import Channel
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models import LOW_SCORE, Scale
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.vocabulary import LOW_SCORE, Scale
 
 
 @dataclass(frozen=True)

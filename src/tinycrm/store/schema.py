@@ -54,7 +54,7 @@ def _refresh_score_stats(row: str) -> str:
 
 
 # The keep-in-touch interval in force for a contacts row (NULL: none): the override (0 = never)
-# else the relationship type's default. Mirrors models.DEFAULT_CADENCE.
+# else the relationship type's default. Mirrors vocabulary.DEFAULT_CADENCE.
 CADENCE_SQL = (
     "(CASE WHEN cadence_days IS NOT NULL THEN nullif(cadence_days, 0) ELSE CASE "
     "relationship_type WHEN 'dedicated' THEN 30 WHEN 'personal' THEN 60 WHEN 'long-term' THEN 90"

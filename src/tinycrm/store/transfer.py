@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from tinycrm.dates import PartialDate
-from tinycrm.models import Anniversary, RelationshipType, Stage
+from tinycrm.models import Anniversary
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.contacts import INDEX_CONTACTS_SQL, digits_of
+from tinycrm.vocabulary import RelationshipType, Stage
 
 # Every table with a contact_id column: what "everything about one person" is made of.
 PERSON_TABLES = (

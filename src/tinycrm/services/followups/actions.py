@@ -9,12 +9,13 @@ from datetime import date
 from tinycrm import recurrence
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import FollowUp, FollowUpKind, Note
+from tinycrm.models import FollowUp, Note
 from tinycrm.services import validation
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.services.followups.sources import items_on
 from tinycrm.store import Store
 from tinycrm.store.followups import Mark
+from tinycrm.vocabulary import FollowUpKind
 
 # ---------------------------------------------------------------------------------------------
 # Acting on a handle

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from tinycrm.models import DEFAULT_CADENCE, RelationshipType
 from tinycrm.store import Store
+from tinycrm.vocabulary import DEFAULT_CADENCE, RelationshipType
 
 # ---------------------------------------------------------------------------------------------
 # Keep-in-touch for imported batches

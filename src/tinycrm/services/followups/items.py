@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
-from tinycrm.models import FollowUpKind, RelationshipType
 from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind, RelationshipType
 
 # Derived birthdays and anniversaries stay in the queue this many days after the day
 # (belated wishes still count); check-ins, cases and stored follow-ups stay until acted on.

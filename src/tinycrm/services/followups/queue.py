@@ -15,7 +15,6 @@ from tinycrm.dates import (
     stored_occurrences,
 )
 from tinycrm.errors import NotFound, UsageError
-from tinycrm.models import FollowUpKind
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
@@ -36,6 +35,7 @@ from tinycrm.services.followups.sources import (
 from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
 from tinycrm.store.followups import DueRow, RankRow
+from tinycrm.vocabulary import FollowUpKind
 
 # ---------------------------------------------------------------------------------------------
 # Building the queue

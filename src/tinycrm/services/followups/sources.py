@@ -13,10 +13,10 @@ from tinycrm.dates import (
     month_day_ranges,
     stored_occurrences,
 )
-from tinycrm.models import FollowUpKind
 from tinycrm.services.followups.items import DerivedSource, QueueItem, derived_handle
 from tinycrm.store import Store
 from tinycrm.store.followups import CheckInRow, DueRow, Mark
+from tinycrm.vocabulary import FollowUpKind
 
 # ---------------------------------------------------------------------------------------------
 # Derived sources: (store, start, end, settings) -> items falling due in [start, end].

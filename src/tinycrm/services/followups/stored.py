@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tinycrm import recurrence
 from tinycrm.errors import UsageError
-from tinycrm.models import FollowUp, FollowUpKind
 from tinycrm.services import validation
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind
+
+if TYPE_CHECKING:
+    from tinycrm.models import FollowUp
 
 # ---------------------------------------------------------------------------------------------
 # Adding and listing stored follow-ups
@@ -41,7 +45,8 @@ def add_follow_up(
         if found is None:
             raise UsageError(f"the recurrence {every!r} has no occurrence on or after {due}")
         first = found
-    from tinycrm.services.contacts import resolve_ref  # not needed to build the queue
+    from tinycrm.models import FollowUp  # neither is needed to build the queue
+    from tinycrm.services.contacts import resolve_ref
 
     with store.write():
         contact = resolve_ref(store, ref)

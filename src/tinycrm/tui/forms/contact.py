@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from functools import partial
 
-from tinycrm.models import Contact, RelationshipType, Stage
+from tinycrm.models import Contact
 from tinycrm.services.contacts import ContactFields, add_contact, apply_fields, edit_contact
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
+from tinycrm.vocabulary import RelationshipType, Stage
 
 
 def _split(text: str, sep: str = ",") -> list[str]:

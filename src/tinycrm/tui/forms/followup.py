@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from tinycrm.models import Channel, FollowUpKind
 from tinycrm.services import validation
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
+from tinycrm.vocabulary import Channel, FollowUpKind
 
 CHANNELS = tuple((c.value, c.value) for c in Channel)
 

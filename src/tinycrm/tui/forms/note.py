@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tinycrm.models import Channel
 from tinycrm.services import validation
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
+from tinycrm.vocabulary import Channel
 
 
 class NoteForm(FormScreen[int]):

@@ -7,11 +7,11 @@ run field by field so each message appears under the field it is about.
 from __future__ import annotations
 
 from tinycrm import money
-from tinycrm.models import Scale
 from tinycrm.services import sales, satisfaction
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FieldErrors, FormScreen, Values, collect
+from tinycrm.vocabulary import Scale
 
 YES_NO = (("yes", "yes"), ("no", "no"))
 SCALES = (("CSAT 1–5", Scale.CSAT.value), ("NPS 0–10", Scale.NPS.value))

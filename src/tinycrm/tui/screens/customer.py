@@ -14,13 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
-from tinycrm.models import Severity
 from tinycrm.money import format_minor
 from tinycrm.services.contacts import ContactDetails, contact_details
 from tinycrm.tui.context import CommandList, crm, notify_when_saved
 from tinycrm.tui.safe import block, safe
 from tinycrm.tui.widgets.queue_table import kind_label, lateness
 from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
+from tinycrm.vocabulary import Severity
 
 NOTES_PAGE = 30
 SALES_SHOWN = 5

@@ -12,12 +12,13 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tinycrm.errors import CrmError
-from tinycrm.models import Contact, RelationshipType, Stage
+from tinycrm.models import Contact
 from tinycrm.services.contacts import count_contacts, list_contacts, search_contacts
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.tui.context import CommandList, crm, notify_when_saved
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.contact_table import ContactTable
+from tinycrm.vocabulary import RelationshipType, Stage
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before searching
 SEARCH_LIMIT = 100

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tinycrm.models import FollowUpKind
 from tinycrm.tui.safe import safe, when
 from tinycrm.tui.widgets.fit import fit_columns
+from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (

@@ -1,0 +1,80 @@
+"""The CRM's vocabularies: the closed sets of values its fields take (relationship types,
+lifecycle stages, channels, follow-up kinds, satisfaction scales, case severities) and the
+figures tied to them. Plain enums with no dataclass, so that the commands that need only these
+(the follow-up queue, the digest) do not pay for creating the records in `models`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RelationshipType(StrEnum):
+    TRANSACTIONAL = "transactional"
+    LONG_TERM = "long-term"
+    PERSONAL = "personal"
+    DEDICATED = "dedicated"
+    SELF_SERVICE = "self-service"
+    AUTOMATED = "automated"
+    COMMUNITY = "community"
+
+
+# Days between keep-in-touch check-ins, by relationship type (SPEC); others: none.
+DEFAULT_CADENCE: dict[RelationshipType, int] = {
+    RelationshipType.DEDICATED: 30,
+    RelationshipType.PERSONAL: 60,
+    RelationshipType.LONG_TERM: 90,
+    RelationshipType.COMMUNITY: 180,
+}
+
+
+class Stage(StrEnum):
+    EXPLORATION = "exploration"
+    AWARENESS = "awareness"
+    EXPANSION = "expansion"
+    COMMITMENT = "commitment"
+    DISSOLUTION = "dissolution"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    VISIT = "visit"
+    MEETING = "meeting"
+    LETTER = "letter"
+    VIDEO = "video"
+    CHAT = "chat"
+    OTHER = "other"
+
+
+class FollowUpKind(StrEnum):
+    THANK_YOU = "thank-you"
+    CHECK_IN = "check-in"
+    BIRTHDAY = "birthday"
+    ANNIVERSARY = "anniversary"
+    SATISFACTION_CHECK = "satisfaction-check"
+    REORDER = "reorder"
+    RECOVERY = "recovery"
+    CASE = "case"
+    PASS_ON = "pass-on"
+    CUSTOM = "custom"
+
+
+class Scale(StrEnum):
+    CSAT = "csat"  # 1-5
+    NPS = "nps"  # 0-10
+
+
+SCALE_RANGE: dict[Scale, tuple[int, int]] = {Scale.CSAT: (1, 5), Scale.NPS: (0, 10)}
+# A score at or below this asks for a recovery follow-up.
+LOW_SCORE: dict[Scale, int] = {Scale.CSAT: 2, Scale.NPS: 6}
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+# Days to respond to a case, by severity.
+RESPONSE_DAYS: dict[Severity, int] = {Severity.HIGH: 1, Severity.NORMAL: 3, Severity.LOW: 7}
