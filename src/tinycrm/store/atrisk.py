@@ -109,7 +109,10 @@ class AtRiskRepo:
         `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
         ride along in `few`. `oc` is MATERIALIZED so that the page's LEFT JOIN reads it
         through an automatic index instead of recomputing it per row (the quadratic plan of
-        the old query); `hist` is never joined (SQLite would scan it per row)."""
+        the old query); `hist` is never joined (SQLite would scan it per row). Whether each
+        contact of `few` is archived and when its check-in falls due come from the narrow
+        contacts_touch index (INDEXED BY: SQLite would otherwise read the table rows by id),
+        and the set's sizes from one pass over it rather than a window over every row."""
         sql = f"""
         WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
         hist AS MATERIALIZED (
@@ -127,7 +130,7 @@ class AtRiskRepo:
           WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
         few AS MATERIALIZED (
-          SELECT src.*, c.archived, {TOUCH_DUE_SQL} AS due FROM (
+          SELECT src.*, c.archived, c.touch_due_on AS due FROM (
             SELECT id, count(*) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
                    max(h_scale) AS h_scale FROM (
               SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale
@@ -135,16 +138,17 @@ class AtRiskRepo:
               UNION ALL SELECT contact_id, score, prev_score, scale FROM hist
               UNION ALL SELECT contact_id, NULL, NULL, NULL FROM oc)
             GROUP BY id) AS src
-          LEFT JOIN contacts c ON c.id = src.id),
+          LEFT JOIN contacts c INDEXED BY contacts_touch ON c.id = src.id),
         ranked AS (
           SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale
           FROM (
             SELECT id, reasons, h_score, h_prev, h_scale,
                    CASE WHEN archived = 0 AND due < :asof THEN due END AS due
             FROM few WHERE archived IS NOT 1)),
+        sizes AS MATERIALIZED (SELECT count(*) AS n_few, count(due) AS n_touch FROM ranked),
         page AS (
-          SELECT ranked.*, count(*) OVER () AS n_few, count(due) OVER () AS n_touch
-          FROM ranked ORDER BY reasons DESC, due IS NULL, due, id
+          SELECT ranked.*, n_few, n_touch FROM ranked, sizes
+          ORDER BY reasons DESC, due IS NULL, due, id
           {"LIMIT :limit" if limit else ""})
         SELECT page.*, c.name, {CADENCE_SQL} AS cadence, {LAST_TOUCH_SQL} AS last_touch,
                CASE WHEN s.contact_id IS NULL THEN h_score ELSE s.score END AS score,

@@ -21,6 +21,7 @@ DIGEST_BTREES = (
     "contacts_archived",
     "contacts_birthday_md",
     "contacts_check_in_due",
+    "contacts_touch",
     "contacts_touch_due",
     "anniversaries",
     "anniversaries_md",
