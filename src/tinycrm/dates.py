@@ -95,6 +95,11 @@ def parse_date(
     return result
 
 
+def read_as_of(text: str, today: date, *, day_first: bool = True) -> date:
+    """The day an `--as-of DATE` option names: a date without a year is its next one."""
+    return parse_date(text, today, day_first=day_first, prefer="future")
+
+
 def _parse(value: str, today: date, day_first: bool, prefer: Prefer) -> date | None:
     named = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1}
     if value in named:

@@ -91,7 +91,11 @@ def read_date(ctx: typer.Context, text: str, *, prefer: Prefer = "future") -> da
 
 def as_of_date(ctx: typer.Context, text: str | None) -> date:
     """`--as-of` for queue and report commands: the day to answer for (default today)."""
-    return read_date(ctx, text) if text else today()
+    if not text:
+        return today()
+    from tinycrm.dates import read_as_of
+
+    return read_as_of(text, today(), day_first=state(ctx).settings.day_first)
 
 
 def check_days(days: int, *, maximum: int = 3660) -> int:

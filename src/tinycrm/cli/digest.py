@@ -71,12 +71,9 @@ def digest(
         mail = mail_config(st.settings.smtp, st.settings.source)
     store = st.store
     early = head_start.claim(store, send=mail is not None, as_of=day)
-    at_risk_later = None
-    if early is not None:
-        checked, at_risk_later = early
-    else:
-        # Started before the digest's modules are imported: it overlaps the imports too.
-        checked = integrity.check_integrity_later(store, full=mail is not None)
+    if early is None:  # started here, before the digest's modules are imported, to overlap them
+        early = head_start.Early(integrity.check_integrity_later(store, full=mail is not None))
+    checked, at_risk_later = early
     from tinycrm.services import digest as service
 
     if mail is None:

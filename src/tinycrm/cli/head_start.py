@@ -32,6 +32,13 @@ class _Guess(NamedTuple):
     send: bool
 
 
+class Early(NamedTuple):
+    """The digest's reads begun before Typer was loaded, as the command uses them."""
+
+    checked: Callable[[], None]  # waits for the integrity check; raises Corrupt
+    at_risk_later: Callable[[], Page[AtRiskRow]] | None = None  # None: not begun for this day
+
+
 class _Started(NamedTuple):
     path: Path
     send: bool
@@ -68,9 +75,7 @@ def begin(argv: list[str]) -> None:
     _started = _Started(path.resolve(), guess.send, as_of, check, short_list)
 
 
-def claim(
-    store: Store, *, send: bool, as_of: date
-) -> tuple[Callable[[], None], Callable[[], Page[AtRiskRow]] | None] | None:
+def claim(store: Store, *, send: bool, as_of: date) -> Early | None:
     """The early integrity check (a function that waits for it and raises Corrupt) and, for
     `as_of`, the early at-risk short list, if `begin` started them for this store's file."""
     global _started
@@ -88,7 +93,7 @@ def claim(
         return page if page is not None else atrisk.short_list(store, as_of)
 
     early = started.short_list if started.as_of == as_of else None
-    return checked, (partial(at_risk, early) if early is not None else None)
+    return Early(checked, partial(at_risk, early) if early is not None else None)
 
 
 def _guess(argv: list[str]) -> _Guess | None:
@@ -117,13 +122,13 @@ def _guess(argv: list[str]) -> _Guess | None:
 
 def _as_of(text: str | None, day_first: bool) -> date | None:
     """The day `crm digest` will answer for (as `cli.context.as_of_date` reads it), or None
-    when it cannot be read here."""
+    when it cannot be read here (the command says why)."""
     if text is None:
         return date.today()
-    from tinycrm.dates import parse_date
+    from tinycrm.dates import read_as_of
 
     try:
-        return parse_date(text, date.today(), day_first=day_first, prefer="future")
+        return read_as_of(text, date.today(), day_first=day_first)
     except Exception:
         return None
 
