@@ -134,3 +134,28 @@ def test_the_head_start_is_used_only_for_its_own_file_mode_and_day(
             claimed[0]()  # waits for the check: the file is sound
         assert head_start.claim(target, send=send, as_of=as_of) is None  # claimed once
     other.close()
+
+
+def test_a_sent_digest_with_a_head_start_is_checked_whole_and_sent_once(
+    cli: Invoke, isolated_env: Path
+) -> None:
+    """cron's `crm digest --send` through the console script: the head start runs the
+    whole-file check, the mail arrives, and the second run the same day sends nothing."""
+    from aiosmtpd.controller import Controller
+    from test_digest_cli import Inbox, free_port, write_config
+
+    cli("demo")
+    inbox = Inbox(free_port())
+    write_config(isolated_env, inbox.port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        first = crm("digest", "--send", "--as-of", AS_OF)
+        again = crm("digest", "--send", "--as-of", AS_OF)
+    finally:
+        controller.stop()
+    assert first.returncode == 0, first.stderr
+    assert "claimed=[True]" in first.stderr
+    assert len(inbox.messages) == 1
+    assert "tinycrm digest" in str(inbox.messages[0]["Subject"])
+    assert again.returncode == 0 and len(inbox.messages) == 1
