@@ -142,6 +142,7 @@ def test_a_sent_digest_with_a_head_start_is_checked_whole_and_sent_once(
     """cron's `crm digest --send` through the console script: the head start runs the
     whole-file check, the mail arrives, and the second run the same day sends nothing."""
     from aiosmtpd.controller import Controller
+
     from test_digest_cli import Inbox, free_port, write_config
 
     cli("demo")
