@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinycrm.errors import UsageError
 
@@ -52,8 +52,7 @@ def config_path() -> Path:
     return _user_dir("XDG_CONFIG_HOME", "~/.config") / "config.toml"
 
 
-@dataclass(frozen=True)
-class PlaybookStep:
+class PlaybookStep(NamedTuple):
     """One follow-up created after a sale: `kind` due `days` after the sale date."""
 
     kind: str
