@@ -198,7 +198,7 @@ def _year_less(month: int, day: int, today: date, prefer: Prefer) -> date | None
     return None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A month and day with an optional year: a birthday or an anniversary."""
 
