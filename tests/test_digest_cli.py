@@ -180,6 +180,65 @@ def test_second_send_same_day_sends_nothing_unless_forced(
     assert cli("digest", "--force").exit_code == 2  # --force alone makes no sense
 
 
+def test_a_send_in_progress_elsewhere_is_not_sent_twice_unless_it_died(
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+) -> None:
+    """Another run (a second cron job, or a person) began sending today's digest: this one
+    sends nothing. A run that began 20 minutes ago and never finished is taken to have died."""
+    from datetime import datetime
+
+    write_config(isolated_env, smtp.port)
+    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    other = store.digests.claim(AS_OF, AS_OF, recipients="owner@shop.example", item_count=1)
+    assert other is not None
+    busy = send(cli)
+    assert (busy.exit_code, busy.stdout, smtp.messages) == (0, "", [])
+    long_ago = (datetime.now().astimezone() - timedelta(minutes=20)).isoformat()
+    with store.db.write() as conn:
+        conn.execute("UPDATE digest_runs SET attempted_at = ? WHERE id = ?", (long_ago, other))
+    assert send(cli).exit_code == 0
+    assert len(smtp.messages) == 1
+    assert [r[2] for r in runs(store)] == ["sending", "sent"]
+
+
+def test_two_runs_at_once_send_one_message(cli: Invoke, isolated_env: Path, store: Store) -> None:
+    """Two `crm digest --send` processes started together against a slow mail server: one
+    message goes out, and both exit 0."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from aiosmtpd.controller import Controller
+
+    class SlowInbox(Inbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            await asyncio.sleep(1.0)
+            return await super().handle_DATA(server, session, envelope)
+
+    cli("demo")
+    store.close()
+    inbox = SlowInbox(free_port())
+    write_config(isolated_env, inbox.port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "tinycrm",
+            "digest",
+            "--send",
+            "--as-of",
+            AS_OF.isoformat(),
+        ]
+        both = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        errors = [run.communicate(timeout=60)[1] for run in both]
+    finally:
+        controller.stop()
+    assert [run.returncode for run in both] == [0, 0], errors
+    assert len(inbox.messages) == 1
+
+
 def test_refused_connection_fails_loudly_is_recorded_and_next_run_sends(
     cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
 ) -> None:

@@ -108,7 +108,7 @@ def digest(
     elif quiet_if_empty and built.is_empty:
         service.record_empty(store, built)
     else:
-        _send(store, built, mail)
+        _send(store, built, mail, force=force)
 
 
 def _checked(checked: Callable[[], None], work: Callable[[], T]) -> T:
@@ -130,20 +130,31 @@ def _default_days(raw: dict[str, object]) -> int:
     return value
 
 
-def _send(store: Store, built: Digest, mail: MailConfig) -> None:
+def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None:
     from tinycrm.digest.send import PartlySent, SendError, build_message, deliver
     from tinycrm.services import digest as service
 
     recipients = ", ".join(mail.recipients)
+    claimed = service.claim_send(store, built, recipients, force=force)
+    if claimed is None:  # another run sent it or is sending it since this one began
+        if output.is_terminal():
+            output.print_notice(
+                f"the digest for {built.as_of} was sent, or is being sent, by another run;"
+                " use --force to send it again"
+            )
+        return
     try:
         deliver(build_message(built, mail), mail)
     except PartlySent as exc:
-        service.record_sent(store, built, recipients, error=str(exc))
+        service.record_sent(store, claimed, error=str(exc))
         raise
     except SendError as exc:
-        service.record_failed(store, built, recipients, str(exc))
+        service.record_failed(store, claimed, str(exc))
         raise SendError(f"{exc} (recorded; the next run will try again)") from exc
-    service.record_sent(store, built, recipients)
+    except BaseException as exc:  # interrupted, or a bug: the day is not left "sending"
+        service.record_failed(store, claimed, str(exc) or type(exc).__name__)
+        raise
+    service.record_sent(store, claimed)
     if output.is_terminal():
         output.print_success(
             f"digest for {built.as_of} sent to {recipients} via {mail.via}"

@@ -415,17 +415,23 @@ def plan_send(store: Store, as_of: date, *, force: bool = False) -> SendPlan:
     return SendPlan(as_of, start)
 
 
-def record_sent(store: Store, digest: Digest, recipients: str, error: str | None = None) -> None:
-    from tinycrm.store.digests import SENT
-
-    store.digests.record(
+def claim_send(store: Store, digest: Digest, recipients: str, *, force: bool = False) -> int | None:
+    """Mark `digest` as being sent by this run, or None if it was sent already or another run
+    is sending it (two cron jobs, or cron and a person, at once): only one of them sends."""
+    return store.digests.claim(
         digest.as_of,
         digest.covered_from,
-        SENT,
         recipients=recipients,
         item_count=digest.item_count,
-        error=error,
+        force=force,
     )
+
+
+def record_sent(store: Store, claimed: int, error: str | None = None) -> None:
+    """A claimed send went out (`error`: to some recipients only)."""
+    from tinycrm.store.digests import SENT
+
+    store.digests.finish(claimed, SENT, error)
 
 
 def record_empty(store: Store, digest: Digest) -> None:
@@ -434,14 +440,8 @@ def record_empty(store: Store, digest: Digest) -> None:
     store.digests.record(digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0)
 
 
-def record_failed(store: Store, digest: Digest, recipients: str | None, error: str) -> None:
+def record_failed(store: Store, claimed: int, error: str) -> None:
+    """A claimed send failed: the next run tries again."""
     from tinycrm.store.digests import FAILED
 
-    store.digests.record(
-        digest.as_of,
-        digest.covered_from,
-        FAILED,
-        recipients=recipients,
-        item_count=digest.item_count,
-        error=error,
-    )
+    store.digests.finish(claimed, FAILED, error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from tinycrm.store.connection import Database, now_iso
@@ -11,6 +11,9 @@ from tinycrm.store.connection import Database, now_iso
 SENT = "sent"
 FAILED = "failed"
 EMPTY = "empty"  # --quiet-if-empty found nothing due: nothing sent, but the day is covered
+SENDING = "sending"  # a run is sending it now, or stopped while sending (see CLAIM_EXPIRY)
+# A run still "sending" after this long is taken to have died (SMTP timeouts are seconds).
+CLAIM_EXPIRY = timedelta(minutes=15)
 
 # The b-trees a digest reads (the follow-up queue, birthdays and anniversaries, at-risk
 # customers, the delivery record): each table and the indexes its queries use, as EXPLAIN
@@ -82,6 +85,48 @@ class DigestRunRepo:
                  item_count, error, now_iso()),
             )  # fmt: skip
         return int(cursor.lastrowid or 0)
+
+    def claim(
+        self,
+        digest_on: date,
+        covered_from: date,
+        *,
+        recipients: str,
+        item_count: int,
+        force: bool = False,
+    ) -> int | None:
+        """Mark the digest for `digest_on` as being sent by this run and return the mark's id
+        (`finish` records the outcome), or None when it was sent already or another run began
+        sending it less than CLAIM_EXPIRY ago (`force`: mark it all the same). The check and the
+        mark are one write transaction, so of two runs at once only one sends."""
+        day = digest_on.isoformat()
+        with self.db.write() as conn:
+            taken = conn.execute(
+                """SELECT status, attempted_at FROM digest_runs
+                   WHERE digest_on = ? AND status IN (?, ?)""",
+                (day, SENT, SENDING),
+            ).fetchall()
+            now = datetime.now().astimezone()
+            if not force and any(
+                status == SENT or now - datetime.fromisoformat(at) < CLAIM_EXPIRY
+                for status, at in taken
+            ):
+                return None
+            cursor = conn.execute(
+                """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
+                     item_count, attempted_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (day, covered_from.isoformat(), SENDING, recipients, item_count, now_iso()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish(self, run_id: int, status: str, error: str | None = None) -> None:
+        """Record how a claimed send ended (SENT or FAILED)."""
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE digest_runs SET status = ?, error = ?, attempted_at = ? WHERE id = ?",
+                (status, error, now_iso(), run_id),
+            )
 
     def sent_on(self, digest_on: date) -> DigestRun | None:
         """The latest successful delivery of the digest for `digest_on`, if any."""
