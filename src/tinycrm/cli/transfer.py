@@ -12,6 +12,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import state, today
 from tinycrm.errors import UsageError
+from tinycrm.textsafe import visible
 
 REPORT_ROWS = 50
 
@@ -98,12 +99,14 @@ def _print_report(report: object, as_json: bool) -> None:
         f"{prefix}{report.kind}: {report.created_count} {would}created,"
         f" {len(report.updated)} {would}updated, {len(report.skipped)} skipped,"
         f" {len(report.rejected)} rejected"
+        + (f", {len(report.adjusted)} changes noted" if report.adjusted else "")
     )
     if report.ignored_columns:
         output.print_notice("columns not imported: " + ", ".join(report.ignored_columns))
     rows = [["updated", r.where, r.name, ""] for r in report.updated]
     rows += [["skipped", r.where, r.name, r.reason] for r in report.skipped]
     rows += [["rejected", r.where, r.name, r.reason] for r in report.rejected]
+    rows += [["adjusted", r.where, r.name, r.reason] for r in report.adjusted]
     if rows:
         shown = rows[:REPORT_ROWS]
         more = len(rows) - len(shown)
@@ -118,6 +121,8 @@ def _write_output(data: bytes, out: Path | None) -> None:
     from tinycrm.io.files import write_private
 
     if out is None or str(out) == "-":
+        if output.is_terminal():  # a file or pipe gets the data as it is
+            data = visible(data.decode("utf-8", "replace").replace("\r\n", "\n")).encode()
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    NUL_MARK,
     SYSTEM_LABELS,
     ContactRecord,
     DateNotUnderstood,
@@ -26,6 +27,7 @@ from tinycrm.io.records import (
     formula_safe,
     read_date,
     unformula,
+    without_nul,
 )
 from tinycrm.models import Contact
 from tinycrm.vocabulary import RelationshipType, Stage
@@ -277,14 +279,21 @@ def read_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Rejection(f"line {line}", f"not readable CSV: {exc}")
-            line = reader.line_num + 1
-            continue
+            # The reader cannot resynchronise (it would read the rest of a quoted cell as
+            # rows), so the whole file is refused; the import is one transaction.
+            raise UsageError(f"line {line}: {_csv_problem(exc)}; nothing imported") from None
         where = f"line {line}"
         line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
         yield row_to_record(row, active, where, month_first)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return f"a cell longer than {limit:,} characters (a quote left open?)"
+    return f"not readable CSV ({exc})"
 
 
 def _split(value: str, pattern: re.Pattern[str]) -> list[str]:
@@ -313,6 +322,9 @@ def row_to_record(
         value = row[index].strip()
         if not value:
             continue
+        if "\x00" in value:
+            value = without_nul(value)
+            record.remarks.append(f"{key}: NUL character replaced by {NUL_MARK}")
         # Strip first, then restore: `'\tx` was exported for a value that starts with a tab.
         value = unformula(value)
         if target in ("name", "first_name", "middle_name", "last_name", "prefix", "suffix",

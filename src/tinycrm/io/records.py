@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -48,6 +49,7 @@ class ContactRecord:
     owner: str | None = None
     archived: bool = False
     last_touch_on: date | None = None
+    remarks: list[str] = field(default_factory=list)  # what was changed or left out, and why
 
     def add_email(self, value: str) -> None:
         try:
@@ -87,6 +89,13 @@ class Rejection:
 
 
 ParsedItem = ContactRecord | Rejection
+
+NUL_MARK = "\u2400"  # ␀: a NUL is cut off or ends the text in many programs
+
+
+def without_nul(text: str) -> str:
+    """`text` with NUL characters replaced by a visible ␀."""
+    return text.replace("\x00", NUL_MARK)
 
 
 class DateNotUnderstood(ValueError):
@@ -128,7 +137,7 @@ def read_date(text: str, *, month_first: bool = False) -> PartialDate | None:
 def unformula(value: str) -> str:
     """Undo the spreadsheet-formula neutralising of `formula_safe`: one `'` comes off a cell
     that is quotes followed by a risky first character."""
-    if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_STARTS:
+    if value[:1] == "'" and _risky_start(value.lstrip("'")):
         return value[1:]
     return value
 
@@ -136,9 +145,14 @@ def unformula(value: str) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _risky_start(text: str) -> bool:
+    """Whether a spreadsheet may read `text` as a formula: look-alikes of the formula
+    characters (full-width `＝`, small `﹢`, superscript `⁺`) count, compared after NFKC."""
+    return bool(text) and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS
+
+
 def formula_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula: risky first characters get a `'`.
     A value that already starts with `'` before one gets another, so that importing the
     file (which takes one off) gives back exactly what was exported."""
-    stripped = value.lstrip("'")
-    return "'" + value if stripped and stripped[0] in FORMULA_STARTS else value
+    return "'" + value if _risky_start(value.lstrip("'")) else value

@@ -25,6 +25,7 @@ from datetime import date
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    NUL_MARK,
     SYSTEM_LABELS,
     ContactRecord,
     DateNotUnderstood,
@@ -32,9 +33,11 @@ from tinycrm.io.records import (
     ParsedItem,
     Rejection,
     read_date,
+    without_nul,
 )
 from tinycrm.models import Contact, Note
-from tinycrm.vocabulary import Channel, RelationshipType, Stage
+from tinycrm.services import validation
+from tinycrm.vocabulary import Channel
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line
 MAX_CARD_BYTES = 4 * 1024 * 1024
@@ -223,7 +226,7 @@ def _quoted_printable(value: str, charset: str) -> str:
 _ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
 
 
-def split_value(value: str, separator: str) -> list[str]:
+def split_value(value: str, separator: str | None) -> list[str]:
     """Split on unescaped `separator`, then undo the text escapes of each part."""
     parts: list[str] = []
     current: list[str] = []
@@ -248,7 +251,7 @@ def split_value(value: str, separator: str) -> list[str]:
 def unescape(value: str) -> str:
     if "\\" not in value:
         return value
-    return split_value(value, "\x00")[0]
+    return split_value(value, None)[0]
 
 
 def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[ParsedItem]:
@@ -272,12 +275,25 @@ def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[P
                     props = [parse_line(line) for line in body]
                 finally:
                     arm(0)
+                remarks = _replace_nul(props)
                 record: ParsedItem = card_to_record(props, where)
+                if isinstance(record, ContactRecord):
+                    record.remarks[:0] = remarks
             except _CardTimeout:
                 record = Rejection(where, f"took longer than {time_limit:g} s to read")
             except (VObjectError, ValueError, UnicodeError) as exc:
                 record = Rejection(where, f"not a readable vCard: {_short(exc)}")
             yield record
+
+
+def _replace_nul(props: list[Prop]) -> list[str]:
+    """NUL characters made visible (as ␀), with a remark for each property that had one."""
+    remarks = []
+    for prop in props:
+        if "\x00" in prop.value:
+            prop.value = without_nul(prop.value)
+            remarks.append(f"{prop.name}: NUL character replaced by {NUL_MARK}")
+    return remarks
 
 
 def _short(exc: BaseException) -> str:
@@ -345,7 +361,9 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
         body = unescape(prop.value).strip()
         if body:
             record.notes.append(_note(body, prop))
-    _read_crm_fields(record, by_name)
+    problems = _read_crm_fields(record, by_name)
+    if problems:
+        return Rejection(where, "; ".join(problems), record.name)
     return record
 
 
@@ -431,27 +449,35 @@ def _note(body: str, prop: Prop) -> NoteData:
     return NoteData(body, on, channel)
 
 
-def _read_crm_fields(record: ContactRecord, by_name: dict[str, list[Prop]]) -> None:
+def _read_crm_fields(record: ContactRecord, by_name: dict[str, list[Prop]]) -> list[str]:
+    """Fill the CRM fields from X-TINYCRM-* properties; the problems with their values."""
+
     def value(name: str) -> str:
         props = by_name.get(name, [])
         return unescape(props[0].value).strip() if props else ""
 
-    try:
-        if value("X-TINYCRM-TYPE"):
-            record.relationship_type = RelationshipType(value("X-TINYCRM-TYPE").lower())
-        if value("X-TINYCRM-STAGE"):
-            record.stage = Stage(value("X-TINYCRM-STAGE").lower())
-        cadence = value("X-TINYCRM-CADENCE")
-        if cadence.isdigit():
-            record.cadence_override = int(cadence)
-        elif cadence.lower() == "none":
-            record.cadence_override = 0
-        if value("X-TINYCRM-LAST-INTERACTION"):
-            record.last_touch_on = date.fromisoformat(value("X-TINYCRM-LAST-INTERACTION"))
-    except ValueError:
-        pass
+    problems = []
+    readers: list[tuple[str, Callable[[str], None]]] = [
+        ("X-TINYCRM-TYPE", lambda v: setattr(record, "relationship_type",
+                                             validation.relationship_type(v))),
+        ("X-TINYCRM-STAGE", lambda v: setattr(record, "stage", validation.stage(v))),
+        ("X-TINYCRM-CADENCE", lambda v: setattr(record, "cadence_override",
+                                                validation.cadence(v))),
+        ("X-TINYCRM-LAST-INTERACTION", lambda v: setattr(record, "last_touch_on",
+                                                         date.fromisoformat(v))),
+    ]  # fmt: skip
+    for name, read in readers:
+        text = value(name)
+        if not text:
+            continue
+        try:
+            read(text)
+        except (UsageError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, UsageError) else f"not a date: {text!r}"
+            problems.append(f"{name}: {reason}")
     record.owner = value("X-TINYCRM-OWNER") or None
     record.archived = value("X-TINYCRM-ARCHIVED").lower() in ("1", "true", "yes")
+    return problems
 
 
 # --- writing -----------------------------------------------------------------------------

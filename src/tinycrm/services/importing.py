@@ -44,6 +44,7 @@ class ImportReport:
     updated: list[ReportLine] = field(default_factory=list)
     skipped: list[ReportLine] = field(default_factory=list)
     rejected: list[ReportLine] = field(default_factory=list)
+    adjusted: list[ReportLine] = field(default_factory=list)  # imported, with a change said
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -243,6 +244,7 @@ def _import(
         if isinstance(item, Rejection):
             report.rejected.append(ReportLine(item.where, item.name or "", item.reason))
             continue
+        report.adjusted += [ReportLine(item.where, item.name, remark) for remark in item.remarks]
         keys = _keys(item)
         target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
         if target is None:
