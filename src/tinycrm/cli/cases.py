@@ -16,6 +16,8 @@ app = typer.Typer(
     add_completion=False, help="Cases: complaints and problems.", no_args_is_help=True
 )
 
+TITLE = output.Column("Title", prose=True)
+
 
 @app.command("open")
 def open_(
@@ -79,7 +81,7 @@ def list_(
         return
     now = today()
     output.print_table(
-        ["Id", "Contact", "Severity", "Opened", "Target", "Status", "Title"],
+        ["Id", "Contact", "Severity", "Opened", "Target", "Status", TITLE],
         ([r.case.id, r.contact_name, r.case.severity.value, r.case.opened_on, r.case.target_on,
           _status(r.case, now), r.case.title] for r in rows),
         empty="no cases",

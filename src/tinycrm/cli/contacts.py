@@ -170,12 +170,23 @@ def list_(
         _print_mailing_list(found)
     elif fmt == "table":
         output.print_table(
-            ["Id", "Name", "Company", "Email", "Phone", "Tags", "Stage"],
+            CONTACT_COLUMNS,
             (_contact_row(c) for c in found),
             empty="no contacts match",
         )
     else:
         raise typer.BadParameter(f"unknown format {fmt!r} (table, emails or json)")
+
+
+CONTACT_COLUMNS = [
+    output.Column("Id"),
+    output.Column("Name", max_width=24),
+    output.Column("Company", prose=True, narrow_rank=2),
+    output.Column("Email", max_width=28),
+    output.Column("Phone"),
+    output.Column("Tags", prose=True, narrow_rank=1),
+    output.Column("Stage", narrow_rank=3),
+]
 
 
 def _contact_row(c: Contact) -> list[object]:

@@ -13,6 +13,7 @@ from tinycrm.dates import parse_date
 from tinycrm.serialize import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
+from tinycrm.vocabulary import FollowUpKind
 
 app = typer.Typer(
     add_completion=False,
@@ -29,7 +30,26 @@ LIMIT = typer.Option(
     help="Show at most this many rows per section, most urgent first (0: all).",
 )
 DEFAULT_UPCOMING_LIMIT = 200
-COLUMNS = ["Handle", "Due", "When", "Contact", "Kind", "Title", "Urgency"]
+# One-cell-pair pictures for the Kind column on a narrow terminal.
+KIND_ICONS = {
+    FollowUpKind.THANK_YOU: "🙏",
+    FollowUpKind.CHECK_IN: "👋",
+    FollowUpKind.BIRTHDAY: "🎂",
+    FollowUpKind.ANNIVERSARY: "💍",
+    FollowUpKind.SATISFACTION_CHECK: "⭐",
+    FollowUpKind.REORDER: "🔁",
+    FollowUpKind.RECOVERY: "🚑",
+    FollowUpKind.CASE: "📋",
+    FollowUpKind.PASS_ON: "🤝",
+    FollowUpKind.CUSTOM: "📌",
+}
+HANDLE = output.Column("Handle")
+DUE = output.Column("Due")
+WHEN = output.Column("When", narrow_rank=3)
+CONTACT = output.Column("Contact", max_width=20)
+KIND = output.Column("Kind", narrow_rank=2, icons={k.value: v for k, v in KIND_ICONS.items()})
+TITLE = output.Column("Title", prose=True)
+COLUMNS = [HANDLE, DUE, WHEN, CONTACT, KIND, TITLE, output.Column("Urgency", narrow_rank=1)]
 
 
 def _as_of(ctx: typer.Context, text: str | None) -> date:
@@ -68,9 +88,10 @@ def _row(item: QueueItem) -> list[object]:
     ]
 
 
-def _print_items(items: Sequence[QueueItem], heading: str, empty: str, footer: str | None) -> None:
-    output.print_heading(heading)
-    output.print_table(COLUMNS, (_row(i) for i in items), empty=empty, footer=footer)
+def _section(
+    name: str, items: Sequence[QueueItem], heading: str, empty: str, footer: str | None
+) -> output.Section:
+    return output.Section(name, heading, [_row(i) for i in items], empty, footer)
 
 
 def _more(shown: int, total: int, what: str) -> str | None:
@@ -114,17 +135,18 @@ def today_(
     if not queue.overdue_total and not queue.today_total:
         output.print_notice(f"nothing due on {day}")
         return
-    if queue.overdue_total:
-        _print_overdue(queue)
-    _print_items(
-        queue.today, f"Today, {day} ({queue.today_total})", "nothing else today",
-        _more(len(queue.today), queue.today_total, "today"),
-    )  # fmt: skip
+    sections = [_overdue_section(queue)] if queue.overdue_total else []
+    more = _more(len(queue.today), queue.today_total, "today")
+    heading = f"Today, {day} ({queue.today_total})"
+    sections.append(_section("today", queue.today, heading, "nothing else today", more))
+    output.print_sections(COLUMNS, sections)
 
 
-def _print_overdue(queue: Queue) -> None:
+def _overdue_section(queue: Queue) -> output.Section:
     more = _more(len(queue.overdue), queue.overdue_total, "overdue")
-    _print_items(queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", more)
+    return _section(
+        "overdue", queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", more
+    )
 
 
 @app.command("overdue")
@@ -147,7 +169,7 @@ def overdue(
     if not queue.overdue_total:
         output.print_notice(f"nothing overdue on {day}")
         return
-    _print_overdue(queue)
+    output.print_sections(COLUMNS, [_overdue_section(queue)])
 
 
 @app.command("upcoming")
@@ -189,9 +211,8 @@ def upcoming(
         return
     hidden = queue.upcoming_total - len(queue.upcoming)
     more = f"… and {hidden} more (--limit 0 shows all)" if hidden > 0 else None
-    _print_items(
-        queue.upcoming, f"Upcoming, next {span} days ({queue.upcoming_total})", "nothing", more
-    )
+    heading = f"Upcoming, next {span} days ({queue.upcoming_total})"
+    output.print_sections(COLUMNS, [_section("upcoming", queue.upcoming, heading, "nothing", more)])
 
 
 @app.command("add")
@@ -251,7 +272,8 @@ def list_(
         output.print_json([queue_item_dict(i) for i in items])
         return
     output.print_table(
-        ["Handle", "Due", "When", "Contact", "Kind", "Title", "Repeats", "Status"],
+        [HANDLE, DUE, WHEN, CONTACT, KIND, TITLE,
+         output.Column("Repeats", prose=True, narrow_rank=1), output.Column("Status")],
         (
             [i.handle, i.due_on, when_text(i) if i.status == "open" else "", i.contact_name,
              i.kind.value, i.title, i.detail or "", i.status]

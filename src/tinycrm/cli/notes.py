@@ -15,6 +15,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+CHANNEL = output.Column("Channel", narrow_rank=1)
+NOTE = output.Column("Note", prose=True)
+
 
 @app.command("add")
 def add(
@@ -58,7 +61,7 @@ def list_(
         output.print_json([note_dict(r.note, r.contact_name) for r in rows])
         return
     output.print_table(
-        ["Date", "Contact", "Channel", "Note"],
+        ["Date", "Contact", CHANNEL, NOTE],
         ([r.note.on, r.contact_name, r.note.channel.value if r.note.channel else "", r.note.body]
          for r in rows),
         empty="no notes",

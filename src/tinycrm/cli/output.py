@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tinycrm.textsafe import json_safe, visible
@@ -35,8 +36,48 @@ def _cell(value: object) -> str:
     return visible(str(value), one_line=True)
 
 
+@dataclass(frozen=True)
+class Column:
+    """A table column and how it behaves on a narrow terminal. Columns never wrap: a
+    `prose` column (a title, a note) takes the width the others leave and is cut with "…";
+    when even that does not fit, columns with a `narrow_rank` give way, lowest rank first,
+    shown as `icons` if given, else dropped. `max_width` caps a short-text column (a name),
+    which becomes prose when nothing else is left to give way."""
+
+    name: str
+    prose: bool = False
+    max_width: int | None = None
+    narrow_rank: int = 0
+    icons: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a list shown under a heading on a terminal, and as the `section` column
+    of one table in a pipe (so a pipe gets one header line and one record per line)."""
+
+    name: str
+    heading: str
+    rows: Sequence[Sequence[object]]
+    empty: str = "nothing to show"
+    footer: str | None = None
+
+
+SEPARATOR_WIDTH = 3  # " │ " between two columns (no outer edge or padding)
+MIN_PROSE_WIDTH = 16  # below this a title says too little: narrower columns give way first
+
+
+def _columns(columns: Sequence[str | Column]) -> list[Column]:
+    return [c if isinstance(c, Column) else Column(c) for c in columns]
+
+
+def _write_tsv(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+    sys.stdout.write("\t".join(c.name.lower().replace(" ", "_") for c in columns) + "\n")
+    sys.stdout.writelines("\t".join(row) + "\n" for row in rows)
+
+
 def print_table(
-    columns: Sequence[str],
+    columns: Sequence[str | Column],
     rows: Iterable[Sequence[object]],
     *,
     title: str | None = None,
@@ -44,27 +85,123 @@ def print_table(
     footer: str | None = None,
 ) -> None:
     """A table for people on a terminal, tab-separated lines (with a header) in a pipe."""
+    specs = _columns(columns)
     materialised = [[_cell(v) for v in row] for row in rows]
     if not is_terminal():
-        out = sys.stdout
         if materialised:
-            out.write("\t".join(c.lower().replace(" ", "_") for c in columns) + "\n")
-            out.writelines("\t".join(row) + "\n" for row in materialised)
+            _write_tsv(specs, materialised)
         else:
             print_notice(empty)
         if footer:
             print_notice(footer)
         return
+    shown, cells, widths = _layout(specs, materialised, console().width)
+    _print_rich_table(shown, widths, cells, title=title, empty=empty, footer=footer)
+
+
+def print_sections(columns: Sequence[str | Column], sections: Sequence[Section]) -> None:
+    """Several lists with the same columns: a heading and a table each on a terminal (all laid
+    out alike), one table with a trailing `section` column in a pipe ("… and N more" notes go
+    to stderr)."""
+    specs = _columns(columns)
+    if not is_terminal():
+        tagged = [[*(_cell(v) for v in row), s.name] for s in sections for row in s.rows]
+        if tagged:
+            _write_tsv([*specs, Column("section")], tagged)
+        for section in sections:
+            if section.footer:
+                print_notice(section.footer)
+        return
+    rows = [[_cell(v) for v in row] for section in sections for row in section.rows]
+    shown, cells, widths = _layout(specs, rows, console().width)
+    for section in sections:
+        print_heading(section.heading)
+        part, cells = cells[: len(section.rows)], cells[len(section.rows) :]
+        _print_rich_table(shown, widths, part, empty=section.empty, footer=section.footer)
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _layout(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], room: int
+) -> tuple[list[Column], list[list[str]], list[int]]:
+    """The columns that fit in `room` cells, their cells, and each column's width."""
+    shown = list(columns)
+    cells = [list(row) for row in rows]
+    whole = _natural_widths(shown, cells, capped=False)
+    if sum(whole) + SEPARATOR_WIDTH * (len(shown) - 1) <= room:
+        return shown, cells, whole
+    for rank in sorted({c.narrow_rank for c in columns if c.narrow_rank}):
+        if _fits(shown, cells, room):
+            break
+        for index in reversed(range(len(shown))):
+            column = shown[index]
+            if column.narrow_rank != rank:
+                continue
+            if column.icons is None:
+                del shown[index]
+                for row in cells:
+                    del row[index]
+            else:
+                shown[index] = replace(column, narrow_rank=0, icons=None)
+                for row in cells:
+                    row[index] = column.icons.get(row[index], row[index])
+    if not _fits(shown, cells, room):
+        # Last resort: names and other short text share the room with the prose.
+        shown = [replace(c, prose=True) if c.max_width else c for c in shown]
+    natural = _natural_widths(shown, cells)
+    rigid = sum(w for c, w in zip(shown, natural, strict=True) if not c.prose)
+    spare = room - rigid - SEPARATOR_WIDTH * (len(shown) - 1)
+    widths = dict(enumerate(natural))
+    prose = sorted((i for i, c in enumerate(shown) if c.prose), key=lambda i: natural[i])
+    for left, index in zip(range(len(prose), 0, -1), prose, strict=True):
+        widths[index] = max(1, min(natural[index], spare // left))
+        spare -= widths[index]
+    return shown, cells, [widths[i] for i in range(len(shown))]
+
+
+def _natural_widths(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], *, capped: bool = True
+) -> list[int]:
+    widths = [
+        max([_width(c.name), *(_width(row[i]) for row in rows)]) for i, c in enumerate(columns)
+    ]
+    if not capped:
+        return widths
+    return [min(w, c.max_width or w) for c, w in zip(columns, widths, strict=True)]
+
+
+def _fits(columns: Sequence[Column], rows: Sequence[Sequence[str]], room: int) -> bool:
+    natural = _natural_widths(columns, rows)
+    needed = sum(
+        min(w, MIN_PROSE_WIDTH) if c.prose else w for c, w in zip(columns, natural, strict=True)
+    )
+    return needed + SEPARATOR_WIDTH * (len(columns) - 1) <= room
+
+
+def _print_rich_table(
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+    empty: str,
+    footer: str | None,
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    if not materialised:
+    if not rows:
         console().print(Text(empty, style="dim"))
         return
     table = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
-    for name in columns:
-        table.add_column(name, overflow="fold")
-    for row in materialised:
+    for column, width in zip(columns, widths, strict=True):
+        table.add_column(column.name, width=width, no_wrap=True, overflow="ellipsis")
+    for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     console().print(table)
     if footer:
