@@ -34,6 +34,11 @@ def visible(text: str, *, one_line: bool = False) -> str:
     return cleaned
 
 
+def without_controls(text: str) -> str:
+    """`text` with every control character removed (they take no cell on a terminal)."""
+    return text if text.isprintable() else _UNSAFE.sub("", text)
+
+
 # JSON escapes C0 itself; DEL, C1 and the JavaScript line separators it leaves raw.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, state
+from tinycrm.errors import CrmError
 
 
 def tui(ctx: typer.Context, as_of: str = AS_OF_OPTION) -> None:
@@ -17,3 +18,5 @@ def tui(ctx: typer.Context, as_of: str = AS_OF_OPTION) -> None:
         current.store, as_of_date(ctx, as_of), day_first=settings.day_first, settings=settings
     )
     app.run()
+    if app.crash_report or app.return_code:
+        raise CrmError(app.crash_report or "the TUI stopped on an error")

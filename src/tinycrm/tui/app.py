@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tinycrm.config import Settings
 from tinycrm.store import Store
+from tinycrm.textsafe import visible
+from tinycrm.tui import crash
+from tinycrm.tui.safe import NoControls
 from tinycrm.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
@@ -77,9 +84,45 @@ class CrmApp(App[None]):
         self._write_lock = asyncio.Lock()
         self.generation = 0  # counts writes: a screen shown again re-reads only if it moved
         self._customer_screen: CustomerScreen | None = None
+        self._no_controls = NoControls()
+        self.crash_report: str | None = None  # set when a bug stopped the app (see crash.py)
 
     def on_mount(self) -> None:
         self.switch_mode("queue")
+
+    # -- user text ---------------------------------------------------------------------------
+    # Titles and toasts are where Textual takes plain strings: user data in them (a name, a
+    # follow-up's title, an error naming either) is shown as literal, visible text here, once.
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast; its text is never markup (`[/]` would crash it, `[@click=…]` would be
+        live) and never a control sequence (ESC shows as ␛)."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), self._no_controls]
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        return super().format_title(
+            visible(title, one_line=True), visible(sub_title, one_line=True)
+        )
+
+    # -- crashes -----------------------------------------------------------------------------
+    def _fatal_error(self) -> None:
+        """Textual would print the traceback with its local variables (customer data, raw
+        escapes) on the terminal: it goes to a log file instead, and one line says where."""
+        self.crash_report = crash.write_log(sys.exception())
+        self.exit(return_code=1)
 
     # -- database --------------------------------------------------------------------------
     async def write(self, change: Callable[[Store], T]) -> T:
