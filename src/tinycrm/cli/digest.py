@@ -143,18 +143,31 @@ def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None
                 " use --force to send it again"
             )
         return
+    taken = False
+
+    def accepted(error: str | None) -> None:
+        # Recorded before the goodbye, so that a run stopped after this is not sent again.
+        nonlocal taken
+        taken = True
+        service.record_sent(store, claimed, error=error)
+
     try:
-        deliver(build_message(built, mail), mail)
-    except PartlySent as exc:
-        service.record_sent(store, claimed, error=str(exc))
+        warning = deliver(build_message(built, mail), mail, accepted)
+    except PartlySent:
         raise
     except SendError as exc:
         service.record_failed(store, claimed, str(exc))
         raise SendError(f"{exc} (recorded; the next run will try again)") from exc
     except BaseException as exc:  # interrupted, or a bug: the day is not left "sending"
-        service.record_failed(store, claimed, str(exc) or type(exc).__name__)
+        if taken:  # the server has it: sent, even if the record was interrupted
+            service.record_sent(store, claimed)
+            output.print_notice(f"crm: the digest for {built.as_of} was sent before the stop")
+        else:
+            # The type only: an exception's text may quote what it was encoding (a password).
+            service.record_failed(store, claimed, f"stopped by {type(exc).__name__}")
         raise
-    service.record_sent(store, claimed)
+    if warning:
+        output.print_notice(f"crm: warning: {warning}")
     if output.is_terminal():
         output.print_success(
             f"digest for {built.as_of} sent to {recipients} via {mail.via}"

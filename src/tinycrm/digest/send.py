@@ -11,15 +11,18 @@ smtplib, ssl and email are imported here only, so printing a digest does not pay
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import CrmError, UsageError
 
 if TYPE_CHECKING:
+    import smtplib
     from email.message import EmailMessage
 
     from tinycrm.services.digest import Digest
@@ -135,12 +138,22 @@ def build_message(digest: Digest, config: MailConfig) -> EmailMessage:
     return message
 
 
-def deliver(message: EmailMessage, config: MailConfig) -> None:
-    """Hand the message over; raise SendError with one clear line when that fails."""
+# Called once the server has accepted the message (before QUIT), with the error to keep when
+# some recipients were refused: the caller records the day as sent there and then.
+Accepted = Callable[[str | None], None]
+
+
+def deliver(message: EmailMessage, config: MailConfig, accepted: Accepted) -> str | None:
+    """Hand the message over, calling `accepted` as soon as the server (or sendmail) took it.
+
+    Raise SendError with one clear line when it was not taken; return a warning when it was
+    taken but the goodbye (QUIT) went wrong. Raise PartlySent after `accepted` when some
+    recipients were refused."""
     if config.sendmail:
         _sendmail(message, config)
-    else:
-        _smtp(message, config)
+        accepted(None)
+        return None
+    return _smtp(message, config, accepted)
 
 
 def _password(config: MailConfig) -> str | None:
@@ -173,55 +186,163 @@ def _password(config: MailConfig) -> str | None:
     return None
 
 
-def _smtp(message: EmailMessage, config: MailConfig) -> None:
+def _smtp(message: EmailMessage, config: MailConfig, accepted: Accepted) -> str | None:
     import smtplib
-    import ssl
 
     assert config.host is not None
     password = _password(config) if config.user else None
     where = f"{config.host}:{config.port}"
+    client: smtplib.SMTP
+    if config.security == "ssl":
+        import ssl
+
+        client = smtplib.SMTP_SSL(timeout=config.timeout, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(timeout=config.timeout)
+    # The timeout is for the whole conversation: smtplib's own applies to each read, so a
+    # server trickling a line at a time could hold the run (and the day's mark) for ever.
+    deadline = _Deadline(client, config.timeout)
     try:
-        context = ssl.create_default_context()
-        client: smtplib.SMTP
-        if config.security == "ssl":
-            client = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=config.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
-        with client:
-            if config.security == "starttls":
-                client.starttls(context=context)
-            if config.user:
-                client.login(config.user, password or "")
-            refused = client.send_message(message)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"cannot send digest via {where}: login refused ({_reply(exc)})") from exc
-    except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(
+        try:
+            refused = _converse(client, message, config, password)
+        except Exception as exc:
+            raise _send_error(exc, where, config, timed_out=deadline.expired) from exc
+        partly = (
+            f"digest sent via {where}, but these recipients were refused: {', '.join(refused)}"
+            if refused
+            else None
+        )
+        accepted(partly)
+        warning = _goodbye(client, where, timed_out=lambda: deadline.expired)
+    finally:
+        deadline.cancel()
+        client.close()
+    if partly:
+        raise PartlySent(partly)
+    return warning
+
+
+def _converse(
+    client: smtplib.SMTP, message: EmailMessage, config: MailConfig, password: str | None
+) -> dict[str, tuple[int, bytes]]:
+    """Connect, secure, log in and send; the recipients the server refused."""
+    import ssl
+
+    assert config.host is not None
+    client.connect(config.host, config.port)
+    if config.security == "starttls":
+        client.starttls(context=ssl.create_default_context())
+    if config.user:
+        _login(client, config.user, password or "")
+    return client.send_message(message)
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN or LOGIN with the credentials in UTF-8 (smtplib only takes ASCII ones)."""
+    import smtplib
+
+    client.ehlo_or_helo_if_needed()
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        code, reply = client.docmd("AUTH", "PLAIN " + _base64(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", "LOGIN " + _base64(user))
+        if code == 334:
+            code, reply = client.docmd(_base64(password))
+    elif user.isascii() and password.isascii():
+        client.login(user, password)  # CRAM-MD5, or smtplib's own "not supported"
+        return
+    else:
+        raise smtplib.SMTPNotSupportedError("the server offers neither AUTH PLAIN nor LOGIN")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _base64(text: str) -> str:
+    import base64
+
+    # surrogateescape: a variable's bytes that are not UTF-8 are sent as they are.
+    return base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
+
+
+def _goodbye(client: smtplib.SMTP, where: str, timed_out: Callable[[], bool]) -> str | None:
+    """QUIT after the message was taken: a problem here is only worth a warning."""
+    import smtplib
+
+    what = f"digest sent via {where}, but the server"
+    try:
+        code, reply = client.docmd("QUIT")
+    except (smtplib.SMTPException, OSError) as exc:
+        if timed_out():
+            return f"{what} did not answer QUIT in time"
+        return f"{what} did not answer QUIT ({exc.__class__.__name__})"
+    if code != 221:
+        return f"{what} answered QUIT with {code} {_first_line(_text(reply))}"
+    return None
+
+
+class _Deadline:
+    """Cuts the connection once `seconds` have passed, wherever the conversation is then."""
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        import threading
+
+        self.client = client
+        self._expired = threading.Event()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def expired(self) -> bool:
+        return self._expired.is_set()
+
+    def _cut(self) -> None:
+        import socket
+
+        self._expired.set()
+        sock = self.client.sock
+        if sock is not None:
+            # The plain socket's shutdown (not TLS's): a blocked read returns at once.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _send_error(exc: Exception, where: str, config: MailConfig, *, timed_out: bool) -> SendError:
+    """One line for a failed conversation; it never quotes the credentials."""
+    import smtplib
+    import ssl
+
+    if timed_out or isinstance(exc, TimeoutError):
+        return SendError(
+            f"cannot send digest: {where} did not finish within {config.timeout:g} s (timed out)"
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SendError(f"cannot send digest via {where}: login refused ({_reply(exc)})")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SendError(
             f"cannot send digest via {where}: the server does not support"
             f" {config.security.upper()} or login ({exc}); check smtp.security"
-        ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise SendError(
-            f"cannot send digest via {where}: recipients refused: {', '.join(exc.recipients)}"
-        ) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise SendError(f"cannot send digest via {where}: {_reply(exc)}") from exc
-    except smtplib.SMTPException as exc:
-        raise SendError(f"cannot send digest via {where}: {exc}") from exc
-    except ConnectionRefusedError as exc:
-        raise SendError(f"cannot send digest: connection to {where} refused") from exc
-    except TimeoutError as exc:
-        raise SendError(f"cannot send digest: {where} did not answer (timed out)") from exc
-    except ssl.SSLError as exc:
-        raise SendError(f"cannot send digest via {where}: TLS failed: {exc.reason}") from exc
-    except OSError as exc:
-        raise SendError(f"cannot send digest via {where}: {exc.strerror or exc}") from exc
-    if refused:
-        raise PartlySent(
-            f"digest sent via {where}, but these recipients were refused: {', '.join(refused)}"
         )
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return SendError(
+            f"cannot send digest via {where}: recipients refused: {', '.join(exc.recipients)}"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return SendError(f"cannot send digest via {where}: {_reply(exc)}")
+    if isinstance(exc, smtplib.SMTPException):
+        return SendError(f"cannot send digest via {where}: {exc}")
+    if isinstance(exc, ConnectionRefusedError):
+        return SendError(f"cannot send digest: connection to {where} refused")
+    if isinstance(exc, ssl.SSLError):
+        return SendError(f"cannot send digest via {where}: TLS failed: {exc.reason}")
+    if isinstance(exc, OSError):
+        return SendError(f"cannot send digest via {where}: {exc.strerror or exc}")
+    # Anything else is a bug; its text may hold part of what was being encoded (a password).
+    return SendError(f"cannot send digest via {where}: unexpected {type(exc).__name__}")
 
 
 def _sendmail(message: EmailMessage, config: MailConfig) -> None:
@@ -229,7 +350,12 @@ def _sendmail(message: EmailMessage, config: MailConfig) -> None:
     command = [*shlex.split(config.sendmail), "-oi", "--", *config.recipients]
     try:
         done = subprocess.run(
-            command, input=message.as_bytes(), capture_output=True, timeout=120, check=False
+            command,
+            input=message.as_bytes(),
+            capture_output=True,
+            timeout=120,
+            check=False,
+            env=_sendmail_environment(config),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SendError(f"cannot send digest: {config.sendmail} failed: {exc}") from exc
@@ -240,11 +366,17 @@ def _sendmail(message: EmailMessage, config: MailConfig) -> None:
         )
 
 
+def _sendmail_environment(config: MailConfig) -> dict[str, str]:
+    """crm's environment without the SMTP password variable: sendmail has no use for it."""
+    return {name: value for name, value in os.environ.items() if name != config.password_env}
+
+
 def _reply(exc: Any) -> str:
-    text = exc.smtp_error
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{exc.smtp_code} {_first_line(str(text))}"
+    return f"{exc.smtp_code} {_first_line(_text(exc.smtp_error))}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _first_line(text: str) -> str:
