@@ -384,6 +384,11 @@ def _snapshot(cli: Invoke) -> str:
         (("done", "b1-2026-01-01"), 1, "no follow-up with handle"),
         (("done", "not-a-handle"), 2, "not a follow-up handle"),
         (("skip", "b1-2026-13-45"), 2, "not a follow-up handle"),
+        # ids beyond SQLite's 2^63 - 1 (issue 21: a traceback)
+        (("done", "b9223372036854775808-2026-12-01"), 1, "no follow-up with handle"),
+        (("skip", "c99999999999999999999999-2026-12-01"), 1, "no follow-up with handle"),
+        (("snooze", "b9223372036854775808-2026-12-01", "--until", "2026-12-05"), 1,
+         "no follow-up with handle"),
         (("snooze", "1", "--until", "2026-11-01"), 2, "in the past"),
         (("snooze", "1", "--until", "someday"), 2, "cannot read date 'someday'"),
         (("add", "Ann", "x", "--due", "today", "--every", "fortnight-ish"), 2,

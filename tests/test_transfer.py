@@ -413,6 +413,91 @@ def test_forget_without_yes_refuses_in_a_script(cli: Invoke) -> None:
     assert len(contacts(cli)) == 1
 
 
+def in_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run crm in a pseudo-terminal, answering its prompts in turn: (exit code, what it showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, side = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "200"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tinycrm", *args], stdin=side, stdout=side, stderr=side, env=env
+    )
+    os.close(side)
+    shown = b""
+    pending = list(answers)
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the other side closed: the run has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+        if pending and shown.rstrip().endswith(b":"):
+            os.write(main, pending.pop(0).encode() + b"\n")
+    os.close(main)
+    return run.wait(timeout=60), shown.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def mentioning_notes(cli: Invoke) -> None:
+    add(cli, "Zeb Quack", "--email", "zeb@quack.example")
+    add(cli, "Keep Me")
+    add(cli, "Also Kept")
+    cli("notes", "add", "Keep Me", "met zeb quack at the fair; ZEB@QUACK.EXAMPLE")
+    cli("notes", "add", "Also Kept", "Zeb Quack recommended them")
+    cli("notes", "add", "Also Kept", "Zeb Quackenbush is someone else")
+
+
+def notes_text(cli: Invoke) -> list[str]:
+    return sorted(n["text"] for n in json.loads(cli("notes", "list", "--json").stdout))
+
+
+def test_forget_says_how_many_other_notes_mention_the_person(cli: Invoke) -> None:
+    mentioning_notes(cli)
+    result = cli("contacts", "forget", "Zeb Quack", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "2 notes of other contacts still mention Zeb Quack (kept as written; --redact-mentions"
+        " replaces the name when forgetting)\n"
+    )
+    assert "met zeb quack at the fair; ZEB@QUACK.EXAMPLE" in notes_text(cli)
+
+
+def test_forget_redacts_the_mentions_in_one_go(cli: Invoke, isolated_env: Path) -> None:
+    mentioning_notes(cli)
+    result = cli("contacts", "forget", "Zeb Quack", "--yes", "--redact-mentions")
+    assert result.exit_code == 0, result.stderr
+    assert "replaced the name with [forgotten] in 2 notes of other contacts" in result.stdout
+    assert notes_text(cli) == [
+        "Zeb Quackenbush is someone else",
+        "[forgotten] recommended them",
+        "met [forgotten] at the fair; [forgotten]",
+    ]
+    assert json.loads(cli("contacts", "search", "recommended", "--json").stdout)
+    assert json.loads(cli("contacts", "search", "fair zeb", "--json").stdout) == []
+    assert b"zeb@quack" not in (isolated_env / "crm.db").read_bytes().lower()
+
+
+def test_forget_asks_and_declining_says_nothing_was_forgotten(cli: Invoke) -> None:
+    mentioning_notes(cli)
+    code, shown = in_a_terminal(["contacts", "forget", "Zeb Quack"], ["n"])
+    assert code == 1
+    assert shown.strip().endswith("Nothing forgotten.")
+    assert [c["name"] for c in contacts(cli)] == ["Also Kept", "Keep Me", "Zeb Quack"]
+
+
+def test_forget_in_a_terminal_offers_to_redact_the_mentions(cli: Invoke) -> None:
+    mentioning_notes(cli)
+    code, shown = in_a_terminal(["contacts", "forget", "Zeb Quack"], ["y", "y"])
+    assert code == 0, shown
+    assert "2 notes of other contacts mention Zeb Quack: replace the name there with" in shown
+    assert [c["name"] for c in contacts(cli)] == ["Also Kept", "Keep Me"]
+    assert "[forgotten] recommended them" in notes_text(cli)
+
+
 def test_merge_unites_everything_and_asks_for_conflicts(cli: Invoke, store: Store) -> None:
     ann = add(
         cli, "Ann Lee", "--email", "ann@example.com", "--phone", "+44 20 7946 0001",

@@ -202,8 +202,18 @@ def forget(
     ctx: typer.Context,
     ref: str = typer.Argument(..., help="Contact id, name or email."),
     yes: bool = typer.Option(False, "--yes", help="Really erase, without asking."),
+    redact_mentions: bool = typer.Option(
+        False,
+        "--redact-mentions",
+        help="Also replace the person's name and e-mail addresses in other contacts' notes"
+        " with [forgotten] (asked when not given).",
+    ),
 ) -> None:
-    """Erase a contact and everything about it, for good (right to be forgotten)."""
+    """Erase a contact and everything about it, for good (right to be forgotten).
+
+    Notes about other contacts that mention the person are kept as written unless you
+    agree to redact them (or give --redact-mentions); either way you are told how many.
+    """
     from tinycrm.services import merging
     from tinycrm.services.contacts import resolve_ref
 
@@ -213,14 +223,35 @@ def forget(
         if not (sys.stdin.isatty() and output.is_terminal()):
             raise UsageError("forget erases for good: add --yes to confirm")
         if not typer.confirm(f"Erase {contact.name} (id {contact.id}) and all about them?"):
+            output.print_notice("Nothing forgotten.")
             raise typer.Exit(1)
-    _, scrubbed = merging.forget_contact(store, str(contact.id))
+        named = 0 if redact_mentions else len(merging.mentions(store, contact))
+        if named:
+            redact_mentions = typer.confirm(
+                f"{_notes(named)} of other contacts mention {contact.name}: replace the name"
+                f" there with {merging.REDACTED}?"
+            )
+    done = merging.forget_contact(store, str(contact.id), redact_mentions=redact_mentions)
     output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")
-    if not scrubbed:
+    if done.mentions and done.redacted:
+        output.print_success(
+            f"replaced the name with {merging.REDACTED} in {_notes(done.mentions)} of other"
+            " contacts"
+        )
+    elif done.mentions:
+        output.print_notice(
+            f"{_notes(done.mentions)} of other contacts still mention {contact.name}"
+            " (kept as written; --redact-mentions replaces the name when forgetting)"
+        )
+    if not done.scrubbed:
         output.print_notice(
             "another program has the database open: the erased text leaves the write-ahead"
             " log when it closes (or run this again then)"
         )
+
+
+def _notes(count: int) -> str:
+    return f"{count} note" if count == 1 else f"{count} notes"
 
 
 export_app = typer.Typer(add_completion=False, no_args_is_help=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
@@ -138,12 +139,44 @@ def _union(a: list[str], b: list[str], key: object) -> list[str]:
     return result
 
 
-def forget_contact(store: Store, ref: str) -> tuple[Contact, bool]:
-    """Erase a contact and every row about it, then scrub the database files so the erased
-    text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM).
-    Returns the erased contact and whether the write-ahead log could be emptied."""
+class Forgotten(NamedTuple):
+    contact: Contact
+    mentions: int  # notes of other contacts that named the person (by name or e-mail)
+    redacted: bool  # whether those mentions were replaced by REDACTED
+    scrubbed: bool  # whether the write-ahead log could be emptied
+
+
+REDACTED = "[forgotten]"
+
+
+def mentions(store: Store, contact: Contact) -> dict[int, str]:
+    """The notes of other contacts that name `contact` (its name or an e-mail address, as a
+    whole word, any case), each with its text once the mentions are replaced by REDACTED."""
+    assert contact.id is not None
+    terms = sorted({contact.name.strip(), *contact.emails} - {""}, key=len, reverse=True)
+    if not terms:
+        return {}
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
+    )
+    found: dict[int, str] = {}
+    for note_id, body in store.notes.bodies_not_about(contact.id):
+        redacted = pattern.sub(REDACTED, body)
+        if redacted != body:
+            found[note_id] = redacted
+    return found
+
+
+def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> Forgotten:
+    """Erase a contact and every row about it, and (`redact_mentions`) its name and e-mail
+    addresses in other contacts' notes, in one transaction; then scrub the database files so
+    the erased text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM)."""
     with store.write():
         contact = resolve_ref(store, ref)
         assert contact.id is not None
-        store.transfer.erase(contact.id)
-    return contact, store.transfer.scrub()
+        named = mentions(store, contact)
+        if redact_mentions:
+            for note_id, body in named.items():
+                store.notes.set_body(note_id, body)
+        store.transfer.erase(contact.id)  # after the notes: it rebuilds the search index
+    return Forgotten(contact, len(named), redact_mentions, store.transfer.scrub())

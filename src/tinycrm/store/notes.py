@@ -73,6 +73,16 @@ class NoteRepo:
         row = self.db.conn.execute("SELECT count(*) FROM notes WHERE contact_id = ?", (contact_id,))
         return int(row.fetchone()[0])
 
+    def bodies_not_about(self, contact_id: int) -> list[tuple[int, str]]:
+        """(id, body) of every note about another contact."""
+        sql = "SELECT id, body FROM notes WHERE contact_id != ?"
+        rows = self.db.conn.execute(sql, (contact_id,))
+        return [(int(note_id), str(body)) for note_id, body in rows]
+
+    def set_body(self, note_id: int, body: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("UPDATE notes SET body = ? WHERE id = ?", (body, note_id))
+
 
 def _note(row: sqlite3.Row) -> Note:
     return Note(

@@ -68,7 +68,9 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
     day = _handle_date(match[3]) if match else None
     if match is None or day is None:
         raise UsageError(f"not a follow-up handle: {handle!r} ({HANDLE_HELP})")
-    subject = int(match[2])
+    subject = validation.row_id(match[2])
+    if subject is None:  # beyond any row id SQLite can hold
+        raise NotFound(f"no follow-up with handle {handle!r} ({HANDLE_HELP})")
     for item in items_on(store, day, settings, prefix=match[1], contact_id=subject):
         if item.handle == text:
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, day)
