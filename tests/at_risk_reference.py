@@ -1,88 +1,97 @@
-"""REFERENCE IMPLEMENTATION of `ReportRepo.at_risk`, copied verbatim (but for `self`) from
-src/tinycrm/store/reports.py before the at-risk ranking was rewritten for speed (branch
-perf-atrisk). Slow (a quadratic plan for limit=None) but the definition of the expected result:
-tests/test_at_risk_equivalence.py checks the fast version returns exactly the same rows and
+"""REFERENCE IMPLEMENTATION of the at-risk report, written independently of src/: plain
+Python over the raw rows, with the rules spelled out here as the docs state them
+(docs/follow-ups.md, docs/reports.md). Slow but obviously right;
+tests/test_at_risk_equivalence.py checks that the fast SQL returns exactly the same rows and
 total. Test-only; do not use from src/."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 
 from tinycrm.store.atrisk import AtRiskRow
-from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL, TOUCH_DUE_SQL
+
+CADENCE = {"dedicated": 30, "personal": 60, "long-term": 90, "community": 180}
+LOW = {"csat": 2, "nps": 6}
 
 
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def check_in_due(contact: sqlite3.Row) -> date | None:
+    """One cadence after the clock's start: the later of the last interaction and the last
+    restart without one (added, imported, skipped)."""
+    override = contact["cadence_days"]
+    cadence = (override or None) if override is not None else None
+    if override is None:
+        cadence = CADENCE.get(contact["relationship_type"])
+    starts = [d for d in (contact["last_touch_on"], contact["touch_anchor_on"]) if d]
+    if contact["archived"] or not cadence or not starts:
+        return None
+    return date.fromisoformat(max(starts)) + timedelta(days=cadence)
 
 
 def at_risk_reference(
     conn: sqlite3.Connection, as_of: date, limit: int | None = None
 ) -> tuple[int, list[AtRiskRow]]:
-    """Active contacts losing touch (keep-in-touch check-in overdue on `as_of`), with
-    falling or low satisfaction (latest score below the previous one on the same scale, or
-    CSAT <= 2 / NPS <= 6), or with cases open on `as_of`. Most reasons first, then the
-    longest silence. Returns (total, first `limit` rows).
-
-    The candidate sets come from indexes (contacts_touch_due, score_stats, cases_open);
-    only the page is joined to names and details."""
-    sql = f"""
-    WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
-    hist AS (
-      SELECT contact_id, score, prev_score, scale FROM (
-        SELECT contact_id, score, scale,
-               lag(score) OVER w AS prev_score, lag(scale) OVER w AS prev_scale,
-               row_number() OVER (PARTITION BY contact_id ORDER BY scored_on DESC, id DESC)
-                 AS rn
-        FROM satisfaction WHERE contact_id IN late AND scored_on <= :asof
-        WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id))
-      WHERE rn = 1 AND (coalesce(prev_scale = scale AND score < prev_score, 0)
-                        OR score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END)),
-    sat AS (
-      SELECT contact_id, score, prev_score, scale FROM score_stats
-      WHERE risk = 1 AND last_on <= :asof
-      UNION ALL SELECT * FROM hist),
-    oc AS (
-      SELECT contact_id, count(*) AS n, min(target_on) AS next_target FROM cases
-      WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
-      GROUP BY contact_id),
-    archived AS (SELECT id FROM contacts WHERE archived = 1),
-    flagged AS (
-      SELECT id, max(due) AS due, count(*) AS reasons FROM (
-        SELECT id, {TOUCH_DUE_SQL} AS due FROM contacts
-        WHERE archived = 0 AND {TOUCH_DUE_SQL} < :asof
-        UNION ALL SELECT contact_id, NULL FROM sat WHERE contact_id NOT IN archived
-        UNION ALL SELECT contact_id, NULL FROM oc WHERE contact_id NOT IN archived)
-      GROUP BY id),
-    page AS (
-      SELECT flagged.*, count(*) OVER () AS total FROM flagged
-      ORDER BY reasons DESC, due IS NULL, due, id {"LIMIT :limit" if limit else ""})
-    SELECT page.id, page.due, page.total, c.name, {CADENCE_SQL} AS cadence,
-           {LAST_TOUCH_SQL} AS last_touch, sat.score, sat.prev_score, sat.scale,
-           coalesce(oc.n, 0) AS open_cases, oc.next_target
-    FROM page JOIN contacts c ON c.id = page.id
-    LEFT JOIN sat ON sat.contact_id = page.id LEFT JOIN oc ON oc.contact_id = page.id
-    ORDER BY page.reasons DESC, page.due IS NULL, page.due, page.id
-    """
-    params: dict[str, object] = {"asof": as_of.isoformat(), "limit": limit}
-    rows = conn.execute(sql, params).fetchall()
-    total = rows[0]["total"] if rows else 0
-    result = []
-    for r in rows:
-        last = _d(r["last_touch"])
-        result.append(
-            AtRiskRow(
-                contact_id=r["id"],
-                name=r["name"],
-                cadence_days=r["cadence"],
-                last_contact_on=last,
-                days_silent=(as_of - last).days if r["due"] and last else None,
-                score=r["score"],
-                previous_score=r["prev_score"],
-                scale=r["scale"],
-                open_cases=r["open_cases"],
-                next_case_target=_d(r["next_target"]),
-            )
+    asof = as_of.isoformat()
+    snoozed = {
+        (r["contact_id"], r["occurrence_on"])
+        for r in conn.execute(
+            """SELECT contact_id, occurrence_on FROM occurrence_marks WHERE kind = 'check-in'
+               AND status = 'snoozed' AND snoozed_until >= ?""",
+            (asof,),
         )
-    return total, result
+    }
+    scores: dict[int, list[sqlite3.Row]] = {}
+    for r in conn.execute(
+        "SELECT * FROM satisfaction WHERE scored_on <= ? ORDER BY scored_on, id", (asof,)
+    ):
+        scores.setdefault(r["contact_id"], []).append(r)
+    cases: dict[int, list[str]] = {}
+    for r in conn.execute(
+        """SELECT contact_id, target_on FROM cases
+           WHERE opened_on <= ? AND (resolved_on IS NULL OR resolved_on > ?)""",
+        (asof, asof),
+    ):
+        cases.setdefault(r["contact_id"], []).append(r["target_on"])
+    flagged = []
+    for c in conn.execute("SELECT * FROM contacts WHERE archived = 0"):
+        due = check_in_due(c)
+        if due is not None and (due >= as_of or (c["id"], due.isoformat()) in snoozed):
+            due = None
+        history = scores.get(c["id"], [])
+        latest = history[-1] if history else None
+        previous = history[-2] if len(history) > 1 else None
+        why = None
+        if latest is not None:
+            if (
+                previous is not None
+                and previous["scale"] == latest["scale"]
+                and (latest["score"] < previous["score"])
+            ):
+                why = "falling"
+            elif latest["score"] <= LOW[latest["scale"]]:
+                why = "low"
+        open_cases = sorted(cases.get(c["id"], []))
+        reasons = (due is not None) + (why is not None) + bool(open_cases)
+        if not reasons:
+            continue
+        row = AtRiskRow(
+            contact_id=c["id"],
+            name=c["name"],
+            cadence_days=(c["cadence_days"] or None)
+            if c["cadence_days"] is not None
+            else CADENCE.get(c["relationship_type"]),
+            last_contact_on=date.fromisoformat(c["last_touch_on"]) if c["last_touch_on"] else None,
+            check_in_due_on=due,
+            days_late=(as_of - due).days if due else None,
+            score=latest["score"] if why else None,
+            previous_score=previous["score"] if why and previous else None,
+            scale=latest["scale"] if why else None,
+            satisfaction=why,
+            open_cases=len(open_cases),
+            next_case_target=date.fromisoformat(open_cases[0]) if open_cases else None,
+        )
+        flagged.append((-reasons, due is None, due or date.min, c["id"], row))
+    flagged.sort(key=lambda item: item[:4])
+    rows = [item[-1] for item in flagged]
+    page = rows[:limit] if limit and limit > 0 else rows
+    return (len(rows) if page else 0), page

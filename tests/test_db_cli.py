@@ -124,6 +124,38 @@ def test_check_finds_schema_drift(cli: Invoke, isolated_env: Path) -> None:
     ]
 
 
+CHANGED_RULES = {
+    # The cadence in force with "dedicated" at 31 days instead of 30.
+    "table contacts": [
+        "ALTER TABLE contacts DROP COLUMN cadence_in_force",
+        """ALTER TABLE contacts ADD COLUMN cadence_in_force INTEGER GENERATED ALWAYS AS (
+            CASE WHEN cadence_days IS NOT NULL THEN CASE WHEN cadence_days > 0 THEN cadence_days
+            END ELSE CASE relationship_type WHEN 'dedicated' THEN 31 WHEN 'personal' THEN 60
+            WHEN 'long-term' THEN 90 WHEN 'community' THEN 180 END END) VIRTUAL""",
+    ],
+    # The check-in index on an expression rather than the generated column.
+    "index contacts_check_in_due": [
+        "DROP INDEX contacts_check_in_due",
+        """CREATE INDEX contacts_check_in_due ON contacts(date(last_touch_on, '+30 days'),
+            relationship_type) WHERE check_in_due_on IS NOT NULL""",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGED_RULES))
+def test_check_sees_a_rule_changed_in_the_schema(
+    cli: Invoke, isolated_env: Path, name: str
+) -> None:
+    """Generated columns and expression indexes are compared too, not only their names."""
+    cli("demo")
+    with sqlite3.connect(isolated_env / "crm.db") as conn:
+        for statement in CHANGED_RULES[name]:
+            conn.execute(statement)
+    result = cli("db", "check", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == [f"{name} differs from the schema"]
+
+
 def corrupt(path: Path, first_page: int, page: int = 4096) -> None:
     size = path.stat().st_size
     assert size >= 8 * page

@@ -326,7 +326,7 @@ def corrupt(path: Path, store: Store) -> None:
         for number in range(150):
             store.contacts.insert(Contact(name=f"Customer {number} " + "x" * 200), AS_OF)
     root = store.db.conn.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts_touch_due'"
+        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts_check_in'"
     ).fetchone()[0]
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()

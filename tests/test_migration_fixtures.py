@@ -65,6 +65,22 @@ def test_every_released_version_has_a_fixture_with_data_in_every_table() -> None
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_migrations_still_build_the_released_schema(version: int, tmp_path: Path) -> None:
+    """A released migration's text is history: versions 1..N build exactly the schema of the
+    file version N wrote."""
+    built = sqlite3.connect(tmp_path / "built.db")
+    for statements in MIGRATIONS[:version]:
+        for statement in statements:
+            built.execute(statement)
+    released = sqlite3.connect(f"file:{FIXTURES / f'schema-v{version}.db'}?mode=ro", uri=True)
+    try:
+        assert schema(built) == schema(released)
+    finally:
+        built.close()
+        released.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, cli: Invoke) -> None:
     path = copy_fixture(version, tmp_path)
     raw = sqlite3.connect(path)

@@ -68,7 +68,7 @@ def test_reorder(cli: Invoke, store: Store) -> None:
 
 
 def test_at_risk(cli: Invoke, store: Store) -> None:
-    # Dedicated (30 days), last call 05-01: 60 days silent on 06-30.
+    # Dedicated (30 days), last call 05-01: its check-in (05-31) is 30 days late on 06-30.
     quiet = person(store, "Quiet", relationship_type="dedicated")
     add_note(store, str(quiet), "call", D("2026-05-01"), "call")
     # Dedicated, called 06-20: fine.
@@ -93,7 +93,7 @@ def test_at_risk(cli: Invoke, store: Store) -> None:
     got = {r["contact"]: r["reasons"] for r in data["rows"]}
     assert got == {
         "Both": ["low NPS 4", "1 open case (target 2026-07-01)"],
-        "Quiet": ["no contact for 60 days (cadence 30)"],
+        "Quiet": ["check-in 30 days late (every 30 days, last contact 2026-05-01)"],
         "Falling": ["CSAT falling 5→3"],
     }
     assert data["rows"][0]["contact"] == "Both"  # most reasons first

@@ -89,7 +89,11 @@ def at_risk(
                         "last_contact_on": r.last_contact_on.isoformat()
                         if r.last_contact_on
                         else None,
-                        "days_silent": r.days_silent,
+                        "check_in_due_on": r.check_in_due_on.isoformat()
+                        if r.check_in_due_on
+                        else None,
+                        "days_late": r.days_late,
+                        "satisfaction": r.satisfaction,
                         "scale": r.scale,
                         "score": r.score,
                         "previous_score": r.previous_score,

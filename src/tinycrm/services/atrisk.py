@@ -11,6 +11,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
+from tinycrm.wording import plural
 
 T = TypeVar("T")
 
@@ -35,15 +36,18 @@ def short_list(store: Store, as_of: date) -> Page[AtRiskRow]:
 
 def risk_reasons(row: AtRiskRow) -> list[str]:
     reasons = []
-    if row.days_silent is not None:
-        reasons.append(f"no contact for {row.days_silent} days (cadence {row.cadence_days})")
+    if row.days_late is not None:
+        since = f"last contact {row.last_contact_on}" if row.last_contact_on else "never contacted"
+        reasons.append(
+            f"check-in {plural(row.days_late, 'day')} late (every {row.cadence_days} days, {since})"
+        )
     if row.score is not None and row.scale is not None:
         scale = row.scale.upper()
-        if row.previous_score is not None and row.score < row.previous_score:
+        if row.satisfaction == "falling":
             reasons.append(f"{scale} falling {row.previous_score}→{row.score}")
         else:
             reasons.append(f"low {scale} {row.score}")
     if row.open_cases:
-        plural = "s" if row.open_cases > 1 else ""
-        reasons.append(f"{row.open_cases} open case{plural} (target {row.next_case_target})")
+        plural_s = "s" if row.open_cases > 1 else ""
+        reasons.append(f"{row.open_cases} open case{plural_s} (target {row.next_case_target})")
     return reasons

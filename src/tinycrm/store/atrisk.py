@@ -1,6 +1,10 @@
 """SQL for the at-risk customers (`crm report at-risk`, the digest's at-risk section): active
 contacts losing touch, with falling or low satisfaction, or with open cases, ranked from the
-small sets first (see `AtRiskRepo.at_risk`)."""
+small sets first (see `AtRiskRepo.at_risk`).
+
+"Losing touch" is the follow-up queue's rule, read from the same generated column: the
+contact's keep-in-touch check-in (`contacts.check_in_due_on`) is overdue, and not snoozed to
+`as_of` or later (docs/follow-ups.md)."""
 
 from __future__ import annotations
 
@@ -9,20 +13,33 @@ from datetime import date
 from typing import NamedTuple
 
 from tinycrm.store.connection import Database
-from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL, TOUCH_DUE_SQL
 
 
 class AtRiskRow(NamedTuple):
     contact_id: int
     name: str
-    cadence_days: int | None
-    last_contact_on: date | None  # latest interaction or purchase
-    days_silent: int | None  # days since then, when beyond the cadence
+    cadence_days: int | None  # the keep-in-touch interval in force
+    last_contact_on: date | None  # latest logged interaction (None: never)
+    check_in_due_on: date | None  # the overdue check-in's day; None: not losing touch
+    days_late: int | None  # days since then, as the queue counts them
     score: int | None  # latest score when satisfaction is falling or low
     previous_score: int | None
     scale: str | None
+    satisfaction: str | None  # 'falling' (on the same scale) or 'low'
     open_cases: int
     next_case_target: date | None
+
+
+# A contact row `c` whose check-in, overdue on :asof, is snoozed to :asof or later (the queue
+# shows it on that day instead).
+_SNOOZED_MARK = """m.contact_id = c.id AND m.kind = 'check-in' AND m.subject = ''
+    AND m.occurrence_on = c.check_in_due_on AND m.status = 'snoozed' AND m.snoozed_until >= :asof"""
+_SNOOZED = f"EXISTS (SELECT 1 FROM occurrence_marks m WHERE {_SNOOZED_MARK})"
+
+# Why a latest score `score` (scale `scale`) after `prev_score` (`prev_scale`) is a risk:
+# lower than the one before on the same scale, else low (vocabulary.LOW_SCORE); NULL: neither.
+_SATISFACTION = """CASE WHEN prev_scale = scale AND score < prev_score THEN 'falling'
+    WHEN score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END THEN 'low' END"""
 
 
 def _d(value: str | None) -> date | None:
@@ -38,23 +55,27 @@ class AtRiskRepo:
         return self.db.conn
 
     def at_risk(self, as_of: date, limit: int | None = None) -> tuple[int, list[AtRiskRow]]:
-        """Active contacts losing touch (keep-in-touch check-in overdue on `as_of`), with
-        falling or low satisfaction (latest score below the previous one on the same scale, or
-        CSAT <= 2 / NPS <= 6), or with cases open on `as_of`. Most reasons first, then the
-        longest silence. Returns (total, first `limit` rows; all with no or a non-positive
+        """Active contacts losing touch (check-in overdue on `as_of`), with falling or low
+        satisfaction (latest score below the previous one on the same scale, or CSAT <= 2 /
+        NPS <= 6), or with cases open on `as_of`. Most reasons first, then the oldest overdue
+        check-in, then id. Returns (total, first `limit` rows; all with no or a non-positive
         limit).
 
         Touch alone flags tens of thousands of contacts; the other two reasons flag a few
         thousand at most. Every contact with two or three reasons is in that small set
         (`few`), so it is ranked on its own; contacts flagged by touch alone follow in
-        `due, id` order straight from the contacts_touch_due index (only as many as the page
-        needs), then the rest of the small set (no touch reason: due NULL) by id. The total
-        is the index range count of touch plus the small set outside it."""
-        asof = as_of.isoformat()
+        `due, id` order straight from the contacts_check_in_due index (only as many as the
+        page needs), then the rest of the small set (no touch reason) by id. The total is the
+        index range count of touch plus the small set outside it."""
+        params = {"asof": as_of.isoformat()}
         page_size = limit if limit and limit > 0 else None
-        few = self._at_risk_few(asof, page_size)
+        few = self._at_risk_few(as_of.isoformat(), page_size)
         touch_total = self.conn.execute(
-            f"SELECT count(*) FROM contacts WHERE archived = 0 AND {TOUCH_DUE_SQL} < ?", (asof,)
+            f"""SELECT (SELECT count(*) FROM contacts WHERE check_in_due_on < :asof)
+                - (SELECT count(*) FROM occurrence_marks m INDEXED BY occurrence_marks_snoozed
+                   JOIN contacts c ON c.id = m.contact_id
+                   WHERE c.check_in_due_on < :asof AND {_SNOOZED_MARK})""",
+            params,
         ).fetchone()[0]
         few_total = few[0]["n_few"] if few else 0
         few_in_touch = few[0]["n_touch"] if few else 0
@@ -68,35 +89,36 @@ class AtRiskRepo:
             wanted = -1 if page_size is None else page_size - len(page) + len(seen)
             touch_only = [
                 r for r in self.conn.execute(
-                    f"""SELECT id, {TOUCH_DUE_SQL} AS due, name, {CADENCE_SQL} AS cadence,
-                          {LAST_TOUCH_SQL} AS last_touch, NULL AS score, NULL AS prev_score,
-                          NULL AS scale, 0 AS open_cases, NULL AS next_target
-                        FROM contacts WHERE archived = 0 AND {TOUCH_DUE_SQL} < ?
-                        ORDER BY {TOUCH_DUE_SQL}, id LIMIT ?""",
-                    (asof, wanted),
+                    f"""SELECT id, check_in_due_on AS due, name, cadence_in_force AS cadence,
+                          last_touch_on AS last_touch, NULL AS score, NULL AS prev_score,
+                          NULL AS scale, NULL AS satisfaction, 0 AS open_cases,
+                          NULL AS next_target
+                        FROM contacts c WHERE check_in_due_on < :asof AND NOT {_SNOOZED}
+                        ORDER BY check_in_due_on, id LIMIT :wanted""",
+                    {**params, "wanted": wanted},
                 )
                 if r["id"] not in seen
             ]  # fmt: skip
             page = page + touch_only + [r for r in few if r["reasons"] == 1]
             if page_size is not None:
                 page = page[:page_size]
-        result = []
-        for r in page:
-            last = _d(r["last_touch"])
-            result.append(
-                AtRiskRow(
-                    contact_id=r["id"],
-                    name=r["name"],
-                    cadence_days=r["cadence"],
-                    last_contact_on=last,
-                    days_silent=(as_of - last).days if r["due"] and last else None,
-                    score=r["score"],
-                    previous_score=r["prev_score"],
-                    scale=r["scale"],
-                    open_cases=r["open_cases"],
-                    next_case_target=_d(r["next_target"]),
-                )
+        result = [
+            AtRiskRow(
+                contact_id=r["id"],
+                name=r["name"],
+                cadence_days=r["cadence"],
+                last_contact_on=_d(r["last_touch"]),
+                check_in_due_on=_d(r["due"]),
+                days_late=(as_of - date.fromisoformat(r["due"])).days if r["due"] else None,
+                score=r["score"],
+                previous_score=r["prev_score"],
+                scale=r["scale"],
+                satisfaction=r["satisfaction"],
+                open_cases=r["open_cases"],
+                next_case_target=_d(r["next_target"]),
             )
+            for r in page
+        ]
         return (total if result else 0), result
 
     def _at_risk_few(self, asof: str, limit: int | None) -> list[sqlite3.Row]:
@@ -108,52 +130,55 @@ class AtRiskRepo:
         Satisfaction comes from score_stats (risk = 1) where its latest score is on or before
         `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
         ride along in `few`. `oc` is MATERIALIZED so that the page's LEFT JOIN reads it
-        through an automatic index instead of recomputing it per row (the quadratic plan of
-        the old query); `hist` is never joined (SQLite would scan it per row). Whether each
-        contact of `few` is archived and when its check-in falls due come from the narrow
-        contacts_touch index (INDEXED BY: SQLite would otherwise read the table rows by id),
-        and the set's sizes from one pass over it rather than a window over every row."""
+        through an automatic index instead of recomputing it per row; `hist` is never joined
+        (SQLite would scan it per row). Whether each contact of `few` is archived and when
+        its check-in falls due come from the narrow contacts_check_in index (INDEXED BY:
+        SQLite would otherwise read the table rows by id)."""
         sql = f"""
         WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
         hist AS MATERIALIZED (
-          SELECT contact_id, score, prev_score, scale FROM (
+          SELECT contact_id, score, prev_score, scale, {_SATISFACTION} AS satisfaction FROM (
             SELECT contact_id, score, scale,
                    lag(score) OVER w AS prev_score, lag(scale) OVER w AS prev_scale,
                    row_number() OVER (PARTITION BY contact_id ORDER BY scored_on DESC, id DESC)
                      AS rn
             FROM satisfaction WHERE contact_id IN late AND scored_on <= :asof
             WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id))
-          WHERE rn = 1 AND (coalesce(prev_scale = scale AND score < prev_score, 0)
-                            OR score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END)),
+          WHERE rn = 1 AND {_SATISFACTION} IS NOT NULL),
         oc AS MATERIALIZED (
           SELECT contact_id, count(*) AS n, min(target_on) AS next_target FROM cases
           WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
         few AS MATERIALIZED (
-          SELECT src.*, c.archived, c.touch_due_on AS due FROM (
+          SELECT src.*, c.archived, c.check_in_due_on AS due,
+                 c.check_in_due_on < :asof AND NOT {_SNOOZED} AS overdue FROM (
             SELECT id, count(*) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
-                   max(h_scale) AS h_scale FROM (
-              SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale
+                   max(h_scale) AS h_scale, max(h_why) AS h_why FROM (
+              SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale,
+                     NULL AS h_why
               FROM score_stats WHERE risk = 1 AND last_on <= :asof
-              UNION ALL SELECT contact_id, score, prev_score, scale FROM hist
-              UNION ALL SELECT contact_id, NULL, NULL, NULL FROM oc)
+              UNION ALL SELECT contact_id, score, prev_score, scale, satisfaction FROM hist
+              UNION ALL SELECT contact_id, NULL, NULL, NULL, NULL FROM oc)
             GROUP BY id) AS src
-          LEFT JOIN contacts c INDEXED BY contacts_touch ON c.id = src.id),
+          LEFT JOIN contacts c INDEXED BY contacts_check_in ON c.id = src.id),
         ranked AS (
-          SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale
+          SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale,
+                 h_why
           FROM (
-            SELECT id, reasons, h_score, h_prev, h_scale,
-                   CASE WHEN archived = 0 AND due < :asof THEN due END AS due
+            SELECT id, reasons, h_score, h_prev, h_scale, h_why,
+                   CASE WHEN overdue THEN due END AS due
             FROM few WHERE archived IS NOT 1)),
         sizes AS MATERIALIZED (SELECT count(*) AS n_few, count(due) AS n_touch FROM ranked),
         page AS (
           SELECT ranked.*, n_few, n_touch FROM ranked, sizes
           ORDER BY reasons DESC, due IS NULL, due, id
           {"LIMIT :limit" if limit else ""})
-        SELECT page.*, c.name, {CADENCE_SQL} AS cadence, {LAST_TOUCH_SQL} AS last_touch,
+        SELECT page.*, c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
                CASE WHEN s.contact_id IS NULL THEN h_score ELSE s.score END AS score,
                CASE WHEN s.contact_id IS NULL THEN h_prev ELSE s.prev_score END AS prev_score,
                CASE WHEN s.contact_id IS NULL THEN h_scale ELSE s.scale END AS scale,
+               CASE WHEN s.contact_id IS NULL THEN h_why ELSE {_SATISFACTION}
+               END AS satisfaction,
                coalesce(oc.n, 0) AS open_cases, oc.next_target
         FROM page JOIN contacts c ON c.id = page.id
         LEFT JOIN score_stats s

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from tinycrm.errors import Corrupt, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
@@ -103,7 +102,6 @@ class Database:
         self.path = Path(path)
         self.conn = _connect(self.path)
         self._depth = 0
-        self._utils: Any = None
         self.read_only = False
         try:
             self.version = self.schema_version()
@@ -127,7 +125,7 @@ class Database:
     def reader(cls, path: Path) -> Database:
         """A read-only connection to an existing, migrated file (for work in a thread)."""
         self = cls.__new__(cls)
-        self.path, self._depth, self._utils, self.read_only = path, 0, None, True
+        self.path, self._depth, self.read_only = path, 0, True
         try:
             self.conn = sqlite3.connect(
                 f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
@@ -236,15 +234,6 @@ class Database:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
 
-    @property
-    def utils(self) -> Any:
-        """A sqlite_utils.Database on the same connection (imported on first use)."""
-        if self._utils is None:
-            import sqlite_utils
-
-            self._utils = sqlite_utils.Database(self.conn)
-        return self._utils
-
     def integrity_problems(self, quick: bool = True) -> list[str]:
         pragma = "quick_check" if quick else "integrity_check"
         try:
@@ -349,20 +338,19 @@ class Database:
 
     def schema_differences(self) -> list[str]:
         """How this file's tables, columns, indexes and triggers differ from what its schema
-        version should have (compared, through sqlite-utils' introspection, with a fresh
-        in-memory database built by the same migrations)."""
-        import sqlite_utils
-
+        version should have: its normalised `sqlite_master` text and every table's columns
+        (`PRAGMA table_xinfo`, generated ones included), compared with a fresh in-memory
+        database built by the same migrations."""
         version = self.schema_version()
         fresh = sqlite3.connect(":memory:")
         try:
             for statements in MIGRATIONS[:version]:
                 for statement in statements:
                     fresh.execute(statement)
-            expected = _schema_shape(sqlite_utils.Database(fresh))
+            expected = _schema_shape(fresh)
         finally:
             fresh.close()
-        actual = _schema_shape(self.utils)
+        actual = _schema_shape(self.conn)
         problems = [f"{name} is missing" for name in sorted(expected.keys() - actual.keys())]
         problems += [
             f"{name} is not part of the schema" for name in sorted(actual.keys() - expected.keys())
@@ -478,13 +466,16 @@ def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     return StorageError(f"database {path}: {text}")
 
 
-def _schema_shape(db: Any) -> dict[str, object]:
-    """'table x', 'index y', 'trigger z' → what defines them, as sqlite-utils sees them."""
+def _schema_shape(conn: sqlite3.Connection) -> dict[str, object]:
+    """'table x', 'index y', 'trigger z' → their definition (whitespace-normalised SQL, and for
+    a table its columns as `PRAGMA table_xinfo` lists them)."""
     shape: dict[str, object] = {}
-    for table in db.tables:
-        shape[f"table {table.name}"] = tuple((c.name, c.type, c.notnull) for c in table.columns)
-        for index in table.indexes:
-            shape[f"index {index.name}"] = (table.name, tuple(index.columns), index.unique)
-    for trigger in db.triggers:
-        shape[f"trigger {trigger.name}"] = trigger.table
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for kind, name, table, sql in rows:
+        columns: tuple[tuple[object, ...], ...] = ()
+        if kind == "table":
+            columns = tuple(tuple(r) for r in conn.execute(f'PRAGMA table_xinfo("{name}")'))
+        shape[f"{kind} {name}"] = (table, " ".join((sql or "").split()), columns)
     return shape

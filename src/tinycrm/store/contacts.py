@@ -238,13 +238,9 @@ class ContactRepo:
         return [StageChange(Stage(r["stage"]), date.fromisoformat(r["changed_on"])) for r in rows]
 
     def touch(self, contact_id: int, on: date) -> None:
-        """Record an interaction on `on`: the keep-in-touch clock restarts from the latest."""
+        """Record an interaction on `on` (docs/follow-ups.md, "When a check-in falls due")."""
         with self.db.write() as conn:
-            conn.execute(
-                """UPDATE contacts SET last_touch_on = ?1
-                   WHERE id = ?2 AND (last_touch_on IS NULL OR last_touch_on < ?1)""",
-                (on.isoformat(), contact_id),
-            )
+            record_interaction(conn, contact_id, on)
 
     def delete(self, contact_id: int) -> None:
         with self.db.write() as conn:
@@ -376,3 +372,14 @@ def _like_escape(text: str) -> str:
 
 
 __all__ = ["ContactFilter", "ContactRepo", "PartialDate", "RefCandidate", "SearchHit"]
+
+
+def record_interaction(conn: sqlite3.Connection, contact_id: int, on: date) -> None:
+    """An interaction on `on`: when it is the contact's latest (even backdated), the
+    keep-in-touch clock restarts from it and an earlier restart without one (the day the
+    contact was added or imported, a skipped check-in) no longer counts."""
+    conn.execute(
+        """UPDATE contacts SET last_touch_on = ?1, touch_anchor_on = NULL
+           WHERE id = ?2 AND (last_touch_on IS NULL OR last_touch_on < ?1)""",
+        (on.isoformat(), contact_id),
+    )

@@ -175,7 +175,7 @@ class FollowUpRepo:
             chunk = check_ins[offset : offset + 500]
             for r in self.db.conn.execute(
                 f"""SELECT id, name, relationship_type, check_in_due_on, last_touch_on,
-                           touch_anchor_on
+                           cadence_in_force
                     FROM contacts WHERE id IN ({",".join("?" * len(chunk))})""",
                 chunk,
             ):
@@ -305,7 +305,7 @@ class FollowUpRepo:
     def check_ins_due_by(self, end: date, contact_id: int | None = None) -> list[CheckInRow]:
         """Active contacts whose keep-in-touch check-in falls due on or before `end`
         (the generated, indexed column contacts.check_in_due_on)."""
-        sql = """SELECT id, name, check_in_due_on, last_touch_on, touch_anchor_on,
+        sql = """SELECT id, name, check_in_due_on, last_touch_on, cadence_in_force,
                         relationship_type FROM contacts
                  WHERE check_in_due_on <= ? AND check_in_due_on IS NOT NULL"""
         params: list[object] = [end.isoformat()]
@@ -331,19 +331,17 @@ class FollowUpRepo:
         ).fetchone()
         return row is not None
 
-    def cadence_fields(
-        self, contact_ids: Sequence[int]
-    ) -> list[tuple[int, int | None, str | None]]:
-        """(id, cadence override, relationship type) of the given contacts."""
-        found: list[tuple[int, int | None, str | None]] = []
+    def cadences(self, contact_ids: Sequence[int]) -> list[tuple[int, int]]:
+        """(id, keep-in-touch interval in force) of the given contacts that have one."""
+        found: list[tuple[int, int]] = []
         for offset in range(0, len(contact_ids), 500):
             chunk = list(contact_ids[offset : offset + 500])
             rows = self.db.conn.execute(
-                f"""SELECT id, cadence_days, relationship_type FROM contacts
-                    WHERE id IN ({",".join("?" * len(chunk))})""",
+                f"""SELECT id, cadence_in_force FROM contacts
+                    WHERE id IN ({",".join("?" * len(chunk))}) AND cadence_in_force IS NOT NULL""",
                 chunk,
             )
-            found.extend((r[0], r[1], r[2]) for r in rows)
+            found.extend((r[0], r[1]) for r in rows)
         return found
 
     def restart_clock(self, anchors: Iterable[tuple[int, date]]) -> None:
@@ -528,7 +526,7 @@ class DueRow(NamedTuple):
     occurrence: str
     snoozed_until: str | None
     last_touch_on: str | None
-    touch_anchor_on: str | None
+    cadence: int | None  # check-ins (src 1): the interval in force
     urgency: float
     median_gap: float | None = None  # reorders (src 2): last_touch_on is the last purchase
     purchases: int | None = None
@@ -559,7 +557,7 @@ class CheckInRow(NamedTuple):
     contact_name: str
     due: str
     last_touch_on: str | None
-    touch_anchor_on: str | None
+    cadence: int | None
     relationship_type: str | None
 
 

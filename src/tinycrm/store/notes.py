@@ -8,6 +8,7 @@ from datetime import date
 
 from tinycrm.models import Note
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.contacts import record_interaction
 from tinycrm.vocabulary import Channel
 
 
@@ -37,11 +38,7 @@ class NoteRepo:
                 ),
             )
             if note.channel is not None:
-                conn.execute(
-                    """UPDATE contacts SET last_touch_on = ?1
-                       WHERE id = ?2 AND (last_touch_on IS NULL OR last_touch_on < ?1)""",
-                    (note.on.isoformat(), note.contact_id),
-                )
+                record_interaction(conn, note.contact_id, note.on)
         return int(cursor.lastrowid or 0)
 
     def query(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.store.connection import Database
-from tinycrm.store.schema import CADENCE_SQL, LAST_TOUCH_SQL
 
 
 @dataclass(frozen=True)
@@ -177,12 +176,11 @@ class ReportRepo:
 
     def lifecycle(self, as_of: date) -> list[LifecycleRow]:
         """Every active contact with what the lifecycle rules need."""
-        sql = f"""
-        SELECT c.id, c.name, c.stage, {CADENCE_SQL.replace("cadence_days", "c.cadence_days")}
-            AS cadence,
+        sql = """
+        SELECT c.id, c.name, c.stage, c.cadence_in_force AS cadence,
           (SELECT max(changed_on) FROM stage_history h
            WHERE h.contact_id = c.id AND h.changed_on <= :asof) AS stage_since,
-          {LAST_TOUCH_SQL} AS last_touch,
+          c.last_touch_on AS last_touch,
           coalesce(s.purchases, 0) AS purchases, s.last_on, s.median_gap,
           s.last_on > :asof AS late
         FROM contacts c LEFT JOIN sale_stats s ON s.contact_id = c.id

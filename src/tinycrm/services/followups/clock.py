@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from tinycrm.store import Store
-from tinycrm.vocabulary import DEFAULT_CADENCE, RelationshipType
 
 # ---------------------------------------------------------------------------------------------
 # Keep-in-touch for imported batches
@@ -17,12 +16,8 @@ def spread_check_ins(store: Store, contact_ids: Iterable[int], today: date) -> i
     so they do not all fall due on the same day. Contacts with a logged interaction later
     than the spread anchor keep their own clock. Returns how many clocks were set."""
     ids = list(dict.fromkeys(contact_ids))
+    with_cadence = store.follow_ups.cadences(ids)
     anchors: list[tuple[int, date]] = []
-    with_cadence = []
-    for contact_id, override, relationship in store.follow_ups.cadence_fields(ids):
-        cadence = _cadence(override, relationship)
-        if cadence:
-            with_cadence.append((contact_id, cadence))
     total = len(with_cadence)
     for index, (contact_id, cadence) in enumerate(with_cadence):
         # Due on day 1..cadence after today, evenly by position in the batch.
@@ -31,14 +26,3 @@ def spread_check_ins(store: Store, contact_ids: Iterable[int], today: date) -> i
     if anchors:
         store.follow_ups.restart_clock(anchors)
     return len(anchors)
-
-
-def _cadence(override: int | None, relationship: str | None) -> int | None:
-    if override is not None:
-        return override or None
-    if relationship is None:
-        return None
-    try:
-        return DEFAULT_CADENCE.get(RelationshipType(relationship))
-    except ValueError:
-        return None

@@ -131,8 +131,6 @@ def check_in_source(
 
 def check_in_item(row: CheckInRow | DueRow) -> QueueItem:
     due = date.fromisoformat(row.due)
-    clock = max(row.last_touch_on or "", row.touch_anchor_on or "")
-    cadence = (due - date.fromisoformat(clock)).days if clock else None
     title = (
         f"Check-in (last contact {row.last_touch_on})"
         if row.last_touch_on
@@ -148,7 +146,7 @@ def check_in_item(row: CheckInRow | DueRow) -> QueueItem:
         days_late=0,
         urgency=0.0,
         recurring=True,
-        detail=f"every {cadence} days" if cadence else None,
+        detail=f"every {row.cadence} days" if row.cadence else None,
         relationship_type=row.relationship_type,
         occurrence_on=due,
     )

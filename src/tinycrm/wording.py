@@ -1,0 +1,22 @@
+"""Words every front end uses for the same thing: counts, and a due day relative to today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def due_text(due: date, today: date) -> str:
+    """When a follow-up is due, as the queue, the TUI, the digest and at-risk say it:
+    'today', 'tomorrow', 'in 3 days', '1 day late', '5 days late'."""
+    delta = (due - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta > 0:
+        return f"in {delta} days"
+    return f"{plural(-delta, 'day')} late"
