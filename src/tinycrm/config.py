@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tinycrm import money
 from tinycrm.errors import UsageError
 
 APP_NAME = "tinycrm"
@@ -75,7 +76,7 @@ class Settings:
     feb29_in_common_years: str = "feb28"  # or "mar1"
     upcoming_days: int = 7
     after_sale_playbook: tuple[PlaybookStep, ...] = DEFAULT_PLAYBOOK
-    default_currency: str = "EUR"
+    default_currency: str = money.DEFAULT_CURRENCY
     hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
@@ -114,9 +115,11 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         raise UsageError(
             f"config {source}: follow_ups.upcoming_days must be a whole number of days (0-3660)"
         )
-    currency = _text(_table(raw, "sales", source), "currency", "EUR", source, "sales.").upper()
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        raise UsageError(f"config {source}: sales.currency must be a 3-letter code like EUR")
+    code = _text(_table(raw, "sales", source), "currency", money.DEFAULT_CURRENCY, source, "sales.")
+    try:
+        currency = money.currency(code)
+    except UsageError as exc:
+        raise UsageError(f"config {source}: sales.currency: {exc}") from exc
     return Settings(
         database=Path(db).expanduser() if db else None,
         day_first=order == "day-first",

@@ -23,6 +23,9 @@ CURRENCIES: dict[str, int] = {
     "XOF": 0, "ZAR": 2,
 }  # fmt: skip
 
+# The currency of sales and costs when the config names none (`[sales] currency`).
+DEFAULT_CURRENCY = "EUR"
+
 # Largest amount accepted, in minor units: far below SQLite's 64-bit integer limit.
 MAX_MINOR = 10**15
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
+from tinycrm.config import Settings
 from tinycrm.services.notes import list_notes
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
@@ -189,3 +190,15 @@ async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) 
         await settle(pilot)
         assert len([t for t in titles(app) if t.startswith("Overdue")]) == 55
         assert "more:overdue" not in [str(k.value) for k in table.rows]
+
+
+async def test_upcoming_window_is_the_configured_one(store: Store, data: dict[str, int]) -> None:
+    """`follow_ups.upcoming_days` sets the TUI's window as it sets `crm follow-ups upcoming`'s."""
+    followups.add_follow_up(store, "Ana Souza", "In ten days", TODAY + timedelta(10), TODAY)
+    for days, shown in ((7, False), (14, True)):
+        app = CrmApp(store, TODAY, settings=Settings(upcoming_days=days))
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert ("In ten days" in titles(app)) is shown
+            summary = str(app.screen.query_one("#queue-summary", Static).render())
+            assert f"in the next {days} days" in summary

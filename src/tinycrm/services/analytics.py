@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
+from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
 from tinycrm.store.reports import ReorderRow
@@ -83,7 +84,7 @@ def top(
     since: date | None = None,
     by: str = "revenue",
     hourly_cost: str | None = None,
-    cost_currency: str = "EUR",
+    cost_currency: str = DEFAULT_CURRENCY,
     limit: int | None = 20,
 ) -> TopReport:
     """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from tinycrm.config import DEFAULT_PLAYBOOK
+from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.services import cases, sales, satisfaction
 from tinycrm.store import Store
 
@@ -42,7 +43,7 @@ def seed_sales(
             product = items[k % len(items)]
             price = dict(PRODUCTS)[product]
             sales.add_sale(
-                store, str(ids[index]), price, sold_on=on, today=today, currency="EUR",
+                store, str(ids[index]), price, sold_on=on, today=today, currency=DEFAULT_CURRENCY,
                 products=[product], playbook=DEFAULT_PLAYBOOK,
             )  # fmt: skip
             count += 1
@@ -55,7 +56,8 @@ def seed_sales(
             sales.add_sale(
                 store, str(ids[index]), f"{cents // 100}.{cents % 100:02d}",
                 sold_on=today - timedelta(days=rng.randint(3, 300)), today=today,
-                currency="EUR", products=[name for name, _ in chosen], playbook=DEFAULT_PLAYBOOK,
+                currency=DEFAULT_CURRENCY, products=[name for name, _ in chosen],
+                playbook=DEFAULT_PLAYBOOK,
             )  # fmt: skip
             count += 1
     report.extras["sales"] = count

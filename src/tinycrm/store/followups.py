@@ -60,8 +60,9 @@ class FollowUpRepo:
 
     def query(
         self, contact_id: int | None = None, status: str | None = "open", limit: int | None = None
-    ) -> list[tuple[FollowUp, str]]:
-        """Stored follow-ups with their contact's name, soonest first."""
+    ) -> list[StoredRow]:
+        """Stored follow-ups with their contact's name, relationship type and whether the
+        contact has an open case, soonest first."""
         clauses: list[str] = ["1"]
         params: list[object] = []
         if contact_id is not None:
@@ -70,12 +71,17 @@ class FollowUpRepo:
         if status is not None:
             clauses.append("f.status = ?")
             params.append(status)
-        sql = f"""SELECT f.*, c.name AS contact_name FROM follow_ups f
-                  JOIN contacts c ON c.id = f.contact_id WHERE {" AND ".join(clauses)}
+        sql = f"""SELECT f.*, c.name AS contact_name, c.relationship_type AS contact_type,
+                    f.contact_id IN ({_OPEN_CASES}) AS open_case
+                  FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+                  WHERE {" AND ".join(clauses)}
                   ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [(_follow_up(r), r["contact_name"]) for r in self.db.conn.execute(sql, params)]
+        return [
+            StoredRow(_follow_up(r), r["contact_name"], r["contact_type"], bool(r["open_case"]))
+            for r in self.db.conn.execute(sql, params)
+        ]
 
     def rank_rows(
         self,
@@ -489,6 +495,13 @@ def _marks(values: Sequence[str], params: dict[str, object], prefix: str) -> str
         params[f"{prefix}{index}"] = value
         names.append(f":{prefix}{index}")
     return ",".join(names) or "NULL"
+
+
+class StoredRow(NamedTuple):
+    follow_up: FollowUp
+    contact_name: str
+    relationship_type: str | None
+    open_case: bool
 
 
 class RankRow(NamedTuple):

@@ -13,6 +13,7 @@ from tinycrm.models import FollowUp, Note
 from tinycrm.services import validation
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.services.followups.sources import items_on
+from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
 from tinycrm.store.followups import Mark
 from tinycrm.vocabulary import FollowUpKind
@@ -40,28 +41,13 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
         if follow_up is None:
             raise NotFound(f"no follow-up with handle {handle!r}")
         contact = store.contacts.get(follow_up.contact_id)
-        due = follow_up.snoozed_until or follow_up.due_on
-        item = QueueItem(
-            handle=text,
-            contact_id=follow_up.contact_id,
-            contact_name=contact.name if contact else "?",
-            kind=follow_up.kind,
-            title=follow_up.title,
-            due_on=due,
-            days_late=(today - due).days,
-            urgency=urgency(
-                follow_up.kind,
-                (today - due).days,
-                contact.relationship_type if contact else None,
-                store.follow_ups.has_open_case(follow_up.contact_id),
-            ),
-            recurring=follow_up.rule is not None,
-            detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
-            relationship_type=contact.relationship_type if contact else None,
-            follow_up_id=follow_up.id,
-            occurrence_on=follow_up.due_on,
-            snoozed=follow_up.snoozed_until is not None,
-            status=follow_up.status,
+        relationship = contact.relationship_type if contact else None
+        item = stored_item(
+            follow_up,
+            contact.name if contact else "?",
+            today,
+            relationship.value if relationship else None,
+            store.follow_ups.has_open_case(follow_up.contact_id),
         )
         return _Target(item, follow_up, None)
     match = _DERIVED_HANDLE.match(text)

@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from tinycrm import recurrence
 from tinycrm.config import Settings
 from tinycrm.dates import (
     month_day_ranges,
     stored_occurrences,
 )
 from tinycrm.errors import NotFound, UsageError
+from tinycrm.models import FollowUp
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
@@ -240,7 +240,7 @@ class _QueueBuilder:
         return rows, total
 
     def finish(self, ranked: list[_Ranked]) -> list[QueueItem]:
-        return _finish_all(self.store, ranked, self.as_of)
+        return _finish_all(self.store, ranked, self.as_of, self.cases)
 
 
 def _dated_page_end(
@@ -344,7 +344,9 @@ def _rank_handle(row: RankRow) -> str:
     return f"{_PREFIX[row.src]}{row.id}-{row.due}"
 
 
-def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueItem]:
+def _finish_all(
+    store: Store, ranked: list[_Ranked], as_of: date, cases: set[int]
+) -> list[QueueItem]:
     """QueueItems for ranked rows, in their order (details fetched in one go)."""
     wanted = [(r[4].src, r[4].id, r[4].due, r[0]) for r in ranked if isinstance(r[4], RankRow)]
     found = {(d.src, d.id): d for d in store.follow_ups.details(wanted)}
@@ -358,11 +360,13 @@ def _finish_all(store: Store, ranked: list[_Ranked], as_of: date) -> list[QueueI
             continue
         row = found.get((entry.src, entry.id))
         if row is not None:
-            items.append(_due_item(row, due, late, score))
+            items.append(_due_item(row, due, late, score, as_of, cases))
     return items
 
 
-def _due_item(row: DueRow, due: date, late: int, score: float) -> QueueItem:
+def _due_item(
+    row: DueRow, due: date, late: int, score: float, as_of: date, cases: set[int]
+) -> QueueItem:
     if row.src == 1:
         item = check_in_item(row)
         item.days_late, item.urgency = late, score
@@ -374,21 +378,17 @@ def _due_item(row: DueRow, due: date, late: int, score: float) -> QueueItem:
         )  # fmt: skip
         item.days_late, item.urgency = late, score
         return item
-    return QueueItem(
-        handle=str(row.id),
+    follow_up = FollowUp(
+        id=row.id,
         contact_id=row.contact_id,
-        contact_name=row.contact_name,
-        kind=FollowUpKind(row.kind),
         title=row.title,
-        due_on=due,
-        days_late=late,
-        urgency=score,
-        recurring=row.rule is not None,
-        detail=recurrence.describe(row.rule) if row.rule else None,
-        relationship_type=row.relationship_type,
-        follow_up_id=row.id,
-        occurrence_on=date.fromisoformat(row.occurrence),
-        snoozed=row.snoozed_until is not None,
+        kind=FollowUpKind(row.kind),
+        due_on=date.fromisoformat(row.occurrence),
+        rule=row.rule,
+        snoozed_until=date.fromisoformat(row.snoozed_until) if row.snoozed_until else None,
+    )
+    return stored_item(
+        follow_up, row.contact_name, as_of, row.relationship_type, row.contact_id in cases
     )
 
 

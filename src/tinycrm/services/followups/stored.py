@@ -64,8 +64,10 @@ def add_follow_up(
 
 
 def stored_item(
-    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool = False
+    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool
 ) -> QueueItem:
+    """The queue row of a stored follow-up: the one builder every view uses (queue, list,
+    a contact's card, acting on a handle), so its urgency is the same everywhere."""
     due = follow_up.snoozed_until or follow_up.due_on
     late = (today - due).days
     return QueueItem(
@@ -103,4 +105,5 @@ def list_follow_ups(
     on = today or date.today()
     contact_id = resolve_ref(store, ref).id if ref else None
     rows = store.follow_ups.query(contact_id, status, limit)
-    return [stored_item(f, name, on, None) for f, name in rows]
+    return [stored_item(r.follow_up, r.contact_name, on, r.relationship_type, r.open_case)
+            for r in rows]  # fmt: skip

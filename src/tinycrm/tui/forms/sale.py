@@ -24,7 +24,9 @@ def products(text: str) -> list[str]:
 class SaleForm(FormScreen[int]):
     """A sale for one contact (with the after-sale follow-ups). Dismisses with the sale's id."""
 
-    def __init__(self, contact_id: int, contact_name: str, currency: str = "EUR") -> None:
+    def __init__(
+        self, contact_id: int, contact_name: str, currency: str = money.DEFAULT_CURRENCY
+    ) -> None:
         self.contact_id = contact_id
         fields = [
             Field("amount", "Amount", placeholder="49.90 (a dot for decimals)"),

@@ -16,13 +16,13 @@ from tinycrm.errors import CrmError
 from tinycrm.store import Store
 from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.widgets.queue_table import QueueTable
+from tinycrm.wording import plural
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (
         QueueItem,
     )
 
-UPCOMING_DAYS = 7
 PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenful); enter on
 # "… N more" reads PAGE_MORE more
 PAGE_MORE = 200
@@ -78,11 +78,12 @@ class QueueScreen(Screen[None]):
         from tinycrm.services.followups import build_queue
 
         app = crm(self)
+        window = app.settings.upcoming_days
         try:
             queue = build_queue(
                 app.store,
                 app.today,
-                days=UPCOMING_DAYS,
+                days=window,
                 settings=app.settings,
                 overdue_limit=self.limits["overdue"],
                 upcoming_limit=self.limits["upcoming"],
@@ -97,9 +98,12 @@ class QueueScreen(Screen[None]):
             "  ",
             (f"{queue.overdue_total} overdue", "red" if queue.overdue_total else "dim"),
             " · ",
-            f"{len(queue.today)} today",
+            f"{queue.today_total} today",
             " · ",
-            (f"{queue.upcoming_total} in the next {UPCOMING_DAYS} days", "dim"),
+            (
+                f"{queue.upcoming_total} in the next {plural(app.settings.upcoming_days, 'day')}",
+                "dim",
+            ),
         )
         self.query_one("#queue-summary", Static).update(summary)
         self.table.focus()
