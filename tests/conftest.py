@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -48,3 +52,29 @@ def store(isolated_env: Path) -> Iterator[Store]:
     opened = Store.open(isolated_env / "crm.db")
     yield opened
     opened.close()
+
+
+def in_a_terminal(
+    args: list[str], answers: Sequence[str] = (), env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """Run crm in a pseudo-terminal, answering its prompts in turn: (exit code, what it showed)."""
+    main, side = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", **(env or {})}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tinycrm", *args], stdin=side, stdout=side, stderr=side, env=env
+    )
+    os.close(side)
+    shown = b""
+    pending = list(answers)
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the other side closed: the run has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+        if pending and shown.rstrip().endswith(b":"):
+            os.write(main, pending.pop(0).encode() + b"\n")
+    os.close(main)
+    return run.wait(timeout=60), shown.decode("utf-8", "replace").replace("\r\n", "\n")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, in_a_terminal
 from tinycrm.errors import StorageError
 from tinycrm.models import FollowUp
 from tinycrm.store import Store
@@ -411,35 +411,6 @@ def test_forget_without_yes_refuses_in_a_script(cli: Invoke) -> None:
     result = cli("contacts", "forget", "Ann")
     assert result.exit_code == 2 and "--yes" in result.stderr
     assert len(contacts(cli)) == 1
-
-
-def in_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
-    """Run crm in a pseudo-terminal, answering its prompts in turn: (exit code, what it showed)."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    main, side = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "200"}
-    run = subprocess.Popen(
-        [sys.executable, "-m", "tinycrm", *args], stdin=side, stdout=side, stderr=side, env=env
-    )
-    os.close(side)
-    shown = b""
-    pending = list(answers)
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:  # the other side closed: the run has ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-        if pending and shown.rstrip().endswith(b":"):
-            os.write(main, pending.pop(0).encode() + b"\n")
-    os.close(main)
-    return run.wait(timeout=60), shown.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def mentioning_notes(cli: Invoke) -> None:

@@ -7,14 +7,15 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from difflib import get_close_matches
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from tinycrm import __version__
 from tinycrm.cli.context import State
 from tinycrm.cli.entry import resume_collection
+from tinycrm.cli.plain_help import CrmTyper, PlainGroup
 from tinycrm.errors import CrmError
 
 # Sub-commands, loaded only when used: Typer converts every command function it is given
@@ -41,7 +42,7 @@ def load_subcommand(name: str) -> Any:
     module_name, attribute = SUBCOMMANDS[name].split(":")
     target = getattr(importlib.import_module(module_name), attribute)
     if not isinstance(target, typer.Typer):
-        wrapper = typer.Typer(add_completion=False)
+        wrapper = CrmTyper()
         wrapper.command(name)(target)
         target = wrapper
     command = typer.main.get_command(target)
@@ -50,7 +51,7 @@ def load_subcommand(name: str) -> Any:
     return command
 
 
-class CrmGroup(TyperGroup):
+class CrmGroup(PlainGroup):
     """The root group: loads sub-commands lazily, and turns domain and database errors into
     one stderr line and an exit code (here rather than only in `run()`, so that Typer's test
     runner sees the same behaviour).
@@ -63,6 +64,19 @@ class CrmGroup(TyperGroup):
         if cmd_name in SUBCOMMANDS and cmd_name not in self.commands:
             self.add_command(load_subcommand(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
+        """As Typer's, but a typo is matched against every command, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            message = getattr(exc, "message", "")
+            if args and "Did you mean" not in message:
+                close = get_close_matches(args[0], self.list_commands(ctx))
+                if close:
+                    names = ", ".join(repr(name) for name in close)
+                    exc.message = f"{message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
@@ -78,7 +92,7 @@ class CrmGroup(TyperGroup):
             raise
 
 
-app = typer.Typer(
+app = CrmTyper(
     cls=CrmGroup,
     name="crm",
     help="tinycrm: your customers, notes, follow-ups and sales in one local database.",

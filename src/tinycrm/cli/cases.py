@@ -8,13 +8,12 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize_sales import case_dict
 from tinycrm.services import cases as service
 from tinycrm.store.cases import Case
 
-app = typer.Typer(
-    add_completion=False, help="Cases: complaints and problems.", no_args_is_help=True
-)
+app = CrmTyper(add_completion=False, help="Cases: complaints and problems.", no_args_is_help=True)
 
 TITLE = output.Column("Title", prose=True)
 

@@ -8,6 +8,7 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Contact
 from tinycrm.serialize import contact_dict, note_dict, queue_item_dict
 from tinycrm.services import contacts as service
@@ -15,7 +16,7 @@ from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
 
-app = typer.Typer(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
+app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
 
 EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more).")
 PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")

@@ -9,10 +9,11 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.services import maintenance
 from tinycrm.store import Database
 
-app = typer.Typer(
+app = CrmTyper(
     add_completion=False,
     help="Where the database is, backups, checks and migrations.",
     no_args_is_help=True,

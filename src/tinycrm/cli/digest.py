@@ -30,6 +30,7 @@ def digest(
     fmt: str = typer.Option(
         "text", "--format", "-f", metavar="FORMAT", help="text, markdown, html or json."
     ),
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
     quiet_if_empty: bool = typer.Option(
         False, "--quiet-if-empty", help="Print (or send) nothing when nothing is due."
     ),
@@ -62,6 +63,9 @@ def digest(
     span = check_days(days if days is not None else _default_days(st.settings.digest))
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if as_json and fmt not in ("text", "json"):
+        raise UsageError(f"--json and --format {fmt} disagree: give one of them")
+    fmt = "json" if as_json else fmt
     if force and not send:
         raise UsageError("--force only applies with --send")
     mail = None

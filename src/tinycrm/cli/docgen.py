@@ -26,8 +26,9 @@ command: `crm [--db PATH] COMMAND …`.
 def render() -> str:
     root = typer.main.get_command(app)
     parts = [HEADER]
-    for path, command in _walk(root, ["crm"], root.make_context("crm", [], resilient_parsing=True)):
-        parts.append(_section(path, command))
+    ctx = root.make_context("crm", [], resilient_parsing=True)
+    for path, command in _walk(root, ["crm"], ctx):
+        parts.append(_section(path, command, ctx))
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -41,16 +42,13 @@ def _walk(command: Any, path: list[str], ctx: Any) -> Iterator[tuple[list[str], 
             yield from _walk(sub, [*path, name], ctx)
 
 
-def _section(path: list[str], command: Any) -> str:
+def _section(path: list[str], command: Any, ctx: Any) -> str:
     depth = min(len(path) + 1, 4)
     lines = [f"{'#' * depth} `{' '.join(path)}`", ""]
     text = (command.help or "").strip()
     if text:
         lines += [text.split("\n\n")[0].replace("\n", " "), ""]
-    arguments = [p for p in command.params if p.param_type_name == "argument"]
-    usage = " ".join([*path, "[OPTIONS]", *(_argument_usage(a) for a in arguments)])
-    if hasattr(command, "list_commands"):
-        usage = " ".join([*path, "[OPTIONS]", "COMMAND", "[ARGS]..."])
+    usage = " ".join([*path, *command.collect_usage_pieces(ctx)])  # as `--help` shows it
     lines += ["```", usage, "```", ""]
     rows = [_param_row(p) for p in command.params if not getattr(p, "hidden", False)]
     rows = [row for row in rows if row]
@@ -59,16 +57,11 @@ def _section(path: list[str], command: Any) -> str:
     return "\n".join(lines)
 
 
-def _argument_usage(argument: Any) -> str:
-    name = argument.name.upper()
-    return name if argument.required else f"[{name}]"
-
-
 def _param_row(param: Any) -> str:
     if param.name in ("install_completion", "show_completion"):
         return ""
     if param.param_type_name == "argument":
-        label = f"`{param.name.upper()}`"
+        label = f"`{param.metavar}`"
     else:
         label = ", ".join(f"`{opt}`" for opt in [*param.opts, *param.secondary_opts])
         metavar = getattr(param, "metavar", None)

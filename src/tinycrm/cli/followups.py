@@ -9,13 +9,14 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.dates import parse_date
 from tinycrm.serialize import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.vocabulary import FollowUpKind
 
-app = typer.Typer(
+app = CrmTyper(
     add_completion=False,
     help="The follow-up queue: whom to contact today, and why.",
     no_args_is_help=True,

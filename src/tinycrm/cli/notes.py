@@ -6,10 +6,11 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize import note_dict
 from tinycrm.services import notes as service
 
-app = typer.Typer(
+app = CrmTyper(
     add_completion=False,
     help="Log notes and interactions (calls, emails, visits…).",
     no_args_is_help=True,

@@ -6,11 +6,12 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
 from tinycrm.serialize_sales import money_dict
 from tinycrm.services import analytics, atrisk, lifecycle
 
-app = typer.Typer(
+app = CrmTyper(
     help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
     no_args_is_help=True,
     add_completion=False,

@@ -6,11 +6,12 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
 from tinycrm.serialize_sales import cost_dict, follow_up_brief, sale_dict
 from tinycrm.services import sales as service
 
-app = typer.Typer(
+app = CrmTyper(
     add_completion=False, help="Record sales, gifts and discounts.", no_args_is_help=True
 )
 

@@ -6,10 +6,11 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize_sales import follow_up_brief, score_dict
 from tinycrm.services import satisfaction as service
 
-app = typer.Typer(
+app = CrmTyper(
     add_completion=False, help="Satisfaction scores (CSAT 1-5, NPS 0-10).", no_args_is_help=True
 )
 

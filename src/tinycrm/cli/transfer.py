@@ -11,6 +11,7 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import state, today
+from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import UsageError
 from tinycrm.textsafe import visible
 
@@ -254,7 +255,7 @@ def _notes(count: int) -> str:
     return f"{count} note" if count == 1 else f"{count} notes"
 
 
-export_app = typer.Typer(add_completion=False, no_args_is_help=True)
+export_app = CrmTyper(add_completion=False, no_args_is_help=True)
 
 
 @export_app.callback()

@@ -1,0 +1,83 @@
+"""The Typer app every `crm` command group is built from: help as plain, wrapped text.
+
+Typer renders help with Rich by default, which reads every help string as markup (so
+`[smtp]` vanished), keeps the source's line breaks inside its boxes, and writes bold and dim
+even under NO_COLOR. Click's own formatter has none of that: it re-wraps each paragraph to the
+terminal, writes no escape sequence, and needs no Rich import. Usage lines and metavars are
+named the way docs/cli.md (generated from the same classes) names them: `REF`, not `{ref}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Option value names when a command gives none (Typer's own are `<str>`, `<int range>`).
+_TYPE_METAVARS = {
+    "str": "TEXT",
+    "int": "INTEGER",
+    "int range": "INTEGER",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+    "filename": "FILE",
+}
+
+
+class PlainCommand(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_values(self.params)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return usage_pieces(self, ctx)
+
+
+class PlainGroup(TyperGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_values(self.params)
+
+
+class CrmTyper(typer.Typer):
+    """typer.Typer with plain help, no completion options of its own, and PlainCommand."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", PlainGroup)
+        kwargs.setdefault("add_completion", False)
+        super().__init__(rich_markup_mode=None, **kwargs)
+
+    def command(self, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", PlainCommand)
+        decorator: Callable[[F], F] = super().command(name, **kwargs)
+        return decorator
+
+
+def name_values(params: Sequence[Any]) -> None:
+    """Give every argument its upper-case name and every option that takes a value a type name
+    (TEXT, INTEGER, PATH, a choice's [a|b]) unless the command chose a metavar."""
+    for param in params:
+        if param.metavar is not None or param.name is None:
+            continue
+        choices = getattr(param.type, "choices", None)
+        if param.param_type_name == "argument":
+            param.metavar = param.name.upper()
+        elif choices:
+            param.metavar = "[" + "|".join(str(choice) for choice in choices) + "]"
+        elif not (param.is_flag or param.count):
+            name = param.type.name
+            param.metavar = _TYPE_METAVARS.get(name, name.upper().replace(" ", "_"))
+
+
+def usage_pieces(command: Any, ctx: Any) -> list[str]:
+    """`[OPTIONS] REF [TITLE] [FILES]...`: what follows a command's name in its usage line."""
+    pieces = [command.options_metavar] if command.options_metavar else []
+    for param in command.get_params(ctx):
+        if param.param_type_name == "argument":
+            name = param.metavar or param.name.upper()
+            name = name if param.required else f"[{name}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+    return pieces
