@@ -81,8 +81,7 @@ def test_a_command_loads_only_the_repositories_it_uses(tmp_path: Path) -> None:
 NOT_ON_THE_QUEUE_PATH = (
     "platformdirs", "tinycrm.services.contacts", "tinycrm.store.contacts",
     "tinycrm.services.followups.actions", "tinycrm.services.sales", "tinycrm.store.sales",
-    "tinycrm.store.cases", "tinycrm.store.satisfaction", "tinycrm.money",
-    "tinycrm.services.analytics", "tinycrm.models",
+    "tinycrm.store.cases", "tinycrm.store.satisfaction", "tinycrm.services.analytics",
 )  # fmt: skip
 
 
