@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := .demo/crm.db
 STAMP := $(VENV)/.installed
+# pytest workers: one per core by default; `make test JOBS=1` runs in one process.
+JOBS ?= auto
 
 .PHONY: demo test lint bench docs clean
 
@@ -31,9 +33,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
+# pytest's exit status 5 means it collected no test: a broken selection, so it fails too.
 test: lint
-	$(BIN)/pytest -n 2 -q
+	@status=0; $(BIN)/pytest -n $(JOBS) -q --cov --cov-report= || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	[ $$status -ne 0 ] || echo "Coverage of src/tinycrm: $$($(BIN)/coverage report --format=total)%"; \
+	exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -42,4 +49,4 @@ docs: $(STAMP)
 	$(BIN)/python -m tinycrm.cli.docgen docs/cli.md
 
 clean:
-	rm -rf $(VENV) .demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage .import_linter_cache .grimp_cache

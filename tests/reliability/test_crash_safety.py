@@ -1,5 +1,5 @@
-"""A large import killed with SIGKILL at random points, 30 times: the file stays intact and
-holds either none or all of the batch."""
+"""A large import killed with SIGKILL at random points, CRM_IMPORT_KILLS times (default 10;
+.ci/run uses 30): the file stays intact and holds either none or all of the batch."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.store import Store
 
 BATCH = 1500
-KILLS = 30
+KILLS = int(os.environ.get("CRM_IMPORT_KILLS", "10"))
 BASELINE = 3
 
 
@@ -63,6 +65,7 @@ def assert_batches_whole(db: Path) -> None:
     assert indexed == count + notes, (indexed, count, notes)
 
 
+@pytest.mark.slow
 def test_killed_import_leaves_none_or_all(tmp_path: Path) -> None:
     source = tmp_path / "contacts.csv"
     make_csv(source)
@@ -99,7 +102,7 @@ def test_killed_import_leaves_none_or_all(tmp_path: Path) -> None:
         outcomes[count - expected + BASELINE] += 1
         expected = count
     print(f"kills: {outcomes[BASELINE]} left none, {outcomes[BASELINE + BATCH]} left all")
-    # The same file survives 30 kills and is still usable by tinycrm.
+    # The same file survives every kill and is still usable by tinycrm.
     store = Store.open(db)
     assert store.db.integrity_problems(quick=False) == []
     store.close()

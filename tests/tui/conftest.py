@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -15,16 +12,6 @@ from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 
 TODAY = date(2026, 11, 26)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
-    """Run `async def` tests in a fresh event loop (no pytest-asyncio needed for Pilot tests)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**args))
-    return True
 
 
 HOSTILE = ["[/]", "[red]x", "evil\x1b[2Jclear", "[link=http://x]y[/link]"]

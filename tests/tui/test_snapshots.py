@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from tinycrm.store import Store
@@ -33,7 +32,6 @@ def test_customers_screen(snap_compare: Any, app: CrmApp) -> None:
 
 
 def test_customer_screen(snap_compare: Any, app: CrmApp) -> None:
-    pytest.importorskip("tinycrm.services.followups")  # the card lists open follow-ups
     assert snap_compare(app, terminal_size=(80, 24), run_before=_customer)
 
 

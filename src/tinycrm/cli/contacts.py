@@ -12,6 +12,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Contact
 from tinycrm.serialize import contact_dict, note_dict, queue_item_dict
 from tinycrm.services import contacts as service
+from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
@@ -248,7 +249,7 @@ def show(
     from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
 
     app_state = state(ctx)
-    details = service.contact_details(
+    details = contact_details(
         app_state.store, ref, note_limit=notes, today=today(), settings=app_state.settings
     )
     contact = details.contact
@@ -294,7 +295,7 @@ def show(
     _show_sales_part(details)
 
 
-def _show_sales_part(details: service.ContactDetails) -> None:
+def _show_sales_part(details: ContactDetails) -> None:
     """Sales, satisfaction and cases sections of `contacts show` (only when there are any)."""
     from tinycrm.money import format_minor
     from tinycrm.services.satisfaction import trend

@@ -404,7 +404,7 @@ def _full_name(names: dict[str, str]) -> str:
 def _crm_field(record: ContactRecord, target: str, value: str, problems: list[str]) -> None:
     from datetime import date
 
-    from tinycrm.services import validation
+    from tinycrm import validation
 
     try:
         if target == "type":

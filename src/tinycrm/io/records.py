@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from tinycrm import validation
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary
-from tinycrm.services import validation
 from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 # Google's built-in groups, not tags a person chose.

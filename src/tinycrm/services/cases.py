@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp
-from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.cases import Case, CaseRow

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
+from tinycrm import validation
 from tinycrm.errors import Ambiguous, NotFound, UsageError
 from tinycrm.models import Anniversary, Contact
-from tinycrm.services import validation
 from tinycrm.store import Store
-from tinycrm.store.contacts import ContactFilter, SearchHit, StageChange
-
-if TYPE_CHECKING:
-    from tinycrm.config import Settings
-    from tinycrm.services.followups import QueueItem
-    from tinycrm.store.cases import CaseRow
-    from tinycrm.store.notes import NoteRow
-    from tinycrm.store.sales import SaleRow
-    from tinycrm.store.satisfaction import Score
+from tinycrm.store.contacts import ContactFilter, SearchHit
 
 
 @dataclass
@@ -202,46 +193,6 @@ def fts_query(text: str) -> str:
     """Words as FTS5 prefix terms, each quoted, so user text is never FTS syntax."""
     words = [w for w in "".join(ch if ch.isalnum() else " " for ch in text).split() if w]
     return " ".join(f'"{w}"*' for w in words)
-
-
-@dataclass(frozen=True)
-class ContactDetails:
-    """Everything `contacts show` and the TUI's customer screen display."""
-
-    contact: Contact
-    notes: list[NoteRow]
-    note_count: int
-    stages: list[StageChange]
-    sales: list[SaleRow] = field(default_factory=list)  # newest first
-    scores: list[Score] = field(default_factory=list)  # oldest first
-    cases: list[CaseRow] = field(default_factory=list)  # open first
-    # Open stored follow-ups and derived rows (birthday, check-in…) due in the next 30 days.
-    follow_ups: list[QueueItem] = field(default_factory=list)
-
-
-def contact_details(
-    store: Store,
-    ref: str,
-    note_limit: int = 20,
-    today: date | None = None,
-    settings: Settings | None = None,
-) -> ContactDetails:
-    from tinycrm.services.followups import follow_ups_for_contact
-
-    contact = resolve_ref(store, ref)
-    assert contact.id is not None
-    return ContactDetails(
-        contact=contact,
-        notes=store.notes.query(contact.id, limit=note_limit),
-        note_count=store.notes.count(contact.id),
-        stages=store.contacts.stage_history(contact.id),
-        sales=store.sales.query(contact.id, limit=note_limit or None),
-        scores=store.scores.for_contact(contact.id),
-        cases=store.cases.query(contact.id),
-        follow_ups=follow_ups_for_contact(
-            store, contact.id, today or date.today(), settings=settings
-        ),
-    )
 
 
 def count_contacts(store: Store, where: ContactFilter) -> int:

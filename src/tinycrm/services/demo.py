@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from tinycrm.errors import Conflict
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.demo_sales import seed_sales
 from tinycrm.services.followups import seed_demo as seed_follow_ups
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
@@ -81,8 +82,7 @@ class DemoReport:
 
 # Other parts of tinycrm (sales, follow-ups, cases…) add their sample rows here.
 Seeder = Callable[[Store, list[int], date, random.Random, DemoReport], None]
-EXTRA_SEEDERS: list[Seeder] = []
-EXTRA_SEEDERS.append(seed_follow_ups)
+EXTRA_SEEDERS: list[Seeder] = [seed_follow_ups, seed_sales]
 
 
 def load_demo(store: Store, today: date) -> DemoReport:
@@ -163,12 +163,3 @@ def _add_notes(store: Store, contact_id: int, today: date, rng: random.Random) -
         on = today - timedelta(days=rng.randint(1, 200))
         add_note(store, str(contact_id), text, on, channel)
     return count
-
-
-def _register_extras() -> None:
-    from tinycrm.services.demo_sales import seed_sales
-
-    EXTRA_SEEDERS.append(seed_sales)
-
-
-_register_extras()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from tinycrm import validation
 from tinycrm.errors import UsageError
 from tinycrm.models import Note
-from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.notes import NoteRow

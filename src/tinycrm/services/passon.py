@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from tinycrm import validation
 from tinycrm.errors import NotFound, UsageError
 from tinycrm.models import FollowUp
-from tinycrm.services import validation
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.vocabulary import FollowUpKind

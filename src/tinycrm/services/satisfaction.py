@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from tinycrm import validation
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp
-from tinycrm.services import validation
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.satisfaction import Score

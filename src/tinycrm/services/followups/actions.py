@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from tinycrm import recurrence
+from tinycrm import recurrence, validation
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp, Note
-from tinycrm.services import validation
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.services.followups.sources import items_on
 from tinycrm.services.followups.stored import stored_item

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
-from tinycrm import recurrence
+from tinycrm import recurrence, validation
 from tinycrm.errors import UsageError
-from tinycrm.services import validation
+from tinycrm.models import FollowUp
+from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.store import Store
 from tinycrm.vocabulary import FollowUpKind
-
-if TYPE_CHECKING:
-    from tinycrm.models import FollowUp
 
 # ---------------------------------------------------------------------------------------------
 # Adding and listing stored follow-ups
@@ -45,9 +42,6 @@ def add_follow_up(
         if found is None:
             raise UsageError(f"the recurrence {every!r} has no occurrence on or after {due}")
         first = found
-    from tinycrm.models import FollowUp  # neither is needed to build the queue
-    from tinycrm.services.contacts import resolve_ref
-
     with store.write():
         contact = resolve_ref(store, ref)
         follow_up = FollowUp(
@@ -100,8 +94,6 @@ def list_follow_ups(
     """Stored follow-ups (manual, recurring, after-sale…), soonest first; `status` None = all."""
     if status is not None and status not in ("open", "done", "skipped"):
         raise UsageError(f"unknown status {status!r} (open, done, skipped or all)")
-    from tinycrm.services.contacts import resolve_ref
-
     on = today or date.today()
     contact_id = resolve_ref(store, ref).id if ref else None
     rows = store.follow_ups.query(contact_id, status, limit)

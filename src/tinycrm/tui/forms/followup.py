@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tinycrm.services import validation
+from tinycrm import validation
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tinycrm.services import validation
+from tinycrm import validation
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.tui.context import crm

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
 from tinycrm.money import format_minor
-from tinycrm.services.contacts import ContactDetails, contact_details
+from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.tui.context import CommandList, crm, notify_when_saved
 from tinycrm.tui.safe import block, safe
 from tinycrm.tui.widgets.queue_table import kind_label, lateness

@@ -1,0 +1,55 @@
+"""Everything one contact's card shows: `contacts show` and the TUI's customer screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tinycrm.config import Settings
+from tinycrm.models import Contact
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.services.followups import QueueItem, follow_ups_for_contact
+from tinycrm.store import Store
+from tinycrm.store.cases import CaseRow
+from tinycrm.store.contacts import StageChange
+from tinycrm.store.notes import NoteRow
+from tinycrm.store.sales import SaleRow
+from tinycrm.store.satisfaction import Score
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Everything `contacts show` and the TUI's customer screen display."""
+
+    contact: Contact
+    notes: list[NoteRow]
+    note_count: int
+    stages: list[StageChange]
+    sales: list[SaleRow] = field(default_factory=list)  # newest first
+    scores: list[Score] = field(default_factory=list)  # oldest first
+    cases: list[CaseRow] = field(default_factory=list)  # open first
+    # Open stored follow-ups and derived rows (birthday, check-in…) due in the next 30 days.
+    follow_ups: list[QueueItem] = field(default_factory=list)
+
+
+def contact_details(
+    store: Store,
+    ref: str,
+    note_limit: int = 20,
+    today: date | None = None,
+    settings: Settings | None = None,
+) -> ContactDetails:
+    contact = resolve_ref(store, ref)
+    assert contact.id is not None
+    return ContactDetails(
+        contact=contact,
+        notes=store.notes.query(contact.id, limit=note_limit),
+        note_count=store.notes.count(contact.id),
+        stages=store.contacts.stage_history(contact.id),
+        sales=store.sales.query(contact.id, limit=note_limit or None),
+        scores=store.scores.for_contact(contact.id),
+        cases=store.cases.query(contact.id),
+        follow_ups=follow_ups_for_contact(
+            store, contact.id, today or date.today(), settings=settings
+        ),
+    )
