@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm import validation
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
@@ -36,7 +37,6 @@ from tinycrm.io.records import (
     without_nul,
 )
 from tinycrm.models import Contact, Note
-from tinycrm.services import validation
 from tinycrm.vocabulary import Channel
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line
