@@ -54,9 +54,12 @@ def test_show_completion(tmp_path: Path) -> None:
     replacing itself with `crm`."""
     crm = Path(sys.executable).parent / "crm"
     result = subprocess.run(
-        ["bash", "-c", f"{crm} --show-completion; exit $?"], capture_output=True, text=True, check=False,
+        ["bash", "-c", f"{crm} --show-completion; exit $?"],
+        capture_output=True,
+        text=True,
+        check=False,
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert "_CRM_COMPLETE" in result.stdout and "complete " in result.stdout
 
