@@ -38,6 +38,7 @@ def populate(store: Store, seed: int, contacts: int = 240) -> None:
             ContactFields(name=f"C{n}", relationship_type=rng.choice(TYPES), cadence=cadence),
             created,
         )
+        assert contact.id is not None
         ref = str(contact.id)
         for _ in range(rng.choice([0, 0, 1, 2])):
             add_note(store, ref, "call", day(rng), "call")

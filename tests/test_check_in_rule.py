@@ -10,6 +10,7 @@ import os
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,10 +94,10 @@ def test_losing_touch_exactly_when_the_check_in_is_overdue(
             store.close()
 
 
-def report(cli: Invoke, *args: str) -> dict[str, object]:
+def report(cli: Invoke, *args: str) -> dict[str, Any]:
     result = cli(*args, "--json")
     assert result.exit_code == 0, result.stderr
-    data: dict[str, object] = json.loads(result.stdout)
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
@@ -109,10 +110,10 @@ def test_backdated_call_restarts_the_clock_from_its_date(cli: Invoke, store: Sto
     logged = cli("notes", "add", "Ada", "called", "--channel", "call", "--at", "2026-10-05")
     assert logged.exit_code == 0, logged.stderr
     overdue = report(cli, "follow-ups", "overdue", *as_of)
-    rows = [r for r in overdue["overdue"] if r["kind"] == "check-in"]  # type: ignore[index]
+    rows = [r for r in overdue["overdue"] if r["kind"] == "check-in"]
     assert [(r["handle"], r["days_late"]) for r in rows] == [("c1-2026-11-04", 30)]
     risk = report(cli, "report", "at-risk", *as_of)["rows"]
-    assert [(r["contact"], r["days_late"], r["last_contact_on"]) for r in risk] == [  # type: ignore[index]
+    assert [(r["contact"], r["days_late"], r["last_contact_on"]) for r in risk] == [
         ("Ada Example", 30, "2026-10-05")
     ]
 
@@ -126,10 +127,10 @@ def test_a_skip_moves_the_check_in_everywhere_and_is_not_contact(cli: Invoke, st
     assert report(cli, "report", "at-risk", *later)["rows"] == []
     # A month after the skip both say it is due again, and nobody was contacted.
     again = ("--as-of", "2027-02-12")
-    assert [r["handle"] for r in report(cli, "follow-ups", "overdue", *again)["overdue"]] == [  # type: ignore[index]
+    assert [r["handle"] for r in report(cli, "follow-ups", "overdue", *again)["overdue"]] == [
         "c1-2027-02-09"
     ]
-    (row,) = report(cli, "report", "at-risk", *again)["rows"]  # type: ignore[misc]
+    (row,) = report(cli, "report", "at-risk", *again)["rows"]
     assert row["last_contact_on"] is None
     assert row["reasons"] == ["check-in 3 days late (every 30 days, never contacted)"]
 
@@ -144,4 +145,4 @@ def test_cadence_in_force_is_the_same_in_every_view(cli: Invoke, store: Store) -
         c["name"]: c["cadence_days"] for c in json.loads(cli("contacts", "list", "--json").stdout)
     }
     risk = report(cli, "report", "at-risk", "--as-of", "2026-01-01")["rows"]
-    assert {r["contact"]: r["cadence_days"] for r in risk} == shown  # type: ignore[index]
+    assert {r["contact"]: r["cadence_days"] for r in risk} == shown

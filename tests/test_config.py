@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,6 @@ import pytest
 from conftest import Invoke
 from tinycrm import config
 from tinycrm.errors import UsageError
-from tinycrm.store import connection
 
 
 def one_line_error(result: object, code: int = 1) -> str:
@@ -163,10 +163,10 @@ def test_db_path_unwritable_file(
     cli("--db", str(target), "contacts", "add", "Ann")
     target.chmod(0o444)
     before = target.read_bytes()
-    real_access = connection.os.access
+    real_access = os.access
     # Root ignores the mode, so make the permission check answer as it would for a user.
     monkeypatch.setattr(
-        connection.os, "access", lambda p, m: False if Path(p) == target else real_access(p, m)
+        os, "access", lambda p, m: False if Path(p) == target else real_access(p, m)
     )
     err = one_line_error(cli("--db", str(target), "contacts", "add", "Bob"))
     assert "not writable" in err

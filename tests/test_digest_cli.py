@@ -126,7 +126,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     plain = message.get_body(preferencelist=("plain",))
     rich = message.get_body(preferencelist=("html",))
     assert plain is not None and rich is not None
-    return plain.get_content(), rich.get_content()  # type: ignore[attr-defined]
+    return plain.get_content(), rich.get_content()
 
 
 def runs(store: Store) -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 
@@ -23,11 +24,11 @@ HOSTILE = [
 ]
 
 
-def item(name: str, kind: str, due: date, title: str = "Call", **extra: object) -> DigestItem:
+def item(name: str, kind: str, due: date, title: str = "Call", **extra: Any) -> DigestItem:
     return DigestItem(
         contact_id=len(name), contact_name=name, kind=kind, title=title, due_on=due,
         handle=extra.pop("handle", f"h{len(name)}"), days_late=max(0, (AS_OF - due).days),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )  # fmt: skip
 
 

@@ -30,10 +30,11 @@ def add(cli: Invoke, *args: str) -> dict[str, Any]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def queue(cli: Invoke, command: str, *args: str) -> dict[str, Any]:
+def queue(cli: Invoke, command: str, *args: str) -> Any:
+    """The command's JSON: an object of sections, or a list for `follow-ups list`."""
     result = cli("follow-ups", command, *args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def handles(rows: list[dict[str, Any]]) -> list[str]:

@@ -7,6 +7,7 @@ import sqlite3
 import stat
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,7 +203,7 @@ def test_page_walk_falls_back_to_quick_check_without_dbstat(store: Store) -> Non
     ran: list[str] = []
 
     class NoDbstat:
-        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
             if "dbstat" in sql:
                 raise sqlite3.OperationalError("no such table: dbstat")
             ran.append(sql)

@@ -513,7 +513,7 @@ def test_merge_keep_first_for_every_conflict(cli: Invoke) -> None:
 def test_ics_has_follow_ups_birthdays_and_anniversaries(
     cli: Invoke, store: Store, tmp_path: Path
 ) -> None:
-    from icalendar import Calendar
+    from icalendar import Calendar, vRecur
 
     ann = add(cli, "Ann Lee", "--birthday", "--02-29", "--anniversary", "wedding=2015-06-21")
     add(cli, "Bo", "--birthday", "1980-03-14")
@@ -528,10 +528,11 @@ def test_ics_has_follow_ups_birthdays_and_anniversaries(
         "Send catalogue — Ann Lee", "Birthday: Ann Lee", "Wedding: Ann Lee", "Birthday: Bo",
     }  # fmt: skip
     assert events["Send catalogue — Ann Lee"].decoded("dtstart") == date(2026, 12, 1)
-    leap = events["Birthday: Ann Lee"]
-    assert leap["rrule"]["FREQ"] == ["YEARLY"] and leap["rrule"]["BYMONTHDAY"] == [-1]
+    leap, wedding = events["Birthday: Ann Lee"]["rrule"], events["Wedding: Ann Lee"]["rrule"]
+    assert isinstance(leap, vRecur) and isinstance(wedding, vRecur)
+    assert leap["FREQ"] == ["YEARLY"] and leap["BYMONTHDAY"] == [-1]
     assert events["Birthday: Bo"].decoded("dtstart") == date(1980, 3, 14)
-    assert events["Wedding: Ann Lee"]["rrule"]["FREQ"] == ["YEARLY"]
+    assert wedding["FREQ"] == ["YEARLY"]
 
 
 def test_import_spreads_check_in_clocks_over_the_cadence(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ COMMANDS = leaf_commands()
 
 # Argument text: anything a shell can pass (no NUL, no lone surrogates).
 any_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
     max_size=40,
 )
 hostile = st.text(alphabet="\x1b\x9b\x07\x08\r\n\t\x7f[]/;=<>\"'%\\\u202e\u2028 -", max_size=12)
@@ -135,6 +136,24 @@ known = st.sampled_from(
 value = st.one_of(known, date_like, number_like, any_text, hostile)
 
 
+def in_dir(tmp: Path) -> Callable[[str], str]:
+    return lambda v: str(tmp / v.replace("/", "_"))
+
+
+def flag_if(flag: str) -> Callable[[bool], list[str]]:
+    return lambda on: [flag] if on else []
+
+
+def option_values(opt: str) -> Callable[[int], st.SearchStrategy[list[str]]]:
+    """`n` values, each after the option's name."""
+
+    def values(n: int) -> st.SearchStrategy[list[str]]:
+        pairs = st.lists(value, min_size=n, max_size=n)
+        return pairs.map(lambda vs: [x for v in vs for x in (opt, v)])
+
+    return values
+
+
 def arguments(tmp: Path, cmd: Any) -> st.SearchStrategy[list[str]]:
     parts: list[st.SearchStrategy[list[str]]] = []
     for param in cmd.params:
@@ -143,24 +162,16 @@ def arguments(tmp: Path, cmd: Any) -> st.SearchStrategy[list[str]]:
         if param.param_type_name == "argument":
             single = value
             if param.name == "destination":  # `db backup`: keep the copies in the temp dir
-                single = value.map(lambda v, d=tmp: str(d / v.replace("/", "_")))
+                single = value.map(in_dir(tmp))
             strategy = single.map(lambda v: [v])
             parts.append(strategy if param.required else st.one_of(st.just([]), strategy))
         elif param.is_flag:
-            flag = param.opts[0]
-            parts.append(st.booleans().map(lambda on, f=flag: [f] if on else []))
+            parts.append(st.booleans().map(flag_if(param.opts[0])))
         else:
-            opt = param.opts[0]
             count = st.integers(0, 2) if param.multiple else st.integers(0, 1)
             if param.required:
                 count = st.just(1)
-            parts.append(
-                count.flatmap(
-                    lambda n, o=opt: st.lists(value, min_size=n, max_size=n).map(
-                        lambda vs, o=o: [x for v in vs for x in (o, v)]
-                    )
-                )
-            )
+            parts.append(count.flatmap(option_values(param.opts[0])))
     return st.tuples(*parts).map(lambda groups: [a for g in groups for a in g])
 
 

@@ -212,7 +212,10 @@ def test_cli_tui_and_digest_write_at_once(
         assert out.strip() == "0"
 
     conn = sqlite3.connect(db)
-    count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+
+    def count(sql: str) -> Any:
+        return conn.execute(sql).fetchone()[0]
+
     cli_notes = count("SELECT count(*) FROM notes WHERE body LIKE 'cli note %'")
     tui_notes = count("SELECT count(*) FROM notes WHERE body LIKE 'tui note %'")
     tui_done_notes = count("SELECT count(*) FROM notes WHERE body LIKE 'tui done %'")

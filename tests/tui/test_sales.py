@@ -67,7 +67,7 @@ async def test_sale_form_bad_amount_shows_error_and_saves_nothing(
         form.query_one("#field-currency", Input).value = "eur"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is card
+        assert card.is_current
         assert "1,299.90 EUR" in shown(card, "sales")
         assert "Gravel bike, lights" in shown(card, "sales")
     (row,) = list_sales(store, "Ana Souza")
@@ -96,7 +96,7 @@ async def test_score_form_validates_on_the_chosen_scale(
         form.query_one("#field-comment", Input).value = "Loves the [red]new[/] bike"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is card
+        assert card.is_current
         chart = shown(card, "satisfaction")
         assert "NPS 0–10" in chart and "latest 9" in chart
     (score,) = history(store, "Ben Okafor", TODAY).scores
