@@ -524,8 +524,7 @@ def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
 def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
     cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
 ) -> None:
-    """No stand-in: the follow-up queue itself feeds the digest (skipped until it is merged)."""
-    pytest.importorskip("tinycrm.services.followups")
+    """No stand-in: the follow-up queue itself feeds the digest."""
     from tinycrm.models import FollowUp
     from tinycrm.vocabulary import FollowUpKind
 

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tinycrm.config import Settings
+from tinycrm.services import followups
 from tinycrm.services.notes import list_notes
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
@@ -19,8 +20,6 @@ from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.queue_table import QueueTable
 
 from .conftest import TODAY
-
-followups = pytest.importorskip("tinycrm.services.followups")
 
 
 def queue_follow_ups(store: Store) -> None:
