@@ -200,7 +200,7 @@ def test_the_report_names_the_first_created_and_counts_them_all(
     from tinycrm.services import importing
 
     monkeypatch.setattr(importing, "CREATED_LINES", 2)
-    path = vcf(tmp_path, "FN:One", "FN:Two", "FN:Three", "FN:Evil\r\nNOTE" + ";X=1" * 20 + '"')
+    path = vcf(tmp_path, "FN:One", "FN:Two", "FN:Three", "N:;;;;")
     report = import_json(cli, path)
     assert [r["name"] for r in report["created"]] == ["One", "Two"]
     assert report["created_count"] == 3 and len(report["rejected"]) == 1
@@ -242,14 +242,16 @@ def test_failure_mid_import_leaves_database_unchanged(
 # --- hostile files ------------------------------------------------------------------------
 
 
-def test_many_parameter_line_rejects_that_card_only(cli: Invoke, tmp_path: Path) -> None:
+def test_many_parameter_line_is_left_out_of_its_card_and_reported(
+    cli: Invoke, tmp_path: Path
+) -> None:
     hostile = "NOTE" + ";TYPE=WORK,HOME" * 14 + '"'
     path = vcf(tmp_path, "FN:Before", f"FN:Evil\r\n{hostile}", "FN:After")
     report = import_json(cli, path)
-    assert [r["name"] for r in report["created"]] == ["Before", "After"]
-    (rejected,) = report["rejected"]
-    assert rejected["where"].startswith("card 2")
-    assert [c["name"] for c in contacts(cli)] == ["After", "Before"]
+    assert [r["name"] for r in report["created"]] == ["Before", "Evil", "After"]
+    (adjusted,) = report["adjusted"]
+    assert adjusted["where"].startswith("card 2") and "line 8 left out" in adjusted["reason"]
+    assert [c["name"] for c in contacts(cli)] == ["After", "Before", "Evil"]
 
 
 def test_slow_card_is_cut_off_by_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,7 +262,7 @@ def test_slow_card_is_cut_off_by_the_time_limit(monkeypatch: pytest.MonkeyPatch)
     slow = "NOTE" + ";TYPE=WORK,HOME" * 16 + ";A/B=1:x"
     text = f"BEGIN:VCARD\nVERSION:3.0\nFN:Evil\n{slow}\nEND:VCARD\n"
     text += "BEGIN:VCARD\nVERSION:3.0\nFN:Fine\nEND:VCARD\n"
-    first, second = vcard.read_vcards(text, time_limit=0.2)
+    first, second = vcard.read_vcards(text.encode(), time_limit=0.2)
     assert isinstance(first, Rejection) and "longer than" in first.reason
     assert isinstance(second, ContactRecord) and second.name == "Fine"
 
@@ -281,10 +283,13 @@ def test_broken_cards_are_rejected_with_their_number(cli: Invoke, tmp_path: Path
         "BEGIN:VCARD\nVERSION:3.0\nFN:Four\n"
     )
     report = import_json(cli, path)
-    assert [r["name"] for r in report["created"]] == ["One"]
-    assert [r["where"].split(" (")[0] for r in report["rejected"]] == ["card 2", "card 3",
-                                                                         "card 4"]  # fmt: skip
+    assert [r["name"] for r in report["created"]] == ["One", "Three"]
+    assert [r["where"].split(" (")[0] for r in report["rejected"]] == ["card 2", "card 4"]
     assert "no name" in report["rejected"][0]["reason"]
+    assert [(r["name"], r["reason"]) for r in report["adjusted"]] == [
+        ("Three", "line 12 left out: a line without ':' (not a vCard property): this is not a"
+                  " property")
+    ]  # fmt: skip
 
 
 # --- CSV ----------------------------------------------------------------------------------

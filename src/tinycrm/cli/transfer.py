@@ -102,6 +102,8 @@ def _print_report(report: object, as_json: bool) -> None:
         f" {len(report.rejected)} rejected"
         + (f", {len(report.adjusted)} changes noted" if report.adjusted else "")
     )
+    for notice in report.notices:
+        output.print_notice(notice)
     if report.ignored_columns:
         output.print_notice("columns not imported: " + ", ".join(report.ignored_columns))
     rows = [["updated", r.where, r.name, ""] for r in report.updated]

@@ -27,6 +27,7 @@ from tinycrm.io.records import (
     formula_safe,
     read_date,
     unformula,
+    utf16_codec,
     without_nul,
 )
 from tinycrm.models import Contact
@@ -195,25 +196,11 @@ def layout_for(header: list[str], maps: dict[str, str]) -> CsvLayout:
     return CsvLayout(kind, header, fields, ignored)
 
 
-def decode(data: bytes, encoding: str | None = None) -> str:
-    """UTF-8 (BOM or not), falling back to Windows-1252, unless an encoding is given."""
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise UsageError(f"unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"the file is not valid {encoding}: {exc}") from None
+def check_encoding(encoding: str) -> None:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise UsageError(
-            "the file is neither UTF-8 nor Windows-1252 text; name it with --encoding"
-        ) from None
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r} for --encoding") from None
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -223,13 +210,15 @@ def _chunks(path: Path) -> Iterator[bytes]:
 
 
 def encoding_of_file(path: Path, encoding: str | None = None) -> str:
-    """UTF-8 (BOM or not), else Windows-1252, unless an encoding is given: the file is
-    checked in chunks, never decoded whole."""
+    """UTF-16 (by its BOM or its NULs), else UTF-8 (BOM or not), else Windows-1252, unless
+    an encoding is given: the file is checked in chunks, never decoded whole."""
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UsageError(f"unknown encoding {encoding!r}") from None
+        check_encoding(encoding)
+    else:
+        with path.open("rb") as handle:
+            utf16 = utf16_codec(handle.read(512))
+        if utf16:
+            return utf16
     for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
         decoder = codecs.getincrementaldecoder(candidate)()
         try:
@@ -273,10 +262,14 @@ def read_csv(
     month_first = layout.kind == "Outlook" or not day_first
     active = layout.active
     line = reader.line_num + 1
+    rows = 0
     while True:
         try:
             row = next(reader)
         except StopIteration:
+            if rows == 0:
+                message = "the CSV file has no rows under its header: nothing imported"
+                raise UsageError(message) from None
             return
         except csv.Error as exc:
             # The reader cannot resynchronise (it would read the rest of a quoted cell as
@@ -286,6 +279,7 @@ def read_csv(
         line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
+        rows += 1
         yield row_to_record(row, active, where, month_first)
 
 

@@ -90,6 +90,23 @@ class Rejection:
 
 ParsedItem = ContactRecord | Rejection
 
+
+def utf16_codec(data: bytes) -> str | None:
+    """The UTF-16 codec for a file that is UTF-16 (a BOM, or a NUL in every other byte of
+    its start, as in ASCII text written as UTF-16), else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:512]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    if head[1::2].count(0) > pairs * 0.6 and head[0::2].count(0) == 0:
+        return "utf-16-le"
+    if head[0::2].count(0) > pairs * 0.6 and head[1::2].count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 NUL_MARK = "\u2400"  # ␀: a NUL is cut off or ends the text in many programs
 
 

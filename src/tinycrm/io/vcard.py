@@ -34,6 +34,7 @@ from tinycrm.io.records import (
     ParsedItem,
     Rejection,
     read_date,
+    utf16_codec,
     without_nul,
 )
 from tinycrm.models import Contact, Note
@@ -52,41 +53,42 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class RawCard:
     number: int  # 1-based position in the file
     line: int  # line where BEGIN:VCARD is
-    lines: list[str]  # unfolded content lines, BEGIN and END included
+    lines: list[tuple[int, bytes]]  # (line number, unfolded content line), BEGIN and END too
 
 
-def split_cards(text: str) -> Iterator[RawCard | Rejection]:
-    """The cards of a file as unfolded lines; text outside cards is ignored."""
-    # Lines end at CR LF, LF or CR only: `str.splitlines` also splits at U+2028, NEL, FF, VT
-    # and \x1c-\x1e, which are text inside a value (a note pasted from a phone).
-    physical = _LINE_BREAK.split(text)
-    current: list[str] | None = None
-    start = 0
-    size = 0
-    number = 0
-    index = 0
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_PROPERTY_START = re.compile(rb"^[A-Za-z0-9_.-]+[;:]")
+
+
+def split_cards(data: bytes) -> Iterator[RawCard | Rejection]:
+    """The cards of a file as unfolded lines of bytes; text outside cards is ignored.
+
+    Lines are unfolded before they are decoded (RFC 6350 §3.2), so a UTF-8 character that a
+    writer split across a fold comes back whole."""
+    # Lines end at CR LF, LF or CR only: `bytes.splitlines` would split at other codes too.
+    physical = _BYTE_LINE_BREAK.split(data)
+    current: list[tuple[int, bytes]] | None = None
+    start = size = number = index = 0
     while index < len(physical):
         raw = physical[index]
         index += 1
-        if current is not None and raw[:1] in (" ", "\t") and current:
-            current[-1] += raw[1:]
+        if current is not None and raw[:1] in (b" ", b"\t") and current:
+            current[-1] = (current[-1][0], current[-1][1] + raw[1:])
             size += len(raw)
             continue
-        line = raw
-        # Quoted-printable soft line breaks: "=" at the end continues on the next line.
-        while (
-            line.endswith("=")
-            and index < len(physical)
-            and "QUOTED-PRINTABLE" in _head(line).upper()
-        ):
-            line = line[:-1] + physical[index]
+        line_number, line = index, raw
+        # Quoted-printable soft line breaks ("=" at the end) and vCard 2.1 backslash
+        # continuations (a value ending in "\" goes on on the next, non-property line).
+        while index < len(physical) and _continues(line, physical[index]):
+            joint = b"" if line.endswith(b"=") else b"\\n"
+            line = line[:-1] + joint + physical[index]
             index += 1
         upper = line.strip().upper()
-        if upper == "BEGIN:VCARD":
+        if upper == b"BEGIN:VCARD":
             if current is not None and number:
                 yield Rejection(f"card {number}", "no END:VCARD before the next card")
             number += 1
-            current, start, size = [line.strip()], index, len(line)
+            current, start, size = [(line_number, line.strip())], index, len(line)
             continue
         if current is None:
             continue
@@ -95,15 +97,57 @@ def split_cards(text: str) -> Iterator[RawCard | Rejection]:
             yield Rejection(f"card {number}", f"card larger than {MAX_CARD_BYTES // 2**20} MiB")
             current = None
             continue
-        if upper == "END:VCARD":
-            current.append(line.strip())
+        if upper == b"END:VCARD":
+            current.append((line_number, line.strip()))
             yield RawCard(number, start, current)
             current = None
             continue
         if line.strip():
-            current.append(line)
+            current.append((line_number, line))
     if current is not None:
         yield Rejection(f"card {number}", "the file ends inside this card (no END:VCARD)")
+
+
+def _continues(line: bytes, following: bytes) -> bool:
+    if line.endswith(b"="):
+        return "QUOTED-PRINTABLE" in _head(line.decode("latin-1")).upper()
+    if line.endswith(b"\\") and not line.endswith(b"\\\\"):
+        stripped = following.strip().upper()
+        return bool(stripped) and stripped != b"END:VCARD" and not _PROPERTY_START.match(following)
+    return False
+
+
+_CHARSET = re.compile(r";CHARSET=([^;:]+)", re.IGNORECASE)
+
+
+def decode_card(card: RawCard, encoding: str | None) -> tuple[list[tuple[int, str]], list[str]]:
+    """The card's lines as text, each by its CHARSET parameter, else UTF-8 (or `encoding`),
+    else Windows-1252; with a remark for every guess."""
+    lines: list[tuple[int, str]] = []
+    remarks: list[str] = []
+    default = encoding or "utf-8"
+    for number, raw in card.lines:
+        if raw.isascii():
+            lines.append((number, raw.decode("ascii")))
+            continue
+        declared = _CHARSET.search(_head(raw.decode("latin-1")))
+        names = [declared[1].strip('"')] if declared else []
+        text = None
+        for name in [*names, default]:
+            try:
+                text = raw.decode(name)
+                break
+            except (LookupError, UnicodeDecodeError):
+                continue
+        if text is None:
+            text = raw.decode("cp1252", errors="replace")
+            said = f"declared {names[0]}, but " if names else ""
+            remarks.append(
+                f"line {number}: {said}not {default}: read as Windows-1252 (a guess; if it"
+                " looks wrong, import again with --encoding)"
+            )
+        lines.append((number, text))
+    return lines, remarks
 
 
 def _head(line: str) -> str:
@@ -254,36 +298,51 @@ def unescape(value: str) -> str:
     return split_value(value, None)[0]
 
 
-def read_vcards(text: str, *, time_limit: float = CARD_TIME_LIMIT) -> Iterator[ParsedItem]:
-    """Every card of a vCard file as a ContactRecord or a Rejection."""
-    from vobject.base import VObjectError
-
+def read_vcards(
+    data: bytes, *, encoding: str | None = None, time_limit: float = CARD_TIME_LIMIT
+) -> Iterator[ParsedItem]:
+    """Every card of a vCard file as a ContactRecord (with remarks on what was changed or
+    left out) or a Rejection. `encoding` replaces UTF-8 for lines without a CHARSET."""
     with time_limits() as arm:
-        for raw in split_cards(text):
+        for raw in split_cards(data):
             if isinstance(raw, Rejection):
                 yield raw
                 continue
             where = f"card {raw.number} (line {raw.line})"
-            body = raw.lines[1:-1]
-            problem = next((p for p in map(screen_line, body) if p), None)
-            if problem:
-                yield Rejection(where, f"rejected: {problem}")
-                continue
+            lines, remarks = decode_card(raw, encoding)
             try:
                 arm(time_limit)
                 try:
-                    props = [parse_line(line) for line in body]
+                    props = _read_props(lines[1:-1], remarks)
                 finally:
                     arm(0)
-                remarks = _replace_nul(props)
+                remarks += _replace_nul(props)
                 record: ParsedItem = card_to_record(props, where)
                 if isinstance(record, ContactRecord):
                     record.remarks[:0] = remarks
             except _CardTimeout:
                 record = Rejection(where, f"took longer than {time_limit:g} s to read")
-            except (VObjectError, ValueError, UnicodeError) as exc:
+            except (ValueError, UnicodeError) as exc:
                 record = Rejection(where, f"not a readable vCard: {_short(exc)}")
             yield record
+
+
+def _read_props(lines: list[tuple[int, str]], remarks: list[str]) -> list[Prop]:
+    """The card's properties; a line that is not one is left out, with a remark."""
+    from vobject.base import VObjectError
+
+    props = []
+    for number, line in lines:
+        problem = "a comment" if line.lstrip().startswith("#") else screen_line(line)
+        if problem is None:
+            try:
+                props.append(parse_line(line))
+                continue
+            except VObjectError as exc:
+                problem = f"not a vCard property ({_short(exc)})"
+        shown = line[:60] + ("…" if len(line) > 60 else "")
+        remarks.append(f"line {number} left out: {problem}: {shown}")
+    return props
 
 
 def _replace_nul(props: list[Prop]) -> list[str]:
@@ -570,13 +629,15 @@ def contact_to_vcard(contact: Contact, notes: list[Note]) -> str:
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 
-def check_text(data: bytes) -> str:
-    """Decode a vCard file: UTF-8 (with or without BOM), else Windows-1252."""
+def as_utf8(data: bytes) -> tuple[bytes, str]:
+    """A vCard file's bytes with a UTF-8 BOM taken off and UTF-16 (with or without BOM)
+    re-encoded as UTF-8, and what the file was ("vCard" or "vCard (UTF-16)")."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], "vCard"
+    utf16 = utf16_codec(data)
+    if utf16 is None:
+        return data, "vCard"
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(utf16).encode("utf-8"), "vCard (UTF-16)"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise UsageError("the file is neither UTF-8 nor Windows-1252 text") from exc
+        raise UsageError("the file looks like UTF-16 but is not valid UTF-16") from None

@@ -44,6 +44,7 @@ class ImportReport:
     updated: list[ReportLine] = field(default_factory=list)
     skipped: list[ReportLine] = field(default_factory=list)
     rejected: list[ReportLine] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the whole file
     adjusted: list[ReportLine] = field(default_factory=list)  # imported, with a change said
     ignored_columns: list[str] = field(default_factory=list)
 
@@ -53,6 +54,7 @@ class ParsedFile:
     kind: str  # "vCard", "Google Contacts CSV", …
     items: Iterable[ParsedItem]  # read lazily, once
     ignored_columns: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def parse_file(
@@ -77,15 +79,27 @@ def parse_file(
         total = max(csvfile.count_lines(path) - 1, 0)
         lines = csvfile.file_lines(path, chosen)
         rows = csvfile.read_csv(lines, csvfile.parse_maps(maps or []), day_first=day_first)
-        return _start(ParsedFile("CSV", ()), rows, total, progress)
+        parsed = _start(ParsedFile("CSV", ()), rows, total, progress)
+        if chosen.startswith("utf-16"):
+            parsed.kind += " (UTF-16)"
+        if chosen == "cp1252" and encoding is None:
+            parsed.notices.append(
+                "the file is not UTF-8: read as Windows-1252 (a guess; if names look wrong,"
+                " import again with --encoding)"
+            )
+        return parsed
     if kind != "vcard":
         raise UsageError(f"unknown import format {kind!r} (vcard or csv)")
     if maps:
         raise UsageError("--map is for CSV files")
-    data = _read(path)
-    text = vcard.check_text(data) if encoding is None else csvfile.decode(data, encoding)
+    data, kind = vcard.as_utf8(_read(path))
     total = data.upper().count(b"BEGIN:VCARD")
-    return _start(ParsedFile("vCard", ()), iter(vcard.read_vcards(text)), total, progress)
+    if total == 0:
+        raise UsageError(f"no vCard in {path.name} (no BEGIN:VCARD line): nothing imported")
+    if encoding is not None:
+        csvfile.check_encoding(encoding)
+    cards = vcard.read_vcards(data, encoding=encoding)
+    return _start(ParsedFile(kind, ()), iter(cards), total, progress)
 
 
 def _head(path: Path) -> bytes:
@@ -182,7 +196,9 @@ def import_records(
     """Write the parsed records in one transaction (rolled back for a dry run)."""
     if mode not in MODES:
         raise UsageError(f"--on-duplicate must be skip, update or create, not {mode!r}")
-    report = ImportReport(parsed.kind, dry_run, ignored_columns=parsed.ignored_columns)
+    report = ImportReport(
+        parsed.kind, dry_run, ignored_columns=parsed.ignored_columns, notices=parsed.notices
+    )
     try:
         with store.write():
             _import(store, parsed.items, mode, today, report)

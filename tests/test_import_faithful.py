@@ -1,0 +1,126 @@
+"""Contacts that survive the trip (issue 18): encodings per card, UTF-16, lines that are not
+properties, and nothing changed or left out without a word in the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke
+
+
+def card(*lines: bytes) -> bytes:
+    body = b"".join(line + b"\r\n" for line in lines)
+    return b"BEGIN:VCARD\r\nVERSION:3.0\r\n" + body + b"END:VCARD\r\n"
+
+
+def run_import(cli: Invoke, path: Path, *options: str) -> dict[str, Any]:
+    result = cli("contacts", "import", str(path), "--json", *options)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def names(cli: Invoke) -> list[str]:
+    return sorted(c["name"] for c in json.loads(cli("contacts", "list", "--json").stdout))
+
+
+def test_each_card_is_decoded_by_itself(cli: Invoke, tmp_path: Path) -> None:
+    folded = "FN:Zoë Müller-Lüdenscheidt Ærøskøbing".encode()
+    split_at = folded.index("Æ".encode()) + 1  # inside the two bytes of Æ
+    path = tmp_path / "mixed.vcf"
+    path.write_bytes(
+        card("FN:Zoë Müller".encode())
+        + card("FN;CHARSET=windows-1252:José Ñúñez".encode("cp1252"))
+        + card(folded[:split_at] + b"\r\n " + folded[split_at:])
+        + card("FN:Renée Stray".encode("cp1252"))
+    )
+    report = run_import(cli, path)
+    assert names(cli) == [
+        "José Ñúñez",
+        "Renée Stray",
+        "Zoë Müller",
+        "Zoë Müller-Lüdenscheidt Ærøskøbing",
+    ]
+    (guess,) = report["adjusted"]
+    assert guess["where"].startswith("card 4") and guess["name"] == "Renée Stray"
+    assert "Windows-1252" in guess["reason"] and "--encoding" in guess["reason"]
+
+
+def test_shift_jis_cards_declared_and_by_encoding(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "android-jp.vcf"
+    quoted = "".join(f"={b:02X}" for b in "佐藤花子".encode("shift_jis")).encode()
+    path.write_bytes(
+        card("FN;CHARSET=SHIFT_JIS:山田ソ太郎".encode("shift_jis"))  # ソ ends in byte 0x5C
+        + card(b"FN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:" + quoted)
+    )
+    report = run_import(cli, path)
+    assert report["adjusted"] == []
+    assert names(cli) == sorted(["山田ソ太郎", "佐藤花子"])
+    undeclared = tmp_path / "undeclared.vcf"
+    undeclared.write_bytes(card("FN:鈴木一郎".encode("shift_jis")))
+    guessed = run_import(cli, undeclared, "--dry-run")
+    assert "--encoding" in guessed["adjusted"][0]["reason"]
+    run_import(cli, undeclared, "--encoding", "shift_jis")
+    assert "鈴木一郎" in names(cli)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_with_or_without_bom(cli: Invoke, tmp_path: Path, codec: str) -> None:
+    vcf = tmp_path / "contacts.vcf"
+    vcf.write_bytes(card("FN:Zoë Müller".encode()).decode().encode(codec))
+    report = run_import(cli, vcf)
+    assert report["created_count"] == 1 and "UTF-16" in report["kind"]
+    csv = tmp_path / "contacts.csv"
+    csv.write_bytes("name,email\r\nJürgen Groß,j@example.com\r\n".encode(codec))
+    assert run_import(cli, csv)["created_count"] == 1
+    assert names(cli) == ["Jürgen Groß", "Zoë Müller"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("empty.vcf", b"FN:No card here\r\n"), ("header.csv", b"name,email\r\n")],
+)
+def test_nothing_recognised_is_an_error(
+    cli: Invoke, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = cli("contacts", "import", str(path))
+    assert result.exit_code != 0
+    assert "nothing imported" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_line_is_left_out_and_the_card_kept(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lines.vcf"
+    path.write_bytes(
+        card(
+            b"# exported by a phone",
+            b"FN:Ann Comment",
+            b"X-messaging/twitter-All:@ann",
+            b"NOTE;ENCODING=8BIT:first line\\",
+            b"second line",
+            b"EMAIL:ann@example.com",
+        )
+    )
+    report = run_import(cli, path)
+    assert names(cli) == ["Ann Comment"]
+    reasons = [r["reason"] for r in report["adjusted"]]
+    assert reasons[0].startswith("line 3 left out: a comment")
+    assert reasons[1].startswith("line 5 left out: a property with a bad name")
+    assert len(reasons) == 2
+    notes = json.loads(cli("notes", "list", "Ann", "--json").stdout)
+    assert [n["text"] for n in notes] == ["first line\nsecond line"]
+    shown = json.loads(cli("contacts", "show", "Ann", "--json").stdout)
+    assert shown["emails"] == ["ann@example.com"]
+
+
+def test_the_report_lists_adjustments_on_screen(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lines.vcf"
+    path.write_bytes(card(b"FN:Ann", b"# a comment"))
+    result = cli("contacts", "import", str(path))
+    assert result.exit_code == 0
+    assert "1 changes noted" in result.stdout
+    assert "adjusted" in result.stdout and "a comment" in result.stdout
