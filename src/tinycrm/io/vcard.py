@@ -111,7 +111,7 @@ def split_cards(data: bytes) -> Iterator[RawCard | Rejection]:
 def _continues(line: bytes, following: bytes) -> bool:
     if line.endswith(b"="):
         return "QUOTED-PRINTABLE" in _head(line.decode("latin-1")).upper()
-    if line.endswith(b"\\") and not line.endswith(b"\\\\"):
+    if line.endswith(b"\\") and not line.endswith(b"\\\\") and following[:1] not in b" \t":
         stripped = following.strip().upper()
         return bool(stripped) and stripped != b"END:VCARD" and not _PROPERTY_START.match(following)
     return False
