@@ -124,3 +124,69 @@ def test_the_report_lists_adjustments_on_screen(cli: Invoke, tmp_path: Path) -> 
     assert result.exit_code == 0
     assert "1 changes noted" in result.stdout
     assert "adjusted" in result.stdout and "a comment" in result.stdout
+
+
+def test_phones_as_written_tel_uris_vanity_and_pauses(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "phones.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Phil Phones\r\n"
+        b"TEL;VALUE=uri;PREF=1;TYPE=work:tel:+1-418-656-9254;ext=102\r\n"
+        b"TEL;TYPE=fax:+1-800-MYFAX\r\n"
+        b"TEL;TYPE=cell:+49 30 1234,,5678;9\r\n"
+        b"TEL;TYPE=pager:555 0199w12#\r\n"
+        b"TEL:call me\r\nEND:VCARD\r\n"
+    )
+    report = run_import(cli, path)
+    shown = json.loads(cli("contacts", "show", "Phil", "--json").stdout)
+    assert shown["phones"] == [
+        "+1-418-656-9254 ext. 102",
+        "+1-800-MYFAX",
+        "+49 30 1234,,5678;9",
+        "555 0199w12#",
+    ]
+    assert [r["reason"] for r in report["adjusted"]] == [
+        "phone 'call me' is not a phone number: left out"
+    ]
+
+
+def test_thunderbird_and_outlook_columns(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "thunderbird.csv"
+    path.write_text(
+        "First Name,Last Name,Display Name,Primary Email,Secondary Email,Work Phone,"
+        "Home Phone,Fax Number,Pager Number,Mobile Number,Home Address,Home City,"
+        "Home ZipCode,Home Country,Birth Year,Birth Month,Birth Day\r\n"
+        "Tom,Bird,Tom Bird,tom@example.org,t.bird@example.net,+1 555 0101,+1 555 0102,"
+        "+1 555 0103,+1 555 0104,+1 555 0105,1 Nest Rd,Mozilla,94043,USA,,7,14,extra\r\n"
+    )
+    report = run_import(cli, path)
+    assert [r["reason"] for r in report["adjusted"]] == ["1 cells past the last column left out"]
+    assert report["ignored_columns"] == []
+    tom = json.loads(cli("contacts", "show", "Tom Bird", "--json").stdout)
+    assert tom["emails"] == ["tom@example.org", "t.bird@example.net"]
+    assert tom["phones"] == [f"+1 555 010{i}" for i in range(1, 6)]
+    assert tom["address"] == "1 Nest Rd, Mozilla, 94043, USA"
+    assert tom["birthday"] == "--07-14"
+    outlook = tmp_path / "outlook.csv"
+    outlook.write_text(
+        "First Name,Last Name,E-mail Address,Business Phone,Business Phone 2,Home Phone 2,"
+        "Business Fax,Pager\r\nOlga,Look,olga@example.com,111 111,222 222,333 333,444 444,"
+        "555 555\r\n"
+    )
+    run_import(cli, outlook)
+    olga = json.loads(cli("contacts", "show", "Olga Look", "--json").stdout)
+    assert olga["phones"] == ["111 111", "222 222", "333 333", "444 444", "555 555"]
+
+
+def test_nickname_only_card_and_google_system_label(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "nick.vcf"
+    path.write_bytes(card(b"NICKNAME:Smithy", b"CATEGORIES:* My Contacts,friends"))
+    run_import(cli, path)
+    shown = json.loads(cli("contacts", "show", "Smithy", "--json").stdout)
+    assert shown["tags"] == ["friends"]
+
+
+def test_a_json_file_gets_a_json_message(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text('{"format": "tinycrm-export", "contacts": []}')
+    result = cli("contacts", "import", str(path))
+    assert result.exit_code != 0 and "JSON" in result.stderr

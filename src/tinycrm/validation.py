@@ -17,7 +17,9 @@ E = TypeVar("E", bound=StrEnum)
 
 # As text: `re` compiles them on first use (start-up time: the queue imports this module).
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-_PHONE = r"^[+()\d][\d\s().\-/]*(?:\s*(?:x|ext\.?)\s*\d+)?$"
+# Digits and separators, vanity letters (+1-800-MYFAX), pause and wait (`,` `;` `p` `w`),
+# `*` and `#`, an extension (x12, ext. 12): at least one digit.
+_PHONE = r"^[+()\d][\w\s().\-/,;#*]*$"
 
 
 # SQLite's INTEGER (and so every row id) is a signed 64-bit number.

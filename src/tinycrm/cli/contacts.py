@@ -349,6 +349,7 @@ def _register_transfer_commands() -> None:
 
     app.command("import")(transfer.import_)
     app.command("export")(transfer.export)
+    app.command("sync")(transfer.sync)
     app.command("merge")(transfer.merge)
     app.command("forget")(transfer.forget)
 

@@ -158,6 +158,35 @@ def export_ics(
     _write_output(build(state(ctx).store, today()), out)
 
 
+def sync(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="The vdir: one .vcf file per contact."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Keep a vdir (one .vcf per contact, named by UID, as vdirsyncer and khard use) in step
+    with tinycrm, both ways: for CardDAV sync of phones through vdirsyncer.
+
+    Changes made in DIR are taken into tinycrm, tinycrm's are written to DIR; a field
+    changed on both sides since the last sync is reported and left alone on both."""
+    from dataclasses import asdict
+
+    from tinycrm.services.syncing import sync as run_sync
+
+    report = run_sync(state(ctx).store, directory, today())
+    if as_json:
+        output.print_json(asdict(report))
+        return
+    output.print_success(
+        f"{directory}: {len(report.created)} added to tinycrm, {len(report.updated)} updated"
+        f" from it, {len(report.written)} files written, {len(report.removed)} removed,"
+        f" {len(report.conflicts)} conflicts"
+    )
+    for name in report.kept:
+        output.print_notice(f"{name}: removed from {directory}, kept in tinycrm")
+    for line in [*report.conflicts, *report.problems]:
+        output.print_notice(line)
+
+
 def merge(
     ctx: typer.Context,
     first: str = typer.Argument(..., help="The contact that stays (id, name or email)."),

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
     NUL_MARK,
@@ -93,9 +94,15 @@ _PATTERNS = [
     (re.compile(r"^e-?mail \d+ - value$"), "email"),  # Google
     (re.compile(r"^e-?mail( \d+)? address$"), "email"),  # Outlook
     (re.compile(r"^phone \d+ - value$"), "phone"),  # Google
-    (re.compile(r"^(home|business|mobile|other|primary|car|company main)( \d+)? phone$"), "phone"),
+    (re.compile(r"^(home|business|mobile|other|primary|car|company main|work)( \d+)? phone"
+                r"( \d+)?$"), "phone"),
     (re.compile(r"^(business|home|other) (street( \d)?|city|state|postal code|country/region)$"),
      "address_part"),
+    # Thunderbird
+    (re.compile(r"^(primary|secondary) email$"), "email"),
+    (re.compile(r"^(fax|pager|mobile) number$|^(business|home) fax$|^pager$"), "phone"),
+    (re.compile(r"^(home|work) (address( 2)?|city|state|zipcode|country)$"), "address_part"),
+    (re.compile(r"^birth (year|month|day)$"), "birth_part"),
     (re.compile(r"^event \d+ - (label|value)$"), "event"),  # Google: labelled dates
 ]  # fmt: skip
 
@@ -280,7 +287,11 @@ def read_csv(
         if not any(cell.strip() for cell in row):
             continue
         rows += 1
-        yield row_to_record(row, active, where, month_first)
+        record = row_to_record(row, active, where, month_first)
+        extra = sum(1 for cell in row[len(header) :] if cell.strip())
+        if extra and isinstance(record, ContactRecord):
+            record.remarks.append(f"{extra} cells past the last column left out")
+        yield record
 
 
 def _csv_problem(exc: csv.Error) -> str:
@@ -306,6 +317,7 @@ def row_to_record(
     record = ContactRecord(where=where, name="")
     address_parts: dict[str, list[str]] = {}
     event_labels: dict[str, str] = {}
+    birth_parts: dict[str, str] = {}
     event_values: dict[str, str] = {}
     header_events: list[tuple[str, str]] = []
     problems: list[str] = []
@@ -337,6 +349,8 @@ def row_to_record(
         elif target == "address_part":
             group = key.split(" ")[0]
             address_parts.setdefault(group, []).append(value)
+        elif target == "birth_part":
+            birth_parts[key.split(" ")[1]] = value
         elif target == "birthday":
             try:
                 record.birthday = read_date(value, month_first=month_first)
@@ -364,6 +378,8 @@ def row_to_record(
             record.notes.append(NoteData(value))
         else:
             _crm_field(record, target, value, problems)
+    if birth_parts and record.birthday is None:
+        _birthday_from_parts(record, birth_parts)
     for number, value in event_values.items():
         header_events.append((event_labels.get(number, "anniversary"), value))
     for label, value in header_events:
@@ -385,6 +401,16 @@ def row_to_record(
         return Rejection(where, "no name, company or email")
     record.name = name.strip()[:500]  # as typed (an exported name round-trips)
     return record
+
+
+def _birthday_from_parts(record: ContactRecord, parts: dict[str, str]) -> None:
+    """Thunderbird's Birth Year, Birth Month and Birth Day columns (the year may be empty)."""
+    year, month, day = (parts.get(k, "") for k in ("year", "month", "day"))
+    try:
+        record.birthday = PartialDate(int(month), int(day), int(year) if year else None)
+    except (ValueError, UsageError):
+        record.notes.append(NoteData(f"Birthday: {year}-{month}-{day}".strip("-")))
+        record.remarks.append(f"birthday {year}/{month}/{day} is not a date: kept as a note")
 
 
 def _full_name(names: dict[str, str]) -> str:

@@ -15,7 +15,14 @@ from tinycrm.models import Anniversary
 from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 # Google's built-in groups, not tags a person chose.
-SYSTEM_LABELS = {"* mycontacts", "mycontacts", "* starred", "starred", "* other contacts"}
+SYSTEM_LABELS = {
+    "* mycontacts",
+    "mycontacts",
+    "* my contacts",
+    "* starred",
+    "starred",
+    "* other contacts",
+}
 
 
 @dataclass(frozen=True)
@@ -49,21 +56,26 @@ class ContactRecord:
     owner: str | None = None
     archived: bool = False
     last_touch_on: date | None = None
+    uid: str | None = None  # the card's UID: finds the contact it was exported from
     remarks: list[str] = field(default_factory=list)  # what was changed or left out, and why
 
     def add_email(self, value: str) -> None:
         try:
             email = validation.email(value)
         except UsageError:
+            if value.strip():
+                self.remarks.append(f"email {value.strip()!r} is not an email address: left out")
             return
         if not self.emails or email.lower() not in {e.lower() for e in self.emails}:
             self.emails.append(email)
 
     def add_phone(self, value: str) -> None:
-        text = value.strip().removeprefix("tel:").strip()
+        text = _from_tel_uri(value.strip())
         try:
             phone = validation.phone(text)
         except UsageError:
+            if text:
+                self.remarks.append(f"phone {text!r} is not a phone number: left out")
             return
         if phone not in self.phones:
             self.phones.append(phone)
@@ -77,6 +89,19 @@ class ContactRecord:
         label = " ".join(label.split()) or "anniversary"
         if all((a.label.lower(), a.when) != (label.lower(), when) for a in self.anniversaries):
             self.anniversaries.append(Anniversary(label, when))
+
+
+def _from_tel_uri(value: str) -> str:
+    """A `tel:` URI (RFC 3966) as the number a person types: `tel:+1-418-656-9254;ext=102`
+    is `+1-418-656-9254 ext. 102`; other parameters are kept as written."""
+    if value[:4].lower() != "tel:":
+        return value
+    number, *params = value[4:].split(";")
+    text = number.strip()
+    for param in params:
+        key, _, setting = param.partition("=")
+        text += f" ext. {setting}" if key.strip().lower() == "ext" else f";{param}"
+    return text
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,7 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
                 return text
         return ""
 
-    name = first("FN") or _name_from_n(by_name.get("N", []))
+    name = first("FN") or _name_from_n(by_name.get("N", [])) or first("NICKNAME")
     company = ""
     for prop in by_name.get("ORG", []):
         company = next((p.strip() for p in split_value(prop.value, ";") if p.strip()), "")
@@ -397,6 +397,7 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     if not name:
         return Rejection(where, "no name, organisation or email")
     record.name = name.strip()[:500]  # as typed: tabs, line breaks and all (round trip)
+    record.uid = first("UID") or None
     record.company = company or None
     for prop in _preferred_first(by_name.get("ADR", [])):
         address = _address(prop.value)
@@ -573,20 +574,20 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _bday(when: PartialDate) -> str:
+def _date(when: PartialDate) -> str:
     if when.year is None:
         return f"--{when.month:02d}{when.day:02d}"
     return f"{when.year:04d}{when.month:02d}{when.day:02d}"
 
 
-def contact_to_vcard(contact: Contact, notes: list[Note]) -> str:
+def contact_to_vcard(contact: Contact, notes: list[Note], uid: str) -> str:
     """One vCard 4.0 with every field; CRM fields as X-TINYCRM-* properties.
 
-    Labelled anniversaries are written as Apple-style grouped X-ABDATE/X-ABLabel pairs, which
-    Apple Contacts shows as custom dates and tinycrm reads back with their labels."""
-    lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{_escape(contact.name)}"]
-    given, _, family = contact.name.rpartition(" ")
-    lines.append(f"N:{_escape(family)};{_escape(given)};;;")
+    The anniversary labelled "anniversary" is the standard ANNIVERSARY; other labelled dates
+    are grouped X-ABDATE/X-ABLabel pairs (Apple Contacts shows them as custom dates, and
+    tinycrm reads them back with their labels). No N: tinycrm keeps the full name only, and
+    splitting it would invent a family name ("Mustermann, Heiko", "Bike Shop")."""
+    lines = ["BEGIN:VCARD", "VERSION:4.0", f"UID:{_escape(uid)}", f"FN:{_escape(contact.name)}"]
     if contact.company:
         lines.append(f"ORG:{_escape(contact.company)}")
     for position, email in enumerate(contact.emails, start=1):
@@ -596,14 +597,14 @@ def contact_to_vcard(contact: Contact, notes: list[Note]) -> str:
     if contact.address:
         lines.append(f"ADR:;;{_escape(contact.address)};;;;")
     if contact.birthday:
-        lines.append(f"BDAY:{_bday(contact.birthday)}")
-    for number, item in enumerate(contact.anniversaries, start=1):
-        when = item.when
-        if when.year is None:
-            date_line = f"X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-{when.month:02d}-{when.day:02d}"
-        else:
-            date_line = f"X-ABDATE:{when.iso()}"
-        lines.append(f"item{number}.{date_line}")
+        lines.append(f"BDAY:{_date(contact.birthday)}")
+    number = 0
+    for item in contact.anniversaries:
+        if item.label.lower() == "anniversary":
+            lines.append(f"ANNIVERSARY:{_date(item.when)}")
+            continue
+        number += 1
+        lines.append(f"item{number}.X-ABDATE:{_date(item.when)}")
         lines.append(f"item{number}.X-ABLabel:{_escape(item.label)}")
     if contact.tags:
         lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in contact.tags))

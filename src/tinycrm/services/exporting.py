@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,19 @@ def _notes_by_contact(store: Store, contacts: list[Contact]) -> dict[int, list[N
     return grouped
 
 
+# The UIDs of tinycrm's contacts are made from the contact's id and creation time: stable for
+# as long as the contact exists, and different in another database.
+_UID_NAMESPACE = uuid.UUID("5d0c3e5e-8c1b-4f57-9d53-2f1f3b8e0a11")
+
+
+def contact_uids(store: Store) -> dict[int, str]:
+    """The vCard UID of every contact, by id."""
+    return {
+        contact_id: str(uuid.uuid5(_UID_NAMESPACE, f"{contact_id} {created_at}"))
+        for contact_id, created_at in store.transfer.creation_stamps().items()
+    }
+
+
 def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
     """Every contact (archived too), or the one `ref` names, as vCard 4.0, CSV or JSON."""
     fmt = fmt.lower()
@@ -50,7 +64,10 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
         from tinycrm.io.vcard import contact_to_vcard
 
         notes = _notes_by_contact(store, contacts)
-        return "".join(contact_to_vcard(c, notes.get(c.id or 0, [])) for c in contacts)
+        uids = contact_uids(store)
+        return "".join(
+            contact_to_vcard(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts
+        )
     from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 
     buffer = io.StringIO(newline="")

@@ -15,6 +15,7 @@ from tinycrm.errors import NotFound, UsageError
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
 from tinycrm.models import Note
 from tinycrm.services import followups
+from tinycrm.services.exporting import contact_uids
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
 from tinycrm.store.transfer import NewNote
@@ -134,6 +135,8 @@ def check_size(path: Path, max_bytes: int) -> int:
 
 def guess_format(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
+    if suffix == ".json" or data.lstrip()[:1] == b"{":
+        raise UsageError(f"{path.name} looks like JSON: contacts are imported from vCard or CSV")
     if suffix in (".vcf", ".vcard"):
         return "vcard"
     if suffix in (".csv", ".tsv", ".txt") and b"BEGIN:VCARD" not in data[:4096].upper():
@@ -255,6 +258,7 @@ def _import(
     emails, phones = store.transfer.duplicate_keys()
     new = _NewContacts()
     updates: dict[int, tuple[str, ContactRecord]] = {}
+    by_uid: dict[str, int] | None = None  # read when a card has a UID
     # Keys point at an existing contact (id > 0) or at a new one (-(index + 1)).
     for item in items:
         if isinstance(item, Rejection):
@@ -263,6 +267,10 @@ def _import(
         report.adjusted += [ReportLine(item.where, item.name, remark) for remark in item.remarks]
         keys = _keys(item)
         target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
+        if item.uid and mode != "create":
+            by_uid = by_uid if by_uid is not None else _ids_by_uid(store)
+            if item.uid in by_uid:
+                target, why = by_uid[item.uid], "same UID"
         if target is None:
             _remember(keys, -(new.add(_Pending(item, item.where)) + 1), emails, phones)
             if len(new.pending) >= FLUSH_EVERY:
@@ -289,6 +297,11 @@ def _import(
     new.write(store, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
+
+
+def _ids_by_uid(store: Store) -> dict[str, int]:
+    """Existing contacts by the UID their vCard export carries."""
+    return {uid: contact_id for contact_id, uid in contact_uids(store).items()}
 
 
 _Keys = tuple[list[tuple[str, str]], list[tuple[str, str]]]

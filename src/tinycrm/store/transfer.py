@@ -193,6 +193,10 @@ class TransferRepo:
             conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
         return ids
 
+    def creation_stamps(self) -> dict[int, str]:
+        """When each contact was created (part of its vCard UID)."""
+        return dict(self.conn.execute("SELECT id, created_at FROM contacts").fetchall())
+
     def note_bodies(self, contact_id: int) -> set[str]:
         rows = self.conn.execute("SELECT body FROM notes WHERE contact_id = ?", (contact_id,))
         return {row[0] for row in rows}
