@@ -101,3 +101,24 @@ def test_khard_lists_shows_and_uses_our_cards(cli: Invoke, people: None, tmp_pat
     assert "Mustermann, Heiko" in birthdays.stdout and "山田太郎" in birthdays.stdout
     shown = khard(config, "show", "Heiko")
     assert shown.returncode == 0 and "heiko@example.de" in shown.stdout
+
+
+def test_a_recurring_follow_up_is_a_recurring_event(cli: Invoke, tmp_path: Path) -> None:
+    import icalendar
+    import recurring_ical_events
+
+    add(cli, "Ann Lee")
+    for title, every in [("Invoice", "monthly"), ("Call", "FREQ=WEEKLY;COUNT=3")]:
+        due = "2027-01-31" if title == "Invoice" else "2027-01-04"
+        result = cli("follow-ups", "add", "Ann Lee", title, "--due", due, "--every", every)
+        assert result.exit_code == 0, result.stderr
+    out = tmp_path / "crm.ics"
+    assert cli("export", "ics", "-o", str(out)).exit_code == 0
+    calendar = icalendar.Calendar.from_ical(out.read_bytes())
+    found = recurring_ical_events.of(calendar).between((2027, 1, 1), (2027, 5, 1))
+    days: dict[str, list[str]] = {}
+    for event in found:
+        title = str(event["SUMMARY"]).split(" — ")[0]
+        days.setdefault(title, []).append(event["DTSTART"].dt.isoformat())
+    assert sorted(days["Invoice"]) == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
+    assert sorted(days["Call"]) == ["2027-01-04", "2027-01-11", "2027-01-18"]

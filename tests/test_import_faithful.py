@@ -190,3 +190,18 @@ def test_a_json_file_gets_a_json_message(cli: Invoke, tmp_path: Path) -> None:
     path.write_text('{"format": "tinycrm-export", "contacts": []}')
     result = cli("contacts", "import", str(path))
     assert result.exit_code != 0 and "JSON" in result.stderr
+
+
+def test_a_shared_office_phone_is_not_a_duplicate(cli: Invoke, tmp_path: Path) -> None:
+    assert cli("contacts", "add", "Heiko Mustermann", "--phone", "+49 30 1234567").exit_code == 0
+    path = tmp_path / "office.vcf"
+    path.write_bytes(
+        card(b"FN:Erika Musterfrau", b"TEL:+49 (30) 123 4567")
+        + card(b"FN:Mustermann\\, Heiko", b"TEL:+49 30 1234567", b"ORG:Office")
+    )
+    report = run_import(cli, path)
+    assert [r["name"] for r in report["created"]] == ["Erika Musterfrau"]
+    (skipped,) = report["skipped"]
+    assert skipped["reason"].startswith("same phone +49 30 1234567 and the same name")
+    (remark,) = report["adjusted"]
+    assert "another name" in remark["reason"] and remark["name"] == "Erika Musterfrau"

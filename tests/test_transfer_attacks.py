@@ -148,3 +148,15 @@ def test_a_nul_in_a_csv_cell_is_replaced_visibly_and_reported(cli: Invoke, tmp_p
         ("line 2", "name: NUL character replaced by ␀")
     ]
     assert [c["name"] for c in listed(cli)] == ["Csv␀Nul"]
+
+
+def test_phones_and_dates_are_not_prefixed_but_formulas_are(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("contacts", "add", "Ann", "--phone", "+49 30 1234567", "--birthday", "--02-03",
+                 "--company", "+SUM(A1)")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "out.csv"
+    assert cli("contacts", "export", "-f", "csv", "-o", str(out)).exit_code == 0
+    (row,) = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert (row["phones"], row["birthday"], row["company"]) == (
+        "+49 30 1234567", "--02-03", "'+SUM(A1)"
+    )  # fmt: skip

@@ -13,11 +13,12 @@ class CalendarEntry:
     start: date
     yearly: bool = False
     description: str | None = None
+    rule: str | None = None  # RRULE text (RFC 5545) of a recurring entry
 
 
 def build_calendar(entries: list[CalendarEntry], stamp: datetime | None = None) -> bytes:
     """All-day VEVENTs; yearly ones recur every year, Feb 29 on the last day of February."""
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vRecur
 
     calendar = Calendar()
     calendar.add("prodid", "-//tinycrm//tinycrm//EN")
@@ -33,7 +34,9 @@ def build_calendar(entries: list[CalendarEntry], stamp: datetime | None = None) 
         event.add("dtstart", entry.start)
         event.add("dtend", entry.start + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
-        if entry.yearly:
+        if entry.rule:
+            event.add("rrule", vRecur.from_ical(entry.rule))
+        elif entry.yearly:
             if entry.start.month == 2 and entry.start.day == 29:
                 event.add("rrule", {"freq": "yearly", "bymonth": 2, "bymonthday": -1})
             else:

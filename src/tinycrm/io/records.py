@@ -193,8 +193,17 @@ def _risky_start(text: str) -> bool:
     return bool(text) and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS
 
 
+# Digits with separators (a phone number `+49 30 1234`, a year-less date `--02-03`): a
+# spreadsheet may compute or misread such a cell, but it can call no function and read no
+# other cell, so it is left as it is rather than prefixed with a `'` other programs keep.
+_PLAIN_NUMBER = re.compile(r"[+\-]*[\d\s().,/:+\-]*\d[\d\s().,/:+\-]*")
+
+
 def formula_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: risky first characters get a `'`.
-    A value that already starts with `'` before one gets another, so that importing the
-    file (which takes one off) gives back exactly what was exported."""
-    return "'" + value if _risky_start(value.lstrip("'")) else value
+    """A cell a spreadsheet will not run as a formula: risky first characters get a `'`
+    unless the cell is a plain number or date. A value that already starts with `'` before
+    one gets another, so that importing the file (which takes one off) gives it back."""
+    stripped = value.lstrip("'")
+    if not _risky_start(stripped) or (stripped == value and _PLAIN_NUMBER.fullmatch(value)):
+        return value
+    return "'" + value

@@ -9,9 +9,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from tinycrm import __version__
+from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
-from tinycrm.models import Contact, Note
+from tinycrm.models import Contact, FollowUp, Note
 from tinycrm.serialize import contact_dict
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
@@ -121,6 +121,25 @@ def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
     }
 
 
+def calendar_rule(follow_up: FollowUp) -> str:
+    """The follow-up's RRULE for a calendar whose series starts at its next occurrence:
+    a COUNT becomes the UNTIL of its last occurrence, and a monthly rule on the 29th-31st (or
+    a yearly one on Feb 29) says that short months take their last day, as tinycrm does."""
+    assert follow_up.rule is not None
+    anchor = follow_up.anchor_on or follow_up.due_on
+    parts = recurrence.rule_parts(follow_up.rule)
+    if "COUNT" in parts:
+        last = recurrence.occurrences(follow_up.rule, anchor, anchor, date.max,
+                                      limit=int(parts.pop("COUNT")))[-1]  # fmt: skip
+        parts["UNTIL"] = last.strftime("%Y%m%d")
+    simple = not any(key.startswith("BY") for key in parts)
+    if simple and parts["FREQ"] == "MONTHLY" and anchor.day > 28:
+        parts.update(BYMONTHDAY=f"{anchor.day},-1", BYSETPOS="1")
+    if simple and parts["FREQ"] == "YEARLY" and (anchor.month, anchor.day) == (2, 29):
+        parts.update(BYMONTH="2", BYMONTHDAY="29,-1", BYSETPOS="1")
+    return ";".join(f"{key}={value}" for key, value in parts.items())
+
+
 def export_ics(store: Store, today: date) -> bytes:
     """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
     active contacts, as all-day events."""
@@ -129,20 +148,20 @@ def export_ics(store: Store, today: date) -> bytes:
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []
-    from tinycrm.services.followups import list_follow_ups
-
-    for queued in list_follow_ups(store, None, today):
-        if queued.contact_id not in names:  # archived
+    for row in store.follow_ups.query(None, "open"):
+        follow_up = row.follow_up
+        if follow_up.contact_id not in names:  # archived
             continue
-        description = f"{queued.kind.value} follow-up for {queued.contact_name}"
-        if queued.detail:
-            description += f" ({queued.detail})"
+        description = f"{follow_up.kind.value} follow-up for {row.contact_name}"
+        if follow_up.rule:
+            description += f" ({recurrence.describe(follow_up.rule)})"
         entries.append(
             CalendarEntry(
-                uid=f"follow-up-{queued.follow_up_id}@tinycrm",
-                summary=f"{queued.title} — {queued.contact_name}",
-                start=queued.due_on,
+                uid=f"follow-up-{follow_up.id}@tinycrm",
+                summary=f"{follow_up.title} — {row.contact_name}",
+                start=follow_up.snoozed_until or follow_up.due_on,
                 description=description,
+                rule=calendar_rule(follow_up) if follow_up.rule else None,
             )
         )
     for contact in contacts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -266,7 +267,15 @@ def _import(
             continue
         report.adjusted += [ReportLine(item.where, item.name, remark) for remark in item.remarks]
         keys = _keys(item)
-        target, why = _match(keys, emails, phones) if mode != "create" else (None, "")
+        target, why = (None, "") if mode == "create" else _match(keys, emails, phones)
+        if why.startswith("same phone") and target is not None:
+            other = _name_of(store, target, new)
+            if not same_name(other, item.name):
+                item.remarks.append(f"{why} as {other}, another name: not taken as a duplicate")
+                report.adjusted.append(ReportLine(item.where, item.name, item.remarks[-1]))
+                target, why = None, ""
+            else:
+                why += " and the same name"
         if item.uid and mode != "create":
             by_uid = by_uid if by_uid is not None else _ids_by_uid(store)
             if item.uid in by_uid:
@@ -297,6 +306,21 @@ def _import(
     new.write(store, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
+
+
+def _name_of(store: Store, target: int, new: _NewContacts) -> str:
+    """The name of the contact a key points at (existing, or created by this import)."""
+    if target < 0 and -target - 1 in new.pending:
+        return new.pending[-target - 1].record.name
+    contact = store.contacts.get(new.id_of(-target - 1) if target < 0 else target)
+    return contact.name if contact else ""
+
+
+def same_name(first: str, second: str) -> bool:
+    """The same words, in any order and case: "Mustermann, Heiko" is "Heiko Mustermann"."""
+    return sorted(re.findall(r"\w+", first.casefold())) == sorted(
+        re.findall(r"\w+", second.casefold())
+    )
 
 
 def _ids_by_uid(store: Store) -> dict[str, int]:
