@@ -205,3 +205,34 @@ def test_a_shared_office_phone_is_not_a_duplicate(cli: Invoke, tmp_path: Path) -
     assert skipped["reason"].startswith("same phone +49 30 1234567 and the same name")
     (remark,) = report["adjusted"]
     assert "another name" in remark["reason"] and remark["name"] == "Erika Musterfrau"
+
+
+def test_day_first_for_outlook_and_a_warning_when_dates_are_ambiguous(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    outlook = tmp_path / "outlook.csv"
+    outlook.write_text(
+        "First Name,Last Name,E-mail Address,Birthday\r\nOla,Nordmann,ola@example.no,3/4/1984\r\n"
+    )
+    report = run_import(cli, outlook, "--day-first")
+    assert json.loads(cli("contacts", "show", "Ola", "--json").stdout)["birthday"] == "1984-04-03"
+    assert any("--month-first" in notice for notice in report["notices"])
+    generic = tmp_path / "people.csv"
+    generic.write_text("name,birthday\r\nAnn,3/4/1984\r\nBob,25/12/1980\r\n")
+    assert run_import(cli, generic)["notices"] == []
+    shown = json.loads(cli("contacts", "show", "Bob", "--json").stdout)
+    assert shown["birthday"] == "1980-12-25"
+    ambiguous = tmp_path / "ambiguous.csv"
+    ambiguous.write_text("name,birthday\r\nCy,3/4/1984\r\nDee,5/6/1990\r\n")
+    result = cli("contacts", "import", str(ambiguous))
+    assert result.exit_code == 0
+    assert "all 2 numeric dates could be day-first or month-first" in result.stderr
+
+
+def test_quoted_printable_without_charset_is_a_reported_guess(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "qp.vcf"
+    path.write_bytes(card(b"FN;ENCODING=QUOTED-PRINTABLE:Ren=E9e Dubois"))
+    report = run_import(cli, path)
+    assert names(cli) == ["Renée Dubois"]
+    (remark,) = report["adjusted"]
+    assert "quoted-printable FN" in remark["reason"] and "cp1252" in remark["reason"]

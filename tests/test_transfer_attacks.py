@@ -160,3 +160,12 @@ def test_phones_and_dates_are_not_prefixed_but_formulas_are(cli: Invoke, tmp_pat
     assert (row["phones"], row["birthday"], row["company"]) == (
         "+49 30 1234567", "--02-03", "'+SUM(A1)"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "1.7e302", "nan", "inf"])
+def test_an_impossible_max_size_is_one_line(cli: Invoke, tmp_path: Path, size: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("name\nAnn\n")
+    result = cli("contacts", "import", str(path), "--max-size", size)
+    assert result.exit_code == 2 and "--max-size" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -16,6 +16,7 @@ from tinycrm.errors import UsageError
 from tinycrm.textsafe import visible
 
 REPORT_ROWS = 50
+MAX_SIZE_MIB = 1024 * 1024  # a terabyte: more is a typo (and 1e302 MiB is not a number of bytes)
 
 
 @contextmanager
@@ -55,6 +56,13 @@ def import_(
         None, "--encoding", help="Text encoding (default: UTF-8, else Windows-1252)."
     ),
     max_size: float = typer.Option(64, "--max-size", metavar="MiB", help="Refuse larger files."),
+    day_first: bool = typer.Option(
+        None,
+        "--day-first/--month-first",
+        help="CSV: read 3/4/1984 as 3 April / March 4 (default: Outlook files month-first,"
+        " others as the numeric_order setting).",
+        show_default=False,
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Import contacts from a vCard or CSV file (Google, Outlook, Apple, Android exports).
@@ -67,6 +75,8 @@ def import_(
         raise UsageError(f"--on-duplicate must be skip, update or create, not {on_duplicate!r}")
     if fmt is not None and fmt.lower() not in ("vcard", "csv"):
         raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
+    if not 0 < max_size <= MAX_SIZE_MIB:
+        raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
     store = state(ctx).store
     with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse_file(
@@ -75,7 +85,8 @@ def import_(
             max_bytes=int(max_size * 2**20),
             maps=map_ or [],
             encoding=encoding,
-            day_first=state(ctx).settings.day_first,
+            day_first=state(ctx).settings.day_first if day_first is None else day_first,
+            order_chosen=day_first is not None,
             progress=progress,
         )
         # The file is read as it is written (parsing is lazy), so this stays in the bar.

@@ -11,7 +11,7 @@ import codecs
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,11 +250,46 @@ def file_lines(path: Path, encoding: str) -> Iterator[str]:
         yield from handle
 
 
+@dataclass
+class DateOrder:
+    """How the file's numeric dates (3/4/1984) are read, and what the file showed of it."""
+
+    day_first: bool = True
+    chosen: bool = False  # by --day-first/--month-first: Outlook files are not month-first
+    numeric: int = 0  # dates like 3/4/1984 read
+    telling: int = 0  # of them, those with a part over 12 (only one order is possible)
+
+    def note(self, value: str) -> None:
+        match = _NUMERIC_DATE.match(value.strip())
+        if match:
+            self.numeric += 1
+            self.telling += max(int(match[1]), int(match[2])) > 12
+
+    def remark(self) -> str | None:
+        """A warning when every numeric date could be read either way."""
+        if not self.numeric or self.telling:
+            return None
+        order, other = ("day", "--month-first") if self.day_first else ("month", "--day-first")
+        return (
+            f"all {self.numeric} numeric dates could be day-first or month-first (no part over"
+            f" 12): read {order} first; if that is wrong, import again with {other}"
+        )
+
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}$")
+
+
 def read_csv(
-    lines: Iterator[str], maps: dict[str, str], *, day_first: bool = True
+    lines: Iterator[str],
+    maps: dict[str, str],
+    *,
+    order: DateOrder | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[CsvLayout | ParsedItem]:
     """The layout recognised from the header row, then each row as a record or a rejection;
-    `lines` (with their endings) are read one at a time."""
+    `lines` (with their endings) are read one at a time. At the end, a remark about the
+    dates goes to `notice`."""
+    order = order or DateOrder()
     first_line = next(lines, "")
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
@@ -266,7 +301,8 @@ def read_csv(
         raise UsageError(f"cannot read the CSV header: {exc}") from None
     layout = layout_for(header, maps)
     yield layout
-    month_first = layout.kind == "Outlook" or not day_first
+    if layout.kind == "Outlook" and not order.chosen:
+        order.day_first = False
     active = layout.active
     line = reader.line_num + 1
     rows = 0
@@ -277,6 +313,9 @@ def read_csv(
             if rows == 0:
                 message = "the CSV file has no rows under its header: nothing imported"
                 raise UsageError(message) from None
+            remark = order.remark()
+            if remark and notice:
+                notice(remark)
             return
         except csv.Error as exc:
             # The reader cannot resynchronise (it would read the rest of a quoted cell as
@@ -287,7 +326,7 @@ def read_csv(
         if not any(cell.strip() for cell in row):
             continue
         rows += 1
-        record = row_to_record(row, active, where, month_first)
+        record = row_to_record(row, active, where, order)
         extra = sum(1 for cell in row[len(header) :] if cell.strip())
         if extra and isinstance(record, ContactRecord):
             record.remarks.append(f"{extra} cells past the last column left out")
@@ -311,7 +350,7 @@ def _split(value: str, pattern: re.Pattern[str]) -> list[str]:
 
 
 def row_to_record(
-    row: list[str], active: list[tuple[int, str, str]], where: str, month_first: bool
+    row: list[str], active: list[tuple[int, str, str]], where: str, order: DateOrder
 ) -> ContactRecord | Rejection:
     names: dict[str, str] = {}
     record = ContactRecord(where=where, name="")
@@ -352,8 +391,9 @@ def row_to_record(
         elif target == "birth_part":
             birth_parts[key.split(" ")[1]] = value
         elif target == "birthday":
+            order.note(value)
             try:
-                record.birthday = read_date(value, month_first=month_first)
+                record.birthday = read_date(value, month_first=not order.day_first)
             except DateNotUnderstood:
                 record.notes.append(NoteData(f"Birthday: {value}"))
         elif target == "anniversary":
@@ -383,8 +423,9 @@ def row_to_record(
     for number, value in event_values.items():
         header_events.append((event_labels.get(number, "anniversary"), value))
     for label, value in header_events:
+        order.note(value)
         try:
-            when = read_date(value, month_first=month_first)
+            when = read_date(value, month_first=not order.day_first)
         except DateNotUnderstood:
             record.notes.append(NoteData(f"{label.capitalize()}: {value}"))
             continue

@@ -221,6 +221,7 @@ class Prop:
     group: str | None
     params: dict[str, list[str]]
     value: str
+    decoded_as: str | None = None  # a quoted-printable value's charset, when it was guessed
 
     def param(self, name: str) -> str | None:
         values = self.params.get(name)
@@ -248,23 +249,26 @@ def parse_line(line: str) -> Prop:
         for part in item[1:]:
             params.setdefault(key, []).extend(p for p in part.split(",") if p)
     encoding = (params.get("ENCODING") or [""])[0].upper()
+    guessed = None
     if encoding == "QUOTED-PRINTABLE":
-        value = _quoted_printable(value, (params.get("CHARSET") or ["utf-8"])[0])
+        value, guessed = _quoted_printable(value, (params.get("CHARSET") or ["utf-8"])[0])
     elif encoding in ("B", "BASE64"):
         value = ""  # binary (PHOTO, SOUND, KEY): not imported
-    return Prop(name.upper().replace("_", "-"), group.lower() if group else None, params, value)
+    name = name.upper().replace("_", "-")
+    return Prop(name, group.lower() if group else None, params, value, guessed)
 
 
-def _quoted_printable(value: str, charset: str) -> str:
+def _quoted_printable(value: str, charset: str) -> tuple[str, str | None]:
+    """The decoded value, and the charset it was read as when `charset` did not fit."""
     import quopri
 
     data = quopri.decodestring(value.encode("utf-8"))
     for name in (charset, "utf-8", "cp1252"):
         try:
-            return data.decode(name)
+            return data.decode(name), (None if name == charset else name)
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("latin-1")
+    return data.decode("latin-1"), "latin-1"
 
 
 _ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
@@ -336,7 +340,14 @@ def _read_props(lines: list[tuple[int, str]], remarks: list[str]) -> list[Prop]:
         problem = "a comment" if line.lstrip().startswith("#") else screen_line(line)
         if problem is None:
             try:
-                props.append(parse_line(line))
+                prop = parse_line(line)
+                props.append(prop)
+                if prop.decoded_as:
+                    remarks.append(
+                        f"line {number}: quoted-printable {prop.name} is not"
+                        f" {prop.param('CHARSET') or 'UTF-8'}: read as {prop.decoded_as}"
+                        " (a guess)"
+                    )
                 continue
             except VObjectError as exc:
                 problem = f"not a vCard property ({_short(exc)})"

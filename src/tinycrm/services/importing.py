@@ -67,6 +67,7 @@ def parse_file(
     maps: list[str] | None = None,
     encoding: str | None = None,
     day_first: bool = True,
+    order_chosen: bool = False,
     progress: Progress | None = None,
 ) -> ParsedFile:
     """Prepare to read every card or row of a file, lazily; rejected ones come with their
@@ -80,8 +81,12 @@ def parse_file(
         chosen = csvfile.encoding_of_file(path, encoding)
         total = max(csvfile.count_lines(path) - 1, 0)
         lines = csvfile.file_lines(path, chosen)
-        rows = csvfile.read_csv(lines, csvfile.parse_maps(maps or []), day_first=day_first)
-        parsed = _start(ParsedFile("CSV", ()), rows, total, progress)
+        order = csvfile.DateOrder(day_first, order_chosen)
+        notices: list[str] = []
+        rows = csvfile.read_csv(
+            lines, csvfile.parse_maps(maps or []), order=order, notice=notices.append
+        )
+        parsed = _start(ParsedFile("CSV", (), notices=notices), rows, total, progress)
         if chosen.startswith("utf-16"):
             parsed.kind += " (UTF-16)"
         if chosen == "cp1252" and encoding is None:
