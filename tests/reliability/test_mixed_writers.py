@@ -157,7 +157,7 @@ def smtp_port() -> Iterator[tuple[int, Inbox]]:
 
 
 def seed(db: Path) -> tuple[list[str], list[str]]:
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     cli_target = add_contact(store, ContactFields(name="cli-target"), TODAY)
     tui_target = add_contact(store, ContactFields(name="tui-target"), TODAY)
     with store.write():

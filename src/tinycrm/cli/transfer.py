@@ -77,7 +77,7 @@ def import_(
         raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
-    store = state(ctx).store
+    store = state(ctx).store if dry_run else state(ctx).store_to_add_to
     with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse_file(
             file,

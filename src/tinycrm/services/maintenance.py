@@ -50,10 +50,11 @@ def check(store: Store) -> CheckReport:
 
 
 def check_file(path: Path) -> CheckReport:
-    """Check the database at `path` without migrating it; a file too damaged to open is
-    reported as a problem rather than raised (a newer or foreign file is still an error)."""
+    """Check the database at `path` read-only (a backup stays byte for byte as it was); a
+    file too damaged to open is reported as a problem rather than raised (a newer or foreign
+    file is still an error)."""
     try:
-        db = Database(path, migrate=False)
+        db = Database(path, read_only=True)
     except Corrupt as exc:
         return CheckReport(path, -1, LATEST_VERSION, [str(exc)], {})
     try:
