@@ -468,9 +468,7 @@ def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
     assert [r[2] for r in runs(store)] == ["sent", "failed"]
 
 
-def test_every_format_prints_every_section(
-    cli: Invoke, rows: list[Row], store: Store
-) -> None:
+def test_every_format_prints_every_section(cli: Invoke, rows: list[Row], store: Store) -> None:
     rows += [
         Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1)),
         Row("f2", 2, "<script>", "case", "Broken kettle", AS_OF),
