@@ -131,7 +131,7 @@ def _print_report(report: object, as_json: bool) -> None:
         )
 
 
-def _write_output(data: bytes, out: Path | None) -> None:
+def _write_output(ctx: typer.Context, data: bytes, out: Path | None) -> None:
     from tinycrm.io.files import write_private
 
     if out is None or str(out) == "-":
@@ -141,8 +141,10 @@ def _write_output(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    write_private(out, data)
-    output.print_notice(f"wrote {out} ({len(data):,} bytes, readable by you only)")
+    replaced = not out.is_symlink() and (out.is_file() or not out.exists())
+    write_private(out, data, never=state(ctx).store.db.files)
+    privately = ", readable by you only" if replaced else ""
+    output.print_notice(f"wrote {out} ({len(data):,} bytes{privately})")
 
 
 def export(
@@ -156,7 +158,7 @@ def export(
     from tinycrm.services.exporting import export_contacts
 
     text = export_contacts(state(ctx).store, fmt, ref)
-    _write_output(text.encode("utf-8"), out)
+    _write_output(ctx, text.encode("utf-8"), out)
 
 
 def export_ics(
@@ -166,7 +168,7 @@ def export_ics(
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
     from tinycrm.services.exporting import export_ics as build
 
-    _write_output(build(state(ctx).store, today()), out)
+    _write_output(ctx, build(state(ctx).store, today()), out)
 
 
 def sync(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinycrm.errors import Conflict, Corrupt
+from tinycrm.io.files import is_one_of
 from tinycrm.store import Database, Store
 from tinycrm.store.schema import LATEST_VERSION
 
@@ -15,8 +16,8 @@ def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
     target = destination / store.db.path.name if destination.is_dir() else destination
     if target.exists() and not overwrite:
         raise Conflict(f"{target} exists (use --force to replace it)")
-    if target.resolve() == store.db.path.resolve():
-        raise Conflict("the backup cannot replace the database itself")
+    if is_one_of(target, store.db.files):
+        raise Conflict("the backup cannot replace the database itself (or its -wal/-shm)")
     store.db.backup_to(target)
     return target
 

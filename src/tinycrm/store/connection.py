@@ -154,6 +154,11 @@ class Database:
         return self
 
     @property
+    def files(self) -> tuple[Path, Path, Path]:
+        """The database file and the two SQLite keeps beside it in WAL mode."""
+        return self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")
+
+    @property
     def filesystem(self) -> str | None:
         """The filesystem type of the database's directory (e.g. "ext4", "nfs4"), if known."""
         return filesystem_type(self.path.parent)
@@ -474,14 +479,33 @@ def _prepare_file(path: Path, *, create: bool) -> bool:
         raise StorageError(f"cannot use database {path}: {exc.strerror}") from exc
     if stat.S_ISDIR(found.st_mode):
         raise StorageError(f"database path {path} is a directory")
+    _refuse_shared(path, found, "database")
+    _refuse_shared(path.parent, path.parent.stat(), "database folder")
     if not os.access(path, os.W_OK):
         raise StorageError(f"database {path} is not writable")
     return False
 
 
+def _refuse_shared(path: Path, found: os.stat_result, what: str) -> None:
+    """A database (or its folder) that another user owns or may write could be read or
+    swapped under its owner: refused. A folder owned by root, or sticky like /tmp, is fine."""
+    folder = stat.S_ISDIR(found.st_mode)
+    if found.st_uid != os.geteuid() and not (folder and found.st_uid == 0):
+        raise StorageError(
+            f"{what} {path} belongs to another user (uid {found.st_uid}): refused, as they"
+            " could read or replace your data (use a database of your own)"
+        )
+    if found.st_mode & stat.S_IWOTH and not (folder and found.st_mode & stat.S_ISVTX):
+        raise StorageError(
+            f"{what} {path} is writable by every user: refused, as anyone could read or replace"
+            f" your data (chmod o-w {path})"
+        )
+
+
 def _create_file(path: Path) -> bool:
     try:
         make_private_dirs(path.parent)
+        _refuse_shared(path.parent, path.parent.stat(), "database folder")
         # A file that does not exist yet cannot hold a lock of this process: opening and
         # closing it here is safe.
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
