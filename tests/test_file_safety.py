@@ -291,3 +291,86 @@ def test_an_export_through_a_link_to_a_file_of_yours_writes_that_file(
     assert cli("contacts", "export", "-f", "csv", "-o", str(link)).exit_code == 0
     assert link.is_symlink()
     assert "Ann" in real.read_text()
+
+
+# -- db check sees a WAL deleted under a live process ----------------------------------------
+
+HOLDER = """
+import sys
+from tinycrm.store import Store
+store = Store.open(sys.argv[1])
+store.db.conn.execute("SELECT count(*) FROM contacts").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_db_check_names_a_process_left_with_a_deleted_wal(tmp_path: Path) -> None:
+    database = tmp_path / "x.db"
+    assert crm("--db", str(database), "contacts", "add", "Ann").returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(database)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        assert crm("--db", str(database), "db", "check").returncode == 0
+        # What 0.1's lost locks let another process do (or an `rm` by hand):
+        for suffix in ("-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink()
+        done = crm("--db", str(database), "db", "check")
+        assert done.returncode == 1
+        assert f"process {holder.pid} (python" in done.stderr
+        assert "deleted write-ahead log" in done.stderr
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert crm("--db", str(database), "db", "check").returncode == 0
+
+
+# -- nothing in the process opens the database outside SQLite --------------------------------
+
+AUDITED = """
+import contextlib, io, os, sys
+from tinycrm.cli.app import run
+from tinycrm.store import Store
+db = sys.argv[1]
+names = {os.path.realpath(db + suffix) for suffix in ("", "-wal", "-shm")}
+opened = []
+
+def audit(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        if os.path.realpath(os.fsdecode(args[0])) in names:
+            opened.append(os.fsdecode(args[0]))
+
+screens = Store.open(db)  # as `crm tui`: a connection held while everything else runs
+sys.addaudithook(audit)
+codes = []
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    for args in sys.argv[2:]:
+        codes.append(run(["--db", db, *args.split("|")]))
+print(codes, opened)
+"""
+
+
+def test_no_command_opens_the_database_files_outside_sqlite(tmp_path: Path) -> None:
+    """Closing any descriptor of the database drops every SQLite lock of the process (the
+    0.1 lost-writes bug): with a connection held, no command opens the file, -wal or -shm."""
+    database = tmp_path / "x.db"
+    assert crm("--db", str(database), "contacts", "add", "Ann").returncode == 0
+    wal = f"{database}-wal"
+    commands = [
+        "contacts|add|Bob", "notes|add|Ann|hello", "contacts|list", "digest", "db|check",
+        f"db|backup|{tmp_path / 'b.db'}", f"db|backup|{wal}|--force",
+        f"contacts|export|-o|{database}", f"contacts|export|-f|csv|-o|{wal}",
+        f"export|ics|-o|{tmp_path / 'x.ics'}", f"contacts|import|{database}",
+        f"contacts|import|{wal}|--format|csv",
+    ]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", AUDITED, str(database), *commands],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    codes, opened = done.stdout.strip().split("] ")
+    assert codes == "[0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 2, 2"
+    assert opened == "[]"

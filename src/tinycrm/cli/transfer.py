@@ -78,6 +78,10 @@ def import_(
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
     store = state(ctx).store if dry_run else state(ctx).store_to_add_to
+    from tinycrm.io.files import is_one_of
+
+    if is_one_of(file, store.db.files):
+        raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
     with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse_file(
             file,

@@ -8,6 +8,7 @@ from pathlib import Path
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
 from tinycrm.store import Database, Store
+from tinycrm.store.connection import holders_of_a_deleted_log
 from tinycrm.store.schema import LATEST_VERSION
 
 
@@ -47,6 +48,11 @@ def check(store: Store) -> CheckReport:
         problems += db.schema_differences()
     counts, unreadable = db.table_counts(TABLES)
     problems += unreadable
+    problems += [
+        f"process {pid} ({name}) still writes to a deleted write-ahead log of this database:"
+        " what it wrote since is not in the file and is lost when it exits"
+        for pid, name in holders_of_a_deleted_log(db.path)
+    ]
     return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)
 
 

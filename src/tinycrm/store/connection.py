@@ -540,6 +540,30 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
     return _storage_error(path, exc)
 
 
+def holders_of_a_deleted_log(path: Path) -> list[tuple[int, str]]:
+    """Processes (id, name) that still hold a deleted `-wal` or `-shm` of this database: what
+    they write goes to a log no other process reads, and is lost when they close. Read from
+    Linux's /proc (link names only, nothing is opened); another user's processes are seen by
+    root only, and elsewhere the answer is empty."""
+    base = os.path.realpath(path)
+    deleted = {f"{base}-wal (deleted)", f"{base}-shm (deleted)"}
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    holders = []
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            if deleted.isdisjoint(links):
+                continue
+            name = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            continue  # gone meanwhile, or not ours to see
+        holders.append((pid, name))
+    return holders
+
+
 def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     text = str(exc)
     if "locked" in text or "busy" in text:
