@@ -3,7 +3,8 @@ and exit, round after round: no write is lost, the TUI never shows an error, and
 never deleted under the TUI's live connections (the 0.1 bug: issue 13 §1).
 
 The TUI is the real `crm tui` command (built by the CLI as a user starts it) driven by
-Textual's Pilot in a subprocess. Rounds: CRM_RACE_ROUNDS (default 8; .ci/run uses 25; e.g. 200 for a soak).
+Textual's Pilot in a subprocess. Rounds: CRM_RACE_ROUNDS (default 8; .ci/run uses 25; e.g.
+200 for a soak).
 """
 
 from __future__ import annotations
