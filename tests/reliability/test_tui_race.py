@@ -157,19 +157,20 @@ def test_tui_and_cli_processes_write_together_without_losing_anything(
     wal = wal_identity(db)  # the TUI's connections keep this WAL from now on
     problems: list[str] = []
     for round_ in range(ROUNDS):
-        others = [
-            crm(db, "notes", "list", "-n", "1"),
-            crm(db, "notes", "add", "1", f"cli note {round_}", "--channel", "call"),
-            crm(db, "digest", "--send", "--force"),
+        commands = [
+            ["notes", "list", "-n", "1"],
+            ["notes", "add", "1", f"cli note {round_}", "--channel", "call"],
+            ["digest", "--send", "--force"],
         ]
+        others = [(command, crm(db, *command)) for command in commands]
         tui.add_note(f"tui note {round_} during")
         answer = tui.answer()
         if answer != "ok":
             problems.append(f"round {round_}: TUI {answer}")
-        for other in others:
+        for command, other in others:
             _, err = other.communicate(timeout=ANSWER_SECONDS)
             if other.returncode or err:
-                problems.append(f"round {round_}: {other.args[4:]} exit {other.returncode} {err}")
+                problems.append(f"round {round_}: {command} exit {other.returncode} {err}")
         # Every other process has exited: the last one out must not have taken the WAL away.
         tui.add_note(f"tui note {round_} after")
         answer = tui.answer()
