@@ -189,7 +189,7 @@ def sync(
 
     from tinycrm.services.syncing import sync as run_sync
 
-    report = run_sync(state(ctx).store, directory, today())
+    report = run_sync(state(ctx).store_to_add_to, directory, today())
     if as_json:
         output.print_json(asdict(report))
         return
