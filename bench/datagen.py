@@ -232,7 +232,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
     tmp = path.with_suffix(".tmp")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
-    db = Database(tmp)
+    db = Database(tmp, create=True)
     conn = db.conn
     conn.execute("PRAGMA cache_size = -200000")
     vocab = _Vocabulary()

@@ -34,7 +34,7 @@ def main() -> None:
         raise SystemExit(f"{path} exists")
     today = date.fromisoformat(args.today)
     rng = random.Random(args.seed)
-    store = Store.open(path)
+    store = Store.open(path, create=True)
     stamp = "2026-01-01T00:00:00+00:00"
 
     def day(back: int) -> str:

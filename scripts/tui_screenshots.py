@@ -24,7 +24,7 @@ async def shoot(db: Path, out: Path) -> None:
     from tinycrm.store import Store
     from tinycrm.tui.app import CrmApp
 
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     app = CrmApp(store, date.today())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.3)

@@ -49,7 +49,7 @@ def cli() -> Invoke:
 
 @pytest.fixture
 def store(isolated_env: Path) -> Iterator[Store]:
-    opened = Store.open(isolated_env / "crm.db")
+    opened = Store.open(isolated_env / "crm.db", create=True)
     yield opened
     opened.close()
 

@@ -60,7 +60,7 @@ def test_losing_touch_exactly_when_the_check_in_is_overdue(
     kind: str | None, cadence: str | None, actions: list[tuple[str, int, int]], look: int
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = Store.open(Path(folder) / "crm.db")
+        store = Store.open(Path(folder) / "crm.db", create=True)
         try:
             ref = str(add_contact(store, ContactFields(name="Ada", relationship_type=kind,
                                                        cadence=cadence), START).id)  # fmt: skip

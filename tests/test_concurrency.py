@@ -19,7 +19,7 @@ WORKER = textwrap.dedent(
     db, go, worker = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     while not go.exists():  # start together, so even creating the file races
         time.sleep(0.001)
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     today = date(2026, 11, 26)
     failures = 0
     for i in range(200):

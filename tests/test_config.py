@@ -27,7 +27,8 @@ def test_db_option_beats_crm_db(cli: Invoke, isolated_env: Path) -> None:
     assert cli("--db", str(other), "db", "path").stdout.strip() == str(other)
     cli("--db", str(other), "contacts", "add", "Ann")
     assert other.exists()
-    assert json.loads(cli("contacts", "list", "--json").stdout) == []
+    assert cli("contacts", "list", "--json").exit_code == 1  # crm.db was never created
+    assert not (isolated_env / "crm.db").exists()
     assert len(json.loads(cli("--db", str(other), "contacts", "list", "--json").stdout)) == 1
 
 
@@ -152,7 +153,7 @@ def test_db_path_not_sqlite_is_left_unchanged(cli: Invoke, isolated_env: Path) -
 def test_db_path_cannot_be_created(cli: Invoke) -> None:
     # Tests run as root, which ignores file modes; a parent that is a regular file cannot be
     # written by anyone.
-    err = one_line_error(cli("--db", "/etc/passwd/x.db", "contacts", "list"))
+    err = one_line_error(cli("--db", "/etc/passwd/x.db", "contacts", "add", "Ann"))
     assert "cannot create database" in err
 
 

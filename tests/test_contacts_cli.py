@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import Invoke
+from tinycrm.store import Store
 
 
 def add(cli: Invoke, *args: str) -> dict[str, object]:
@@ -58,13 +59,13 @@ def test_ambiguous_ref_lists_candidates_and_changes_nothing(cli: Invoke) -> None
     assert json.loads(cli("notes", "list", "--json").stdout) == []
 
 
-def test_unknown_ref_is_one_line_exit_1(cli: Invoke) -> None:
+def test_unknown_ref_is_one_line_exit_1(cli: Invoke, store: Store) -> None:
     result = cli("contacts", "show", "nobody")
     assert result.exit_code == 1
     assert result.stderr.strip() == "crm: no contact matches 'nobody'"
 
 
-def test_bad_values_are_usage_errors_and_store_nothing(cli: Invoke) -> None:
+def test_bad_values_are_usage_errors_and_store_nothing(cli: Invoke, store: Store) -> None:
     cases = [
         ["--email", "not-an-address"],
         ["--birthday", "1980-02-30"],
@@ -173,7 +174,7 @@ def test_plain_list_is_tab_separated_with_header(cli: Invoke) -> None:
     assert lines[1].split("\t") == ["1", "Ann Lee", "", "ann@example.com", "", "a, b", ""]
 
 
-def test_empty_list_says_so_on_stderr(cli: Invoke) -> None:
+def test_empty_list_says_so_on_stderr(cli: Invoke, store: Store) -> None:
     result = cli("contacts", "list")
     assert result.stdout == ""
     assert "no contacts" in result.stderr

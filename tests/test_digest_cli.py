@@ -290,7 +290,7 @@ def test_missed_days_are_caught_up_birthdays_included(
 
 
 def test_failed_day_is_caught_up_by_the_next_successful_send(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path
+    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
 ) -> None:
     rows.append(Row("b1", 1, "Wed Birthday", "birthday", "Birthday", date(2026, 11, 25)))
     write_config(isolated_env, smtp.port)
@@ -468,7 +468,7 @@ def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
     assert [r[2] for r in runs(store)] == ["sent", "failed"]
 
 
-def test_every_format_prints_every_section(cli: Invoke, rows: list[Row]) -> None:
+def test_every_format_prints_every_section(cli: Invoke, rows: list[Row], store: Store) -> None:
     rows += [
         Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1)),
         Row("f2", 2, "<script>", "case", "Broken kettle", AS_OF),
@@ -495,7 +495,9 @@ def test_every_format_prints_every_section(cli: Invoke, rows: list[Row]) -> None
     assert data["birthdays_and_anniversaries"][0]["due_on"] == "2026-11-29"
 
 
-def test_sections_are_paged_with_their_full_counts(cli: Invoke, rows: list[Row]) -> None:
+def test_sections_are_paged_with_their_full_counts(
+    cli: Invoke, rows: list[Row], store: Store
+) -> None:
     rows += [Row(f"f{n}", n, f"Today {n}", "custom", "Call", AS_OF) for n in range(1, 4)]
     rows += [
         Row(f"b{n}", n, f"Born {n}", "birthday", "Birthday", AS_OF + timedelta(days=n))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from tinycrm.store import Database, connection
+from tinycrm.store import Database, Store, connection
 
 
 def mode(path: Path) -> int:
@@ -20,7 +20,7 @@ def mode(path: Path) -> int:
 def test_database_wal_shm_and_backup_are_private(cli: Invoke, tmp_path: Path) -> None:
     db = tmp_path / "new-dir" / "crm.db"
     assert cli("--db", str(db), "contacts", "add", "Ann").exit_code == 0
-    reader = Database(db)  # keeps the WAL files in place while we look
+    reader = Database(db, create=True)  # keeps the WAL files in place while we look
     try:
         assert cli("--db", str(db), "notes", "add", "Ann", "hello").exit_code == 0
         for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
@@ -64,6 +64,7 @@ def test_local_filesystem_has_no_warning(
 ) -> None:
     # The deepest mount point wins: a local disk mounted below an NFS root is local.
     mounts(tmp_path, ["server:/ / nfs4 rw 0 0", f"/dev/sdb1 {tmp_path} ext4 rw 0 0"], monkeypatch)
+    Store.open(tmp_path / "crm.db", create=True).close()
     result = cli("contacts", "add", "Ann")
     assert result.exit_code == 0
     assert result.stderr == ""
@@ -76,7 +77,7 @@ def test_mount_points_with_spaces_are_understood(
     shared.mkdir()
     escaped = str(shared).replace(" ", "\\040")
     mounts(tmp_path, ["/dev/sda1 / ext4 rw 0 0", f"//nas/team {escaped} cifs rw 0 0"], monkeypatch)
-    db = Database(shared / "crm.db")
+    db = Database(shared / "crm.db", create=True)
     try:
         assert db.on_network_filesystem
         assert db.filesystem == "cifs"
@@ -89,6 +90,7 @@ def test_unreadable_mount_table_means_no_warning(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(connection, "MOUNTS", tmp_path / "missing")
+    Store.open(tmp_path / "crm.db", create=True).close()
     result = cli("contacts", "add", "Ann")
     assert result.exit_code == 0
     assert result.stderr == ""

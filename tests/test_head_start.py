@@ -105,20 +105,21 @@ def test_an_old_file_is_migrated_before_it_is_read(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "claimed=[True]" in done.stderr
     assert json.loads(done.stdout)["as_of"] == AS_OF
-    assert Store.open(db).db.version > 1
+    assert Store.open(db, create=True).db.version > 1
 
 
-def test_a_new_file_gets_no_head_start(tmp_path: Path) -> None:
+def test_a_missing_file_gets_no_head_start(tmp_path: Path) -> None:
     done = crm("--db", str(tmp_path / "new.db"), "digest", "--as-of", AS_OF)
-    assert done.returncode == 0, done.stderr
-    assert "claimed=[False]" in done.stderr
-    assert "Nothing due" in done.stdout
+    assert done.returncode == 1
+    assert "claimed=[]" in done.stderr
+    assert "no database at" in done.stderr
+    assert not (tmp_path / "new.db").exists()
 
 
 def test_the_head_start_is_used_only_for_its_own_file_mode_and_day(
     tmp_path: Path, isolated_env: Path, store: Store
 ) -> None:
-    other = Store.open(tmp_path / "other.db")
+    other = Store.open(tmp_path / "other.db", create=True)
     day = date.fromisoformat(AS_OF)
     for argv, target, send, as_of, wanted in [
         (["--db", str(tmp_path / "other.db"), "digest"], store, False, day, "none"),

@@ -87,7 +87,7 @@ def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, c
     before = contents(raw)
     raw.close()
 
-    migrated = Database(path)
+    migrated = Database(path, create=True)
     assert migrated.schema_version() == LATEST_VERSION
     assert migrated.integrity_problems(quick=False) == []
     assert migrated.foreign_key_problems() == []
@@ -97,7 +97,7 @@ def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, c
             assert len(after[name]) == len(rows), name
             if version == LATEST_VERSION:
                 assert after[name] == rows, name
-    fresh = Database(tmp_path / "fresh.db")
+    fresh = Database(tmp_path / "fresh.db", create=True)
     assert schema(migrated.conn) == schema(fresh.conn)
     fresh.close()
     migrated.close()
@@ -110,7 +110,7 @@ def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, c
 
 def test_migration_failing_midway_on_a_real_file_changes_nothing(tmp_path: Path) -> None:
     path = copy_fixture(LATEST_VERSION, tmp_path)
-    db = Database(path)
+    db = Database(path, create=True)
     dump_before = list(db.conn.iterdump())
     broken = [
         *MIGRATIONS,
@@ -129,7 +129,7 @@ def test_migration_failing_midway_on_a_real_file_changes_nothing(tmp_path: Path)
     assert list(db.conn.iterdump()) == dump_before
     db.close()
     # and a later, fixed migration still applies on top
-    db = Database(path)
+    db = Database(path, create=True)
     assert db.migrate([*MIGRATIONS, ["CREATE TABLE extra (x)"]]) == [LATEST_VERSION + 1]
     db.close()
 

@@ -45,10 +45,10 @@ def test_newer_database_is_refused_and_left_untouched(
 
 def test_failed_migration_leaves_old_version_and_data(isolated_env: Path) -> None:
     path = isolated_env / "crm.db"
-    store = Store.open(path)
+    store = Store.open(path, create=True)
     add_contact(store, ContactFields(name="Ann"), TODAY)
     store.close()
-    db = Database(path)
+    db = Database(path, create=True)
     broken = [*MIGRATIONS, ["CREATE TABLE extra (x)", "ALTER TABLE nowhere ADD COLUMN y"]]
     with pytest.raises(StorageError) as caught:
         db.migrate(broken)
@@ -62,7 +62,7 @@ def test_failed_migration_leaves_old_version_and_data(isolated_env: Path) -> Non
 
 
 def test_successful_later_migration_applies_in_order(isolated_env: Path) -> None:
-    db = Database(isolated_env / "crm.db")
+    db = Database(isolated_env / "crm.db", create=True)
     later = [["CREATE TABLE extra (x)"], ["INSERT INTO extra VALUES (1)"]]
     applied = db.migrate([*MIGRATIONS, *later])
     assert applied == [LATEST_VERSION + 1, LATEST_VERSION + 2]
@@ -71,6 +71,7 @@ def test_successful_later_migration_applies_in_order(isolated_env: Path) -> None
 
 
 def test_db_migrate_command(cli: Invoke, isolated_env: Path) -> None:
+    sqlite3.connect(isolated_env / "crm.db").close()  # an empty file: schema version 0
     first = cli("db", "migrate")
     assert first.exit_code == 0
     assert f"0 → {LATEST_VERSION}" in first.stdout

@@ -35,7 +35,7 @@ def follow_ups(cli: Invoke, ref: str) -> list[tuple[str, str, str]]:
     from tinycrm.services.contacts import resolve_ref
     from tinycrm.store import Store
 
-    store = Store.open(os.environ["CRM_DB"])
+    store = Store.open(os.environ["CRM_DB"], create=True)
     try:
         contact = resolve_ref(store, ref)
         return [

@@ -101,7 +101,7 @@ def test_new_files_are_private(tmp_path: Path) -> None:
     try:
         data_dir = tmp_path / "fresh" / "tinycrm"
         db_file = data_dir / "crm.db"
-        opened = Store.open(db_file)
+        opened = Store.open(db_file, create=True)
         try:
             add_contact(opened, ContactFields(name="Ann"), TODAY)
             assert mode(data_dir) == 0o700
@@ -126,7 +126,7 @@ def test_connection_pragmas(store: Store) -> None:
 
 def test_deleted_text_does_not_linger_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "crm.db"
-    opened = Store.open(path)
+    opened = Store.open(path, create=True)
     ann = add_contact(opened, ContactFields(name="Ann", emails=["secret.zq93@x.example"]), TODAY)
     assert ann.id is not None
     opened.contacts.delete(ann.id)

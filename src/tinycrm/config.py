@@ -8,6 +8,7 @@ user config directory's `config.toml`.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,9 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the TOML config file; a missing file gives the defaults, a broken one an error."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            _refuse_unsafe_config(path, os.fstat(handle.fileno()))
+            text = handle.read().decode("utf-8")
     except FileNotFoundError:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
@@ -99,6 +102,21 @@ def load_settings(path: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read config file {path}: {exc}") from exc
     return _settings_from_mapping(raw, path)
+
+
+def _refuse_unsafe_config(path: Path, found: os.stat_result) -> None:
+    """The config names the command that prints the SMTP password: like OpenSSH's, it must be
+    the user's own and writable by nobody else."""
+    if found.st_uid != os.geteuid():
+        raise UsageError(
+            f"config file {path} belongs to another user (uid {found.st_uid}); it names a command"
+            " crm runs, so it must be yours"
+        )
+    if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UsageError(
+            f"config file {path} is writable by others; it names a command crm runs:"
+            f" chmod go-w {path}"
+        )
 
 
 def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:

@@ -40,3 +40,7 @@ class StorageError(CrmError):
 
 class Corrupt(StorageError):
     """The database file is damaged (or not a database at all)."""
+
+
+class MissingDatabase(StorageError):
+    """The database file does not exist, and the command only reads (nothing is created)."""

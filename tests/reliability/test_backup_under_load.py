@@ -25,7 +25,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from tinycrm.services.notes import add_note
     from tinycrm.store import Store
-    store = Store.open(sys.argv[1])
+    store = Store.open(sys.argv[1], create=True)
     ready, stop = Path(sys.argv[2]), Path(sys.argv[3])
     i = 0
     while not stop.exists():
@@ -43,7 +43,7 @@ WRITER = textwrap.dedent(
 
 def test_backups_during_writes_are_consistent_and_private(cli: Invoke, tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     add_contact(store, ContactFields(name="Ann"), date(2026, 11, 26))
     store.close()
     ready, stop = tmp_path / "ready", tmp_path / "stop"

@@ -184,7 +184,7 @@ def dump(db: Path) -> list[str]:
 
 
 def seed(db: Path) -> None:
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     ann = add_contact(
         store,
         ContactFields(

@@ -70,7 +70,7 @@ def test_killed_import_leaves_none_or_all(tmp_path: Path) -> None:
     source = tmp_path / "contacts.csv"
     make_csv(source)
     db = tmp_path / "crm.db"
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     for i in range(BASELINE):
         add_contact(store, ContactFields(name=f"Existing {i}"), date(2026, 11, 26))
     store.close()

@@ -62,7 +62,7 @@ def no_hang() -> Iterator[None]:
 @pytest.fixture
 def db(isolated_env: Path) -> Path:
     path = isolated_env / "crm.db"
-    store = Store.open(path)
+    store = Store.open(path, create=True)
     ann = add_contact(
         store,
         ContactFields(name="Ann Lee", emails=["ann@example.com"], phones=["+44 20 7946 0001"]),

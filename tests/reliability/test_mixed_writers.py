@@ -63,12 +63,15 @@ CLI_WRITER = PRELUDE + textwrap.dedent(
     """
 )
 
-# The TUI's writes: the same service functions its forms and key bindings call.
+# The TUI's writes: the same service functions its forms and key bindings call, on a second
+# connection beside the one its screens read from (as `crm tui` does).
 TUI_WRITER = PRELUDE + textwrap.dedent(
     """
     from tinycrm.services import followups
     from tinycrm.services.notes import add_note
     from tinycrm.store import Store
+    screens = Store.open(db)
+    screens.db.conn.execute("SELECT count(*) FROM notes").fetchone()
     store = Store.open(db)
     for i in range(rounds):
         try:
@@ -82,6 +85,7 @@ TUI_WRITER = PRELUDE + textwrap.dedent(
             failures += 1
             print(f"FAIL {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
     store.close()
+    screens.close()
     print(failures)
     """
 )
@@ -157,7 +161,7 @@ def smtp_port() -> Iterator[tuple[int, Inbox]]:
 
 
 def seed(db: Path) -> tuple[list[str], list[str]]:
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     cli_target = add_contact(store, ContactFields(name="cli-target"), TODAY)
     tui_target = add_contact(store, ContactFields(name="tui-target"), TODAY)
     with store.write():

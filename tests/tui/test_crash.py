@@ -34,7 +34,7 @@ def test_a_crash_exits_1_with_one_line_and_a_log(
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     db = tmp_path / "crm.db"
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     ref = str(add_contact(store, ContactFields(name="Ana Souza"), TODAY).id)
     followups.add_follow_up(store, ref, "Call Ana", TODAY, TODAY - timedelta(3))
     store.close()

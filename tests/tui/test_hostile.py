@@ -121,7 +121,7 @@ def test_no_escape_reaches_the_terminal(tmp_path: Path) -> None:
     """The real `crm tui` on a pty: open the hostile customer's card, go back, mark the
     follow-up done; not one byte of the payloads is written, their visible forms are."""
     db = tmp_path / "hostile.db"
-    store = Store.open(db)
+    store = Store.open(db, create=True)
     hostile_data(store)
     store.close()
     session = run_in_terminal(

@@ -75,7 +75,7 @@ def add(
         cadence=cadence,
         owner=owner,
     )
-    contact = service.add_contact(state(ctx).store, fields, today())
+    contact = service.add_contact(state(ctx).store_to_add_to, fields, today())
     output.print_result(
         contact_dict(contact), f"added {contact.name} (id {contact.id})", as_json=as_json
     )

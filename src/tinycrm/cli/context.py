@@ -45,11 +45,23 @@ class State:
 
     @property
     def store(self) -> Store:
-        """The database, opened (created and migrated if needed) on first use."""
+        """The existing database, opened (and migrated) on first use: a missing one is an
+        error, so a mistyped --db or CRM_DB, or an unmounted disk, is never a new empty file."""
+        return self._open(create=False)
+
+    @property
+    def store_to_add_to(self) -> Store:
+        """The database for a command that adds data: created, with a line on stderr saying
+        where, if it does not exist yet."""
+        return self._open(create=True)
+
+    def _open(self, *, create: bool) -> Store:
         if self._store is None:
             from tinycrm.store import Store
 
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db_path, create=create)
+            if self._store.db.created:
+                _say(f"created new database at {self._store.db.path}")
             warn_network_filesystem(self._store)
         return self._store
 
@@ -62,13 +74,18 @@ class State:
 def warn_network_filesystem(store: Store) -> None:
     """One line on stderr when the database lives on NFS, SMB, sshfs and the like."""
     if store.db.on_network_filesystem:
-        from tinycrm.textsafe import visible
-
-        sys.stderr.write(
-            f"crm: warning: {visible(str(store.db.path), one_line=True)} is on a network"
-            f" filesystem ({store.db.filesystem}); SQLite's WAL mode does not work over one and"
-            " the file can be corrupted: keep the database on a local disk (--db, CRM_DB)\n"
+        _say(
+            f"warning: {store.db.path} is on a network filesystem ({store.db.filesystem});"
+            " SQLite's WAL mode does not work over one and the file can be corrupted: keep the"
+            " database on a local disk (--db, CRM_DB)"
         )
+
+
+def _say(message: str) -> None:
+    """One line on stderr, with control characters (from a path) made visible."""
+    from tinycrm.textsafe import visible
+
+    sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
 
 
 def state(ctx: typer.Context) -> State:

@@ -19,7 +19,7 @@ def demo(
     app_state = state(ctx)
     if db_path:
         app_state.db_option = db_path
-    report = load_demo(app_state.store, today())
+    report = load_demo(app_state.store_to_add_to, today())
     extras = "".join(f", {n} {what}" for what, n in report.extras.items())
     output.print_success(
         f"loaded {report.contacts} contacts, {report.notes} notes{extras} into {app_state.db_path}"

@@ -77,7 +77,11 @@ def import_(
         raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
-    store = state(ctx).store
+    store = state(ctx).store if dry_run else state(ctx).store_to_add_to
+    from tinycrm.io.files import is_one_of
+
+    if is_one_of(file, store.db.files):
+        raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
     with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse_file(
             file,
@@ -131,7 +135,7 @@ def _print_report(report: object, as_json: bool) -> None:
         )
 
 
-def _write_output(data: bytes, out: Path | None) -> None:
+def _write_output(ctx: typer.Context, data: bytes, out: Path | None) -> None:
     from tinycrm.io.files import write_private
 
     if out is None or str(out) == "-":
@@ -141,8 +145,10 @@ def _write_output(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    write_private(out, data)
-    output.print_notice(f"wrote {out} ({len(data):,} bytes, readable by you only)")
+    replaced = not out.is_symlink() and (out.is_file() or not out.exists())
+    write_private(out, data, never=state(ctx).store.db.files)
+    privately = ", readable by you only" if replaced else ""
+    output.print_notice(f"wrote {out} ({len(data):,} bytes{privately})")
 
 
 def export(
@@ -156,7 +162,7 @@ def export(
     from tinycrm.services.exporting import export_contacts
 
     text = export_contacts(state(ctx).store, fmt, ref)
-    _write_output(text.encode("utf-8"), out)
+    _write_output(ctx, text.encode("utf-8"), out)
 
 
 def export_ics(
@@ -166,7 +172,7 @@ def export_ics(
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
     from tinycrm.services.exporting import export_ics as build
 
-    _write_output(build(state(ctx).store, today()), out)
+    _write_output(ctx, build(state(ctx).store, today()), out)
 
 
 def sync(
@@ -183,7 +189,7 @@ def sync(
 
     from tinycrm.services.syncing import sync as run_sync
 
-    report = run_sync(state(ctx).store, directory, today())
+    report = run_sync(state(ctx).store_to_add_to, directory, today())
     if as_json:
         output.print_json(asdict(report))
         return

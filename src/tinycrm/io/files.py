@@ -1,18 +1,66 @@
-"""Writing export files so that only their owner can read them."""
+"""Writing export files so that only their owner can read them, never over the database."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from tinycrm.errors import NotFound, UsageError
+from tinycrm.errors import Conflict, NotFound, UsageError
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` with mode 0600, atomically (a temporary file renamed over it)."""
+def write_private(path: Path, data: bytes, *, never: Sequence[Path] = ()) -> None:
+    """Write `data` to `path`. A new or regular file is replaced atomically (a temporary file,
+    mode 0600, renamed over it); a link, a device or a pipe (`/dev/stdout`) is written through,
+    never replaced. `never` (the database and its -wal/-shm) is refused, whatever the name."""
     if not path.name or path.is_dir():
         raise UsageError(f"not a file name: {str(path)!r} (give a file to write, e.g. -o out.ics)")
+    if is_one_of(path, never):
+        raise Conflict(f"{path} is the database (or one of its files): choose another file")
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise NotFound(f"cannot write {path}: {exc.strerror}") from None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        _write_through(path, data)
+    else:
+        _replace(path, data)
+
+
+def is_one_of(path: Path, files: Sequence[Path]) -> bool:
+    """True if `path` is one of `files`: the same device and inode (a link or another name of
+    it included) or, where it does not exist yet, the same real path. Nothing is opened."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        real = os.path.realpath(path)
+        return any(os.path.realpath(other) == real for other in files)
+    for other in files:
+        try:
+            seen = os.stat(other)
+        except OSError:
+            continue
+        if (seen.st_dev, seen.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    except FileNotFoundError:
+        raise NotFound(f"cannot write {path}: it links to a missing file") from None
+    except OSError as exc:
+        raise NotFound(f"cannot write {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)

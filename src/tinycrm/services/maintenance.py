@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinycrm.errors import Conflict, Corrupt
+from tinycrm.io.files import is_one_of
 from tinycrm.store import Database, Store
+from tinycrm.store.connection import holders_of_a_deleted_log
 from tinycrm.store.schema import LATEST_VERSION
 
 
@@ -15,8 +17,8 @@ def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
     target = destination / store.db.path.name if destination.is_dir() else destination
     if target.exists() and not overwrite:
         raise Conflict(f"{target} exists (use --force to replace it)")
-    if target.resolve() == store.db.path.resolve():
-        raise Conflict("the backup cannot replace the database itself")
+    if is_one_of(target, store.db.files):
+        raise Conflict("the backup cannot replace the database itself (or its -wal/-shm)")
     store.db.backup_to(target)
     return target
 
@@ -46,14 +48,20 @@ def check(store: Store) -> CheckReport:
         problems += db.schema_differences()
     counts, unreadable = db.table_counts(TABLES)
     problems += unreadable
+    problems += [
+        f"process {pid} ({name}) still writes to a deleted write-ahead log of this database:"
+        " what it wrote since is not in the file and is lost when it exits"
+        for pid, name in holders_of_a_deleted_log(db.path)
+    ]
     return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)
 
 
 def check_file(path: Path) -> CheckReport:
-    """Check the database at `path` without migrating it; a file too damaged to open is
-    reported as a problem rather than raised (a newer or foreign file is still an error)."""
+    """Check the database at `path` read-only (a backup stays byte for byte as it was); a
+    file too damaged to open is reported as a problem rather than raised (a newer or foreign
+    file is still an error)."""
     try:
-        db = Database(path, migrate=False)
+        db = Database(path, read_only=True)
     except Corrupt as exc:
         return CheckReport(path, -1, LATEST_VERSION, [str(exc)], {})
     try:

@@ -44,8 +44,9 @@ class Store:
         self.db = db
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        return cls(Database(path))
+    def open(cls, path: Path | str, *, create: bool = False) -> Store:
+        """The database at `path`; a missing file is an error unless `create`."""
+        return cls(Database(path, create=create))
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

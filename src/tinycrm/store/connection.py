@@ -7,16 +7,18 @@ loaded only by the code paths that need its bulk helpers, so read commands start
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tinycrm.errors import Corrupt, StorageError
+from tinycrm.errors import Corrupt, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
@@ -98,23 +100,37 @@ def now_iso() -> str:
 class Database:
     """A connection to one tinycrm database file, migrated to the current schema."""
 
-    def __init__(self, path: Path | str, *, migrate: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        migrate: bool = True,
+        create: bool = False,
+        read_only: bool = False,
+    ) -> None:
+        """Open the database at `path`. A missing file is an error unless `create` (then it
+        is made 0600 and `created` is True). `read_only` opens it with SQLite's `mode=ro`:
+        no migration, no switch to WAL, nothing written (e.g. to check a backup)."""
         self.path = Path(path)
-        self.conn = _connect(self.path)
         self._depth = 0
-        self.read_only = False
+        self.read_only = read_only
+        self.created = _prepare_file(self.path, create=create and not read_only)
+        self.conn = _connect(self.path, read_only=read_only)
         try:
+            # SQLite reads the file's header here: a file that is not SQLite is refused by
+            # SQLite itself (never read with open(): see _prepare_file).
             self.version = self.schema_version()
             self._refuse_foreign()
-            # Only now may the file change: switching to WAL rewrites its header.
-            _enable_wal(self.conn)
+            if not read_only:
+                # Only now may the file change: switching to WAL rewrites its header.
+                _enable_wal(self.conn)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise _storage_error(self.path, exc) from exc
+            raise _open_error(self.path, exc) from exc
         except StorageError:
             self.conn.close()
             raise
-        if migrate and self.version < LATEST_VERSION:
+        if migrate and not read_only and self.version < LATEST_VERSION:
             try:
                 self.migrate()
             except StorageError:
@@ -136,6 +152,11 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise _storage_error(path, exc) from exc
         return self
+
+    @property
+    def files(self) -> tuple[Path, Path, Path]:
+        """The database file and the two SQLite keeps beside it in WAL mode."""
+        return self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")
 
     @property
     def filesystem(self) -> str | None:
@@ -382,12 +403,17 @@ class Database:
         return counts, problems
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy via SQLite's online backup (safe while others write), mode 0600,
-        written next to `target` and renamed into place, so a failure leaves no half file."""
-        partial = target.with_name(f".{target.name}.partial")
+        """A consistent copy via SQLite's online backup (safe while others write), mode 0600.
+
+        It is written in a new directory of this user's (0700, unpredictable name) beside
+        `target`, where nobody else can plant a link, then renamed over `target` (a link
+        there is replaced, never followed); a failure leaves no half file."""
         try:
-            fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-            os.close(fd)
+            workspace = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        except OSError as exc:
+            raise StorageError(f"cannot write backup {target}: {exc.strerror}") from exc
+        partial = workspace / "backup.db"
+        try:
             copy = sqlite3.connect(partial)
             try:
                 self.conn.backup(copy)
@@ -397,11 +423,11 @@ class Database:
             os.chmod(partial, 0o600)
             os.replace(partial, target)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             raise StorageError(f"cannot write backup {target}: {exc.strerror}") from exc
         except sqlite3.Error as exc:
-            partial.unlink(missing_ok=True)
             raise StorageError(f"backup failed: {exc}") from exc
+        finally:
+            shutil.rmtree(workspace, ignore_errors=True)
 
     def close(self) -> None:
         self.conn.close()
@@ -411,15 +437,20 @@ class _NoDbstat(Exception):
     """This SQLite was built without the dbstat table."""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    _check_file(path)
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if read_only:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             conn.execute(pragma)
     except sqlite3.DatabaseError as exc:
-        raise _storage_error(path, exc) from exc
+        raise _open_error(path, exc) from exc
     return conn
 
 
@@ -428,31 +459,109 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
 
 
-def _check_file(path: Path) -> None:
-    """Refuse directories and non-SQLite files; create a new file 0600 in a 0700 directory."""
-    if path.is_dir():
-        raise StorageError(f"database path {path} is a directory")
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as exc:
-            raise StorageError(f"cannot read database {path}: {exc.strerror}") from exc
-        if header and header != SQLITE_HEADER:
-            raise StorageError(f"{path} is not a SQLite database")
-        if not os.access(path, os.W_OK):
-            raise StorageError(f"database {path} is not writable")
-        return
+def _prepare_file(path: Path, *, create: bool) -> bool:
+    """Refuse a directory, an unwritable file or a missing one (unless `create`: then make
+    it 0600, in 0700 directories); True if it was created.
+
+    Nothing here opens an existing database file: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, SQLite's included, and another process then
+    deletes the WAL under this one's connections (docs/decisions.md, "lost writes")."""
     try:
-        if not path.parent.exists():
-            # exist_ok: another process may create it at the same moment.
-            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        found = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if not create:
+            raise MissingDatabase(
+                f"no database at {path} (check --db or CRM_DB; `crm contacts add`,"
+                " `crm contacts import` or `crm demo` create one)"
+            ) from None
+        return _create_file(path)
+    except OSError as exc:
+        raise StorageError(f"cannot use database {path}: {exc.strerror}") from exc
+    if stat.S_ISDIR(found.st_mode):
+        raise StorageError(f"database path {path} is a directory")
+    _refuse_shared(path, found, "database")
+    _refuse_shared(path.parent, path.parent.stat(), "database folder")
+    if not os.access(path, os.W_OK):
+        raise StorageError(f"database {path} is not writable")
+    return False
+
+
+def _refuse_shared(path: Path, found: os.stat_result, what: str) -> None:
+    """A database (or its folder) that another user owns or may write could be read or
+    swapped under its owner: refused. A folder owned by root, or sticky like /tmp, is fine."""
+    folder = stat.S_ISDIR(found.st_mode)
+    if found.st_uid != os.geteuid() and not (folder and found.st_uid == 0):
+        raise StorageError(
+            f"{what} {path} belongs to another user (uid {found.st_uid}): refused, as they"
+            " could read or replace your data (use a database of your own)"
+        )
+    if found.st_mode & stat.S_IWOTH and not (folder and found.st_mode & stat.S_ISVTX):
+        raise StorageError(
+            f"{what} {path} is writable by every user: refused, as anyone could read or replace"
+            f" your data (chmod o-w {path})"
+        )
+
+
+def _create_file(path: Path) -> bool:
+    try:
+        make_private_dirs(path.parent)
+        _refuse_shared(path.parent, path.parent.stat(), "database folder")
+        # A file that does not exist yet cannot hold a lock of this process: opening and
+        # closing it here is safe.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
         os.close(fd)
     except FileExistsError:
-        return
+        return False  # another process created it at the same moment
     except OSError as exc:
         raise StorageError(f"cannot create database {path}: {exc.strerror}") from exc
+    return True
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create `directory` and its missing parents, each 0700 whatever the umask."""
+    missing = []
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        try:
+            os.mkdir(candidate, 0o700)
+        except FileExistsError:
+            continue  # another process created it at the same moment
+        os.chmod(candidate, 0o700)  # the umask may have taken bits away from 0700
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    if "file is not a database" in str(exc):
+        return Corrupt(
+            f"{path} is not a SQLite database (or its header is damaged); it was left untouched"
+        )
+    return _storage_error(path, exc)
+
+
+def holders_of_a_deleted_log(path: Path) -> list[tuple[int, str]]:
+    """Processes (id, name) that still hold a deleted `-wal` or `-shm` of this database: what
+    they write goes to a log no other process reads, and is lost when they close. Read from
+    Linux's /proc (link names only, nothing is opened); another user's processes are seen by
+    root only, and elsewhere the answer is empty."""
+    base = os.path.realpath(path)
+    deleted = {f"{base}-wal (deleted)", f"{base}-shm (deleted)"}
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    holders = []
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            if deleted.isdisjoint(links):
+                continue
+            name = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            continue  # gone meanwhile, or not ours to see
+        holders.append((pid, name))
+    return holders
 
 
 def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
