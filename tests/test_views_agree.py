@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from conftest import Invoke
+from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.store import Store
 
 
 def as_json(cli: Invoke, *args: str) -> Any:
@@ -47,3 +50,32 @@ def test_config_currency_follows_the_money_rule(cli: Invoke, isolated_env: Path)
     sold = cli("sales", "add", "Ann", "1200")
     assert sold.exit_code == 0, sold.stderr
     assert "JPY" in sold.stdout
+
+
+def test_queue_rows_say_each_thing_once(cli: Invoke, store: Store) -> None:
+    """Titles and their detail do not repeat each other; dates without a year read '24 Dec'."""
+    added = date(2026, 1, 1)
+    add_contact(store, ContactFields(name="Ada", relationship_type="dedicated"), added)
+    fields = ContactFields(name="Bea", birthday="--12-24", anniversaries=["wedding=2014-12-20"])
+    add_contact(store, fields, added)
+    assert cli("follow-ups", "add", "Bea", "Water the plants", "--due", "2026-12-18",
+               "--every", "FREQ=WEEKLY;COUNT=2").exit_code == 0  # fmt: skip
+    as_of = ("--as-of", "2026-12-18", "--days", "7")
+    rows = as_json(cli, "follow-ups", "upcoming", *as_of)["upcoming"]
+    rows += as_json(cli, "follow-ups", "today", "--as-of", "2026-12-18")["today"]
+    shown = {r["kind"]: (r["title"], r["detail"]) for r in rows}
+    assert shown["birthday"] == ("Birthday", "24 Dec")
+    assert shown["anniversary"] == ("Anniversary: wedding, 12 years", "20 Dec 2014")
+    assert shown["custom"] == ("Water the plants", "weekly, 2 times")
+    table = cli("follow-ups", "upcoming", *as_of).stdout + cli(
+        "follow-ups", "overdue", "--as-of", "2026-12-18"
+    ).stdout
+    for words in ("wedding", "every 30 days", "weekly"):
+        for line in table.splitlines():
+            assert line.count(words) <= 1, line
+    assert "--12-24" not in table
+    check_in = as_json(cli, "follow-ups", "overdue", "--as-of", "2026-12-18")["overdue"][0]
+    assert (check_in["title"], check_in["detail"]) == (
+        "Check-in, no contact logged yet",
+        "every 30 days",
+    )

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def day_month(month: int, day: int, year: int | None = None) -> str:
+    """'24 Dec', or '24 Dec 1986' with a year (English, whatever the machine's locale)."""
+    text = f"{day} {MONTHS[month - 1]}"
+    return f"{text} {year}" if year else text
 
 
 def due_text(due: date, today: date) -> str:
