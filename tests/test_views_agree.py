@@ -67,9 +67,10 @@ def test_queue_rows_say_each_thing_once(cli: Invoke, store: Store) -> None:
     assert shown["birthday"] == ("Birthday", "24 Dec")
     assert shown["anniversary"] == ("Anniversary: wedding, 12 years", "20 Dec 2014")
     assert shown["custom"] == ("Water the plants", "weekly, 2 times")
-    table = cli("follow-ups", "upcoming", *as_of).stdout + cli(
-        "follow-ups", "overdue", "--as-of", "2026-12-18"
-    ).stdout
+    table = (
+        cli("follow-ups", "upcoming", *as_of).stdout
+        + cli("follow-ups", "overdue", "--as-of", "2026-12-18").stdout
+    )
     for words in ("wedding", "every 30 days", "weekly"):
         for line in table.splitlines():
             assert line.count(words) <= 1, line
@@ -79,3 +80,21 @@ def test_queue_rows_say_each_thing_once(cli: Invoke, store: Store) -> None:
         "Check-in, no contact logged yet",
         "every 30 days",
     )
+
+
+def test_one_usual_purchase_interval_for_reorder_and_lifecycle(cli: Invoke, store: Store) -> None:
+    """Gaps of 30 and 31 days: a median of 30.5 is 31 whole days in the reorder report, the
+    queue and lifecycle alike (halves round up everywhere)."""
+    add_contact(store, ContactFields(name="Cy", stage="commitment"), date(2026, 1, 1))
+    for day in ("2026-03-01", "2026-03-31", "2026-05-01"):
+        sold = cli("sales", "add", "Cy", "10", "--date", day)
+        assert sold.exit_code == 0, sold.stderr
+    (row,) = as_json(cli, "report", "reorder", "--as-of", "2026-06-01")["rows"]
+    assert (row["median_interval_days"], row["due_on"]) == (30.5, "2026-06-01")
+    queue = as_json(cli, "follow-ups", "today", "--as-of", "2026-06-01")["today"]
+    assert [(r["kind"], r["detail"]) for r in queue] == [("reorder", "usually every 31 days")]
+    # Lifecycle: dissolution after twice the interval (62 days) without activity.
+    for day, suggested in (("2026-07-02", None), ("2026-07-03", "dissolution")):
+        (life,) = as_json(cli, "report", "lifecycle", "--as-of", day)["rows"]
+        assert life["suggested_stage"] == suggested, day
+    assert "twice the cadence is 62" in life["reason"]
