@@ -98,3 +98,18 @@ def test_one_usual_purchase_interval_for_reorder_and_lifecycle(cli: Invoke, stor
         (life,) = as_json(cli, "report", "lifecycle", "--as-of", day)["rows"]
         assert life["suggested_stage"] == suggested, day
     assert "twice the cadence is 62" in life["reason"]
+
+
+def test_lateness_is_worded_alike_in_the_queue_the_digest_and_at_risk(
+    cli: Invoke, store: Store
+) -> None:
+    add_contact(store, ContactFields(name="Ada", relationship_type="dedicated"), date(2026, 1, 1))
+    assert cli("follow-ups", "add", "Ada", "Send the quote", "--due", "2026-02-01").exit_code == 0
+    as_of = ("--as-of", "2026-02-03")
+    queue = cli("follow-ups", "overdue", *as_of).stdout
+    digest = cli("digest", *as_of).stdout
+    at_risk = cli("report", "at-risk", *as_of).stdout
+    for text in (queue, digest, at_risk):
+        assert "3 days late" in text  # the check-in, due 2026-01-31
+    for text in (queue, digest):
+        assert "2 days late" in text  # the quote

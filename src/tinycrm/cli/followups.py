@@ -15,6 +15,7 @@ from tinycrm.serialize import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import due_text
 
 app = CrmTyper(
     add_completion=False,
@@ -65,12 +66,7 @@ def _date_option(ctx: typer.Context, text: str, as_of: date) -> date:
 
 
 def when_text(item: QueueItem) -> str:
-    late = item.days_late
-    if late > 0:
-        return f"! {late} day{'s' if late != 1 else ''} overdue"
-    if late == 0:
-        return "today"
-    return f"in {-late} day{'s' if late != -1 else ''}"
+    return due_text(item.days_late)
 
 
 def _row(item: QueueItem) -> list[object]:

@@ -96,7 +96,7 @@ def follow_ups(details: ContactDetails, today: date) -> Text:
         if item.detail:
             text.append_text(safe(f" · {item.detail}", "dim"))
         text.append("  ")
-        text.append_text(lateness(item, today))
+        text.append_text(lateness(item))
         text.append("\n")
     text.rstrip()
     return text
