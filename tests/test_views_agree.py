@@ -113,3 +113,18 @@ def test_lateness_is_worded_alike_in_the_queue_the_digest_and_at_risk(
         assert "3 days late" in text  # the check-in, due 2026-01-31
     for text in (queue, digest):
         assert "2 days late" in text  # the quote
+
+
+def test_todays_rows_are_the_same_in_the_digest_and_the_queue(cli: Invoke, store: Store) -> None:
+    """A birthday today is one of today's rows in both, and listed once in the digest."""
+    added = date(2026, 1, 1)
+    add_contact(store, ContactFields(name="Bea", birthday="1980-03-10"), added)
+    add_contact(store, ContactFields(name="Cy", birthday="--03-12"), added)
+    assert cli("follow-ups", "add", "Cy", "Send the quote", "--due", "2026-03-10").exit_code == 0
+    as_of = ("--as-of", "2026-03-10")
+    queue = as_json(cli, "follow-ups", "today", *as_of)
+    digest = as_json(cli, "digest", *as_of)
+    assert queue["today_total"] == digest["today_total"] == 2
+    in_digest = sorted(r["title"] for rows in digest["today"].values() for r in rows)
+    assert in_digest == sorted(r["title"] for r in queue["today"])
+    assert [r["contact"] for r in digest["birthdays_and_anniversaries"]] == ["Cy"]

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from tinycrm.store.atrisk import AtRiskRow
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
-TODAY_KINDS = frozenset(kind.value for kind in FollowUpKind) - DATE_KINDS
 SECTION_LIMIT = 50  # rows per list section by default (`--limit`); the totals stay exact
 MAX_CATCH_UP_DAYS = 31
 MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
@@ -39,6 +38,7 @@ TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("cases", "Cases near their target", frozenset({FollowUpKind.CASE.value})),
     ("thank_you", "Thank-you calls", frozenset({FollowUpKind.THANK_YOU.value})),
     ("check_ins", "Check-ins", frozenset({FollowUpKind.CHECK_IN.value})),
+    ("birthdays_and_anniversaries", "Birthdays and anniversaries", DATE_KINDS),
     ("follow_ups", "Follow-ups", frozenset()),
 )
 
@@ -232,7 +232,6 @@ def _queue(
         return dated
     queue: QueueLike = build_queue(
         store, as_of, days=days, settings=settings, overdue_limit=limit, today_limit=limit,
-        today_kinds=TODAY_KINDS,
     )  # fmt: skip
     return queue
 
@@ -254,12 +253,17 @@ def assemble(
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
     overdue = list(queue.overdue[:limit])
-    today = list(queue.today)  # the queue leaves out birthdays and anniversaries (TODAY_KINDS)
+    # Today's rows are `crm follow-ups today`'s, birthdays included; the dates section lists
+    # the other days'.
+    today = list(queue.today)
     seen = {row.handle for row in overdue if row.handle}
     dated = [
         row
         for row in dates.upcoming
-        if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen
+        if _kind(row) in DATE_KINDS
+        and start <= row.due_on <= until
+        and row.due_on != as_of
+        and row.handle not in seen
     ]
     # Rows left out here (a missed day's birthday already among the overdue rows) are not
     # counted either.
