@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Invoke
+from tinycrm.services import satisfaction
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.store import Store
 
@@ -128,3 +129,28 @@ def test_todays_rows_are_the_same_in_the_digest_and_the_queue(cli: Invoke, store
     in_digest = sorted(r["title"] for rows in digest["today"].values() for r in rows)
     assert in_digest == sorted(r["title"] for r in queue["today"])
     assert [r["contact"] for r in digest["birthdays_and_anniversaries"]] == ["Cy"]
+
+
+def test_low_satisfaction_means_the_same_to_recovery_and_at_risk(cli: Invoke, store: Store) -> None:
+    """Every score on both scales: a recovery follow-up is opened exactly for the scores
+    at-risk calls low; a score after one on the other scale is never "falling"."""
+    day = date(2026, 3, 1)
+    expected: dict[str, bool] = {}
+    for scale, scores in (("csat", range(1, 6)), ("nps", range(11))):
+        for score in scores:
+            name = f"{scale}{score}"
+            contact = add_contact(store, ContactFields(name=name), day)
+            result = satisfaction.add_score(
+                store, str(contact.id), str(score), on=day, today=day, scale_name=scale
+            )
+            expected[name] = result.recovery is not None
+    rows = as_json(cli, "report", "at-risk", "--as-of", "2026-03-02", "--limit", "0")["rows"]
+    low = {r["contact"] for r in rows if r["satisfaction"] == "low"}
+    assert low == {name for name, recovery in expected.items() if recovery}
+    assert low == {"csat1", "csat2", *(f"nps{n}" for n in range(7))}
+    # NPS 9, then CSAT 2: low, not "CSAT falling 9→2" (two scales are never compared).
+    cy = add_contact(store, ContactFields(name="Cy"), day)
+    for score, scale, on in (("9", "nps", day), ("2", "csat", date(2026, 3, 5))):
+        satisfaction.add_score(store, str(cy.id), score, on=on, today=on, scale_name=scale)
+    rows = as_json(cli, "report", "at-risk", "--as-of", "2026-03-06", "--limit", "0")["rows"]
+    assert [r["reasons"] for r in rows if r["contact"] == "Cy"] == [["low CSAT 2"]]
