@@ -154,3 +154,13 @@ def test_low_satisfaction_means_the_same_to_recovery_and_at_risk(cli: Invoke, st
         satisfaction.add_score(store, str(cy.id), score, on=on, today=on, scale_name=scale)
     rows = as_json(cli, "report", "at-risk", "--as-of", "2026-03-06", "--limit", "0")["rows"]
     assert [r["reasons"] for r in rows if r["contact"] == "Cy"] == [["low CSAT 2"]]
+
+
+def test_dates_without_a_year_read_as_people_write_them(cli: Invoke) -> None:
+    assert cli("contacts", "add", "Bea", "--birthday", "--12-24",
+               "--anniversary", "wedding=2014-06-01").exit_code == 0  # fmt: skip
+    card = cli("contacts", "show", "Bea").stdout
+    assert "24 Dec" in card and "--12-24" not in card
+    assert "wedding: 1 Jun 2014" in card
+    data = as_json(cli, "contacts", "show", "Bea")
+    assert data["birthday"] == "--12-24"  # JSON keeps the ISO form scripts read
