@@ -150,8 +150,8 @@ def test_low_satisfaction_means_the_same_to_recovery_and_at_risk(cli: Invoke, st
     assert low == {"csat1", "csat2", *(f"nps{n}" for n in range(7))}
     # NPS 9, then CSAT 2: low, not "CSAT falling 9→2" (two scales are never compared).
     cy = add_contact(store, ContactFields(name="Cy"), day)
-    for score, scale, on in (("9", "nps", day), ("2", "csat", date(2026, 3, 5))):
-        satisfaction.add_score(store, str(cy.id), score, on=on, today=on, scale_name=scale)
+    for given, scale, on in (("9", "nps", day), ("2", "csat", date(2026, 3, 5))):
+        satisfaction.add_score(store, str(cy.id), given, on=on, today=on, scale_name=scale)
     rows = as_json(cli, "report", "at-risk", "--as-of", "2026-03-06", "--limit", "0")["rows"]
     assert [r["reasons"] for r in rows if r["contact"] == "Cy"] == [["low CSAT 2"]]
 
