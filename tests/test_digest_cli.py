@@ -81,6 +81,7 @@ class Row:
     due_on: date
     detail: str | None = None
     recurring: bool = False
+    years: int | None = None
 
 
 @dataclass

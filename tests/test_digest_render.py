@@ -157,7 +157,9 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     assert data["today_total"] == 4 and data["birthdays_and_anniversaries_total"] == 3
     assert data["covered_from"] == "2026-11-24" and data["until"] == "2026-12-03"
     assert data["overdue"]["total"] == 4 and data["overdue"]["shown"] == 1
-    assert list(data["today"]) == ["cases", "thank_you", "check_ins", "follow_ups"]
+    assert list(data["today"]) == [
+        "cases", "thank_you", "check_ins", "birthdays_and_anniversaries", "follow_ups"
+    ]  # fmt: skip
     assert data["today"]["follow_ups"][0]["title"] == "Reorder coffee"
     birthday = data["birthdays_and_anniversaries"][1]
     assert birthday["contact"] == "[red]x" and birthday["years"] == 46
@@ -166,7 +168,8 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     ]
     assert json.loads(json.dumps(data)) == data
     empty = digest_dict(Digest(as_of=AS_OF, days=7))
-    assert empty["today"] == {"cases": [], "thank_you": [], "check_ins": [], "follow_ups": []}
+    assert empty["today"] == {"cases": [], "thank_you": [], "check_ins": [],
+                              "birthdays_and_anniversaries": [], "follow_ups": []}  # fmt: skip
 
 
 def test_at_risk_list_is_capped_and_says_how_many_more() -> None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from tinycrm.errors import UsageError
+from tinycrm.wording import day_month
 
 Prefer = Literal["future", "past"]
 
@@ -220,10 +221,11 @@ class PartialDate:
         return f"{self.month:02d}-{self.day:02d}"
 
     def occurrence_in(self, year: int, feb29: str = "feb28") -> date:
-        """This date in `year`; Feb 29 falls on Feb 28 (or Mar 1) in common years."""
-        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
-            return date(year, 3, 1) if feb29 == "mar1" else date(year, 2, 28)
-        return date(year, self.month, self.day)
+        return occurrence_in(self.month, self.day, year, feb29)
+
+    def display(self) -> str:
+        """'24 Dec', or '24 Dec 1986' when the year is known."""
+        return day_month(self.month, self.day, self.year)
 
     def next_occurrence(self, on_or_after: date, feb29: str = "feb28") -> date:
         this_year = self.occurrence_in(on_or_after.year, feb29)
@@ -255,6 +257,19 @@ def parse_partial_date(text: str) -> PartialDate:
         raise UsageError(f"cannot read date {text!r}: no such day") from None
 
 
+def occurrence_in(month: int, day: int, year: int, feb29: str = "feb28") -> date:
+    """A month-day in `year`; Feb 29 falls on Feb 28 (or Mar 1) in common years."""
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, 3, 1) if feb29 == "mar1" else date(year, 2, 28)
+    return date(year, month, day)
+
+
+def stored_display(stored: str) -> str:
+    """A date as stored ('1986-12-24' or '--12-24') as people read it: '24 Dec 1986', '24 Dec'."""
+    year = None if stored.startswith("-") else int(stored[:4]) or None
+    return day_month(int(stored[-5:-3]), int(stored[-2:]), year)
+
+
 def occurrences_between(
     partial: PartialDate, start: date, end: date, feb29: str = "feb28"
 ) -> list[date]:
@@ -277,10 +292,7 @@ def stored_occurrences(
     month, day = int(stored[-5:-3]), int(stored[-2:])
     found = []
     for current in range(start.year, end.year + 1):
-        if month == 2 and day == 29 and not calendar.isleap(current):
-            when = date(current, 3, 1) if feb29 == "mar1" else date(current, 2, 28)
-        else:
-            when = date(current, month, day)
+        when = occurrence_in(month, day, current, feb29)
         if start <= when <= end:
             found.append((when, current - year if year else None))
     return found

@@ -147,7 +147,8 @@ def _is_simple(parts: dict[str, str]) -> bool:
 
 
 def describe(rule: str) -> str:
-    """A short human form of a rule: 'monthly', 'every 3 months', 'every 2 weeks on FR'."""
+    """A short human form of a rule: 'monthly', 'every 3 months', 'every 2 weeks on friday',
+    'weekly, 2 times', 'monthly, until 2027-06-30'."""
     parts = rule_parts(rule)
     unit = {v: k for k, v in _FREQS.items()}[parts["FREQ"]]
     interval = int(parts.get("INTERVAL", "1"))
@@ -159,9 +160,16 @@ def describe(rule: str) -> str:
     if "BYDAY" in parts:
         names = {code: name for name, code in zip(_WEEKDAY_NAMES, _BYDAY_CODES, strict=True)}
         text += " on " + ", ".join(names.get(c, c) for c in parts["BYDAY"].split(","))
-    extra = {k: v for k, v in parts.items() if k not in ("FREQ", "INTERVAL", "BYDAY")}
+    if "COUNT" in parts:
+        count = int(parts["COUNT"])
+        text += ", once" if count == 1 else f", {count} times"
+    until = _until(parts)
+    if until is not None:
+        text += f", until {until.isoformat()}"
+    extra = {k: v for k, v in parts.items() if k not in ("FREQ", "INTERVAL", "BYDAY", "COUNT",
+                                                         "UNTIL", "WKST")}  # fmt: skip
     if extra:
-        text += " (" + ";".join(f"{k}={v}" for k, v in extra.items()) + ")"
+        text += ", " + ";".join(f"{k}={v}" for k, v in extra.items())
     return text
 
 

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def due_text(due: date, today: date) -> str:
-    """When a follow-up is due, as the queue, the TUI, the digest and at-risk say it:
-    'today', 'tomorrow', 'in 3 days', '1 day late', '5 days late'."""
-    delta = (due - today).days
-    if delta == 0:
+def day_month(month: int, day: int, year: int | None = None) -> str:
+    """'24 Dec', or '24 Dec 1986' with a year (English, whatever the machine's locale)."""
+    text = f"{day} {MONTHS[month - 1]}"
+    return f"{text} {year}" if year else text
+
+
+def due_text(days_late: int, *, compact: bool = False) -> str:
+    """When a follow-up is due, as the queue, the TUI, the digest and at-risk all say it:
+    'today', 'tomorrow', 'in 3 days', '1 day late', '5 days late' (compact, for narrow
+    columns: 'in 3d', '5d late')."""
+    if days_late == 0:
         return "today"
-    if delta == 1:
+    if days_late == -1:
         return "tomorrow"
-    if delta > 0:
-        return f"in {delta} days"
-    return f"{plural(-delta, 'day')} late"
+    if days_late < 0:
+        return f"in {-days_late}d" if compact else f"in {-days_late} days"
+    return f"{days_late}d late" if compact else f"{plural(days_late, 'day')} late"

@@ -8,13 +8,14 @@ from datetime import date
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, state, today
+from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.dates import parse_date
 from tinycrm.serialize import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import due_text
 
 app = CrmTyper(
     add_completion=False,
@@ -53,24 +54,13 @@ TITLE = output.Column("Title", prose=True)
 COLUMNS = [HANDLE, DUE, WHEN, CONTACT, KIND, TITLE, output.Column("Urgency", narrow_rank=1)]
 
 
-def _as_of(ctx: typer.Context, text: str | None) -> date:
-    if not text:
-        return today()
-    return parse_date(text, today(), day_first=state(ctx).settings.day_first)
-
-
 def _date_option(ctx: typer.Context, text: str, as_of: date) -> date:
     """A date typed for a follow-up: relative forms count from --as-of (default today)."""
     return parse_date(text, as_of, day_first=state(ctx).settings.day_first)
 
 
 def when_text(item: QueueItem) -> str:
-    late = item.days_late
-    if late > 0:
-        return f"! {late} day{'s' if late != 1 else ''} overdue"
-    if late == 0:
-        return "today"
-    return f"in {-late} day{'s' if late != -1 else ''}"
+    return due_text(item.days_late)
 
 
 def _row(item: QueueItem) -> list[object]:
@@ -125,7 +115,7 @@ def today_(
 ) -> None:
     """The morning queue: overdue rows, then today's, most urgent first (paged: see --limit)."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     queue = service.build_queue(
         app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
         today_limit=limit,
@@ -159,7 +149,7 @@ def overdue(
 ) -> None:
     """Only what is overdue, most urgent first (paged: see --limit)."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     queue = service.build_queue(
         app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
         with_today=False,
@@ -192,7 +182,7 @@ def upcoming(
 ) -> None:
     """What falls due after today within --days: time to post a card or plan a call."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     span = app_state.settings.upcoming_days if days is None else days
     service.check_days(span)
     queue = service.build_queue(
@@ -241,7 +231,7 @@ def add(
 ) -> None:
     """Add a follow-up for a contact, optionally recurring."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     due_on = _date_option(ctx, due, day)
     created = service.add_follow_up(
         app_state.store, ref, title, due_on, day, kind=kind, every=every
@@ -266,7 +256,7 @@ def list_(
 ) -> None:
     """Stored follow-ups (manual, recurring, after a sale…), soonest first. Birthdays,
     anniversaries and check-ins are derived: see `today` and `upcoming`."""
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     chosen = None if status.strip().lower() == "all" else status.strip().lower()
     items = service.list_follow_ups(state(ctx).store, ref, day, status=chosen)
     if as_json:
@@ -307,7 +297,7 @@ def done(
     interaction: the keep-in-touch clock restarts. A satisfaction check can record its
     score in the same step (--score)."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     recorded = None
     if score is not None:
         from tinycrm.services.satisfaction import complete_check_with_score
@@ -341,7 +331,7 @@ def snooze(
 ) -> None:
     """Postpone this occurrence only (a recurring follow-up keeps its schedule)."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     until_day = _date_option(ctx, until, day)
     item = service.snooze(app_state.store, handle, until_day, day, settings=app_state.settings)
     if as_json:
@@ -359,7 +349,7 @@ def skip(
 ) -> None:
     """Skip this occurrence without doing it (not an interaction)."""
     app_state = state(ctx)
-    day = _as_of(ctx, as_of)
+    day = as_of_date(ctx, as_of)
     item = service.skip(app_state.store, handle, day, settings=app_state.settings)
     if as_json:
         _done_json(item, "skipped")

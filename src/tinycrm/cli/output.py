@@ -64,7 +64,7 @@ class Section:
 
 
 SEPARATOR_WIDTH = 3  # " │ " between two columns (no outer edge or padding)
-MIN_PROSE_WIDTH = 16  # below this a title says too little: narrower columns give way first
+MIN_PROSE_WIDTH = 24  # below this a title says too little: narrower columns give way first
 
 
 def _columns(columns: Sequence[str | Column]) -> list[Column]:

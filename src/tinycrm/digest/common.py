@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
+from tinycrm.wording import due_text, plural
 
 
 def day(value: date) -> str:
@@ -14,10 +15,6 @@ def day(value: date) -> str:
 
 def long_day(value: date) -> str:
     return f"{_LONG_DAYS[value.weekday()]} {value.day} {_LONG_MONTHS[value.month - 1]} {value.year}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def subject(digest: Digest) -> str:
@@ -101,7 +98,7 @@ def facts(item: DigestItem, *, overdue: bool = False) -> list[str]:
     if years and str(item.years) not in f"{item.title} {item.detail or ''}":
         parts.append(years)
     if overdue and item.days_late:
-        parts.append(f"{plural(item.days_late, 'day')} late")
+        parts.append(due_text(item.days_late))
     return parts
 
 

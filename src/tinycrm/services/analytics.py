@@ -26,36 +26,6 @@ def reorder(
 
 
 @dataclass(frozen=True)
-class ReorderDue:
-    """A derived follow-up row for the queue: this customer is due to buy again."""
-
-    contact_id: int
-    contact_name: str
-    due_on: date
-    last_purchase_on: date
-    median_gap_days: float
-    purchases: int
-
-    @property
-    def title(self) -> str:
-        return (
-            f"Reorder due: usually buys every {self.median_gap_days:g} days, last on"
-            f" {self.last_purchase_on.isoformat()}"
-        )
-
-
-def reorder_due(
-    store: Store, as_of: date, window_days: int = REORDER_WINDOW_DAYS
-) -> list[ReorderDue]:
-    """The reorder rows for the follow-up queue (derived, never stored)."""
-    _, rows = store.reports.reorder(as_of, as_of + timedelta(days=window_days))
-    return [
-        ReorderDue(r.contact_id, r.name, r.due_on, r.last_on, r.median_gap, r.purchases)
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
 class TopCustomer:
     contact_id: int
     name: str

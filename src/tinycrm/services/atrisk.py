@@ -11,7 +11,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
-from tinycrm.wording import plural
+from tinycrm.wording import due_text
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ def risk_reasons(row: AtRiskRow) -> list[str]:
     if row.days_late is not None:
         since = f"last contact {row.last_contact_on}" if row.last_contact_on else "never contacted"
         reasons.append(
-            f"check-in {plural(row.days_late, 'day')} late (every {row.cadence_days} days, {since})"
+            f"check-in {due_text(row.days_late)} (every {row.cadence_days} days, {since})"
         )
     if row.score is not None and row.scale is not None:
         scale = row.scale.upper()

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
 from tinycrm.services import atrisk
 from tinycrm.store import Store
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from tinycrm.store.atrisk import AtRiskRow
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
-TODAY_KINDS = frozenset(kind.value for kind in FollowUpKind) - DATE_KINDS
 SECTION_LIMIT = 50  # rows per list section by default (`--limit`); the totals stay exact
 MAX_CATCH_UP_DAYS = 31
 MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
@@ -40,6 +38,7 @@ TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("cases", "Cases near their target", frozenset({FollowUpKind.CASE.value})),
     ("thank_you", "Thank-you calls", frozenset({FollowUpKind.THANK_YOU.value})),
     ("check_ins", "Check-ins", frozenset({FollowUpKind.CHECK_IN.value})),
+    ("birthdays_and_anniversaries", "Birthdays and anniversaries", DATE_KINDS),
     ("follow_ups", "Follow-ups", frozenset()),
 )
 
@@ -63,6 +62,8 @@ class QueueItemLike(Protocol):
     def detail(self) -> Any: ...  # str | None
     @property
     def recurring(self) -> Any: ...  # bool or the rule text
+    @property
+    def years(self) -> int | None: ...  # the age reached, or an anniversary's years
 
 
 class QueueLike(Protocol):
@@ -197,7 +198,6 @@ def build_digest(
     dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
     at_risk, at_risk_total = at_risk_customers(at_risk_later())
     return assemble(
-        store,
         as_of,
         days,
         queue,
@@ -205,7 +205,6 @@ def build_digest(
         covered_from=start,
         at_risk=at_risk,
         at_risk_total=at_risk_total,
-        feb29=settings.feb29_in_common_years if settings else "feb28",
         limit=limit,
     )
 
@@ -233,13 +232,11 @@ def _queue(
         return dated
     queue: QueueLike = build_queue(
         store, as_of, days=days, settings=settings, overdue_limit=limit, today_limit=limit,
-        today_kinds=TODAY_KINDS,
     )  # fmt: skip
     return queue
 
 
 def assemble(
-    store: Store | None,
     as_of: date,
     days: int,
     queue: QueueLike,
@@ -248,21 +245,25 @@ def assemble(
     covered_from: date | None = None,
     at_risk: Iterable[AtRiskCustomer] = (),
     at_risk_total: int = 0,
-    feb29: str = "feb28",
     limit: int | None = None,
 ) -> Digest:
     """Sort queue rows into the digest's sections, at most `limit` rows each (None: all),
-    keeping the totals (pure but for the age look-up). `queue` gives the overdue and
+    keeping the totals. `queue` gives the overdue and
     today's rows, `dates` the birthdays and anniversaries from `covered_from` on."""
     start = covered_from or as_of
     until = as_of + timedelta(days=days)
     overdue = list(queue.overdue[:limit])
-    today = list(queue.today)  # the queue leaves out birthdays and anniversaries (TODAY_KINDS)
+    # Today's rows are `crm follow-ups today`'s, birthdays included; the dates section lists
+    # the other days'.
+    today = list(queue.today)
     seen = {row.handle for row in overdue if row.handle}
     dated = [
         row
         for row in dates.upcoming
-        if _kind(row) in DATE_KINDS and start <= row.due_on <= until and row.handle not in seen
+        if _kind(row) in DATE_KINDS
+        and start <= row.due_on <= until
+        and row.due_on != as_of
+        and row.handle not in seen
     ]
     # Rows left out here (a missed day's birthday already among the overdue rows) are not
     # counted either.
@@ -273,8 +274,6 @@ def assemble(
     # Only the rows shown become digest items.
     shown_today = [_item(row, as_of) for row in today[:limit]]
     shown_dates = [_item(row, as_of) for row in dated[:limit]]
-    if store is not None:
-        shown_dates = _with_years(store, shown_dates, feb29)
     overdue_total = max(int(queue.overdue_total), len(overdue))
     return Digest(
         as_of=as_of,
@@ -317,73 +316,8 @@ def _item(row: QueueItemLike, as_of: date) -> DigestItem:
         detail=str(detail) if detail else None,
         days_late=max(0, (as_of - row.due_on).days),
         recurring=bool(row.recurring),
+        years=row.years,
     )
-
-
-def _with_years(store: Store, items: list[DigestItem], feb29: str) -> list[DigestItem]:
-    """Fill in the age (birthdays) or years (anniversaries) where the year is known.
-
-    The queue's detail carries the date ('1980-03-14' or 'wedding: 2015-11-24'); rows without
-    a readable one are looked up in one query."""
-    result: list[DigestItem] = []
-    unknown: list[int] = []
-    for index, item in enumerate(items):
-        partial = _partial_from_detail(item.detail)
-        if partial is None:
-            unknown.append(index)
-            result.append(item)
-        else:
-            result.append(_set_years(item, partial.years_at(item.due_on)))
-    if unknown:
-        looked_up = _years_from_contacts(store, [items[i] for i in unknown], feb29)
-        for index, years in zip(unknown, looked_up, strict=True):
-            result[index] = _set_years(items[index], years)
-    return result
-
-
-def _set_years(item: DigestItem, years: int | None) -> DigestItem:
-    if years is None or years < 0:
-        return item
-    return item._replace(years=years)
-
-
-def _partial_from_detail(detail: str | None) -> PartialDate | None:
-    if not detail:
-        return None
-    text = detail.rpartition(": ")[2].strip()
-    if len(text) == 10 and text[4] == "-" and text[:4].isdigit():  # as stored: no re-parse
-        return PartialDate(int(text[5:7]), int(text[8:]), int(text[:4]) or None)
-    try:
-        return parse_partial_date(text)
-    except UsageError:
-        return None
-
-
-def _years_from_contacts(store: Store, items: list[DigestItem], feb29: str) -> list[int | None]:
-    from tinycrm.store.contacts import ContactFilter
-
-    ids = tuple(sorted({item.contact_id for item in items}))
-    contacts = {
-        c.id: c for c in store.contacts.query(ContactFilter(ids=ids, archived=None)) if c.id
-    }
-    found: list[int | None] = []
-    for item in items:
-        contact = contacts.get(item.contact_id)
-        years: int | None = None
-        if contact is not None and item.kind == FollowUpKind.BIRTHDAY.value and contact.birthday:
-            years = contact.birthday.years_at(item.due_on)
-        elif contact is not None:
-            matches = [
-                a
-                for a in contact.anniversaries
-                if a.when.occurrence_in(item.due_on.year, feb29) == item.due_on
-            ]
-            labelled = [a for a in matches if a.label.casefold() in item.title.casefold()]
-            chosen = labelled or matches
-            if len(chosen) == 1:
-                years = chosen[0].when.years_at(item.due_on)
-        found.append(years)
-    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.purchases import REPEAT_PURCHASE_DAYS, purchase_interval
 from tinycrm.store import Store
 from tinycrm.store.reports import LifecycleRow
 from tinycrm.vocabulary import Stage
 
 EARLY = (None, Stage.EXPLORATION.value, Stage.AWARENESS.value)
-REPEAT_PURCHASES = 3
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,9 @@ def suggest_stage(row: LifecycleRow, as_of: date) -> tuple[Stage | None, str | N
     4. expansion with 3 or more purchase days → commitment."""
     activity = _last_activity(row)
     cadence = row.cadence_days or (
-        round(row.median_gap) if row.median_gap and row.purchases >= REPEAT_PURCHASES else None
+        purchase_interval(row.median_gap)
+        if row.median_gap and row.purchases >= REPEAT_PURCHASE_DAYS
+        else None
     )
     stage = row.stage
     if stage != Stage.DISSOLUTION.value and cadence and activity:
@@ -48,7 +50,7 @@ def suggest_stage(row: LifecycleRow, as_of: date) -> tuple[Stage | None, str | N
         return Stage.EXPANSION, f"active again on {activity} after dissolution"
     if stage in EARLY and row.purchases >= 1 and row.last_sale_on:
         return Stage.EXPANSION, f"{row.purchases} purchase day(s), last on {row.last_sale_on}"
-    if stage == Stage.EXPANSION.value and row.purchases >= REPEAT_PURCHASES:
+    if stage == Stage.EXPANSION.value and row.purchases >= REPEAT_PURCHASE_DAYS:
         return Stage.COMMITMENT, f"a repeat customer: {row.purchases} purchase days"
     return None, None
 

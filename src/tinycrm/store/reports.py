@@ -4,11 +4,11 @@ read through indexes (and the trigger-maintained `sale_stats`) instead of Python
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.purchases import REPEAT_PURCHASE_DAYS
 from tinycrm.store.connection import Database
 
 
@@ -54,6 +54,27 @@ class ScoreCount:
     count: int
 
 
+# Purchase summaries up to :asof of the customers whose sale_stats row already includes later
+# sales (a look back in time), computed as the sale_stats trigger computes them: purchase days,
+# the last one, and the median gap between them.
+_LOOK_BACK = """
+        WITH late AS (SELECT contact_id FROM sale_stats WHERE last_on > :asof),
+        d AS (SELECT contact_id, sold_on FROM sales
+              WHERE contact_id IN late AND sold_on <= :asof GROUP BY contact_id, sold_on),
+        g AS (SELECT contact_id, julianday(sold_on) - julianday(
+                       lag(sold_on) OVER (PARTITION BY contact_id ORDER BY sold_on)) AS gap
+              FROM d),
+        r AS (SELECT contact_id, gap,
+                     row_number() OVER (PARTITION BY contact_id ORDER BY gap) AS rn,
+                     count(*) OVER (PARTITION BY contact_id) AS n
+              FROM g WHERE gap IS NOT NULL),
+        m AS (SELECT contact_id, avg(gap) AS median_gap FROM r
+              WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY contact_id),
+        look_back AS (
+          SELECT d.contact_id, count(*) AS purchases, max(d.sold_on) AS last_on, m.median_gap
+          FROM d LEFT JOIN m ON m.contact_id = d.contact_id GROUP BY d.contact_id)"""
+
+
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -75,28 +96,21 @@ class ReportRepo:
         Customers whose summary already covers `as_of` come straight from `sale_stats` (index
         sale_stats_due); only those with sales after `as_of` (a look back in time) are
         recomputed from `sales`."""
-        cte = """
-        WITH late AS (SELECT contact_id FROM sale_stats WHERE last_on > :asof),
-        d AS (SELECT contact_id, sold_on FROM sales
-              WHERE contact_id IN late AND sold_on <= :asof GROUP BY contact_id, sold_on),
-        g AS (SELECT contact_id, julianday(sold_on) - julianday(
-                       lag(sold_on) OVER (PARTITION BY contact_id ORDER BY sold_on)) AS gap
-              FROM d),
-        r AS (SELECT contact_id, gap,
-                     row_number() OVER (PARTITION BY contact_id ORDER BY gap) AS rn,
-                     count(*) OVER (PARTITION BY contact_id) AS n
-              FROM g WHERE gap IS NOT NULL),
-        m AS (SELECT contact_id, avg(gap) AS median_gap FROM r
-              WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY contact_id),
-        h AS (SELECT d.contact_id, count(*) AS purchases, max(d.sold_on) AS last_on, m.median_gap
-              FROM d JOIN m ON m.contact_id = d.contact_id
-              GROUP BY d.contact_id HAVING count(*) >= 3),
+        cte = (
+            _LOOK_BACK
+            + """,
+        h AS (SELECT * FROM look_back WHERE purchases >= :repeat AND median_gap IS NOT NULL),
         hdue AS (SELECT * FROM (SELECT contact_id, purchases, last_on, median_gap,
               date(last_on, '+' || CAST(round(median_gap) AS INTEGER) || ' days') AS due_on FROM h)
           WHERE due_on <= :until),
         archived AS (SELECT id FROM contacts WHERE archived = 1)
         """
-        params: dict[str, object] = {"asof": as_of.isoformat(), "until": until.isoformat()}
+        )
+        params: dict[str, object] = {
+            "asof": as_of.isoformat(),
+            "until": until.isoformat(),
+            "repeat": REPEAT_PURCHASE_DAYS,
+        }
         total = self.conn.execute(
             cte
             + """SELECT (SELECT count(*) FROM sale_stats
@@ -175,55 +189,32 @@ class ReportRepo:
         ]  # fmt: skip
 
     def lifecycle(self, as_of: date) -> list[LifecycleRow]:
-        """Every active contact with what the lifecycle rules need."""
-        sql = """
+        """Every active contact with what the lifecycle rules need: purchases up to `as_of`
+        from sale_stats, or recomputed (`look_back`) for contacts with sales after it."""
+        sql = (
+            _LOOK_BACK
+            + """
         SELECT c.id, c.name, c.stage, c.cadence_in_force AS cadence,
           (SELECT max(changed_on) FROM stage_history h
            WHERE h.contact_id = c.id AND h.changed_on <= :asof) AS stage_since,
           c.last_touch_on AS last_touch,
-          coalesce(s.purchases, 0) AS purchases, s.last_on, s.median_gap,
-          s.last_on > :asof AS late
+          CASE WHEN s.last_on > :asof THEN coalesce(b.purchases, 0)
+               ELSE coalesce(s.purchases, 0) END AS purchases,
+          CASE WHEN s.last_on > :asof THEN b.last_on ELSE s.last_on END AS last_on,
+          CASE WHEN s.last_on > :asof THEN b.median_gap ELSE s.median_gap END AS median_gap
         FROM contacts c LEFT JOIN sale_stats s ON s.contact_id = c.id
+        LEFT JOIN look_back b ON b.contact_id = c.id
         WHERE c.archived = 0
         ORDER BY c.name COLLATE NOCASE, c.id
         """
-        rows = self.conn.execute(sql, {"asof": as_of.isoformat()}).fetchall()
-        late = [r["id"] for r in rows if r["late"]]
-        recomputed = self._purchase_summary(late, as_of) if late else {}
-        result = []
-        for r in rows:
-            purchases, last_on, gap = r["purchases"], r["last_on"], r["median_gap"]
-            if r["late"]:
-                purchases, last_on, gap = recomputed.get(r["id"], (0, None, None))
-            result.append(
-                LifecycleRow(
-                    r["id"], r["name"], r["stage"], _d(r["stage_since"]), r["cadence"],
-                    _d(r["last_touch"]), purchases, _d(last_on), gap,
-                )
-            )  # fmt: skip
-        return result
-
-    def _purchase_summary(
-        self, ids: list[int], as_of: date
-    ) -> dict[int, tuple[int, str | None, float | None]]:
-        """(purchase days, last day, median gap) up to `as_of` for a few contacts."""
-        result: dict[int, tuple[int, str | None, float | None]] = {}
-        for contact_id in ids:
-            days = [
-                date.fromisoformat(row[0])
-                for row in self.conn.execute(
-                    """SELECT DISTINCT sold_on FROM sales WHERE contact_id = ? AND sold_on <= ?
-                       ORDER BY sold_on""",
-                    (contact_id, as_of.isoformat()),
-                )
-            ]
-            gaps = sorted((b - a).days for a, b in itertools.pairwise(days))
-            median = None
-            if gaps:
-                mid = len(gaps) // 2
-                median = float(gaps[mid]) if len(gaps) % 2 else (gaps[mid - 1] + gaps[mid]) / 2
-            result[contact_id] = (len(days), days[-1].isoformat() if days else None, median)
-        return result
+        )
+        return [
+            LifecycleRow(
+                r["id"], r["name"], r["stage"], _d(r["stage_since"]), r["cadence"],
+                _d(r["last_touch"]), r["purchases"], _d(r["last_on"]), r["median_gap"],
+            )
+            for r in self.conn.execute(sql, {"asof": as_of.isoformat()})
+        ]  # fmt: skip
 
     def score_counts(self, start: date, end: date) -> list[ScoreCount]:
         rows = self.conn.execute(

@@ -65,6 +65,7 @@ class QueueItem:
     subject: str = ""  # derived rows: what the occurrence mark refers to (anniversary id…)
     snoozed: bool = False
     status: str = "open"
+    years: int | None = None  # birthdays: the age reached; anniversaries: the years
 
 
 class Queue(NamedTuple):

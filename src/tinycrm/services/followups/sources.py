@@ -11,8 +11,10 @@ from datetime import date
 from tinycrm.config import Settings
 from tinycrm.dates import (
     month_day_ranges,
+    stored_display,
     stored_occurrences,
 )
+from tinycrm.purchases import purchase_interval
 from tinycrm.services.followups.items import DerivedSource, QueueItem, derived_handle
 from tinycrm.store import Store
 from tinycrm.store.followups import CheckInRow, DueRow, Mark
@@ -45,9 +47,10 @@ def birthday_source(
                     0,
                     0.0,
                     recurring=True,
-                    detail=row.date,
+                    detail=stored_display(row.date),
                     relationship_type=row.relationship_type,
                     occurrence_on=when,
+                    years=age,
                 )
             )
     return items
@@ -111,10 +114,11 @@ def anniversary_source(
                     days_late=0,
                     urgency=0.0,
                     recurring=True,
-                    detail=f"{row.label}: {row.date}",
+                    detail=stored_display(row.date),
                     relationship_type=row.relationship_type,
                     occurrence_on=when,
                     subject=str(row.id),
+                    years=years,
                 )
             )
     return items
@@ -132,9 +136,9 @@ def check_in_source(
 def check_in_item(row: CheckInRow | DueRow) -> QueueItem:
     due = date.fromisoformat(row.due)
     title = (
-        f"Check-in (last contact {row.last_touch_on})"
+        f"Check-in, last contact {row.last_touch_on}"
         if row.last_touch_on
-        else "Check-in (no contact logged yet)"
+        else "Check-in, no contact logged yet"
     )
     return QueueItem(
         handle=derived_handle("c", row.contact_id, due),
@@ -175,12 +179,12 @@ def reorder_item(
         contact_id=contact_id,
         contact_name=name,
         kind=FollowUpKind.REORDER,
-        title=f"Reorder due: usually buys every {gap:g} days, last on {last_on}",
+        title=f"Reorder due, last purchase {last_on}",
         due_on=due,
         days_late=0,
         urgency=0.0,
         recurring=True,
-        detail=f"every {gap:g} days",
+        detail=f"usually every {purchase_interval(gap)} days",
         relationship_type=rel,
         occurrence_on=due,
     )

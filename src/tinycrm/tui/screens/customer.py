@@ -33,8 +33,8 @@ def contact_fields(details: ContactDetails) -> Text:
         ("Email", ", ".join(c.emails)),
         ("Phone", ", ".join(c.phones)),
         ("Address", c.address),
-        ("Birthday", c.birthday.iso() if c.birthday else None),
-        ("Dates", "; ".join(f"{a.label} {a.when.iso()}" for a in c.anniversaries)),
+        ("Birthday", c.birthday.display() if c.birthday else None),
+        ("Dates", "; ".join(f"{a.label} {a.when.display()}" for a in c.anniversaries)),
         ("Tags", ", ".join(c.tags)),
         ("Type", c.relationship_type.value if c.relationship_type else None),
         ("Check in", f"every {c.cadence_days} days" if c.cadence_days else None),
@@ -96,7 +96,7 @@ def follow_ups(details: ContactDetails, today: date) -> Text:
         if item.detail:
             text.append_text(safe(f" · {item.detail}", "dim"))
         text.append("  ")
-        text.append_text(lateness(item, today))
+        text.append_text(lateness(item))
         text.append("\n")
     text.rstrip()
     return text

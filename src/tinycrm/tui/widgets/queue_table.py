@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tinycrm.tui.safe import safe, when
+from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.fit import fit_columns
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import due_text
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (
@@ -44,12 +45,9 @@ def kind_label(kind: FollowUpKind) -> Text:
     return Text.assemble((symbol, "bold"), " ", word)
 
 
-def lateness(item: QueueItem, today: date) -> Text:
-    if item.days_late > 0:
-        return Text(f"{item.days_late}d late", style="bold red")
-    if item.due_on == today:
-        return Text("today", style="bold")
-    return Text(when(item.due_on, today), style="dim")
+def lateness(item: QueueItem) -> Text:
+    style = "bold red" if item.days_late > 0 else "bold" if item.days_late == 0 else "dim"
+    return Text(due_text(item.days_late, compact=True), style=style)
 
 
 class QueueTable(DataTable[Text]):
@@ -99,7 +97,7 @@ class QueueTable(DataTable[Text]):
                     kind_label(item.kind),
                     safe(item.contact_name, "bold"),
                     why,
-                    lateness(item, today),
+                    lateness(item),
                     key=item.handle,
                 )
             drawn = min(len(items), shown)
