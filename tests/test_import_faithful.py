@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
+from tinycrm.store import Store
 
 
 def card(*lines: bytes) -> bytes:
@@ -84,7 +85,7 @@ def test_utf16_files_with_or_without_bom(cli: Invoke, tmp_path: Path, codec: str
     [("empty.vcf", b"FN:No card here\r\n"), ("header.csv", b"name,email\r\n")],
 )
 def test_nothing_recognised_is_an_error(
-    cli: Invoke, tmp_path: Path, name: str, content: bytes
+    cli: Invoke, store: Store, tmp_path: Path, name: str, content: bytes
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
