@@ -122,3 +122,21 @@ def test_a_recurring_follow_up_is_a_recurring_event(cli: Invoke, tmp_path: Path)
         days.setdefault(title, []).append(event["DTSTART"].dt.isoformat())
     assert sorted(days["Invoice"]) == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
     assert sorted(days["Call"]) == ["2027-01-04", "2027-01-11", "2027-01-18"]
+
+
+def test_an_imported_uid_is_kept_and_exported_unchanged(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "other.vcf"
+    uid = "urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1"
+    path.write_text(f"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:{uid}\r\nFN:Uma Uid\r\nEND:VCARD\r\n")
+    assert cli("contacts", "import", str(path)).exit_code == 0
+    assert [card.uid.value for card in cards(exported(cli))] == [uid]
+    again = json.loads(cli("contacts", "import", str(path), "--json").stdout)
+    assert [r["reason"] for r in again["skipped"]] == ["same UID as Uma Uid (id 1)"]
+    created = json.loads(
+        cli("contacts", "import", str(path), "--on-duplicate", "create", "--json").stdout
+    )
+    assert [r["reason"] for r in created["adjusted"]] == [
+        f"UID {uid} is another contact's: given a new one"
+    ]
+    uids = [card.uid.value for card in cards(exported(cli))]
+    assert uids[0] == uid and len(set(uids)) == 2

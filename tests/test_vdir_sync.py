@@ -79,6 +79,8 @@ def test_a_new_card_on_the_phone_becomes_a_contact_once(cli: Invoke, book: Path)
     )
     assert sync(cli, book)["created"] == ["Cara Phone"]
     assert sync(cli, book)["created"] == []
+    assert "UID:phone-1\n" in cli("contacts", "export", "Cara Phone").stdout
+    assert sorted(p.name for p in book.glob("*.vcf"))[-1] == "phone-1.vcf"
     listed = json.loads(cli("contacts", "list", "--json").stdout)
     assert [c["name"] for c in listed].count("Cara Phone") == 1
 

@@ -38,16 +38,17 @@ def _notes_by_contact(store: Store, contacts: list[Contact]) -> dict[int, list[N
     return grouped
 
 
-# The UIDs of tinycrm's contacts are made from the contact's id and creation time: stable for
-# as long as the contact exists, and different in another database.
+# The UIDs of contacts made in tinycrm come from the contact's id and creation time: stable
+# for as long as the contact exists, and different in another database.
 _UID_NAMESPACE = uuid.UUID("5d0c3e5e-8c1b-4f57-9d53-2f1f3b8e0a11")
 
 
 def contact_uids(store: Store) -> dict[int, str]:
-    """The vCard UID of every contact, by id."""
+    """The vCard UID of every contact, by id: the one it was imported with, else one made
+    from its id and creation time."""
     return {
-        contact_id: str(uuid.uuid5(_UID_NAMESPACE, f"{contact_id} {created_at}"))
-        for contact_id, created_at in store.transfer.creation_stamps().items()
+        contact_id: uid or str(uuid.uuid5(_UID_NAMESPACE, f"{contact_id} {created_at}"))
+        for contact_id, uid, created_at in store.transfer.uid_sources()
     }
 
 

@@ -264,7 +264,7 @@ def _import(
     emails, phones = store.transfer.duplicate_keys()
     new = _NewContacts()
     updates: dict[int, tuple[str, ContactRecord]] = {}
-    by_uid: dict[str, int] | None = None  # read when a card has a UID
+    uids = _Uids(store)
     # Keys point at an existing contact (id > 0) or at a new one (-(index + 1)).
     for item in items:
         if isinstance(item, Rejection):
@@ -281,12 +281,18 @@ def _import(
                 target, why = None, ""
             else:
                 why += " and the same name"
-        if item.uid and mode != "create":
-            by_uid = by_uid if by_uid is not None else _ids_by_uid(store)
-            if item.uid in by_uid:
-                target, why = by_uid[item.uid], "same UID"
+        owner = uids.get(item.uid) if item.uid else None
+        if owner is not None and mode != "create":
+            target, why = owner, "same UID"
         if target is None:
-            _remember(keys, -(new.add(_Pending(item, item.where)) + 1), emails, phones)
+            if owner is not None:
+                item.remarks.append(f"UID {item.uid} is another contact's: given a new one")
+                report.adjusted.append(ReportLine(item.where, item.name, item.remarks[-1]))
+                item.uid = None
+            index = new.add(_Pending(item, item.where))
+            _remember(keys, -(index + 1), emails, phones)
+            if item.uid:
+                uids.add(item.uid, -(index + 1))
             if len(new.pending) >= FLUSH_EVERY:
                 new.write(store, today, report)
         elif mode == "skip":
@@ -328,9 +334,24 @@ def same_name(first: str, second: str) -> bool:
     )
 
 
-def _ids_by_uid(store: Store) -> dict[str, int]:
-    """Existing contacts by the UID their vCard export carries."""
-    return {uid: contact_id for contact_id, uid in contact_uids(store).items()}
+class _Uids:
+    """Contacts by their vCard UID: the existing ones (read when a card first has a UID) and
+    those this import creates (-(index + 1), as the duplicate keys)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.known: dict[str, int] | None = None
+
+    def _all(self) -> dict[str, int]:
+        if self.known is None:
+            self.known = {uid: i for i, uid in contact_uids(self.store).items()}
+        return self.known
+
+    def get(self, uid: str) -> int | None:
+        return self._all().get(uid)
+
+    def add(self, uid: str, target: int) -> None:
+        self._all().setdefault(uid, target)
 
 
 _Keys = tuple[list[tuple[str, str]], list[tuple[str, str]]]
@@ -409,7 +430,7 @@ def _create(store: Store, pending: list[_Pending], today: date, report: ImportRe
         for index, item in enumerate(pending)
         for note in item.record.notes
     ]
-    ids = store.transfer.insert_many(contacts, notes, today)
+    ids = store.transfer.insert_many(contacts, notes, today, [p.record.uid for p in pending])
     # New contacts' first check-ins fall evenly over their cadence, not all on one day.
     followups.spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):

@@ -130,7 +130,7 @@ def sync(store: Store, directory: Path, today: date) -> SyncReport:
             if contact is None:
                 if uid in state:  # erased in tinycrm: handled with the files below
                     continue
-                contact_id = _create(store, card.record, today)
+                contact_id = _create(store, card.record, uid, today)
                 uid_of[contact_id] = uid
                 state[uid] = {"id": contact_id, "file": card.path.name,
                               "fields": fields_of(card.record)}  # fmt: skip
@@ -176,8 +176,8 @@ def _base_after(base: Fields, merged: Fields, conflicts: list[str]) -> Fields:
     return {name: base[name] if name in conflicts else merged[name] for name in FIELDS}
 
 
-def _create(store: Store, record: ContactRecord, today: date) -> int:
-    (contact_id,) = store.transfer.insert_many([record], [], today)
+def _create(store: Store, record: ContactRecord, uid: str, today: date) -> int:
+    (contact_id,) = store.transfer.insert_many([record], [], today, [uid])
     followups.spread_check_ins(store, [contact_id], today)
     return contact_id
 

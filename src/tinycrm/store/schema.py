@@ -484,5 +484,13 @@ V4 = [
     "CREATE INDEX contacts_check_in ON contacts(id, archived, check_in_due_on)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
+# Version 5: the vCard UID a contact was imported with (another program's), exported unchanged
+# so that the program recognises its card; NULL for contacts made in tinycrm, whose UID is
+# derived from their id and creation time (services.exporting.contact_uids).
+V5 = [
+    "ALTER TABLE contacts ADD COLUMN uid TEXT",
+    "CREATE UNIQUE INDEX contacts_uid ON contacts(uid) WHERE uid IS NOT NULL",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
 LATEST_VERSION = len(MIGRATIONS)

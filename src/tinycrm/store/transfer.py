@@ -109,10 +109,15 @@ class TransferRepo:
         return emails, phones
 
     def insert_many(
-        self, contacts: Sequence[NewContact], notes: Sequence[NewNote], today: date
+        self,
+        contacts: Sequence[NewContact],
+        notes: Sequence[NewNote],
+        today: date,
+        uids: Sequence[str | None] | None = None,
     ) -> list[int]:
         """Insert contacts and their notes with a few executemany calls; returns their ids.
-        Their keep-in-touch clocks and stage histories start on `today`."""
+        Their keep-in-touch clocks and stage histories start on `today`; `uids` are the vCard
+        UIDs they were imported with, if any."""
         if not contacts:
             return []
         with self.db.write() as conn:
@@ -149,6 +154,11 @@ class TransferRepo:
                     for contact_id, c in zip(ids, contacts, strict=True)
                 ],
             )
+            if uids is not None:
+                conn.executemany(
+                    "UPDATE contacts SET uid = ? WHERE id = ?",
+                    [(uid, i) for i, uid in zip(ids, uids, strict=True) if uid],
+                )
             pairs = list(zip(ids, contacts, strict=True))
             conn.executemany(
                 "INSERT INTO contact_emails (contact_id, position, email) VALUES (?, ?, ?)",
@@ -193,9 +203,9 @@ class TransferRepo:
             conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
         return ids
 
-    def creation_stamps(self) -> dict[int, str]:
-        """When each contact was created (part of its vCard UID)."""
-        return dict(self.conn.execute("SELECT id, created_at FROM contacts").fetchall())
+    def uid_sources(self) -> list[tuple[int, str | None, str]]:
+        """(id, imported UID or None, creation time) of every contact."""
+        return self.conn.execute("SELECT id, uid, created_at FROM contacts").fetchall()
 
     def note_bodies(self, contact_id: int) -> set[str]:
         rows = self.conn.execute("SELECT body FROM notes WHERE contact_id = ?", (contact_id,))
