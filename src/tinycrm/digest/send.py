@@ -23,7 +23,6 @@ from tinycrm.errors import CrmError, UsageError
 
 if TYPE_CHECKING:
     import smtplib
-    import threading
     from email.message import EmailMessage
 
     from tinycrm.services.digest import Digest
@@ -292,7 +291,7 @@ class _Deadline:
         self._expired = threading.Event()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
-        _start_deaf(self._timer)
+        self._timer.start()
 
     @property
     def expired(self) -> bool:
@@ -310,21 +309,6 @@ class _Deadline:
 
     def cancel(self) -> None:
         self._timer.cancel()
-
-
-def _start_deaf(thread: threading.Thread) -> None:
-    """Start `thread` with SIGINT and SIGTERM blocked in it: a signal delivered to it would not
-    interrupt the main thread's wait for the server, so Ctrl-C would go unheard until then."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: signals reach the main thread
-        thread.start()
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        thread.start()  # a new thread inherits the signal mask of the one that starts it
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _send_error(exc: Exception, where: str, config: MailConfig, *, timed_out: bool) -> SendError:
