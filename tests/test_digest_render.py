@@ -103,7 +103,7 @@ def test_text_and_markdown_show_names_literally_without_control_characters(name:
 def test_markdown_escapes_markup_in_names() -> None:
     md = markdown.render(full_digest("<script>alert(1)</script>"))
     assert "<script>" not in md
-    assert "\\<script\\>alert\\(1\\)\\</script\\>" in md
+    assert "\\<script\\>alert(1)\\</script\\>" in md
     md = markdown.render(full_digest("[red]x"))
     assert "**\\[red\\]x**" in md
     assert md.startswith("# tinycrm digest for Thursday 26 November 2026")

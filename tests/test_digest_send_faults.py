@@ -55,8 +55,24 @@ def statuses(path: Path) -> list[str]:
         return [status for (status,) in conn.execute("SELECT status FROM digest_runs ORDER BY id")]
 
 
-def crm_send(env_db: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "tinycrm", "digest", "--send", "--as-of", AS_OF.isoformat()]
+# crm with Ctrl-C at its default, as in a terminal: a test run started in the background has
+# SIGINT ignored, and a child inherits that.
+CRM_WITH_CTRL_C = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
+    " from tinycrm.cli.entry import main; main()"
+)
+
+
+def crm_send() -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "-c",
+        CRM_WITH_CTRL_C,
+        "digest",
+        "--send",
+        "--as-of",
+        AS_OF.isoformat(),
+    ]
     return subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
@@ -109,7 +125,7 @@ def test_a_run_stopped_after_the_server_took_the_message_is_not_sent_again(
     )
     controller = serve(inbox)
     try:
-        run = crm_send(isolated_env)
+        run = crm_send()
         wait_for_sent(isolated_env / "crm.db", run)
         run.send_signal(stop)
         _, stderr = run.communicate(timeout=30)
@@ -165,7 +181,7 @@ def test_a_server_trickling_lines_cannot_hold_the_run_past_its_timeout(
     (isolated_env / "config.toml").write_text(
         (isolated_env / "config.toml").read_text().replace("timeout = 5", "timeout = 1")
     )
-    run = crm_send(isolated_env)
+    run = crm_send()
     try:
         _, stderr = run.communicate(timeout=60)  # the server alone would go on for ever
     finally:

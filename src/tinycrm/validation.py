@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.vocabulary import Channel, RelationshipType, Stage
+from tinycrm.vocabulary import CHANNEL_SYNONYMS, Channel, RelationshipType, Stage
 
 if TYPE_CHECKING:
     from tinycrm.models import Anniversary
@@ -54,7 +54,8 @@ def stage(value: str) -> Stage:
 
 
 def channel(value: str) -> Channel:
-    return choice(Channel, value, "channel")
+    synonym = CHANNEL_SYNONYMS.get(" ".join(value.lower().split()))
+    return synonym or choice(Channel, value, "channel")
 
 
 def email(value: str) -> str:

@@ -47,6 +47,29 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
+# Words people type for a channel (`--channel phone`), read as the channel they mean.
+CHANNEL_SYNONYMS: dict[str, Channel] = {
+    "phone": Channel.CALL,
+    "phone call": Channel.CALL,
+    "telephone": Channel.CALL,
+    "tel": Channel.CALL,
+    "ring": Channel.CALL,
+    "e-mail": Channel.EMAIL,
+    "mail": Channel.EMAIL,
+    "in person": Channel.VISIT,
+    "in-person": Channel.VISIT,
+    "meet": Channel.MEETING,
+    "post": Channel.LETTER,
+    "video call": Channel.VIDEO,
+    "zoom": Channel.VIDEO,
+    "text": Channel.CHAT,
+    "sms": Channel.CHAT,
+    "message": Channel.CHAT,
+    "whatsapp": Channel.CHAT,
+    "im": Channel.CHAT,
+}
+
+
 class FollowUpKind(StrEnum):
     THANK_YOU = "thank-you"
     CHECK_IN = "check-in"

@@ -19,6 +19,9 @@ app = CrmTyper(
     no_args_is_help=True,
 )
 
+# How `db check` names a table's row count (others: the table's name, capitalised).
+TABLE_LABELS = {"follow_ups": "Follow-ups"}
+
 
 @app.command("path")
 def path(ctx: typer.Context) -> None:
@@ -61,7 +64,7 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 else "unreadable",
             ),
             ("Integrity", "ok" if report.ok else f"{len(report.problems)} problem(s)"),
-            *((name.replace("_", " ").capitalize(), n) for name, n in report.counts.items()),
+            *((TABLE_LABELS.get(name, name.capitalize()), n) for name, n in report.counts.items()),
         ]
         output.print_fields(pairs)
         for problem in report.problems[:50]:

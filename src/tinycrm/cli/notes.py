@@ -9,6 +9,7 @@ from tinycrm.cli.context import JSON_OPTION, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize import note_dict
 from tinycrm.services import notes as service
+from tinycrm.services.contacts import get_contact
 
 app = CrmTyper(
     add_completion=False,
@@ -42,7 +43,8 @@ def add(
         output.print_json(note_dict(note))
     else:
         kind = f"{note.channel.value} logged" if note.channel else "note added"
-        output.print_success(f"{kind} for contact {note.contact_id} on {note.on}")
+        name = get_contact(state(ctx).store, note.contact_id).name
+        output.print_success(f"{kind} for {name} on {note.on}")
 
 
 @app.command("list")

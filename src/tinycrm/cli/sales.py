@@ -10,6 +10,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
 from tinycrm.serialize_sales import cost_dict, follow_up_brief, sale_dict
 from tinycrm.services import sales as service
+from tinycrm.services.contacts import get_contact
 
 app = CrmTyper(
     add_completion=False, help="Record sales, gifts and discounts.", no_args_is_help=True
@@ -118,7 +119,8 @@ def cost(
     if as_json:
         output.print_json(cost_dict(item))
     else:
+        name = get_contact(app_state.store, item.contact_id).name
         output.print_success(
             f"{item.kind} of {format_minor(item.amount_minor, item.currency)} recorded"
-            f" for contact {item.contact_id} on {item.spent_on}"
+            f" for {name} on {item.spent_on}"
         )

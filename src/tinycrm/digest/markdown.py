@@ -12,7 +12,8 @@ from tinycrm.digest import common
 from tinycrm.services.digest import Digest, DigestItem
 from tinycrm.textsafe import visible
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+# No parentheses: with both brackets escaped they cannot become a link's target.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|~&$])")
 
 
 def escape(text: str) -> str:

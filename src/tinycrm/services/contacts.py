@@ -147,8 +147,10 @@ def resolve_ref(store: Store, ref: str) -> Contact:
     if not candidates:
         raise NotFound(f"no contact matches {ref!r}")
     listed = [f"{c.id}: {c.name}" + (f" <{c.email}>" if c.email else "") for c in candidates]
+    # The look-up stops at 11; past ten the count is asked for.
+    count = len(candidates) if len(candidates) <= 10 else store.contacts.count_containing(text)
     raise Ambiguous(
-        f"{ref!r} matches {len(candidates)} contacts: {'; '.join(listed[:10])}"
+        f"{ref!r} matches {count} contacts: {'; '.join(listed[:10])}"
         + (" …" if len(listed) > 10 else "")
         + " (use the id)",
         listed,

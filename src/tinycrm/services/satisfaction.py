@@ -39,7 +39,7 @@ def read_score(text: str, on_scale: Scale) -> int:
     value = text.strip()
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise UsageError(
-            f"a {on_scale.value.upper()} score is a whole number from {low} to {high}, not {text!r}"
+            f"{on_scale.value.upper()} scores are whole numbers from {low} to {high}, not {text!r}"
         )
     return int(value)
 

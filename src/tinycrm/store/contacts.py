@@ -45,6 +45,10 @@ INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
 # Matching rows ranked per part of the search index (contact documents, notes) at most; past
 # it the most recently added are ranked (see ContactRepo.search, docs/search.md).
 SEARCH_CANDIDATES = 2000
+# An active contact whose name or an email contains ?1 (a LIKE pattern).
+_CONTAINING = """c.archived = 0 AND c.id IN (
+    SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
+    UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')"""
 
 
 @dataclass(frozen=True)
@@ -129,13 +133,20 @@ class ContactRepo:
         rows = self.conn.execute(
             """SELECT c.id, c.name, (SELECT email FROM contact_emails
                    WHERE contact_id = c.id ORDER BY position LIMIT 1) AS email
-               FROM contacts c WHERE c.archived = 0 AND c.id IN (
-                   SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
-                   UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')
-               ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2""",
+               FROM contacts c WHERE """
+            + _CONTAINING
+            + " ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2",
             ("%" + _like_escape(text.strip()) + "%", limit),
         )
         return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
+
+    def count_containing(self, text: str) -> int:
+        """How many contacts `find_containing` would find without its limit."""
+        row = self.conn.execute(
+            f"SELECT count(*) FROM contacts c WHERE {_CONTAINING}",
+            ("%" + _like_escape(text.strip()) + "%",),
+        ).fetchone()
+        return int(row[0])
 
     def insert(self, contact: Contact, today: date) -> int:
         with self.db.write() as conn:

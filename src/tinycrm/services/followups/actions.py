@@ -121,22 +121,21 @@ def complete(
     settings: Settings | None = None,
 ) -> QueueItem:
     """Mark a queue row done; it counts as an interaction (the keep-in-touch clock restarts),
-    and `note` is logged in the same transaction. Returns the row as it was."""
+    and `note` (or, given only a `channel`, the row's title) is logged in the same transaction
+    as a note on that channel. Returns the row as it was."""
     settings = settings or Settings()
     chosen = validation.channel(channel) if channel else None
     body = note.strip() if note is not None else None
     if note is not None and not body:
         raise UsageError("--note needs some text")
-    if chosen is not None and body is None:
-        raise UsageError("--channel goes with --note (the note records the interaction)")
     with store.write():
         target = _resolve(store, handle, today, settings)
         _check_open(target, handle, today)
         item = target.item
         _close(store, target, "done", today)
         store.contacts.touch(item.contact_id, today)
-        if body:
-            store.notes.insert(Note(item.contact_id, body, today, channel=chosen))
+        if body or chosen:  # a channel alone is logged with the follow-up's title
+            store.notes.insert(Note(item.contact_id, body or item.title, today, channel=chosen))
     return item
 
 
