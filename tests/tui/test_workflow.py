@@ -14,7 +14,8 @@ from textual.widgets import Input, Select, Static
 
 from tinycrm.services import followups
 from tinycrm.services.cases import list_cases
-from tinycrm.services.notes import list_notes
+from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.notes import add_note, list_notes
 from tinycrm.services.satisfaction import history
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
@@ -214,26 +215,36 @@ async def test_score_form_takes_a_date_and_call_form_minutes(busy_app: CrmApp, s
     assert call.duration_minutes == 25 and str(call.channel) == "call"
 
 
+def queue_state(store: Store) -> list[tuple[str, str, object]]:
+    queue = followups.build_queue(store, TODAY, days=60)
+    return [(i.handle, i.title, i.due_on) for i in [*queue.overdue, *queue.today, *queue.upcoming]]
+
+
 async def test_undo_done_and_skip(busy_app: CrmApp, store: Store) -> None:
+    add_note(store, "Chloé Martin", "Visited the shop", TODAY - timedelta(40), "visit")
+    eve = ContactFields(name="Eve Stone", relationship_type="dedicated")
+    add_contact(store, eve, TODAY - timedelta(100))  # never contacted
+    before = queue_state(store)
     async with busy_app.run_test(size=(100, 30), notifications=True) as pilot:
         app = busy_app
         await settle(pilot)
-        select_row(app, "Send the quote")
-        await press(pilot, "d")
-        assert "Send the quote" not in open_titles(store)
-        await pilot.pause()
-        assert "(Chloé Martin). u: undo" in screen_text(app)  # the toast names the customer
-        await press(pilot, "u")
-        assert "Send the quote" in queue_titles(app) and "Send the quote" in open_titles(store)
-        assert app.screen.query_one(QueueTable).current_item.title == "Send the quote"  # type: ignore[union-attr]
-        checkin = next(t for t in queue_titles(app) if t.startswith("Check-in"))  # a derived row
-        select_row(app, checkin)
-        await press(pilot, "x")
-        assert checkin not in open_titles(store)
-        await press(pilot, "u")
-        assert checkin in open_titles(store)
-        await press(pilot, "u")  # nothing left to undo: the queue is unchanged
-        assert checkin in open_titles(store) and "Send the quote" in open_titles(store)
+        checkins = [t for t in queue_titles(app) if t.startswith("Check-in")]  # derived rows
+        assert "Check-in (no contact logged yet)" in checkins
+        assert any("last contact" in t for t in checkins)
+        for title in ["Send the quote", *checkins]:
+            for key in ("d", "x"):
+                select_row(app, title)
+                await press(pilot, key)
+                assert title not in open_titles(store)
+                if key == "d":
+                    await pilot.pause()
+                    assert "). u: undo" in screen_text(app)  # the toast names the customer
+                await press(pilot, "u")
+                assert queue_state(store) == before, (title, key)  # as it was, due dates too
+                current = app.screen.query_one(QueueTable).current_item
+                assert current is not None and current.title == title
+        await press(pilot, "u")  # nothing left to undo: nothing changes
+        assert queue_state(store) == before
 
 
 async def test_snooze_moves_the_cursor_to_the_next_row(busy_app: CrmApp) -> None:
@@ -251,12 +262,17 @@ async def test_snooze_moves_the_cursor_to_the_next_row(busy_app: CrmApp) -> None
         assert table.current_handle == below
 
 
-async def test_search_shows_why_a_row_matched(app: CrmApp) -> None:
-    async with app.run_test(size=(100, 30)) as pilot:
-        await press(pilot, "slash", *"afternoons")
+async def test_search_shows_why_a_row_matched(store: Store, data: dict[str, int]) -> None:
+    add_note(store, "Dmitri Ivanov", "Came in to test ride the gravel bike and asked about "
+             "studded winter tyres for the commute", TODAY - timedelta(3))  # fmt: skip
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "slash", *"tyres")
         await pilot.pause(0.3)
         table = app.screen.query_one(ContactTable)
         assert [str(c.label) for c in table.ordered_columns][-1] == "Match"
-        assert "afternoons" in str(table.get_row_at(0)[4]).lower()
+        assert str(table.get_row_at(0)[0]) == "Dmitri Ivanov"
+        match = str(table.get_row_at(0)[4])
+        assert match.startswith("…") and "tyres" in match[: table.ordered_columns[-1].width]
         await press(pilot, "escape")
         assert [str(c.label) for c in table.ordered_columns][-1] == "Tags"

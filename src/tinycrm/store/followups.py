@@ -366,6 +366,15 @@ class FollowUpRepo:
                 [(on.isoformat(), contact_id) for contact_id, on in anchors],
             )
 
+    def get_clock(self, contact_id: int) -> tuple[date | None, date | None]:
+        """A contact's keep-in-touch clock as stored: (last_touch_on, touch_anchor_on)."""
+        row = self.db.conn.execute(
+            "SELECT last_touch_on, touch_anchor_on FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        if row is None:
+            return None, None
+        return _date(row[0]), _date(row[1])
+
     def set_clock(
         self, contact_id: int, last_touch_on: date | None, touch_anchor_on: date | None
     ) -> None:

@@ -11,7 +11,6 @@ from datetime import date
 from typing import NamedTuple
 
 from tinycrm.config import Settings
-from tinycrm.errors import NotFound
 from tinycrm.models import FollowUp
 from tinycrm.services.followups.actions import complete, get_item, skip
 from tinycrm.services.followups.items import QueueItem
@@ -39,14 +38,12 @@ def close(
         mark = None
         if stored is None:
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, occurrence)
-        contact = store.contacts.get(item.contact_id)
-        if contact is None:
-            raise NotFound(f"no contact #{item.contact_id}")
+        last_touch_on, touch_anchor_on = store.follow_ups.get_clock(item.contact_id)
         if done:
             complete(store, handle, today, settings=settings)
         else:
             skip(store, handle, today, settings=settings)
-    return Undo(item, done, stored, mark, contact.last_touch_on, contact.touch_anchor_on)
+    return Undo(item, done, stored, mark, last_touch_on, touch_anchor_on)
 
 
 def undo(store: Store, change: Undo, today: date) -> QueueItem:

@@ -30,6 +30,16 @@ SEARCH_DELAY = 0.15  # seconds of quiet typing before searching
 SEARCH_LIMIT = 100
 
 
+def around(snippet: str, query: str) -> str:
+    """The snippet from the first searched word on, so that a narrow column shows it."""
+    lowered = snippet.casefold()
+    found = [i for w in query.split() if (i := lowered.find(w.casefold().strip('"*'))) > 0]
+    if not found:
+        return snippet
+    start = snippet.rfind(" ", 0, min(found) + 1) + 1
+    return "…" + snippet[start:] if start > 0 else snippet
+
+
 class CustomersScreen(CustomerActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         keys.OPEN,
@@ -93,7 +103,8 @@ class CustomersScreen(CustomerActions):
         try:
             if text:
                 found = search_contacts(store, text, limit=SEARCH_LIMIT)
-                self.table.show_rows([hit.contact for hit in found], [hit.snippet for hit in found])
+                matches = [around(hit.snippet, text) for hit in found]
+                self.table.show_rows([hit.contact for hit in found], matches)
                 more = "+" if len(found) == SEARCH_LIMIT else ""
                 status.update(safe(f"{len(found)}{more} matching {text!r} (all contacts)"))
             else:
