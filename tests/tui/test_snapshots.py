@@ -37,8 +37,11 @@ async def _help(pilot: Pilot[None]) -> None:
 
 
 async def _search(pilot: Pilot[None]) -> None:
-    await pilot.press("slash", *"afternoons", "enter")
-    await pilot.pause(0.3)
+    await pilot.press("slash")  # the customer list's search box, once it has the focus
+    await pilot.pause()
+    await pilot.press(*"afternoons", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -267,8 +267,8 @@ async def test_search_shows_why_a_row_matched(store: Store, data: dict[str, int]
              "studded winter tyres for the commute", TODAY - timedelta(3))  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "slash", *"tyres")
-        await pilot.pause(0.3)
+        await press(pilot, "slash")
+        await press(pilot, *"tyres", "enter")
         table = app.screen.query_one(ContactTable)
         assert [str(c.label) for c in table.ordered_columns][-1] == "Match"
         assert str(table.get_row_at(0)[0]) == "Dmitri Ivanov"
