@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +17,12 @@ TODAY = date(2026, 11, 26)
 
 
 HOSTILE = ["[/]", "[red]x", "evil\x1b[2Jclear", "[link=http://x]y[/link]"]
+
+
+def screen_text(app: CrmApp) -> str:
+    """What the screen shows, as text (from the SVG screenshot Textual exports, toasts too)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]*>", "", svg)).replace("\xa0", " ")
 
 
 def seed(store: Store) -> dict[str, int]:

@@ -17,13 +17,17 @@ from tinycrm.store import Store
 from .conftest import TODAY
 from .terminal import run_in_terminal
 
-# `crm` with a bug planted in marking a follow-up done (its message holds customer data)
+# `crm` with a bug planted in reading the queue a second time (F5); its message holds data
 BROKEN_CRM = """
-import sys
 from tinycrm.services import followups
-def complete(*args, **kwargs):
-    raise RuntimeError("secret customer data in the message")
-followups.complete = complete
+first = followups.build_queue
+calls = []
+def build_queue(*args, **kwargs):
+    calls.append(1)
+    if len(calls) > 1:
+        raise RuntimeError("secret customer data in the message")
+    return first(*args, **kwargs)
+followups.build_queue = build_queue
 from tinycrm.cli.app import main
 main()
 """
@@ -41,7 +45,7 @@ def test_a_crash_exits_1_with_one_line_and_a_log(
 
     session = run_in_terminal(
         ["--db", str(db), "tui", "--as-of", TODAY.isoformat()],
-        [("d", b"crm: ")],
+        [("\x1b[15~", b"crm: ")],  # F5
         ready=b"Call Ana",
         argv0=[sys.executable, "-c", BROKEN_CRM],
     )

@@ -4,7 +4,6 @@ crashed the TUI as markup)."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from tinycrm.tui.forms.base import FormScreen
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.contact_table import ContactTable
 
-from .conftest import TODAY
+from .conftest import TODAY, screen_text
 from .terminal import run_in_terminal
 
 CLIPBOARD = "\x1b]52;c;Y3VybCBldmls\x07"  # OSC 52 ("curl evil" to the clipboard), BEL-ended
@@ -55,8 +54,7 @@ def squash(text: str) -> str:
 
 
 def shown(app: CrmApp) -> str:
-    """The screen's text, squashed (from the screenshot Textual exports: toasts included)."""
-    return squash(html.unescape(re.sub(r"<[^>]*>", "", app.export_screenshot())))
+    return squash(screen_text(app))
 
 
 async def check(pilot: Pilot[None], *keys: str) -> str:
@@ -77,7 +75,7 @@ async def test_every_screen_and_toast_shows_hostile_text_inert(store: Store) -> 
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         queue = await check(pilot)
         assert "␛]0;pwned" in queue
-        for keys in (["s"], ["D"], ["n"], ["c"], ["a"], ["dollar_sign"], ["asterisk"]):
+        for keys in (["s"], ["D"], ["n"], ["c"], ["f"], ["dollar_sign"], ["asterisk"], ["k"]):
             form = await check(pilot, *keys)
             assert isinstance(app.screen, FormScreen) and "␛]52;c;" in form, keys
             await check(pilot, "escape")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -153,11 +152,6 @@ async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
         assert isinstance(queue_app.screen, CustomerScreen)
         shown = str(queue_app.screen.query_one("#customer-follow-ups").render())
         assert "Fleet contract renewal" in shown
-
-
-def test_queue_screen_snapshot(snap_compare: Any, store: Store, data: dict[str, int]) -> None:
-    queue_follow_ups(store)
-    assert snap_compare(CrmApp(store, TODAY), terminal_size=(80, 24))
 
 
 async def test_why_column_uses_the_spare_width(store: Store, data: dict[str, int]) -> None:

@@ -44,7 +44,7 @@ async def test_sale_form_bad_amount_shows_error_and_saves_nothing(
     async with app.run_test(size=(100, 40)) as pilot:
         card = await open_card(pilot, data["Ana Souza"])
         assert "no sales yet" in shown(card, "sales")
-        await pilot.press("s")
+        await pilot.press("dollar_sign")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, SaleForm)
@@ -81,7 +81,7 @@ async def test_score_form_validates_on_the_chosen_scale(
     async with app.run_test(size=(100, 40)) as pilot:
         card = await open_card(pilot, data["Ben Okafor"])
         assert "no scores yet" in shown(card, "satisfaction")
-        await pilot.press("r")
+        await pilot.press("asterisk")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, ScoreForm)

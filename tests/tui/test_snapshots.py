@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tinycrm.store import Store
@@ -27,12 +28,49 @@ async def _customer(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_customers_screen(snap_compare: Any, app: CrmApp) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_customers)
+SIZES = [(80, 24), (100, 30)]
 
 
-def test_customer_screen(snap_compare: Any, app: CrmApp) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_customer)
+async def _help(pilot: Pilot[None]) -> None:
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+async def _search(pilot: Pilot[None]) -> None:
+    await pilot.press("slash")  # the customer list's search box, once it has the focus
+    await pilot.pause()
+    await pilot.press(*"afternoons", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue_screen(snap_compare: Any, store: Store, data: dict[str, int],
+                      size: tuple[int, int]) -> None:  # fmt: skip
+    from .test_queue import queue_follow_ups
+
+    queue_follow_ups(store)
+    assert snap_compare(CrmApp(store, TODAY), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_customers_screen(snap_compare: Any, app: CrmApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_customers)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search_results(snap_compare: Any, app: CrmApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_search)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_customer_screen(snap_compare: Any, app: CrmApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_customer)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare: Any, app: CrmApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_help)
 
 
 def card_data(store: Store) -> None:

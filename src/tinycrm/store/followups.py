@@ -254,6 +254,14 @@ class FollowUpRepo:
                  today.isoformat()),
             )  # fmt: skip
 
+    def delete_mark(self, contact_id: int, kind: str, subject: str, on: date) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                """DELETE FROM occurrence_marks
+                   WHERE contact_id = ? AND kind = ? AND subject = ? AND occurrence_on = ?""",
+                (contact_id, kind, subject, on.isoformat()),
+            )
+
     # Indexed look-ups for the derived rows.
 
     def birthdays_in(
@@ -356,6 +364,25 @@ class FollowUpRepo:
             conn.executemany(
                 "UPDATE contacts SET touch_anchor_on = ? WHERE id = ?",
                 [(on.isoformat(), contact_id) for contact_id, on in anchors],
+            )
+
+    def get_clock(self, contact_id: int) -> tuple[date | None, date | None]:
+        """A contact's keep-in-touch clock as stored: (last_touch_on, touch_anchor_on)."""
+        row = self.db.conn.execute(
+            "SELECT last_touch_on, touch_anchor_on FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        if row is None:
+            return None, None
+        return _date(row[0]), _date(row[1])
+
+    def set_clock(
+        self, contact_id: int, last_touch_on: date | None, touch_anchor_on: date | None
+    ) -> None:
+        """Put a contact's keep-in-touch clock back as it was (undoing a done or skip)."""
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE contacts SET last_touch_on = ?, touch_anchor_on = ? WHERE id = ?",
+                (_iso(last_touch_on), _iso(touch_anchor_on), contact_id),
             )
 
     def for_contact(self, contact_id: int, open_only: bool = True) -> list[FollowUp]:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from tinycrm.config import Settings
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
-from tinycrm.tui import crash
+from tinycrm.tui import crash, keys
 from tinycrm.tui.safe import NoControls
 from tinycrm.tui.screens.queue import QueueScreen
 
@@ -60,11 +60,14 @@ class CrmApp(App[None]):
         "customers": _customers_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "Help"),
-        Binding("f2", "switch_mode('queue')", "Queue"),
-        Binding("f3", "switch_mode('customers')", "Customers"),
+        keys.HELP,
+        keys.QUEUE,
+        keys.CUSTOMERS,
+        keys.SEARCH,
+        keys.ADD_CONTACT,
+        keys.PASS_ON,
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("q", "quit", "Quit", show=False),
+        keys.QUIT,
     ]
 
     def __init__(
@@ -111,6 +114,12 @@ class CrmApp(App[None]):
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), self._no_controls]
+
+    @property
+    def alert_style(self) -> str:
+        """How "late" and "overdue" stand out: red, or under NO_COLOR (where red turns into a
+        dark grey on a dark grey) reversed."""
+        return "bold reverse" if self.no_color else "bold red"
 
     def format_title(self, title: str, sub_title: str) -> Content:
         return super().format_title(
@@ -159,6 +168,32 @@ class CrmApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    async def action_show(self, mode: str) -> None:
+        """F2/F3: the queue or the customer list itself, not a card left open over it. A
+        screen left by F2/F3 goes back to its list; an open form keeps the keys."""
+        from tinycrm.tui.forms.base import FormScreen
+
+        if isinstance(self.screen, FormScreen):
+            self.bell()
+            return
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.switch_mode(mode)
+
+    async def action_search(self) -> None:
+        """`/` anywhere: the customer list's search box."""
+        await self.action_show("customers")
+        await self.screen.run_action("focus_search")
+
+    def action_pass_on(self) -> None:
+        from tinycrm.tui.forms.passon import PassOnForm
+
+        def sent(count: int | None) -> None:
+            if count is not None:
+                self.notify(f"{count} pass-on follow-up{'s' if count != 1 else ''} created")
+
+        self.push_screen(PassOnForm(), sent)
+
     def open_customer(self, contact_id: int) -> None:
         """Show a customer's card. One card screen is built once and reused: building its
         widgets costs far more than reading the customer."""
@@ -171,23 +206,13 @@ class CrmApp(App[None]):
         elif card is self.screen:
             card.show_contact(contact_id)
             return
-        elif any(card in stack for stack in self._screen_stacks.values()):
-            # still open under another screen or in the other mode (F2/F3): a card of its own
+        elif card in self.screen_stack:
+            # still open under another screen (a card opened from a card): a card of its own
             self.push_screen(CustomerScreen(contact_id))
             return
         else:
             card.show_contact(contact_id)
         self.push_screen(card)
-
-    def record_sale(self, contact_id: int, name: str, done: Callable[[object], None]) -> None:
-        from tinycrm.tui.forms.sale import SaleForm
-
-        self.push_screen(SaleForm(contact_id, name, self.settings.default_currency), done)
-
-    def record_score(self, contact_id: int, name: str, done: Callable[[object], None]) -> None:
-        from tinycrm.tui.forms.sale import ScoreForm
-
-        self.push_screen(ScoreForm(contact_id, name), done)
 
     def action_add_contact(self) -> None:
         from tinycrm.tui.forms.contact import ContactForm
@@ -212,8 +237,11 @@ class CrmApp(App[None]):
             "Customers", "Search and filter the contact list", self._to("customers")
         )
         yield SystemCommand("Add contact", "Create a new contact", self.action_add_contact)
+        yield SystemCommand(
+            "Pass on news", "A follow-up for everyone with a tag", self.action_pass_on
+        )
         yield SystemCommand("Help", "Keys and screens", self.action_help)
         yield from super().get_system_commands(screen)
 
     def _to(self, mode: str) -> Callable[[], object]:
-        return lambda: self.switch_mode(mode)
+        return lambda: self.run_action(f"show({mode!r})")

@@ -17,13 +17,3 @@ def crm(node: DOMNode) -> CrmApp:
 
 # (title, help, callback): what a screen adds to the command palette
 CommandList = list[tuple[str, str, Callable[[], object]]]
-
-
-def notify_when_saved(node: DOMNode, message: str) -> Callable[[object], None]:
-    """A form's dismiss callback that shows `message` when the form saved something."""
-
-    def done(result: object) -> None:
-        if result is not None:
-            node.app.notify(message)
-
-    return done

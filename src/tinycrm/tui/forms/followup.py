@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from tinycrm import validation
+from tinycrm.services import satisfaction
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
-from tinycrm.vocabulary import Channel, FollowUpKind
+from tinycrm.tui.forms.sale import SCALES
+from tinycrm.vocabulary import Channel, FollowUpKind, Scale
+
+if TYPE_CHECKING:
+    from tinycrm.services.followups import QueueItem
 
 CHANNELS = tuple((c.value, c.value) for c in Channel)
 
@@ -86,33 +92,63 @@ class SnoozeForm(FormScreen[date]):
 
 
 class DoneForm(FormScreen[str]):
-    """Mark a queue item done, optionally logging a note (an interaction with a channel)."""
+    """Mark a queue item done, optionally logging a note (an interaction with a channel); a
+    satisfaction check also takes the score the customer gave."""
 
-    def __init__(self, handle: str, what: str, channel: str | None = None) -> None:
-        self.handle = handle
+    def __init__(self, item: QueueItem, channel: str | None = None) -> None:
+        self.item = item
+        self.scored = item.kind == FollowUpKind.SATISFACTION_CHECK
         fields = [
             Field("note", "Note (optional)", placeholder="What happened"),
             Field("channel", "Interaction (optional)", channel or "", options=CHANNELS),
         ]
+        if self.scored:
+            fields += [
+                Field("score", "Score (optional)", placeholder="CSAT 1–5 (5 best) or NPS 0–10"),
+                Field("scale", "Scale", Scale.CSAT.value, options=SCALES),
+            ]
         super().__init__(
-            f"Done: {what}",
-            fields,
-            self.save,
-            check=lambda v: collect(
-                {"channel": lambda: v["channel"] and validation.channel(v["channel"])}
-            ),
+            f"Done: {item.title} ({item.contact_name})", fields, self.save, check=self.check_values
+        )
+
+    def check_values(self, values: Values) -> None:
+        def score() -> None:
+            if values.get("score", "").strip():
+                on_scale = satisfaction.scale(values["scale"] or Scale.CSAT.value)
+                satisfaction.read_score(values["score"], on_scale)
+
+        collect(
+            {
+                "channel": lambda: values["channel"] and validation.channel(values["channel"]),
+                "score": score,
+            }
         )
 
     async def save(self, values: Values) -> str:
         from tinycrm.services import followups
 
         app = crm(self)
-        today, handle, settings = app.today, self.handle, app.settings
+        today, item, settings = app.today, self.item, app.settings
         note = values["note"].strip() or None
         channel = values["channel"] or None
+        score = values.get("score", "").strip()
 
         def change(store: Store) -> str:
-            followups.complete(store, handle, today, note=note, channel=channel, settings=settings)
-            return handle
+            with store.write():  # the follow-up and its score together, or neither
+                followups.complete(
+                    store, item.handle, today, note=note, channel=channel, settings=settings
+                )
+                if score:
+                    satisfaction.add_score(
+                        store,
+                        str(item.contact_id),
+                        score,
+                        on=today,
+                        today=today,
+                        scale_name=values["scale"] or Scale.CSAT.value,
+                        comment=note,
+                        source="satisfaction check",
+                    )
+            return item.handle
 
         return await app.write(change)

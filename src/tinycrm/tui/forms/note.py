@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from tinycrm import validation
+from tinycrm.errors import UsageError
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
 from tinycrm.vocabulary import Channel
+
+
+def minutes(text: str) -> int | None:
+    """The typed duration: empty for none, else whole minutes (the service checks the range)."""
+    text = text.strip().removesuffix("min").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise UsageError(f"minutes: a whole number, e.g. 15 (not {text!r})")
+    return int(text)
 
 
 class NoteForm(FormScreen[int]):
@@ -25,6 +36,7 @@ class NoteForm(FormScreen[int]):
                 options=tuple((c.value, c.value) for c in Channel),
             ),
             Field("on", "Date", "today", "today, yesterday, 2026-11-20, -3d"),
+            Field("minutes", "Minutes (optional)", placeholder="how long it took, e.g. 15"),
         ]
         super().__init__(f"{title}: {contact_name}", fields, self.save, check=self.check_values)
 
@@ -33,16 +45,18 @@ class NoteForm(FormScreen[int]):
             {
                 "channel": lambda: values["channel"] and validation.channel(values["channel"]),
                 "on": lambda: crm(self).parse_date(values["on"] or "today"),
+                "minutes": lambda: minutes(values["minutes"]),
             }
         )
 
     async def save(self, values: Values) -> int:
         app = crm(self)
         on = app.parse_date(values["on"] or "today")
-        contact_id = self.contact_id
+        contact_id, duration = self.contact_id, minutes(values["minutes"])
 
         def change(store: Store) -> int:
-            note = add_note(store, str(contact_id), values["body"], on, values["channel"] or None)
+            channel = values["channel"] or None
+            note = add_note(store, str(contact_id), values["body"], on, channel, duration)
             return note.id or 0
 
         return await app.write(change)

@@ -8,17 +8,18 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
 from tinycrm.money import format_minor
 from tinycrm.services.card import ContactDetails, contact_details
-from tinycrm.tui.context import CommandList, crm, notify_when_saved
+from tinycrm.tui import keys
+from tinycrm.tui.actions import CustomerActions
+from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.safe import block, safe
-from tinycrm.tui.widgets.queue_table import kind_label, lateness
+from tinycrm.tui.widgets.queue_table import ALERT, kind_label, lateness
 from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
 from tinycrm.vocabulary import Severity
 
@@ -84,7 +85,7 @@ def timeline(details: ContactDetails) -> Text:
     return text
 
 
-def follow_ups(details: ContactDetails, today: date) -> Text:
+def follow_ups(details: ContactDetails, today: date, alert: str = ALERT) -> Text:
     if not details.follow_ups:
         return Text("nothing open (f: add one)", style="dim")
     text = Text()
@@ -96,18 +97,18 @@ def follow_ups(details: ContactDetails, today: date) -> Text:
         if item.detail:
             text.append_text(safe(f" · {item.detail}", "dim"))
         text.append("  ")
-        text.append_text(lateness(item))
+        text.append_text(lateness(item, alert))
         text.append("\n")
     text.rstrip()
     return text
 
 
-def open_cases(details: ContactDetails, today: date) -> Text:
+def open_cases(details: ContactDetails, today: date, alert: str = ALERT) -> Text:
     cases = [row.case for row in details.cases if row.case.is_open]
     closed = len(details.cases) - len(cases)
     text = Text()
     if not cases:
-        text.append("no open cases", style="dim")
+        text.append("no open cases (k: open one)", style="dim")
     for case in cases:
         text.append(f"#{case.id} ", style="dim")
         text.append(
@@ -118,7 +119,7 @@ def open_cases(details: ContactDetails, today: date) -> Text:
         text.append(f"  opened {case.opened_on.isoformat()}", style="dim")
         late = (today - case.target_on).days
         if late > 0:
-            text.append(f"  {late}d past the response target", style="red")
+            text.append(f"  {late}d past the response target", style=alert)
         else:
             text.append(f"  respond by {case.target_on.isoformat()}", style="dim")
         if case.escalated_to:
@@ -133,7 +134,7 @@ def open_cases(details: ContactDetails, today: date) -> Text:
 
 def sales_list(details: ContactDetails) -> Text:
     if not details.sales:
-        return Text("no sales yet (s: record one)", style="dim")
+        return Text("no sales yet ($: record one)", style="dim")
     text = Text()
     for row in details.sales[:SALES_SHOWN]:
         sale = row.sale
@@ -147,18 +148,14 @@ def sales_list(details: ContactDetails) -> Text:
     return text
 
 
-class CustomerScreen(Screen[None]):
+class CustomerScreen(CustomerActions):
     """One card screen, reused for every customer (see `CrmApp.open_customer`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("n", "note", "Note"),
-        Binding("c", "log_call", "Log call"),
-        Binding("f", "follow_up", "Follow-up"),
-        Binding("s", "sale", "Sale"),
-        Binding("r", "score", "Score"),
-        Binding("m", "more_notes", "More notes", show=False),
+        keys.BACK,
+        *keys.CUSTOMER_KEYS,
+        keys.MORE_NOTES,
+        keys.REFRESH,
     ]
 
     def __init__(self, contact_id: int) -> None:
@@ -186,7 +183,7 @@ class CustomerScreen(Screen[None]):
             yield Static("", id="customer-sales")
             yield Static("Notes and interactions", classes="section-title")
             yield Static("", id="customer-notes")
-        yield Footer()
+        yield Footer(compact=True)
 
     def show_contact(self, contact_id: int) -> None:
         """Point the card at another customer; it is read when shown (or now, if it is)."""
@@ -227,8 +224,9 @@ class CustomerScreen(Screen[None]):
         self.query_one("#customer-name", Static).update(name)
         self.query_one("#customer-fields", Static).update(contact_fields(details))
         self.query_one("#customer-stages", Static).update(stage_line(details))
-        self.query_one("#customer-follow-ups", Static).update(follow_ups(details, app.today))
-        self.query_one("#customer-cases", Static).update(open_cases(details, app.today))
+        alert = app.alert_style
+        self.query_one("#customer-follow-ups", Static).update(follow_ups(details, app.today, alert))
+        self.query_one("#customer-cases", Static).update(open_cases(details, app.today, alert))
         chart = satisfaction_chart(details.scores, app.today, width=max(40, self.size.width - 4))
         self.query_one("#customer-satisfaction", Static).update(chart)
         self.query_one("#customer-sales", Static).update(sales_list(details))
@@ -247,53 +245,15 @@ class CustomerScreen(Screen[None]):
             self.note_limit += 200
             self.reload()
 
-    def action_edit(self) -> None:
-        from tinycrm.tui.forms.contact import ContactForm
+    def action_reload(self) -> None:
+        self.reload()
 
-        if self.details:
-            self.app.push_screen(
-                ContactForm(self.details.contact), notify_when_saved(self, "Contact saved")
-            )
-
-    def action_note(self, channel: str | None = None) -> None:
-        from tinycrm.tui.forms.note import NoteForm
-
-        if self.details:
-            form = NoteForm(self.contact_id, self.details.contact.name, channel)
-            self.app.push_screen(
-                form, notify_when_saved(self, "Call logged" if channel else "Note added")
-            )
-
-    def action_log_call(self) -> None:
-        self.action_note("call")
-
-    def action_follow_up(self) -> None:
-        from tinycrm.tui.forms.followup import FollowUpForm
-
-        if self.details:
-            form = FollowUpForm(self.contact_id, self.details.contact.name)
-            self.app.push_screen(form, notify_when_saved(self, "Follow-up added"))
-
-    def action_sale(self) -> None:
-        if self.details:
-            name = self.details.contact.name
-            crm(self).record_sale(self.contact_id, name, notify_when_saved(self, "Sale recorded"))
-
-    def action_score(self) -> None:
-        if self.details:
-            name = self.details.contact.name
-            crm(self).record_score(self.contact_id, name, notify_when_saved(self, "Score recorded"))
+    def selected_customer(self) -> tuple[int, str] | None:
+        return (self.contact_id, self.details.contact.name) if self.details else None
 
     def commands(self) -> CommandList:
         return [
-            ("Edit contact", "Edit this customer's fields", self.action_edit),
-            ("Add a note", "Add a note about this customer", self.action_note),
-            ("Log a call", "Log a call with this customer", self.action_log_call),
-            ("Add a follow-up", "Something to do for this customer", self.action_follow_up),
-            ("Record a sale", "Amount, currency, products; after-sale follow-ups",
-             self.action_sale),
-            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10, with a comment",
-             self.action_score),
+            *self.customer_commands(),
             ("More notes", "Show older notes", self.action_more_notes),
             ("Back", "Return to the previous screen", self.action_back),
-        ]  # fmt: skip
+        ]

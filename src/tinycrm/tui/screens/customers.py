@@ -5,17 +5,23 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tinycrm.errors import CrmError
 from tinycrm.models import Contact
-from tinycrm.services.contacts import count_contacts, list_contacts, search_contacts
+from tinycrm.services.contacts import (
+    count_contacts,
+    get_contact,
+    list_contacts,
+    search_contacts,
+)
 from tinycrm.store.contacts import ContactFilter
-from tinycrm.tui.context import CommandList, crm, notify_when_saved
+from tinycrm.tui import keys
+from tinycrm.tui.actions import CustomerActions
+from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.contact_table import ContactTable
 from tinycrm.vocabulary import RelationshipType, Stage
@@ -24,17 +30,23 @@ SEARCH_DELAY = 0.15  # seconds of quiet typing before searching
 SEARCH_LIMIT = 100
 
 
-class CustomersScreen(Screen[None]):
+def around(snippet: str, query: str) -> str:
+    """The snippet from the first searched word on, so that a narrow column shows it."""
+    lowered = snippet.casefold()
+    found = [i for w in query.split() if (i := lowered.find(w.casefold().strip('"*'))) > 0]
+    if not found:
+        return snippet
+    start = snippet.rfind(" ", 0, min(found) + 1) + 1
+    return "…" + snippet[start:] if start > 0 else snippet
+
+
+class CustomersScreen(CustomerActions):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("t", "focus_filters", "Filter", show=False),
-        Binding("a", "add", "Add"),
-        Binding("e", "edit", "Edit"),
-        Binding("n", "note", "Note"),
-        Binding("c", "log_call", "Log call", show=False),
-        Binding("s", "sale", "Sale", show=False),
-        Binding("r", "score", "Score", show=False),
-        Binding("escape", "clear", "Clear", show=False),
+        keys.OPEN,
+        *keys.CUSTOMER_KEYS,
+        keys.FILTER,
+        keys.CLEAR,
+        keys.REFRESH,
     ]
 
     def __init__(self) -> None:
@@ -58,7 +70,7 @@ class CustomersScreen(Screen[None]):
             )
         yield Static("", id="customers-status")
         yield ContactTable(id="contacts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Customers"
@@ -91,7 +103,8 @@ class CustomersScreen(Screen[None]):
         try:
             if text:
                 found = search_contacts(store, text, limit=SEARCH_LIMIT)
-                self.table.show_rows([hit.contact for hit in found])
+                matches = [around(hit.snippet, text) for hit in found]
+                self.table.show_rows([hit.contact for hit in found], matches)
                 more = "+" if len(found) == SEARCH_LIMIT else ""
                 status.update(safe(f"{len(found)}{more} matching {text!r} (all contacts)"))
             else:
@@ -162,59 +175,15 @@ class CustomersScreen(Screen[None]):
         if contact_id is not None:
             crm(self).open_customer(contact_id)
 
-    def action_add(self) -> None:
-        crm(self).action_add_contact()
+    def action_reload(self) -> None:
+        self.refresh_list(keep_cursor=True)
 
-    def action_edit(self) -> None:
-        from tinycrm.services.contacts import get_contact
-        from tinycrm.tui.forms.contact import ContactForm
-
+    def selected_customer(self) -> tuple[int, str] | None:
         contact_id = self.table.current_id
         if contact_id is None:
-            return
-        contact = get_contact(crm(self).store, contact_id)
-
-        def edited(result: int | None) -> None:
-            if result is not None:
-                self.notify("Contact saved")
-
-        self.app.push_screen(ContactForm(contact), edited)
-
-    def action_note(self, channel: str | None = None) -> None:
-        from tinycrm.services.contacts import get_contact
-        from tinycrm.tui.forms.note import NoteForm
-
-        contact_id = self.table.current_id
-        if contact_id is None:
-            return
-        contact = get_contact(crm(self).store, contact_id)
-
-        def added(result: int | None) -> None:
-            if result is not None:
-                self.notify("Call logged" if channel else "Note added")
-
-        self.app.push_screen(NoteForm(contact_id, contact.name, channel), added)
-
-    def action_log_call(self) -> None:
-        self.action_note("call")
-
-    def _selected(self) -> tuple[int, str] | None:
-        from tinycrm.services.contacts import get_contact
-
-        contact_id = self.table.current_id
-        if contact_id is None:
+            self.notify("No customer selected", severity="warning")
             return None
         return contact_id, get_contact(crm(self).store, contact_id).name
-
-    def action_sale(self) -> None:
-        selected = self._selected()
-        if selected is not None:
-            crm(self).record_sale(*selected, notify_when_saved(self, "Sale recorded"))
-
-    def action_score(self) -> None:
-        selected = self._selected()
-        if selected is not None:
-            crm(self).record_score(*selected, notify_when_saved(self, "Score recorded"))
 
     def commands(self) -> CommandList:
         return [
@@ -223,10 +192,5 @@ class CustomersScreen(Screen[None]):
             ("Filter customers", "By tag, lifecycle stage, relationship type",
              self.action_focus_filters),
             ("Open customer", "Show the selected customer's card", self.action_open),
-            ("Edit contact", "Edit the selected contact", self.action_edit),
-            ("Add a note", "Add a note about the selected customer", self.action_note),
-            ("Log a call", "Log a call with the selected customer", self.action_log_call),
-            ("Record a sale", "A sale for the selected customer", self.action_sale),
-            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10 for the selected customer",
-             self.action_score),
+            *self.customer_commands(),
         ]  # fmt: skip

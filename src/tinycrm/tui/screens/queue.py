@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tinycrm.errors import CrmError
 from tinycrm.store import Store
+from tinycrm.tui import keys
+from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.widgets.queue_table import QueueTable
 from tinycrm.wording import plural
 
 if TYPE_CHECKING:
-    from tinycrm.services.followups import (
-        QueueItem,
-    )
+    from tinycrm.services.followups import QueueItem
+    from tinycrm.services.followups.undo import Undo
 
 PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenful); enter on
 # "… N more" reads PAGE_MORE more
@@ -34,32 +33,30 @@ def warm_up() -> None:
     import tinycrm.tui.screens.customer  # noqa: F401
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(CustomerActions):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "done", "Done"),
-        Binding("D", "done_with_note", "Done+note"),
-        Binding("s", "snooze", "Snooze"),
-        Binding("x", "skip", "Skip"),
-        Binding("c", "log_call", "Log call"),
-        Binding("n", "note", "Note", show=False),
-        Binding("a", "add_follow_up", "Add", show=False),
-        Binding("dollar_sign", "sale", "Sale", show=False),
-        Binding("asterisk", "score", "Score", show=False),
-        Binding("enter,o", "open", "Open"),
-        Binding("r", "reload", "Refresh", show=False),
+        keys.DONE,
+        keys.DONE_NOTE,
+        keys.SNOOZE,
+        keys.SKIP,
+        keys.UNDO,
+        keys.OPEN,
+        *keys.CUSTOMER_KEYS,
+        keys.REFRESH,
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="queue-summary")
         yield QueueTable(id="queue")
-        yield Footer()
+        yield Footer(compact=True)
 
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False  # the queue has been read and drawn at least once
         self._read = -1  # the app's write generation when the queue was last read
         self.limits = {"overdue": PAGE, "today": PAGE, "upcoming": PAGE}
+        self.last_change: Undo | None = None  # the last done or skip, for `u`
 
     def on_mount(self) -> None:
         self.sub_title = "Follow-ups"
@@ -93,10 +90,11 @@ class QueueScreen(Screen[None]):
             return
         self._read = app.generation
         self.table.show(queue, app.today, self.limits)
+        alert = app.alert_style
         summary = Text.assemble(
             (app.today.strftime("%A %d %B %Y"), "bold"),
             "  ",
-            (f"{queue.overdue_total} overdue", "red" if queue.overdue_total else "dim"),
+            (f"{queue.overdue_total} overdue", alert if queue.overdue_total else "dim"),
             " · ",
             f"{queue.today_total} today",
             " · ",
@@ -120,36 +118,61 @@ class QueueScreen(Screen[None]):
             self.notify("Move to a follow-up first (↑/↓)", severity="warning")
         return item
 
+    def selected_customer(self) -> tuple[int, str] | None:
+        item = self._item_or_hint()
+        return (item.contact_id, item.contact_name) if item else None
+
     # -- actions -----------------------------------------------------------------------------
     def action_done(self) -> None:
         item = self._item_or_hint()
         if item is not None:
-            self._change(item.handle, "done", f"Done: {item.title}")
+            self._change(item, "done")
 
     def action_skip(self) -> None:
         item = self._item_or_hint()
         if item is not None:
-            self._change(item.handle, "skip", f"Skipped: {item.title}")
+            self._change(item, "skip")
 
-    @work(group="queue-write")
-    async def _change(self, handle: str, what: str, message: str) -> None:
-        from tinycrm.services import followups
+    @work(group="queue-write", exclusive=False)
+    async def _change(self, item: QueueItem, what: str) -> None:
+        from tinycrm.services.followups.undo import close
 
         app = crm(self)
-        today, settings = app.today, app.settings
+        today, settings, handle = app.today, app.settings, item.handle
 
-        def change(store: Store) -> None:
-            if what == "done":
-                followups.complete(store, handle, today, settings=settings)
-            else:
-                followups.skip(store, handle, today, settings=settings)
+        def change(store: Store) -> Undo:
+            return close(store, handle, today, done=what == "done", settings=settings)
 
         try:
-            await app.write(change)
+            self.last_change = await app.write(change)
         except CrmError as exc:
             self.notify(str(exc), severity="error")
         else:
-            self.notify(message)
+            verb = "Done" if what == "done" else "Skipped"
+            self.notify(f"{verb}: {item.title} ({item.contact_name}). u: undo")
+        self.reload()
+
+    def action_undo(self) -> None:
+        if self.last_change is None:
+            self.notify("Nothing to undo (u takes back the last done or skip)", severity="warning")
+            return
+        self._undo(self.last_change)
+        self.last_change = None
+
+    @work(group="queue-write", exclusive=False)
+    async def _undo(self, change: Undo) -> None:
+        from tinycrm.services.followups.undo import undo
+
+        app = crm(self)
+        today = app.today
+        try:
+            item = await app.write(lambda store: undo(store, change, today))
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+        else:
+            verb = "done" if change.done else "skipped"
+            self.notify(f"No longer {verb}: {item.title} ({item.contact_name})")
+            self.table.follow = item.handle
         self.reload()
 
     def action_done_with_note(self) -> None:
@@ -157,43 +180,22 @@ class QueueScreen(Screen[None]):
 
         item = self._item_or_hint()
         if item is not None:
-            self.app.push_screen(DoneForm(item.handle, item.title), self._after("Done"))
+            self.app.push_screen(DoneForm(item), self.saved("Done"))
 
     def action_snooze(self) -> None:
         from tinycrm.tui.forms.followup import SnoozeForm
 
         item = self._item_or_hint()
-        if item is not None:
-            self.app.push_screen(SnoozeForm(item.handle, item.title), self._after("Snoozed"))
+        if item is None:
+            return
+        below = self.table.handle_below(item.handle)
 
-    def action_log_call(self) -> None:
-        self._note("call")
+        def snoozed(until: object) -> None:
+            if until is not None:
+                self.notify(f"Snoozed until {until}: {item.title} ({item.contact_name})")
+                self.table.follow = below  # the cursor goes on to the next row
 
-    def action_note(self) -> None:
-        self._note(None)
-
-    def _note(self, channel: str | None) -> None:
-        from tinycrm.tui.forms.note import NoteForm
-
-        item = self._item_or_hint()
-        if item is not None:
-            form = NoteForm(item.contact_id, item.contact_name, channel)
-            self.app.push_screen(form, self._after("Call logged" if channel else "Note added"))
-
-    def action_add_follow_up(self) -> None:
-        from tinycrm.tui.forms.followup import FollowUpForm
-
-        item = self._item_or_hint()
-        if item is not None:
-            form = FollowUpForm(item.contact_id, item.contact_name)
-            self.app.push_screen(form, self._after("Follow-up added"))
-
-    def _after(self, message: str) -> Callable[[object], None]:
-        def done(result: object) -> None:
-            if result is not None:
-                self.notify(message)
-
-        return done
+        self.app.push_screen(SnoozeForm(item.handle, item.title), snoozed)
 
     def action_open(self) -> None:
         section = self.table.current_more
@@ -209,17 +211,6 @@ class QueueScreen(Screen[None]):
         event.stop()
         self.action_open()
 
-    def action_sale(self) -> None:
-        item = self._item_or_hint()
-        if item is not None:
-            crm(self).record_sale(item.contact_id, item.contact_name, self._after("Sale recorded"))
-
-    def action_score(self) -> None:
-        item = self._item_or_hint()
-        if item is not None:
-            done = self._after("Score recorded")
-            crm(self).record_score(item.contact_id, item.contact_name, done)
-
     def commands(self) -> CommandList:
         return [
             ("Follow-up: done", "Mark the selected follow-up done", self.action_done),
@@ -227,13 +218,8 @@ class QueueScreen(Screen[None]):
              self.action_done_with_note),
             ("Follow-up: snooze", "Move the selected follow-up to a later day", self.action_snooze),
             ("Follow-up: skip", "Skip this occurrence", self.action_skip),
-            ("Log a call", "Log a call with the selected customer", self.action_log_call),
-            ("Add a note", "Add a note about the selected customer", self.action_note),
-            ("Add a follow-up", "A new follow-up for the selected customer",
-             self.action_add_follow_up),
-            ("Record a sale", "A sale for the selected customer", self.action_sale),
-            ("Record a satisfaction score", "CSAT 1–5 or NPS 0–10 for the selected customer",
-             self.action_score),
+            ("Follow-up: undo", "Take back the last done or skip", self.action_undo),
+            *self.customer_commands(),
             ("Open customer", "Show the selected customer's card", self.action_open),
             ("Refresh queue", "Read the queue again", self.action_reload),
         ]  # fmt: skip

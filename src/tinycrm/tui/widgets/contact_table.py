@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from tinycrm.models import Contact
 from tinycrm.tui.safe import safe
@@ -17,7 +18,7 @@ from tinycrm.tui.widgets.fit import fit_columns
 
 PAGE = 200
 WIDTHS = {"name": 20, "company": 11, "email": 16, "stage": 11, "tags": 9}  # at 80 columns
-GROW = {"name": 0.2, "company": 0.25, "email": 0.35, "tags": 0.2}  # shares of a wider terminal
+GROW = {"name": 0.2, "company": 0.2, "email": 0.25, "tags": 0.35}  # shares of a wider terminal
 
 Loader = Callable[[int, int], Sequence[Contact]]
 
@@ -41,17 +42,26 @@ class ContactTable(DataTable[Text]):
     def show(self, loader: Loader) -> None:
         """Start over with a new source of rows: `loader(offset, limit)`."""
         self.clear()
+        self._label_last("Tags")
         self._loader = loader
         self._offset = 0
         self.exhausted = False
         self.load_page()
 
-    def show_rows(self, contacts: Sequence[Contact]) -> None:
-        """Show a fixed list (search results): nothing more to page in."""
+    def show_rows(self, contacts: Sequence[Contact], matches: Sequence[str] = ()) -> None:
+        """Show a fixed list (search results): nothing more to page in. `matches`: why each
+        row matched (the words around the match), shown in place of the tags."""
         self.clear()
         self._loader = None
         self.exhausted = True
-        self._add(contacts)
+        self._label_last("Match" if matches else "Tags")
+        self._add(contacts, matches)
+
+    def _label_last(self, label: str) -> None:
+        column = self.columns.get(ColumnKey("tags"))
+        if column is not None and str(column.label) != label:
+            column.label = Text(label)
+            self.refresh()
 
     def load_page(self) -> None:
         if self.exhausted or self._loader is None:
@@ -61,14 +71,16 @@ class ContactTable(DataTable[Text]):
         self.exhausted = len(rows) < PAGE
         self._add(rows)
 
-    def _add(self, contacts: Sequence[Contact]) -> None:
-        for c in contacts:
+    def _add(self, contacts: Sequence[Contact], matches: Sequence[str] = ()) -> None:
+        for i, c in enumerate(contacts):
+            last = safe(matches[i], "italic") if i < len(matches) else safe(", ".join(c.tags))
+            last.no_wrap, last.overflow = True, "ellipsis"
             self.add_row(
                 safe(c.name, "bold" if not c.archived else "dim"),
                 safe(c.company),
                 safe(c.emails[0] if c.emails else ""),
                 safe(c.stage.value if c.stage else ""),
-                safe(", ".join(c.tags)),
+                last,
                 key=str(c.id),
             )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tinycrm.tui.context import crm
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.fit import fit_columns
 from tinycrm.vocabulary import FollowUpKind
@@ -45,8 +46,11 @@ def kind_label(kind: FollowUpKind) -> Text:
     return Text.assemble((symbol, "bold"), " ", word)
 
 
-def lateness(item: QueueItem) -> Text:
-    style = "bold red" if item.days_late > 0 else "bold" if item.days_late == 0 else "dim"
+ALERT = "bold red"  # late; under NO_COLOR the app gives "bold reverse" (CrmApp.alert_style)
+
+
+def lateness(item: QueueItem, alert: str = ALERT) -> Text:
+    style = alert if item.days_late > 0 else "bold" if item.days_late == 0 else "dim"
     return Text(due_text(item.days_late, compact=True), style=style)
 
 
@@ -56,6 +60,7 @@ class QueueTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.items: dict[str, QueueItem] = {}
+        self.follow: str | None = None  # the handle the cursor goes to on the next `show`
 
     def on_mount(self) -> None:
         for key, label in (("kind", "Kind"), ("customer", "Customer"), ("why", "Why"),
@@ -69,8 +74,10 @@ class QueueTable(DataTable[Text]):
     def show(self, queue: Queue, today: date, limits: dict[str, int] | None = None) -> None:
         """Replace the rows, keeping the cursor on the same item (or the same place).
         `limits`: rows drawn per section (default SECTION_ROWS)."""
-        previous = self.current_handle
+        previous = self.follow or self.current_handle
+        self.follow = None
         previous_row = self.cursor_row
+        alert = crm(self).alert_style
         self.clear()
         self.items = {}
         for name, title in SECTIONS:
@@ -93,11 +100,14 @@ class QueueTable(DataTable[Text]):
                 if item.detail:
                     why.append(" · ")
                     why.append_text(safe(item.detail, "dim"))
+                why.no_wrap, why.overflow = True, "ellipsis"  # cut with … when the column is narrow
+                who = safe(item.contact_name, "bold")
+                who.no_wrap, who.overflow = True, "ellipsis"
                 self.add_row(
                     kind_label(item.kind),
-                    safe(item.contact_name, "bold"),
+                    who,
                     why,
-                    lateness(item),
+                    lateness(item, alert),
                     key=item.handle,
                 )
             drawn = min(len(items), shown)
@@ -118,6 +128,16 @@ class QueueTable(DataTable[Text]):
         above = [i for i in range(0, target) if order[i] in self.items]
         if below or above:
             self.move_cursor(row=(below or above[::-1])[0], animate=False)
+
+    def handle_below(self, handle: str) -> str | None:
+        """The item after `handle` in the table (else the one before): where the cursor goes
+        when `handle` leaves."""
+        order = [str(key.value) for key in self.rows if str(key.value) in self.items]
+        if handle not in order:
+            return None
+        at = order.index(handle)
+        rest = order[at + 1 :] or order[:at][::-1]
+        return rest[0] if rest else None
 
     @property
     def current_handle(self) -> str | None:

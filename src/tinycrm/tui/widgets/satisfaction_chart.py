@@ -33,7 +33,7 @@ def satisfaction_chart(scores: Sequence[Score], as_of: date, width: int = 60) ->
     """`scores` oldest first (as `services.satisfaction.history` gives them)."""
     found = trend(list(scores), as_of)
     if found is None:
-        return Text("no scores yet (r: record one)", style="dim")
+        return Text("no scores yet (*: record one)", style="dim")
     on_scale = found.scale
     low, high = SCALE_RANGE[on_scale]
     step = NPS_STEP if on_scale == Scale.NPS else 1
