@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import os
 import sys
@@ -14,7 +13,6 @@ import typer
 
 from tinycrm import __version__
 from tinycrm.cli.context import State
-from tinycrm.cli.entry import resume_collection
 from tinycrm.cli.plain_help import CrmTyper, PlainGroup
 from tinycrm.errors import CrmError
 
@@ -47,7 +45,6 @@ def load_subcommand(name: str) -> Any:
         target = wrapper
     command = typer.main.get_command(target)
     command.name = name
-    resume_collection()
     return command
 
 
@@ -173,18 +170,11 @@ def _silence_stdout() -> None:
 
 
 def main() -> None:
-    """The `crm` entry point: run, then leave without tearing the interpreter down.
-
-    Freeing every module and object at exit costs a short command 7-15 ms (a tenth of
-    `crm follow-ups today`); the process is ending, so skip it, as Instagram does (its
-    "Dismissing Python Garbage Collection" write-up): output is flushed, the database closed
-    (by the command's context) and `atexit` handlers run first."""
+    """The `crm` console script."""
     code = run()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         code = code or 1
-    sys.stderr.flush()
-    atexit._run_exitfuncs()
-    os._exit(code)
+    sys.exit(code)

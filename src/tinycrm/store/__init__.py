@@ -1,20 +1,17 @@
 """The storage layer: every SQL statement in tinycrm lives in this package.
 
-Services receive a `Store` and call its repositories; they never see SQL or sqlite3, so a
-different backend can replace this package without touching services or front ends.
+Services receive a `Store` and call its repositories; they never see SQL or sqlite3.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
-from tinycrm.errors import StorageError
 from tinycrm.store.connection import Database
 
 if TYPE_CHECKING:
@@ -28,9 +25,6 @@ if TYPE_CHECKING:
     from tinycrm.store.sales import SaleRepo
     from tinycrm.store.satisfaction import ScoreRepo
     from tinycrm.store.transfer import TransferRepo
-
-
-T = TypeVar("T")
 
 
 class Store:
@@ -52,6 +46,12 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """Group several repository writes into one transaction."""
         with self.db.write() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """Group several repository reads into one snapshot of the file."""
+        with self.db.read() as conn:
             yield conn
 
     @cached_property
@@ -114,58 +114,8 @@ class Store:
 
         return TransferRepo(self.db)
 
-    def in_background(self, work: Callable[[Store], T]) -> Callable[[], T]:
-        """Start `work` (reads only) on a second, read-only connection to the same file, in
-        a thread. SQLite lets go of the GIL while it works, so a long read such as an
-        integrity check runs beside the Python work done on this store meanwhile.
-
-        The returned function waits for `work` and returns its result or raises its error.
-        Inside a write transaction (whose rows another connection cannot see yet) or on an
-        in-memory database, `work` runs on this store at once instead; and when a second
-        connection cannot be opened, on this store when its result is asked for."""
-        if self.db.conn.in_transaction or str(self.db.path) == ":memory:":
-            result = work(self)
-            return lambda: result
-        job = Reading(self.db.path, work)
-        return lambda: job.result(otherwise=lambda: work(self))
-
     def close(self) -> None:
         self.db.close()
 
 
-class Reading(Generic[T]):
-    """`work` (reads only) running in a thread on a read-only connection of its own to the
-    file at `path`, started at once. SQLite lets go of the GIL while it reads."""
-
-    def __init__(self, path: Path, work: Callable[[Store], T]) -> None:
-        self._outcome: list[T | BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(path, work), name="tinycrm-background", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, path: Path, work: Callable[[Store], T]) -> None:
-        try:
-            other = Store(Database.reader(path))
-        except StorageError:
-            return  # `result` calls `otherwise`
-        try:
-            self._outcome.append(work(other))
-        except BaseException as exc:  # raised again by the waiting thread
-            self._outcome.append(exc)
-        finally:
-            other.close()
-
-    def result(self, otherwise: Callable[[], T]) -> T:
-        """Wait for `work` and return its result or raise its error; `otherwise()` when no
-        second connection could be opened."""
-        self._thread.join()
-        if not self._outcome:
-            return otherwise()
-        value = self._outcome[0]
-        if isinstance(value, BaseException):
-            raise value
-        return value
-
-
-__all__ = ["Database", "Reading", "Store"]
+__all__ = ["Database", "Store"]

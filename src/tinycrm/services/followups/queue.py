@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -83,36 +82,36 @@ def build_queue(
     up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
-    builder = _QueueBuilder(store, as_of, end)
-    # Counting every overdue row (tens of thousands of index entries at scale) is SQLite's
-    # own work: it runs on a second connection while the Python below goes on.
-    overdue_count = builder.count_later("", builder.before) if with_overdue else None
-    # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
-    # page fills; the ones after it are counted, not built.
-    page_end, dated_beyond = end, 0
-    every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
-    if up_limit is not None and days > 0 and every_dated_kind:
-        page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
-    overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-    today = builder.today(today_rows, today_kinds) if with_today else []
-    today.sort(key=_today_key)
-    overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
-    upcoming: list[_Ranked] = []
-    upcoming_total = 0
-    if days > 0:
-        upcoming, upcoming_total = builder.upcoming(
-            upcoming_rows, up_limit, page_end, upcoming_kinds
+    # One snapshot: the totals count the same rows the pages show.
+    with store.read():
+        builder = _QueueBuilder(store, as_of, end)
+        # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
+        # page fills; the ones after it are counted, not built.
+        page_end, dated_beyond = end, 0
+        every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
+        if up_limit is not None and days > 0 and every_dated_kind:
+            page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
+        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
+        today = builder.today(today_rows, today_kinds) if with_today else []
+        today.sort(key=_today_key)
+        overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
+        upcoming: list[_Ranked] = []
+        upcoming_total = 0
+        if days > 0:
+            upcoming, upcoming_total = builder.upcoming(
+                upcoming_rows, up_limit, page_end, upcoming_kinds
+            )
+            upcoming_total += dated_beyond
+        overdue_total = len(overdue_rows) + builder.count("", builder.before) if with_overdue else 0
+        return Queue(
+            as_of=as_of,
+            overdue=builder.finish(overdue),
+            today=builder.finish(today[: today_limit or None]),
+            upcoming=builder.finish(upcoming[:up_limit]),
+            overdue_total=overdue_total,
+            upcoming_total=upcoming_total,
+            today_total=len(today),
         )
-        upcoming_total += dated_beyond
-    return Queue(
-        as_of=as_of,
-        overdue=builder.finish(overdue),
-        today=builder.finish(today[: today_limit or None]),
-        upcoming=builder.finish(upcoming[:up_limit]),
-        overdue_total=len(overdue_rows) + overdue_count() if overdue_count else 0,
-        upcoming_total=upcoming_total,
-        today_total=len(today),
-    )
 
 
 class _QueueBuilder:
@@ -149,11 +148,6 @@ class _QueueBuilder:
 
     def count(self, lo: str, hi: str) -> int:
         return _count(self.store, lo, hi, self.as_of, self.skips, self.last)
-
-    def count_later(self, lo: str, hi: str) -> Callable[[], int]:
-        """`count`, run in the background (Store.in_background); call the result for it."""
-        as_of, skips, last = self.as_of, self.skips, self.last
-        return self.store.in_background(lambda other: _count(other, lo, hi, as_of, skips, last))
 
     def derived(
         self, start: date, end: date, settings: Settings
