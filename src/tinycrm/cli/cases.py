@@ -9,7 +9,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.serialize_sales import case_dict
+from tinycrm.serialize.cases import case_dict
 from tinycrm.services import cases as service
 from tinycrm.store.cases import Case
 

@@ -9,7 +9,6 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
 from tinycrm.digest import html, markdown, text
-from tinycrm.digest.data import digest_dict
 from tinycrm.digest.send import (
     MailConfig,
     PartlySent,
@@ -19,6 +18,7 @@ from tinycrm.digest.send import (
     mail_config,
 )
 from tinycrm.errors import UsageError
+from tinycrm.serialize.digest import digest_dict
 from tinycrm.services import digest as service
 from tinycrm.services.digest import Digest
 from tinycrm.services.integrity import check_integrity

@@ -11,7 +11,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.dates import parse_date
-from tinycrm.serialize import queue_item_dict
+from tinycrm.serialize.followups import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.vocabulary import FollowUpKind

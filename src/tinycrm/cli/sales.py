@@ -8,7 +8,8 @@ from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
-from tinycrm.serialize_sales import cost_dict, follow_up_brief, sale_dict
+from tinycrm.serialize.followups import follow_up_brief
+from tinycrm.serialize.sales import cost_dict, sale_dict
 from tinycrm.services import sales as service
 
 app = CrmTyper(

@@ -7,7 +7,8 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.serialize_sales import follow_up_brief, score_dict
+from tinycrm.serialize.followups import follow_up_brief
+from tinycrm.serialize.satisfaction import score_dict
 from tinycrm.services import satisfaction as service
 
 app = CrmTyper(

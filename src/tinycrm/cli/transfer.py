@@ -218,7 +218,7 @@ def merge(
 ) -> None:
     """Merge two contacts: the first keeps the union of both (emails, phones, tags, notes,
     follow-ups, sales, scores, cases, anniversaries); conflicting fields are chosen."""
-    from tinycrm.serialize import contact_dict
+    from tinycrm.serialize.contacts import contact_dict
     from tinycrm.services import merging
 
     if keep is not None and keep.lower() not in ("first", "second"):

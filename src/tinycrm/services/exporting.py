@@ -12,7 +12,7 @@ from typing import Any
 from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp, Note
-from tinycrm.serialize import contact_dict
+from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
