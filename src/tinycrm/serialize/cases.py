@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tinycrm.store.cases import Case
+    from tinycrm.models.cases import Case
 
 
 def case_dict(case: Case, contact_name: str | None = None) -> dict[str, Any]:

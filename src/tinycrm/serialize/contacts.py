@@ -12,7 +12,7 @@ from tinycrm.serialize.satisfaction import score_dict
 
 if TYPE_CHECKING:
     from tinycrm.models import Contact
-    from tinycrm.services.contacts import ContactDetails
+    from tinycrm.services.card import ContactDetails
 
 
 def contact_dict(contact: Contact) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from tinycrm.serialize.sales import money_dict
 from tinycrm.services import atrisk
 
 if TYPE_CHECKING:
+    from tinycrm.models.reports import ReorderRow
     from tinycrm.services.analytics import MonthScores, Suggestions, TopReport
     from tinycrm.services.atrisk import Page
     from tinycrm.services.lifecycle import LifecycleItem
     from tinycrm.store.atrisk import AtRiskRow
-    from tinycrm.store.reports import ReorderRow
 
 
 def reorder_dict(day: date, window_days: int, page: Page[ReorderRow]) -> dict[str, Any]:

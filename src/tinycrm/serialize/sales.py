@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tinycrm.money import plain_minor
 
 if TYPE_CHECKING:
-    from tinycrm.store.sales import Cost, Sale
+    from tinycrm.models.sales import Cost, Sale
 
 
 def money_dict(minor: int, currency: str) -> dict[str, Any]:

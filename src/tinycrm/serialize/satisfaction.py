@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tinycrm.store.satisfaction import Score
+    from tinycrm.models.satisfaction import Score
 
 
 def score_dict(score: Score) -> dict[str, Any]:

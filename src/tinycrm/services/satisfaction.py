@@ -10,9 +10,9 @@ from tinycrm import validation
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp
+from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.satisfaction import Score
 from tinycrm.vocabulary import SCALE_RANGE, FollowUpKind, Scale
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.models import Anniversary, Contact
+from tinycrm.models.contacts import Anniversary, Contact, StageChange
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.vocabulary import RelationshipType, Stage
 
@@ -45,12 +45,6 @@ INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
 # Matching rows ranked per part of the search index (contact documents, notes) at most; past
 # it the most recently added are ranked (see ContactRepo.search, docs/search.md).
 SEARCH_CANDIDATES = 2000
-
-
-@dataclass(frozen=True)
-class StageChange:
-    stage: Stage
-    changed_on: date
 
 
 @dataclass(frozen=True)
