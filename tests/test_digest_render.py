@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tinycrm.digest import common, html, markdown, text
+from tinycrm.mail import common, html, markdown, text
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
 

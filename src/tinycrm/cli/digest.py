@@ -8,8 +8,9 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
-from tinycrm.digest import html, markdown, text
-from tinycrm.digest.send import (
+from tinycrm.errors import UsageError
+from tinycrm.mail import html, markdown, text
+from tinycrm.mail.send import (
     MailConfig,
     PartlySent,
     SendError,
@@ -17,7 +18,6 @@ from tinycrm.digest.send import (
     deliver,
     mail_config,
 )
-from tinycrm.errors import UsageError
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services import digest as service
 from tinycrm.services.digest import Digest

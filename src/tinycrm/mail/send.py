@@ -122,7 +122,7 @@ def build_message(digest: Digest, config: MailConfig) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
 
-    from tinycrm.digest import common, html, text
+    from tinycrm.mail import common, html, text
 
     message = EmailMessage()
     message["From"] = config.sender
