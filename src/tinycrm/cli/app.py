@@ -15,6 +15,7 @@ from tinycrm import __version__
 from tinycrm.cli.context import State
 from tinycrm.cli.plain_help import CrmTyper, PlainGroup
 from tinycrm.errors import CrmError
+from tinycrm.textsafe import visible
 
 # Sub-commands, loaded only when used: Typer converts every command function it is given
 # (type hints, parameters) on each start, so registering them all would tax every command.
@@ -124,8 +125,6 @@ def root(
 
 
 def fail(message: str, code: int) -> int:
-    from tinycrm.textsafe import visible
-
     sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
     return code
 

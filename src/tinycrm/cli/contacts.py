@@ -8,12 +8,15 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Contact
+from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import contact_details_dict, contact_dict
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
+from tinycrm.services.satisfaction import trend
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
 
@@ -244,9 +247,6 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Everything about one contact: fields, stage history, follow-ups and notes."""
-    # Only `show` needs these: search and list start without the follow-up queue's modules.
-    from tinycrm.cli.followups import when_text
-
     app_state = state(ctx)
     details = contact_details(
         app_state.store, ref, note_limit=notes, today=today(), settings=app_state.settings
@@ -282,9 +282,6 @@ def show(
 
 def _show_sales_part(details: ContactDetails) -> None:
     """Sales, satisfaction and cases sections of `contacts show` (only when there are any)."""
-    from tinycrm.money import format_minor
-    from tinycrm.services.satisfaction import trend
-
     if details.sales:
         output.print_heading("Sales")
         output.print_table(

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from tinycrm import money
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
 from tinycrm.models.reports import ReorderRow, TopCustomer
 from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.services.atrisk import Page
+from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 
 REORDER_WINDOW_DAYS = 7
@@ -48,8 +50,6 @@ def top(
     """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per
     currency; with profit = revenue - gifts/discounts - logged minutes x hourly cost, where the
     hourly cost is configured (time in other currencies than the configured one: unknown)."""
-    from tinycrm import money  # here, not at the top: the digest imports this module
-
     if by not in ("revenue", "profit"):
         raise UsageError(f"--by must be revenue or profit, not {by!r}")
     start = since or add_months(as_of, -12) + timedelta(days=1)
@@ -141,8 +141,6 @@ class Suggestions:
 def suggest(store: Store, ref: str, limit: int = 10) -> Suggestions:
     """Products bought by customers who share at least one product with this customer, that
     this customer has not bought, ranked by how many of those customers bought them."""
-    from tinycrm.services.contacts import resolve_ref
-
     contact = resolve_ref(store, ref)
     peers, rows = store.reports.co_purchases(contact.id or 0, limit)
     return Suggestions(contact.id or 0, contact.name, peers, [Suggestion(p, n) for p, n in rows])

@@ -23,6 +23,7 @@ from tinycrm.errors import UsageError
 from tinycrm.services import atrisk
 from tinycrm.services.followups import build_queue
 from tinycrm.store import Store
+from tinycrm.store.digests import EMPTY, FAILED, SENT
 from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:
@@ -358,19 +359,13 @@ def claim_send(store: Store, digest: Digest, recipients: str, *, force: bool = F
 
 def record_sent(store: Store, claimed: int, error: str | None = None) -> None:
     """A claimed send went out (`error`: to some recipients only)."""
-    from tinycrm.store.digests import SENT
-
     store.digests.finish(claimed, SENT, error)
 
 
 def record_empty(store: Store, digest: Digest) -> None:
-    from tinycrm.store.digests import EMPTY
-
     store.digests.record(digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0)
 
 
 def record_failed(store: Store, claimed: int, error: str) -> None:
     """A claimed send failed: the next run tries again."""
-    from tinycrm.store.digests import FAILED
-
     store.digests.finish(claimed, FAILED, error)

@@ -11,6 +11,8 @@ from typing import Any
 
 from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
+from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
+from tinycrm.io.ics import CalendarEntry, build_calendar
 from tinycrm.models import Contact, FollowUp, Note
 from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services.contacts import resolve_ref
@@ -68,7 +70,6 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
         return "".join(
             contact_to_vcard(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts
         )
-    from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -143,8 +144,6 @@ def calendar_rule(follow_up: FollowUp) -> str:
 def export_ics(store: Store, today: date) -> bytes:
     """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
     active contacts, as all-day events."""
-    from tinycrm.io.ics import CalendarEntry, build_calendar
-
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []

@@ -10,29 +10,22 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
-from typing import TYPE_CHECKING
 
+from tinycrm.store.atrisk import AtRiskRepo
+from tinycrm.store.cases import CaseRepo
 from tinycrm.store.connection import Database
-
-if TYPE_CHECKING:
-    from tinycrm.store.atrisk import AtRiskRepo
-    from tinycrm.store.cases import CaseRepo
-    from tinycrm.store.contacts import ContactRepo
-    from tinycrm.store.digests import DigestRunRepo
-    from tinycrm.store.followups import FollowUpRepo
-    from tinycrm.store.notes import NoteRepo
-    from tinycrm.store.reports import ReportRepo
-    from tinycrm.store.sales import SaleRepo
-    from tinycrm.store.satisfaction import ScoreRepo
-    from tinycrm.store.transfer import TransferRepo
+from tinycrm.store.contacts import ContactRepo
+from tinycrm.store.digests import DigestRunRepo
+from tinycrm.store.followups import FollowUpRepo
+from tinycrm.store.notes import NoteRepo
+from tinycrm.store.reports import ReportRepo
+from tinycrm.store.sales import SaleRepo
+from tinycrm.store.satisfaction import ScoreRepo
+from tinycrm.store.transfer import TransferRepo
 
 
 class Store:
-    """One open database and the repositories over it.
-
-    Each repository module is imported when its property is first used: a command pays only
-    for the repositories it reads (start-up time, see docs/benchmarks.md).
-    """
+    """One open database and the repositories over it."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -56,62 +49,42 @@ class Store:
 
     @cached_property
     def contacts(self) -> ContactRepo:
-        from tinycrm.store.contacts import ContactRepo
-
         return ContactRepo(self.db)
 
     @cached_property
     def notes(self) -> NoteRepo:
-        from tinycrm.store.notes import NoteRepo
-
         return NoteRepo(self.db)
 
     @cached_property
     def follow_ups(self) -> FollowUpRepo:
-        from tinycrm.store.followups import FollowUpRepo
-
         return FollowUpRepo(self.db)
 
     @cached_property
     def sales(self) -> SaleRepo:
-        from tinycrm.store.sales import SaleRepo
-
         return SaleRepo(self.db)
 
     @cached_property
     def scores(self) -> ScoreRepo:
-        from tinycrm.store.satisfaction import ScoreRepo
-
         return ScoreRepo(self.db)
 
     @cached_property
     def cases(self) -> CaseRepo:
-        from tinycrm.store.cases import CaseRepo
-
         return CaseRepo(self.db)
 
     @cached_property
     def reports(self) -> ReportRepo:
-        from tinycrm.store.reports import ReportRepo
-
         return ReportRepo(self.db)
 
     @cached_property
     def at_risk(self) -> AtRiskRepo:
-        from tinycrm.store.atrisk import AtRiskRepo
-
         return AtRiskRepo(self.db)
 
     @cached_property
     def digests(self) -> DigestRunRepo:
-        from tinycrm.store.digests import DigestRunRepo
-
         return DigestRunRepo(self.db)
 
     @cached_property
     def transfer(self) -> TransferRepo:
-        from tinycrm.store.transfer import TransferRepo
-
         return TransferRepo(self.db)
 
     def close(self) -> None:

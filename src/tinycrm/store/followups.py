@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tinycrm.models import FollowUp
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.vocabulary import FollowUpKind
 
@@ -583,8 +584,6 @@ def _date(value: str | None) -> date | None:
 
 
 def _follow_up(row: sqlite3.Row) -> FollowUp:
-    from tinycrm.models import FollowUp  # the queue reads rank rows, not records
-
     return FollowUp(
         id=row["id"],
         contact_id=row["contact_id"],
