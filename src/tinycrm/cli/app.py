@@ -137,11 +137,6 @@ def run(args: Sequence[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="crm", standalone_mode=False)
     except typer.TyperException as exc:
         message = exc.format_message()
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            # `crm` or `crm contacts` alone: asking for help is not an error.
-            if message:
-                sys.stdout.write(message + "\n")
-            return 0
         if not message:
             return exc.exit_code
         ctx = getattr(exc, "ctx", None)
