@@ -12,6 +12,7 @@ from tinycrm import config
 from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
 from tinycrm.store import Store
+from tinycrm.textsafe import visible
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -75,8 +76,6 @@ def warn_network_filesystem(store: Store) -> None:
 
 def _say(message: str) -> None:
     """One line on stderr, with control characters (from a path) made visible."""
-    from tinycrm.textsafe import visible
-
     sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
 
 
