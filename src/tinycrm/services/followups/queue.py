@@ -365,9 +365,7 @@ def _finish_all(
         score, due, entry = r.urgency, r.due, r.row
         late = (as_of - due).days
         if isinstance(entry, QueueItem):
-            # Built by a source for this queue alone, so it can be filled in place.
-            entry.days_late, entry.urgency = late, score
-            items.append(entry)
+            items.append(replace(entry, days_late=late, urgency=score))
             continue
         row = found.get((entry.src, entry.id))
         if row is not None:
@@ -379,16 +377,13 @@ def _due_item(
     row: DueRow, due: date, late: int, score: float, as_of: date, cases: set[int]
 ) -> QueueItem:
     if row.src == Source.CHECK_IN:
-        item = check_in_item(row)
-        item.days_late, item.urgency = late, score
-        return item
+        return replace(check_in_item(row), days_late=late, urgency=score)
     if row.src == Source.REORDER:
         item = reorder_item(
             row.contact_id, row.contact_name, row.due, row.last_touch_on or "",
             row.median_gap or 0.0, row.relationship_type,
         )  # fmt: skip
-        item.days_late, item.urgency = late, score
-        return item
+        return replace(item, days_late=late, urgency=score)
     follow_up = FollowUp(
         id=row.id,
         contact_id=row.contact_id,
