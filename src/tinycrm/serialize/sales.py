@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.money import plain_minor
+from tinycrm.serialize.followups import follow_up_brief
 
 if TYPE_CHECKING:
     from tinycrm.models.sales import Cost, Sale
+    from tinycrm.services.sales import SaleResult
 
 
 def money_dict(minor: int, currency: str) -> dict[str, Any]:
@@ -35,4 +37,13 @@ def cost_dict(cost: Cost) -> dict[str, Any]:
         "kind": cost.kind,
         **money_dict(cost.amount_minor, cost.currency),
         "note": cost.note,
+    }
+
+
+def sale_result_dict(result: SaleResult) -> dict[str, Any]:
+    return {
+        **sale_dict(result.sale, result.contact_name),
+        "follow_ups": [follow_up_brief(f) for f in result.follow_ups],
+        "skipped_steps": result.skipped_steps,
+        "customer_since_set": result.customer_since_set,
     }
