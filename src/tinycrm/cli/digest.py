@@ -71,15 +71,15 @@ def digest(
     fmt = "json" if as_json else fmt
     if force and not send:
         raise UsageError("--force only applies with --send")
+    mail = mail_config(st.settings.smtp, st.settings.source) if send else None
     store = st.store
-    if not send:
+    if mail is None:
         # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
         printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
         if not (quiet_if_empty and printed.is_empty):
             _print(printed, fmt)
         return
 
-    mail = mail_config(st.settings.smtp, st.settings.source)
     check_integrity(store)
     plan = service.plan_send(store, day, force=force)
     if plan.skip:
