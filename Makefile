@@ -43,6 +43,9 @@ test: lint
 	exit $$status
 
 bench: $(STAMP)
+	@command -v task >/dev/null || { echo "installing taskwarrior: apt-get install -y taskwarrior"; \
+	  apt-get install -y taskwarrior >/dev/null 2>&1 || sudo -n apt-get install -y taskwarrior >/dev/null 2>&1 || \
+	  echo "could not install it: run 'sudo apt-get install -y taskwarrior' (or 'brew install task')"; }
 	$(BIN)/python bench/run.py
 
 docs: $(STAMP)

@@ -12,8 +12,8 @@ Starts the TUI headless (`App.run_test()`, 100×30) on DB and prints one JSON li
 `--exit-at-ready` stops at the queue (no teardown), so the process's own wall time is the
 "process start → queue ready" figure. Exit codes: 0 ok, 2 usage, 3 no TUI, 4 timeout.
 
-The TUI builds the app (`tinycrm.tui.bench_app(db_path, today)`) and says when it is ready
-(`tinycrm.tui.bench_ready(app)`); bench/run.py reads the JSON line for the TUI rows.
+The app is built as `crm --db DB tui` builds it (default settings); a screen is ready when it
+is shown and its `loaded` is set. bench/run.py reads the JSON line for the TUI rows.
 """
 
 from __future__ import annotations
@@ -63,14 +63,22 @@ async def _until(pilot: Any, test: Any) -> None:
 
 async def _main(opts: argparse.Namespace) -> None:
     try:
-        import tinycrm.tui as tui
+        from tinycrm.services.contacts import resolve_ref
+        from tinycrm.store import Store
+        from tinycrm.tui.app import CrmApp
+        from tinycrm.tui.screens.customer import CustomerScreen
+        from tinycrm.tui.screens.queue import QueueScreen
     except ModuleNotFoundError:
         _fail(3, "tinycrm.tui does not exist")
     today = date.fromisoformat(opts.as_of) if opts.as_of else date.today()
-    app = tui.bench_app(opts.db, today)
+    app = CrmApp(Store.open(opts.db), today)
     figures: dict[str, float] = {}
+
+    def shown(kind: type) -> bool:
+        return isinstance(app.screen, kind) and bool(getattr(app.screen, "loaded", False))
+
     async with app.run_test(size=(100, 30)) as pilot:
-        await _until(pilot, lambda: tui.bench_ready(app))
+        await _until(pilot, lambda: shown(QueueScreen))
         figures["queue_ready_ms"] = round(_process_age_s() * 1000, 1)
         if opts.exit_at_ready:
             print(json.dumps(figures), flush=True)
@@ -79,8 +87,8 @@ async def _main(opts: argparse.Namespace) -> None:
             await pilot.pause(0.5)  # a person reads the queue before opening a customer
             for name in ("open_customer_ms", "reopen_customer_ms"):
                 start = time.perf_counter()
-                tui.bench_open_customer(app, opts.customer)
-                await _until(pilot, lambda: tui.bench_customer_ready(app))
+                app.open_customer(resolve_ref(app.store, opts.customer).id or 0)
+                await _until(pilot, lambda: shown(CustomerScreen))
                 figures[name] = round((time.perf_counter() - start) * 1000, 1)
                 app.pop_screen()
                 await pilot.pause()

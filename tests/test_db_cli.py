@@ -28,6 +28,13 @@ def test_no_arguments_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Usage" in out and "contacts" in out
 
 
+@pytest.mark.parametrize("group", ["contacts", "follow-ups", "report", "export", "db"])
+def test_a_group_alone_prints_its_help(group: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([group]) == 0
+    captured = capsys.readouterr()
+    assert f"Usage: crm {group} [OPTIONS] COMMAND" in captured.out and captured.err == ""
+
+
 def test_unknown_flag_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     for args in (["--bogus"], ["contacts", "list", "--bogus"], ["contacts", "frobnicate"]):
         assert run(args) == 2, args

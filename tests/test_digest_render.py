@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tinycrm.digest import common, html, markdown, text
-from tinycrm.digest.data import digest_dict
+from tinycrm.mail import common, html, markdown, text
+from tinycrm.serialize.digest import digest_dict
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
 
 AS_OF = date(2026, 11, 26)  # a Thursday

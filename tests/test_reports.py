@@ -183,12 +183,16 @@ def test_suggest(cli: Invoke, store: Store) -> None:
     sell(store, b, "2026-06-02", products=("Helmet",))
     sell(store, b, "2026-06-03", products=("Lights", "Lock"))
     sell(store, c, "2026-06-01", products=("Tyre",))  # shares nothing with me
-    data = report(cli, "suggest", "Me")
+    result = cli("report", "suggest", "Me", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
     assert data["similar_customers"] == 2
     assert data["suggestions"] == [
         {"product": "Lights", "evidence": 2},
         {"product": "Lock", "evidence": 1},
     ]
+    ignored = cli("report", "suggest", "Me", "--as-of", AS_OF)
+    assert ignored.exit_code == 2 and "--as-of" in ignored.stderr  # no option it would ignore
 
 
 def test_open_cases_due_for_the_queue(store: Store) -> None:

@@ -7,7 +7,6 @@ import sqlite3
 import stat
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -157,62 +156,3 @@ def test_a_very_common_word_ranks_the_most_recent_notes(
     assert found(store, "sourdough") == {"Old Friday Fan"}
     # The candidates bound contact documents the same way: the newest contacts are ranked.
     assert found(store, "customer") == newest
-
-
-def test_background_reads_see_committed_rows_and_hand_back_errors(store: Store) -> None:
-    add_contact(store, ContactFields(name="Ann"), date(2026, 11, 26))
-    later = store.in_background(lambda other: [r.name for r in other.contacts.find_ref("Ann")])
-    assert later() == ["Ann"]
-    failing = store.in_background(lambda other: other.db.conn.execute("SELECT nope").fetchall())
-    with pytest.raises(sqlite3.OperationalError, match="nope"):
-        failing()
-    readonly = store.in_background(
-        lambda other: other.db.conn.execute("DELETE FROM contacts").fetchall()
-    )
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        readonly()
-    assert [r.name for r in store.contacts.find_ref("Ann")] == ["Ann"]
-
-
-def test_background_work_inside_a_write_sees_the_uncommitted_rows(store: Store) -> None:
-    with store.write():
-        add_contact(store, ContactFields(name="Bo"), date(2026, 11, 26))
-        inside = store.in_background(lambda other: [r.name for r in other.contacts.find_ref("Bo")])
-        assert inside() == ["Bo"]
-
-
-def test_background_work_falls_back_to_this_store_without_a_second_connection(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tinycrm.errors import StorageError
-    from tinycrm.store import Database
-
-    def refuse(path: Path) -> Database:
-        raise StorageError("no second connection here")
-
-    monkeypatch.setattr(Database, "reader", staticmethod(refuse))
-    add_contact(store, ContactFields(name="Cy"), date(2026, 11, 26))
-    later = store.in_background(lambda other: (other is store, other.contacts.find_ref("Cy")))
-    same, found = later()
-    assert same and [r.name for r in found] == ["Cy"]
-
-
-def test_page_walk_falls_back_to_quick_check_without_dbstat(store: Store) -> None:
-    """An SQLite built without the dbstat table: the walk checks the tables with quick_check."""
-    real = store.db.conn
-    ran: list[str] = []
-
-    class NoDbstat:
-        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
-            if "dbstat" in sql:
-                raise sqlite3.OperationalError("no such table: dbstat")
-            ran.append(sql)
-            return real.execute(sql, *args)
-
-    store.db.conn = NoDbstat()  # type: ignore[assignment]
-    try:
-        assert store.db.page_problems(("contacts", "contacts_name", "notes")) == []
-    finally:
-        store.db.conn = real
-    checked = [sql for sql in ran if sql.startswith("PRAGMA quick_check")]
-    assert checked == ["PRAGMA quick_check('contacts')", "PRAGMA quick_check('notes')"]

@@ -1,3 +1,3 @@
-from tinycrm.cli.entry import main
+from tinycrm.cli.app import main
 
 main()

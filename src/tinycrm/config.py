@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import platformdirs
 
 from tinycrm import money
 from tinycrm.errors import UsageError
@@ -20,38 +22,15 @@ from tinycrm.errors import UsageError
 APP_NAME = "tinycrm"
 
 
-def _platform_dirs() -> Any:
-    # platformdirs costs ~5 ms to import (it imports tempfile and random): see _user_dir.
-    import platformdirs
-
+def _user_dirs() -> platformdirs.PlatformDirs:
     return platformdirs.PlatformDirs(APP_NAME, appauthor=False)
-
-
-def _user_dir(xdg_variable: str, home_default: str) -> Path:
-    """platformdirs' user config or data directory for tinycrm, without importing it on Linux.
-
-    Every command that reads the settings asks for the config directory. On plain Linux with an
-    absolute $HOME and an absolute or unset $XDG_… variable, the XDG rule is simple and applied
-    here; anything else (another OS, Android, a relative or blank $HOME or $XDG_…) asks
-    platformdirs. tests/test_config.py checks that both give the same answer.
-    """
-    home = os.environ.get("HOME", "")
-    xdg = os.environ.get(xdg_variable, "")
-    plain_linux = sys.platform == "linux" and not hasattr(sys, "getandroidapilevel")
-    if plain_linux and "ANDROID_DATA" not in os.environ and os.path.isabs(home):
-        if not xdg:
-            return Path(os.path.expanduser(home_default), APP_NAME)
-        if os.path.isabs(xdg):
-            return Path(xdg, APP_NAME)
-    dirs = _platform_dirs()
-    return Path(dirs.user_config_dir if xdg_variable == "XDG_CONFIG_HOME" else dirs.user_data_dir)
 
 
 def config_path() -> Path:
     env = os.environ.get("CRM_CONFIG")
     if env:
         return Path(env).expanduser()
-    return _user_dir("XDG_CONFIG_HOME", "~/.config") / "config.toml"
+    return Path(_user_dirs().user_config_dir) / "config.toml"
 
 
 class PlaybookStep(NamedTuple):
@@ -95,8 +74,6 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read config file {path}: {exc}") from exc
-    import tomllib  # ~3 ms; only paid when there is a config file to read
-
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -193,4 +170,4 @@ def database_path(explicit: str | Path | None, settings: Settings | None = None)
         return Path(env).expanduser()
     if settings is not None and settings.database is not None:
         return settings.database
-    return _user_dir("XDG_DATA_HOME", "~/.local/share") / "crm.db"
+    return Path(_user_dirs().user_data_dir) / "crm.db"

@@ -61,8 +61,6 @@ UNITS = {
     "y": "years", "year": "years", "years": "years",
 }  # fmt: skip
 
-# Patterns as text: `re` compiles each on first use and keeps it (start-up time; most commands
-# read one date, or none).
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
 _COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 # Amounts are capped at 6 digits: more is never a real date, and int() of a huge digit string

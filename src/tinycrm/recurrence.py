@@ -37,7 +37,6 @@ _ADVERBS = {
 }
 _BYDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "other": 2}
-# As text: `re` compiles it on first use (start-up time: the queue imports this module).
 _EVERY = (
     r"^(?:every\s+)?(?:(\d+|one|two|three|four|five|six|other)\s+)?"
     r"(day|week|month|year)s?$"

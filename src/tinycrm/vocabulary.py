@@ -1,8 +1,6 @@
 """The CRM's vocabularies: the closed sets of values its fields take (relationship types,
 lifecycle stages, channels, follow-up kinds, satisfaction scales, case severities) and the
-figures tied to them. Plain enums with no dataclass, so that the commands that need only these
-(the follow-up queue, the digest) do not pay for creating the records in `models`.
-"""
+figures tied to them."""
 
 from __future__ import annotations
 

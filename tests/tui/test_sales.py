@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
+from tinycrm.models.satisfaction import Score
 from tinycrm.services.cases import open_case
 from tinycrm.services.sales import add_sale, list_sales
 from tinycrm.services.satisfaction import add_score, history
 from tinycrm.store import Store
-from tinycrm.store.satisfaction import Score
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.forms.sale import SaleForm, ScoreForm
 from tinycrm.tui.screens.customer import CustomerScreen

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import os
 import sys
@@ -14,9 +13,9 @@ import typer
 
 from tinycrm import __version__
 from tinycrm.cli.context import State
-from tinycrm.cli.entry import resume_collection
 from tinycrm.cli.plain_help import CrmTyper, PlainGroup
 from tinycrm.errors import CrmError
+from tinycrm.textsafe import visible
 
 # Sub-commands, loaded only when used: Typer converts every command function it is given
 # (type hints, parameters) on each start, so registering them all would tax every command.
@@ -47,7 +46,6 @@ def load_subcommand(name: str) -> Any:
         target = wrapper
     command = typer.main.get_command(target)
     command.name = name
-    resume_collection()
     return command
 
 
@@ -127,8 +125,6 @@ def root(
 
 
 def fail(message: str, code: int) -> int:
-    from tinycrm.textsafe import visible
-
     sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
     return code
 
@@ -141,11 +137,6 @@ def run(args: Sequence[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="crm", standalone_mode=False)
     except typer.TyperException as exc:
         message = exc.format_message()
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            # `crm` or `crm contacts` alone: asking for help is not an error.
-            if message:
-                sys.stdout.write(message + "\n")
-            return 0
         if not message:
             return exc.exit_code
         ctx = getattr(exc, "ctx", None)
@@ -173,18 +164,11 @@ def _silence_stdout() -> None:
 
 
 def main() -> None:
-    """The `crm` entry point: run, then leave without tearing the interpreter down.
-
-    Freeing every module and object at exit costs a short command 7-15 ms (a tenth of
-    `crm follow-ups today`); the process is ending, so skip it, as Instagram does (its
-    "Dismissing Python Garbage Collection" write-up): output is flushed, the database closed
-    (by the command's context) and `atexit` handlers run first."""
+    """The `crm` console script."""
     code = run()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         code = code or 1
-    sys.stderr.flush()
-    atexit._run_exitfuncs()
-    os._exit(code)
+    sys.exit(code)

@@ -9,9 +9,9 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.serialize_sales import case_dict
+from tinycrm.models.cases import Case
+from tinycrm.serialize.cases import case_dict
 from tinycrm.services import cases as service
-from tinycrm.store.cases import Case
 
 app = CrmTyper(add_completion=False, help="Cases: complaints and problems.", no_args_is_help=True)
 

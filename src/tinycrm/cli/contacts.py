@@ -8,12 +8,15 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Contact
-from tinycrm.serialize import contact_dict, note_dict, queue_item_dict
+from tinycrm.money import format_minor
+from tinycrm.serialize.contacts import contact_details_dict, contact_dict
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
+from tinycrm.services.satisfaction import trend
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
 
@@ -244,31 +247,13 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Everything about one contact: fields, stage history, follow-ups and notes."""
-    # Only `show` needs these: search and list start without the follow-up queue's modules.
-    from tinycrm.cli.followups import when_text
-    from tinycrm.serialize_sales import case_dict, sale_dict, score_dict
-
     app_state = state(ctx)
     details = contact_details(
         app_state.store, ref, note_limit=notes, today=today(), settings=app_state.settings
     )
     contact = details.contact
     if as_json:
-        output.print_json(
-            {
-                **contact_dict(contact),
-                "stage_history": [
-                    {"stage": s.stage.value, "date": s.changed_on.isoformat()}
-                    for s in details.stages
-                ],
-                "note_count": details.note_count,
-                "notes": [note_dict(row.note) for row in details.notes],
-                "follow_ups": [queue_item_dict(item) for item in details.follow_ups],
-                "sales": [sale_dict(row.sale) for row in details.sales],
-                "satisfaction": [score_dict(score) for score in details.scores],
-                "cases": [case_dict(row.case) for row in details.cases],
-            }
-        )
+        output.print_json(contact_details_dict(details))
         return
     output.print_fields(_field_pairs(contact), title=f"{contact.name} (id {contact.id})")
     if details.stages:
@@ -297,9 +282,6 @@ def show(
 
 def _show_sales_part(details: ContactDetails) -> None:
     """Sales, satisfaction and cases sections of `contacts show` (only when there are any)."""
-    from tinycrm.money import format_minor
-    from tinycrm.services.satisfaction import trend
-
     if details.sales:
         output.print_heading("Sales")
         output.print_table(

@@ -8,17 +8,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from tinycrm import config
+from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
+from tinycrm.store import Store
+from tinycrm.textsafe import visible
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tinycrm import config
     from tinycrm.dates import Prefer
-    from tinycrm.store import Store
-
-# The store, config and date parser are imported when first used: `crm --version`, `--help`
-# and usage errors pay for Typer only (start-up time, see docs/benchmarks.md).
 
 
 class State:
@@ -32,15 +31,11 @@ class State:
     @property
     def settings(self) -> config.Settings:
         if self._settings is None:
-            from tinycrm import config
-
             self._settings = config.load_settings()
         return self._settings
 
     @property
     def db_path(self) -> Path:
-        from tinycrm import config
-
         return config.database_path(self.db_option, self.settings)
 
     @property
@@ -57,8 +52,6 @@ class State:
 
     def _open(self, *, create: bool) -> Store:
         if self._store is None:
-            from tinycrm.store import Store
-
             self._store = Store.open(self.db_path, create=create)
             if self._store.db.created:
                 _say(f"created new database at {self._store.db.path}")
@@ -83,8 +76,6 @@ def warn_network_filesystem(store: Store) -> None:
 
 def _say(message: str) -> None:
     """One line on stderr, with control characters (from a path) made visible."""
-    from tinycrm.textsafe import visible
-
     sys.stderr.write(f"crm: {visible(message, one_line=True)}\n")
 
 
@@ -101,8 +92,6 @@ def today() -> date:
 
 
 def read_date(ctx: typer.Context, text: str, *, prefer: Prefer = "future") -> date:
-    from tinycrm.dates import parse_date
-
     return parse_date(text, today(), day_first=state(ctx).settings.day_first, prefer=prefer)
 
 
@@ -110,7 +99,6 @@ def as_of_date(ctx: typer.Context, text: str | None) -> date:
     """`--as-of` for queue and report commands: the day to answer for (default today)."""
     if not text:
         return today()
-    from tinycrm.dates import read_as_of
 
     return read_as_of(text, today(), day_first=state(ctx).settings.day_first)
 

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
 from tinycrm.errors import UsageError
-
-if TYPE_CHECKING:
-    from tinycrm.digest.send import MailConfig
-    from tinycrm.services.digest import Digest, SendPlan
-    from tinycrm.store import Store
+from tinycrm.mail import html, markdown, text
+from tinycrm.mail.send import (
+    MailConfig,
+    PartlySent,
+    SendError,
+    build_message,
+    deliver,
+    mail_config,
+)
+from tinycrm.serialize.digest import digest_dict
+from tinycrm.services import digest as service
+from tinycrm.services.digest import Digest
+from tinycrm.services.integrity import check_integrity
+from tinycrm.store import Store
 
 FORMATS = ("text", "markdown", "html", "json")
-T = TypeVar("T")
 
 
 def digest(
@@ -55,9 +61,6 @@ def digest(
     --send the same day sends nothing, and days missed while the machine was off are caught
     up by the next one. A failure exits 1 with one line on stderr and is retried next run.
     """
-    from tinycrm.cli import head_start
-    from tinycrm.services import integrity
-
     st = state(ctx)
     day = as_of_date(ctx, as_of)
     span = check_days(days if days is not None else _default_days(st.settings.digest))
@@ -68,63 +71,31 @@ def digest(
     fmt = "json" if as_json else fmt
     if force and not send:
         raise UsageError("--force only applies with --send")
-    mail = None
-    if send:
-        from tinycrm.digest.send import mail_config
-
-        mail = mail_config(st.settings.smtp, st.settings.source)
+    mail = mail_config(st.settings.smtp, st.settings.source) if send else None
     store = st.store
-    early = head_start.claim(store, send=mail is not None, as_of=day)
-    if early is None:  # started here, before the digest's modules are imported, to overlap them
-        early = head_start.Early(integrity.check_integrity_later(store, full=mail is not None))
-    checked, at_risk_later = early
-    from tinycrm.services import digest as service
-
     if mail is None:
-
-        def build() -> Digest:
-            return service.build_digest(
-                store, day, days=span, settings=st.settings, limit=limit,
-                at_risk_later=at_risk_later,
-            )  # fmt: skip
-
-        printed = _checked(checked, build)
+        # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
+        printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
         if not (quiet_if_empty and printed.is_empty):
             _print(printed, fmt)
         return
 
-    def plan_and_build() -> tuple[SendPlan, Digest | None]:
-        plan = service.plan_send(store, day, force=force)
-        if plan.skip:
-            return plan, None
-        return plan, service.build_digest(
-            store, day, days=span, covered_from=plan.covered_from, settings=st.settings,
-            limit=limit, at_risk_later=at_risk_later,
-        )  # fmt: skip
-
-    plan, built = _checked(checked, plan_and_build)
-    if built is None:
+    check_integrity(store)
+    plan = service.plan_send(store, day, force=force)
+    if plan.skip:
         if output.is_terminal():
             output.print_notice(
                 f"the digest for {day} was already sent ({plan.already_sent_at});"
                 " use --force to send it again"
             )
-    elif quiet_if_empty and built.is_empty:
+        return
+    built = service.build_digest(
+        store, day, days=span, covered_from=plan.covered_from, settings=st.settings, limit=limit
+    )
+    if quiet_if_empty and built.is_empty:
         service.record_empty(store, built)
     else:
         _send(store, built, mail, force=force)
-
-
-def _checked(checked: Callable[[], None], work: Callable[[], T]) -> T:
-    """`work`'s result once the integrity check running beside it has passed; if `work`
-    fails, the check's verdict on a damaged file is the better message."""
-    try:
-        result = work()
-    except Exception:
-        checked()
-        raise
-    checked()
-    return result
 
 
 def _default_days(raw: dict[str, object]) -> int:
@@ -135,9 +106,6 @@ def _default_days(raw: dict[str, object]) -> int:
 
 
 def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None:
-    from tinycrm.digest.send import PartlySent, SendError, build_message, deliver
-    from tinycrm.services import digest as service
-
     recipients = ", ".join(mail.recipients)
     claimed = service.claim_send(store, built, recipients, force=force)
     if claimed is None:  # another run sent it or is sending it since this one began
@@ -181,26 +149,16 @@ def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None
 
 def _print(built: Digest, fmt: str) -> None:
     if fmt == "json":
-        from tinycrm.digest.data import digest_dict
-
         output.print_json(digest_dict(built))
     elif fmt == "markdown":
-        from tinycrm.digest import markdown
-
         sys.stdout.write(markdown.render(built))
     elif fmt == "html":
-        from tinycrm.digest import html
-
         sys.stdout.write(html.render(built))
     elif output.is_terminal():
         from rich.text import Text
-
-        from tinycrm.digest import text
 
         console = output.console()
         for line, style in text.lines(built):
             console.print(Text(line, style=style or ""), soft_wrap=True)
     else:
-        from tinycrm.digest import text
-
         sys.stdout.write(text.render(built))

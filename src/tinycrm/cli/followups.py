@@ -11,9 +11,10 @@ from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.dates import parse_date
-from tinycrm.serialize import queue_item_dict
+from tinycrm.serialize.followups import queue_item_dict
 from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
+from tinycrm.services.satisfaction import complete_check_with_score
 from tinycrm.vocabulary import FollowUpKind
 from tinycrm.wording import due_text
 
@@ -300,8 +301,6 @@ def done(
     day = as_of_date(ctx, as_of)
     recorded = None
     if score is not None:
-        from tinycrm.services.satisfaction import complete_check_with_score
-
         item, recorded = complete_check_with_score(
             app_state.store, handle, score, today=day, scale_name=scale, note=note,
             channel=channel, settings=app_state.settings,

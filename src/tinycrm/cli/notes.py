@@ -7,7 +7,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.serialize import note_dict
+from tinycrm.serialize.notes import note_dict
 from tinycrm.services import notes as service
 from tinycrm.services.contacts import get_contact
 

@@ -6,7 +6,7 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
-from tinycrm.serialize_sales import follow_up_brief
+from tinycrm.serialize.followups import follow_up_brief
 from tinycrm.services.passon import pass_on as service_pass_on
 
 

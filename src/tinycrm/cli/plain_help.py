@@ -9,6 +9,7 @@ named the way docs/cli.md (generated from the same classes) names them: `REF`, n
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -40,6 +41,13 @@ class PlainGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         name_values(self.params)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Run without a sub-command (`crm`, `crm contacts`): the help, on stdout, exit 0."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            sys.stdout.write(ctx.get_help() + "\n")
+            raise typer.Exit(0)
+        return super().parse_args(ctx, args)
 
 
 class CrmTyper(typer.Typer):

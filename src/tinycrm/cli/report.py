@@ -8,7 +8,14 @@ from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
-from tinycrm.serialize_sales import money_dict
+from tinycrm.serialize.reports import (
+    at_risk_dict,
+    lifecycle_dict,
+    reorder_dict,
+    satisfaction_dict,
+    suggestions_dict,
+    top_dict,
+)
 from tinycrm.services import analytics, atrisk, lifecycle
 
 app = CrmTyper(
@@ -40,20 +47,7 @@ def reorder(
     day = as_of_date(ctx, as_of)
     page = analytics.reorder(state(ctx).store, day, days, limit or None)
     if as_json:
-        output.print_json(
-            {
-                "as_of": day.isoformat(),
-                "window_days": days,
-                "total": page.total,
-                "rows": [
-                    {"contact_id": r.contact_id, "contact": r.name, "purchases": r.purchases,
-                     "last_purchase_on": r.last_on.isoformat(),
-                     "median_interval_days": r.median_gap, "due_on": r.due_on.isoformat(),
-                     "days_overdue": (day - r.due_on).days}
-                    for r in page.rows
-                ],
-            }
-        )  # fmt: skip
+        output.print_json(reorder_dict(day, days, page))
         return
     output.print_table(
         ["Id", "Contact", "Purchases", "Last", "Every", "Due", "Overdue"],
@@ -77,36 +71,7 @@ def at_risk(
     day = as_of_date(ctx, as_of)
     page = atrisk.at_risk(state(ctx).store, day, limit or None)
     if as_json:
-        output.print_json(
-            {
-                "as_of": day.isoformat(),
-                "total": page.total,
-                "rows": [
-                    {
-                        "contact_id": r.contact_id,
-                        "contact": r.name,
-                        "reasons": atrisk.risk_reasons(r),
-                        "cadence_days": r.cadence_days,
-                        "last_contact_on": r.last_contact_on.isoformat()
-                        if r.last_contact_on
-                        else None,
-                        "check_in_due_on": r.check_in_due_on.isoformat()
-                        if r.check_in_due_on
-                        else None,
-                        "days_late": r.days_late,
-                        "satisfaction": r.satisfaction,
-                        "scale": r.scale,
-                        "score": r.score,
-                        "previous_score": r.previous_score,
-                        "open_cases": r.open_cases,
-                        "next_case_target": r.next_case_target.isoformat()
-                        if r.next_case_target
-                        else None,
-                    }
-                    for r in page.rows
-                ],
-            }
-        )
+        output.print_json(at_risk_dict(day, page))
         return
     output.print_table(
         ["Id", "Contact", "Why"],
@@ -144,31 +109,7 @@ def top(
         limit=limit or None,
     )
     if as_json:
-        output.print_json(
-            {
-                "from": report.start.isoformat(),
-                "to": report.end.isoformat(),
-                "by": report.by,
-                "hourly_cost": money_dict(report.hourly_minor, report.hourly_currency)
-                if report.hourly_minor is not None
-                else None,
-                "rows": [
-                    {
-                        "contact_id": r.contact_id,
-                        "contact": r.name,
-                        "currency": r.currency,
-                        "sales": r.sales,
-                        "revenue": money_dict(r.revenue_minor, r.currency),
-                        "minutes": r.minutes,
-                        "gifts_and_discounts": money_dict(r.costs_minor, r.currency),
-                        "profit": money_dict(r.profit_minor, r.currency)
-                        if r.profit_minor is not None
-                        else None,
-                    }
-                    for r in report.rows
-                ],
-            }
-        )
+        output.print_json(top_dict(report))
         return
     output.print_table(
         ["Id", "Contact", "Sales", "Revenue", "Minutes", "Gifts/discounts", "Profit"],
@@ -196,27 +137,7 @@ def lifecycle_(
     items = lifecycle.lifecycle_report(state(ctx).store, day, changes_only=changes)
     shown = items[:limit] if limit else items
     if as_json:
-        output.print_json(
-            {
-                "as_of": day.isoformat(),
-                "total": len(items),
-                "rows": [
-                    {
-                        "contact_id": i.row.contact_id,
-                        "contact": i.row.name,
-                        "stage": i.row.stage,
-                        "stage_since": i.row.stage_since.isoformat() if i.row.stage_since else None,
-                        "last_activity_on": i.last_activity.isoformat()
-                        if i.last_activity
-                        else None,
-                        "purchases": i.row.purchases,
-                        "suggested_stage": i.suggested.value if i.suggested else None,
-                        "reason": i.reason,
-                    }
-                    for i in shown
-                ],
-            }
-        )
+        output.print_json(lifecycle_dict(day, len(items), shown))
         return
     output.print_table(
         ["Id", "Contact", "Stage", "Since", "Last activity", "Suggest", "Why"],
@@ -239,31 +160,7 @@ def satisfaction(
     day = as_of_date(ctx, as_of)
     rows = analytics.satisfaction_by_month(state(ctx).store, day, months)
     if as_json:
-        output.print_json(
-            {
-                "as_of": day.isoformat(),
-                "months": [
-                    {
-                        "month": m.month,
-                        "csat": {
-                            "count": m.csat_count,
-                            "average": round(m.csat_average, 2)
-                            if m.csat_average is not None
-                            else None,
-                            "distribution": {str(k): v for k, v in m.csat_distribution.items()},
-                        },
-                        "nps": {
-                            "count": m.nps_count,
-                            "score": m.nps,
-                            "promoters": m.promoters,
-                            "passives": m.passives,
-                            "detractors": m.detractors,
-                        },
-                    }
-                    for m in rows
-                ],
-            }
-        )
+        output.print_json(satisfaction_dict(day, rows))
         return
     output.print_table(
         ["Month", "CSAT n", "CSAT avg", "1/2/3/4/5", "NPS n", "NPS", "Prom/Pass/Detr"],
@@ -280,22 +177,12 @@ def suggest(
     ctx: typer.Context,
     ref: str = typer.Argument(..., help="Contact id, name or email."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=500, help="At most this many."),
-    as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What to offer next: products bought by customers with similar purchases."""
-    as_of_date(ctx, as_of)  # accepted for symmetry; purchases are read as recorded
     found = analytics.suggest(state(ctx).store, ref, limit)
     if as_json:
-        output.print_json(
-            {
-                "contact_id": found.contact_id,
-                "contact": found.name,
-                "similar_customers": found.similar_customers,
-                "suggestions": [{"product": s.product, "evidence": s.evidence}
-                                for s in found.items],
-            }
-        )  # fmt: skip
+        output.print_json(suggestions_dict(found))
         return
     output.print_table(
         ["Product", "Bought by similar customers"],

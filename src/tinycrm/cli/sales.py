@@ -8,7 +8,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
-from tinycrm.serialize_sales import cost_dict, follow_up_brief, sale_dict
+from tinycrm.serialize.sales import cost_dict, sale_dict, sale_result_dict
 from tinycrm.services import sales as service
 from tinycrm.services.contacts import get_contact
 
@@ -50,14 +50,7 @@ def add(
     )
     sale = result.sale
     if as_json:
-        output.print_json(
-            {
-                **sale_dict(sale, result.contact_name),
-                "follow_ups": [follow_up_brief(f) for f in result.follow_ups],
-                "skipped_steps": result.skipped_steps,
-                "customer_since_set": result.customer_since_set,
-            }
-        )
+        output.print_json(sale_result_dict(result))
         return
     output.print_success(
         f"sale {sale.id}: {format_minor(sale.amount_minor, sale.currency)} to"

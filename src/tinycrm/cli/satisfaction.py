@@ -7,7 +7,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.serialize_sales import follow_up_brief, score_dict
+from tinycrm.serialize.satisfaction import history_dict, score_result_dict
 from tinycrm.services import satisfaction as service
 
 app = CrmTyper(
@@ -39,12 +39,7 @@ def add(
         source=source,
     )
     if as_json:
-        output.print_json(
-            {
-                **score_dict(result.score),
-                "recovery": follow_up_brief(result.recovery) if result.recovery else None,
-            }
-        )
+        output.print_json(score_result_dict(result))
         return
     item = result.score
     output.print_success(
@@ -69,25 +64,7 @@ def history(
     found = service.history(state(ctx).store, ref, day)
     trend = found.trend
     if as_json:
-        output.print_json(
-            {
-                "contact_id": found.contact.id,
-                "contact": found.contact.name,
-                "as_of": day.isoformat(),
-                "scores": [score_dict(s) for s in found.scores],
-                "trend": None
-                if trend is None
-                else {
-                    "scale": trend.scale.value,
-                    "sparkline": trend.sparkline,
-                    "latest": trend.latest,
-                    "period_days": service.TREND_PERIOD_DAYS,
-                    "current_average": trend.current_avg,
-                    "previous_average": trend.previous_avg,
-                    "change": trend.change,
-                },
-            }
-        )
+        output.print_json(history_dict(found, day))
         return
     output.print_table(
         ["Date", "Scale", "Score", "Source", "Comment"],

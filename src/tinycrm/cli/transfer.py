@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -13,6 +14,11 @@ from tinycrm.cli import output
 from tinycrm.cli.context import state, today
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import UsageError
+from tinycrm.io.files import write_private
+from tinycrm.serialize.contacts import contact_dict
+from tinycrm.services import exporting, importing, merging
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.services.importing import ImportReport
 from tinycrm.textsafe import visible
 
 REPORT_ROWS = 50
@@ -69,8 +75,6 @@ def import_(
 
     The whole import is one transaction. Cards or rows that cannot be read are rejected with
     their number and reason; the others are imported."""
-    from tinycrm.services import importing
-
     if on_duplicate not in importing.MODES:
         raise UsageError(f"--on-duplicate must be skip, update or create, not {on_duplicate!r}")
     if fmt is not None and fmt.lower() not in ("vcard", "csv"):
@@ -100,12 +104,7 @@ def import_(
     _print_report(report, as_json)
 
 
-def _print_report(report: object, as_json: bool) -> None:
-    from dataclasses import asdict
-
-    from tinycrm.services.importing import ImportReport
-
-    assert isinstance(report, ImportReport)
+def _print_report(report: ImportReport, as_json: bool) -> None:
     if as_json:
         output.print_json(asdict(report))
         return
@@ -136,8 +135,6 @@ def _print_report(report: object, as_json: bool) -> None:
 
 
 def _write_output(ctx: typer.Context, data: bytes, out: Path | None) -> None:
-    from tinycrm.io.files import write_private
-
     if out is None or str(out) == "-":
         if output.is_terminal():  # a file or pipe gets the data as it is
             data = visible(data.decode("utf-8", "replace").replace("\r\n", "\n")).encode()
@@ -159,9 +156,7 @@ def export(
 ) -> None:
     """Export contacts: vCard 4.0 (re-importable, CRM fields as X-TINYCRM-*), CSV (safe to
     open in a spreadsheet) or JSON (everything, e.g. for a data-access request with REF)."""
-    from tinycrm.services.exporting import export_contacts
-
-    text = export_contacts(state(ctx).store, fmt, ref)
+    text = exporting.export_contacts(state(ctx).store, fmt, ref)
     _write_output(ctx, text.encode("utf-8"), out)
 
 
@@ -170,9 +165,7 @@ def export_ics(
     out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
 ) -> None:
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
-    from tinycrm.services.exporting import export_ics as build
-
-    _write_output(ctx, build(state(ctx).store, today()), out)
+    _write_output(ctx, exporting.export_ics(state(ctx).store, today()), out)
 
 
 def sync(
@@ -218,9 +211,6 @@ def merge(
 ) -> None:
     """Merge two contacts: the first keeps the union of both (emails, phones, tags, notes,
     follow-ups, sales, scores, cases, anniversaries); conflicting fields are chosen."""
-    from tinycrm.serialize import contact_dict
-    from tinycrm.services import merging
-
     if keep is not None and keep.lower() not in ("first", "second"):
         raise UsageError(f"--keep must be first or second, not {keep!r}")
     store = state(ctx).store
@@ -263,9 +253,6 @@ def forget(
     Notes about other contacts that mention the person are kept as written unless you
     agree to redact them (or give --redact-mentions); either way you are told how many.
     """
-    from tinycrm.services import merging
-    from tinycrm.services.contacts import resolve_ref
-
     store = state(ctx).store
     contact = resolve_ref(store, ref)
     if not yes:

@@ -3,15 +3,17 @@ to offer next (who is at risk: services/atrisk.py). Every report answers for an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from tinycrm import money
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
+from tinycrm.models.reports import ReorderRow, TopCustomer
 from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.services.atrisk import Page
+from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.reports import ReorderRow
 
 REORDER_WINDOW_DAYS = 7
 
@@ -23,18 +25,6 @@ def reorder(
     has elapsed on `as_of` or will within `window_days`; most overdue first."""
     total, rows = store.reports.reorder(as_of, as_of + timedelta(days=window_days), limit)
     return Page(total, rows)
-
-
-@dataclass(frozen=True)
-class TopCustomer:
-    contact_id: int
-    name: str
-    currency: str
-    revenue_minor: int
-    sales: int
-    minutes: int
-    costs_minor: int
-    profit_minor: int | None  # None when the cost of the time spent is unknown
 
 
 @dataclass(frozen=True)
@@ -60,8 +50,6 @@ def top(
     """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per
     currency; with profit = revenue - gifts/discounts - logged minutes x hourly cost, where the
     hourly cost is configured (time in other currencies than the configured one: unknown)."""
-    from tinycrm import money  # here, not at the top: the digest imports this module
-
     if by not in ("revenue", "profit"):
         raise UsageError(f"--by must be revenue or profit, not {by!r}")
     start = since or add_months(as_of, -12) + timedelta(days=1)
@@ -77,10 +65,7 @@ def top(
         if r.minutes and hourly is not None:
             time_cost = round_half_up(r.minutes * hourly, 60)
         profit = r.revenue_minor - r.costs_minor - time_cost if known else None
-        result.append(
-            TopCustomer(r.contact_id, r.name, r.currency, r.revenue_minor, r.sales, r.minutes,
-                        r.costs_minor, profit)
-        )  # fmt: skip
+        result.append(replace(r, profit_minor=profit))
     return TopReport(start, as_of, by, hourly, code, result)
 
 
@@ -156,8 +141,6 @@ class Suggestions:
 def suggest(store: Store, ref: str, limit: int = 10) -> Suggestions:
     """Products bought by customers who share at least one product with this customer, that
     this customer has not bought, ranked by how many of those customers bought them."""
-    from tinycrm.services.contacts import resolve_ref
-
     contact = resolve_ref(store, ref)
     peers, rows = store.reports.co_purchases(contact.id or 0, limit)
     return Suggestions(contact.id or 0, contact.name, peers, [Suggestion(p, n) for p, n in rows])

@@ -1,8 +1,4 @@
-"""Customers at risk: the report `crm report at-risk` and the digest share.
-
-A module of its own so that the digest, run from cron every morning, does not import the other
-reports (their result dataclasses cost ~4 ms of start-up; docs/benchmarks.md).
-"""
+"""Customers at risk: the report `crm report at-risk` and the digest share."""
 
 from __future__ import annotations
 

@@ -7,14 +7,14 @@ from datetime import date
 
 from tinycrm.config import Settings
 from tinycrm.models import Contact
+from tinycrm.models.contacts import StageChange
+from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups import QueueItem, follow_ups_for_contact
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
-from tinycrm.store.contacts import StageChange
 from tinycrm.store.notes import NoteRow
 from tinycrm.store.sales import SaleRow
-from tinycrm.store.satisfaction import Score
 
 
 @dataclass(frozen=True)

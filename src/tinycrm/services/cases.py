@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp
+from tinycrm.models.cases import Case
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.cases import Case, CaseRow
+from tinycrm.store.cases import CaseRow
 from tinycrm.vocabulary import RESPONSE_DAYS, FollowUpKind, Severity
 
 

@@ -14,14 +14,16 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from tinycrm.errors import UsageError
 from tinycrm.services import atrisk
+from tinycrm.services.followups import build_queue
 from tinycrm.store import Store
+from tinycrm.store.digests import EMPTY, FAILED, SENT
 from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:
@@ -179,34 +181,31 @@ def build_digest(
     covered_from: date | None = None,
     settings: Settings | None = None,
     limit: int | None = SECTION_LIMIT,
-    at_risk_later: Callable[[], atrisk.Page[AtRiskRow]] | None = None,
 ) -> Digest:
     """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up).
     Each list section shows at most `limit` rows (0 or None: all) and its full count.
-    `at_risk_later` waits for `atrisk.short_list` for `as_of` when the caller started it."""
+    All of it is read from one snapshot of the file."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {limit}")
     limit = limit or None
     start = min(covered_from or as_of, as_of)
-    # The at-risk ranking is nearly all SQLite's work: it runs beside the queue's Python.
-    if at_risk_later is None:
-        at_risk_later = store.in_background(lambda other: atrisk.short_list(other, as_of))
-    queue = _queue(store, as_of, 0, settings, limit)
-    # Birthdays and anniversaries from the first uncovered day (catch-up) to the window's
-    # end: the upcoming rows of the queue of the day before it.
-    span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
-    dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
-    at_risk, at_risk_total = at_risk_customers(at_risk_later())
-    return assemble(
-        as_of,
-        days,
-        queue,
-        dates,
-        covered_from=start,
-        at_risk=at_risk,
-        at_risk_total=at_risk_total,
-        limit=limit,
-    )
+    with store.read():
+        queue = _queue(store, as_of, 0, settings, limit)
+        # Birthdays and anniversaries from the first uncovered day (catch-up) to the window's
+        # end: the upcoming rows of the queue of the day before it.
+        span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
+        dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
+        at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of))
+        return assemble(
+            as_of,
+            days,
+            queue,
+            dates,
+            covered_from=start,
+            at_risk=at_risk,
+            at_risk_total=at_risk_total,
+            limit=limit,
+        )
 
 
 def _queue(
@@ -221,9 +220,6 @@ def _queue(
     """The follow-up queue, the one source of what is due (`crm follow-ups today`): its
     overdue and today's rows, or (`dates_only`) a page of its upcoming birthdays and
     anniversaries."""
-    # Imported here, once the background reads have started: they overlap the import too.
-    from tinycrm.services.followups import build_queue
-
     if dates_only:
         dated: QueueLike = build_queue(
             store, as_of, days=days, settings=settings, with_overdue=False, with_today=False,
@@ -363,19 +359,13 @@ def claim_send(store: Store, digest: Digest, recipients: str, *, force: bool = F
 
 def record_sent(store: Store, claimed: int, error: str | None = None) -> None:
     """A claimed send went out (`error`: to some recipients only)."""
-    from tinycrm.store.digests import SENT
-
     store.digests.finish(claimed, SENT, error)
 
 
 def record_empty(store: Store, digest: Digest) -> None:
-    from tinycrm.store.digests import EMPTY
-
     store.digests.record(digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0)
 
 
 def record_failed(store: Store, claimed: int, error: str) -> None:
     """A claimed send failed: the next run tries again."""
-    from tinycrm.store.digests import FAILED
-
     store.digests.finish(claimed, FAILED, error)

@@ -11,8 +11,10 @@ from typing import Any
 
 from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
+from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
+from tinycrm.io.ics import CalendarEntry, build_calendar
 from tinycrm.models import Contact, FollowUp, Note
-from tinycrm.serialize import contact_dict
+from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -69,7 +71,6 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
         return "".join(
             contact_to_vcard(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts
         )
-    from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -144,8 +145,6 @@ def calendar_rule(follow_up: FollowUp) -> str:
 def export_ics(store: Store, today: date) -> bytes:
     """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
     active contacts, as all-day events."""
-    from tinycrm.io.ics import CalendarEntry, build_calendar
-
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []

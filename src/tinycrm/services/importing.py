@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from tinycrm.errors import NotFound, UsageError
+from tinycrm.io import csvfile, vcard
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
 from tinycrm.models import Note
 from tinycrm.services import followups
@@ -73,8 +74,6 @@ def parse_file(
     """Prepare to read every card or row of a file, lazily; rejected ones come with their
     number and reason. A CSV file is read a line at a time, never whole into memory; a vCard
     file is read whole (cards are small, and folded lines span line breaks)."""
-    from tinycrm.io import csvfile, vcard
-
     check_size(path, max_bytes)
     kind = fmt or guess_format(path, _head(path))
     if kind == "csv":
@@ -155,8 +154,6 @@ def _start(
 ) -> ParsedFile:
     """Read the first item now: a CSV file's layout comes first, and errors in it (no name
     column…) surface before the import starts."""
-    from tinycrm.io import csvfile
-
     first = next(source, None)
     if isinstance(first, csvfile.CsvLayout):
         parsed.kind = f"{first.kind} CSV"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.models.reports import LifecycleRow
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS, purchase_interval
 from tinycrm.store import Store
-from tinycrm.store.reports import LifecycleRow
 from tinycrm.vocabulary import Stage
 
 EARLY = (None, Stage.EXPLORATION.value, Stage.AWARENESS.value)

@@ -10,9 +10,10 @@ from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary, FollowUp
+from tinycrm.models.sales import Cost, Sale
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.sales import Cost, Sale, SaleRow
+from tinycrm.store.sales import SaleRow
 from tinycrm.vocabulary import FollowUpKind
 
 CUSTOMER_SINCE = "customer since"

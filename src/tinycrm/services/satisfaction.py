@@ -10,9 +10,10 @@ from tinycrm import validation
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp
+from tinycrm.models.satisfaction import Score
+from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
-from tinycrm.store.satisfaction import Score
 from tinycrm.vocabulary import SCALE_RANGE, FollowUpKind, Scale
 
 if TYPE_CHECKING:
@@ -166,8 +167,6 @@ def complete_check_with_score(
 ) -> tuple[QueueItem, ScoreResult]:
     """Mark a satisfaction-check follow-up done and record the score it found, in one
     transaction: a bad score leaves the follow-up open, and a low one starts recovery."""
-    from tinycrm.services import followups
-
     with store.write():
         item = followups.get_item(store, handle, today, settings=settings)
         if item.kind != FollowUpKind.SATISFACTION_CHECK:

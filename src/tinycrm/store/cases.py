@@ -6,26 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.models.cases import Case
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.vocabulary import Severity
-
-
-@dataclass(frozen=True)
-class Case:
-    contact_id: int
-    title: str
-    severity: Severity
-    opened_on: date
-    target_on: date
-    id: int | None = None
-    escalated_to: str | None = None
-    escalated_on: date | None = None
-    resolved_on: date | None = None
-    resolution: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_on is None
 
 
 @dataclass(frozen=True)

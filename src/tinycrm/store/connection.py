@@ -137,22 +137,6 @@ class Database:
                 self.conn.close()
                 raise
 
-    @classmethod
-    def reader(cls, path: Path) -> Database:
-        """A read-only connection to an existing, migrated file (for work in a thread)."""
-        self = cls.__new__(cls)
-        self.path, self._depth, self.read_only = path, 0, True
-        try:
-            self.conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.version = self.schema_version()
-        except sqlite3.DatabaseError as exc:
-            raise _storage_error(path, exc) from exc
-        return self
-
     @property
     def files(self) -> tuple[Path, Path, Path]:
         """The database file and the two SQLite keeps beside it in WAL mode."""
@@ -249,6 +233,20 @@ class Database:
         finally:
             self._depth = 0
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same snapshot of the file, so a
+        count agrees with the rows it counts. Inside another transaction, joins it."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def _rollback(self) -> None:
         # SQLite may already have rolled back (e.g. on SQLITE_FULL); a second ROLLBACK would
         # raise and hide the original error.
@@ -262,93 +260,6 @@ class Database:
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         return [] if rows == ["ok"] else rows
-
-    def page_problems(self, btrees: tuple[str, ...]) -> list[str]:
-        """A structural walk of every page of the named tables and indexes: each page is read
-        and its header and cell layout checked, without checking the rows themselves as
-        `quick_check` does (about 25 ms for the digest's b-trees at 100k contacts, against
-        ~2 s for a whole-file `quick_check`; docs/decisions.md).
-
-        A table is walked by counting its rows without an index (SQLite loads and checks
-        every page of the b-tree, `cell_size_check` on: ~3x cheaper than dbstat on the large
-        tables); an index through SQLite's dbstat table, which reports a damaged page as
-        `corrupted`. All of them in one statement, so that a walk in a background thread
-        takes the GIL back once rather than per b-tree; when that finds something, one
-        statement per b-tree names it. Without dbstat (an SQLite built without it),
-        `quick_check` of their tables."""
-        marks = ",".join("?" * len(btrees))
-        try:
-            found = self.conn.execute(
-                f"""SELECT name, tbl_name, type FROM sqlite_master
-                    WHERE type IN ('table', 'index') AND name IN ({marks})
-                    ORDER BY tbl_name, type DESC, name""",
-                btrees,
-            ).fetchall()
-            self.conn.execute("PRAGMA cell_size_check = ON")
-        except sqlite3.DatabaseError as exc:
-            return [str(exc)]
-        problems: list[str] = []
-        try:
-            if self._all_sound(found):
-                return problems
-            for name, _, kind in found:
-                try:
-                    problem = self._walk(name, kind)
-                except _NoDbstat:
-                    return self._quick_check_tables(tuple(dict.fromkeys(t for _, t, _ in found)))
-                if problem:
-                    problems.append(f"{name}: {problem}")
-        finally:
-            self.conn.execute("PRAGMA cell_size_check = OFF")
-        return problems
-
-    def _all_sound(self, found: list[tuple[str, str, str]]) -> bool:
-        """Walk every b-tree in one statement: True if no page was found damaged (False on
-        any error, dbstat missing included: the walk per b-tree then says what it is)."""
-        walks = [
-            f'(SELECT count(*) FROM "{name}" NOT INDEXED) * 0'
-            if kind == "table"
-            else "(SELECT count(*) FROM dbstat WHERE name = ? AND pagetype = 'corrupted')"
-            for name, _, kind in found
-        ]
-        names = [name for name, _, kind in found if kind != "table"]
-        try:
-            damaged = self.conn.execute(f"SELECT {' + '.join(walks) or 0}", names).fetchone()
-        except sqlite3.DatabaseError:
-            return False
-        return int(damaged[0]) == 0
-
-    def _walk(self, name: str, kind: str) -> str | None:
-        """What is wrong with the pages of one b-tree, if anything."""
-        try:
-            if kind == "table":
-                self.conn.execute(f'SELECT count(*) FROM "{name}" NOT INDEXED').fetchone()
-                return None
-            # One b-tree per statement: dbstat walks only the b-tree named with `=`.
-            bad = self.conn.execute(
-                """SELECT count(*), min(pageno) FROM dbstat
-                   WHERE name = ? AND pagetype = 'corrupted'""",
-                (name,),
-            ).fetchone()
-        except sqlite3.OperationalError as exc:
-            if "dbstat" in str(exc):
-                raise _NoDbstat from exc
-            return str(exc)
-        except sqlite3.DatabaseError as exc:
-            return str(exc)
-        return f"{bad[0]} damaged page(s), the first page {bad[1]}" if bad[0] else None
-
-    def _quick_check_tables(self, tables: tuple[str, ...]) -> list[str]:
-        problems: list[str] = []
-        for table in tables:
-            try:
-                rows = [row[0] for row in self.conn.execute(f"PRAGMA quick_check('{table}')")]
-            except sqlite3.DatabaseError as exc:
-                problems.append(f"{table}: {exc}")
-                continue
-            if rows != ["ok"]:
-                problems.extend(rows)
-        return problems
 
     def foreign_key_problems(self) -> list[str]:
         try:
@@ -431,10 +342,6 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
-
-
-class _NoDbstat(Exception):
-    """This SQLite was built without the dbstat table."""
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.models import Anniversary, Contact
+from tinycrm.models.contacts import Anniversary, Contact, StageChange
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.vocabulary import RelationshipType, Stage
 
@@ -49,12 +49,6 @@ SEARCH_CANDIDATES = 2000
 _CONTAINING = """c.archived = 0 AND c.id IN (
     SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
     UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')"""
-
-
-@dataclass(frozen=True)
-class StageChange:
-    stage: Stage
-    changed_on: date
 
 
 @dataclass(frozen=True)

@@ -15,40 +15,6 @@ SENDING = "sending"  # a run is sending it now, or stopped while sending (see CL
 # A run still "sending" after this long is taken to have died (SMTP timeouts are seconds).
 CLAIM_EXPIRY = timedelta(minutes=15)
 
-# The b-trees a digest reads (the follow-up queue, birthdays and anniversaries, at-risk
-# customers, the delivery record): each table and the indexes its queries use, as EXPLAIN
-# QUERY PLAN shows them (a test keeps this list in step). The printed digest's integrity check
-# walks these pages; a damaged index the digest never reads cannot make it wrong.
-DIGEST_BTREES = (
-    "contacts",
-    "contacts_archived",
-    "contacts_birthday_md",
-    "contacts_check_in_due",
-    "contacts_check_in",
-    "anniversaries",
-    "anniversaries_md",
-    "follow_ups",
-    "follow_ups_contact",
-    "follow_ups_effective_due",
-    "occurrence_marks",
-    "sqlite_autoindex_occurrence_marks_1",
-    "occurrence_marks_kind",
-    "occurrence_marks_on",
-    "occurrence_marks_snoozed",
-    "cases",
-    "cases_contact",
-    "cases_open_contact",
-    "sale_stats",
-    "sale_stats_due",
-    "satisfaction",
-    "satisfaction_contact",
-    "score_stats",
-    "score_stats_last",
-    "score_stats_risk",
-    "digest_runs",
-    "digest_runs_day",
-)
-
 
 class DigestRun(NamedTuple):
     id: int

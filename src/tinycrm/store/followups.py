@@ -4,10 +4,12 @@ indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are comp
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tinycrm.models import FollowUp
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.vocabulary import FollowUpKind
 
@@ -85,7 +87,7 @@ class FollowUpRepo:
 
     def rank_rows(
         self,
-        src: int,
+        src: Source,
         lo: str,
         hi: str,
         as_of: date,
@@ -118,7 +120,7 @@ class FollowUpRepo:
             sql += ")"
         if open_case is not None:
             sql += f" AND {col.contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
-        if open_case and src == 0:
+        if open_case and src == Source.STORED:
             # Start from the few contacts with an open case, not from every overdue row.
             sql = sql.replace("follow_ups_effective_due JOIN", "follow_ups_contact JOIN")
         sql += f" ORDER BY {col.due}, {col.tie}"
@@ -127,7 +129,7 @@ class FollowUpRepo:
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
     def count_rows(
-        self, src: int, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
+        self, src: Source, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
         cap: str | None = None,
     ) -> int:  # fmt: skip
         """How many rows `rank_rows` would give, counted from covering indexes: every row in
@@ -136,7 +138,7 @@ class FollowUpRepo:
         return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def nth_due(
-        self, src: int, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
+        self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
     ) -> str | None:
         """The due day of the n-th (1-based) row in (lo, hi], soonest first (None: fewer)."""
         sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True)
@@ -164,11 +166,9 @@ class FollowUpRepo:
 
     def _details(self, ranked: Sequence[Sequence[Any]]) -> list[DueRow]:
         """Names, titles and clocks for ranked (src, id, due, urgency) rows, in their order."""
-        stored = [row[1] for row in ranked if row[0] == 0]
-        check_ins = [row[1] for row in ranked if row[0] == 1]
-        found: dict[tuple[int, int], tuple[Any, ...]] = {}
-        for offset in range(0, len(stored), 500):
-            chunk = stored[offset : offset + 500]
+        found: dict[tuple[Source, int], DueRow] = {}
+        ids = {src: [row[1] for row in ranked if row[0] == src] for src in Source}
+        for chunk in _chunks(ids[Source.STORED]):
             for r in self.db.conn.execute(
                 f"""SELECT f.id, f.contact_id, c.name, f.kind, f.title, f.rule,
                            c.relationship_type, f.due_on, f.snoozed_until
@@ -176,20 +176,28 @@ class FollowUpRepo:
                     WHERE f.id IN ({",".join("?" * len(chunk))})""",
                 chunk,
             ):
-                found[(0, r[0])] = (r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], None, None)
-        for offset in range(0, len(check_ins), 500):
-            chunk = check_ins[offset : offset + 500]
+                found[(Source.STORED, r["id"])] = DueRow(
+                    src=Source.STORED, id=r["id"], contact_id=r["contact_id"],
+                    contact_name=r["name"], kind=r["kind"], title=r["title"], due="",
+                    rule=r["rule"], relationship_type=r["relationship_type"],
+                    occurrence=r["due_on"], snoozed_until=r["snoozed_until"],
+                    last_touch_on=None, cadence=None, urgency=0.0,
+                )  # fmt: skip
+        for chunk in _chunks(ids[Source.CHECK_IN]):
             for r in self.db.conn.execute(
                 f"""SELECT id, name, relationship_type, check_in_due_on, last_touch_on,
                            cadence_in_force
                     FROM contacts WHERE id IN ({",".join("?" * len(chunk))})""",
                 chunk,
             ):
-                found[(1, r[0])] = (r[0], r[1], "check-in", "", None, r[2], r[3], None, r[4], r[5])
-        reorders = [row[1] for row in ranked if row[0] == 2]
-        extra: dict[int, tuple[float, int]] = {}
-        for offset in range(0, len(reorders), 500):
-            chunk = reorders[offset : offset + 500]
+                found[(Source.CHECK_IN, r["id"])] = DueRow(
+                    src=Source.CHECK_IN, id=r["id"], contact_id=r["id"], contact_name=r["name"],
+                    kind="check-in", title="", due="", rule=None,
+                    relationship_type=r["relationship_type"], occurrence=r["check_in_due_on"],
+                    snoozed_until=None, last_touch_on=r["last_touch_on"],
+                    cadence=r["cadence_in_force"], urgency=0.0,
+                )  # fmt: skip
+        for chunk in _chunks(ids[Source.REORDER]):
             for r in self.db.conn.execute(
                 f"""SELECT c.id, c.name, c.relationship_type, s.last_on, s.median_gap,
                            s.purchases
@@ -197,19 +205,18 @@ class FollowUpRepo:
                     WHERE c.id IN ({",".join("?" * len(chunk))})""",
                 chunk,
             ):
-                found[(2, r[0])] = (r[0], r[1], "reorder", "", None, r[2], "", None, r[3], None)
-                extra[r[0]] = (r[4], r[5])
-        result = []
-        for src, row_id, due, score in ranked:
-            detail = found.get((src, row_id))
-            if detail is not None:
-                result.append(DueRow(src, row_id, detail[0], detail[1], detail[2], detail[3],
-                                     due, detail[4], detail[5], detail[6], detail[7], detail[8],
-                                     detail[9], score))  # fmt: skip
-                if src == 2:
-                    gap, count = extra[row_id]
-                    result[-1] = result[-1]._replace(median_gap=gap, purchases=count)
-        return result
+                found[(Source.REORDER, r["id"])] = DueRow(
+                    src=Source.REORDER, id=r["id"], contact_id=r["id"], contact_name=r["name"],
+                    kind="reorder", title="", due="", rule=None,
+                    relationship_type=r["relationship_type"], occurrence="",
+                    snoozed_until=None, last_touch_on=r["last_on"], cadence=None, urgency=0.0,
+                    median_gap=r["median_gap"], purchases=r["purchases"],
+                )  # fmt: skip
+        return [
+            found[(src, row_id)]._replace(due=due, urgency=score)
+            for src, row_id, due, score in ranked
+            if (src, row_id) in found
+        ]
 
     # Marks on derived occurrences (a birthday this year, a check-in due on a day).
 
@@ -400,6 +407,20 @@ _OPEN_CASES = (
 )
 
 
+class Source(IntEnum):
+    """Where a row of the queue's SQL comes from; the value is the queries' `src` column."""
+
+    STORED = 0  # a stored follow-up; the row's id is the follow-up's
+    CHECK_IN = 1  # a keep-in-touch check-in; the id is the contact's
+    REORDER = 2  # a customer due to buy again; the id is the contact's
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    """`ids` in pieces small enough for one `IN (…)` list each."""
+    for offset in range(0, len(ids), size):
+        yield ids[offset : offset + size]
+
+
 class _Source(NamedTuple):
     select: str  # src, id, contact_id, due, kind, relationship type, contact name
     tables: str
@@ -413,8 +434,8 @@ class _Source(NamedTuple):
 _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = s.contact_id
     AND m.kind = 'reorder' AND m.subject = '' AND m.occurrence_on = s.next_due_on)"""
 
-_SOURCES: dict[int, _Source] = {
-    0: _Source(
+_SOURCES: dict[Source, _Source] = {
+    Source.STORED: _Source(
         "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type,"
         " c.name",
         "follow_ups f INDEXED BY follow_ups_effective_due JOIN contacts c ON c.id = f.contact_id",
@@ -426,7 +447,7 @@ _SOURCES: dict[int, _Source] = {
         "f.contact_id",
         "f.kind",
     ),
-    1: _Source(
+    Source.CHECK_IN: _Source(
         "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type, c.name",
         "contacts c",
         "c.check_in_due_on IS NOT NULL",
@@ -435,7 +456,7 @@ _SOURCES: dict[int, _Source] = {
         "c.id",
         None,
     ),
-    2: _Source(
+    Source.REORDER: _Source(
         "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type, c.name",
         "sale_stats s JOIN contacts c ON c.id = s.contact_id",
         # Summaries that include sales after as_of (a look back in time) are left out; a
@@ -451,7 +472,7 @@ _SOURCES: dict[int, _Source] = {
 
 
 def _source_sql(
-    src: int,
+    src: Source,
     lo: str,
     hi: str,
     as_of: date,
@@ -478,13 +499,13 @@ def _source_sql(
 
 
 def _count_sql(
-    src: int, lo: str, hi: str, as_of: date, skip: Sequence[int], cap: str | None
+    src: Source, lo: str, hi: str, as_of: date, skip: Sequence[int], cap: str | None
 ) -> tuple[str, dict[str, object]]:
-    if src == 1:
+    if src == Source.CHECK_IN:
         return _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
     params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
     # CROSS JOIN keeps SQLite starting from the (few) archived contacts.
-    if src == 0:
+    if src == Source.STORED:
         due = "coalesce(f.snoozed_until, f.due_on)"
         # Snoozing only postpones (due_on <= the effective day), so when hi <= cap the cap
         # holds already and the count stays inside the index.
@@ -532,7 +553,7 @@ class StoredRow(NamedTuple):
 
 
 class RankRow(NamedTuple):
-    src: int
+    src: Source
     id: int
     contact_id: int
     due: str
@@ -552,9 +573,9 @@ class ReorderRow(NamedTuple):
 
 
 class DueRow(NamedTuple):
-    """A stored follow-up (src 0, id = follow-up id) or a check-in (src 1, id = contact id)."""
+    """A stored follow-up, a check-in or a reorder, with what the queue shows of it."""
 
-    src: int
+    src: Source
     id: int
     contact_id: int
     contact_name: str
@@ -566,9 +587,9 @@ class DueRow(NamedTuple):
     occurrence: str
     snoozed_until: str | None
     last_touch_on: str | None
-    cadence: int | None  # check-ins (src 1): the interval in force
+    cadence: int | None  # check-ins: the interval in force
     urgency: float
-    median_gap: float | None = None  # reorders (src 2): last_touch_on is the last purchase
+    median_gap: float | None = None  # reorders: last_touch_on is the last purchase
     purchases: int | None = None
 
 
@@ -610,8 +631,6 @@ def _date(value: str | None) -> date | None:
 
 
 def _follow_up(row: sqlite3.Row) -> FollowUp:
-    from tinycrm.models import FollowUp  # the queue reads rank rows, not records
-
     return FollowUp(
         id=row["id"],
         contact_id=row["contact_id"],

@@ -5,54 +5,11 @@ read through indexes (and the trigger-maintained `sale_stats`) instead of Python
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS
 from tinycrm.store.connection import Database
-
-
-@dataclass(frozen=True)
-class ReorderRow:
-    contact_id: int
-    name: str
-    purchases: int
-    last_on: date
-    median_gap: float
-    due_on: date
-
-
-@dataclass(frozen=True)
-class TopRow:
-    contact_id: int
-    name: str
-    currency: str
-    revenue_minor: int
-    sales: int
-    minutes: int
-    costs_minor: int
-
-
-@dataclass(frozen=True)
-class LifecycleRow:
-    contact_id: int
-    name: str
-    stage: str | None
-    stage_since: date | None
-    cadence_days: int | None
-    last_touch_on: date | None
-    purchases: int
-    last_sale_on: date | None
-    median_gap: float | None
-
-
-@dataclass(frozen=True)
-class ScoreCount:
-    month: str
-    scale: str
-    score: int
-    count: int
-
 
 # Purchase summaries up to :asof of the customers whose sale_stats row already includes later
 # sales (a look back in time), computed as the sale_stats trigger computes them: purchase days,
@@ -151,7 +108,7 @@ class ReportRepo:
         by_profit: bool = False,
         hourly_minor: int = 0,
         limit: int | None = None,
-    ) -> list[TopRow]:
+    ) -> list[TopCustomer]:
         """Revenue per customer and currency over [start, end], with the time logged on notes
         (minutes) and gifts/discounts (same currency) over the same period. By profit, the
         order is revenue - costs - minutes x hourly cost (integers: everything times 60)."""
@@ -183,7 +140,7 @@ class ReportRepo:
             sql += " LIMIT :limit"
             params["limit"] = limit
         return [
-            TopRow(r["contact_id"], r["name"], r["currency"], r["revenue"], r["sales"],
+            TopCustomer(r["contact_id"], r["name"], r["currency"], r["revenue"], r["sales"],
                    r["minutes"], r["costs"])
             for r in self.conn.execute(sql, params)
         ]  # fmt: skip

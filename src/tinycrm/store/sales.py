@@ -6,31 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.models.sales import Cost, Sale
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.schema import SEP
-
-
-@dataclass(frozen=True)
-class Sale:
-    contact_id: int
-    sold_on: date
-    amount_minor: int
-    currency: str
-    products: tuple[str, ...] = ()
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class Cost:
-    """Money spent on a customer (a gift, a discount granted): part of the cost to serve."""
-
-    contact_id: int
-    spent_on: date
-    kind: str  # gift, discount
-    amount_minor: int
-    currency: str
-    note: str | None = None
-    id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
 
+from tinycrm.models.satisfaction import Score
 from tinycrm.store.connection import Database, now_iso
-from tinycrm.vocabulary import LOW_SCORE, Scale
-
-
-@dataclass(frozen=True)
-class Score:
-    contact_id: int
-    scored_on: date
-    scale: Scale
-    score: int
-    source: str | None = None
-    comment: str | None = None
-    id: int | None = None
-
-    @property
-    def is_low(self) -> bool:
-        return self.score <= LOW_SCORE[self.scale]
+from tinycrm.vocabulary import Scale
 
 
 class ScoreRepo:

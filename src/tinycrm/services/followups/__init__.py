@@ -22,8 +22,7 @@ Urgency (taskwarrior's `urgency` is the anchor; weights in docs/follow-ups.md):
 dueness is 1.0 from 7 days overdue, 0.2 from 14 days ahead, linear in between.
 """
 
-from typing import TYPE_CHECKING
-
+from tinycrm.services.followups.actions import HANDLE_HELP, complete, get_item, skip, snooze
 from tinycrm.services.followups.clock import spread_check_ins
 from tinycrm.services.followups.demo import seed_demo
 from tinycrm.services.followups.items import (
@@ -53,22 +52,6 @@ from tinycrm.services.followups.sources import (
     reorder_source,
 )
 from tinycrm.services.followups.stored import add_follow_up, list_follow_ups
-
-if TYPE_CHECKING:
-    from tinycrm.services.followups.actions import HANDLE_HELP, complete, get_item, skip, snooze
-
-# `actions` (done, snooze, skip) is imported on first use: building the queue, the start-up
-# path of `crm follow-ups today`, does not need it (docs/benchmarks.md).
-_ACTIONS = frozenset({"HANDLE_HELP", "complete", "get_item", "skip", "snooze"})
-
-
-def __getattr__(name: str) -> object:
-    if name in _ACTIONS:
-        from tinycrm.services.followups import actions
-
-        return getattr(actions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "DEFAULT_OVERDUE_LIMIT",

@@ -43,9 +43,7 @@ RELATIONSHIP_WEIGHTS: dict[str, float] = {
 GRACE_KINDS = frozenset({FollowUpKind.BIRTHDAY, FollowUpKind.ANNIVERSARY})
 
 
-# Not frozen: a queue builds thousands of these, and a frozen dataclass's __init__ costs ~3.5x
-# (object.__setattr__ per field). Treat them as values all the same: use replace().
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class QueueItem:
     """One row of a queue: a stored follow-up's current occurrence or a derived one."""
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -34,7 +33,7 @@ from tinycrm.services.followups.sources import (
 )
 from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
-from tinycrm.store.followups import DueRow, RankRow
+from tinycrm.store.followups import DueRow, RankRow, Source
 from tinycrm.vocabulary import FollowUpKind
 
 # ---------------------------------------------------------------------------------------------
@@ -83,36 +82,36 @@ def build_queue(
     up_limit = upcoming_limit or None
     end = as_of + timedelta(days=days)
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
-    builder = _QueueBuilder(store, as_of, end)
-    # Counting every overdue row (tens of thousands of index entries at scale) is SQLite's
-    # own work: it runs on a second connection while the Python below goes on.
-    overdue_count = builder.count_later("", builder.before) if with_overdue else None
-    # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
-    # page fills; the ones after it are counted, not built.
-    page_end, dated_beyond = end, 0
-    every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
-    if up_limit is not None and days > 0 and every_dated_kind:
-        page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
-    overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-    today = builder.today(today_rows, today_kinds) if with_today else []
-    today.sort(key=_today_key)
-    overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
-    upcoming: list[_Ranked] = []
-    upcoming_total = 0
-    if days > 0:
-        upcoming, upcoming_total = builder.upcoming(
-            upcoming_rows, up_limit, page_end, upcoming_kinds
+    # One snapshot: the totals count the same rows the pages show.
+    with store.read():
+        builder = _QueueBuilder(store, as_of, end)
+        # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
+        # page fills; the ones after it are counted, not built.
+        page_end, dated_beyond = end, 0
+        every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
+        if up_limit is not None and days > 0 and every_dated_kind:
+            page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
+        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
+        today = builder.today(today_rows, today_kinds) if with_today else []
+        today.sort(key=_today_key)
+        overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
+        upcoming: list[Ranked] = []
+        upcoming_total = 0
+        if days > 0:
+            upcoming, upcoming_total = builder.upcoming(
+                upcoming_rows, up_limit, page_end, upcoming_kinds
+            )
+            upcoming_total += dated_beyond
+        overdue_total = len(overdue_rows) + builder.count("", builder.before) if with_overdue else 0
+        return Queue(
+            as_of=as_of,
+            overdue=builder.finish(overdue),
+            today=builder.finish(today[: today_limit or None]),
+            upcoming=builder.finish(upcoming[:up_limit]),
+            overdue_total=overdue_total,
+            upcoming_total=upcoming_total,
+            today_total=len(today),
         )
-        upcoming_total += dated_beyond
-    return Queue(
-        as_of=as_of,
-        overdue=builder.finish(overdue),
-        today=builder.finish(today[: today_limit or None]),
-        upcoming=builder.finish(upcoming[:up_limit]),
-        overdue_total=len(overdue_rows) + overdue_count() if overdue_count else 0,
-        upcoming_total=upcoming_total,
-        today_total=len(today),
-    )
 
 
 class _QueueBuilder:
@@ -132,14 +131,14 @@ class _QueueBuilder:
         self.before = (as_of - timedelta(days=1)).isoformat()
         self.on, self.last = as_of.isoformat(), end.isoformat()
 
-    def scored(self, row: RankRow) -> _Ranked:
+    def scored(self, row: RankRow) -> Ranked:
         due = date.fromisoformat(row.due)
         late = (self.as_of - due).days
         score = urgency(row.kind, late, row.relationship_type, row.contact_id in self.cases)
         handle = _rank_handle(row)
-        return (score, due, _tie(handle), handle, row)
+        return Ranked(score, due, _tie(handle), handle, row)
 
-    def rows(self, src: int, lo: str, hi: str, **filters: Any) -> list[_Ranked]:
+    def rows(self, src: Source, lo: str, hi: str, **filters: Any) -> list[Ranked]:
         return [
             self.scored(r)
             for r in self.repo.rank_rows(
@@ -150,30 +149,25 @@ class _QueueBuilder:
     def count(self, lo: str, hi: str) -> int:
         return _count(self.store, lo, hi, self.as_of, self.skips, self.last)
 
-    def count_later(self, lo: str, hi: str) -> Callable[[], int]:
-        """`count`, run in the background (Store.in_background); call the result for it."""
-        as_of, skips, last = self.as_of, self.skips, self.last
-        return self.store.in_background(lambda other: _count(other, lo, hi, as_of, skips, last))
-
     def derived(
         self, start: date, end: date, settings: Settings
-    ) -> tuple[list[_Ranked], list[_Ranked], list[_Ranked]]:
+    ) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
         """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming)."""
         items = derived_rows(
             self.store, start, end, settings, self.snoozed,
             [m.contact_id for m in self.snoozed if m.kind in SQL_RANKED_KINDS],
         )  # fmt: skip
-        parts: tuple[list[_Ranked], list[_Ranked], list[_Ranked]] = ([], [], [])
+        parts: tuple[list[Ranked], list[Ranked], list[Ranked]] = ([], [], [])
         for item in items:
             late = (self.as_of - item.due_on).days
             if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
                 continue
             score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
-            entry = (score, item.due_on, _tie(item.handle), item.handle, item)
+            entry = Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
             parts[0 if late > 0 else 1 if late == 0 else 2].append(entry)
         return parts
 
-    def overdue(self, derived: list[_Ranked], limit: int | None) -> list[_Ranked]:
+    def overdue(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """The most urgent overdue rows (all when `limit` is None)."""
         if limit is None:
             shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
@@ -185,7 +179,7 @@ class _QueueBuilder:
         shown.sort(key=_overdue_key)
         del shown[limit:]
         for group in _groups():
-            if len(shown) >= limit and shown[limit - 1][0] > group.best:
+            if len(shown) >= limit and shown[limit - 1].urgency > group.best:
                 break
             found = self.rows(
                 group.src, "", self.before, kinds=group.kinds, exclude_kinds=group.exclude_kinds,
@@ -197,21 +191,21 @@ class _QueueBuilder:
                 del shown[limit:]
         return shown
 
-    def today(self, derived: list[_Ranked], kinds: frozenset[str] | None) -> list[_Ranked]:
+    def today(self, derived: list[Ranked], kinds: frozenset[str] | None) -> list[Ranked]:
         if kinds is None:
             sql = [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
             return derived + sql
         sql = [r for src, kind in _SQL_KINDS.items() if not kind or kind in kinds
                for r in self.rows(src, self.before, self.on, **_only(kind, kinds))]  # fmt: skip
-        return [r for r in derived if r[4].kind in kinds] + sql
+        return [r for r in derived if r.row.kind in kinds] + sql
 
     def upcoming(
         self,
-        derived: list[_Ranked],
+        derived: list[Ranked],
         limit: int | None,
         page_end: date,
         kinds: frozenset[str] | None,
-    ) -> tuple[list[_Ranked], int]:
+    ) -> tuple[list[Ranked], int]:
         """Upcoming rows soonest first, read only up to the day the page fills in each source,
         and their total but for the derived dated rows after `page_end` (build_queue adds
         those). With `kinds`, only rows of those kinds."""
@@ -229,17 +223,17 @@ class _QueueBuilder:
         else:
             # Stored rows of the chosen kinds are few (a birthday is derived, not stored):
             # read them to the page's end and count the rest.
-            rows = [r for r in derived if r[4].kind in kinds]
+            rows = [r for r in derived if r.row.kind in kinds]
             stored = [self.rows(src, self.on, self.last, **_only(kind, kinds))
                       for src, kind in _SQL_KINDS.items() if not kind or kind in kinds]  # fmt: skip
-            rows += [r for found in stored for r in found if r[1].isoformat() <= cutoff]
+            rows += [r for found in stored for r in found if r.due.isoformat() <= cutoff]
             total = len(rows) + sum(
-                1 for found in stored for r in found if r[1].isoformat() > cutoff
+                1 for found in stored for r in found if r.due.isoformat() > cutoff
             )
-        rows.sort(key=lambda r: (r[1], -r[0], r[2]))
+        rows.sort(key=lambda r: (r.due, -r.urgency, r.tie))
         return rows, total
 
-    def finish(self, ranked: list[_Ranked]) -> list[QueueItem]:
+    def finish(self, ranked: list[Ranked]) -> list[QueueItem]:
         return _finish_all(self.store, ranked, self.as_of, self.cases)
 
 
@@ -270,14 +264,28 @@ def _dated_page_end(
     return day, max(0, later - acted)
 
 
-# (urgency, due, tie, handle, row): the ranking key and what becomes the QueueItem.
-_Ranked = tuple[float, date, tuple[int, int, str], str, "RankRow | QueueItem"]
-_SQL_KINDS: dict[int, str] = {0: "", 1: FollowUpKind.CHECK_IN, 2: FollowUpKind.REORDER}
-_PREFIX = {1: "c", 2: "r"}
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A queue row being ranked: its urgency, due day and tie-break, and the row itself (read
+    from SQL, or a derived QueueItem) that becomes the QueueItem shown."""
+
+    urgency: float
+    due: date
+    tie: tuple[int, int, str]  # rows due the same day, as their handles sort
+    handle: str
+    row: RankRow | QueueItem
+
+
+_SQL_KINDS: dict[Source, str] = {
+    Source.STORED: "",
+    Source.CHECK_IN: FollowUpKind.CHECK_IN,
+    Source.REORDER: FollowUpKind.REORDER,
+}
+_PREFIX = {Source.CHECK_IN: "c", Source.REORDER: "r"}
 
 
 def _count(
-    store: Store, lo: str, hi: str, as_of: date, skips: dict[int, list[int]], last: str
+    store: Store, lo: str, hi: str, as_of: date, skips: dict[Source, list[int]], last: str
 ) -> int:
     """Stored, check-in and reorder rows due in (lo, hi]."""
     return sum(
@@ -290,20 +298,20 @@ def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:
     return {} if kind else {"kinds": sorted(kinds)}
 
 
-def _overdue_key(r: _Ranked) -> tuple[float, date, tuple[int, int, str]]:
-    return (-r[0], r[1], r[2])
+def _overdue_key(r: Ranked) -> tuple[float, date, tuple[int, int, str]]:
+    return (-r.urgency, r.due, r.tie)
 
 
-def _today_key(r: _Ranked) -> tuple[float, str, str]:
+def _today_key(r: Ranked) -> tuple[float, str, str]:
     """Most urgent first; equally urgent rows by contact name, then handle."""
-    return (-r[0], r[4].contact_name.lower(), r[3])
+    return (-r.urgency, r.row.contact_name.lower(), r.handle)
 
 
 class _Group(NamedTuple):
     """Overdue rows of one source sharing their static urgency weights (no open case)."""
 
     best: float  # the highest urgency a row of the group can have (a week or more late)
-    src: int
+    src: Source
     kinds: list[str] | None = None
     exclude_kinds: list[str] | None = None
     rels: list[str] | None = None
@@ -318,10 +326,10 @@ def _groups() -> list[_Group]:
     ]
     rel_groups.append((None, None, weighted_rels))
     groups = []
-    kind_groups: list[tuple[int, str, list[str] | None, list[str] | None]] = [
-        (0, k, [k], None) for k in weighted_kinds
+    kind_groups: list[tuple[Source, str, list[str] | None, list[str] | None]] = [
+        (Source.STORED, k, [k], None) for k in weighted_kinds
     ]
-    kind_groups.append((0, "", None, weighted_kinds))
+    kind_groups.append((Source.STORED, "", None, weighted_kinds))
     kind_groups += [(src, kind, None, None) for src, kind in _SQL_KINDS.items() if kind]
     for src, kind, kinds, exclude_kinds in kind_groups:
         for rel, rels, exclude_rels in rel_groups:
@@ -339,24 +347,25 @@ def _tie(handle: str) -> tuple[int, int, str]:
 
 
 def _rank_handle(row: RankRow) -> str:
-    if row.src == 0:
+    if row.src == Source.STORED:
         return str(row.id)
     return f"{_PREFIX[row.src]}{row.id}-{row.due}"
 
 
 def _finish_all(
-    store: Store, ranked: list[_Ranked], as_of: date, cases: set[int]
+    store: Store, ranked: list[Ranked], as_of: date, cases: set[int]
 ) -> list[QueueItem]:
     """QueueItems for ranked rows, in their order (details fetched in one go)."""
-    wanted = [(r[4].src, r[4].id, r[4].due, r[0]) for r in ranked if isinstance(r[4], RankRow)]
+    wanted = [
+        (r.row.src, r.row.id, r.row.due, r.urgency) for r in ranked if isinstance(r.row, RankRow)
+    ]
     found = {(d.src, d.id): d for d in store.follow_ups.details(wanted)}
     items = []
-    for score, due, _, _, entry in ranked:
+    for r in ranked:
+        score, due, entry = r.urgency, r.due, r.row
         late = (as_of - due).days
         if isinstance(entry, QueueItem):
-            # Built by a source for this queue alone, so it can be filled in place.
-            entry.days_late, entry.urgency = late, score
-            items.append(entry)
+            items.append(replace(entry, days_late=late, urgency=score))
             continue
         row = found.get((entry.src, entry.id))
         if row is not None:
@@ -367,17 +376,14 @@ def _finish_all(
 def _due_item(
     row: DueRow, due: date, late: int, score: float, as_of: date, cases: set[int]
 ) -> QueueItem:
-    if row.src == 1:
-        item = check_in_item(row)
-        item.days_late, item.urgency = late, score
-        return item
-    if row.src == 2:
+    if row.src == Source.CHECK_IN:
+        return replace(check_in_item(row), days_late=late, urgency=score)
+    if row.src == Source.REORDER:
         item = reorder_item(
             row.contact_id, row.contact_name, row.due, row.last_touch_on or "",
             row.median_gap or 0.0, row.relationship_type,
         )  # fmt: skip
-        item.days_late, item.urgency = late, score
-        return item
+        return replace(item, days_late=late, urgency=score)
     follow_up = FollowUp(
         id=row.id,
         contact_id=row.contact_id,

@@ -22,8 +22,8 @@ from datetime import date
 
 from rich.text import Text
 
+from tinycrm.models.satisfaction import Score
 from tinycrm.services.satisfaction import TREND_PERIOD_DAYS, trend
-from tinycrm.store.satisfaction import Score
 from tinycrm.vocabulary import LOW_SCORE, SCALE_RANGE, Scale
 
 NPS_STEP = 2  # NPS 0–10 in six rows: 10, 8, 6, 4, 2, 0

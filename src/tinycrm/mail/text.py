@@ -7,7 +7,7 @@ pipe, a file or cron gets no colour codes. Every piece of user text goes through
 
 from __future__ import annotations
 
-from tinycrm.digest import common
+from tinycrm.mail import common
 from tinycrm.services.digest import Digest, DigestItem
 from tinycrm.textsafe import visible
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tinycrm.digest import common
+from tinycrm.mail import common
 from tinycrm.services.digest import Digest, DigestItem
 from tinycrm.textsafe import visible
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import CrmError, UsageError
+from tinycrm.mail import common, html, text
 
 if TYPE_CHECKING:
     import smtplib
@@ -121,8 +122,6 @@ def build_message(digest: Digest, config: MailConfig) -> EmailMessage:
     """A multipart/alternative message: the plain-text digest and the HTML one."""
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
-
-    from tinycrm.digest import common, html, text
 
     message = EmailMessage()
     message["From"] = config.sender

@@ -1,4 +1,4 @@
-"""The digest as a JSON-ready dict with stable keys (`crm digest --format json`)."""
+"""The digest (`crm digest --format json`)."""
 
 from __future__ import annotations
 

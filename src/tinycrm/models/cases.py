@@ -1,0 +1,26 @@
+"""Cases: complaints and problems, from opening to resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.vocabulary import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    contact_id: int
+    title: str
+    severity: Severity
+    opened_on: date
+    target_on: date
+    id: int | None = None
+    escalated_to: str | None = None
+    escalated_on: date | None = None
+    resolved_on: date | None = None
+    resolution: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None

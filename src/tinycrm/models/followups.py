@@ -1,0 +1,25 @@
+"""Stored follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.vocabulary import FollowUpKind
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A stored follow-up: something to do for a contact on a date, maybe recurring."""
+
+    contact_id: int
+    title: str
+    kind: FollowUpKind
+    due_on: date
+    id: int | None = None
+    rule: str | None = None  # RRULE text for recurring follow-ups
+    anchor_on: date | None = None
+    snoozed_until: date | None = None
+    status: str = "open"  # open, done, skipped
+    completed_on: date | None = None
+    source: str | None = None  # what created it, e.g. "sale:12"

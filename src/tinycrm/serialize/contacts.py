@@ -1,0 +1,51 @@
+"""Contacts, and one contact's whole card (`crm contacts show --json`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.serialize.cases import case_dict
+from tinycrm.serialize.followups import queue_item_dict
+from tinycrm.serialize.notes import note_dict
+from tinycrm.serialize.sales import sale_dict
+from tinycrm.serialize.satisfaction import score_dict
+
+if TYPE_CHECKING:
+    from tinycrm.models import Contact
+    from tinycrm.services.card import ContactDetails
+
+
+def contact_dict(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "company": contact.company,
+        "emails": list(contact.emails),
+        "phones": list(contact.phones),
+        "address": contact.address,
+        "birthday": contact.birthday.iso() if contact.birthday else None,
+        "anniversaries": [{"label": a.label, "date": a.when.iso()} for a in contact.anniversaries],
+        "tags": list(contact.tags),
+        "relationship_type": contact.relationship_type.value if contact.relationship_type else None,
+        "stage": contact.stage.value if contact.stage else None,
+        "cadence_days": contact.cadence_days,
+        "cadence_override": contact.cadence_override,
+        "owner": contact.owner,
+        "archived": contact.archived,
+        "last_interaction_on": contact.last_touch_on.isoformat() if contact.last_touch_on else None,
+    }
+
+
+def contact_details_dict(details: ContactDetails) -> dict[str, Any]:
+    return {
+        **contact_dict(details.contact),
+        "stage_history": [
+            {"stage": s.stage.value, "date": s.changed_on.isoformat()} for s in details.stages
+        ],
+        "note_count": details.note_count,
+        "notes": [note_dict(row.note) for row in details.notes],
+        "follow_ups": [queue_item_dict(item) for item in details.follow_ups],
+        "sales": [sale_dict(row.sale) for row in details.sales],
+        "satisfaction": [score_dict(score) for score in details.scores],
+        "cases": [case_dict(row.case) for row in details.cases],
+    }

@@ -1,0 +1,144 @@
+"""The analytical reports (`crm report … --json`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.serialize.sales import money_dict
+from tinycrm.services import atrisk
+
+if TYPE_CHECKING:
+    from tinycrm.models.reports import ReorderRow
+    from tinycrm.services.analytics import MonthScores, Suggestions, TopReport
+    from tinycrm.services.atrisk import Page
+    from tinycrm.services.lifecycle import LifecycleItem
+    from tinycrm.store.atrisk import AtRiskRow
+
+
+def reorder_dict(day: date, window_days: int, page: Page[ReorderRow]) -> dict[str, Any]:
+    return {
+        "as_of": day.isoformat(),
+        "window_days": window_days,
+        "total": page.total,
+        "rows": [
+            {
+                "contact_id": r.contact_id,
+                "contact": r.name,
+                "purchases": r.purchases,
+                "last_purchase_on": r.last_on.isoformat(),
+                "median_interval_days": r.median_gap,
+                "due_on": r.due_on.isoformat(),
+                "days_overdue": (day - r.due_on).days,
+            }
+            for r in page.rows
+        ],
+    }
+
+
+def at_risk_dict(day: date, page: Page[AtRiskRow]) -> dict[str, Any]:
+    return {
+        "as_of": day.isoformat(),
+        "total": page.total,
+        "rows": [
+            {
+                "contact_id": r.contact_id,
+                "contact": r.name,
+                "reasons": atrisk.risk_reasons(r),
+                "cadence_days": r.cadence_days,
+                "last_contact_on": _iso(r.last_contact_on),
+                "check_in_due_on": _iso(r.check_in_due_on),
+                "days_late": r.days_late,
+                "satisfaction": r.satisfaction,
+                "scale": r.scale,
+                "score": r.score,
+                "previous_score": r.previous_score,
+                "open_cases": r.open_cases,
+                "next_case_target": _iso(r.next_case_target),
+            }
+            for r in page.rows
+        ],
+    }
+
+
+def top_dict(report: TopReport) -> dict[str, Any]:
+    return {
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "by": report.by,
+        "hourly_cost": money_dict(report.hourly_minor, report.hourly_currency)
+        if report.hourly_minor is not None
+        else None,
+        "rows": [
+            {
+                "contact_id": r.contact_id,
+                "contact": r.name,
+                "currency": r.currency,
+                "sales": r.sales,
+                "revenue": money_dict(r.revenue_minor, r.currency),
+                "minutes": r.minutes,
+                "gifts_and_discounts": money_dict(r.costs_minor, r.currency),
+                "profit": money_dict(r.profit_minor, r.currency)
+                if r.profit_minor is not None
+                else None,
+            }
+            for r in report.rows
+        ],
+    }
+
+
+def lifecycle_dict(day: date, total: int, shown: list[LifecycleItem]) -> dict[str, Any]:
+    return {
+        "as_of": day.isoformat(),
+        "total": total,
+        "rows": [
+            {
+                "contact_id": i.row.contact_id,
+                "contact": i.row.name,
+                "stage": i.row.stage,
+                "stage_since": _iso(i.row.stage_since),
+                "last_activity_on": _iso(i.last_activity),
+                "purchases": i.row.purchases,
+                "suggested_stage": i.suggested.value if i.suggested else None,
+                "reason": i.reason,
+            }
+            for i in shown
+        ],
+    }
+
+
+def satisfaction_dict(day: date, months: list[MonthScores]) -> dict[str, Any]:
+    return {
+        "as_of": day.isoformat(),
+        "months": [
+            {
+                "month": m.month,
+                "csat": {
+                    "count": m.csat_count,
+                    "average": round(m.csat_average, 2) if m.csat_average is not None else None,
+                    "distribution": {str(k): v for k, v in m.csat_distribution.items()},
+                },
+                "nps": {
+                    "count": m.nps_count,
+                    "score": m.nps,
+                    "promoters": m.promoters,
+                    "passives": m.passives,
+                    "detractors": m.detractors,
+                },
+            }
+            for m in months
+        ],
+    }
+
+
+def suggestions_dict(found: Suggestions) -> dict[str, Any]:
+    return {
+        "contact_id": found.contact_id,
+        "contact": found.name,
+        "similar_customers": found.similar_customers,
+        "suggestions": [{"product": s.product, "evidence": s.evidence} for s in found.items],
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
