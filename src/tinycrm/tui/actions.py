@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from textual.screen import Screen
 
+from tinycrm.models.cases import Case
 from tinycrm.services.cases import list_cases
 from tinycrm.services.contacts import get_contact
-from tinycrm.store.cases import Case
 from tinycrm.tui.context import CommandList, crm
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tinycrm.models.cases import Case
 from tinycrm.services import cases
 from tinycrm.store import Store
-from tinycrm.store.cases import Case
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values
 from tinycrm.vocabulary import RESPONSE_DAYS, Severity
