@@ -59,7 +59,7 @@ def statuses(path: Path) -> list[str]:
 # SIGINT ignored, and a child inherits that.
 CRM_WITH_CTRL_C = (
     "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
-    " from tinycrm.cli.entry import main; main()"
+    " from tinycrm.cli.app import main; main()"
 )
 
 
