@@ -108,6 +108,18 @@ def test_archive_hides_from_list_and_undo_restores(cli: Invoke) -> None:
     assert len(json.loads(cli("contacts", "list", "--json").stdout)) == 2
 
 
+def test_undo_archive_finds_the_archived_contact_by_part_of_the_name(cli: Invoke) -> None:
+    add(cli, "Bob Marsh")
+    add(cli, "Bobby Tables")
+    assert cli("contacts", "archive", "marsh").exit_code == 0
+    restored = cli("contacts", "archive", "bob", "--undo")
+    assert restored.exit_code == 0, restored.stderr
+    assert "restored Bob Marsh" in restored.stdout
+    assert len(json.loads(cli("contacts", "list", "--json").stdout)) == 2
+    # Archiving still looks among the active contacts only.
+    assert cli("contacts", "archive", "bob").exit_code == 1
+
+
 def test_list_filters(cli: Invoke) -> None:
     add(cli, "Ann", "--tag", "vip", "--company", "Acme", "--type", "dedicated")
     add(cli, "Bob", "--tag", "club", "--stage", "awareness")

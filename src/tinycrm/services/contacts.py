@@ -114,7 +114,8 @@ def edit_contact(store: Store, ref: str, fields: ContactFields, today: date) -> 
 
 def set_archived(store: Store, ref: str, archived: bool = True) -> Contact:
     with store.write():
-        contact = resolve_ref(store, ref)
+        # Bringing a contact back looks among the archived ones (`archive bob --undo`).
+        contact = resolve_ref(store, ref, archived=not archived)
         contact.archived = archived
         store.contacts.update(contact)
     return contact
@@ -127,11 +128,12 @@ def get_contact(store: Store, contact_id: int) -> Contact:
     return contact
 
 
-def resolve_ref(store: Store, ref: str) -> Contact:
+def resolve_ref(store: Store, ref: str, *, archived: bool = False) -> Contact:
     """A contact id, or text matching exactly one contact's name or email.
 
     An exact (case-insensitive) name or email wins; otherwise a unique partial match of an
-    active contact's name or email. Several matches are an error listing them.
+    active contact's name or email (an archived one's with `archived`). Several matches are
+    an error listing them.
     """
     text = ref.strip()
     if not text:
@@ -141,7 +143,9 @@ def resolve_ref(store: Store, ref: str) -> Contact:
         contact = store.contacts.get(number)
         if contact is not None:
             return contact
-    candidates = store.contacts.find_ref(text) or store.contacts.find_containing(text)
+    candidates = store.contacts.find_ref(text) or store.contacts.find_containing(
+        text, archived=archived
+    )
     if len(candidates) == 1:
         return get_contact(store, candidates[0].id)
     if not candidates:

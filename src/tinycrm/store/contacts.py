@@ -46,7 +46,7 @@ INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
 # it the most recently added are ranked (see ContactRepo.search, docs/search.md).
 SEARCH_CANDIDATES = 2000
 # An active contact whose name or an email contains ?1 (a LIKE pattern).
-_CONTAINING = """c.archived = 0 AND c.id IN (
+_CONTAINING = """c.id IN (
     SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
     UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')"""
 
@@ -122,22 +122,25 @@ class ContactRepo:
         )
         return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
 
-    def find_containing(self, text: str, limit: int = 11) -> list[RefCandidate]:
-        """Active contacts whose name or an email contains `text` (case-insensitive)."""
+    def find_containing(
+        self, text: str, limit: int = 11, *, archived: bool = False
+    ) -> list[RefCandidate]:
+        """Active (or else archived) contacts whose name or an email contains `text`
+        (case-insensitive)."""
         rows = self.conn.execute(
             """SELECT c.id, c.name, (SELECT email FROM contact_emails
                    WHERE contact_id = c.id ORDER BY position LIMIT 1) AS email
-               FROM contacts c WHERE """
+               FROM contacts c WHERE c.archived = ?3 AND """
             + _CONTAINING
             + " ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2",
-            ("%" + _like_escape(text.strip()) + "%", limit),
+            ("%" + _like_escape(text.strip()) + "%", limit, int(archived)),
         )
         return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
 
     def count_containing(self, text: str) -> int:
         """How many contacts `find_containing` would find without its limit."""
         row = self.conn.execute(
-            f"SELECT count(*) FROM contacts c WHERE {_CONTAINING}",
+            f"SELECT count(*) FROM contacts c WHERE c.archived = 0 AND {_CONTAINING}",
             ("%" + _like_escape(text.strip()) + "%",),
         ).fetchone()
         return int(row[0])
