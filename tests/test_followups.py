@@ -87,7 +87,7 @@ def test_feb_29_birthday_in_a_common_year_follows_the_setting(
 
 
 def test_anniversary_title_counts_years(cli: Invoke) -> None:
-    add(cli, "Ann", "--anniversary", "customer since=2021-11-26", "--anniversary", "wedding=06-01")
+    add(cli, "Ann", "--anniversary", "customer since=2021-11-26", "--anniversary", "wedding=1 jun")
     rows = queue(cli, "today", "--as-of", "2026-11-26")["today"]
     assert [r["title"] for r in rows] == ["Anniversary: 5 years a customer"]
     june = queue(cli, "today", "--as-of", "2027-06-01")["today"]
@@ -498,7 +498,8 @@ def test_done_hides_the_reorder_and_a_new_sale_moves_it(cli: Invoke) -> None:
     done = cli("follow-ups", "done", "r1-2026-11-30", "--as-of", "2026-12-02")
     assert done.exit_code == 0, done.stderr
     assert queue(cli, "overdue", "--as-of", "2026-12-10")["overdue_total"] == 0
-    sale = cli("sales", "add", "Ann", "12.00", "--date", "2026-12-05", "--no-follow-up")
+    sale = cli("sales", "add", "Ann", "12.00", "--date", "2026-12-05", "--no-follow-up",
+               "--as-of", "2026-12-05")  # fmt: skip
     assert sale.exit_code == 0, sale.stderr
     rows = queue(cli, "upcoming", "--as-of", "2026-12-05", "--days", "40")["upcoming"]
     assert [r["handle"] for r in rows if r["kind"] == "reorder"] == ["r1-2027-01-04"]

@@ -68,14 +68,17 @@ _COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 _RELATIVE = r"^([+-])\s*(\d{1,6})\s*([a-z]+)$"
 _IN_N = r"^in\s+(\d{1,6})\s*([a-z]+)$"
 _AGO = r"^(\d{1,6})\s*([a-z]+)\s+ago$"
-_NUMERIC = r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$"
+_BARE = r"^(\d{1,6})\s*([a-z]+)$"  # 3d, 2w: forward, as +3d
+# 03/04, 03.04, 03-04 (the same date whatever the separator), optionally with a year.
+_NUMERIC = r"^(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{2}|\d{4}))?$"
+_YEAR_FIRST = r"^(\d{4})([/.])(\d{1,2})\2(\d{1,2})$"  # 2026/12/24
 _WORDS = r"^(?:(\d{1,2})\s+([a-z]+)|([a-z]+)\s+(\d{1,2}))(?:,?\s+(\d{4}))?$"
 
 # Typed dates are kept well inside Python's year 1..9999, so the windows computed from them
 # (--days up to ten years, overdue look-backs, recurrences) never overflow.
 MIN_YEAR, MAX_YEAR = 1000, 8999
 
-DATE_HELP = "e.g. 2026-12-01, today, tomorrow, friday, +3d, +2w, in 3 days, dec 24"
+DATE_HELP = "e.g. 2026-12-01, today, tomorrow, friday, next week, eom, +3d, 2w, dec 24"
 
 
 def parse_date(
@@ -103,10 +106,15 @@ def _parse(value: str, today: date, day_first: bool, prefer: Prefer) -> date | N
     named = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1}
     if value in named:
         return today + timedelta(days=named[value])
-    value = value.removeprefix("next ")
-    if value in WEEKDAYS:
-        ahead = (WEEKDAYS[value] - today.weekday() - 1) % 7 + 1
-        return today + timedelta(days=ahead)
+    period = _period(value, today)
+    if period is not None:
+        return period
+    weekday = _weekday(value, today, prefer)
+    if weekday is not None:
+        return weekday
+    bare = re.match(_BARE, value)
+    if bare and bare[2] in UNITS:
+        return _shift(today, int(bare[1]), bare[2])
     for pattern, sign in ((_RELATIVE, None), (_IN_N, "+"), (_AGO, "-")):
         match = re.match(pattern, value)
         if match:
@@ -115,6 +123,33 @@ def _parse(value: str, today: date, day_first: bool, prefer: Prefer) -> date | N
                 sign, groups = groups[0], groups[1:]
             return _shift(today, int(groups[0]) * (1 if sign == "+" else -1), groups[1])
     return _absolute(value, today, day_first, prefer)
+
+
+def _period(value: str, today: date) -> date | None:
+    """`next week` (its Monday), `next month` (its 1st), `eom`/`end of month`, `eoy`."""
+    if value == "next week":
+        return today + timedelta(days=7 - today.weekday())
+    if value == "next month":
+        return add_months(today.replace(day=1), 1)
+    if value in ("eom", "end of month"):
+        return today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    if value in ("eoy", "end of year"):
+        return date(today.year, 12, 31)
+    return None
+
+
+def _weekday(value: str, today: date, prefer: Prefer) -> date | None:
+    """`friday`/`next friday`: the next one, never today (for a past event: the last one);
+    `this friday`: today if it is Friday, else the next one; `last friday`: the last one."""
+    word, _, name = value.rpartition(" ")
+    if name not in WEEKDAYS or word not in ("", "next", "this", "last"):
+        return None
+    ahead = (WEEKDAYS[name] - today.weekday()) % 7  # 0 when today is that day
+    if word == "this":
+        return today + timedelta(days=ahead)
+    if word == "last" or (word == "" and prefer == "past"):
+        return today - timedelta(days=(today.weekday() - WEEKDAYS[name] - 1) % 7 + 1)
+    return today + timedelta(days=ahead or 7)
 
 
 def _shift(today: date, amount: int, unit_text: str) -> date | None:
@@ -145,27 +180,38 @@ def add_months(start: date, months: int) -> date:
 
 
 def _absolute(value: str, today: date, day_first: bool, prefer: Prefer) -> date | None:
+    parts = _calendar_parts(value, day_first)
+    if parts is None:
+        return None
+    year, month, day = parts
+    if year is None:
+        return _year_less(month, day, today, prefer)
+    return _make(year, month, day)
+
+
+def _calendar_parts(value: str, day_first: bool) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a calendar date as typed: ISO, 20261224, 2026/12/24,
+    03/04 or 03-04 (day-first or month-first), 24 dec, dec 24, 24 dec 2026."""
     for pattern in (_ISO, _COMPACT):
         match = re.match(pattern, value)
         if match:
-            return _make(int(match[1]), int(match[2]), int(match[3]))
+            return int(match[1]), int(match[2]), int(match[3])
+    match = re.match(_YEAR_FIRST, value)
+    if match:
+        return int(match[1]), int(match[3]), int(match[4])
     match = re.match(_NUMERIC, value)
     if match:
-        first, second = int(match[1]), int(match[2])
+        first, second = int(match[1]), int(match[3])
         day, month = (first, second) if day_first else (second, first)
-        if match[3]:
-            year = int(match[3])
-            return _make(year + 2000 if year < 100 else year, month, day)
-        return _year_less(month, day, today, prefer)
+        year = int(match[4]) if match[4] else None
+        return (year + 2000 if year is not None and year < 100 else year), month, day
     match = re.match(_WORDS, value)
     if match:
         day_text, month_text = (match[1], match[2]) if match[1] else (match[4], match[3])
         month_number = _month(month_text)
         if month_number is None:
             return None
-        if match[5]:
-            return _make(int(match[5]), month_number, int(day_text))
-        return _year_less(month_number, int(day_text), today, prefer)
+        return (int(match[5]) if match[5] else None), month_number, int(day_text)
     return None
 
 
@@ -266,6 +312,27 @@ def stored_display(stored: str) -> str:
     """A date as stored ('1986-12-24' or '--12-24') as people read it: '24 Dec 1986', '24 Dec'."""
     year = None if stored.startswith("-") else int(stored[:4]) or None
     return day_month(int(stored[-5:-3]), int(stored[-2:]), year)
+
+
+def parse_birthday(text: str, *, day_first: bool = True) -> PartialDate:
+    """A birthday or anniversary as a person types it: any calendar form `parse_date` reads,
+    with or without a year (`14 mar 1980`, `14/03/1980`, `14 mar`, `03/04`, `03-04`, read by
+    the same day/month rule), or vCard's `--03-14`."""
+    value = " ".join(text.strip().lower().split())
+    if value.startswith("--"):
+        return parse_partial_date(value)
+    parts = _calendar_parts(value, day_first)
+    if parts is None:
+        raise UsageError(
+            f"cannot read date {text!r} (e.g. 1980-03-14, 14 mar 1980, or 14 mar without a year)"
+        )
+    year, month, day = parts
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise UsageError(f"cannot read date {text!r}: years {MIN_YEAR} to {MAX_YEAR}")
+    try:
+        return PartialDate(month, day, year)
+    except UsageError:
+        raise UsageError(f"cannot read date {text!r}: no such day") from None
 
 
 def occurrences_between(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.dates import PartialDate, parse_birthday
 from tinycrm.errors import UsageError
 from tinycrm.vocabulary import CHANNEL_SYNONYMS, Channel, RelationshipType, Stage
 
@@ -24,6 +25,17 @@ _PHONE = r"^[+()\d][\w\s().\-/,;#*]*$"
 
 # SQLite's INTEGER (and so every row id) is a signed 64-bit number.
 MAX_ROW_ID = 2**63 - 1
+
+
+def happened_on(on: date, today: date, what: str) -> date:
+    """The day something already happened (a note, a sale, a score, a case event): never
+    after today, which `--as-of` may move (a typo'd year would drive the queue for a year)."""
+    if on > today:
+        raise UsageError(
+            f"{what} {on} is in the future (today is {today}); use --as-of DATE to record it"
+            " as of a later day"
+        )
+    return on
 
 
 def row_id(text: str) -> int | None:
@@ -92,18 +104,19 @@ def cadence(value: str) -> int:
     return int(text)
 
 
-def birthday(value: str) -> PartialDate:
-    return parse_partial_date(value)
+def birthday(value: str, *, day_first: bool = True) -> PartialDate:
+    """A typed birthday, read like every other date option (`14 mar 1980`, `14/03`)."""
+    return parse_birthday(value, day_first=day_first)
 
 
-def anniversary(value: str) -> Anniversary:
-    """'LABEL=DATE', e.g. 'customer since=2019-05-01' or 'wedding=06-21'."""
+def anniversary(value: str, *, day_first: bool = True) -> Anniversary:
+    """'LABEL=DATE', e.g. 'customer since=2019-05-01' or 'wedding=21 jun'."""
     label, sep, when = value.rpartition("=")
     if not sep or not label.strip():
         raise UsageError(f"an anniversary is LABEL=DATE (e.g. 'wedding=2015-06-21'), not {value!r}")
     from tinycrm.models import Anniversary  # not needed by the queue, which validates kinds
 
-    return Anniversary(label.strip(), parse_partial_date(when))
+    return Anniversary(label.strip(), parse_birthday(when, day_first=day_first))
 
 
 def tag(value: str) -> str:

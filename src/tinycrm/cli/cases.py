@@ -7,7 +7,15 @@ from datetime import date
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.context import (
+    DATE_OPTION,
+    JSON_OPTION,
+    WRITE_AS_OF_OPTION,
+    as_of_date,
+    happened_on,
+    state,
+    today,
+)
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models.cases import Case
 from tinycrm.serialize.cases import case_dict
@@ -26,10 +34,15 @@ def open_(
     severity: str = typer.Option(
         "normal", "--severity", "-s", help="high (respond in 1 day), normal (3), low (7)."
     ),
+    on: str = DATE_OPTION,
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Open a case; its response target shows in the follow-up queue."""
-    case = service.open_case(state(ctx).store, ref, title, severity=severity, today=today())
+    day = as_of_date(ctx, as_of)
+    case = service.open_case(
+        state(ctx).store, ref, title, severity=severity, today=day, on=happened_on(ctx, on, day)
+    )
     if as_json:
         output.print_json(case_dict(case))
     else:
@@ -43,10 +56,13 @@ def escalate(
     ctx: typer.Context,
     case_id: str = typer.Argument(..., metavar="ID", help="Case id."),
     to: str = typer.Option(..., "--to", help="Who takes it over."),
+    on: str = DATE_OPTION,
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Escalate an open case to someone; records to whom and when."""
-    case = service.escalate(state(ctx).store, case_id, to, today())
+    day = as_of_date(ctx, as_of)
+    case = service.escalate(state(ctx).store, case_id, to, day, on=happened_on(ctx, on, day))
     output.print_result(
         case_dict(case), f"case {case.id} escalated to {case.escalated_to}", as_json=as_json
     )
@@ -57,10 +73,13 @@ def resolve(
     ctx: typer.Context,
     case_id: str = typer.Argument(..., metavar="ID", help="Case id."),
     note: str = typer.Option(..., "--note", "-m", help="How it was resolved."),
+    on: str = DATE_OPTION,
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Resolve an open case, recording how."""
-    case = service.resolve(state(ctx).store, case_id, note, today())
+    day = as_of_date(ctx, as_of)
+    case = service.resolve(state(ctx).store, case_id, note, day, on=happened_on(ctx, on, day))
     output.print_result(
         case_dict(case), f"case {case.id} resolved on {case.resolved_on}", as_json=as_json
     )

@@ -26,7 +26,9 @@ EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more
 PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")
 COMPANY = typer.Option(None, "--company", "-c", help="Company or organisation.")
 ADDRESS = typer.Option(None, "--address", help="Postal address.")
-BIRTHDAY = typer.Option(None, "--birthday", "-b", help="1980-03-14, or 03-14 without a year.")
+BIRTHDAY = typer.Option(
+    None, "--birthday", "-b", help="1980-03-14, 14 mar 1980, or 14 mar without a year."
+)
 ANNIVERSARY = typer.Option(
     None, "--anniversary", "-a", metavar="LABEL=DATE", help="e.g. 'wedding=2015-06-21'."
 )
@@ -77,6 +79,7 @@ def add(
         stage=stage,
         cadence=cadence,
         owner=owner,
+        day_first=state(ctx).settings.day_first,
     )
     contact = service.add_contact(state(ctx).store_to_add_to, fields, today())
     output.print_result(
@@ -124,6 +127,7 @@ def edit(
         stage=stage,
         cadence=cadence,
         owner=owner,
+        day_first=state(ctx).settings.day_first,
     )
     contact = service.edit_contact(state(ctx).store, ref, fields, today())
     output.print_result(

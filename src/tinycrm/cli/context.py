@@ -103,6 +103,25 @@ def as_of_date(ctx: typer.Context, text: str | None) -> date:
     return read_as_of(text, today(), day_first=state(ctx).settings.day_first)
 
 
+def happened_on(ctx: typer.Context, text: str | None, day: date) -> date:
+    """When something already happened (`--date`/`--at`): relative forms and dates without a
+    year count back from `day` (--as-of, or today); the services refuse a day after it."""
+    if not text:
+        return day
+    from tinycrm.dates import parse_date
+
+    return parse_date(text, day, day_first=state(ctx).settings.day_first, prefer="past")
+
+
+def due_date(ctx: typer.Context, text: str | None, day: date) -> date:
+    """When something is to be done (`--due`): relative forms count from `day` (--as-of)."""
+    if not text:
+        return day
+    from tinycrm.dates import parse_date
+
+    return parse_date(text, day, day_first=state(ctx).settings.day_first)
+
+
 def check_days(days: int, *, maximum: int = 3660) -> int:
     if not 0 <= days <= maximum:
         raise UsageError(f"--days must be between 0 and {maximum}, not {days}")
@@ -112,4 +131,13 @@ def check_days(days: int, *, maximum: int = 3660) -> int:
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON (stable keys) instead of a table.")
 AS_OF_OPTION = typer.Option(
     None, "--as-of", metavar="DATE", help="Answer for this day instead of today."
+)
+WRITE_AS_OF_OPTION = typer.Option(
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="Record as of this day instead of today (dates may not be later than it).",
+)
+DATE_OPTION = typer.Option(
+    None, "--date", "-d", metavar="DATE", help="When it happened (default: today, or --as-of)."
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.cli.context import (
+    JSON_OPTION,
+    WRITE_AS_OF_OPTION,
+    as_of_date,
+    happened_on,
+    read_date,
+    state,
+)
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize.notes import note_dict
 from tinycrm.services import notes as service
@@ -34,11 +41,13 @@ def add(
     ),
     at: str = typer.Option(None, "--at", metavar="DATE", help="When (default today)."),
     minutes: int = typer.Option(None, "--minutes", min=0, help="How long it took."),
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a note; with --channel it counts as an interaction and resets keep-in-touch."""
-    on = read_date(ctx, at, prefer="past") if at else today()
-    note = service.add_note(state(ctx).store, ref, text, on, channel, minutes)
+    day = as_of_date(ctx, as_of)
+    on = happened_on(ctx, at, day)
+    note = service.add_note(state(ctx).store, ref, text, on, channel, minutes, today=day)
     if as_json:
         output.print_json(note_dict(note))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.cli.context import JSON_OPTION, WRITE_AS_OF_OPTION, as_of_date, due_date, state
 from tinycrm.serialize.followups import follow_up_brief
 from tinycrm.services.passon import pass_on as service_pass_on
 
@@ -14,11 +14,15 @@ def pass_on(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="What to pass on (news, an offer…)."),
     tag: str = typer.Option(..., "--tag", "-t", help="Everyone with this tag."),
-    due: str = typer.Option(None, "--due", metavar="DATE", help="When (default today)."),
+    due: str = typer.Option(
+        None, "--due", metavar="DATE", help="When (default today, or --as-of; +3d counts from it)."
+    ),
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create a pass-on follow-up for every active contact with the tag, in one go."""
-    when = read_date(ctx, due) if due else today()
+    day = as_of_date(ctx, as_of)
+    when = due_date(ctx, due, day)
     created = service_pass_on(state(ctx).store, text, tag, when)
     output.print_result(
         [follow_up_brief(f) for f in created],

@@ -5,7 +5,15 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import JSON_OPTION, read_date, state, today
+from tinycrm.cli.context import (
+    JSON_OPTION,
+    WRITE_AS_OF_OPTION,
+    as_of_date,
+    happened_on,
+    read_date,
+    state,
+    today,
+)
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.money import format_minor
 from tinycrm.serialize.sales import cost_dict, sale_dict, sale_result_dict
@@ -30,18 +38,19 @@ def add(
     no_follow_up: bool = typer.Option(
         False, "--no-follow-up", help="Do not create the after-sale follow-ups."
     ),
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record a sale: thank-you (+2 days) and satisfaction check (+14 days) follow-ups; the
     first sale sets the contact's "customer since" anniversary."""
     app_state = state(ctx)
     settings = app_state.settings
-    now = today()
+    now = as_of_date(ctx, as_of)
     result = service.add_sale(
         app_state.store,
         ref,
         amount,
-        sold_on=read_date(ctx, on, prefer="past") if on else now,
+        sold_on=happened_on(ctx, on, now),
         today=now,
         currency=currency or settings.default_currency,
         products=product or [],

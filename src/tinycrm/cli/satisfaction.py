@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state, today
+from tinycrm.cli.context import (
+    AS_OF_OPTION,
+    JSON_OPTION,
+    WRITE_AS_OF_OPTION,
+    as_of_date,
+    happened_on,
+    state,
+)
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.serialize.satisfaction import history_dict, score_result_dict
 from tinycrm.services import satisfaction as service
@@ -24,15 +31,16 @@ def add(
     comment: str = typer.Option(None, "--comment", "-m", help="What the customer said."),
     on: str = typer.Option(None, "--date", "-d", metavar="DATE", help="When (default today)."),
     source: str = typer.Option(None, "--source", help="Where it came from (survey, call…)."),
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record a score; a low one (CSAT <= 2, NPS <= 6) creates a recovery follow-up."""
-    now = today()
+    now = as_of_date(ctx, as_of)
     result = service.add_score(
         state(ctx).store,
         ref,
         score,
-        on=read_date(ctx, on, prefer="past") if on else now,
+        on=happened_on(ctx, on, now),
         today=now,
         scale_name=scale,
         comment=comment,

@@ -24,16 +24,26 @@ def _text(value: str, what: str, limit: int = 500) -> str:
     return text
 
 
-def open_case(store: Store, ref: str, title: str, *, severity: str = "normal", today: date) -> Case:
-    """Open a case; its target is today + 1 (high), 3 (normal) or 7 (low) days, and a case
-    follow-up due on the target puts it in the follow-up queue."""
+def open_case(
+    store: Store,
+    ref: str,
+    title: str,
+    *,
+    severity: str = "normal",
+    today: date,
+    on: date | None = None,
+) -> Case:
+    """Open a case on `on` (default today, never later); its target is that day + 1 (high),
+    3 (normal) or 7 (low) days, and a case follow-up due on the target puts it in the
+    follow-up queue."""
+    opened = validation.happened_on(on or today, today, "the case's opening date")
     level = validation.choice(Severity, severity, "severity")
     text = _text(title, "a case title")
     with store.write():
         contact = resolve_ref(store, ref)
         assert contact.id is not None
-        target = today + timedelta(days=RESPONSE_DAYS[level])
-        case = Case(contact.id, text, level, today, target)
+        target = opened + timedelta(days=RESPONSE_DAYS[level])
+        case = Case(contact.id, text, level, opened, target)
         case = replace(case, id=store.cases.insert(case))
         store.follow_ups.insert(
             FollowUp(
@@ -60,25 +70,36 @@ def get_case(store: Store, case_id: str | int) -> Case:
     return case
 
 
-def escalate(store: Store, case_id: str, to: str, today: date) -> Case:
+def _event_day(case: Case, on: date, today: date, what: str) -> date:
+    validation.happened_on(on, today, f"the {what} date")
+    if on < case.opened_on:
+        raise UsageError(f"case {case.id} was opened on {case.opened_on}, after {on}")
+    return on
+
+
+def escalate(store: Store, case_id: str, to: str, today: date, *, on: date | None = None) -> Case:
+    """Escalate an open case on `on` (default today, never later)."""
     name = _text(to, "whom the case is escalated to", 200)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} was resolved on {case.resolved_on}; nothing changed")
-        store.cases.escalate(case.id or 0, name, today)
+        day = _event_day(case, on or today, today, "escalation")
+        store.cases.escalate(case.id or 0, name, day)
     return get_case(store, case.id or 0)
 
 
-def resolve(store: Store, case_id: str, how: str, today: date) -> Case:
-    """Resolve a case, recording how; its open case follow-up is closed with it."""
+def resolve(store: Store, case_id: str, how: str, today: date, *, on: date | None = None) -> Case:
+    """Resolve a case on `on` (default today, never later), recording how; its open case
+    follow-up is closed with it."""
     text = _text(how, "a resolution note", 2000)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
-        store.cases.resolve(case.id or 0, today, text)
-        store.cases.close_follow_ups(f"case:{case.id}", today)
+        day = _event_day(case, on or today, today, "resolution")
+        store.cases.resolve(case.id or 0, day, text)
+        store.cases.close_follow_ups(f"case:{case.id}", day)
     return get_case(store, case.id or 0)
 
 

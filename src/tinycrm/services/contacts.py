@@ -30,6 +30,7 @@ class ContactFields:
     stage: str | None = None
     cadence: str | None = None
     owner: str | None = None
+    day_first: bool = True  # how a typed 03/04 reads: the config's [dates] numeric_order
 
 
 def _blank(value: str | None) -> str | None:
@@ -53,11 +54,12 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
         changed.owner = _blank(fields.owner)
     if fields.birthday is not None:
         text = fields.birthday.strip()
-        changed.birthday = validation.birthday(text) if text else None
+        changed.birthday = validation.birthday(text, day_first=fields.day_first) if text else None
     if fields.anniversaries is not None:
-        changed.anniversaries = _merge_anniversaries(
-            contact.anniversaries, [validation.anniversary(a) for a in fields.anniversaries]
-        )
+        wanted = [
+            validation.anniversary(a, day_first=fields.day_first) for a in fields.anniversaries
+        ]
+        changed.anniversaries = _merge_anniversaries(contact.anniversaries, wanted)
     tags = contact.tags if fields.tags is None else [validation.tag(t) for t in fields.tags]
     removed = {validation.tag(t).lower() for t in fields.remove_tags}
     added = [validation.tag(t) for t in fields.add_tags]

@@ -20,8 +20,13 @@ def add_note(
     on: date,
     channel: str | None = None,
     duration_minutes: int | None = None,
+    *,
+    today: date | None = None,
 ) -> Note:
-    """Log a note; with a channel it is an interaction and restarts the keep-in-touch clock."""
+    """Log a note; with a channel it is an interaction and restarts the keep-in-touch clock.
+    A note dated after `today` is refused (None: trusted callers such as the demo loader)."""
+    if today is not None:
+        validation.happened_on(on, today, "the note's date")
     text = body.strip()
     if not text:
         raise UsageError("a note needs some text")

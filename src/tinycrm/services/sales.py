@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from tinycrm import money
+from tinycrm import money, validation
 from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
@@ -53,6 +53,7 @@ def add_sale(
     """Record a sale in one transaction: the sale and its products, the after-sale playbook's
     follow-ups (steps already in the past on `today` are skipped), and "customer since" on the
     first sale when the contact has none. A sale also counts as an interaction."""
+    validation.happened_on(sold_on, today, "the sale's date")
     code = money.currency(currency)
     minor = money.parse_amount(amount, code)
     items = tuple(product_name(p) for p in products or [])
@@ -82,8 +83,7 @@ def add_sale(
             contact.anniversaries = [*contact.anniversaries, since]
             store.contacts.update(contact)
             result.customer_since_set = True
-        if sold_on <= today:
-            store.contacts.touch(contact.id, sold_on)
+        store.contacts.touch(contact.id, sold_on)
     return result
 
 

@@ -58,6 +58,7 @@ def add_score(
 ) -> ScoreResult:
     """Record a score; a low one (CSAT <= 2, NPS <= 6) creates a recovery follow-up due the
     day after the score (today at the latest, for a score recorded late)."""
+    validation.happened_on(on, today, "the score's date")
     on_scale = scale(scale_name)
     value = read_score(score, on_scale)
     with store.write():

@@ -17,7 +17,7 @@ def _split(text: str, sep: str = ",") -> list[str]:
     return [part.strip() for part in text.split(sep) if part.strip()]
 
 
-def to_fields(values: Values) -> ContactFields:
+def to_fields(values: Values, day_first: bool = True) -> ContactFields:
     """What was typed, as the service's raw ContactFields (lists split on commas)."""
     return ContactFields(
         name=values["name"],
@@ -32,6 +32,7 @@ def to_fields(values: Values) -> ContactFields:
         stage=values["stage"],
         cadence=values["cadence"],
         owner=values["owner"],
+        day_first=day_first,
     )
 
 
@@ -51,14 +52,14 @@ _FIELD_FOR = {
 }
 
 
-def check(values: Values) -> None:
+def check(values: Values, day_first: bool = True) -> None:
     """Each field through the service's own `apply_fields`, so every message is the CLI's."""
-    raw = to_fields(values)
+    raw = to_fields(values, day_first)
     names = {f.name for f in dataclass_fields(ContactFields)}
 
     def one(attr: str) -> object:
         assert attr in names
-        only = ContactFields(**{attr: getattr(raw, attr)})
+        only = ContactFields(**{attr: getattr(raw, attr)}, day_first=day_first)
         return apply_fields(Contact(name="-"), only)
 
     collect({key: partial(one, attr) for key, attr in _FIELD_FOR.items()})
@@ -108,10 +109,12 @@ class ContactForm(FormScreen[int]):
     def __init__(self, contact: Contact | None = None) -> None:
         self.contact = contact
         title = "Edit contact" if contact else "New contact"
-        super().__init__(title, _form_fields(contact), self.save, check=check)
+        super().__init__(
+            title, _form_fields(contact), self.save, check=lambda v: check(v, crm(self).day_first)
+        )
 
     async def save(self, values: Values) -> int:
-        raw = to_fields(values)
+        raw = to_fields(values, crm(self).day_first)
         today = crm(self).today
         editing = self.contact
 

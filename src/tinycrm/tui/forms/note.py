@@ -44,19 +44,21 @@ class NoteForm(FormScreen[int]):
         collect(
             {
                 "channel": lambda: values["channel"] and validation.channel(values["channel"]),
-                "on": lambda: crm(self).parse_date(values["on"] or "today"),
+                "on": lambda: crm(self).parse_date(values["on"] or "today", past=True),
                 "minutes": lambda: minutes(values["minutes"]),
             }
         )
 
     async def save(self, values: Values) -> int:
         app = crm(self)
-        on = app.parse_date(values["on"] or "today")
+        on, today = app.parse_date(values["on"] or "today", past=True), app.today
         contact_id, duration = self.contact_id, minutes(values["minutes"])
 
         def change(store: Store) -> int:
             channel = values["channel"] or None
-            note = add_note(store, str(contact_id), values["body"], on, channel, duration)
+            note = add_note(
+                store, str(contact_id), values["body"], on, channel, duration, today=today
+            )
             return note.id or 0
 
         return await app.write(change)
