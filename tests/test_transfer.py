@@ -70,7 +70,7 @@ def test_vcard_export_reimports_losslessly(
         cli, "Ann; O'Neil, Jr.", "--email", "ann@example.com", "--email", "a.oneil@work.example",
         "--phone", "+44 20 7946 0001", "--company", "Lee, Sons & Co; Ltd", "--address",
         "1 Long Road, Flat 2\\B, Leeds", "--birthday", "--02-29", "--anniversary",
-        "customer since, first=2019-05-01", "--anniversary", "wedding=06-21", "--tag", "vip, gold",
+        "customer since, first=2019-05-01", "--anniversary", "wedding=21 jun", "--tag", "vip, gold",
         "--tag", "région", "--type", "dedicated", "--stage", "commitment", "--cadence", "45",
         "--owner", "Sam Ødegaard",
     )  # fmt: skip

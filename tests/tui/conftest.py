@@ -29,7 +29,7 @@ def seed(store: Store) -> dict[str, int]:
     ids: dict[str, int] = {}
     people = [
         ("Ana Souza", "ana@example.com", "long-term", "commitment", ["regular"], "1980-03-14"),
-        ("Ben Okafor", "ben@example.com", "personal", "commitment", ["vip"], "11-26"),
+        ("Ben Okafor", "ben@example.com", "personal", "commitment", ["vip"], "26 nov"),
         ("Chloé Martin", "chloe@martin.fr", "dedicated", "expansion", ["b2b"], None),
         ("Dmitri Ivanov", None, "transactional", "awareness", ["commuter"], None),
     ]
