@@ -18,6 +18,7 @@ import platformdirs
 
 from tinycrm import money
 from tinycrm.errors import UsageError
+from tinycrm.vocabulary import RelationshipType
 
 APP_NAME = "tinycrm"
 
@@ -57,6 +58,8 @@ class Settings:
     upcoming_days: int = 7
     after_sale_playbook: tuple[PlaybookStep, ...] = DEFAULT_PLAYBOOK
     default_currency: str = money.DEFAULT_CURRENCY
+    default_type: str | None = "long-term"  # [contacts] default_type: for `contacts add`
+    business_days: frozenset[int] | None = None  # [playbook] business_days (0 = Monday)
     hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
@@ -115,8 +118,17 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         currency = money.currency(code)
     except UsageError as exc:
         raise UsageError(f"config {source}: sales.currency: {exc}") from exc
+    contacts = _table(raw, "contacts", source)
+    default_type = _text(contacts, "default_type", "long-term", source, "contacts.").strip()
+    if default_type.lower() in ("", "none"):
+        default_type = ""
+    elif default_type not in {t.value for t in RelationshipType}:
+        allowed = ", ".join(t.value for t in RelationshipType)
+        raise UsageError(f"config {source}: contacts.default_type must be one of {allowed} or none")
     return Settings(
         database=Path(db).expanduser() if db else None,
+        default_type=default_type or None,
+        business_days=_business_days(_table(raw, "playbook", source).get("business_days"), source),
         day_first=order == "day-first",
         feb29_in_common_years=feb29,
         upcoming_days=upcoming,
@@ -127,6 +139,29 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         digest=_table(raw, "digest", source),
         source=source,
     )
+
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _business_days(value: Any, source: Path) -> frozenset[int] | None:
+    """'mon-fri', 'mon-fri,sat', or a list of day names: the days follow-ups may fall on."""
+    if value is None:
+        return None
+    parts = value.split(",") if isinstance(value, str) else value
+    problem = f'config {source}: playbook.business_days must be like "mon-fri" or ["mon", "tue"]'
+    if not isinstance(parts, list | tuple) or not all(isinstance(p, str) for p in parts):
+        raise UsageError(problem)
+    days: set[int] = set()
+    for part in parts:
+        first, _, last = part.strip().lower().partition("-")
+        if first[:3] not in _DAY_NAMES or (last and last[:3] not in _DAY_NAMES):
+            raise UsageError(problem)
+        start, end = _DAY_NAMES.index(first[:3]), _DAY_NAMES.index((last or first)[:3])
+        days.update(day % 7 for day in range(start, end + (7 if end < start else 0) + 1))
+    if not days:
+        raise UsageError(problem)
+    return frozenset(days)
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -171,6 +171,16 @@ def _safe(make: Callable[[], date]) -> date | None:
         return None
 
 
+def next_open_day(day: date, open_days: frozenset[int] | None) -> date:
+    """`day`, or the first day after it that is one of `open_days` (weekday numbers, Monday
+    0); None or an empty set: every day is open."""
+    if not open_days:
+        return day
+    while day.weekday() not in open_days:
+        day += timedelta(days=1)
+    return day
+
+
 def add_months(start: date, months: int) -> date:
     """Calendar month arithmetic that clamps to the month's last day (Jan 31 + 1 → Feb 28)."""
     index = start.year * 12 + start.month - 1 + months

@@ -17,7 +17,7 @@ from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
 from tinycrm.services.satisfaction import trend
-from tinycrm.store.contacts import ContactFilter
+from tinycrm.store.contacts import ContactFilter, RefCandidate
 from tinycrm.textsafe import visible
 
 app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
@@ -37,7 +37,7 @@ TYPE = typer.Option(
     None,
     "--type",
     help="Relationship: transactional, long-term, personal, dedicated, self-service,"
-    " automated, community.",
+    " automated, community (default: the config's contacts.default_type, long-term).",
 )
 STAGE = typer.Option(
     None, "--stage", help="Lifecycle: exploration, awareness, expansion, commitment, dissolution."
@@ -65,7 +65,11 @@ def add(
     owner: str = OWNER,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a contact."""
+    """Add a contact. Without --type it gets the config's default type ([contacts]
+    default_type, long-term unless set), which sets its keep-in-touch cadence; a contact with
+    the same email or phone as another is added with a warning naming it."""
+    app_state = state(ctx)
+    defaulted = type_ is None and app_state.settings.default_type is not None
     fields = ContactFields(
         name=name,
         emails=email or [],
@@ -75,16 +79,48 @@ def add(
         birthday=birthday,
         anniversaries=anniversary or [],
         tags=tag or [],
-        relationship_type=type_,
+        relationship_type=app_state.settings.default_type if type_ is None else type_,
         stage=stage,
         cadence=cadence,
         owner=owner,
-        day_first=state(ctx).settings.day_first,
+        day_first=app_state.settings.day_first,
     )
-    contact = service.add_contact(state(ctx).store_to_add_to, fields, today())
+    store = app_state.store_to_add_to
+    contact = service.add_contact(store, fields, today())
+    _warn_duplicates(contact, service.sharing_address(store, contact))
     output.print_result(
-        contact_dict(contact), f"added {contact.name} (id {contact.id})", as_json=as_json
+        contact_dict(contact),
+        f"added {contact.name} (id {contact.id}): {_cadence_note(contact, defaulted)}",
+        as_json=as_json,
     )
+
+
+def _warn_duplicates(contact: Contact, twins: list[RefCandidate]) -> None:
+    """One stderr line per existing contact with the new one's email or phone."""
+    shared: dict[int, list[str]] = {}
+    names = {}
+    for twin in twins:
+        kind = "email" if "@" in (twin.email or "") else "phone"
+        shared.setdefault(twin.id, []).append(f"{kind} {twin.email}")
+        names[twin.id] = twin.name
+    for twin_id, values in shared.items():
+        output.print_notice(
+            f"crm: warning: {names[twin_id]} (id {twin_id}) has the same {' and '.join(values)};"
+            f" both are kept ('crm contacts merge {twin_id} {contact.id}' joins them)"
+        )
+
+
+def _cadence_note(contact: Contact, defaulted: bool) -> str:
+    """Which keep-in-touch cadence applies to a new contact, and why."""
+    kind = contact.relationship_type.value if contact.relationship_type else None
+    if contact.cadence_override is not None:
+        why = "--cadence"
+    elif defaulted:
+        why = f"{kind}, the default type: [contacts] default_type"
+    else:
+        why = kind or "no --type and no [contacts] default_type"
+    days = contact.cadence_days
+    return f"check-in every {days} days ({why})" if days else f"no check-ins ({why})"
 
 
 @app.command("edit")

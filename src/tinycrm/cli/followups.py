@@ -317,7 +317,15 @@ def done(
         extra += f"; {recorded.score.scale.value.upper()} {recorded.score.score} recorded"
         if recorded.recovery is not None:
             extra += f" (low: recovery follow-up {recorded.recovery.id})"
-    output.print_success(f"done: {item.title} for {item.contact_name}{extra}")
+    output.print_success(f"done: {item.title} for {item.contact_name}{extra}{_series(ctx, item)}")
+
+
+def _series(ctx: typer.Context, item: QueueItem) -> str:
+    """What becomes of a recurring follow-up after done or skip: its next date, or its end."""
+    if not item.recurring:
+        return ""
+    following = service.next_due(state(ctx).store, item)
+    return f"; next one due {following}" if following else "; that was the last one of the series"
 
 
 @app.command("snooze")
@@ -353,4 +361,4 @@ def skip(
     if as_json:
         _done_json(item, "skipped")
         return
-    output.print_success(f"skipped: {item.title} for {item.contact_name}")
+    output.print_success(f"skipped: {item.title} for {item.contact_name}{_series(ctx, item)}")

@@ -56,6 +56,7 @@ def add(
         products=product or [],
         playbook=settings.after_sale_playbook,
         follow_up=not no_follow_up,
+        open_days=settings.business_days,
     )
     sale = result.sale
     if as_json:

@@ -45,6 +45,7 @@ def add(
         scale_name=scale,
         comment=comment,
         source=source,
+        open_days=state(ctx).settings.business_days,
     )
     if as_json:
         output.print_json(score_result_dict(result))

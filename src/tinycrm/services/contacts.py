@@ -9,7 +9,7 @@ from tinycrm import validation
 from tinycrm.errors import Ambiguous, NotFound, UsageError
 from tinycrm.models import Anniversary, Contact
 from tinycrm.store import Store
-from tinycrm.store.contacts import ContactFilter, SearchHit
+from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
 
 
 @dataclass
@@ -93,6 +93,12 @@ def _merge_anniversaries(old: list[Anniversary], new: list[Anniversary]) -> list
     kept = [a for a in old if a.label.lower() not in labels]
     by_label = {a.label.lower(): a.id for a in old}
     return kept + [replace(a, id=by_label.get(a.label.lower())) for a in new]
+
+
+def sharing_address(store: Store, contact: Contact) -> list[RefCandidate]:
+    """Other contacts with the same email (ignoring case) or phone number (the same digits)
+    as `contact`: likely the same person, worth a warning after `contacts add`."""
+    return store.contacts.sharing_address(contact.id or 0)
 
 
 def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:

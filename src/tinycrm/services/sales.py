@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from tinycrm import money, validation
 from tinycrm.config import PlaybookStep
-from tinycrm.dates import PartialDate
+from tinycrm.dates import PartialDate, next_open_day
 from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary, FollowUp
 from tinycrm.models.sales import Cost, Sale
@@ -49,10 +49,13 @@ def add_sale(
     products: list[str] | None = None,
     playbook: tuple[PlaybookStep, ...] = (),
     follow_up: bool = True,
+    open_days: frozenset[int] | None = None,
 ) -> SaleResult:
     """Record a sale in one transaction: the sale and its products, the after-sale playbook's
     follow-ups (steps already in the past on `today` are skipped), and "customer since" on the
-    first sale when the contact has none. A sale also counts as an interaction."""
+    first sale when the contact has none. A sale also counts as an interaction. A step that
+    falls on a closed day (not in `open_days`, the config's business days) moves to the next
+    open one."""
     validation.happened_on(sold_on, today, "the sale's date")
     code = money.currency(currency)
     minor = money.parse_amount(amount, code)
@@ -66,7 +69,7 @@ def add_sale(
         sale = replace(sale, id=store.sales.insert(sale))
         result = SaleResult(sale, contact.name)
         for kind, step in steps:
-            due = sold_on + timedelta(days=step.days)
+            due = next_open_day(sold_on + timedelta(days=step.days), open_days)
             if due < today:
                 result.skipped_steps.append(step.title)
                 continue

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tinycrm import validation
 from tinycrm.config import Settings
+from tinycrm.dates import next_open_day
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp
 from tinycrm.models.satisfaction import Score
@@ -55,6 +56,7 @@ def add_score(
     scale_name: str = "csat",
     comment: str | None = None,
     source: str | None = None,
+    open_days: frozenset[int] | None = None,
 ) -> ScoreResult:
     """Record a score; a low one (CSAT <= 2, NPS <= 6) creates a recovery follow-up due the
     day after the score (today at the latest, for a score recorded late)."""
@@ -70,7 +72,7 @@ def add_score(
         item = replace(item, id=store.scores.insert(item))
         recovery = None
         if item.is_low:
-            due = max(on + timedelta(days=1), today)
+            due = next_open_day(max(on + timedelta(days=1), today), open_days)
             follow = FollowUp(
                 contact_id=contact.id,
                 title=f"Recovery: {on_scale.value.upper()} {value} on {on.isoformat()}",
@@ -184,6 +186,7 @@ def complete_check_with_score(
             scale_name=scale_name,
             comment=comment,
             source=f"follow-up:{item.handle}",
+            open_days=settings.business_days if settings else None,
         )
         done = followups.complete(
             store, handle, today, note=note, channel=channel, settings=settings

@@ -122,6 +122,24 @@ class ContactRepo:
         )
         return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
 
+    def sharing_address(self, contact_id: int) -> list[RefCandidate]:
+        """Other contacts with one of this contact's emails (ignoring case) or phone numbers
+        (the same digits); `email` holds the shared address or number."""
+        rows = self.conn.execute(
+            """SELECT c.id, c.name, mine.email AS shared FROM contact_emails mine
+                 JOIN contact_emails other ON other.email = mine.email COLLATE NOCASE
+                 JOIN contacts c ON c.id = other.contact_id
+               WHERE mine.contact_id = ?1 AND other.contact_id != ?1
+               UNION
+               SELECT c.id, c.name, mine.phone FROM contact_phones mine
+                 JOIN contact_phones other ON other.phone_digits = mine.phone_digits
+                 JOIN contacts c ON c.id = other.contact_id
+               WHERE mine.contact_id = ?1 AND other.contact_id != ?1 AND mine.phone_digits != ''
+               ORDER BY 1""",
+            (contact_id,),
+        )
+        return [RefCandidate(row["id"], row["name"], row["shared"]) for row in rows]
+
     def find_containing(
         self, text: str, limit: int = 11, *, archived: bool = False
     ) -> list[RefCandidate]:

@@ -22,7 +22,14 @@ Urgency (taskwarrior's `urgency` is the anchor; weights in docs/follow-ups.md):
 dueness is 1.0 from 7 days overdue, 0.2 from 14 days ahead, linear in between.
 """
 
-from tinycrm.services.followups.actions import HANDLE_HELP, complete, get_item, skip, snooze
+from tinycrm.services.followups.actions import (
+    HANDLE_HELP,
+    complete,
+    get_item,
+    next_due,
+    skip,
+    snooze,
+)
 from tinycrm.services.followups.clock import spread_check_ins
 from tinycrm.services.followups.demo import seed_demo
 from tinycrm.services.followups.items import (
@@ -80,6 +87,7 @@ __all__ = [
     "follow_ups_for_contact",
     "get_item",
     "list_follow_ups",
+    "next_due",
     "reorder_source",
     "seed_demo",
     "skip",

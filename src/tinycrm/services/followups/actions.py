@@ -139,6 +139,14 @@ def complete(
     return item
 
 
+def next_due(store: Store, item: QueueItem) -> date | None:
+    """After done or skip: when a recurring follow-up is next due (None: the series ended)."""
+    if item.follow_up_id is None:
+        return None
+    stored = store.follow_ups.get(item.follow_up_id)
+    return stored.due_on if stored is not None and stored.status == "open" else None
+
+
 def snooze(
     store: Store, handle: str, until: date, today: date, *, settings: Settings | None = None
 ) -> QueueItem:
@@ -177,9 +185,18 @@ def skip(store: Store, handle: str, today: date, *, settings: Settings | None = 
 
 
 def _close(store: Store, target: _Target, status: str, today: date) -> None:
-    """Done or skipped: a stored follow-up moves on (or closes), a derived occurrence is marked."""
-    if target.stored is not None:
-        store.follow_ups.update_state(_advance(target.stored, today, status))
+    """Done or skipped: a stored follow-up moves on (or closes), a derived occurrence is marked.
+    A recurring one's occurrence is kept as a closed row of its own (its history)."""
+    stored = target.stored
+    if stored is not None:
+        advanced = _advance(stored, today, status)
+        if stored.rule and advanced.status == "open":
+            occurrence = replace(
+                stored, id=None, rule=None, anchor_on=None, snoozed_until=None, status=status,
+                completed_on=today, source=f"series:{stored.id}",
+            )  # fmt: skip
+            store.follow_ups.insert(occurrence)
+        store.follow_ups.update_state(advanced)
     else:
         _mark(store, target.item, status, None, today)
 

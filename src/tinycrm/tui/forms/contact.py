@@ -82,13 +82,13 @@ def _form_fields(contact: Contact | None) -> list[Field]:
             "birthday",
             "Birthday",
             c.birthday.iso() if c and c.birthday else "",
-            "1980-03-14 or 03-14",
+            "14 mar 1980, 1980-03-14, or 14 mar",
         ),
         Field(
             "anniversaries",
             "Anniversaries (LABEL=DATE; …)",
             "; ".join(f"{a.label}={a.when.iso()}" for a in c.anniversaries) if c else "",
-            "customer since=2019-05-01; wedding=06-21",
+            "customer since=2019-05-01; wedding=21 jun",
         ),
         Field("tags", "Tags (comma-separated)", ", ".join(c.tags) if c else ""),
         Field(
@@ -117,6 +117,8 @@ class ContactForm(FormScreen[int]):
         raw = to_fields(values, crm(self).day_first)
         today = crm(self).today
         editing = self.contact
+        if editing is None and not (raw.relationship_type or "").strip():
+            raw.relationship_type = crm(self).settings.default_type  # as `crm contacts add`
 
         def change(store: Store) -> int:
             if editing is None:

@@ -85,6 +85,7 @@ class SaleForm(FormScreen[int]):
                 products=products(values["products"]),
                 playbook=settings.after_sale_playbook,
                 follow_up=values["follow_up"] != "no",
+                open_days=settings.business_days,
             )
             return result.sale.id or 0
 
@@ -127,7 +128,7 @@ class ScoreForm(FormScreen[int]):
     async def save(self, values: Values) -> int:
         app = crm(self)
         on = app.parse_date(values["on"] or "today", past=True)
-        ref, today = str(self.contact_id), app.today
+        ref, today, open_days = str(self.contact_id), app.today, app.settings.business_days
 
         def change(store: Store) -> int:
             result = satisfaction.add_score(
@@ -139,6 +140,7 @@ class ScoreForm(FormScreen[int]):
                 scale_name=values["scale"] or Scale.CSAT.value,
                 comment=values["comment"],
                 source=values["source"].strip() or None,
+                open_days=open_days,
             )
             return result.score.id or 0
 
