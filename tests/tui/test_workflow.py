@@ -276,3 +276,20 @@ async def test_search_shows_why_a_row_matched(store: Store, data: dict[str, int]
         assert match.startswith("…") and "tyres" in match[: table.ordered_columns[-1].width]
         await press(pilot, "escape")
         assert [str(c.label) for c in table.ordered_columns][-1] == "Tags"
+
+
+async def test_undo_of_a_recurring_follow_up_keeps_no_history(
+    store: Store, data: dict[str, int]
+) -> None:
+    followups.add_follow_up(store, "Chloé Martin", "Weekly stock call", TODAY, TODAY,
+                            every="weekly")  # fmt: skip
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        select_row(app, "Weekly stock call")
+        await press(pilot, "d")
+        closed = followups.list_follow_ups(store, today=TODAY, status="done")
+        assert [i.title for i in closed] == ["Weekly stock call"]  # kept as history
+        await press(pilot, "u")
+        assert followups.list_follow_ups(store, today=TODAY, status="done") == []
+        assert "Weekly stock call" in open_titles(store)

@@ -49,6 +49,10 @@ class FollowUpRepo:
         ).fetchone()
         return _follow_up(row) if row else None
 
+    def delete(self, follow_up_id: int) -> None:
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM follow_ups WHERE id = ?", (follow_up_id,))
+
     def update_state(self, item: FollowUp) -> None:
         """Write back the mutable state: current occurrence, snooze, status, completion."""
         assert item.id is not None

@@ -184,6 +184,11 @@ def skip(store: Store, handle: str, today: date, *, settings: Settings | None = 
     return item
 
 
+def series_source(series_id: int | None) -> str:
+    """The `source` of a recurring follow-up's closed occurrence: the series it belongs to."""
+    return f"series:{series_id}"
+
+
 def _close(store: Store, target: _Target, status: str, today: date) -> None:
     """Done or skipped: a stored follow-up moves on (or closes), a derived occurrence is marked.
     A recurring one's occurrence is kept as a closed row of its own (its history)."""
@@ -193,7 +198,7 @@ def _close(store: Store, target: _Target, status: str, today: date) -> None:
         if stored.rule and advanced.status == "open":
             occurrence = replace(
                 stored, id=None, rule=None, anchor_on=None, snoozed_until=None, status=status,
-                completed_on=today, source=f"series:{stored.id}",
+                completed_on=today, source=series_source(stored.id),
             )  # fmt: skip
             store.follow_ups.insert(occurrence)
         store.follow_ups.update_state(advanced)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from tinycrm.config import Settings
 from tinycrm.models import FollowUp
-from tinycrm.services.followups.actions import complete, get_item, skip
+from tinycrm.services.followups.actions import complete, get_item, series_source, skip
 from tinycrm.services.followups.items import QueueItem
 from tinycrm.store import Store
 from tinycrm.store.followups import Mark
@@ -23,6 +23,7 @@ class Undo(NamedTuple):
     done: bool  # done (else skipped)
     stored: FollowUp | None  # a stored follow-up's row before
     mark: Mark | None  # a derived occurrence's mark before (None: it had none)
+    history_id: int | None  # the closed occurrence a recurring follow-up kept as history
     last_touch_on: date | None  # the contact's keep-in-touch clock before
     touch_anchor_on: date | None
 
@@ -43,13 +44,24 @@ def close(
             complete(store, handle, today, settings=settings)
         else:
             skip(store, handle, today, settings=settings)
-    return Undo(item, done, stored, mark, last_touch_on, touch_anchor_on)
+        history_id = _history_id(store, stored) if stored and stored.rule else None
+    return Undo(item, done, stored, mark, history_id, last_touch_on, touch_anchor_on)
+
+
+def _history_id(store: Store, series: FollowUp) -> int | None:
+    """The row `close` kept for the occurrence it closed (its due day, from its series)."""
+    kept = store.follow_ups.for_contact(series.contact_id, open_only=False)
+    source = series_source(series.id)
+    ids = [f.id for f in kept if f.source == source and f.due_on == series.due_on and f.id]
+    return max(ids, default=None)
 
 
 def undo(store: Store, change: Undo, today: date) -> QueueItem:
     """Put back what `close` changed; the row as it was before."""
     item = change.item
     with store.write():
+        if change.history_id is not None:
+            store.follow_ups.delete(change.history_id)
         if change.stored is not None:
             store.follow_ups.update_state(change.stored)
         else:
