@@ -13,6 +13,8 @@ from tinycrm.tui.forms.contact import ContactForm
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.contact_table import ContactTable
 
+from .conftest import screen_text
+
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
@@ -78,3 +80,21 @@ async def test_two_quick_enters_search_then_open(app: CrmApp) -> None:
         assert isinstance(app.screen, CustomerScreen)
         assert app.screen.details is not None
         assert app.screen.details.contact.name == "Ben Okafor"
+
+
+async def test_a_new_contact_with_a_known_email_is_added_with_a_warning(
+    app: CrmApp, store: Store
+) -> None:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#field-name", Input).value = "Ana S."
+        app.screen.query_one("#field-emails", Input).value = "ANA@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)  # added all the same
+        shown = screen_text(app)
+        assert "Same email or phone" in shown and "Ana Souza (id 1) has the same" in shown
+    assert [c.name for c in list_contacts(store, ContactFilter())].count("Ana S.") == 1

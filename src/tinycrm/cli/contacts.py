@@ -17,7 +17,8 @@ from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
 from tinycrm.services.satisfaction import trend
-from tinycrm.store.contacts import ContactFilter, RefCandidate
+from tinycrm.store import Store
+from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
 
 app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
@@ -87,7 +88,7 @@ def add(
     )
     store = app_state.store_to_add_to
     contact = service.add_contact(store, fields, today())
-    _warn_duplicates(contact, service.sharing_address(store, contact))
+    _warn_duplicates(store, contact)
     output.print_result(
         contact_dict(contact),
         f"added {contact.name} (id {contact.id}): {_cadence_note(contact, defaulted)}",
@@ -95,19 +96,11 @@ def add(
     )
 
 
-def _warn_duplicates(contact: Contact, twins: list[RefCandidate]) -> None:
+def _warn_duplicates(store: Store, contact: Contact) -> None:
     """One stderr line per existing contact with the new one's email or phone."""
-    shared: dict[int, list[str]] = {}
-    names = {}
-    for twin in twins:
-        kind = "email" if "@" in (twin.email or "") else "phone"
-        shared.setdefault(twin.id, []).append(f"{kind} {twin.email}")
-        names[twin.id] = twin.name
-    for twin_id, values in shared.items():
-        output.print_notice(
-            f"crm: warning: {names[twin_id]} (id {twin_id}) has the same {' and '.join(values)};"
-            f" both are kept ('crm contacts merge {twin_id} {contact.id}' joins them)"
-        )
+    for twin in service.look_alikes(store, contact):
+        merge = f"crm contacts merge {twin.contact_id} {contact.id}"
+        output.print_notice(f"crm: warning: {twin} ('{merge}' joins them)")
 
 
 def _cadence_note(contact: Contact, defaulted: bool) -> str:

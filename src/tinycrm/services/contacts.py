@@ -101,6 +101,31 @@ def sharing_address(store: Store, contact: Contact) -> list[RefCandidate]:
     return store.contacts.sharing_address(contact.id or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class LookAlike:
+    """Another contact with a new contact's email or phone: likely the same person."""
+
+    contact_id: int
+    name: str
+    shared: tuple[str, ...]  # e.g. "email ann@example.com", "phone 555 0100"
+
+    def __str__(self) -> str:
+        both = " and ".join(self.shared)
+        return f"{self.name} (id {self.contact_id}) has the same {both}; both are kept"
+
+
+def look_alikes(store: Store, contact: Contact) -> list[LookAlike]:
+    """The other contacts sharing `contact`'s email or phone, one entry each, for every front
+    end that adds a contact."""
+    shared: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    for twin in sharing_address(store, contact):
+        kind = "email" if "@" in (twin.email or "") else "phone"
+        shared.setdefault(twin.id, []).append(f"{kind} {twin.email}")
+        names[twin.id] = twin.name
+    return [LookAlike(i, names[i], tuple(values)) for i, values in shared.items()]
+
+
 def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
     if fields.name is None:
         raise UsageError("a contact needs a name")

@@ -6,7 +6,14 @@ from dataclasses import fields as dataclass_fields
 from functools import partial
 
 from tinycrm.models import Contact
-from tinycrm.services.contacts import ContactFields, add_contact, apply_fields, edit_contact
+from tinycrm.services.contacts import (
+    ContactFields,
+    LookAlike,
+    add_contact,
+    apply_fields,
+    edit_contact,
+    look_alikes,
+)
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
@@ -120,9 +127,13 @@ class ContactForm(FormScreen[int]):
         if editing is None and not (raw.relationship_type or "").strip():
             raw.relationship_type = crm(self).settings.default_type  # as `crm contacts add`
 
-        def change(store: Store) -> int:
+        def change(store: Store) -> tuple[int, list[LookAlike]]:
             if editing is None:
-                return add_contact(store, raw, today).id or 0
-            return edit_contact(store, str(editing.id), raw, today).id or 0
+                contact = add_contact(store, raw, today)
+                return contact.id or 0, look_alikes(store, contact)
+            return edit_contact(store, str(editing.id), raw, today).id or 0, []
 
-        return await crm(self).write(change)
+        contact_id, twins = await crm(self).write(change)
+        for twin in twins:  # as `crm contacts add` warns
+            crm(self).notify(str(twin), title="Same email or phone", severity="warning")
+        return contact_id
