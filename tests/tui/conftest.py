@@ -8,10 +8,12 @@ from datetime import date
 
 import pytest
 
+from tinycrm.services import followups
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
+from tinycrm.tui.widgets.queue_table import QueueTable
 
 TODAY = date(2026, 11, 26)
 
@@ -57,3 +59,21 @@ def data(store: Store) -> dict[str, int]:
 @pytest.fixture
 def app(store: Store, data: dict[str, int]) -> CrmApp:
     return CrmApp(store, TODAY)
+
+
+def queue_titles(app: CrmApp) -> list[str]:
+    """The titles of the rows the queue screen shows."""
+    return [item.title for item in app.screen.query_one(QueueTable).items.values()]
+
+
+def select_row(app: CrmApp, title: str) -> None:
+    """Put the queue's cursor on the row with `title`."""
+    table = app.screen.query_one(QueueTable)
+    handle = next(h for h, item in table.items.items() if item.title == title)
+    table.move_cursor(row=table.get_row_index(handle), animate=False)
+
+
+def open_titles(store: Store) -> list[str]:
+    """The titles of the open rows in the next 7 days' queue, as the services build it."""
+    queue = followups.build_queue(store, TODAY, days=7)
+    return [i.title for i in [*queue.overdue, *queue.today, *queue.upcoming]]

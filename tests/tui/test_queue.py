@@ -18,7 +18,7 @@ from tinycrm.tui.forms.note import NoteForm
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.queue_table import QueueTable
 
-from .conftest import TODAY
+from .conftest import TODAY, open_titles, queue_titles, select_row
 
 
 def queue_follow_ups(store: Store) -> None:
@@ -40,25 +40,10 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def titles(app: CrmApp) -> list[str]:
-    return [item.title for item in app.screen.query_one(QueueTable).items.values()]
-
-
-def select(app: CrmApp, title: str) -> None:
-    table = app.screen.query_one(QueueTable)
-    handle = next(h for h, item in table.items.items() if item.title == title)
-    table.move_cursor(row=table.get_row_index(handle), animate=False)
-
-
-def open_titles(store: Store) -> list[str]:
-    queue = followups.build_queue(store, TODAY, days=7)
-    return [i.title for i in [*queue.overdue, *queue.today, *queue.upcoming]]
-
-
 async def test_queue_is_the_start_screen(queue_app: CrmApp) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        shown = titles(queue_app)
+        shown = queue_titles(queue_app)
         assert "Send the service quote" in shown
         assert "Fleet contract renewal" in shown
         assert "Ask about the commute" in shown
@@ -69,10 +54,10 @@ async def test_queue_is_the_start_screen(queue_app: CrmApp) -> None:
 async def test_complete_an_item_updates_in_place(queue_app: CrmApp, store: Store) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Send the service quote")
+        select_row(queue_app, "Send the service quote")
         await pilot.press("d")
         await settle(pilot)
-        assert "Send the service quote" not in titles(queue_app)
+        assert "Send the service quote" not in queue_titles(queue_app)
         assert queue_app.screen.query_one(QueueTable).current_item is not None
     assert "Send the service quote" not in open_titles(store)
 
@@ -80,17 +65,17 @@ async def test_complete_an_item_updates_in_place(queue_app: CrmApp, store: Store
 async def test_skip_an_item(queue_app: CrmApp, store: Store) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Fleet contract renewal")
+        select_row(queue_app, "Fleet contract renewal")
         await pilot.press("x")
         await settle(pilot)
-        assert "Fleet contract renewal" not in titles(queue_app)
+        assert "Fleet contract renewal" not in queue_titles(queue_app)
     assert "Fleet contract renewal" not in open_titles(store)
 
 
 async def test_snooze_with_relative_date_and_bad_date(queue_app: CrmApp, store: Store) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Send the service quote")
+        select_row(queue_app, "Send the service quote")
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(queue_app.screen, SnoozeForm)
@@ -103,7 +88,7 @@ async def test_snooze_with_relative_date_and_bad_date(queue_app: CrmApp, store: 
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(queue_app.screen, SnoozeForm)
-        assert "Send the service quote" not in titles(queue_app)  # beyond the 7-day window
+        assert "Send the service quote" not in queue_titles(queue_app)  # beyond the 7-day window
     later = followups.build_queue(store, TODAY + timedelta(10), days=0)
     assert "Send the service quote" in [i.title for i in later.today]
 
@@ -111,14 +96,14 @@ async def test_snooze_with_relative_date_and_bad_date(queue_app: CrmApp, store: 
 async def test_add_a_note_and_log_a_call_from_the_queue(queue_app: CrmApp, store: Store) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Fleet contract renewal")
+        select_row(queue_app, "Fleet contract renewal")
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(queue_app.screen, NoteForm)
         await pilot.press(*"Agreed on two more cargo bikes")
         await pilot.press("enter")
         await settle(pilot)
-        select(queue_app, "Fleet contract renewal")
+        select_row(queue_app, "Fleet contract renewal")
         await pilot.press("c")
         await settle(pilot)
         await pilot.press(*"Confirmed delivery")
@@ -133,20 +118,20 @@ async def test_add_a_note_and_log_a_call_from_the_queue(queue_app: CrmApp, store
 async def test_done_with_a_note(queue_app: CrmApp, store: Store) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Send the service quote")
+        select_row(queue_app, "Send the service quote")
         await pilot.press("D")
         await settle(pilot)
         await pilot.press(*"Quote sent by email")
         await pilot.press("enter")
         await settle(pilot)
-        assert "Send the service quote" not in titles(queue_app)
+        assert "Send the service quote" not in queue_titles(queue_app)
     assert "Quote sent by email" in [r.note.body for r in list_notes(store, "Ana Souza")]
 
 
 async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
     async with queue_app.run_test() as pilot:
         await settle(pilot)
-        select(queue_app, "Fleet contract renewal")
+        select_row(queue_app, "Fleet contract renewal")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(queue_app.screen, CustomerScreen)
@@ -176,12 +161,12 @@ async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(QueueTable)
-        overdue = [t for t in titles(app) if t.startswith("Overdue")]
+        overdue = [t for t in queue_titles(app) if t.startswith("Overdue")]
         assert 0 < len(overdue) < 55  # the first page (50 rows, with the seed's check-in)
         table.move_cursor(row=table.get_row_index("more:overdue"), animate=False)
         await pilot.press("enter")
         await settle(pilot)
-        assert len([t for t in titles(app) if t.startswith("Overdue")]) == 55
+        assert len([t for t in queue_titles(app) if t.startswith("Overdue")]) == 55
         assert "more:overdue" not in [str(k.value) for k in table.rows]
 
 
@@ -192,6 +177,6 @@ async def test_upcoming_window_is_the_configured_one(store: Store, data: dict[st
         app = CrmApp(store, TODAY, settings=Settings(upcoming_days=days))
         async with app.run_test() as pilot:
             await settle(pilot)
-            assert ("In ten days" in titles(app)) is shown
+            assert ("In ten days" in queue_titles(app)) is shown
             summary = str(app.screen.query_one("#queue-summary", Static).render())
             assert f"in the next {days} days" in summary

@@ -31,7 +31,7 @@ from tinycrm.tui.screens.queue import QueueScreen
 from tinycrm.tui.widgets.contact_table import ContactTable
 from tinycrm.tui.widgets.queue_table import QueueTable
 
-from .conftest import TODAY, screen_text
+from .conftest import TODAY, open_titles, queue_titles, screen_text, select_row
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -52,21 +52,6 @@ def fill(app: CrmApp, **values: str) -> None:
         else:
             assert isinstance(widget, Input)
             widget.value = value
-
-
-def queue_titles(app: CrmApp) -> list[str]:
-    return [item.title for item in app.screen.query_one(QueueTable).items.values()]
-
-
-def select_row(app: CrmApp, title: str) -> None:
-    table = app.screen.query_one(QueueTable)
-    handle = next(h for h, item in table.items.items() if item.title == title)
-    table.move_cursor(row=table.get_row_index(handle), animate=False)
-
-
-def open_titles(store: Store) -> list[str]:
-    queue = followups.build_queue(store, TODAY, days=7)
-    return [i.title for i in [*queue.overdue, *queue.today, *queue.upcoming]]
 
 
 @pytest.fixture
