@@ -6,9 +6,8 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,43 +16,17 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
+from mailserver import Inbox, free_port, serving
 from tinycrm.services import digest as service
 from tinycrm.store import Store
 
 AS_OF = date(2026, 11, 26)
 
 
-@dataclass
-class Inbox:
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    envelopes: list[Any] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[Inbox]:
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox(free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    try:
+    with serving() as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 def write_config(tmp: Path, port: int, **extra: str) -> None:
@@ -209,8 +182,6 @@ def test_two_runs_at_once_send_one_message(cli: Invoke, isolated_env: Path, stor
     import subprocess
     import sys
 
-    from aiosmtpd.controller import Controller
-
     class SlowInbox(Inbox):
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             await asyncio.sleep(1.0)
@@ -218,24 +189,11 @@ def test_two_runs_at_once_send_one_message(cli: Invoke, isolated_env: Path, stor
 
     cli("demo")
     store.close()
-    inbox = SlowInbox(free_port())
-    write_config(isolated_env, inbox.port)
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    try:
-        command = [
-            sys.executable,
-            "-m",
-            "tinycrm",
-            "digest",
-            "--send",
-            "--as-of",
-            AS_OF.isoformat(),
-        ]
+    command = [sys.executable, "-m", "tinycrm", "digest", "--send", "--as-of", AS_OF.isoformat()]
+    with serving(SlowInbox()) as inbox:
+        write_config(isolated_env, inbox.port)
         both = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         errors = [run.communicate(timeout=60)[1] for run in both]
-    finally:
-        controller.stop()
     assert [run.returncode for run in both] == [0, 0], errors
     assert len(inbox.messages) == 1
 

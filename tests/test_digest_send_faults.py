@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
-from test_digest_cli import AS_OF, Inbox, free_port, runs, send, write_config
+from mailserver import Inbox, free_port
+from test_digest_cli import AS_OF, runs, send, write_config
 from tinycrm.store import Store
 
 PASSWORD = "pässwörd€"  # not ASCII: smtplib would refuse to encode it

@@ -8,7 +8,6 @@ reported is in the database afterwards.
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from mailserver import Inbox, serving
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.followups import add_follow_up
 from tinycrm.store import Store
@@ -135,29 +135,10 @@ READER = PRELUDE + textwrap.dedent(
 )
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.count += 1
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_port() -> Iterator[tuple[int, Inbox]]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+    with serving() as inbox:
+        yield inbox.port, inbox
 
 
 def seed(db: Path) -> tuple[list[str], list[str]]:

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import os
 import select
-import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from mailserver import Inbox, serving
 
 ROUNDS = int(os.environ.get("CRM_RACE_ROUNDS", "8"))
 ANSWER_SECONDS = 60
@@ -66,34 +66,15 @@ TUI_DRIVER = textwrap.dedent(
 )
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.count += 1
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(isolated_env: Path) -> Iterator[Inbox]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    (isolated_env / "config.toml").write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\ntimeout = 10\n'
-        'from = "crm@shop.example"\nto = ["owner@shop.example"]\n',
-        encoding="utf-8",
-    )
-    try:
+    with serving() as inbox:
+        (isolated_env / "config.toml").write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {inbox.port}\nsecurity = "none"\ntimeout = 10\n'
+            'from = "crm@shop.example"\nto = ["owner@shop.example"]\n',
+            encoding="utf-8",
+        )
         yield inbox
-    finally:
-        controller.stop()
 
 
 def crm(db: Path, *args: str) -> subprocess.Popen[str]:
