@@ -345,15 +345,6 @@ def test_today_is_paged_most_urgent_first_with_the_total(cli: Invoke) -> None:
     assert "… and 3 more today (--limit 0 shows all)" in text.stderr
 
 
-def test_today_kinds_keeps_only_those_kinds_and_counts_them(store: Store) -> None:
-    ann = person(store, "Ann", D, birthday="1980-11-26")
-    for n in range(3):
-        fu.add_follow_up(store, str(ann), f"Call {n}", D, D)
-    q = fu.build_queue(store, D, days=0, today_limit=2, today_kinds=frozenset({"custom"}))
-    assert [i.title for i in q.today] == ["Call 0", "Call 1"] and q.today_total == 3
-    assert fu.build_queue(store, D, days=0).today_total == 4  # the birthday too
-
-
 def test_contacts_show_lists_open_follow_ups(cli: Invoke) -> None:
     add(cli, "Ann", "--birthday", "--12-01")
     cli("follow-ups", "add", "Ann", "Call back", "--due", "tomorrow")

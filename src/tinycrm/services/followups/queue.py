@@ -49,7 +49,6 @@ def build_queue(
     overdue_limit: int | None = DEFAULT_OVERDUE_LIMIT,
     upcoming_limit: int | None = None,
     today_limit: int | None = None,
-    today_kinds: frozenset[str] | None = None,
     with_overdue: bool = True,
     with_today: bool = True,
     upcoming_kinds: frozenset[str] | None = None,
@@ -58,10 +57,8 @@ def build_queue(
     urgent first, at most `today_limit`; 0 or None: all) and the next `days` days (soonest
     first, at most `upcoming_limit`) as of `as_of`; each with its full count.
     `with_overdue=False` and `with_today=False` skip those parts (for `upcoming`);
-    `today_kinds` keeps only those kinds among today's rows (the digest lists birthdays and
-    anniversaries apart), counted in `today_total`;
-    `upcoming_kinds` likewise among the upcoming rows (the digest's birthdays and
-    anniversaries), counted in `upcoming_total`.
+    `upcoming_kinds` keeps only those kinds among the upcoming rows (the digest's birthdays
+    and anniversaries), counted in `upcoming_total`.
 
     Stored follow-ups, check-ins and reorders (tens of thousands of rows) are read through
     indexes in small pieces and counted in SQL; the windowed derived sources (birthdays,
@@ -92,7 +89,7 @@ def build_queue(
         if up_limit is not None and days > 0 and every_dated_kind:
             page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
         overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-        today = builder.today(today_rows, today_kinds) if with_today else []
+        today = builder.today(today_rows) if with_today else []
         today.sort(key=_today_key)
         overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
         upcoming: list[Ranked] = []
@@ -191,13 +188,8 @@ class _QueueBuilder:
                 del shown[limit:]
         return shown
 
-    def today(self, derived: list[Ranked], kinds: frozenset[str] | None) -> list[Ranked]:
-        if kinds is None:
-            sql = [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
-            return derived + sql
-        sql = [r for src, kind in _SQL_KINDS.items() if not kind or kind in kinds
-               for r in self.rows(src, self.before, self.on, **_only(kind, kinds))]  # fmt: skip
-        return [r for r in derived if r.row.kind in kinds] + sql
+    def today(self, derived: list[Ranked]) -> list[Ranked]:
+        return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
 
     def upcoming(
         self,
