@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tinycrm.errors import UsageError
+from tinycrm.errors import Stale, UsageError
 from tinycrm.models import Note
 from tinycrm.services.contacts import ContactFields, add_contact, edit_contact, search_contacts
 from tinycrm.services.notes import add_note
@@ -156,3 +156,25 @@ def test_a_very_common_word_ranks_the_most_recent_notes(
     assert found(store, "sourdough") == {"Old Friday Fan"}
     # The candidates bound contact documents the same way: the newest contacts are ranked.
     assert found(store, "customer") == newest
+
+
+def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(
+    store: Store, isolated_env: Path
+) -> None:
+    """The guarantee under every conflict message: the conditional UPDATE itself, even when two
+    writers both read version 1 before either saved (as two connections on a server may)."""
+    mine = add_contact(store, ContactFields(name="Ann", phones=["555 0100"]), TODAY)
+    theirs = Store.open(isolated_env / "crm.db")
+    try:
+        read = theirs.contacts.get(mine.id or 0)
+        assert read is not None and read.version == 1
+        mine.owner = "Maria"
+        store.contacts.update(mine)  # saved first: version 2
+        read.phones = ["555 0199"]
+        with pytest.raises(Stale, match="changed by someone else"):
+            theirs.contacts.update(read)
+    finally:
+        theirs.close()
+    stored = store.contacts.get(mine.id or 0)
+    assert stored is not None
+    assert (stored.owner, stored.phones, stored.version) == ("Maria", ["555 0100"], 2)

@@ -34,6 +34,11 @@ class Conflict(CrmError):
     """The change contradicts the current state (already done, already resolved, …)."""
 
 
+class Stale(Conflict):
+    """Someone else saved the record after it was loaded for this change: nothing was written
+    (a stale edit is a conflict, never a silent overwrite)."""
+
+
 class StorageError(CrmError):
     """The database cannot be opened, is locked, corrupt or from a newer version."""
 

@@ -138,9 +138,20 @@ def edit(
         None, "--cadence", metavar="DAYS|none|default", help="Keep-in-touch interval."
     ),
     owner: str = OWNER,
+    if_version: int = typer.Option(
+        None,
+        "--if-version",
+        metavar="N",
+        min=1,
+        help="Only if the contact is still at version N (from `show --json`): else nothing"
+        " is saved and the command fails.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Change a contact. List options replace the list; '' clears a single field."""
+    """Change a contact. List options replace the list; '' clears a single field.
+
+    The named fields are applied to the contact as stored at that moment; with --if-version a
+    script that read the contact first is refused if someone saved it since."""
     fields = ContactFields(
         name=name,
         emails=email or None,
@@ -158,7 +169,7 @@ def edit(
         owner=owner,
         day_first=state(ctx).settings.day_first,
     )
-    contact = service.edit_contact(state(ctx).store, ref, fields, today())
+    contact = service.edit_contact(state(ctx).store, ref, fields, today(), if_version=if_version)
     output.print_result(
         contact_dict(contact), f"updated {contact.name} (id {contact.id})", as_json=as_json
     )

@@ -20,6 +20,7 @@ class Case:
     escalated_on: date | None = None
     resolved_on: date | None = None
     resolution: str | None = None
+    version: int = 0  # raised by every saved change; 0: not stored yet
 
     @property
     def is_open(self) -> bool:

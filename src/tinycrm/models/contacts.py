@@ -36,6 +36,7 @@ class Contact:
     archived: bool = False
     last_touch_on: date | None = None
     touch_anchor_on: date | None = None  # keep-in-touch clock start if never touched
+    version: int = 0  # raised by every saved change; 0: not stored yet
 
     @property
     def cadence_days(self) -> int | None:

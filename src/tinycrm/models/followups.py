@@ -23,3 +23,4 @@ class FollowUp:
     status: str = "open"  # open, done, skipped
     completed_on: date | None = None
     source: str | None = None  # what created it, e.g. "sale:12"
+    version: int = 0  # raised by every saved change; 0: not stored yet

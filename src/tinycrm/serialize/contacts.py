@@ -33,6 +33,7 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "owner": contact.owner,
         "archived": contact.archived,
         "last_interaction_on": contact.last_touch_on.isoformat() if contact.last_touch_on else None,
+        "version": contact.version,
     }
 
 

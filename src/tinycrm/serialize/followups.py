@@ -32,6 +32,7 @@ def queue_item_dict(item: QueueItem) -> dict[str, Any]:
         "snoozed": item.snoozed,
         "status": item.status,
         "follow_up_id": item.follow_up_id,
+        "version": item.version,  # stored follow-ups; None for derived rows
     }
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp
 from tinycrm.models.cases import Case
+from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
@@ -44,7 +44,7 @@ def open_case(
         assert contact.id is not None
         target = opened + timedelta(days=RESPONSE_DAYS[level])
         case = Case(contact.id, text, level, opened, target)
-        case = replace(case, id=store.cases.insert(case))
+        case = get_case(store, store.cases.insert(case))
         store.follow_ups.insert(
             FollowUp(
                 contact_id=contact.id,
@@ -77,30 +77,58 @@ def _event_day(case: Case, on: date, today: date, what: str) -> date:
     return on
 
 
-def escalate(store: Store, case_id: str, to: str, today: date, *, on: date | None = None) -> Case:
-    """Escalate an open case on `on` (default today, never later)."""
+def escalate(
+    store: Store,
+    case_id: str,
+    to: str,
+    today: date,
+    *,
+    on: date | None = None,
+    loaded: Case | None = None,
+) -> Case:
+    """Escalate an open case on `on` (default today, never later). A form passes the case as
+    it showed it (`loaded`): a case someone changed since is a conflict (Stale)."""
     name = _text(to, "whom the case is escalated to", 200)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} was resolved on {case.resolved_on}; nothing changed")
+        _check_loaded(case, loaded)
         day = _event_day(case, on or today, today, "escalation")
-        store.cases.escalate(case.id or 0, name, day)
+        store.cases.escalate(case, name, day)
     return get_case(store, case.id or 0)
 
 
-def resolve(store: Store, case_id: str, how: str, today: date, *, on: date | None = None) -> Case:
+def resolve(
+    store: Store,
+    case_id: str,
+    how: str,
+    today: date,
+    *,
+    on: date | None = None,
+    loaded: Case | None = None,
+) -> Case:
     """Resolve a case on `on` (default today, never later), recording how; its open case
-    follow-up is closed with it."""
+    follow-up is closed with it. `loaded` as for `escalate`."""
     text = _text(how, "a resolution note", 2000)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
+        _check_loaded(case, loaded)
         day = _event_day(case, on or today, today, "resolution")
-        store.cases.resolve(case.id or 0, day, text)
+        store.cases.resolve(case, day, text)
         store.cases.close_follow_ups(f"case:{case.id}", day)
     return get_case(store, case.id or 0)
+
+
+def _check_loaded(case: Case, loaded: Case | None) -> None:
+    if loaded is None or loaded.id != case.id:
+        return
+    changes = []
+    if (loaded.escalated_to, loaded.escalated_on) != (case.escalated_to, case.escalated_on):
+        changes.append(now_reads("escalated to", f"{case.escalated_to} on {case.escalated_on}"))
+    check_loaded(f"case {case.id}", loaded.version, case.version, changes)
 
 
 def list_cases(store: Store, ref: str | None = None, open_only: bool = False) -> list[CaseRow]:

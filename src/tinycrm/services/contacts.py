@@ -8,6 +8,7 @@ from datetime import date
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, NotFound, UsageError
 from tinycrm.models import Anniversary, Contact
+from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
 
@@ -134,15 +135,59 @@ def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
     return get_contact(store, contact_id)
 
 
-def edit_contact(store: Store, ref: str, fields: ContactFields, today: date) -> Contact:
-    """Apply the changes in one transaction; a new stage is kept in the stage history."""
+def edit_contact(
+    store: Store,
+    ref: str,
+    fields: ContactFields,
+    today: date,
+    *,
+    loaded: Contact | None = None,
+    if_version: int | None = None,
+) -> Contact:
+    """Apply the changes in one transaction; a new stage is kept in the stage history.
+
+    A form passes the contact it was `loaded` with, a script the `if_version` it read: when
+    someone saved the contact since, nothing is written and Stale says what changed. Without
+    either, the given fields are applied to the contact as stored now."""
     with store.write():
         current = resolve_ref(store, ref)
+        expected = loaded.version if loaded is not None else if_version
+        changes = contact_changes(loaded, current) if loaded is not None else []
+        check_loaded(f"{current.name} (id {current.id})", expected, current.version, changes)
         changed = apply_fields(current, fields)
         store.contacts.update(changed)
         if changed.stage is not None and changed.stage != current.stage:
             store.contacts.add_stage_change(current.id or 0, changed.stage, today)
     return get_contact(store, current.id or 0)
+
+
+def contact_changes(before: Contact, after: Contact) -> list[str]:
+    """The fields a person edits that differ between two states of a contact, as a conflict
+    message names them: 'phones (now 555 0101)'."""
+    cadence = {None: "default", 0: "none"}
+
+    def shown(c: Contact) -> list[tuple[str, object]]:
+        return [
+            ("name", c.name),
+            ("emails", c.emails),
+            ("phones", c.phones),
+            ("company", c.company),
+            ("address", c.address),
+            ("birthday", c.birthday.iso() if c.birthday else None),
+            ("anniversaries", [f"{a.label} {a.when.iso()}" for a in c.anniversaries]),
+            ("tags", c.tags),
+            ("relationship type", c.relationship_type.value if c.relationship_type else None),
+            ("stage", c.stage.value if c.stage else None),
+            ("cadence", cadence.get(c.cadence_override, c.cadence_override)),
+            ("owner", c.owner),
+            ("archived", "yes" if c.archived else "no"),
+        ]
+
+    return [
+        now_reads(label, new)
+        for (label, old), (_, new) in zip(shown(before), shown(after), strict=True)
+        if old != new
+    ]
 
 
 def set_archived(store: Store, ref: str, archived: bool = True) -> Contact:

@@ -84,8 +84,10 @@ def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]]) -> dict[str
     for item in rows["sale_items"]:
         items.setdefault(item["sale_id"], []).append(item)
     sales = [{**sale, "items": items.get(sale["id"], [])} for sale in rows["sales"]]
+    # The version is this database's edit counter (for --if-version), not the person's data.
+    fields = {k: v for k, v in contact_dict(contact).items() if k != "version"}
     return {
-        **contact_dict(contact),
+        **fields,
         "emails_detail": rows["contact_emails"],
         "phones_detail": rows["contact_phones"],
         "stage_history": rows["stage_history"],

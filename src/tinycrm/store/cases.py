@@ -8,6 +8,7 @@ from datetime import date
 
 from tinycrm.models.cases import Case
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import Severity
 
 
@@ -35,25 +36,27 @@ class CaseRepo:
         row = self.db.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
         return _case(row) if row else None
 
-    def escalate(self, case_id: int, to: str, on: date) -> None:
+    def escalate(self, case: Case, to: str, on: date) -> None:
+        """Escalate `case`, if it is still at `case.version` (else Stale)."""
         with self.db.write() as conn:
-            conn.execute(
-                "UPDATE cases SET escalated_to = ?, escalated_on = ? WHERE id = ?",
-                (to, on.isoformat(), case_id),
-            )
+            update_versioned(
+                conn, "cases", "case", case.id or 0, case.version,
+                "escalated_to = ?, escalated_on = ?", (to, on.isoformat()),
+            )  # fmt: skip
 
-    def resolve(self, case_id: int, on: date, how: str) -> None:
+    def resolve(self, case: Case, on: date, how: str) -> None:
+        """Resolve `case`, if it is still at `case.version` (else Stale)."""
         with self.db.write() as conn:
-            conn.execute(
-                "UPDATE cases SET resolved_on = ?, resolution = ? WHERE id = ?",
-                (on.isoformat(), how, case_id),
-            )
+            update_versioned(
+                conn, "cases", "case", case.id or 0, case.version,
+                "resolved_on = ?, resolution = ?", (on.isoformat(), how),
+            )  # fmt: skip
 
     def close_follow_ups(self, source: str, on: date) -> None:
         """Mark the open follow-ups a case created as done (the case is resolved)."""
         with self.db.write() as conn:
             conn.execute(
-                """UPDATE follow_ups SET status = 'done', completed_on = ?
+                """UPDATE follow_ups SET status = 'done', completed_on = ?, version = version + 1
                    WHERE source = ? AND status = 'open'""",
                 (on.isoformat(), source),
             )
@@ -102,4 +105,5 @@ def _case(row: sqlite3.Row) -> Case:
         escalated_on=_date(row["escalated_on"]),
         resolved_on=_date(row["resolved_on"]),
         resolution=row["resolution"],
+        version=row["version"],
     )

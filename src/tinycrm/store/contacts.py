@@ -12,6 +12,7 @@ from datetime import date, datetime
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.models.contacts import Anniversary, Contact, StageChange
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import RelationshipType, Stage
 
 _SELECT = """
@@ -182,14 +183,17 @@ class ContactRepo:
         return contact_id
 
     def update(self, contact: Contact) -> None:
+        """Write `contact` over the stored row, if that is still at `contact.version` (else
+        Stale); the version goes up by one."""
         assert contact.id is not None
         with self.db.write() as conn:
-            conn.execute(
-                """UPDATE contacts SET name = ?, company = ?, address = ?, birthday = ?,
-                     birthday_md = ?, relationship_type = ?, stage = ?, cadence_days = ?,
-                     owner = ?, archived = ?, last_touch_on = ?, updated_at = ? WHERE id = ?""",
-                (*_scalar_fields(contact), _iso(contact.last_touch_on), now_iso(), contact.id),
-            )
+            update_versioned(
+                conn, "contacts", "contact", contact.id, contact.version,
+                """name = ?, company = ?, address = ?, birthday = ?, birthday_md = ?,
+                   relationship_type = ?, stage = ?, cadence_days = ?, owner = ?, archived = ?,
+                   last_touch_on = ?, updated_at = ?""",
+                (*_scalar_fields(contact), _iso(contact.last_touch_on), now_iso()),
+            )  # fmt: skip
             for table in ("contact_emails", "contact_phones", "contact_tags"):
                 conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact.id,))
             self._write_children(contact.id, contact, anniversaries=False)
@@ -390,6 +394,7 @@ def _contact(row: sqlite3.Row) -> Contact:
         last_touch_on=_date(row["last_touch_on"]),
         touch_anchor_on=_date(row["touch_anchor_on"])
         or datetime.fromisoformat(row["created_at"]).date(),
+        version=row["version"],
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinycrm.models import FollowUp
 from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:
@@ -54,14 +55,15 @@ class FollowUpRepo:
             conn.execute("DELETE FROM follow_ups WHERE id = ?", (follow_up_id,))
 
     def update_state(self, item: FollowUp) -> None:
-        """Write back the mutable state: current occurrence, snooze, status, completion."""
+        """Write back the mutable state: current occurrence, snooze, status, completion; only
+        if the row is still at `item.version` (else Stale)."""
         assert item.id is not None
         with self.db.write() as conn:
-            conn.execute(
-                """UPDATE follow_ups SET due_on = ?, snoozed_until = ?, status = ?,
-                     completed_on = ? WHERE id = ?""",
+            update_versioned(
+                conn, "follow_ups", "follow-up", item.id, item.version,
+                "due_on = ?, snoozed_until = ?, status = ?, completed_on = ?",
                 (item.due_on.isoformat(), _iso(item.snoozed_until), item.status,
-                 _iso(item.completed_on), item.id),
+                 _iso(item.completed_on)),
             )  # fmt: skip
 
     def query(
@@ -175,7 +177,7 @@ class FollowUpRepo:
         for chunk in _chunks(ids[Source.STORED]):
             for r in self.db.conn.execute(
                 f"""SELECT f.id, f.contact_id, c.name, f.kind, f.title, f.rule,
-                           c.relationship_type, f.due_on, f.snoozed_until
+                           c.relationship_type, f.due_on, f.snoozed_until, f.version
                     FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
                     WHERE f.id IN ({",".join("?" * len(chunk))})""",
                 chunk,
@@ -185,7 +187,7 @@ class FollowUpRepo:
                     contact_name=r["name"], kind=r["kind"], title=r["title"], due="",
                     rule=r["rule"], relationship_type=r["relationship_type"],
                     occurrence=r["due_on"], snoozed_until=r["snoozed_until"],
-                    last_touch_on=None, cadence=None, urgency=0.0,
+                    last_touch_on=None, cadence=None, urgency=0.0, version=r["version"],
                 )  # fmt: skip
         for chunk in _chunks(ids[Source.CHECK_IN]):
             for r in self.db.conn.execute(
@@ -225,7 +227,8 @@ class FollowUpRepo:
     # Marks on derived occurrences (a birthday this year, a check-in due on a day).
 
     def marks_between(self, start: date, end: date, contact_id: int | None = None) -> list[Mark]:
-        sql = """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+        sql = """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until,
+                        marked_on
                  FROM occurrence_marks WHERE occurrence_on BETWEEN ? AND ?"""
         params: list[object] = [start.isoformat(), end.isoformat()]
         if contact_id is not None:
@@ -236,14 +239,16 @@ class FollowUpRepo:
     def snoozed_marks(self) -> list[Mark]:
         """Every snoozed derived occurrence (few: snoozing is a manual act)."""
         rows = self.db.conn.execute(
-            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until,
+                        marked_on
                FROM occurrence_marks WHERE status = 'snoozed'"""
         )
         return [Mark(*row) for row in rows]
 
     def get_mark(self, contact_id: int, kind: str, subject: str, on: date) -> Mark | None:
         row = self.db.conn.execute(
-            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until
+            """SELECT contact_id, kind, subject, occurrence_on, status, snoozed_until,
+                        marked_on
                FROM occurrence_marks
                WHERE contact_id = ? AND kind = ? AND subject = ? AND occurrence_on = ?""",
             (contact_id, kind, subject, on.isoformat()),
@@ -595,6 +600,7 @@ class DueRow(NamedTuple):
     urgency: float
     median_gap: float | None = None  # reorders: last_touch_on is the last purchase
     purchases: int | None = None
+    version: int = 0  # stored follow-ups: the row's version
 
 
 class Mark(NamedTuple):
@@ -604,6 +610,7 @@ class Mark(NamedTuple):
     occurrence_on: str
     status: str
     snoozed_until: str | None
+    marked_on: str  # the day it was marked done, skipped or snoozed
 
 
 class DatedRow(NamedTuple):
@@ -647,4 +654,5 @@ def _follow_up(row: sqlite3.Row) -> FollowUp:
         status=row["status"],
         completed_on=_date(row["completed_on"]),
         source=row["source"],
+        version=row["version"],
     )

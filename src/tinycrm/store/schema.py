@@ -492,5 +492,14 @@ V5 = [
     "CREATE UNIQUE INDEX contacts_uid ON contacts(uid) WHERE uid IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
+# Version 6: every row a person edits carries a version, raised by each change to it; a change
+# is written only if the row is still at the version the editor loaded (a stale edit is a
+# conflict, never a silent overwrite: docs/decisions.md, "Versions").
+V6 = [
+    "ALTER TABLE contacts ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE follow_ups ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
 LATEST_VERSION = len(MIGRATIONS)

@@ -303,4 +303,5 @@ def _iso(value: date | None) -> str | None:
 def _row(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
     data.pop("contact_id", None)
+    data.pop("version", None)  # this database's edit counter, not the person's data
     return data

@@ -10,6 +10,7 @@ from tinycrm import recurrence, validation
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp, Note
+from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.services.followups.sources import items_on
 from tinycrm.services.followups.stored import stored_item
@@ -67,7 +68,7 @@ def _resolve(store: Store, handle: str, today: date, settings: Settings) -> _Tar
         # A check-in that was done or skipped has moved on: say so rather than "not found".
         mark = store.follow_ups.get_mark(subject, FollowUpKind.CHECK_IN, "", day)
         if mark is not None and mark.status in ("done", "skipped"):
-            raise Conflict(f"follow-up {handle} is already {mark.status}")
+            raise Conflict(f"follow-up {handle} is already {mark.status} on {mark.marked_on}")
     raise NotFound(f"no follow-up with handle {handle!r} ({HANDLE_HELP})")
 
 
@@ -85,7 +86,9 @@ def _handle_date(text: str) -> date | None:
         return None
 
 
-def _check_open(target: _Target, handle: str, today: date) -> None:
+def _check_open(target: _Target, handle: str, today: date, loaded: QueueItem | None) -> None:
+    """Refuse a row that was closed meanwhile, or (given the row as it was `loaded`, e.g. on
+    the TUI's queue) a stored follow-up someone else changed since."""
     stored = target.stored
     if stored is not None:
         if stored.status != "open":
@@ -96,8 +99,23 @@ def _check_open(target: _Target, handle: str, today: date) -> None:
                 f"follow-up {handle} was already done today; its next occurrence is due"
                 f" {stored.due_on}"
             )
+        if loaded is not None:
+            check_loaded(
+                f"follow-up {handle}", loaded.version, stored.version, _changes(loaded, target.item)
+            )
     elif target.mark is not None and target.mark.status in ("done", "skipped"):
-        raise Conflict(f"follow-up {handle} is already {target.mark.status}")
+        mark = target.mark
+        raise Conflict(f"follow-up {handle} is already {mark.status} on {mark.marked_on}")
+
+
+def _changes(before: QueueItem, after: QueueItem) -> list[str]:
+    """What a person sees change on a stored follow-up's queue row."""
+    changes = []
+    if (before.due_on, before.snoozed) != (after.due_on, after.snoozed):
+        changes.append(now_reads("snoozed until" if after.snoozed else "due", after.due_on))
+    if before.title != after.title:
+        changes.append(now_reads("title", after.title))
+    return changes
 
 
 def _advance(stored: FollowUp, today: date, status: str) -> FollowUp:
@@ -119,10 +137,12 @@ def complete(
     note: str | None = None,
     channel: str | None = None,
     settings: Settings | None = None,
+    loaded: QueueItem | None = None,
 ) -> QueueItem:
     """Mark a queue row done; it counts as an interaction (the keep-in-touch clock restarts),
     and `note` (or, given only a `channel`, the row's title) is logged in the same transaction
-    as a note on that channel. Returns the row as it was."""
+    as a note on that channel. Returns the row as it was. A front end that showed the row
+    passes it as `loaded`: a stored follow-up someone changed since is a conflict (Stale)."""
     settings = settings or Settings()
     chosen = validation.channel(channel) if channel else None
     body = note.strip() if note is not None else None
@@ -130,7 +150,7 @@ def complete(
         raise UsageError("--note needs some text")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today)
+        _check_open(target, handle, today, loaded)
         item = target.item
         _close(store, target, "done", today)
         store.contacts.touch(item.contact_id, today)
@@ -148,15 +168,22 @@ def next_due(store: Store, item: QueueItem) -> date | None:
 
 
 def snooze(
-    store: Store, handle: str, until: date, today: date, *, settings: Settings | None = None
+    store: Store,
+    handle: str,
+    until: date,
+    today: date,
+    *,
+    settings: Settings | None = None,
+    loaded: QueueItem | None = None,
 ) -> QueueItem:
-    """Postpone this occurrence only (a recurring follow-up keeps its schedule)."""
+    """Postpone this occurrence only (a recurring follow-up keeps its schedule); `loaded` as
+    for `complete`."""
     settings = settings or Settings()
     if until < today:
         raise UsageError(f"cannot snooze to {until}: that is in the past (today is {today})")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today)
+        _check_open(target, handle, today, loaded)
         item = target.item
         occurrence = item.occurrence_on or item.due_on
         if until <= occurrence:
@@ -170,13 +197,20 @@ def snooze(
     return replace(item, due_on=until, days_late=(today - until).days, snoozed=True)
 
 
-def skip(store: Store, handle: str, today: date, *, settings: Settings | None = None) -> QueueItem:
+def skip(
+    store: Store,
+    handle: str,
+    today: date,
+    *,
+    settings: Settings | None = None,
+    loaded: QueueItem | None = None,
+) -> QueueItem:
     """Drop this occurrence without doing it: a recurring follow-up moves on, a check-in's
-    clock restarts today (without counting as an interaction)."""
+    clock restarts today (without counting as an interaction); `loaded` as for `complete`."""
     settings = settings or Settings()
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today)
+        _check_open(target, handle, today, loaded)
         item = target.item
         _close(store, target, "skipped", today)
         if target.stored is None and item.kind == FollowUpKind.CHECK_IN:

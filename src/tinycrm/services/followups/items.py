@@ -64,6 +64,7 @@ class QueueItem:
     snoozed: bool = False
     status: str = "open"
     years: int | None = None  # birthdays: the age reached; anniversaries: the years
+    version: int | None = None  # stored follow-ups: the row's version when it was read
 
 
 class Queue(NamedTuple):

@@ -384,6 +384,7 @@ def _due_item(
         due_on=date.fromisoformat(row.occurrence),
         rule=row.rule,
         snoozed_until=date.fromisoformat(row.snoozed_until) if row.snoozed_until else None,
+        version=row.version,
     )
     return stored_item(
         follow_up, row.contact_name, as_of, row.relationship_type, row.contact_id in cases

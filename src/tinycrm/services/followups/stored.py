@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from tinycrm import recurrence, validation
@@ -53,8 +52,9 @@ def add_follow_up(
             anchor_on=due if rule else None,
             source=source,
         )
-        follow_up_id = store.follow_ups.insert(follow_up)
-    return replace(follow_up, id=follow_up_id)
+        stored = store.follow_ups.get(store.follow_ups.insert(follow_up))
+    assert stored is not None
+    return stored
 
 
 def stored_item(
@@ -80,6 +80,7 @@ def stored_item(
         occurrence_on=follow_up.due_on,
         snoozed=follow_up.snoozed_until is not None,
         status=follow_up.status,
+        version=follow_up.version,
     )
 
 

@@ -7,6 +7,7 @@ mark, and the contact's keep-in-touch clock. `undo` writes that state back, in o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
@@ -21,7 +22,7 @@ from tinycrm.store.followups import Mark
 class Undo(NamedTuple):
     item: QueueItem  # the row as it was
     done: bool  # done (else skipped)
-    stored: FollowUp | None  # a stored follow-up's row before
+    stored: FollowUp | None  # a stored follow-up's row before (its version: the one after)
     mark: Mark | None  # a derived occurrence's mark before (None: it had none)
     history_id: int | None  # the closed occurrence a recurring follow-up kept as history
     last_touch_on: date | None  # the contact's keep-in-touch clock before
@@ -29,9 +30,16 @@ class Undo(NamedTuple):
 
 
 def close(
-    store: Store, handle: str, today: date, *, done: bool, settings: Settings | None = None
+    store: Store,
+    handle: str,
+    today: date,
+    *,
+    done: bool,
+    settings: Settings | None = None,
+    loaded: QueueItem | None = None,
 ) -> Undo:
-    """Mark `handle` done (`done=True`) or skipped; the means to take it back."""
+    """Mark `handle` done (`done=True`) or skipped; the means to take it back. `loaded`: the
+    row as the front end showed it (see `actions.complete`)."""
     with store.write():
         item = get_item(store, handle, today, settings=settings)
         stored = store.follow_ups.get(item.follow_up_id) if item.follow_up_id else None
@@ -41,10 +49,12 @@ def close(
             mark = store.follow_ups.get_mark(item.contact_id, item.kind, item.subject, occurrence)
         last_touch_on, touch_anchor_on = store.follow_ups.get_clock(item.contact_id)
         if done:
-            complete(store, handle, today, settings=settings)
+            complete(store, handle, today, settings=settings, loaded=loaded)
         else:
-            skip(store, handle, today, settings=settings)
+            skip(store, handle, today, settings=settings, loaded=loaded)
         history_id = _history_id(store, stored) if stored and stored.rule else None
+        if stored is not None:  # undo writes it back only if nobody changed it after this
+            stored = replace(stored, version=stored.version + 1)
     return Undo(item, done, stored, mark, history_id, last_touch_on, touch_anchor_on)
 
 

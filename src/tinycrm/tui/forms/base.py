@@ -109,6 +109,21 @@ class FormScreen(ModalScreen[R | None], Generic[R]):
                 result[field.name] = widget.value
         return result
 
+    def rebase(self, fields: Sequence[Field]) -> None:
+        """The form now starts from `fields` (the record as stored now, after a conflict): a
+        field the person left as it was takes the new value, a field they typed in keeps
+        what they typed."""
+        typed = self.values()
+        for old, new in zip(self.fields, fields, strict=True):
+            if typed[old.name] != old.value:
+                continue
+            widget = self.query_one(f"#field-{old.name}")
+            if isinstance(widget, Select):
+                widget.value = new.value if new.value else Select.NULL
+            elif isinstance(widget, Input):
+                widget.value = new.value
+        self.fields = list(fields)
+
     def show_errors(self, errors: dict[str, str]) -> None:
         names = {f.name for f in self.fields}
         general = [msg for key, msg in errors.items() if key not in names]

@@ -53,14 +53,17 @@ class EscalateForm(FormScreen[int]):
             Field("case", "Case", str(open_cases[0].id), options=case_choices(open_cases)),
             Field("to", "Escalate to", placeholder="who takes it over"),
         ]
+        self.loaded = {str(case.id): case for case in open_cases}  # as the form shows them
         super().__init__(f"Escalate a case: {contact_name}", fields, self.save)
 
     async def save(self, values: Values) -> int:
         app = crm(self)
         today = app.today
 
+        loaded = self.loaded.get(values["case"])
+
         def change(store: Store) -> int:
-            return cases.escalate(store, values["case"], values["to"], today).id or 0
+            return cases.escalate(store, values["case"], values["to"], today, loaded=loaded).id or 0
 
         return await app.write(change)
 
@@ -73,13 +76,16 @@ class ResolveForm(FormScreen[int]):
             Field("case", "Case", str(open_cases[0].id), options=case_choices(open_cases)),
             Field("how", "How it was resolved", placeholder="replaced the brake pads"),
         ]
+        self.loaded = {str(case.id): case for case in open_cases}  # as the form shows them
         super().__init__(f"Resolve a case: {contact_name}", fields, self.save)
 
     async def save(self, values: Values) -> int:
         app = crm(self)
         today = app.today
 
+        loaded = self.loaded.get(values["case"])
+
         def change(store: Store) -> int:
-            return cases.resolve(store, values["case"], values["how"], today).id or 0
+            return cases.resolve(store, values["case"], values["how"], today, loaded=loaded).id or 0
 
         return await app.write(change)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from functools import partial
 
+from tinycrm.errors import Stale
 from tinycrm.models import Contact
 from tinycrm.services.contacts import (
     ContactFields,
@@ -12,6 +13,7 @@ from tinycrm.services.contacts import (
     add_contact,
     apply_fields,
     edit_contact,
+    get_contact,
     look_alikes,
 )
 from tinycrm.store import Store
@@ -131,9 +133,18 @@ class ContactForm(FormScreen[int]):
             if editing is None:
                 contact = add_contact(store, raw, today)
                 return contact.id or 0, look_alikes(store, contact)
-            return edit_contact(store, str(editing.id), raw, today).id or 0, []
+            return edit_contact(store, str(editing.id), raw, today, loaded=editing).id or 0, []
 
-        contact_id, twins = await crm(self).write(change)
+        try:
+            contact_id, twins = await crm(self).write(change)
+        except Stale as exc:
+            assert editing is not None
+            self.contact = get_contact(crm(self).store, editing.id or 0)
+            self.rebase(_form_fields(self.contact))
+            raise Stale(
+                f"{exc} The form now shows their change where you had typed nothing: save again"
+                " to keep what you typed, or Esc to leave it."
+            ) from exc
         for twin in twins:  # as `crm contacts add` warns
             crm(self).notify(str(twin), title="Same email or phone", severity="warning")
         return contact_id

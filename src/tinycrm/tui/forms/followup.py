@@ -67,11 +67,11 @@ class FollowUpForm(FormScreen[str]):
 class SnoozeForm(FormScreen[date]):
     """Move a queue item to a later day; dismisses with that day."""
 
-    def __init__(self, handle: str, what: str) -> None:
-        self.handle = handle
+    def __init__(self, item: QueueItem) -> None:
+        self.item = item
         fields = [Field("until", "Snooze until", "+1d", "+3d, monday, dec 24, 2026-12-01")]
         super().__init__(
-            f"Snooze: {what}",
+            f"Snooze: {item.title}",
             fields,
             self.save,
             check=lambda v: collect({"until": lambda: crm(self).parse_date(v["until"])}),
@@ -81,11 +81,11 @@ class SnoozeForm(FormScreen[date]):
         from tinycrm.services import followups
 
         app = crm(self)
-        until, today, handle = app.parse_date(values["until"]), app.today, self.handle
+        until, today, item = app.parse_date(values["until"]), app.today, self.item
         settings = app.settings
 
         def change(store: Store) -> date:
-            followups.snooze(store, handle, until, today, settings=settings)
+            followups.snooze(store, item.handle, until, today, settings=settings, loaded=item)
             return until
 
         return await app.write(change)
@@ -136,8 +136,9 @@ class DoneForm(FormScreen[str]):
         def change(store: Store) -> str:
             with store.write():  # the follow-up and its score together, or neither
                 followups.complete(
-                    store, item.handle, today, note=note, channel=channel, settings=settings
-                )
+                    store, item.handle, today, note=note, channel=channel, settings=settings,
+                    loaded=item,
+                )  # fmt: skip
                 if score:
                     satisfaction.add_score(
                         store,

@@ -141,7 +141,7 @@ class QueueScreen(CustomerActions):
         today, settings, handle = app.today, app.settings, item.handle
 
         def change(store: Store) -> Undo:
-            return close(store, handle, today, done=what == "done", settings=settings)
+            return close(store, handle, today, done=what == "done", settings=settings, loaded=item)
 
         try:
             self.last_change = await app.write(change)
@@ -195,7 +195,7 @@ class QueueScreen(CustomerActions):
                 self.notify(f"Snoozed until {until}: {item.title} ({item.contact_name})")
                 self.table.follow = below  # the cursor goes on to the next row
 
-        self.app.push_screen(SnoozeForm(item.handle, item.title), snoozed)
+        self.app.push_screen(SnoozeForm(item), snoozed)
 
     def action_open(self) -> None:
         section = self.table.current_more

@@ -1,0 +1,160 @@
+"""Two people on one CRM: a form saved over a colleague's newer change is a conflict, never a
+silent overwrite (issue 15)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from conftest import Invoke
+from tinycrm.models import FollowUp
+from tinycrm.services import followups
+from tinycrm.services.cases import get_case, open_case
+from tinycrm.services.contacts import get_contact
+from tinycrm.services.notes import list_notes
+from tinycrm.store import Store
+from tinycrm.tui.app import CrmApp
+from tinycrm.tui.forms.case import EscalateForm
+from tinycrm.tui.forms.contact import ContactForm
+from tinycrm.vocabulary import Stage
+
+from .conftest import TODAY, screen_text, select_row
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def toasts(app: CrmApp) -> str:
+    """The screen's text with a toast's wrapped lines joined again."""
+    return " ".join(screen_text(app).replace("▌", " ").split())
+
+
+def form_error(app: CrmApp) -> str:
+    return str(app.screen.query_one("#form-error", Static).render())
+
+
+async def test_a_stale_contact_form_does_not_overwrite_a_colleagues_edit(
+    app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("e")  # Ana Souza, the first row
+        await settle(pilot)
+        assert isinstance(app.screen, ContactForm)
+        # meanwhile a colleague gives Ana a phone number and a new stage
+        colleague = cli(
+            "contacts", "edit", "Ana Souza", "--phone", "555 0101", "--stage", "expansion"
+        )
+        assert colleague.exit_code == 0
+        app.screen.query_one("#field-owner", Input).value = "Maria"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactForm)  # nothing saved: the form stays open
+        error = form_error(app)
+        assert "changed by someone else" in error
+        assert "phones (now 555 0101)" in error and "stage (now expansion)" in error
+        assert "owner (now" not in error
+        ana = get_contact(store, data["Ana Souza"])
+        assert (ana.phones, ana.stage, ana.owner) == (["555 0101"], Stage.EXPANSION, None)
+        # the form took the colleague's values where nothing was typed: saving keeps both
+        assert app.screen.query_one("#field-phones", Input).value == "555 0101"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactForm)
+    ana = get_contact(store, data["Ana Souza"])
+    assert (ana.phones, ana.stage, ana.owner) == (["555 0101"], Stage.EXPANSION, "Maria")
+
+
+async def test_saving_again_after_the_conflict_is_a_deliberate_overwrite(
+    app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert cli("contacts", "edit", "Ana Souza", "--company", "Souza & Filhos").exit_code == 0
+        app.screen.query_one("#field-company", Input).value = "Souza Ltd"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "company (now Souza & Filhos)" in form_error(app)
+        await pilot.press("ctrl+s")  # seen the colleague's value, keeps their own
+        await settle(pilot)
+        assert not isinstance(app.screen, ContactForm)
+    assert get_contact(store, data["Ana Souza"]).company == "Souza Ltd"
+
+
+def quote_follow_up(store: Store) -> FollowUp:
+    return followups.add_follow_up(
+        store, "Chloé Martin", "Send the quote", TODAY - timedelta(3), TODAY - timedelta(10)
+    )
+
+
+async def test_done_on_a_row_a_colleague_snoozed_meanwhile_is_a_conflict(
+    store: Store, data: dict[str, int], isolated_env: Path
+) -> None:
+    quote = quote_follow_up(store)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        select_row(app, "Send the quote")
+        colleague = Store.open(isolated_env / "crm.db")  # another connection, another person
+        try:
+            followups.snooze(colleague, str(quote.id), date(2026, 12, 20), TODAY)
+        finally:
+            colleague.close()
+        await pilot.press("d")
+        await settle(pilot)
+        shown = toasts(app)
+        assert f"follow-up {quote.id} was changed by someone else since you opened it" in shown
+        assert "snoozed until (now 2026-12-20)" in shown
+    after = store.follow_ups.get(quote.id or 0)
+    assert after is not None
+    assert (after.status, after.snoozed_until) == ("open", date(2026, 12, 20))
+
+
+async def test_done_on_a_row_a_colleague_completed_says_already_done(
+    store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    quote = quote_follow_up(store)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        select_row(app, "Send the quote")
+        colleague = cli("follow-ups", "done", str(quote.id), "--as-of", "2026-11-25")
+        assert colleague.exit_code == 0, colleague.stderr
+        await pilot.press("d")
+        await settle(pilot)
+        assert f"follow-up {quote.id} is already done on 2026-11-25" in toasts(app)
+    after = store.follow_ups.get(quote.id or 0)
+    assert after is not None and (after.status, after.completed_on) == ("done", date(2026, 11, 25))
+    assert [row.note.body for row in list_notes(store)] == [
+        "Prefers afternoons.", "Bought a gravel bike.", "Called about the spring service."
+    ]  # fmt: skip
+
+
+async def test_escalating_a_case_a_colleague_escalated_meanwhile_is_a_conflict(
+    store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    case = open_case(store, "Ana Souza", "Squeaky brakes", today=TODAY)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("K")  # Ana Souza, the first row
+        await settle(pilot)
+        assert isinstance(app.screen, EscalateForm)
+        assert cli("cases", "escalate", str(case.id), "--to", "Workshop").exit_code == 0
+        app.screen.query_one("#field-to", Input).value = "Head office"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalateForm)
+        assert f"case {case.id} was changed by someone else" in form_error(app)
+        assert "escalated to (now Workshop on " in form_error(app)
+    assert get_case(store, case.id or 0).escalated_to == "Workshop"
