@@ -63,6 +63,8 @@ class Settings:
     hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
+    mail: dict[str, Any] = field(default_factory=dict)  # [mail]: surveys, collecting (docs/mail.md)
+    imap: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
 
@@ -137,6 +139,8 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         hourly_cost=_text_or_none(_table(raw, "costs", source).get("hourly")),
         smtp=_table(raw, "smtp", source),
         digest=_table(raw, "digest", source),
+        mail=_table(raw, "mail", source),
+        imap=_table(raw, "imap", source),
         source=source,
     )
 

@@ -33,6 +33,8 @@ SUBCOMMANDS: dict[str, str] = {
     "pass-on": "tinycrm.cli.passon:pass_on",
     "digest": "tinycrm.cli.digest:digest",
     "export": "tinycrm.cli.transfer:export_app",
+    "surveys": "tinycrm.cli.surveys:app",
+    "mail": "tinycrm.cli.mail:app",
 }
 
 

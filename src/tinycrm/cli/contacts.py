@@ -146,6 +146,11 @@ def edit(
         help="Only if the contact is still at version N (from `show --json`): else nothing"
         " is saved and the command fails.",
     ),
+    surveys: bool = typer.Option(
+        None,
+        "--surveys/--no-surveys",
+        help="--no-surveys: never e-mail this contact a survey (--surveys takes it back).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Change a contact. List options replace the list; '' clears a single field.
@@ -169,7 +174,9 @@ def edit(
         owner=owner,
         day_first=state(ctx).settings.day_first,
     )
-    contact = service.edit_contact(state(ctx).store, ref, fields, today(), if_version=if_version)
+    contact = service.edit_contact(
+        state(ctx).store, ref, fields, today(), if_version=if_version, surveys=surveys
+    )
     output.print_result(
         contact_dict(contact), f"updated {contact.name} (id {contact.id})", as_json=as_json
     )

@@ -36,6 +36,10 @@ class SendError(CrmError):
     """The message could not be delivered (exit 1); the run is recorded as failed."""
 
 
+class RecipientRefused(SendError):
+    """The server refused the recipient's address (exit 1): other messages may still go."""
+
+
 class PartlySent(SendError):
     """The server took the message for some recipients and refused others (exit 1).
 
@@ -60,12 +64,14 @@ class MailConfig:
         return f"sendmail {self.sendmail}" if self.sendmail else f"{self.host}:{self.port}"
 
 
-def mail_config(raw: dict[str, Any], source: object = None) -> MailConfig:
-    """Validate the `[smtp]` table; a missing or wrong value is a usage error naming the key."""
+def mail_config(raw: dict[str, Any], source: object = None, *, needs_to: bool = True) -> MailConfig:
+    """Validate the `[smtp]` table; a missing or wrong value is a usage error naming the key.
+    `to` (the digest's recipients) is needed unless `needs_to` is false (surveys)."""
     where = f"config {source}" if source else "config"
     if not raw:
         raise UsageError(
-            f"{where} has no [smtp] table: add host, from and to (or sendmail); see docs/cron.md"
+            f"{where} has no [smtp] table: add host, from and to (or sendmail); see"
+            f" {'docs/cron.md' if needs_to else 'docs/mail.md'}"
         )
 
     def text(key: str) -> str | None:
@@ -81,7 +87,9 @@ def mail_config(raw: dict[str, Any], source: object = None) -> MailConfig:
     recipients = (to,) if isinstance(to, str) else tuple(to or ())
     if not sender:
         raise UsageError(f"{where}: smtp.from is missing (the digest's From address)")
-    if not recipients or not all(isinstance(r, str) and r.strip() for r in recipients):
+    if (needs_to or to is not None) and (
+        not recipients or not all(isinstance(r, str) and r.strip() for r in recipients)
+    ):
         raise UsageError(f"{where}: smtp.to must be an address or a list of addresses")
     security = (text("security") or "starttls").lower()
     if security not in SECURITY:
@@ -142,42 +150,47 @@ def build_message(digest: Digest, config: MailConfig) -> EmailMessage:
 Accepted = Callable[[str | None], None]
 
 
-def deliver(message: EmailMessage, config: MailConfig, accepted: Accepted) -> str | None:
+def deliver(
+    message: EmailMessage, config: MailConfig, accepted: Accepted, what: str = "digest"
+) -> str | None:
     """Hand the message over, calling `accepted` as soon as the server (or sendmail) took it.
 
     Raise SendError with one clear line when it was not taken; return a warning when it was
     taken but the goodbye (QUIT) went wrong. Raise PartlySent after `accepted` when some
     recipients were refused."""
     if config.sendmail:
-        _sendmail(message, config)
+        _sendmail(message, config, what)
         accepted(None)
         return None
-    return _smtp(message, config, accepted)
+    return _smtp(message, config, accepted, what)
 
 
-def _password(config: MailConfig) -> str | None:
-    if config.password_env:
-        value = os.environ.get(config.password_env)
+def _password(config: MailConfig, what: str) -> str | None:
+    return password(config.password_env, config.password_command, "smtp", f"send {what}", SendError)
+
+
+def password(
+    env: str | None, command: str | None, table: str, doing: str, error: type[CrmError]
+) -> str | None:
+    """The password from `<table>.password_env` or the output of `<table>.password_command`;
+    `error` (one line) when neither yields one."""
+    if env:
+        value = os.environ.get(env)
         if value is None:
-            raise SendError(
-                f"cannot send digest: environment variable {config.password_env}"
-                " (smtp.password_env) is not set"
+            raise error(
+                f"cannot {doing}: environment variable {env} ({table}.password_env) is not set"
             )
         return value
-    if config.password_command:
+    if command:
         try:
             done = subprocess.run(
-                shlex.split(config.password_command),
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
+                shlex.split(command), capture_output=True, text=True, timeout=60, check=False
             )
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            raise SendError(f"cannot send digest: smtp.password_command failed: {exc}") from exc
+            raise error(f"cannot {doing}: {table}.password_command failed: {exc}") from exc
         if done.returncode != 0:
-            raise SendError(
-                "cannot send digest: smtp.password_command exited with"
+            raise error(
+                f"cannot {doing}: {table}.password_command exited with"
                 f" {done.returncode}: {_first_line(done.stderr)}"
             )
         lines = done.stdout.splitlines()
@@ -185,11 +198,11 @@ def _password(config: MailConfig) -> str | None:
     return None
 
 
-def _smtp(message: EmailMessage, config: MailConfig, accepted: Accepted) -> str | None:
+def _smtp(message: EmailMessage, config: MailConfig, accepted: Accepted, what: str) -> str | None:
     import smtplib
 
     assert config.host is not None
-    password = _password(config) if config.user else None
+    password = _password(config, what) if config.user else None
     where = f"{config.host}:{config.port}"
     client: smtplib.SMTP
     if config.security == "ssl":
@@ -205,14 +218,14 @@ def _smtp(message: EmailMessage, config: MailConfig, accepted: Accepted) -> str 
         try:
             refused = _converse(client, message, config, password)
         except Exception as exc:
-            raise _send_error(exc, where, config, timed_out=deadline.expired) from exc
+            raise _send_error(exc, where, config, what, timed_out=deadline.expired) from exc
         partly = (
-            f"digest sent via {where}, but these recipients were refused: {', '.join(refused)}"
+            f"{what} sent via {where}, but these recipients were refused: {', '.join(refused)}"
             if refused
             else None
         )
         accepted(partly)
-        warning = _goodbye(client, where, timed_out=lambda: deadline.expired)
+        warning = _goodbye(client, where, what, timed_out=lambda: deadline.expired)
     finally:
         deadline.cancel()
         client.close()
@@ -264,19 +277,21 @@ def _base64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
 
 
-def _goodbye(client: smtplib.SMTP, where: str, timed_out: Callable[[], bool]) -> str | None:
+def _goodbye(
+    client: smtplib.SMTP, where: str, what: str, timed_out: Callable[[], bool]
+) -> str | None:
     """QUIT after the message was taken: a problem here is only worth a warning."""
     import smtplib
 
-    what = f"digest sent via {where}, but the server"
+    said = f"{what} sent via {where}, but the server"
     try:
         code, reply = client.docmd("QUIT")
     except (smtplib.SMTPException, OSError) as exc:
         if timed_out():
-            return f"{what} did not answer QUIT in time"
-        return f"{what} did not answer QUIT ({exc.__class__.__name__})"
+            return f"{said} did not answer QUIT in time"
+        return f"{said} did not answer QUIT ({exc.__class__.__name__})"
     if code != 221:
-        return f"{what} answered QUIT with {code} {_first_line(_text(reply))}"
+        return f"{said} answered QUIT with {code} {_first_line(_text(reply))}"
     return None
 
 
@@ -310,41 +325,43 @@ class _Deadline:
         self._timer.cancel()
 
 
-def _send_error(exc: Exception, where: str, config: MailConfig, *, timed_out: bool) -> SendError:
+def _send_error(
+    exc: Exception, where: str, config: MailConfig, what: str, *, timed_out: bool
+) -> SendError:
     """One line for a failed conversation; it never quotes the credentials."""
     import smtplib
     import ssl
 
     if timed_out or isinstance(exc, TimeoutError):
         return SendError(
-            f"cannot send digest: {where} did not finish within {config.timeout:g} s (timed out)"
+            f"cannot send {what}: {where} did not finish within {config.timeout:g} s (timed out)"
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return SendError(f"cannot send digest via {where}: login refused ({_reply(exc)})")
+        return SendError(f"cannot send {what} via {where}: login refused ({_reply(exc)})")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return SendError(
-            f"cannot send digest via {where}: the server does not support"
+            f"cannot send {what} via {where}: the server does not support"
             f" {config.security.upper()} or login ({exc}); check smtp.security"
         )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return SendError(
-            f"cannot send digest via {where}: recipients refused: {', '.join(exc.recipients)}"
+        return RecipientRefused(
+            f"cannot send {what} via {where}: recipients refused: {', '.join(exc.recipients)}"
         )
     if isinstance(exc, smtplib.SMTPResponseException):
-        return SendError(f"cannot send digest via {where}: {_reply(exc)}")
+        return SendError(f"cannot send {what} via {where}: {_reply(exc)}")
     if isinstance(exc, smtplib.SMTPException):
-        return SendError(f"cannot send digest via {where}: {exc}")
+        return SendError(f"cannot send {what} via {where}: {exc}")
     if isinstance(exc, ConnectionRefusedError):
-        return SendError(f"cannot send digest: connection to {where} refused")
+        return SendError(f"cannot send {what}: connection to {where} refused")
     if isinstance(exc, ssl.SSLError):
-        return SendError(f"cannot send digest via {where}: TLS failed: {exc.reason}")
+        return SendError(f"cannot send {what} via {where}: TLS failed: {exc.reason}")
     if isinstance(exc, OSError):
-        return SendError(f"cannot send digest via {where}: {exc.strerror or exc}")
+        return SendError(f"cannot send {what} via {where}: {exc.strerror or exc}")
     # Anything else is a bug; its text may hold part of what was being encoded (a password).
-    return SendError(f"cannot send digest via {where}: unexpected {type(exc).__name__}")
+    return SendError(f"cannot send {what} via {where}: unexpected {type(exc).__name__}")
 
 
-def _sendmail(message: EmailMessage, config: MailConfig) -> None:
+def _sendmail(message: EmailMessage, config: MailConfig, what: str) -> None:
     assert config.sendmail is not None
     command = [*shlex.split(config.sendmail), "-oi", "--", *config.recipients]
     try:
@@ -357,11 +374,11 @@ def _sendmail(message: EmailMessage, config: MailConfig) -> None:
             env=_sendmail_environment(config),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SendError(f"cannot send digest: {config.sendmail} failed: {exc}") from exc
+        raise SendError(f"cannot send {what}: {config.sendmail} failed: {exc}") from exc
     if done.returncode != 0:
         detail = _first_line(done.stderr.decode("utf-8", "replace")) or "no message"
         raise SendError(
-            f"cannot send digest: {config.sendmail} exited with {done.returncode}: {detail}"
+            f"cannot send {what}: {config.sendmail} exited with {done.returncode}: {detail}"
         )
 
 

@@ -143,12 +143,14 @@ def edit_contact(
     *,
     loaded: Contact | None = None,
     if_version: int | None = None,
+    surveys: bool | None = None,
 ) -> Contact:
     """Apply the changes in one transaction; a new stage is kept in the stage history.
 
     A form passes the contact it was `loaded` with, a script the `if_version` it read: when
     someone saved the contact since, nothing is written and Stale says what changed. Without
-    either, the given fields are applied to the contact as stored now."""
+    either, the given fields are applied to the contact as stored now. `surveys` False: the
+    contact asked for no more e-mailed surveys (True takes it back)."""
     with store.write():
         current = resolve_ref(store, ref)
         expected = loaded.version if loaded is not None else if_version
@@ -158,6 +160,10 @@ def edit_contact(
         store.contacts.update(changed)
         if changed.stage is not None and changed.stage != current.stage:
             store.contacts.add_stage_change(current.id or 0, changed.stage, today)
+        if surveys is False:
+            store.surveys.opt_out(current.id or 0, today, "edit")
+        elif surveys is True:
+            store.surveys.opt_in(current.id or 0)
     return get_contact(store, current.id or 0)
 
 

@@ -17,6 +17,7 @@ from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
 from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
+from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
@@ -70,6 +71,14 @@ class Store:
     @cached_property
     def cases(self) -> CaseRepo:
         return CaseRepo(self.db)
+
+    @cached_property
+    def surveys(self) -> SurveyRepo:
+        return SurveyRepo(self.db)
+
+    @cached_property
+    def mail(self) -> MailRepo:
+        return MailRepo(self.db)
 
     @cached_property
     def reports(self) -> ReportRepo:

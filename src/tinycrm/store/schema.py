@@ -501,5 +501,56 @@ V6 = [
     "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
+# Version 7: the e-mail channel (docs/mail.md). Survey requests sent by `crm surveys send`
+# (an unguessable code per request), contacts who asked for no surveys, and every message
+# `crm mail collect` read: what became of it (an answer, held for review, an interaction…),
+# unique by a fingerprint of its content so a message is handled once.
+V7 = [
+    """CREATE TABLE survey_requests (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        address TEXT NOT NULL,
+        scale TEXT NOT NULL,         -- csat or nps
+        code TEXT NOT NULL UNIQUE,   -- 160 random bits, base32: the reply code
+        message_id TEXT NOT NULL UNIQUE,
+        follow_up_id INTEGER REFERENCES follow_ups(id) ON DELETE SET NULL,
+        sent_on TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        answered_on TEXT,
+        score_id INTEGER REFERENCES satisfaction(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE INDEX survey_requests_contact ON survey_requests(contact_id, sent_on)""",
+    """CREATE TABLE survey_opt_outs (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        opted_out_on TEXT NOT NULL,
+        how TEXT NOT NULL            -- edit (contacts edit --no-surveys) or reply ("stop")
+    )""",
+    """CREATE TABLE mail_messages (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,  -- sha256 of the message's own headers and body
+        message_id TEXT NOT NULL,
+        collected_on TEXT NOT NULL,
+        outcome TEXT NOT NULL,       -- answer, stop, held, interaction, case, ignored,
+                                     -- unreadable; accepted or dismissed after review
+        reason TEXT,                 -- why it is held (or unreadable)
+        contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+        survey_id INTEGER REFERENCES survey_requests(id) ON DELETE SET NULL,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        note_id INTEGER REFERENCES notes(id) ON DELETE SET NULL,
+        score_id INTEGER REFERENCES satisfaction(id) ON DELETE SET NULL,
+        score INTEGER,               -- the score a held answer gives
+        sender TEXT,
+        subject TEXT,
+        excerpt TEXT,
+        sent_on TEXT,                -- the message's Date
+        reviewed_on TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE INDEX mail_messages_message_id ON mail_messages(message_id)""",
+    """CREATE INDEX mail_messages_held ON mail_messages(outcome, collected_on)""",
+    """CREATE INDEX mail_messages_contact ON mail_messages(contact_id)""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
 LATEST_VERSION = len(MIGRATIONS)

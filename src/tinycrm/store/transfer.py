@@ -31,6 +31,9 @@ PERSON_TABLES = (
     "costs",
     "sale_stats",
     "score_stats",
+    "survey_requests",
+    "survey_opt_outs",
+    "mail_messages",
 )
 # Rows that move to the kept contact on a merge (emails, phones, tags are rewritten whole).
 _ORDER = {
@@ -39,9 +42,11 @@ _ORDER = {
     "contact_tags": "tag",
     "sale_stats": "contact_id",
     "score_stats": "contact_id",
+    "survey_opt_outs": "contact_id",
 }
 MOVABLE_TABLES = (
     "notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history", "costs",
+    "survey_requests", "mail_messages",
 )  # fmt: skip
 
 
@@ -236,7 +241,9 @@ class TransferRepo:
             data[contact_id] = {table: [] for table in (*PERSON_TABLES, "sale_items")}
         for table in PERSON_TABLES:
             order = _ORDER.get(table, "id")
-            for row in self.conn.execute(f"SELECT * FROM {table} ORDER BY contact_id, {order}"):
+            for row in self.conn.execute(
+                f"SELECT * FROM {table} WHERE contact_id IS NOT NULL ORDER BY contact_id, {order}"
+            ):
                 data[row["contact_id"]][table].append(_row(row))
         for row in self.conn.execute(
             """SELECT s.contact_id AS owner_id, i.* FROM sale_items i
@@ -265,10 +272,11 @@ class TransferRepo:
                      AND k.date = anniversaries.date)""",
                 (keep_id, drop_id),
             )
-            conn.execute(
-                "UPDATE OR IGNORE occurrence_marks SET contact_id = ? WHERE contact_id = ?",
-                (keep_id, drop_id),
-            )
+            for table in ("occurrence_marks", "survey_opt_outs"):
+                conn.execute(
+                    f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?",
+                    (keep_id, drop_id),
+                )
 
     def erase(self, contact_id: int, *, rebuild_index: bool = True) -> None:
         """Delete a contact and every row about it (cascades and triggers do the children)."""

@@ -1,0 +1,101 @@
+"""`crm surveys send`: e-mail satisfaction surveys; answers come back by `crm mail collect`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import typer
+
+from tinycrm.cli import output
+from tinycrm.cli.context import WRITE_AS_OF_OPTION, as_of_date, state
+from tinycrm.cli.plain_help import CrmTyper
+from tinycrm.errors import CrmError
+from tinycrm.mail import survey as message
+from tinycrm.mail.imap import reply_address
+from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
+from tinycrm.services import surveys as service
+
+app = CrmTyper(
+    add_completion=False,
+    help="Satisfaction surveys by e-mail; answers come back with 'crm mail collect'.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def surveys() -> None:
+    """Satisfaction surveys by e-mail; answers come back with 'crm mail collect'."""
+
+
+@app.command("send")
+def send(
+    ctx: typer.Context,
+    refs: list[str] = typer.Argument(None, metavar="[REF]...", help="Contacts to survey."),
+    due: bool = typer.Option(
+        False, "--due", help="Survey every contact whose satisfaction check is due (cron)."
+    ),
+    scale: str = typer.Option(
+        None, "--scale", "-s", help="csat (1-5) or nps (0-10) [the config's mail.survey_scale]."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say who would get one; send nothing."),
+    as_of: str = WRITE_AS_OF_OPTION,
+) -> None:
+    """E-mail a survey (text and HTML) with one reply link per score and a reply code.
+
+    Nobody is surveyed twice within mail.survey_quiet_days, nor ever after asking for no
+    more ('contacts edit --no-surveys', or a "stop" reply). A survey counts as sent only
+    once the SMTP server took it; it stands for the contact's due satisfaction check.
+    See docs/mail.md.
+    """
+    st = state(ctx)
+    today = as_of_date(ctx, as_of)
+    settings = service.survey_settings(st.settings.mail, st.settings.source)
+    on_scale = service.scale(scale) if scale is not None else settings.scale
+    smtp = mail_config(st.settings.smtp, st.settings.source, needs_to=False)
+    reply_to = reply_address(st.settings.imap, smtp.sender, st.settings.source)
+    plan = service.plan(st.store, today, due=due, refs=list(refs or []), settings=settings)
+    for skipped in plan.skipped:
+        output.print_line(f"skipped {skipped.contact.name}: {skipped.reason}")
+    if dry_run:
+        for target in plan.targets:
+            output.print_line(f"would send to {target.contact.name} <{target.address}>")
+        output.print_notice(f"dry run: {len(plan.targets)} surveys would be sent")
+        return
+    sent = 0
+    failures: list[str] = []
+    for number, target in enumerate(plan.targets):
+        code = service.new_code()
+        built = message.build(
+            target, sender=smtp.sender, reply_to=reply_to, code=code, on_scale=on_scale,
+            settings=settings,
+        )  # fmt: skip
+
+        def accepted(
+            _error: str | None,
+            target: service.Target = target,
+            code: str = code,
+            message_id: str = str(built["Message-ID"]),
+        ) -> None:
+            service.record_sent(
+                st.store, target, code=code, message_id=message_id,
+                on_scale=on_scale, today=today, settings=settings,
+            )  # fmt: skip
+
+        config = dataclasses.replace(smtp, recipients=(target.address,))
+        try:
+            deliver(built, config, accepted, what=f"survey to {target.address}")
+        except RecipientRefused as exc:
+            failures.append(str(exc))
+            output.print_notice(f"crm: {exc}")
+            continue
+        except SendError as exc:
+            left = len(plan.targets) - number
+            raise CrmError(
+                f"{exc} ({sent} sent, {left} not sent; the next run sends them)"
+            ) from exc
+        sent += 1
+        output.print_line(f"sent to {target.contact.name} <{target.address}>")
+    if failures:
+        raise CrmError(f"{sent} surveys sent, {len(failures)} refused by the server")
+    if output.is_terminal() or not plan.targets:
+        output.print_notice(f"{sent} surveys sent ({on_scale.value.upper()})")

@@ -1,0 +1,182 @@
+"""Satisfaction surveys by e-mail: who gets one, the reply code, what is recorded when sent.
+
+The message itself is mail/survey.py; answers coming back are services/inbox.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tinycrm import validation
+from tinycrm.errors import UsageError
+from tinycrm.models import Contact
+from tinycrm.models.mail import SurveyRequest
+from tinycrm.services.contacts import resolve_ref
+from tinycrm.store import Store
+from tinycrm.vocabulary import Scale
+
+LANGUAGES = ("en", "de", "fr")
+CODE_BYTES = 20  # 160 bits: a reply code nobody can guess
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """The config file's `[mail]` table (docs/mail.md)."""
+
+    shop_name: str | None = None
+    language: str = "en"
+    scale: Scale = Scale.CSAT
+    quiet_days: int = 90  # no second survey to a contact within this many days
+    expires_days: int = 30  # an answer after this many days is held for review
+    log_interactions: bool = True  # other mail from or to a contact is logged as a note
+
+
+def survey_settings(raw: dict[str, Any], source: Path | None = None) -> SurveySettings:
+    where = f"config {source}" if source else "config"
+
+    def days(key: str, default: int) -> int:
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3660:
+            raise UsageError(f"{where}: mail.{key} must be a whole number of days (0-3660)")
+        return value
+
+    shop = raw.get("shop_name")
+    if shop is not None and (not isinstance(shop, str) or not shop.strip()):
+        raise UsageError(f"{where}: mail.shop_name must be a name")
+    language = raw.get("language", "en")
+    if language not in LANGUAGES:
+        raise UsageError(f"{where}: mail.language must be one of {', '.join(LANGUAGES)}")
+    log = raw.get("log_interactions", True)
+    if not isinstance(log, bool):
+        raise UsageError(f"{where}: mail.log_interactions must be true or false")
+    try:
+        on_scale = scale(str(raw.get("survey_scale", "csat")))
+    except UsageError as exc:
+        raise UsageError(f"{where}: mail.survey_scale: {exc}") from exc
+    return SurveySettings(
+        shop_name=shop.strip() if shop else None,
+        language=language,
+        scale=on_scale,
+        quiet_days=days("survey_quiet_days", 90),
+        expires_days=days("survey_expires_days", 30),
+        log_interactions=log,
+    )
+
+
+def scale(value: str) -> Scale:
+    return validation.choice(Scale, value, "--scale")
+
+
+def new_code() -> str:
+    """A reply code: 160 random bits in lower-case base32 (32 letters and digits)."""
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").rstrip("=").lower()
+
+
+@dataclass(frozen=True)
+class Target:
+    contact: Contact
+    address: str
+    follow_up_id: int | None  # the satisfaction check the survey stands for
+
+
+@dataclass(frozen=True)
+class Skipped:
+    contact: Contact
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    targets: list[Target]
+    skipped: list[Skipped]
+
+
+def plan(
+    store: Store, today: date, *, due: bool, refs: list[str], settings: SurveySettings
+) -> Plan:
+    """Who gets a survey: contacts whose satisfaction check is due (`due`) and the named
+    ones, less those who opted out, have no e-mail address or were surveyed lately."""
+    if not due and not refs:
+        raise UsageError("name the contacts to survey, or give --due for those whose check is due")
+    with store.read():
+        chosen: dict[int, tuple[Contact, int | None]] = {}
+        for ref in refs:
+            contact = resolve_ref(store, ref)
+            assert contact.id is not None
+            chosen[contact.id] = (contact, store.surveys.open_check(contact.id, today))
+        if due:
+            for check in store.surveys.due_checks(today):
+                found = store.contacts.get(check.contact_id)
+                if found is not None and check.contact_id not in chosen:
+                    chosen[check.contact_id] = (found, check.follow_up_id)
+        targets: list[Target] = []
+        skipped: list[Skipped] = []
+        for contact, check_id in chosen.values():
+            reason = _why_not(store, contact, today, settings)
+            if reason:
+                skipped.append(Skipped(contact, reason))
+            else:
+                targets.append(Target(contact, contact.emails[0], check_id))
+    return Plan(targets, skipped)
+
+
+def _why_not(store: Store, contact: Contact, today: date, settings: SurveySettings) -> str | None:
+    assert contact.id is not None
+    opted_out = store.surveys.opted_out(contact.id)
+    if opted_out is not None:
+        return f"asked for no surveys on {opted_out}"
+    if contact.archived:
+        return "archived"
+    if not contact.emails:
+        return "no e-mail address"
+    last = store.surveys.last_sent_on(contact.id)
+    if last is not None and today < last + timedelta(days=settings.quiet_days):
+        quiet_until = last + timedelta(days=settings.quiet_days)
+        return f"surveyed on {last}; not again before {quiet_until}"
+    return None
+
+
+def record_sent(
+    store: Store,
+    target: Target,
+    *,
+    code: str,
+    message_id: str,
+    on_scale: Scale,
+    today: date,
+    settings: SurveySettings,
+) -> SurveyRequest:
+    """The server took the survey: store the request; it stands for the due check."""
+    assert target.contact.id is not None
+    request = SurveyRequest(
+        contact_id=target.contact.id,
+        address=target.address,
+        scale=on_scale,
+        code=code,
+        message_id=message_id,
+        sent_on=today,
+        expires_on=today + timedelta(days=settings.expires_days),
+        follow_up_id=target.follow_up_id,
+    )
+    with store.write():
+        request = replace(request, id=store.surveys.insert(request))
+        if target.follow_up_id is not None:
+            store.surveys.close_check(target.follow_up_id, today)
+    return request
+
+
+def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, how: str) -> None:
+    with store.write():
+        if opted_out:
+            store.surveys.opt_out(contact_id, today, how)
+        else:
+            store.surveys.opt_in(contact_id)
+
+
+def requests_for(store: Store, contact_id: int) -> list[SurveyRequest]:
+    return store.surveys.for_contact(contact_id)

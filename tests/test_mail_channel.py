@@ -1,0 +1,649 @@
+"""The e-mail channel end to end, with real servers on 127.0.0.1 (issue 17): `crm surveys send`
+through aiosmtpd, the customer's reply built from the real `mailto:` link of the captured
+message and put into a real IMAP server (pymap), then `crm mail collect` run as cron would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from conftest import Invoke
+from imapserver import ImapServer, imap_serving
+from mailserver import Inbox, free_port, serving
+
+SHOP = "shop@shop.example"
+SENT_ON = "2026-11-26"  # the day the surveys go out (a sale on 11-01: check due 11-15)
+NEXT_DAY = "2026-11-27"
+
+
+@dataclass
+class Shop:
+    inbox: Inbox
+    imap: ImapServer
+    path: Path
+    cli: Invoke
+
+    def crm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """crm in its own process, as cron runs it."""
+        return subprocess.run(
+            [sys.executable, "-m", "tinycrm", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ.copy(),
+        )
+
+    def collect(self, as_of: str = NEXT_DAY) -> subprocess.CompletedProcess[str]:
+        """`crm mail collect` in this process (the cron-like runs use `crm`)."""
+        args = ["mail", "collect", "--as-of", as_of]
+        done = self.cli(*args)
+        return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
+
+    def json(self, *args: str) -> object:
+        done = self.cli(*args, "--json")
+        assert done.exit_code == 0, done.output
+        return json.loads(done.stdout)
+
+
+def write_config(path: Path, smtp_port: int, imap_port: int, extra: str = "") -> None:
+    path.write_text(
+        "[smtp]\n"
+        f'host = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
+        f'from = "Bike Shop <{SHOP}>"\ntimeout = 10\n'
+        "[imap]\n"
+        f'host = "127.0.0.1"\nport = {imap_port}\nsecurity = "none"\nuser = "demouser"\n'
+        'password_env = "SHOP_IMAP_PASSWORD"\ntimeout = 10\n'
+        f"{extra}",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def shop(isolated_env: Path, cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    monkeypatch.setenv("SHOP_IMAP_PASSWORD", "demopass")
+    for name, address in (("Ann Archer", "ann@example.com"), ("Bob Baker", "bob@example.com")):
+        assert cli("contacts", "add", name, "--email", address).exit_code == 0
+        assert cli("sales", "add", name, "120.00", "--date", "2026-11-01",
+                   "--as-of", "2026-11-01").exit_code == 0  # fmt: skip
+    with serving() as inbox, imap_serving() as imap:
+        write_config(isolated_env / "config.toml", inbox.port, imap.port)
+        yield Shop(inbox, imap, isolated_env, cli)
+
+
+def links(message: EmailMessage) -> dict[int, str]:
+    """The answer links of a survey's text part, by score."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    found: dict[int, str] = {}
+    for line in part.get_content().splitlines():
+        score, _, rest = line.strip().partition(": <mailto:")
+        if rest:
+            found[int(score)] = "mailto:" + rest.rstrip(">")
+    return found
+
+
+def survey_to(shop: Shop, address: str) -> EmailMessage:
+    sent = [m for m in shop.inbox.messages if address in str(m["To"])]
+    assert len(sent) == 1
+    return sent[0]
+
+
+def reply_from_link(
+    link: str, sender: str, *, comment: str = "", message_id: str = "<r1@example.com>"
+) -> bytes:
+    """What the customer's mail program sends on clicking the link and pressing Send."""
+    parts = urlsplit(link)
+    fields = parse_qs(parts.query)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = unquote(parts.path)
+    message["Subject"] = fields["subject"][0]
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    message.set_content(fields["body"][0] + comment)
+    return message.as_bytes()
+
+
+def typed_reply(survey: EmailMessage, sender: str, text: str, message_id: str) -> bytes:
+    """A plain reply to the survey: "Re:" subject, In-Reply-To, the quoted survey below."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = SHOP
+    message["Subject"] = f"Re: {survey['Subject']}"
+    message["Message-ID"] = message_id
+    message["In-Reply-To"] = survey["Message-ID"]
+    message["References"] = survey["Message-ID"]
+    message["Date"] = format_datetime(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    part = survey.get_body(("plain",))
+    assert part is not None
+    quoted = "\n".join(f"> {line}" for line in part.get_content().splitlines())
+    message.set_content(f"{text}\n\nOn Thu, 26 Nov 2026, Bike Shop wrote:\n{quoted}\n")
+    return message.as_bytes()
+
+
+def scores(shop: Shop, ref: str) -> list[dict[str, object]]:
+    found = shop.json("satisfaction", "history", ref, "--as-of", NEXT_DAY)
+    assert isinstance(found, dict)
+    return list(found["scores"])
+
+
+def send_surveys(cli: Invoke, *args: str) -> str:
+    done = cli("surveys", "send", "--as-of", SENT_ON, *args)
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+def test_a_genuine_answer_from_the_link_is_recorded_and_filed(shop: Shop, cli: Invoke) -> None:
+    output = send_surveys(cli, "--due")
+    assert "sent to Ann Archer <ann@example.com>" in output
+    assert shop.inbox.count == 2
+    survey = survey_to(shop, "ann@example.com")
+    assert survey.get_body(("html",)) is not None
+    answer_links = links(survey)
+    assert sorted(answer_links) == [1, 2, 3, 4, 5]
+    assert all(link.startswith(f"mailto:{SHOP}?") for link in answer_links.values())
+    shop.imap.append(reply_from_link(answer_links[5], "Ann Archer <ann@example.com>",
+                                     comment="Great service!"))  # fmt: skip
+
+    done = shop.crm("mail", "collect", "--as-of", NEXT_DAY)  # as cron runs it
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    [score] = scores(shop, "ann")
+    assert (score["score"], score["scale"], score["source"]) == (5, "csat", "survey")
+    assert score["comment"] == "Great service!"
+    assert shop.imap.messages("INBOX") == []
+    assert len(shop.imap.messages("tinycrm")) == 1
+
+
+def contact(shop: Shop, ref: str) -> dict[str, object]:
+    found = shop.json("contacts", "show", ref)
+    assert isinstance(found, dict)
+    return found
+
+
+def kinds(shop: Shop, ref: str) -> list[str]:
+    return [str(f["kind"]) for f in contact(shop, ref)["follow_ups"]]  # type: ignore[attr-defined]
+
+
+def held(shop: Shop) -> str:
+    done = shop.cli("mail", "review")
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+def plain(sender: str, subject: str, text: str, message_id: str, **headers: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = SHOP
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message.as_bytes()
+
+
+def test_a_typed_reply_with_a_number_is_an_answer(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    survey = survey_to(shop, "ann@example.com")
+    shop.imap.append(typed_reply(survey, "ann@example.com", "4\nQuick repair, thanks", "<t@e>"))
+
+    assert shop.collect().returncode == 0
+
+    [score] = scores(shop, "ann")
+    assert (score["score"], score["source"], score["comment"]) == (
+        4,
+        "survey",
+        "Quick repair, thanks",
+    )
+
+
+def test_a_forged_code_is_held_not_recorded(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    link = links(survey_to(shop, "ann@example.com"))[5]
+    code = link.split("%5Bsurvey%20")[1][:32]
+    forged = link.replace(code, "a" * 32)
+    shop.imap.append(reply_from_link(forged, "ann@example.com"))
+
+    done = shop.collect()
+
+    assert done.returncode == 0
+    assert "1 message held for review" in done.stderr
+    assert scores(shop, "ann") == []
+    assert "an unknown reply code" in held(shop)
+
+
+def test_a_code_copied_by_another_sender_is_held(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    link = links(survey_to(shop, "ann@example.com"))[1]
+    shop.imap.append(reply_from_link(link, "Bob Baker <bob@example.com>"))
+
+    assert shop.collect().returncode == 0
+
+    assert scores(shop, "ann") == [] and scores(shop, "bob") == []
+    review = held(shop)
+    assert "bob@example.com" in review and "not the contact's" in review
+    assert "Ann Archer" in review  # whose survey it was
+
+
+def test_a_replayed_answer_is_held_and_the_same_message_is_handled_once(
+    shop: Shop, cli: Invoke
+) -> None:
+    send_surveys(cli, "ann")
+    answer_links = links(survey_to(shop, "ann@example.com"))
+    first = reply_from_link(answer_links[4], "ann@example.com", message_id="<a1@e>")
+    shop.imap.append(first)
+    assert shop.collect().returncode == 0
+    shop.imap.append(first)  # delivered again: the same message
+    shop.imap.append(reply_from_link(answer_links[2], "ann@example.com", message_id="<a2@e>"))
+
+    done = shop.collect()
+
+    assert done.returncode == 0
+    assert [s["score"] for s in scores(shop, "ann")] == [4]
+    review = held(shop)
+    assert "already answered" in review
+    assert review.count("ann@example.com") == 1  # the second copy of the first is not held
+    assert len(shop.imap.messages("tinycrm")) == 3 and shop.imap.messages() == []
+
+
+def test_an_answer_after_the_survey_expired_is_held(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    shop.imap.append(
+        reply_from_link(links(survey_to(shop, "ann@example.com"))[5], "ann@example.com")
+    )
+
+    assert shop.collect(as_of="2027-01-10").returncode == 0
+
+    assert scores(shop, "ann") == []
+    assert "expired on 2026-12-26" in held(shop)
+
+
+def test_nps_and_csat_surveys_and_a_low_score_opens_recovery(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    send_surveys(cli, "bob", "--scale", "nps")
+    nps_links = links(survey_to(shop, "bob@example.com"))
+    assert sorted(nps_links) == list(range(11))
+    shop.imap.append(reply_from_link(nps_links[9], "bob@example.com", message_id="<b@e>"))
+    csat_links = links(survey_to(shop, "ann@example.com"))
+    shop.imap.append(reply_from_link(csat_links[2], "ann@example.com", comment="Late delivery"))
+
+    assert shop.collect().returncode == 0
+
+    [bob] = scores(shop, "bob")
+    assert (bob["scale"], bob["score"]) == ("nps", 9)
+    [ann] = scores(shop, "ann")
+    assert (ann["scale"], ann["score"]) == ("csat", 2)
+    assert "recovery" in kinds(shop, "ann") and "recovery" not in kinds(shop, "bob")
+
+
+def test_an_out_of_range_number_is_held(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    survey = survey_to(shop, "ann@example.com")
+    shop.imap.append(typed_reply(survey, "ann@example.com", "9", "<t9@e>"))
+
+    assert shop.collect().returncode == 0
+
+    assert scores(shop, "ann") == []
+    assert "not a CSAT score" in held(shop)
+
+
+def test_customer_mail_is_an_interaction_that_restarts_the_clock(shop: Shop) -> None:
+    assert contact(shop, "ann")["last_interaction_on"] == "2026-11-01"
+    shop.imap.append(plain("Ann <ANN@example.com>", "My bike", "The bell rings oddly.", "<m@e>"))
+    shop.imap.append(plain("news@spam.example", "Offers", "Buy now", "<s@e>"))
+
+    assert shop.collect().returncode == 0
+
+    ann = contact(shop, "ann")
+    assert ann["last_interaction_on"] == "2026-11-27"
+    notes = ann["notes"]
+    assert isinstance(notes, list) and len(notes) == 1
+    note = notes[0]
+    assert note["channel"] == "email"
+    assert "My bike" in note["text"] and "The bell rings oddly." in note["text"]
+    # Mail about nobody stays where it is, untouched, and is not read again.
+    assert len(shop.imap.messages()) == 1 and len(shop.imap.messages("tinycrm")) == 1
+    assert shop.collect().returncode == 0
+    assert len(contact(shop, "ann")["notes"]) == 1  # type: ignore[arg-type]
+
+
+def test_with_log_interactions_off_only_answers_are_read(shop: Shop, cli: Invoke) -> None:
+    config = shop.path / "config.toml"
+    config.write_text(config.read_text() + "[mail]\nlog_interactions = false\n")
+    send_surveys(cli, "ann")
+    shop.imap.append(
+        reply_from_link(links(survey_to(shop, "ann@example.com"))[5], "ann@example.com")
+    )
+    shop.imap.append(plain("ann@example.com", "My bike", "Hello", "<m@e>"))
+
+    assert shop.collect().returncode == 0
+
+    assert len(scores(shop, "ann")) == 1
+    assert contact(shop, "ann")["notes"] == []
+    assert len(shop.imap.messages()) == 1
+
+
+def test_a_reply_about_an_open_case_is_attached_to_it(shop: Shop, cli: Invoke) -> None:
+    assert cli("cases", "open", "ann", "Gears slipping", "--as-of", SENT_ON).exit_code == 0
+    shop.imap.append(plain("ann@example.com", "Re: Case #1 gears", "Still slipping.", "<c@e>"))
+
+    assert shop.collect().returncode == 0
+
+    notes = contact(shop, "ann")["notes"]
+    assert isinstance(notes, list) and len(notes) == 1
+    note = notes[0]
+    assert note["text"].startswith("Case #1: reply by e-mail: Re: Case #1 gears")
+    assert note["channel"] == "email"
+
+
+def test_a_malformed_message_is_left_in_place_and_reported_once(shop: Shop) -> None:
+    shop.imap.append(b"From: <<<@@>>>\r\nSubject: \xff\xfe broken\r\n\r\nbody\r\n")
+
+    first = shop.collect()
+    second = shop.collect()
+
+    assert first.returncode == 0 and second.returncode == 0
+    [line] = first.stderr.splitlines()
+    assert line.startswith("crm: warning: message") and "cannot be read" in line
+    assert second.stderr == ""
+    assert len(shop.imap.messages()) == 1
+
+
+def test_imap_server_down_exits_1_with_one_line_and_the_next_run_catches_up(
+    shop: Shop, cli: Invoke
+) -> None:
+    config = shop.path / "config.toml"
+    config.write_text(config.read_text().replace("timeout = 10\n[mail]", "[mail]")
+                      .replace('password_env = "SHOP_IMAP_PASSWORD"\ntimeout = 10',
+                               'password_env = "SHOP_IMAP_PASSWORD"\ntimeout = 2'))  # fmt: skip
+    send_surveys(cli, "ann")
+    shop.imap.append(
+        reply_from_link(links(survey_to(shop, "ann@example.com"))[5], "ann@example.com")
+    )
+    assert shop.imap.process is not None
+    shop.imap.process.send_signal(signal.SIGSTOP)  # up, but not answering
+    try:
+        hung = shop.crm("mail", "collect", "--as-of", NEXT_DAY)
+    finally:
+        shop.imap.process.send_signal(signal.SIGCONT)
+    [line] = hung.stderr.splitlines()
+    assert hung.returncode == 1
+    assert line == f"crm: cannot collect mail: 127.0.0.1:{shop.imap.port} did not answer within 2 s"
+    assert scores(shop, "ann") == [] and len(shop.imap.messages()) == 1
+
+    caught_up = shop.collect()
+
+    assert caught_up.returncode == 0, caught_up.stderr
+    assert [s["score"] for s in scores(shop, "ann")] == [5]
+
+
+def test_no_imap_server_at_all_is_one_line(shop: Shop) -> None:
+    config = shop.path / "config.toml"
+    closed = free_port()
+    config.write_text(config.read_text().replace(f"port = {shop.imap.port}", f"port = {closed}"))
+
+    done = shop.collect()
+
+    assert done.returncode == 1
+    assert done.stderr == f"crm: cannot collect mail: connection to 127.0.0.1:{closed} refused\n"
+
+
+def test_two_collectors_at_once_handle_each_message_once(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann", "bob")
+    for address, score in (("ann@example.com", 4), ("bob@example.com", 1)):
+        link = links(survey_to(shop, address))[score]
+        shop.imap.append(reply_from_link(link, address, message_id=f"<{score}@e>"))
+    for number in range(8):
+        sender = ("ann@example.com", "bob@example.com")[number % 2]
+        shop.imap.append(plain(sender, f"Question {number}", "Hello", f"<q{number}@e>"))
+    command = [sys.executable, "-m", "tinycrm", "mail", "collect", "--as-of", NEXT_DAY]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        assert run.wait(timeout=120) == 0, run.stderr.read() if run.stderr else ""
+        if run.stderr:
+            run.stderr.close()
+
+    assert [s["score"] for s in scores(shop, "ann")] == [4]
+    assert [s["score"] for s in scores(shop, "bob")] == [1]
+    notes = [n["text"] for ref in ("ann", "bob") for n in contact(shop, ref)["notes"]]  # type: ignore[attr-defined]
+    assert sorted(notes) == sorted(f"E-mail: Question {n} — Hello" for n in range(8))
+    assert "no mail held" in held(shop)
+    assert shop.imap.messages() == [] and len(shop.imap.messages("tinycrm")) == 10
+
+
+def test_opt_out_by_edit_or_stop_reply_and_the_quiet_period(shop: Shop, cli: Invoke) -> None:
+    assert cli("contacts", "edit", "bob", "--no-surveys").exit_code == 0
+    output = send_surveys(cli, "--due")
+    assert "skipped Bob Baker: asked for no surveys on" in output
+    assert [str(m["To"]) for m in shop.inbox.messages] == ["Ann Archer <ann@example.com>"]
+    again = send_surveys(cli, "ann")
+    assert "skipped Ann Archer: surveyed on 2026-11-26; not again before 2027-02-24" in again
+    assert shop.inbox.count == 1
+    survey = survey_to(shop, "ann@example.com")
+    shop.imap.append(typed_reply(survey, "ann@example.com", "STOP", "<stop@e>"))
+    assert shop.collect().returncode == 0
+
+    later = cli("surveys", "send", "ann", "--as-of", "2027-06-01")
+
+    assert "skipped Ann Archer: asked for no surveys on 2026-11-27" in later.output
+    assert shop.inbox.count == 1
+    assert cli("contacts", "edit", "bob", "--surveys").exit_code == 0
+    assert "sent to Bob Baker" in send_surveys(cli, "bob")
+
+
+def test_the_survey_stands_for_the_due_check(shop: Shop, cli: Invoke) -> None:
+    assert "satisfaction-check" in kinds(shop, "ann")
+    send_surveys(cli, "--due")
+    assert "satisfaction-check" not in kinds(shop, "ann")
+    # Sending is no contact with the customer: the keep-in-touch clock does not move.
+    assert contact(shop, "ann")["last_interaction_on"] == "2026-11-01"
+
+
+def test_a_survey_is_recorded_only_when_the_server_took_it(
+    shop: Shop, cli: Invoke, isolated_env: Path
+) -> None:
+    config = isolated_env / "config.toml"
+    closed = free_port()
+    config.write_text(config.read_text().replace(f"port = {shop.inbox.port}", f"port = {closed}"))
+
+    done = cli("surveys", "send", "--due", "--as-of", SENT_ON)
+
+    assert done.exit_code == 1
+    assert done.output.strip().endswith(
+        f"connection to 127.0.0.1:{closed} refused (0 sent, 2 not sent; the next run sends them)"
+    )
+    assert "satisfaction-check" in kinds(shop, "ann")
+    dry = cli("surveys", "send", "--due", "--dry-run", "--as-of", SENT_ON)
+    assert "would send to Ann Archer <ann@example.com>" in dry.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("surveys", "send", "ann", "--scale", "stars"), "--scale"),
+        (("surveys", "send"), "name the contacts to survey, or give --due"),
+        (("surveys", "send", "nobody-here"), "no contact matches 'nobody-here'"),
+    ],
+)
+def test_bad_survey_input_is_one_line(
+    shop: Shop, cli: Invoke, args: tuple[str, ...], message: str
+) -> None:
+    done = cli(*args)
+    assert done.exit_code in (1, 2)
+    [line] = done.output.splitlines()
+    assert line.startswith("crm: ") and message in line
+    assert shop.inbox.count == 0
+
+
+def test_a_contact_without_an_address_is_skipped_and_reported(shop: Shop, cli: Invoke) -> None:
+    assert cli("contacts", "add", "Cy Nomail").exit_code == 0
+    output = send_surveys(cli, "cy", "ann")
+    assert "skipped Cy Nomail: no e-mail address" in output
+    assert shop.inbox.count == 1
+
+
+def test_missing_imap_settings_point_to_the_docs(shop: Shop, isolated_env: Path) -> None:
+    config = isolated_env / "config.toml"
+    config.write_text(config.read_text().split("[imap]")[0])
+    done = shop.collect()
+    assert done.returncode == 2
+    assert done.stderr.startswith("crm: config ") and "docs/mail.md" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_wrong_password_and_a_missing_folder_are_one_line(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    monkeypatch.setenv("SHOP_IMAP_PASSWORD", "wrong")
+    done = shop.collect()
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"crm: cannot collect mail from 127.0.0.1:{shop.imap.port}: login refused for demouser"
+        " (check imap.user and the password)\n"
+    )
+    monkeypatch.setenv("SHOP_IMAP_PASSWORD", "demopass")
+    config = isolated_env / "config.toml"
+    config.write_text(config.read_text() + 'folder = "Shop"\n')
+    done = shop.collect()
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"crm: cannot collect mail: folder 'Shop' does not exist on 127.0.0.1:{shop.imap.port}"
+        " (imap.folder)\n"
+    )
+
+
+def test_hostile_encoded_word_subjects_are_decoded_and_made_harmless(
+    shop: Shop, cli: Invoke
+) -> None:
+    config = shop.path / "config.toml"
+    config.write_text(
+        config.read_text() + '[mail]\nshop_name = "Fahrradladen Müller"\nlanguage = "de"\n'
+    )
+    send_surveys(cli, "ann")
+    survey = survey_to(shop, "ann@example.com")
+    assert str(survey["Subject"]) == "Fahrradladen Müller: Wie zufrieden sind Sie?"
+    link = links(survey)[4]
+    reply = reply_from_link(link, "ann@example.com")
+    assert b"=?utf-8?" in reply  # the customer's program encodes the non-ASCII subject
+    shop.imap.append(reply)
+    shop.imap.append(
+        b"From: ann@example.com\r\nTo: shop@shop.example\r\nMessage-ID: <esc@e>\r\n"
+        b"Subject: =?utf-8?q?Hi=1B[2J=1B]52;c;cHduZWQ=07_there=0D=0AX-Injected:_1?=\r\n"
+        b"Date: Fri, 27 Nov 2026 09:30:00 +0000\r\n\r\nHello \x1b[31mred\r\n"
+    )
+
+    assert shop.collect().returncode == 0
+
+    assert [s["score"] for s in scores(shop, "ann")] == [4]
+    listed = shop.crm("notes", "list", "ann")
+    assert listed.returncode == 0
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "Hi" in listed.stdout and "there" in listed.stdout and "Hello" in listed.stdout
+
+
+def test_a_huge_body_is_read_from_its_start(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    survey = survey_to(shop, "ann@example.com")
+    filler = ("x" * 70 + "\n") * 45_000  # ~3 MB
+    shop.imap.append(typed_reply(survey, "ann@example.com", f"3\nOkay.\n{filler}", "<big@e>"))
+
+    assert shop.collect().returncode == 0
+
+    [score] = scores(shop, "ann")
+    assert score["score"] == 3
+    assert len(str(score["comment"])) <= 500
+
+
+def test_html_only_mail_with_scripts_is_read_as_text(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    survey = survey_to(shop, "ann@example.com")
+    answer = EmailMessage()
+    answer["From"] = "ann@example.com"
+    answer["To"] = SHOP
+    answer["Subject"] = "Re: survey"
+    answer["Message-ID"] = "<html@e>"
+    answer["In-Reply-To"] = survey["Message-ID"]
+    answer.set_content(
+        "<html><head><script>alert('pwned')</script><style>p{}</style></head><body>"
+        "<p>5</p><script>document.write('7')</script><p>Lovely <b>bike</b></p></body></html>",
+        subtype="html",
+    )
+    shop.imap.append(answer.as_bytes())
+
+    assert shop.collect().returncode == 0
+
+    [score] = scores(shop, "ann")
+    assert (score["score"], score["comment"]) == (5, "Lovely bike")
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        '"ann@example.com" <mallory@evil.test>',
+        "=?utf-8?q?Ann_Archer_=3Cann=40example=2Ecom=3E?= <mallory@evil.test>",
+        "Ann Archer <mallory@evil.test> (ann@example.com)",
+    ],
+)
+def test_display_name_tricks_in_from_do_not_pass_for_the_contact(
+    shop: Shop, cli: Invoke, sender: str
+) -> None:
+    send_surveys(cli, "ann")
+    link = links(survey_to(shop, "ann@example.com"))[1]
+    reply = reply_from_link(link, "placeholder@example.com")
+    shop.imap.append(reply.replace(b"From: placeholder@example.com", f"From: {sender}".encode()))
+
+    assert shop.collect().returncode == 0
+
+    assert scores(shop, "ann") == []
+    review = held(shop)
+    assert "mallory@evil.test" in review and "not the contact's" in review
+
+
+def test_a_message_id_collision_is_held_not_taken_for_the_first(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    answer_links = links(survey_to(shop, "ann@example.com"))
+    shop.imap.append(reply_from_link(answer_links[5], "ann@example.com", message_id="<same@e>"))
+    assert shop.collect().returncode == 0
+    shop.imap.append(reply_from_link(answer_links[1], "ann@example.com", message_id="<same@e>"))
+
+    assert shop.collect().returncode == 0
+
+    assert [s["score"] for s in scores(shop, "ann")] == [5]
+    assert "its Message-ID is an earlier message's" in held(shop)
+
+
+def test_a_held_answer_can_be_accepted_or_dismissed(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    link = links(survey_to(shop, "ann@example.com"))[2]
+    shop.imap.append(reply_from_link(link, "ann.archer@work.example", message_id="<w@e>"))
+    shop.imap.append(plain("x@evil.test", "Answer: 5 [survey " + "b" * 32 + "]", "5", "<f@e>"))
+    assert shop.collect().returncode == 0
+    review = shop.cli("mail", "review").stdout
+    ids = [line.split("\t")[0] for line in review.splitlines()[1:]]
+    assert len(ids) == 2
+
+    accepted = shop.cli("mail", "accept", ids[0], "--as-of", NEXT_DAY)
+    dismissed = shop.cli("mail", "dismiss", ids[1], "--as-of", NEXT_DAY)
+    again = shop.cli("mail", "dismiss", ids[1])
+
+    assert accepted.exit_code == 0 and "CSAT 2 recorded for Ann Archer" in accepted.stdout
+    assert "recovery follow-up" in accepted.stdout
+    assert dismissed.exit_code == 0
+    assert again.exit_code == 1 and "is not held for review (it is dismissed)" in again.output
+    assert [s["score"] for s in scores(shop, "ann")] == [2]
+    assert "no mail held" in held(shop)
