@@ -23,6 +23,7 @@ from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
 from tinycrm.store.transfer import TransferRepo
+from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
 
 
 class Store:
@@ -96,8 +97,13 @@ class Store:
     def transfer(self) -> TransferRepo:
         return TransferRepo(self.db)
 
+    def watcher(self) -> ChangeWatcher:
+        """Something to ask, cheaply and as often as needed, whether anyone committed a change
+        since (store/watch.py). Made on a connection that only reads (the TUI's)."""
+        return SqliteChangeWatcher(self.db)
+
     def close(self) -> None:
         self.db.close()
 
 
-__all__ = ["Database", "Store"]
+__all__ = ["ChangeWatcher", "Database", "Store"]

@@ -21,6 +21,11 @@ class CustomerActions(Screen[None]):
         """(id, name) of the customer the actions are for; None (after saying why) if none."""
         raise NotImplementedError
 
+    def show_changes(self) -> None:
+        """Someone changed the database: read what this screen shows again, keeping the cursor
+        on the same row (and the card where it is scrolled to)."""
+        raise NotImplementedError
+
     def saved(self, message: str) -> Callable[[object], None]:
         """A form's dismiss callback: `message` when the form saved something."""
 

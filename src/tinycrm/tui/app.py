@@ -17,9 +17,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tinycrm.config import Settings
-from tinycrm.store import Store
+from tinycrm.store import ChangeWatcher, Store
 from tinycrm.textsafe import visible
 from tinycrm.tui import crash, keys
+from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.safe import NoControls
 from tinycrm.tui.screens.queue import QueueScreen
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from tinycrm.tui.screens.customer import CustomerScreen
 
 T = TypeVar("T")
+
+WATCH_SECONDS = 1.0  # how often the open screen asks whether someone changed the database
 
 
 def _customers_screen() -> Screen[Any]:
@@ -84,6 +87,7 @@ class CrmApp(App[None]):
         self.day_first = day_first
         self.settings = settings or Settings()
         self._writer: Store | None = None
+        self._watcher: ChangeWatcher | None = None
         self._write_lock = asyncio.Lock()
         self.generation = 0  # counts writes: a screen shown again re-reads only if it moved
         self._customer_screen: CustomerScreen | None = None
@@ -92,6 +96,18 @@ class CrmApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode("queue")
+        self._watcher = self.store.watcher()
+        self.set_interval(WATCH_SECONDS, self.show_changes)
+
+    def show_changes(self) -> None:
+        """What colleagues did (another TUI, a `crm` command, the digest) shows within a
+        second: the screen in view is read again where it stands, one under a form when the
+        form closes. The check is `Store.watcher()`'s, a few µs when nothing changed."""
+        if self._watcher is None or not self._watcher.changed():
+            return
+        self.generation += 1  # screens shown again later re-read too
+        if isinstance(self.screen, CustomerActions):
+            self.screen.show_changes()
 
     # -- user text ---------------------------------------------------------------------------
     # Titles and toasts are where Textual takes plain strings: user data in them (a name, a
@@ -148,6 +164,9 @@ class CrmApp(App[None]):
         return change(self._writer)
 
     def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None

@@ -199,7 +199,9 @@ class CustomerScreen(CustomerActions):
         if not self.loaded or self._read != crm(self).generation:
             self.reload()
 
-    def reload(self) -> None:
+    def reload(self, *, keep_place: bool = False) -> None:
+        """Read the customer again and show the card from its top (`keep_place`: where the
+        reader has scrolled to)."""
         app = crm(self)
         try:
             details = contact_details(
@@ -231,9 +233,10 @@ class CustomerScreen(CustomerActions):
         self.query_one("#customer-satisfaction", Static).update(chart)
         self.query_one("#customer-sales", Static).update(sales_list(details))
         self.query_one("#customer-notes", Static).update(timeline(details))
-        card = self.query_one("#card", VerticalScroll)
-        card.scroll_home(animate=False)
-        card.focus()
+        if not keep_place:
+            card = self.query_one("#card", VerticalScroll)
+            card.scroll_home(animate=False)
+            card.focus()
         self.loaded = True
 
     # -- actions -----------------------------------------------------------------------------
@@ -247,6 +250,10 @@ class CustomerScreen(CustomerActions):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def show_changes(self) -> None:
+        if self.loaded:
+            self.reload(keep_place=True)
 
     def selected_customer(self) -> tuple[int, str] | None:
         return (self.contact_id, self.details.contact.name) if self.details else None

@@ -96,7 +96,9 @@ class CustomersScreen(CustomerActions):
         )
 
     def refresh_list(self, keep_cursor: bool = False) -> None:
-        row = self.table.cursor_row if keep_cursor else 0
+        """Read the list again; `keep_cursor`: on the same contact (else the same row)."""
+        table = self.table
+        place = (table.current_id, table.cursor_row, table.row_count) if keep_cursor else None
         store = crm(self).store
         status = self.query_one("#customers-status", Static)
         text = self.query_one("#search", Input).value.strip()
@@ -122,8 +124,8 @@ class CustomersScreen(CustomerActions):
             self.table.show_rows([])
             status.update(safe(str(exc), "red"))
             return
-        if keep_cursor and self.table.row_count:
-            self.table.move_cursor(row=min(row, self.table.row_count - 1), animate=False)
+        if place is not None:
+            table.put_cursor(*place)
 
     # -- typing ------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -176,6 +178,9 @@ class CustomersScreen(CustomerActions):
             crm(self).open_customer(contact_id)
 
     def action_reload(self) -> None:
+        self.refresh_list(keep_cursor=True)
+
+    def show_changes(self) -> None:
         self.refresh_list(keep_cursor=True)
 
     def selected_customer(self) -> tuple[int, str] | None:

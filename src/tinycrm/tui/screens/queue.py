@@ -112,6 +112,10 @@ class QueueScreen(CustomerActions):
     def action_reload(self) -> None:
         self.reload()
 
+    def show_changes(self) -> None:
+        if self.loaded:
+            self.reload()  # the cursor stays on its row (QueueTable.show)
+
     def _item_or_hint(self) -> QueueItem | None:
         item = self.table.current_item
         if item is None:

@@ -84,6 +84,17 @@ class ContactTable(DataTable[Text]):
                 key=str(c.id),
             )
 
+    def put_cursor(self, contact_id: int | None, row: int, loaded: int) -> None:
+        """After showing the rows again: page in as many as were loaded before, then put the
+        cursor back on `contact_id` (rows added or removed above move it), else on `row`."""
+        while self.row_count < loaded and not self.exhausted:
+            self.load_page()
+        if not self.row_count:
+            return
+        if contact_id is not None and str(contact_id) in self.rows:
+            row = self.get_row_index(str(contact_id))
+        self.move_cursor(row=min(row, self.row_count - 1), animate=False)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if not self.exhausted and event.cursor_row >= self.row_count - max(self.size.height, 30):
             self.load_page()
