@@ -110,7 +110,7 @@ class SurveyRepo:
         (an automatic message is no contact with the customer)."""
         with self.db.write() as conn:
             conn.execute(
-                """UPDATE follow_ups SET status = 'done', completed_on = ?
+                """UPDATE follow_ups SET status = 'done', completed_on = ?, version = version + 1
                    WHERE id = ? AND status = 'open'""",
                 (on.isoformat(), follow_up_id),
             )
