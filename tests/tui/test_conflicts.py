@@ -158,3 +158,30 @@ async def test_escalating_a_case_a_colleague_escalated_meanwhile_is_a_conflict(
         assert f"case {case.id} was changed by someone else" in form_error(app)
         assert "escalated to (now Workshop on " in form_error(app)
     assert get_case(store, case.id or 0).escalated_to == "Workshop"
+
+
+async def test_undo_after_a_colleague_changed_the_follow_up_changes_nothing(
+    store: Store, data: dict[str, int], isolated_env: Path
+) -> None:
+    weekly = followups.add_follow_up(
+        store, "Ben Okafor", "Weekly call", TODAY, TODAY, every="weekly"
+    )
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        select_row(app, "Weekly call")
+        await pilot.press("d")  # next due a week later
+        await settle(pilot)
+        colleague = Store.open(isolated_env / "crm.db")
+        try:
+            # the next day, in another time zone or past midnight
+            followups.snooze(colleague, str(weekly.id), TODAY + timedelta(9), TODAY + timedelta(1))
+        finally:
+            colleague.close()
+        kept = store.follow_ups.for_contact(data["Ben Okafor"], open_only=False)
+        await pilot.press("u")
+        await settle(pilot)
+        assert f"follow-up {weekly.id} was changed by someone else" in toasts(app)
+    assert store.follow_ups.for_contact(data["Ben Okafor"], open_only=False) == kept
+    after = store.follow_ups.get(weekly.id or 0)
+    assert after is not None and after.snoozed_until == TODAY + timedelta(9)
