@@ -3,6 +3,7 @@ silent overwrite (issue 15)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -88,6 +89,27 @@ async def test_saving_again_after_the_conflict_is_a_deliberate_overwrite(
         await settle(pilot)
         assert not isinstance(app.screen, ContactForm)
     assert get_contact(store, data["Ana Souza"]).company == "Souza Ltd"
+
+
+async def test_an_open_contact_form_says_when_a_colleague_changes_the_contact(
+    app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactForm)
+        assert form_error(app) == ""
+        assert cli("contacts", "edit", "Ana Souza", "--owner", "Maria").exit_code == 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0  # the check runs every second
+        while "owner (now Maria)" not in form_error(app) and loop.time() < deadline:
+            await pilot.pause(0.1)
+        assert form_error(app) == (
+            "Ana Souza was changed by someone else since you opened this form: owner (now"
+            " Maria). Saving will show you their change first."
+        )
 
 
 def quote_follow_up(store: Store) -> FollowUp:

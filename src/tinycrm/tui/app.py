@@ -21,6 +21,7 @@ from tinycrm.store import ChangeWatcher, Store
 from tinycrm.textsafe import visible
 from tinycrm.tui import crash, keys
 from tinycrm.tui.actions import CustomerActions
+from tinycrm.tui.forms.base import FormScreen
 from tinycrm.tui.safe import NoControls
 from tinycrm.tui.screens.queue import QueueScreen
 
@@ -106,7 +107,7 @@ class CrmApp(App[None]):
         if self._watcher is None or not self._watcher.changed():
             return
         self.generation += 1  # screens shown again later re-read too
-        if isinstance(self.screen, CustomerActions):
+        if isinstance(self.screen, CustomerActions | FormScreen):
             self.screen.show_changes()
 
     # -- user text ---------------------------------------------------------------------------
@@ -190,8 +191,6 @@ class CrmApp(App[None]):
     async def action_show(self, mode: str) -> None:
         """F2/F3: the queue or the customer list itself, not a card left open over it. A
         screen left by F2/F3 goes back to its list; an open form keeps the keys."""
-        from tinycrm.tui.forms.base import FormScreen
-
         if isinstance(self.screen, FormScreen):
             self.bell()
             return

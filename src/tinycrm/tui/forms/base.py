@@ -109,6 +109,16 @@ class FormScreen(ModalScreen[R | None], Generic[R]):
                 result[field.name] = widget.value
         return result
 
+    def show_changes(self) -> None:
+        """Someone changed the database while the form is open: a form over a record says so
+        if the record changed (saving it would then be refused); others need not."""
+
+    def show_notice(self, message: str) -> None:
+        """A message about the whole form on its message line (e.g. a colleague's change)."""
+        box = self.query_one("#form-error", Static)
+        box.update(safe(message))
+        box.set_class(bool(message), "shown")
+
     def rebase(self, fields: Sequence[Field]) -> None:
         """The form now starts from `fields` (the record as stored now, after a conflict): a
         field the person left as it was takes the new value, a field they typed in keeps

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 from functools import partial
 
-from tinycrm.errors import Stale
+from tinycrm.errors import CrmError, Stale
 from tinycrm.models import Contact
 from tinycrm.services.contacts import (
     ContactFields,
     LookAlike,
     add_contact,
     apply_fields,
+    contact_changes,
     edit_contact,
     get_contact,
     look_alikes,
@@ -121,6 +122,21 @@ class ContactForm(FormScreen[int]):
         super().__init__(
             title, _form_fields(contact), self.save, check=lambda v: check(v, crm(self).day_first)
         )
+
+    def show_changes(self) -> None:
+        if self.contact is None:
+            return
+        try:
+            current = get_contact(crm(self).store, self.contact.id or 0)
+        except CrmError as exc:  # forgotten meanwhile
+            self.show_notice(str(exc))
+            return
+        if current.version != self.contact.version:
+            changes = "; ".join(contact_changes(self.contact, current)) or "saved it"
+            self.show_notice(
+                f"{current.name} was changed by someone else since you opened this form:"
+                f" {changes}. Saving will show you their change first."
+            )
 
     async def save(self, values: Values) -> int:
         raw = to_fields(values, crm(self).day_first)
