@@ -149,7 +149,7 @@ def test_search_finds_contacts_and_notes_ranked(cli: Invoke) -> None:
 
 def test_search_follows_edits(cli: Invoke) -> None:
     add(cli, "Ann", "--company", "Oldname")
-    cli("contacts", "edit", "Ann", "--company", "Newname")
+    cli("contacts", "edit", "Ann", "--left-company", "--company", "Newname")
     assert json.loads(cli("contacts", "search", "oldname", "--json").stdout) == []
     assert len(json.loads(cli("contacts", "search", "newname", "--json").stdout)) == 1
 
@@ -166,9 +166,9 @@ def test_mailing_list_format(cli: Invoke) -> None:
 
 
 CONTACT_KEYS = [
-    "id", "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
-    "relationship_type", "stage", "cadence_days", "cadence_override", "owner", "archived",
-    "last_interaction_on", "version",
+    "id", "name", "company", "role", "emails", "phones", "address", "birthday", "anniversaries",
+    "tags", "relationship_type", "stage", "cadence_days", "cadence_override", "owner",
+    "archived", "last_interaction_on", "version",
 ]  # fmt: skip
 
 

@@ -30,6 +30,7 @@ def index_rows(store: Store) -> int:
 def test_search_index_follows_add_edit_note_and_delete(store: Store) -> None:
     ann = add_contact(store, ContactFields(name="Ann Lee", company="Tandem"), TODAY)
     assert found(store, "tandem") == {"Ann Lee"}
+    edit_contact(store, "Ann", ContactFields(company=""), TODAY)
     edit_contact(store, "Ann", ContactFields(company="Velo", emails=["ann@quill.example"]), TODAY)
     assert found(store, "tandem") == set()
     assert found(store, "velo") == {"Ann Lee"}

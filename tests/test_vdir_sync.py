@@ -99,6 +99,8 @@ def test_both_sides_changing_a_field_is_a_conflict_not_an_overwrite(
     assert "ORG:Phone Corp" in path.read_text()
     result = cli("contacts", "sync", str(book))
     assert result.exit_code == 0 and "company" in result.stdout + result.stderr
+    # A contact is at one company at a time: a mistaken one is unlinked first.
+    assert cli("contacts", "edit", "Bob Stone", "--company", "").exit_code == 0
     assert cli("contacts", "edit", "Bob Stone", "--company", "Phone Corp").exit_code == 0
     assert sync(cli, book)["conflicts"] == []
 

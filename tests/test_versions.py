@@ -27,7 +27,7 @@ def test_every_edit_raises_the_version_json_shows(cli: Invoke) -> None:
 def test_if_version_saves_over_the_version_read_and_refuses_a_newer_one(cli: Invoke) -> None:
     read = run_json(cli, "contacts", "add", "Ann Lee", "--company", "Lee & Co")
     # a colleague changes Ann after the script read her
-    run_json(cli, "contacts", "edit", "1", "--company", "Lee Ltd")
+    run_json(cli, "contacts", "edit", "1", "--owner", "Maria")
     before = cli("contacts", "show", "1", "--json").stdout
     version = str(read["version"])
     stale = cli("contacts", "edit", "1", "--phone", "555 0100", "--if-version", version)
@@ -38,7 +38,7 @@ def test_if_version_saves_over_the_version_read_and_refuses_a_newer_one(cli: Inv
     )
     assert cli("contacts", "show", "1", "--json").stdout == before
     fresh = run_json(cli, "contacts", "edit", "1", "--phone", "555 0100", "--if-version", "2")
-    assert (fresh["phones"], fresh["company"], fresh["version"]) == (["555 0100"], "Lee Ltd", 3)
+    assert (fresh["phones"], fresh["owner"], fresh["version"]) == (["555 0100"], "Maria", 3)
 
 
 def test_if_version_ahead_of_the_contact_is_refused_too(cli: Invoke) -> None:

@@ -93,6 +93,14 @@ def name(value: str) -> str:
     return text
 
 
+def company_name(value: str) -> str:
+    """A company's name as typed, outer spaces off; "" when blank (no company)."""
+    text = value.strip()
+    if len(text) > 200:
+        raise UsageError("a company name can be at most 200 characters")
+    return text
+
+
 def cadence(value: str) -> int:
     """Days between check-ins, or 'none' (stored as 0) to switch them off."""
     text = value.strip().lower()

@@ -80,15 +80,15 @@ async def test_saving_again_after_the_conflict_is_a_deliberate_overwrite(
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        assert cli("contacts", "edit", "Ana Souza", "--company", "Souza & Filhos").exit_code == 0
-        app.screen.query_one("#field-company", Input).value = "Souza Ltd"
+        assert cli("contacts", "edit", "Ana Souza", "--address", "1 Rua Azul").exit_code == 0
+        app.screen.query_one("#field-address", Input).value = "2 Rua Verde"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "company (now Souza & Filhos)" in form_error(app)
+        assert "address (now 1 Rua Azul)" in form_error(app)
         await pilot.press("ctrl+s")  # seen the colleague's value, keeps their own
         await settle(pilot)
         assert not isinstance(app.screen, ContactForm)
-    assert get_contact(store, data["Ana Souza"]).company == "Souza Ltd"
+    assert get_contact(store, data["Ana Souza"]).address == "2 Rua Verde"
 
 
 async def test_an_open_contact_form_says_when_a_colleague_changes_the_contact(

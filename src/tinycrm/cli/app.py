@@ -21,6 +21,7 @@ from tinycrm.textsafe import visible
 # (type hints, parameters) on each start, so registering them all would tax every command.
 SUBCOMMANDS: dict[str, str] = {
     "contacts": "tinycrm.cli.contacts:app",
+    "companies": "tinycrm.cli.companies:app",
     "notes": "tinycrm.cli.notes:app",
     "follow-ups": "tinycrm.cli.followups:app",
     "db": "tinycrm.cli.db:app",

@@ -10,9 +10,10 @@ from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state, today
 from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.models import Contact
+from tinycrm.models import Company, Contact
 from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import contact_details_dict, contact_dict
+from tinycrm.services import companies
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
@@ -25,7 +26,17 @@ app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_a
 
 EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more).")
 PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")
-COMPANY = typer.Option(None, "--company", "-c", help="Company or organisation.")
+COMPANY = typer.Option(
+    None,
+    "--company",
+    "-c",
+    help="The company they work at: an existing one (case and spaces aside) or a new one.",
+)
+ROLE = typer.Option(
+    None,
+    "--role",
+    help="Their role at the company: buyer, decision maker, accounts payable, user, or any text.",
+)
 ADDRESS = typer.Option(None, "--address", help="Postal address.")
 BIRTHDAY = typer.Option(
     None, "--birthday", "-b", help="1980-03-14, 14 mar 1980, or 14 mar without a year."
@@ -56,6 +67,7 @@ def add(
     email: list[str] = EMAIL,
     phone: list[str] = PHONE,
     company: str = COMPANY,
+    role: str = ROLE,
     address: str = ADDRESS,
     birthday: str = BIRTHDAY,
     anniversary: list[str] = ANNIVERSARY,
@@ -76,6 +88,7 @@ def add(
         emails=email or [],
         phones=phone or [],
         company=company,
+        role=role,
         address=address,
         birthday=birthday,
         anniversaries=anniversary or [],
@@ -87,13 +100,25 @@ def add(
         day_first=app_state.settings.day_first,
     )
     store = app_state.store_to_add_to
+    existing = service.company_for(store, company)
     contact = service.add_contact(store, fields, today())
     _warn_duplicates(store, contact)
     output.print_result(
         contact_dict(contact),
-        f"added {contact.name} (id {contact.id}): {_cadence_note(contact, defaulted)}",
+        f"added {contact.name} (id {contact.id}){_company_note(contact, existing)}:"
+        f" {_cadence_note(contact, defaulted)}",
         as_json=as_json,
     )
+
+
+def _company_note(contact: Contact, existing: Company | None) -> str:
+    """Which company a --company linked to: the existing one, or one just created."""
+    if contact.company_id is None:
+        return ""
+    role = f" as {contact.role}" if contact.role else ""
+    if existing is not None and existing.id == contact.company_id:
+        return f" at {contact.company}{role} (existing company {contact.company_id})"
+    return f" at {contact.company}{role} (new company {contact.company_id})"
 
 
 def _warn_duplicates(store: Store, contact: Contact) -> None:
@@ -124,6 +149,13 @@ def edit(
     email: list[str] = typer.Option(None, "--email", "-e", help="Replace the email addresses."),
     phone: list[str] = typer.Option(None, "--phone", "-p", help="Replace the phone numbers."),
     company: str = COMPANY,
+    role: str = ROLE,
+    left_company: bool = typer.Option(
+        False,
+        "--left-company",
+        help="They left their company: the link goes, their sales stay with it, and a"
+        " follow-up asks to find the new contact there.",
+    ),
     address: str = ADDRESS,
     birthday: str = typer.Option(None, "--birthday", "-b", help="New birthday ('' clears)."),
     anniversary: list[str] = typer.Option(
@@ -162,6 +194,7 @@ def edit(
         emails=email or None,
         phones=phone or None,
         company=company,
+        role=role,
         address=address,
         birthday=birthday,
         anniversaries=anniversary or None,
@@ -174,12 +207,34 @@ def edit(
         owner=owner,
         day_first=state(ctx).settings.day_first,
     )
-    contact = service.edit_contact(
-        state(ctx).store, ref, fields, today(), if_version=if_version, surveys=surveys
-    )
+    store = state(ctx).store
+    existing = service.company_for(store, company)
+    if left_company:
+        departure, contact = companies.leave_and_edit(
+            store, ref, fields, today(), if_version=if_version, surveys=surveys
+        )
+        _print_departure(departure, as_json=as_json)
+    else:
+        contact = service.edit_contact(
+            store, ref, fields, today(), if_version=if_version, surveys=surveys
+        )
     output.print_result(
-        contact_dict(contact), f"updated {contact.name} (id {contact.id})", as_json=as_json
+        contact_dict(contact),
+        f"updated {contact.name} (id {contact.id})"
+        + (_company_note(contact, existing) if company else ""),
+        as_json=as_json,
     )
+
+
+def _print_departure(departure: companies.Departure, *, as_json: bool) -> None:
+    """What --left-company did (on stderr with --json, where stdout is the contact)."""
+    company = departure.company.name
+    sales = "1 sale stays" if departure.sales == 1 else f"{departure.sales} sales stay"
+    text = (
+        f"{departure.contact_name} left {company} ({sales} with it);"
+        f" follow-up {departure.follow_up.id}: {departure.follow_up.title}"
+    )
+    (output.print_notice if as_json else output.print_success)(text)
 
 
 @app.command("archive")
@@ -361,7 +416,7 @@ def _show_sales_part(details: ContactDetails) -> None:
 def _field_pairs(c: Contact) -> list[tuple[str, object]]:
     cadence = f"every {c.cadence_days} days" if c.cadence_days else "none"
     return [
-        ("Company", c.company),
+        ("Company", f"{c.company} ({c.role})" if c.company and c.role else c.company),
         ("Email", c.emails),
         ("Phone", c.phones),
         ("Address", c.address),

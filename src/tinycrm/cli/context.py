@@ -11,6 +11,7 @@ import typer
 from tinycrm import config
 from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
+from tinycrm.services.maintenance import upgrade_notice
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
 
@@ -56,6 +57,9 @@ class State:
             if self._store.db.created:
                 _say(f"created new database at {self._store.db.path}")
             warn_network_filesystem(self._store)
+            notice = upgrade_notice(self._store)
+            if notice:
+                _say(notice)
         return self._store
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.services import maintenance
-from tinycrm.store import Database
+from tinycrm.services.companies import SpellingReport
 
 app = CrmTyper(
     add_completion=False,
@@ -74,15 +74,61 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("migrate")
-def migrate(ctx: typer.Context) -> None:
-    """Bring the database's schema up to date (also done automatically on open)."""
-    db = Database(state(ctx).db_path, migrate=False)
-    try:
-        before = db.schema_version()
-        applied = db.migrate()
-    finally:
-        db.close()
-    if applied:
-        output.print_success(f"migrated schema {before} → {applied[-1]}")
+def migrate(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Run the pending migrations, report what they did, and roll everything back.",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Bring the database's schema up to date (also done automatically on open); say which
+    free-text company names became which companies when an upgrade does that."""
+    done = maintenance.migrate(state(ctx).db_path, dry_run=dry_run)
+    if as_json:
+        output.print_json(migration_dict(done))
+        return
+    verb = "would migrate" if done.dry_run else "migrated"
+    if done.applied:
+        output.print_success(f"{verb} schema {done.before} → {done.applied[-1]}")
     else:
-        output.print_success(f"schema is up to date (version {before})")
+        output.print_success(f"schema is up to date (version {done.before})")
+    if done.companies is not None:
+        print_spellings(done.companies, dry_run=done.dry_run)
+    if done.dry_run and done.applied:
+        output.print_notice("dry run: nothing was changed")
+
+
+def print_spellings(report: SpellingReport, *, dry_run: bool = False) -> None:
+    """The companies made from free-text names: a summary line, then each merged one."""
+    output.print_line(("would make: " if dry_run else "") + report.summary())
+    rows = [
+        [c.name, [f"{s.spelling!r} ({s.contacts})" for s in c.spellings], c.contacts]
+        for c in report.merged
+    ]
+    output.print_table(
+        ["Company", "Spellings merged", "Contacts"],
+        rows,
+        empty="no two names differed only by case or spaces",
+    )
+
+
+def migration_dict(done: maintenance.Migration) -> dict[str, object]:
+    return {
+        "before": done.before,
+        "applied": done.applied,
+        "dry_run": done.dry_run,
+        "companies": None if done.companies is None else spelling_dicts(done.companies),
+    }
+
+
+def spelling_dicts(report: SpellingReport) -> list[dict[str, object]]:
+    return [
+        {
+            "id": c.company_id,
+            "name": c.name,
+            "spellings": [{"spelling": s.spelling, "contacts": s.contacts} for s in c.spellings],
+        }
+        for c in report.companies
+    ]

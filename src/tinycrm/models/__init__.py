@@ -6,6 +6,7 @@ imports and merges build up field by field.
 """
 
 from tinycrm.models.cases import Case
+from tinycrm.models.companies import Company, Departure, MergedSpelling
 from tinycrm.models.contacts import Anniversary, Contact, StageChange
 from tinycrm.models.followups import FollowUp
 from tinycrm.models.notes import Note
@@ -16,10 +17,13 @@ from tinycrm.models.satisfaction import Score
 __all__ = [
     "Anniversary",
     "Case",
+    "Company",
     "Contact",
     "Cost",
+    "Departure",
     "FollowUp",
     "LifecycleRow",
+    "MergedSpelling",
     "Note",
     "ReorderRow",
     "Sale",

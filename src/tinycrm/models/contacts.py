@@ -22,7 +22,9 @@ class Contact:
 
     name: str
     id: int | None = None
-    company: str | None = None
+    company: str | None = None  # the company's name (companies.name), read with the contact
+    role: str | None = None  # at the company: buyer, decision maker, accounts payable, user, ...
+    referred_by: int | None = None  # the contact who brought this one
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     address: str | None = None
@@ -37,6 +39,7 @@ class Contact:
     last_touch_on: date | None = None
     touch_anchor_on: date | None = None  # keep-in-touch clock start if never touched
     version: int = 0  # raised by every saved change; 0: not stored yet
+    company_id: int | None = None
 
     @property
     def cadence_days(self) -> int | None:

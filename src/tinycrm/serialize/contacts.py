@@ -20,6 +20,7 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "id": contact.id,
         "name": contact.name,
         "company": contact.company,
+        "role": contact.role,
         "emails": list(contact.emails),
         "phones": list(contact.phones),
         "address": contact.address,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tinycrm import validation
-from tinycrm.errors import Ambiguous, NotFound, UsageError
-from tinycrm.models import Anniversary, Contact
+from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
+from tinycrm.models import Anniversary, Company, Contact
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
@@ -21,6 +21,7 @@ class ContactFields:
     emails: list[str] | None = None
     phones: list[str] | None = None
     company: str | None = None
+    role: str | None = None  # at the company
     address: str | None = None
     birthday: str | None = None
     anniversaries: list[str] | None = None
@@ -48,7 +49,13 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
     if fields.phones is not None:
         changed.phones = _unique([validation.phone(p) for p in fields.phones])
     if fields.company is not None:
-        changed.company = _blank(fields.company)
+        changed.company = validation.company_name(fields.company) or None
+        if changed.company is None:
+            changed.role = None
+    if fields.role is not None:
+        changed.role = _blank(fields.role)
+        if changed.role and not changed.company:
+            raise UsageError("a role is at a company: give --company too")
     if fields.address is not None:
         changed.address = _blank(fields.address)
     if fields.owner is not None:
@@ -128,11 +135,33 @@ def look_alikes(store: Store, contact: Contact) -> list[LookAlike]:
 
 
 def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
+    """Add a contact; a --company naming an existing company (but for case and spaces) links
+    to it, another name creates the company."""
     if fields.name is None:
         raise UsageError("a contact needs a name")
     contact = apply_fields(Contact(name=fields.name), fields)
     contact_id = store.contacts.insert(contact, today)
     return get_contact(store, contact_id)
+
+
+def company_for(store: Store, name: str | None) -> Company | None:
+    """The existing company a typed --company names (case and spaces aside), if any: what
+    `add_contact`/`edit_contact` will link to rather than create."""
+    return store.companies.find(name) if name and name.strip() else None
+
+
+def _one_company(store: Store, current: Contact, fields: ContactFields) -> None:
+    """A contact is at one company at a time: joining another one needs leaving first."""
+    if current.company_id is None or not fields.company or not fields.company.strip():
+        return
+    wanted = store.companies.find(fields.company)
+    if wanted is None or wanted.id != current.company_id:
+        raise Conflict(
+            f"{current.name} is at {current.company}; a contact is at one company at a time:"
+            f" `crm contacts edit {current.id} --left-company --company NAME` records a move"
+            f" (their sales stay with {current.company}), `--company ''` first undoes a"
+            " mistaken link"
+        )
 
 
 def edit_contact(
@@ -156,6 +185,7 @@ def edit_contact(
         expected = loaded.version if loaded is not None else if_version
         changes = contact_changes(loaded, current) if loaded is not None else []
         check_loaded(f"{current.name} (id {current.id})", expected, current.version, changes)
+        _one_company(store, current, fields)
         changed = apply_fields(current, fields)
         store.contacts.update(changed)
         if changed.stage is not None and changed.stage != current.stage:

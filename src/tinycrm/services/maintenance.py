@@ -7,9 +7,10 @@ from pathlib import Path
 
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
+from tinycrm.services.companies import SpellingReport, spelling_report
 from tinycrm.store import Database, Store
 from tinycrm.store.connection import holders_of_a_deleted_log
-from tinycrm.store.schema import LATEST_VERSION
+from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION
 
 
 def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
@@ -68,3 +69,46 @@ def check_file(path: Path) -> CheckReport:
         return check(Store(db))
     finally:
         db.close()
+
+
+@dataclass(frozen=True)
+class Migration:
+    before: int
+    applied: list[int]
+    companies: SpellingReport | None  # when this run turned free-text companies into companies
+    dry_run: bool = False
+
+
+def migrate(path: Path, *, dry_run: bool = False) -> Migration:
+    """Apply the pending migrations; with `dry_run`, apply them inside one transaction, read
+    back what they did, and roll it all back."""
+    db = Database(path, migrate=False)
+    try:
+        before = db.schema_version()
+        if not dry_run:
+            applied = db.migrate()
+            return Migration(before, applied, _companies_made(Store(db), applied))
+        with db.rehearsal():
+            applied = db.migrate()
+            return Migration(before, applied, _companies_made(Store(db), applied), dry_run=True)
+    finally:
+        db.close()
+
+
+def upgrade_notice(store: Store) -> str | None:
+    """One line for the automatic upgrade an ordinary command just did, when it turned
+    free-text company names into companies."""
+    report = _companies_made(store, store.db.migrated)
+    if report is None:
+        return None
+    return (
+        f"upgraded the database to schema {LATEST_VERSION}: {report.summary()};"
+        " `crm companies merged` lists them"
+    )
+
+
+def _companies_made(store: Store, applied: list[int]) -> SpellingReport | None:
+    if COMPANIES_VERSION not in applied:
+        return None
+    report = spelling_report(store)
+    return report if report.companies else None

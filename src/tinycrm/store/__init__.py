@@ -13,6 +13,7 @@ from sqlite3 import Connection
 
 from tinycrm.store.atrisk import AtRiskRepo
 from tinycrm.store.cases import CaseRepo
+from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
 from tinycrm.store.digests import DigestRunRepo
@@ -52,6 +53,10 @@ class Store:
     @cached_property
     def contacts(self) -> ContactRepo:
         return ContactRepo(self.db)
+
+    @cached_property
+    def companies(self) -> CompanyRepo:
+        return CompanyRepo(self.db)
 
     @cached_property
     def notes(self) -> NoteRepo:

@@ -6,6 +6,7 @@ loaded only by the code paths that need its bulk helpers, so read commands start
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -93,6 +94,10 @@ def filesystem_type(path: Path, mounts: Path | None = None) -> str | None:
     return best[1] if best else None
 
 
+class _Rehearsed(Exception):
+    """Ends a rehearsal's transaction: it is rolled back."""
+
+
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -113,6 +118,7 @@ class Database:
         no migration, no switch to WAL, nothing written (e.g. to check a backup)."""
         self.path = Path(path)
         self._depth = 0
+        self.migrated: list[int] = []  # the versions this open applied
         self.read_only = read_only
         self.created = _prepare_file(self.path, create=create and not read_only)
         self.conn = _connect(self.path, read_only=read_only)
@@ -132,7 +138,7 @@ class Database:
             raise
         if migrate and not read_only and self.version < LATEST_VERSION:
             try:
-                self.migrate()
+                self.migrated = self.migrate()
             except StorageError:
                 self.conn.close()
                 raise
@@ -202,6 +208,14 @@ class Database:
             applied.append(version)
         self.version = self.schema_version()
         return applied
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that is always rolled back: what a dry run does is read back
+        inside it, then nothing of it stays."""
+        with contextlib.suppress(_Rehearsed), self.write() as conn:
+            yield conn
+            raise _Rehearsed
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -11,12 +11,14 @@ from datetime import date, datetime
 
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.models.contacts import Anniversary, Contact, StageChange
+from tinycrm.store.companies import CompanyRepo, name_key
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import RelationshipType, Stage
 
 _SELECT = """
 SELECT c.*,
+  (SELECT name FROM companies WHERE id = c.company_id) AS company,
   (SELECT json_group_array(email) FROM
      (SELECT email FROM contact_emails WHERE contact_id = c.id ORDER BY position)) AS emails,
   (SELECT json_group_array(phone) FROM
@@ -32,7 +34,8 @@ FROM contacts c
 
 # The full-text document of a contact; callers add a WHERE clause on `c`.
 INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
-    SELECT -c.id, c.name || ' ' || coalesce(c.company, '') || ' '
+    SELECT -c.id, c.name || ' '
+        || coalesce((SELECT name FROM companies WHERE id = c.company_id), '') || ' '
         || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
         || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
                      WHERE contact_id = c.id), '') || ' '
@@ -168,11 +171,11 @@ class ContactRepo:
         with self.db.write() as conn:
             stamp = now_iso()
             cursor = conn.execute(
-                """INSERT INTO contacts (name, company, address, birthday, birthday_md,
-                     relationship_type, stage, cadence_days, owner, archived, last_touch_on,
-                     touch_anchor_on, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (*_scalar_fields(contact), _iso(contact.last_touch_on),
+                """INSERT INTO contacts (name, address, birthday, birthday_md,
+                     relationship_type, stage, cadence_days, owner, archived, company_id, role,
+                     referred_by, last_touch_on, touch_anchor_on, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (*_scalar_fields(contact), *self._links(contact), _iso(contact.last_touch_on),
                  _iso(contact.touch_anchor_on or today), stamp, stamp),
             )  # fmt: skip
             contact_id = int(cursor.lastrowid or 0)
@@ -189,16 +192,23 @@ class ContactRepo:
         with self.db.write() as conn:
             update_versioned(
                 conn, "contacts", "contact", contact.id, contact.version,
-                """name = ?, company = ?, address = ?, birthday = ?, birthday_md = ?,
-                   relationship_type = ?, stage = ?, cadence_days = ?, owner = ?, archived = ?,
-                   last_touch_on = ?, updated_at = ?""",
-                (*_scalar_fields(contact), _iso(contact.last_touch_on), now_iso()),
+                """name = ?, address = ?, birthday = ?, birthday_md = ?, relationship_type = ?,
+                   stage = ?, cadence_days = ?, owner = ?, archived = ?, company_id = ?,
+                   role = ?, referred_by = ?, last_touch_on = ?, updated_at = ?""",
+                (*_scalar_fields(contact), *self._links(contact), _iso(contact.last_touch_on),
+                 now_iso()),
             )  # fmt: skip
             for table in ("contact_emails", "contact_phones", "contact_tags"):
                 conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact.id,))
             self._write_children(contact.id, contact, anniversaries=False)
             self._sync_anniversaries(contact.id, contact.anniversaries)
             self.reindex(contact.id)
+
+    def _links(self, contact: Contact) -> tuple[int | None, str | None, int | None]:
+        """The contact's company (by name: found, or created), role and referrer."""
+        company_id = CompanyRepo(self.db).ensure(contact.company)[0] if contact.company else None
+        role = contact.role if company_id is not None else None
+        return company_id, role, contact.referred_by
 
     def _write_children(
         self, contact_id: int, contact: Contact, anniversaries: bool = True
@@ -332,7 +342,9 @@ def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
         clauses.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ? COLLATE NOCASE)")
         params.append(where.tag)
     if where.company:
-        clauses.append("c.company = ? COLLATE NOCASE")
+        clauses.append(
+            f"c.company_id IN (SELECT id FROM companies WHERE name_key = {name_key('?')})"
+        )
         params.append(where.company)
     if where.relationship_type:
         clauses.append("c.relationship_type = ?")
@@ -350,7 +362,6 @@ def _scalar_fields(contact: Contact) -> tuple[object, ...]:
     birthday = contact.birthday
     return (
         contact.name,
-        contact.company,
         contact.address,
         birthday.iso() if birthday else None,
         birthday.month_day if birthday else None,
@@ -375,6 +386,9 @@ def _contact(row: sqlite3.Row) -> Contact:
         id=row["id"],
         name=row["name"],
         company=row["company"],
+        company_id=row["company_id"],
+        role=row["role"],
+        referred_by=row["referred_by"],
         address=row["address"],
         emails=json.loads(row["emails"]),
         phones=json.loads(row["phones"]),

@@ -24,8 +24,10 @@ class SaleRepo:
     def insert(self, sale: Sale) -> int:
         with self.db.write() as conn:
             cursor = conn.execute(
-                """INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at)
-                   VALUES (?, ?, ?, ?, ?)""",
+                # The sale belongs to the company its buyer is at when it is made.
+                """INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at,
+                     company_id)
+                   VALUES (?1, ?2, ?3, ?4, ?5, (SELECT company_id FROM contacts WHERE id = ?1))""",
                 (sale.contact_id, sale.sold_on.isoformat(), sale.amount_minor, sale.currency,
                  now_iso()),
             )  # fmt: skip

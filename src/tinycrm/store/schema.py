@@ -552,5 +552,80 @@ V7 = [
     """CREATE INDEX mail_messages_contact ON mail_messages(contact_id)""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
+# Version 8: companies as accounts (issue 22). A company has one row; its name is kept as typed
+# and `name_key` (the name lower-cased, ASCII only as SQLite's lower(), without whitespace) makes
+# "ACME  ltd" the same company as "Acme Ltd". The free-text `contacts.company` goes (a company's
+# name lives in one place): each spelling becomes a company, spellings with the same key are
+# merged into the most used one, and `company_spellings` keeps which spelling went where, the
+# migration's report (`crm companies merged`). A sale belongs to the company its buyer was at when
+# it was made; `company_departures` records who left which company, and when.
+V8 = [
+    """CREATE TABLE companies (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,          -- as typed
+        name_key TEXT NOT NULL,      -- the name without case or whitespace: one company per key
+        owner TEXT,                  -- the key account manager; NULL: the owner of its people
+        cadence_days INTEGER,        -- keep-in-touch interval for the company; NULL: its people's
+        archived INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX companies_name_key ON companies(name_key)",
+    """CREATE TABLE company_spellings (
+        spelling TEXT PRIMARY KEY,   -- a free-text company name as contacts had it (trimmed)
+        name_key TEXT GENERATED ALWAYS AS (lower(replace(replace(replace(replace(replace(
+            spelling, ' ', ''), char(9), ''), char(10), ''), char(13), ''), char(160), '')))
+            VIRTUAL,
+        company_id INTEGER REFERENCES companies(id) ON DELETE CASCADE,
+        contacts INTEGER NOT NULL,   -- how many contacts had this spelling
+        first_contact_id INTEGER NOT NULL,
+        first_created_at TEXT NOT NULL
+    )""",
+    """INSERT INTO company_spellings (spelling, contacts, first_contact_id, first_created_at)
+        SELECT trim(company, char(32, 9, 10, 13, 160)), count(*), min(id), min(created_at)
+        FROM contacts WHERE trim(coalesce(company, ''), char(32, 9, 10, 13, 160)) != ''
+        GROUP BY trim(company, char(32, 9, 10, 13, 160))""",
+    # One company per key, named by its most used spelling (ties: the earliest contact's).
+    """INSERT INTO companies (name, name_key, created_at, updated_at)
+        SELECT spelling, name_key, first_at, first_at FROM (
+            SELECT spelling, name_key,
+                row_number() OVER (PARTITION BY name_key
+                                   ORDER BY contacts DESC, first_contact_id) AS preference,
+                min(first_created_at) OVER (PARTITION BY name_key) AS first_at,
+                min(first_contact_id) OVER (PARTITION BY name_key) AS first_id
+            FROM company_spellings)
+        WHERE preference = 1 ORDER BY first_id""",
+    """UPDATE company_spellings SET company_id = (
+        SELECT id FROM companies WHERE companies.name_key = company_spellings.name_key)""",
+    "ALTER TABLE contacts ADD COLUMN company_id INTEGER REFERENCES companies(id)",
+    "ALTER TABLE contacts ADD COLUMN role TEXT",
+    """ALTER TABLE contacts ADD COLUMN referred_by INTEGER
+        REFERENCES contacts(id) ON DELETE SET NULL""",
+    """UPDATE contacts SET company_id = (
+        SELECT company_id FROM company_spellings
+        WHERE spelling = trim(contacts.company, char(32, 9, 10, 13, 160)))
+        WHERE company IS NOT NULL""",
+    "DROP INDEX contacts_company",
+    "ALTER TABLE contacts DROP COLUMN company",
+    "CREATE INDEX contacts_company ON contacts(company_id) WHERE company_id IS NOT NULL",
+    "CREATE INDEX contacts_referred_by ON contacts(referred_by) WHERE referred_by IS NOT NULL",
+    "ALTER TABLE sales ADD COLUMN company_id INTEGER REFERENCES companies(id)",
+    """UPDATE sales SET company_id = (
+        SELECT company_id FROM contacts WHERE contacts.id = sales.contact_id)""",
+    "CREATE INDEX sales_company ON sales(company_id, sold_on) WHERE company_id IS NOT NULL",
+    """CREATE TABLE company_departures (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+        role TEXT,                   -- the role they had there
+        left_on TEXT NOT NULL
+    )""",
+    "CREATE INDEX company_departures_company ON company_departures(company_id, left_on)",
+    "CREATE INDEX company_departures_contact ON company_departures(contact_id)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8]
 LATEST_VERSION = len(MIGRATIONS)
+# The version that turned free-text company names into companies (its report: company_spellings).
+COMPANIES_VERSION = 8

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from tinycrm.dates import PartialDate
 from tinycrm.models import Anniversary
+from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.contacts import INDEX_CONTACTS_SQL, digits_of
 from tinycrm.vocabulary import RelationshipType, Stage
@@ -34,6 +35,7 @@ PERSON_TABLES = (
     "survey_requests",
     "survey_opt_outs",
     "mail_messages",
+    "company_departures",
 )
 # Rows that move to the kept contact on a merge (emails, phones, tags are rewritten whole).
 _ORDER = {
@@ -47,6 +49,7 @@ _ORDER = {
 MOVABLE_TABLES = (
     "notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history", "costs",
     "survey_requests", "mail_messages",
+    "company_departures",
 )  # fmt: skip
 
 
@@ -131,10 +134,13 @@ class TransferRepo:
             # at the end instead (the setting is restored before the transaction ends).
             conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
             ids = list(range(start + 1, start + 1 + len(contacts)))
+            # A company named in the file is found by its name (case and spaces aside) or made.
+            repo = CompanyRepo(self.db)
+            companies = {c.company: repo.ensure(c.company)[0] for c in contacts if c.company}
             stamp = now_iso()
             start_on = today.isoformat()
             conn.executemany(
-                """INSERT INTO contacts (id, name, company, address, birthday, birthday_md,
+                """INSERT INTO contacts (id, name, company_id, address, birthday, birthday_md,
                      relationship_type, stage, cadence_days, owner, archived, last_touch_on,
                      touch_anchor_on, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -142,7 +148,7 @@ class TransferRepo:
                     (
                         contact_id,
                         c.name,
-                        c.company,
+                        companies[c.company] if c.company else None,
                         c.address,
                         c.birthday.iso() if c.birthday else None,
                         c.birthday.month_day if c.birthday else None,
@@ -281,6 +287,14 @@ class TransferRepo:
     def erase(self, contact_id: int, *, rebuild_index: bool = True) -> None:
         """Delete a contact and every row about it (cascades and triggers do the children)."""
         with self.db.write() as conn:
+            companies = [
+                row[0]
+                for row in conn.execute(
+                    """SELECT company_id FROM contacts WHERE id = ?1 AND company_id IS NOT NULL
+                       UNION SELECT company_id FROM company_departures WHERE contact_id = ?1""",
+                    (contact_id,),
+                )
+            ]
             for table in PERSON_TABLES:
                 if table != "notes":
                     conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact_id,))
@@ -288,6 +302,14 @@ class TransferRepo:
             conn.execute("DELETE FROM notes WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM search_index WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+            # A company that only this contact linked to goes too: its name may be theirs.
+            conn.executemany(
+                """DELETE FROM companies WHERE id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM contacts WHERE company_id = ?1)
+                     AND NOT EXISTS (SELECT 1 FROM sales WHERE company_id = ?1)
+                     AND NOT EXISTS (SELECT 1 FROM company_departures WHERE company_id = ?1)""",
+                [(company_id,) for company_id in companies],
+            )
             # FTS5 keeps deleted terms in its b-tree segments until they are merged; a rebuild
             # writes the index afresh from the remaining rows (secure_delete zeroes the pages).
             if rebuild_index:

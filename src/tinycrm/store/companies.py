@@ -1,0 +1,188 @@
+"""SQL for companies, the people who left them, and the schema upgrade's merged spellings."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.models.companies import Company, Departure, MergedSpelling
+from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.versions import update_versioned
+
+
+def name_key(param: str) -> str:
+    """SQL for the key of the name in `param`: what makes two spellings one company (case and
+    whitespace ignored). The same rule as `company_spellings.name_key` in schema version 8."""
+    return (
+        f"lower(replace(replace(replace(replace(replace({param}, ' ', ''), char(9), ''),"
+        " char(10), ''), char(13), ''), char(160), ''))"
+    )
+
+
+# The owner most of a company's active people have (ties: alphabetical), for `c`.
+_PEOPLES_OWNER = """(SELECT owner FROM contacts WHERE company_id = c.id AND archived = 0
+    AND owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner LIMIT 1)"""
+
+
+@dataclass(frozen=True)
+class CompanyRow:
+    """A company as lists show it: its people counted, its owner resolved."""
+
+    company: Company
+    people: int
+    owner: str | None  # the key account manager, else the owner of most of its people
+
+
+@dataclass(frozen=True)
+class CompanyFilter:
+    archived: bool | None = False  # None: both
+    ids: tuple[int, ...] | None = None
+
+
+class CompanyRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def get(self, company_id: int) -> Company | None:
+        row = self.conn.execute("SELECT * FROM companies WHERE id = ?", (company_id,)).fetchone()
+        return _company(row) if row else None
+
+    def find(self, name: str) -> Company | None:
+        """The company whose name equals `name` but for case and whitespace."""
+        row = self.conn.execute(
+            f"SELECT * FROM companies WHERE name_key = {name_key('?')}", (name.strip(),)
+        ).fetchone()
+        return _company(row) if row else None
+
+    def find_containing(self, text: str, limit: int = 11) -> list[Company]:
+        """Active companies whose name contains `text` (case-insensitive), by name."""
+        rows = self.conn.execute(
+            """SELECT * FROM companies WHERE archived = 0 AND instr(lower(name), lower(?)) > 0
+               ORDER BY name COLLATE NOCASE, id LIMIT ?""",
+            (text.strip(), limit),
+        )
+        return [_company(row) for row in rows]
+
+    def rows(self, where: CompanyFilter) -> list[CompanyRow]:
+        clauses, params = ["1"], list[object]()
+        if where.archived is not None:
+            clauses.append("c.archived = ?")
+            params.append(int(where.archived))
+        if where.ids is not None:
+            clauses.append(f"c.id IN ({','.join('?' * len(where.ids))})")
+            params.extend(where.ids)
+        rows = self.conn.execute(
+            f"""SELECT c.*, coalesce(c.owner, {_PEOPLES_OWNER}) AS owner_in_force,
+                  (SELECT count(*) FROM contacts WHERE company_id = c.id AND archived = 0)
+                    AS people
+                FROM companies c WHERE {" AND ".join(clauses)}
+                ORDER BY c.name COLLATE NOCASE, c.id""",
+            params,
+        )
+        return [CompanyRow(_company(r), r["people"], r["owner_in_force"]) for r in rows]
+
+    def insert(self, company: Company) -> int:
+        with self.db.write() as conn:
+            stamp = now_iso()
+            cursor = conn.execute(
+                f"""INSERT INTO companies (name, name_key, owner, cadence_days, archived,
+                      created_at, updated_at)
+                    VALUES (?1, {name_key("?1")}, ?2, ?3, ?4, ?5, ?5)""",
+                (company.name.strip(), company.owner, company.cadence_days,
+                 int(company.archived), stamp),
+            )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def ensure(self, name: str) -> tuple[int, bool]:
+        """The id of the company named `name` (but for case and whitespace), created if there
+        is none; True when it was created."""
+        with self.db.write():
+            found = self.find(name)
+            if found is not None:
+                return found.id or 0, False
+            return self.insert(Company(name=name)), True
+
+    def update(self, company: Company) -> None:
+        """Write the company's fields, if it is still at `company.version` (else Stale)."""
+        assert company.id is not None
+        with self.db.write() as conn:
+            update_versioned(
+                conn, "companies", "company", company.id, company.version,
+                f"""name = ?1, name_key = {name_key("?1")}, owner = ?2, cadence_days = ?3,
+                    archived = ?4, updated_at = ?5""",
+                (company.name.strip(), company.owner, company.cadence_days,
+                 int(company.archived), now_iso()),
+            )  # fmt: skip
+
+    def people_ids(self, company_id: int) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT id FROM contacts WHERE company_id = ? ORDER BY name COLLATE NOCASE, id",
+            (company_id,),
+        )
+        return [row[0] for row in rows]
+
+    def record_departure(
+        self, contact_id: int, company_id: int, role: str | None, on: date
+    ) -> None:
+        """The contact leaves the company: the link goes, a departure row keeps the history."""
+        with self.db.write() as conn:
+            conn.execute(
+                """INSERT INTO company_departures (contact_id, company_id, role, left_on)
+                   VALUES (?, ?, ?, ?)""",
+                (contact_id, company_id, role, on.isoformat()),
+            )
+            conn.execute(
+                """UPDATE contacts SET company_id = NULL, role = NULL, updated_at = ?,
+                     version = version + 1 WHERE id = ?""",
+                (now_iso(), contact_id),
+            )
+
+    def sales_count(self, company_id: int, contact_id: int | None = None) -> int:
+        """The company's sales (those bought by one of its people or former people)."""
+        sql = "SELECT count(*) FROM sales WHERE company_id = ?"
+        params: list[object] = [company_id]
+        if contact_id is not None:
+            sql += " AND contact_id = ?"
+            params.append(contact_id)
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def departures(self, company_id: int) -> list[Departure]:
+        rows = self.conn.execute(
+            """SELECT d.*, c.name AS contact_name FROM company_departures d
+               JOIN contacts c ON c.id = d.contact_id
+               WHERE d.company_id = ? ORDER BY d.left_on DESC, d.id DESC""",
+            (company_id,),
+        )
+        return [
+            Departure(r["contact_id"], r["contact_name"], r["company_id"], r["role"],
+                      date.fromisoformat(r["left_on"]))
+            for r in rows
+        ]  # fmt: skip
+
+    def merged_spellings(self) -> list[MergedSpelling]:
+        """The free-text company names schema version 8 turned into companies, by company."""
+        rows = self.conn.execute(
+            """SELECT s.spelling, s.contacts, s.company_id, c.name AS company_name
+               FROM company_spellings s JOIN companies c ON c.id = s.company_id
+               ORDER BY c.name COLLATE NOCASE, c.id, s.contacts DESC, s.spelling"""
+        )
+        return [
+            MergedSpelling(r["spelling"], r["contacts"], r["company_id"], r["company_name"])
+            for r in rows
+        ]
+
+
+def _company(row: sqlite3.Row) -> Company:
+    return Company(
+        id=row["id"],
+        name=row["name"],
+        owner=row["owner"],
+        cadence_days=row["cadence_days"],
+        archived=bool(row["archived"]),
+        version=row["version"],
+    )
