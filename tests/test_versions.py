@@ -84,3 +84,49 @@ def test_case_json_shows_its_version(cli: Invoke) -> None:
     assert run_json(cli, "cases", "open", "Ann Lee", "Squeaky brakes")["version"] == 1
     assert run_json(cli, "cases", "escalate", "1", "--to", "Workshop")["version"] == 2
     assert run_json(cli, "cases", "resolve", "1", "--note", "New pads")["version"] == 3
+
+
+def test_follow_up_commands_take_if_version(cli: Invoke) -> None:
+    run_json(cli, "contacts", "add", "Ann Lee")
+    assert (
+        cli("follow-ups", "add", "Ann Lee", "Send the quote", "--due", "2026-11-26").exit_code == 0
+    )
+    [read] = run_json(cli, "follow-ups", "list")
+    # a colleague snoozes it after the script read the list
+    moved = cli("follow-ups", "snooze", "1", "--until", "2026-11-30", "--as-of", "2026-11-26")
+    assert moved.exit_code == 0, moved.stderr
+    version = str(read["version"])
+    for command in (["done", "1"], ["skip", "1"], ["snooze", "1", "--until", "2026-12-02"]):
+        stale = cli("follow-ups", *command, "--as-of", "2026-11-27", "--if-version", version)
+        assert stale.exit_code == 1, command
+        assert stale.stderr.strip() == (
+            "crm: follow-up 1 was changed by someone else since version 1 (it is at version 2"
+            " now). Nothing was saved."
+        )
+    [now] = run_json(cli, "follow-ups", "list")
+    assert (now["status"], now["due"], now["version"]) == ("open", "2026-11-30", 2)
+    done = cli("follow-ups", "done", "1", "--as-of", "2026-11-27", "--if-version", "2")
+    assert done.exit_code == 0, done.stderr
+
+
+def test_a_derived_row_has_no_version_to_check(cli: Invoke) -> None:
+    run_json(cli, "contacts", "add", "Ann Lee", "--birthday", "1986-11-26")
+    result = cli(
+        "follow-ups", "done", "b1-2026-11-26", "--as-of", "2026-11-26", "--if-version", "1"
+    )
+    assert result.exit_code == 2
+    assert "has no version: only stored follow-ups (a number) have one" in result.stderr
+    still = run_json(cli, "follow-ups", "today", "--as-of", "2026-11-26")["today"]
+    assert [r["handle"] for r in still] == ["b1-2026-11-26"]
+
+
+def test_case_commands_take_if_version(cli: Invoke) -> None:
+    run_json(cli, "contacts", "add", "Ann Lee")
+    run_json(cli, "cases", "open", "Ann Lee", "Squeaky brakes")
+    run_json(cli, "cases", "escalate", "1", "--to", "Workshop")  # a colleague, version 2
+    stale = cli("cases", "resolve", "1", "--note", "New pads", "--if-version", "1")
+    assert stale.exit_code == 1
+    assert "case 1 was changed by someone else since version 1" in stale.stderr
+    assert run_json(cli, "cases", "list")[0]["status"] == "open"
+    resolved = run_json(cli, "cases", "resolve", "1", "--note", "New pads", "--if-version", "2")
+    assert (resolved["status"], resolved["version"]) == ("resolved", 3)

@@ -9,6 +9,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import (
     DATE_OPTION,
+    IF_VERSION_OPTION,
     JSON_OPTION,
     WRITE_AS_OF_OPTION,
     as_of_date,
@@ -58,11 +59,14 @@ def escalate(
     to: str = typer.Option(..., "--to", help="Who takes it over."),
     on: str = DATE_OPTION,
     as_of: str = WRITE_AS_OF_OPTION,
+    if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Escalate an open case to someone; records to whom and when."""
     day = as_of_date(ctx, as_of)
-    case = service.escalate(state(ctx).store, case_id, to, day, on=happened_on(ctx, on, day))
+    case = service.escalate(
+        state(ctx).store, case_id, to, day, on=happened_on(ctx, on, day), if_version=if_version
+    )
     output.print_result(
         case_dict(case), f"case {case.id} escalated to {case.escalated_to}", as_json=as_json
     )
@@ -75,11 +79,14 @@ def resolve(
     note: str = typer.Option(..., "--note", "-m", help="How it was resolved."),
     on: str = DATE_OPTION,
     as_of: str = WRITE_AS_OF_OPTION,
+    if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Resolve an open case, recording how."""
     day = as_of_date(ctx, as_of)
-    case = service.resolve(state(ctx).store, case_id, note, day, on=happened_on(ctx, on, day))
+    case = service.resolve(
+        state(ctx).store, case_id, note, day, on=happened_on(ctx, on, day), if_version=if_version
+    )
     output.print_result(
         case_dict(case), f"case {case.id} resolved on {case.resolved_on}", as_json=as_json
     )

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import JSON_OPTION, state, today
+from tinycrm.cli.context import IF_VERSION_OPTION, JSON_OPTION, state, today
 from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Company, Contact
@@ -170,14 +170,7 @@ def edit(
         None, "--cadence", metavar="DAYS|none|default", help="Keep-in-touch interval."
     ),
     owner: str = OWNER,
-    if_version: int = typer.Option(
-        None,
-        "--if-version",
-        metavar="N",
-        min=1,
-        help="Only if the contact is still at version N (from `show --json`): else nothing"
-        " is saved and the command fails.",
-    ),
+    if_version: int = IF_VERSION_OPTION,
     surveys: bool = typer.Option(
         None,
         "--surveys/--no-surveys",

@@ -142,6 +142,14 @@ WRITE_AS_OF_OPTION = typer.Option(
     metavar="DATE",
     help="Record as of this day instead of today (dates may not be later than it).",
 )
+IF_VERSION_OPTION = typer.Option(
+    None,
+    "--if-version",
+    metavar="N",
+    min=1,
+    help="Only if it is still at version N (the `version` its --json showed): else nothing is"
+    " saved and the command fails.",
+)
 DATE_OPTION = typer.Option(
     None, "--date", "-d", metavar="DATE", help="When it happened (default: today, or --as-of)."
 )

@@ -8,7 +8,7 @@ from datetime import date
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, state
+from tinycrm.cli.context import AS_OF_OPTION, IF_VERSION_OPTION, JSON_OPTION, as_of_date, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.dates import parse_date
 from tinycrm.serialize.followups import queue_item_dict
@@ -292,6 +292,7 @@ def done(
     ),
     scale: str = typer.Option("csat", "--scale", help="The score's scale: csat (1-5) or nps."),
     as_of: str = AS_OF_OPTION,
+    if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Mark a row done (a recurring one moves to its next occurrence). Counts as an
@@ -303,12 +304,13 @@ def done(
     if score is not None:
         item, recorded = complete_check_with_score(
             app_state.store, handle, score, today=day, scale_name=scale, note=note,
-            channel=channel, settings=app_state.settings,
+            channel=channel, settings=app_state.settings, if_version=if_version,
         )  # fmt: skip
     else:
         item = service.complete(
-            app_state.store, handle, day, note=note, channel=channel, settings=app_state.settings
-        )
+            app_state.store, handle, day, note=note, channel=channel, settings=app_state.settings,
+            if_version=if_version,
+        )  # fmt: skip
     if as_json:
         _done_json(item, "done")
         return
@@ -334,13 +336,16 @@ def snooze(
     handle: str = typer.Argument(..., help="The handle shown in the queue."),
     until: str = typer.Option(..., "--until", metavar="DATE", help="Bring it back on this day."),
     as_of: str = AS_OF_OPTION,
+    if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Postpone this occurrence only (a recurring follow-up keeps its schedule)."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
     until_day = _date_option(ctx, until, day)
-    item = service.snooze(app_state.store, handle, until_day, day, settings=app_state.settings)
+    item = service.snooze(
+        app_state.store, handle, until_day, day, settings=app_state.settings, if_version=if_version
+    )
     if as_json:
         _done_json(item, "snoozed")
         return
@@ -352,12 +357,15 @@ def skip(
     ctx: typer.Context,
     handle: str = typer.Argument(..., help="The handle shown in the queue."),
     as_of: str = AS_OF_OPTION,
+    if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Skip this occurrence without doing it (not an interaction)."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
-    item = service.skip(app_state.store, handle, day, settings=app_state.settings)
+    item = service.skip(
+        app_state.store, handle, day, settings=app_state.settings, if_version=if_version
+    )
     if as_json:
         _done_json(item, "skipped")
         return

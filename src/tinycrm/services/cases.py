@@ -85,15 +85,17 @@ def escalate(
     *,
     on: date | None = None,
     loaded: Case | None = None,
+    if_version: int | None = None,
 ) -> Case:
     """Escalate an open case on `on` (default today, never later). A form passes the case as
-    it showed it (`loaded`): a case someone changed since is a conflict (Stale)."""
+    it showed it (`loaded`), a script the `if_version` it read: a case someone changed since
+    is a conflict (Stale)."""
     name = _text(to, "whom the case is escalated to", 200)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} was resolved on {case.resolved_on}; nothing changed")
-        _check_loaded(case, loaded)
+        _check_loaded(case, loaded, if_version)
         day = _event_day(case, on or today, today, "escalation")
         store.cases.escalate(case, name, day)
     return get_case(store, case.id or 0)
@@ -107,22 +109,24 @@ def resolve(
     *,
     on: date | None = None,
     loaded: Case | None = None,
+    if_version: int | None = None,
 ) -> Case:
     """Resolve a case on `on` (default today, never later), recording how; its open case
-    follow-up is closed with it. `loaded` as for `escalate`."""
+    follow-up is closed with it. `loaded` and `if_version` as for `escalate`."""
     text = _text(how, "a resolution note", 2000)
     with store.write():
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
-        _check_loaded(case, loaded)
+        _check_loaded(case, loaded, if_version)
         day = _event_day(case, on or today, today, "resolution")
         store.cases.resolve(case, day, text)
         store.cases.close_follow_ups(f"case:{case.id}", day)
     return get_case(store, case.id or 0)
 
 
-def _check_loaded(case: Case, loaded: Case | None) -> None:
+def _check_loaded(case: Case, loaded: Case | None, if_version: int | None) -> None:
+    check_loaded(f"case {case.id}", if_version, case.version)
     if loaded is None or loaded.id != case.id:
         return
     changes = []

@@ -167,9 +167,11 @@ def complete_check_with_score(
     note: str | None = None,
     channel: str | None = None,
     settings: Settings | None = None,
+    if_version: int | None = None,
 ) -> tuple[QueueItem, ScoreResult]:
     """Mark a satisfaction-check follow-up done and record the score it found, in one
-    transaction: a bad score leaves the follow-up open, and a low one starts recovery."""
+    transaction: a bad score leaves the follow-up open, and a low one starts recovery.
+    `if_version` as for `followups.complete`."""
     with store.write():
         item = followups.get_item(store, handle, today, settings=settings)
         if item.kind != FollowUpKind.SATISFACTION_CHECK:
@@ -189,6 +191,7 @@ def complete_check_with_score(
             open_days=settings.business_days if settings else None,
         )
         done = followups.complete(
-            store, handle, today, note=note, channel=channel, settings=settings
-        )
+            store, handle, today, note=note, channel=channel, settings=settings,
+            if_version=if_version,
+        )  # fmt: skip
     return done, result

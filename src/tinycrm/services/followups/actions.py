@@ -86,10 +86,16 @@ def _handle_date(text: str) -> date | None:
         return None
 
 
-def _check_open(target: _Target, handle: str, today: date, loaded: QueueItem | None) -> None:
+def _check_open(
+    target: _Target, handle: str, today: date, loaded: QueueItem | None, if_version: int | None
+) -> None:
     """Refuse a row that was closed meanwhile, or (given the row as it was `loaded`, e.g. on
-    the TUI's queue) a stored follow-up someone else changed since."""
+    the TUI's queue, or the version a script read) a stored follow-up someone changed since."""
     stored = target.stored
+    if if_version is not None and stored is None:
+        raise UsageError(
+            f"follow-up {handle} has no version: only stored follow-ups (a number) have one"
+        )
     if stored is not None:
         if stored.status != "open":
             when = f" on {stored.completed_on}" if stored.completed_on else ""
@@ -103,6 +109,7 @@ def _check_open(target: _Target, handle: str, today: date, loaded: QueueItem | N
             check_loaded(
                 f"follow-up {handle}", loaded.version, stored.version, _changes(loaded, target.item)
             )
+        check_loaded(f"follow-up {handle}", if_version, stored.version)
     elif target.mark is not None and target.mark.status in ("done", "skipped"):
         mark = target.mark
         raise Conflict(f"follow-up {handle} is already {mark.status} on {mark.marked_on}")
@@ -138,11 +145,13 @@ def complete(
     channel: str | None = None,
     settings: Settings | None = None,
     loaded: QueueItem | None = None,
+    if_version: int | None = None,
 ) -> QueueItem:
     """Mark a queue row done; it counts as an interaction (the keep-in-touch clock restarts),
     and `note` (or, given only a `channel`, the row's title) is logged in the same transaction
     as a note on that channel. Returns the row as it was. A front end that showed the row
-    passes it as `loaded`: a stored follow-up someone changed since is a conflict (Stale)."""
+    passes it as `loaded` (a script the `if_version` it read): a stored follow-up someone
+    changed since is a conflict (Stale)."""
     settings = settings or Settings()
     chosen = validation.channel(channel) if channel else None
     body = note.strip() if note is not None else None
@@ -150,7 +159,7 @@ def complete(
         raise UsageError("--note needs some text")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded)
+        _check_open(target, handle, today, loaded, if_version)
         item = target.item
         _close(store, target, "done", today)
         store.contacts.touch(item.contact_id, today)
@@ -175,15 +184,16 @@ def snooze(
     *,
     settings: Settings | None = None,
     loaded: QueueItem | None = None,
+    if_version: int | None = None,
 ) -> QueueItem:
-    """Postpone this occurrence only (a recurring follow-up keeps its schedule); `loaded` as
-    for `complete`."""
+    """Postpone this occurrence only (a recurring follow-up keeps its schedule); `loaded` and
+    `if_version` as for `complete`."""
     settings = settings or Settings()
     if until < today:
         raise UsageError(f"cannot snooze to {until}: that is in the past (today is {today})")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded)
+        _check_open(target, handle, today, loaded, if_version)
         item = target.item
         occurrence = item.occurrence_on or item.due_on
         if until <= occurrence:
@@ -204,13 +214,15 @@ def skip(
     *,
     settings: Settings | None = None,
     loaded: QueueItem | None = None,
+    if_version: int | None = None,
 ) -> QueueItem:
     """Drop this occurrence without doing it: a recurring follow-up moves on, a check-in's
-    clock restarts today (without counting as an interaction); `loaded` as for `complete`."""
+    clock restarts today (without counting as an interaction); `loaded` and `if_version` as
+    for `complete`."""
     settings = settings or Settings()
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded)
+        _check_open(target, handle, today, loaded, if_version)
         item = target.item
         _close(store, target, "skipped", today)
         if target.stored is None and item.kind == FollowUpKind.CHECK_IN:
