@@ -647,3 +647,39 @@ def test_a_held_answer_can_be_accepted_or_dismissed(shop: Shop, cli: Invoke) -> 
     assert again.exit_code == 1 and "is not held for review (it is dismissed)" in again.output
     assert [s["score"] for s in scores(shop, "ann")] == [2]
     assert "no mail held" in held(shop)
+
+
+def test_the_report_separates_survey_and_typed_scores_with_the_response_rate(
+    shop: Shop, cli: Invoke
+) -> None:
+    send_surveys(cli, "--due")
+    shop.imap.append(
+        reply_from_link(links(survey_to(shop, "ann@example.com"))[5], "ann@example.com")
+    )
+    assert shop.collect().returncode == 0
+    assert cli("satisfaction", "add", "bob", "3", "--as-of", NEXT_DAY).exit_code == 0
+
+    data = shop.json("report", "satisfaction", "--months", "1", "--as-of", NEXT_DAY)
+
+    assert isinstance(data, dict)
+    [november] = data["months"]
+    assert november["origin"] == {
+        "survey": 1, "typed": 1, "csat_average_survey": 5.0, "csat_average_typed": 3.0,
+    }  # fmt: skip
+    assert november["surveys"] == {"sent": 2, "answered": 1, "response_rate": 0.5}
+    table = cli("report", "satisfaction", "--months", "1", "--as-of", NEXT_DAY).stdout
+    assert "1/1\t5.00/3.00\t2\t1 (50%)" in table
+
+
+def test_the_digest_names_the_mail_held_for_review(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "ann")
+    link = links(survey_to(shop, "ann@example.com"))[3]
+    shop.imap.append(reply_from_link(link, "Mallory <mallory@evil.test>"))
+    assert shop.collect().returncode == 0
+
+    text = cli("digest", "--as-of", NEXT_DAY).stdout
+    data = shop.json("digest", "--as-of", NEXT_DAY)
+
+    assert "E-mails held for review (1; see crm mail review)" in text
+    assert "mallory@evil.test (Ann Archer)" in text and "not the contact's" in text
+    assert isinstance(data, dict) and data["held_for_review_total"] == 1

@@ -9,8 +9,11 @@ from textual.widgets import Input, Select, Static
 
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.cases import open_case
+from tinycrm.services.contacts import get_contact
+from tinycrm.services.inbox import Context, handle
 from tinycrm.services.sales import add_sale, list_sales
 from tinycrm.services.satisfaction import add_score, history
+from tinycrm.services.surveys import SurveySettings, Target, new_code, record_sent
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.forms.sale import SaleForm, ScoreForm
@@ -142,3 +145,29 @@ def test_chart_marks_the_scale_and_orders_by_date() -> None:
     assert [line[:5] for line in nps_lines[1:7]] == [
         " 10 ┤", "  8 ┤", "  6 ┤", "  4 ┤", "  2 ┤", "  0 ┤"
     ]  # fmt: skip
+
+
+async def test_card_shows_e_mailed_surveys_their_answers_and_held_mail(
+    app: CrmApp, store: Store, data: dict[str, int]
+) -> None:
+    settings = SurveySettings()
+    ben = get_contact(store, data["Ben Okafor"])
+    ben.emails = ["ben@example.com"]
+    store.contacts.update(ben)
+    target = Target(ben, "ben@example.com", None)
+    codes = [new_code(), new_code()]
+    for number, code in enumerate(codes):
+        record_sent(store, target, code=code, message_id=f"<{number}@t>", on_scale=Scale.CSAT,
+                    today=TODAY - timedelta(10), settings=settings)  # fmt: skip
+    context = Context(TODAY, frozenset({"shop@example.com"}), log_interactions=True)
+    for sender, number, score in (("ben@example.com", 0, 4), ("x@evil.test", 1, 1)):
+        answer = (f"From: {sender}\r\nTo: shop@example.com\r\nMessage-ID: <a{number}@t>\r\n"
+                  f"Subject: Answer: {score} [survey {codes[number]}]\r\n\r\n{score}\r\n")  # fmt: skip
+        handle(store, answer.encode(), context)
+    async with app.run_test(size=(120, 60)) as pilot:
+        card = await open_card(pilot, data["Ben Okafor"])
+        lines = shown(card, "satisfaction").splitlines()
+    assert "CSAT survey e-mailed to ben@example.com: answered 4 on" in "\n".join(lines)
+    assert any("no answer yet" in line for line in lines)
+    [held] = [line for line in lines if line.startswith("held for review")]
+    assert "x@evil.test (1)" in held and "not the contact's" in held

@@ -97,5 +97,5 @@ def send(
         output.print_line(f"sent to {target.contact.name} <{target.address}>")
     if failures:
         raise CrmError(f"{sent} surveys sent, {len(failures)} refused by the server")
-    if output.is_terminal() or not plan.targets:
+    if output.is_terminal():
         output.print_notice(f"{sent} surveys sent ({on_scale.value.upper()})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
+from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem, HeldMail
 from tinycrm.wording import due_text, plural
 
 
@@ -107,6 +107,16 @@ def at_risk_heading(digest: Digest) -> str:
     if total > shown:
         return f"At-risk customers ({shown} most urgent of {total:,}; see crm report at-risk)"
     return f"At-risk customers ({total})"
+
+
+def held_heading(digest: Digest) -> str:
+    return f"E-mails held for review ({digest.held_total}; see crm mail review)"
+
+
+def held_line(held: HeldMail) -> str:
+    """'ann@example.com (Ann Archer): "Answer: 5 […]" — the survey expired on …'."""
+    who = f"{held.sender} ({held.contact_name})" if held.contact_name else held.sender
+    return f'{who}: "{held.subject}" — {held.reason}'
 
 
 def reasons(customer: AtRiskCustomer) -> list[str]:

@@ -86,6 +86,9 @@ def render(digest: Digest) -> str:
                 for c in digest.at_risk
             ]
         )
+    if digest.held:
+        out.append(f'<h2 style="{_H2}">{escape(common.held_heading(digest))}</h2>')
+        out += _list([f"<li>{escape(common.held_line(held))}</li>" for held in digest.held])
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 

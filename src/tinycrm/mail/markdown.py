@@ -59,6 +59,9 @@ def render(digest: Digest) -> str:
         for customer in digest.at_risk:
             why = "; ".join(escape(r) for r in common.reasons(customer))
             out.append(f"- **{escape(customer.contact_name)}**: {why}")
+    if digest.held:
+        out += ["", f"## {common.held_heading(digest)}", ""]
+        out += [f"- {escape(common.held_line(held))}" for held in digest.held]
     return "\n".join(out) + "\n"
 
 

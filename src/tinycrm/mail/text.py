@@ -55,6 +55,9 @@ def lines(digest: Digest) -> list[Line]:
         for customer in digest.at_risk:
             why = "; ".join(_safe(r) for r in common.reasons(customer))
             out.append((f"  - {_safe(customer.contact_name)}: {why}", None))
+    if digest.held:
+        out += [("", None), (common.held_heading(digest), "bold")]
+        out += [(f"  - {_safe(common.held_line(held))}", None) for held in digest.held]
     return out
 
 

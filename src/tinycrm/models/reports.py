@@ -47,3 +47,4 @@ class ScoreCount:
     scale: str
     score: int
     count: int
+    by_survey: bool = False  # the score came back from an e-mailed survey (source 'survey')

@@ -51,4 +51,15 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
         "birthdays_and_anniversaries_total": digest.dates_total,
         "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],
         "at_risk_total": digest.at_risk_total,
+        "held_for_review": [
+            {
+                "id": held.id,
+                "sender": held.sender,
+                "contact": held.contact_name,
+                "subject": held.subject,
+                "reason": held.reason,
+            }
+            for held in digest.held
+        ],
+        "held_for_review_total": digest.held_total,
     }

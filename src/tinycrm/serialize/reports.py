@@ -125,10 +125,25 @@ def satisfaction_dict(day: date, months: list[MonthScores]) -> dict[str, Any]:
                     "passives": m.passives,
                     "detractors": m.detractors,
                 },
+                "origin": {
+                    "survey": m.by_survey,
+                    "typed": m.typed,
+                    "csat_average_survey": _round(m.survey_csat_average),
+                    "csat_average_typed": _round(m.typed_csat_average),
+                },
+                "surveys": {
+                    "sent": m.surveys_sent,
+                    "answered": m.surveys_answered,
+                    "response_rate": _round(m.response_rate),
+                },
             }
             for m in months
         ],
     }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
 
 
 def suggestions_dict(found: Suggestions) -> dict[str, Any]:

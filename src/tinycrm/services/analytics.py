@@ -84,10 +84,31 @@ class MonthScores:
     promoters: int = 0  # 9-10
     passives: int = 0  # 7-8
     detractors: int = 0  # 0-6
+    by_survey: int = 0  # scores that came back from e-mailed surveys (both scales)
+    typed: int = 0  # scores recorded by hand (a call, a follow-up done with --score…)
+    survey_csat_count: int = 0
+    survey_csat_total: int = 0
+    surveys_sent: int = 0  # e-mailed this month
+    surveys_answered: int = 0  # of those, answered (whenever)
 
     @property
     def csat_average(self) -> float | None:
         return self.csat_total / self.csat_count if self.csat_count else None
+
+    @property
+    def survey_csat_average(self) -> float | None:
+        count = self.survey_csat_count
+        return self.survey_csat_total / count if count else None
+
+    @property
+    def typed_csat_average(self) -> float | None:
+        count = self.csat_count - self.survey_csat_count
+        return (self.csat_total - self.survey_csat_total) / count if count else None
+
+    @property
+    def response_rate(self) -> float | None:
+        """The share of this month's surveys that were answered (0-1)."""
+        return self.surveys_answered / self.surveys_sent if self.surveys_sent else None
 
     @property
     def nps(self) -> int | None:
@@ -109,10 +130,17 @@ def satisfaction_by_month(store: Store, as_of: date, months: int = 12) -> list[M
         result[month] = MonthScores(month)
     for count in store.reports.score_counts(first, as_of):
         entry = result[count.month]
+        if count.by_survey:
+            entry.by_survey += count.count
+        else:
+            entry.typed += count.count
         if count.scale == "csat":
             entry.csat_count += count.count
             entry.csat_total += count.score * count.count
-            entry.csat_distribution[count.score] = count.count
+            entry.csat_distribution[count.score] += count.count
+            if count.by_survey:
+                entry.survey_csat_count += count.count
+                entry.survey_csat_total += count.score * count.count
         else:
             entry.nps_count += count.count
             if count.score >= 9:
@@ -121,6 +149,8 @@ def satisfaction_by_month(store: Store, as_of: date, months: int = 12) -> list[M
                 entry.passives += count.count
             else:
                 entry.detractors += count.count
+    for month, sent, answered in store.reports.survey_counts(first, as_of):
+        result[month].surveys_sent, result[month].surveys_answered = sent, answered
     return list(result.values())
 
 

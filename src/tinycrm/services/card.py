@@ -8,11 +8,13 @@ from datetime import date
 from tinycrm.config import Settings
 from tinycrm.models import Contact
 from tinycrm.models.contacts import StageChange
+from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups import QueueItem, follow_ups_for_contact
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
+from tinycrm.store.mail import HeldRow
 from tinycrm.store.notes import NoteRow
 from tinycrm.store.sales import SaleRow
 
@@ -30,6 +32,9 @@ class ContactDetails:
     cases: list[CaseRow] = field(default_factory=list)  # open first
     # Open stored follow-ups and derived rows (birthday, check-in…) due in the next 30 days.
     follow_ups: list[QueueItem] = field(default_factory=list)
+    surveys: list[SurveyRequest] = field(default_factory=list)  # e-mailed, oldest first
+    held_mail: list[HeldRow] = field(default_factory=list)  # e-mails held for review
+    no_surveys_since: date | None = None  # the contact asked for no surveys
 
 
 def contact_details(
@@ -52,4 +57,7 @@ def contact_details(
         follow_ups=follow_ups_for_contact(
             store, contact.id, today or date.today(), settings=settings
         ),
+        surveys=store.surveys.for_contact(contact.id),
+        held_mail=store.mail.held(contact.id),
+        no_surveys_since=store.surveys.opted_out(contact.id),
     )

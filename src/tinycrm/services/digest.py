@@ -15,7 +15,7 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 DATE_KINDS = frozenset({FollowUpKind.BIRTHDAY.value, FollowUpKind.ANNIVERSARY.value})
 SECTION_LIMIT = 50  # rows per list section by default (`--limit`); the totals stay exact
+HELD_SHOWN = 10  # e-mails held for review named in the digest; `crm mail review` lists all
 MAX_CATCH_UP_DAYS = 31
 MAX_WINDOW_DAYS = 3660  # the queue's own limit on --days
 
@@ -105,6 +106,17 @@ class AtRiskCustomer(NamedTuple):
 
 
 @dataclass(frozen=True)
+class HeldMail:
+    """An e-mail `crm mail collect` held for review (docs/mail.md)."""
+
+    id: int
+    sender: str
+    subject: str
+    reason: str
+    contact_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Digest:
     as_of: date
     days: int
@@ -117,6 +129,8 @@ class Digest:
     dates_total: int = 0  # likewise
     at_risk: tuple[AtRiskCustomer, ...] = ()
     at_risk_total: int = 0  # may exceed len(at_risk): the list is capped
+    held: tuple[HeldMail, ...] = ()  # e-mails held for review, the latest ones
+    held_total: int = 0
 
     def __post_init__(self) -> None:
         if self.covered_from == date.min:
@@ -126,6 +140,7 @@ class Digest:
             ("today", "today_total"),
             ("dates", "dates_total"),
             ("at_risk", "at_risk_total"),
+            ("held", "held_total"),
         ):
             if getattr(self, total) < len(getattr(self, shown)):
                 object.__setattr__(self, total, len(getattr(self, shown)))
@@ -154,7 +169,13 @@ class Digest:
 
     @property
     def item_count(self) -> int:
-        return self.overdue_total + self.today_total + self.dates_total + self.at_risk_total
+        return (
+            self.overdue_total
+            + self.today_total
+            + self.dates_total
+            + self.at_risk_total
+            + self.held_total
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -196,7 +217,17 @@ def build_digest(
         span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
         dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
         at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of))
-        return assemble(
+        held = [
+            HeldMail(
+                row.record.id or 0,
+                row.record.sender or "",
+                row.record.subject or "",
+                row.record.reason or "",
+                row.contact_name,
+            )
+            for row in store.mail.held()
+        ]
+        built = assemble(
             as_of,
             days,
             queue,
@@ -206,6 +237,8 @@ def build_digest(
             at_risk_total=at_risk_total,
             limit=limit,
         )
+    # The latest first: the oldest were in earlier digests already.
+    return replace(built, held=tuple(held[::-1][:HELD_SHOWN]), held_total=len(held))
 
 
 def _queue(

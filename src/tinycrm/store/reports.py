@@ -175,13 +175,27 @@ class ReportRepo:
 
     def score_counts(self, start: date, end: date) -> list[ScoreCount]:
         rows = self.conn.execute(
-            """SELECT substr(scored_on, 1, 7) AS month, scale, score, count(*) AS n
+            """SELECT substr(scored_on, 1, 7) AS month, scale, score,
+                      CASE WHEN source = 'survey' THEN 1 ELSE 0 END AS by_survey, count(*) AS n
                FROM satisfaction s JOIN contacts c ON c.id = s.contact_id
                WHERE scored_on BETWEEN ? AND ?
-               GROUP BY month, scale, score ORDER BY month, scale, score""",
+               GROUP BY month, scale, score, by_survey ORDER BY month, scale, score""",
             (start.isoformat(), end.isoformat()),
         )
-        return [ScoreCount(r["month"], r["scale"], r["score"], r["n"]) for r in rows]
+        return [
+            ScoreCount(r["month"], r["scale"], r["score"], r["n"], bool(r["by_survey"]))
+            for r in rows
+        ]
+
+    def survey_counts(self, start: date, end: date) -> list[tuple[str, int, int]]:
+        """(month, surveys e-mailed, of them answered) by the month they were sent."""
+        rows = self.conn.execute(
+            """SELECT substr(sent_on, 1, 7) AS month, count(*), count(answered_on)
+               FROM survey_requests WHERE sent_on BETWEEN ? AND ?
+               GROUP BY month ORDER BY month""",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
     def co_purchases(self, contact_id: int, limit: int) -> tuple[int, list[tuple[str, int]]]:
         """Products bought by customers who share a product with this one, that this one has

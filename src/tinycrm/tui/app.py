@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tinycrm.config import Settings
+from tinycrm.services.inbox import held_count
 from tinycrm.store import ChangeWatcher, Store
 from tinycrm.textsafe import visible
 from tinycrm.tui import crash, keys
@@ -97,6 +98,13 @@ class CrmApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode("queue")
+        held = held_count(self.store)
+        if held:
+            self.notify(
+                f"{held} e-mail{'s' if held != 1 else ''} held for review: crm mail review"
+                " (or the customer's card)",
+                timeout=10,
+            )
         self._watcher = self.store.watcher()
         self.set_interval(WATCH_SECONDS, self.show_changes)
 

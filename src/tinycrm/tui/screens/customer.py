@@ -132,6 +132,39 @@ def open_cases(details: ContactDetails, today: date, alert: str = ALERT) -> Text
     return text
 
 
+def survey_history(details: ContactDetails, today: date) -> Text:
+    """The surveys e-mailed to the contact and their answers, the e-mails held for review,
+    and an opt-out (nothing at all for a contact never surveyed)."""
+    scores = {score.id: score for score in details.scores}
+    text = Text()
+    for survey in details.surveys:
+        text.append(f"\n{survey.sent_on.isoformat()} ", style="dim")
+        text.append(f"{survey.scale.value.upper()} survey e-mailed to ")
+        text.append_text(safe(survey.address))
+        answer = scores.get(survey.score_id)
+        if answer is not None and survey.answered_on is not None:
+            text.append(f": answered {answer.score} on {survey.answered_on.isoformat()}")
+        elif survey.answered_on is not None:
+            text.append(f": answered on {survey.answered_on.isoformat()}")
+        elif today > survey.expires_on:
+            text.append(f": no answer (expired {survey.expires_on.isoformat()})", style="dim")
+        else:
+            text.append(f": no answer yet (until {survey.expires_on.isoformat()})", style="dim")
+    for row in details.held_mail:
+        text.append("\nheld for review: ", style="bold")
+        text.append_text(safe(row.record.sender))
+        if row.record.score is not None:
+            text.append(f" ({row.record.score})")
+        text.append(" — ")
+        text.append_text(safe(row.record.reason))
+        text.append(f" (crm mail review, id {row.record.id})", style="dim")
+    if details.no_surveys_since is not None:
+        text.append(
+            f"\nasked for no surveys on {details.no_surveys_since.isoformat()}", style="dim"
+        )
+    return text
+
+
 def sales_list(details: ContactDetails) -> Text:
     if not details.sales:
         return Text("no sales yet ($: record one)", style="dim")
@@ -230,6 +263,7 @@ class CustomerScreen(CustomerActions):
         self.query_one("#customer-follow-ups", Static).update(follow_ups(details, app.today, alert))
         self.query_one("#customer-cases", Static).update(open_cases(details, app.today, alert))
         chart = satisfaction_chart(details.scores, app.today, width=max(40, self.size.width - 4))
+        chart.append_text(survey_history(details, app.today))
         self.query_one("#customer-satisfaction", Static).update(chart)
         self.query_one("#customer-sales", Static).update(sales_list(details))
         self.query_one("#customer-notes", Static).update(timeline(details))
