@@ -161,8 +161,10 @@ async def test_card_shows_e_mailed_surveys_their_answers_and_held_mail(
                     today=TODAY - timedelta(10), settings=settings)  # fmt: skip
     context = Context(TODAY, frozenset({"shop@example.com"}), log_interactions=True)
     for sender, number, score in (("ben@example.com", 0, 4), ("x@evil.test", 1, 1)):
-        answer = (f"From: {sender}\r\nTo: shop@example.com\r\nMessage-ID: <a{number}@t>\r\n"
-                  f"Subject: Answer: {score} [survey {codes[number]}]\r\n\r\n{score}\r\n")  # fmt: skip
+        answer = (
+            f"From: {sender}\r\nTo: shop@example.com\r\nMessage-ID: <a{number}@t>\r\n"
+            f"Subject: Answer: {score} [survey {codes[number]}]\r\n\r\n{score}\r\n"
+        )
         handle(store, answer.encode(), context)
     async with app.run_test(size=(120, 60)) as pilot:
         card = await open_card(pilot, data["Ben Okafor"])
