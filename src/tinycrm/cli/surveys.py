@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from email.errors import MessageError
 
 import typer
 
@@ -65,10 +66,15 @@ def send(
     failures: list[str] = []
     for number, target in enumerate(plan.targets):
         code = service.new_code()
-        built = message.build(
-            target, sender=smtp.sender, reply_to=reply_to, code=code, on_scale=on_scale,
-            settings=settings,
-        )  # fmt: skip
+        try:
+            built = message.build(
+                target, sender=smtp.sender, reply_to=reply_to, code=code, on_scale=on_scale,
+                settings=settings,
+            )  # fmt: skip
+        except (ValueError, MessageError) as exc:  # an address the mail headers cannot carry
+            output.print_line(f"skipped {target.contact.name}: cannot address {target.address!r}")
+            failures.append(f"{target.address}: {type(exc).__name__}")
+            continue
 
         def accepted(
             _error: str | None,
@@ -84,9 +90,8 @@ def send(
         config = dataclasses.replace(smtp, recipients=(target.address,))
         try:
             deliver(built, config, accepted, what=f"survey to {target.address}")
-        except RecipientRefused as exc:
-            failures.append(str(exc))
-            output.print_notice(f"crm: {exc}")
+        except RecipientRefused:
+            failures.append(f"{target.address}: refused by the server")
             continue
         except SendError as exc:
             left = len(plan.targets) - number
@@ -96,6 +101,6 @@ def send(
         sent += 1
         output.print_line(f"sent to {target.contact.name} <{target.address}>")
     if failures:
-        raise CrmError(f"{sent} surveys sent, {len(failures)} refused by the server")
+        raise CrmError(f"{sent} surveys sent, {len(failures)} not sent: {'; '.join(failures)}")
     if output.is_terminal():
         output.print_notice(f"{sent} surveys sent ({on_scale.value.upper()})")

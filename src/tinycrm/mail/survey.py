@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from tinycrm.services.surveys import SurveySettings, Target
+from tinycrm.textsafe import without_controls
 from tinycrm.vocabulary import SCALE_RANGE, Scale
 
 if TYPE_CHECKING:
@@ -127,14 +128,15 @@ def build(
         )
         for score in scores
     ]
-    hello = words["hello"].format(name=target.contact.name)
+    name = " ".join(without_controls(target.contact.name).split())
+    hello = words["hello"].format(name=name)
     question = words[on_scale.value].format(shop=shop)
     stop = mailto(reply_to, f"stop [survey {code}]", "stop\n")
 
     # Header lines up to SMTP's limit: a folded List-Unsubscribe would be encoded and broken.
     message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     message["From"] = sender
-    message["To"] = Address(display_name=target.contact.name, addr_spec=target.address)
+    message["To"] = Address(display_name=name, addr_spec=target.address)
     if reply_to != _address_of(sender):
         message["Reply-To"] = reply_to
     message["Subject"] = words["subject"].format(shop=shop)
