@@ -66,10 +66,16 @@ class CaseRepo:
         contact_id: int | None = None,
         open_only: bool = False,
         target_until: date | None = None,
+        *,
+        company_id: int | None = None,
     ) -> list[CaseRow]:
-        """Cases with their contact's name: open ones first, by target date."""
+        """Cases (of one contact, or of anyone at one company now) with their contact's name:
+        open ones first, by target date."""
         clauses: list[str] = []
         params: list[object] = []
+        if company_id is not None:
+            clauses.append("c.company_id = ?")
+            params.append(company_id)
         if contact_id is not None:
             clauses.append("k.contact_id = ?")
             params.append(contact_id)

@@ -59,12 +59,16 @@ class CompanyRepo:
         ).fetchone()
         return _company(row) if row else None
 
-    def find_containing(self, text: str, limit: int = 11) -> list[Company]:
-        """Active companies whose name contains `text` (case-insensitive), by name."""
+    def find_containing(
+        self, text: str, limit: int = 11, *, archived: bool | None = False
+    ) -> list[Company]:
+        """Companies (active ones unless `archived` says otherwise; None: both) whose name
+        contains `text` (case-insensitive), by name."""
         rows = self.conn.execute(
-            """SELECT * FROM companies WHERE archived = 0 AND instr(lower(name), lower(?)) > 0
-               ORDER BY name COLLATE NOCASE, id LIMIT ?""",
-            (text.strip(), limit),
+            """SELECT * FROM companies WHERE (?3 IS NULL OR archived = ?3)
+                 AND instr(lower(name), lower(?1)) > 0
+               ORDER BY name COLLATE NOCASE, id LIMIT ?2""",
+            (text.strip(), limit, None if archived is None else int(archived)),
         )
         return [_company(row) for row in rows]
 

@@ -59,6 +59,7 @@ _CONTAINING = """c.id IN (
 class ContactFilter:
     tag: str | None = None
     company: str | None = None
+    company_id: int | None = None
     relationship_type: str | None = None
     stage: str | None = None
     archived: bool | None = False  # None: both
@@ -346,6 +347,9 @@ def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
             f"c.company_id IN (SELECT id FROM companies WHERE name_key = {name_key('?')})"
         )
         params.append(where.company)
+    if where.company_id is not None:
+        clauses.append("c.company_id = ?")
+        params.append(where.company_id)
     if where.relationship_type:
         clauses.append("c.relationship_type = ?")
         params.append(where.relationship_type)

@@ -42,8 +42,15 @@ class SaleRepo:
         row = self.db.conn.execute("SELECT count(*) FROM sales WHERE contact_id = ?", (contact_id,))
         return int(row.fetchone()[0])
 
-    def query(self, contact_id: int | None = None, limit: int | None = None) -> list[SaleRow]:
-        """Sales, newest first, with their products."""
+    def query(
+        self,
+        contact_id: int | None = None,
+        limit: int | None = None,
+        *,
+        company_id: int | None = None,
+    ) -> list[SaleRow]:
+        """Sales (of one contact, or that belong to one company), newest first, with their
+        products."""
         sql = f"""SELECT s.*, c.name AS contact_name,
                     (SELECT group_concat(product, '{SEP}') FROM
                        (SELECT product FROM sale_items WHERE sale_id = s.id ORDER BY position))
@@ -53,6 +60,9 @@ class SaleRepo:
         if contact_id is not None:
             sql += " WHERE s.contact_id = ?"
             params.append(contact_id)
+        elif company_id is not None:
+            sql += " WHERE s.company_id = ?"
+            params.append(company_id)
         sql += " ORDER BY s.sold_on DESC, s.id DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
