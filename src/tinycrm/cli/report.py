@@ -7,9 +7,11 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date, state
 from tinycrm.cli.plain_help import CrmTyper
+from tinycrm.errors import UsageError
 from tinycrm.money import format_minor
 from tinycrm.serialize.reports import (
     at_risk_dict,
+    company_risk_dict,
     lifecycle_dict,
     reorder_dict,
     satisfaction_dict,
@@ -29,6 +31,19 @@ LIMIT = typer.Option(
 )
 
 
+PER = typer.Option(
+    "contact", "--by", metavar="contact|company", help="One row per contact, or per company."
+)
+
+
+def per_company(by: str) -> bool:
+    """`--by company` (rows are companies) or `--by contact` (the default)."""
+    value = by.strip().lower()
+    if value not in ("contact", "company"):
+        raise UsageError(f"--by must be contact or company, not {by!r}")
+    return value == "company"
+
+
 def _footer(shown: int, total: int) -> str | None:
     return f"showing {shown} of {total} (--limit 0 for all)" if total > shown else None
 
@@ -40,17 +55,22 @@ def reorder(
         analytics.REORDER_WINDOW_DAYS, "--days", min=0, max=365, help="Include due within N days."
     ),
     limit: int = LIMIT,
+    by: str = PER,
     as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Customers with 3+ purchases whose usual (median) interval has elapsed or soon will."""
+    """Customers with 3+ purchases whose usual (median) interval has elapsed or soon will;
+    --by company: companies, from the purchase days of all their people."""
     day = as_of_date(ctx, as_of)
-    page = analytics.reorder(state(ctx).store, day, days, limit or None)
+    companies = per_company(by)
+    reorder_of = analytics.reorder_by_company if companies else analytics.reorder
+    page = reorder_of(state(ctx).store, day, days, limit or None)
     if as_json:
-        output.print_json(reorder_dict(day, days, page))
+        output.print_json(reorder_dict(day, days, page, per_company=companies))
         return
     output.print_table(
-        ["Id", "Contact", "Purchases", "Last", "Every", "Due", "Overdue"],
+        ["Id", "Company" if companies else "Contact", "Purchases", "Last", "Every", "Due",
+         "Overdue"],
         ([r.contact_id, r.name, r.purchases, r.last_on, f"{r.median_gap:g} d", r.due_on,
           f"{(day - r.due_on).days} d" if r.due_on < day else ("today" if r.due_on == day
           else f"in {(r.due_on - day).days} d")] for r in page.rows),
@@ -64,11 +84,28 @@ def reorder(
 def at_risk(
     ctx: typer.Context,
     limit: int = LIMIT,
+    by: str = PER,
     as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Customers losing touch, with falling or low satisfaction, or with open cases."""
+    """Customers losing touch, with falling or low satisfaction, or with open cases.
+    --by company: companies where nobody was contacted within the company's cadence (without
+    one: everyone there is losing touch), or whose people are at risk."""
     day = as_of_date(ctx, as_of)
+    if per_company(by):
+        companies = atrisk.at_risk_by_company(state(ctx).store, day)
+        shown = companies.rows[:limit] if limit else companies.rows
+        if as_json:
+            output.print_json(company_risk_dict(day, companies.total, shown))
+            return
+        output.print_table(
+            ["Id", "Company", "Why"],
+            ([c.company_id, c.name, "; ".join(c.reasons)] for c in shown),
+            title=f"Companies at risk on {day}",
+            empty="no company is at risk",
+            footer=_footer(len(shown), companies.total),
+        )
+        return
     page = atrisk.at_risk(state(ctx).store, day, limit or None)
     if as_json:
         output.print_json(at_risk_dict(day, page))
@@ -88,7 +125,12 @@ def top(
     since: str = typer.Option(
         None, "--since", metavar="DATE", help="Start of the period (default: 12 months back)."
     ),
-    by: str = typer.Option("revenue", "--by", help="revenue or profit."),
+    by: list[str] = typer.Option(
+        ["revenue"],
+        "--by",
+        metavar="revenue|profit|company",
+        help="Rank by revenue or profit; company: one row per company (both may be given).",
+    ),
     limit: int = typer.Option(
         20, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
     ),
@@ -99,11 +141,16 @@ def top(
     serve is known: gifts, discounts, and logged minutes x [costs] hourly from the config."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
+    wanted = [b.strip().lower() for b in by]
+    measures = [b for b in wanted if b != "company"] or ["revenue"]
+    if len(measures) > 1:
+        raise UsageError("--by takes one of revenue or profit (and company)")
     report = analytics.top(
         app_state.store,
         day,
         since=read_date(ctx, since, prefer="past") if since else None,
-        by=by.strip().lower(),
+        by=measures[0],
+        per_company="company" in wanted,
         hourly_cost=app_state.settings.hourly_cost,
         cost_currency=app_state.settings.default_currency,
         limit=limit or None,
@@ -112,12 +159,14 @@ def top(
         output.print_json(top_dict(report))
         return
     output.print_table(
-        ["Id", "Contact", "Sales", "Revenue", "Minutes", "Gifts/discounts", "Profit"],
+        ["Id", "Company" if report.per_company else "Contact", "Sales", "Revenue", "Minutes",
+         "Gifts/discounts", "Profit"],
         ([r.contact_id, r.name, r.sales, format_minor(r.revenue_minor, r.currency), r.minutes,
           format_minor(r.costs_minor, r.currency),
           format_minor(r.profit_minor, r.currency) if r.profit_minor is not None else "unknown"]
          for r in report.rows),
-        title=f"Top customers by {report.by}, {report.start} to {report.end}",
+        title=f"Top {'companies' if report.per_company else 'customers'} by {report.by},"
+        f" {report.start} to {report.end}",
         empty="no sales in this period",
         footer=None if report.hourly_minor is not None else
         "profit: set [costs] hourly in the config to count logged time",

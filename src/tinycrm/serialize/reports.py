@@ -11,20 +11,28 @@ from tinycrm.services import atrisk
 if TYPE_CHECKING:
     from tinycrm.models.reports import ReorderRow
     from tinycrm.services.analytics import MonthScores, Suggestions, TopReport
-    from tinycrm.services.atrisk import Page
+    from tinycrm.services.atrisk import CompanyRisk, Page
     from tinycrm.services.lifecycle import LifecycleItem
     from tinycrm.store.atrisk import AtRiskRow
 
 
-def reorder_dict(day: date, window_days: int, page: Page[ReorderRow]) -> dict[str, Any]:
+def _whose(row_id: int, name: str, per_company: bool) -> dict[str, Any]:
+    """A row's subject: a contact, or with --by company a company."""
+    if per_company:
+        return {"company_id": row_id, "company": name}
+    return {"contact_id": row_id, "contact": name}
+
+
+def reorder_dict(
+    day: date, window_days: int, page: Page[ReorderRow], *, per_company: bool = False
+) -> dict[str, Any]:
     return {
         "as_of": day.isoformat(),
         "window_days": window_days,
         "total": page.total,
         "rows": [
             {
-                "contact_id": r.contact_id,
-                "contact": r.name,
+                **_whose(r.contact_id, r.name, per_company),
                 "purchases": r.purchases,
                 "last_purchase_on": r.last_on.isoformat(),
                 "median_interval_days": r.median_gap,
@@ -61,6 +69,23 @@ def at_risk_dict(day: date, page: Page[AtRiskRow]) -> dict[str, Any]:
     }
 
 
+def company_risk_dict(day: date, total: int, rows: list[CompanyRisk]) -> dict[str, Any]:
+    return {
+        "as_of": day.isoformat(),
+        "total": total,
+        "rows": [
+            {
+                "company_id": c.company_id,
+                "company": c.name,
+                "reasons": c.reasons,
+                "people_at_risk": [{"contact_id": r.contact_id, "contact": r.name}
+                                   for r in c.people],
+            }
+            for c in rows
+        ],
+    }  # fmt: skip
+
+
 def top_dict(report: TopReport) -> dict[str, Any]:
     return {
         "from": report.start.isoformat(),
@@ -69,10 +94,10 @@ def top_dict(report: TopReport) -> dict[str, Any]:
         "hourly_cost": money_dict(report.hourly_minor, report.hourly_currency)
         if report.hourly_minor is not None
         else None,
+        "per": "company" if report.per_company else "contact",
         "rows": [
             {
-                "contact_id": r.contact_id,
-                "contact": r.name,
+                **_whose(r.contact_id, r.name, report.per_company),
                 "currency": r.currency,
                 "sales": r.sales,
                 "revenue": money_dict(r.revenue_minor, r.currency),

@@ -11,6 +11,7 @@ from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
 from tinycrm.models.reports import ReorderRow, TopCustomer
 from tinycrm.money import DEFAULT_CURRENCY
+from tinycrm.purchases import median_gap, purchase_interval
 from tinycrm.services.atrisk import Page
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
@@ -27,6 +28,24 @@ def reorder(
     return Page(total, rows)
 
 
+def reorder_by_company(
+    store: Store, as_of: date, window_days: int = REORDER_WINDOW_DAYS, limit: int | None = None
+) -> Page[ReorderRow]:
+    """`reorder` for companies (a row's `contact_id` is the company's id): their people's
+    purchase days together, by the same interval rule (purchases.py)."""
+    until = as_of + timedelta(days=window_days)
+    rows = []
+    for company_id, (name, days) in store.companies.purchase_days(as_of).items():
+        gap = median_gap(days)
+        if gap is None:
+            continue
+        due = days[-1] + timedelta(days=purchase_interval(gap))
+        if due <= until:
+            rows.append(ReorderRow(company_id, name, len(set(days)), days[-1], gap, due))
+    rows.sort(key=lambda r: (r.due_on, r.name.lower(), r.contact_id))
+    return Page(len(rows), rows[:limit] if limit else rows)
+
+
 @dataclass(frozen=True)
 class TopReport:
     start: date
@@ -35,6 +54,7 @@ class TopReport:
     hourly_minor: int | None
     hourly_currency: str
     rows: list[TopCustomer]
+    per_company: bool = False  # rows are companies (`contact_id` holds the company's id)
 
 
 def top(
@@ -46,6 +66,7 @@ def top(
     hourly_cost: str | None = None,
     cost_currency: str = DEFAULT_CURRENCY,
     limit: int | None = 20,
+    per_company: bool = False,
 ) -> TopReport:
     """Customers by revenue over [since, as_of] (default: the 12 months up to as_of), per
     currency; with profit = revenue - gifts/discounts - logged minutes x hourly cost, where the
@@ -57,7 +78,7 @@ def top(
         raise UsageError(f"the period starts ({start}) after it ends ({as_of})")
     code = money.currency(cost_currency)
     hourly = money.parse_amount(hourly_cost, code) if hourly_cost is not None else None
-    rows = store.reports.top(start, as_of, by == "profit", hourly or 0, limit)
+    rows = store.reports.top(start, as_of, by == "profit", hourly or 0, limit, per_company)
     result = []
     for r in rows:
         known = r.minutes == 0 or (hourly is not None and r.currency == code)
@@ -66,7 +87,7 @@ def top(
             time_cost = round_half_up(r.minutes * hourly, 60)
         profit = r.revenue_minor - r.costs_minor - time_cost if known else None
         result.append(replace(r, profit_minor=profit))
-    return TopReport(start, as_of, by, hourly, code, result)
+    return TopReport(start, as_of, by, hourly, code, result, per_company)
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

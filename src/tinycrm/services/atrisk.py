@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Generic, NamedTuple, TypeVar
 
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
+from tinycrm.store.companies import CompanyFilter
+from tinycrm.store.contacts import ContactFilter
 from tinycrm.wording import due_text
 
 T = TypeVar("T")
@@ -28,6 +31,65 @@ def short_list(store: Store, as_of: date) -> Page[AtRiskRow]:
     """The SHORT_LIST most urgent at-risk customers (as `at_risk` ranks them), and how many
     there are in all: the digest's section."""
     return at_risk(store, as_of, limit=SHORT_LIST)
+
+
+@dataclass(frozen=True)
+class CompanyRisk:
+    """A company at risk: nobody there contacted within its cadence (or, without one, every
+    person with a cadence losing touch), or its people's own at-risk reasons."""
+
+    company_id: int
+    name: str
+    reasons: list[str]
+    people: list[AtRiskRow]  # its people at risk, as `at_risk` has them
+
+
+def at_risk_by_company(store: Store, as_of: date) -> Page[CompanyRisk]:
+    """Companies at risk on `as_of`, by the people's rule (`at_risk`) rolled up: most reasons
+    first, then by name."""
+    with store.read():
+        people = at_risk(store, as_of).rows
+        member_of = store.companies.memberships()
+        clocks = store.companies.touch_clocks()
+        names = {r.company.id: r for r in store.companies.rows(CompanyFilter())}
+    at_risk_people: dict[int, list[AtRiskRow]] = {}
+    for row in people:
+        if row.contact_id in member_of:
+            at_risk_people.setdefault(member_of[row.contact_id], []).append(row)
+    with_cadence = _people_with_cadence(store, member_of)
+    found = []
+    for company_id, listing in names.items():
+        rows = at_risk_people.get(company_id or 0, [])
+        reasons = []
+        if company_id in clocks:
+            cadence, clock = clocks[company_id]
+            due = clock + timedelta(days=cadence)
+            if due < as_of:
+                reasons.append(
+                    f"nobody there contacted within {cadence} days (last {clock},"
+                    f" {due_text((as_of - due).days)})"
+                )
+        else:
+            late = {r.contact_id for r in rows if r.days_late is not None}
+            expected = with_cadence.get(company_id or 0, set())
+            if expected and expected <= late:
+                reasons.append("every person there is losing touch")
+        reasons += [f"{r.name}: {reason}" for r in rows for reason in risk_reasons(r)
+                    if r.days_late is None or not reason.startswith("check-in")]  # fmt: skip
+        if reasons:
+            found.append(CompanyRisk(company_id or 0, listing.company.name, reasons, rows))
+    found.sort(key=lambda c: (-len(c.reasons), c.name.lower(), c.company_id))
+    return Page(len(found), found)
+
+
+def _people_with_cadence(store: Store, member_of: dict[int, int]) -> dict[int, set[int]]:
+    """The active people with a keep-in-touch cadence, by company."""
+    people = store.contacts.query(ContactFilter(ids=tuple(member_of)))
+    found: dict[int, set[int]] = {}
+    for person in people:
+        if person.cadence_days and person.id is not None:
+            found.setdefault(member_of[person.id], set()).add(person.id)
+    return found
 
 
 def risk_reasons(row: AtRiskRow) -> list[str]:

@@ -155,6 +155,42 @@ class CompanyRepo:
             params.append(contact_id)
         return int(self.conn.execute(sql, params).fetchone()[0])
 
+    def purchase_days(self, as_of: date) -> dict[int, tuple[str, list[date]]]:
+        """Active companies with sales up to `as_of`: (name, their sales' days, oldest first)."""
+        rows = self.conn.execute(
+            """SELECT c.id, c.name, s.sold_on FROM sales s JOIN companies c ON c.id = s.company_id
+               WHERE c.archived = 0 AND s.sold_on <= ? ORDER BY c.id, s.sold_on""",
+            (as_of.isoformat(),),
+        )
+        days: dict[int, tuple[str, list[date]]] = {}
+        for company_id, name, sold_on in rows:
+            days.setdefault(company_id, (name, []))[1].append(date.fromisoformat(sold_on))
+        return days
+
+    def memberships(self) -> dict[int, int]:
+        """{contact id: company id} for the active people of active companies."""
+        rows = self.conn.execute(
+            """SELECT p.id, p.company_id FROM contacts p JOIN companies c ON c.id = p.company_id
+               WHERE p.archived = 0 AND c.archived = 0"""
+        )
+        return {contact_id: company_id for contact_id, company_id in rows}
+
+    def touch_clocks(self) -> dict[int, tuple[int, date]]:
+        """{company id: (its cadence, the day its keep-in-touch clock starts)} for active
+        companies with a cadence: the latest interaction with anyone there, or a later restart
+        of a person's clock (contacts.check_in_due_on's rule, over its active people)."""
+        rows = self.conn.execute(
+            """SELECT c.id, c.cadence_days,
+                 max(max(coalesce(p.last_touch_on, ''), coalesce(p.touch_anchor_on, ''))) AS clock
+               FROM companies c JOIN contacts p ON p.company_id = c.id AND p.archived = 0
+               WHERE c.archived = 0 AND c.cadence_days > 0 GROUP BY c.id"""
+        )
+        return {
+            company_id: (cadence, date.fromisoformat(clock))
+            for company_id, cadence, clock in rows
+            if clock
+        }
+
     def departures(self, company_id: int) -> list[Departure]:
         rows = self.conn.execute(
             """SELECT d.*, c.name AS contact_name FROM company_departures d

@@ -108,21 +108,31 @@ class ReportRepo:
         by_profit: bool = False,
         hourly_minor: int = 0,
         limit: int | None = None,
+        per_company: bool = False,
     ) -> list[TopCustomer]:
         """Revenue per customer and currency over [start, end], with the time logged on notes
         (minutes) and gifts/discounts (same currency) over the same period. By profit, the
-        order is revenue - costs - minutes x hourly cost (integers: everything times 60)."""
-        sql = """
+        order is revenue - costs - minutes x hourly cost (integers: everything times 60).
+        `per_company`: rows are companies (`contact_id` holds the company's id): the sales that
+        belong to each, the time and gifts spent on its people now."""
+        # Whose rows: contacts, or companies (a sale's company, a note's or cost's contact's).
+        key, table, of_contact = (
+            ("company_id", "companies", "(SELECT id FROM contacts WHERE company_id = rev.id)")
+            if per_company
+            else ("contact_id", "contacts", "(rev.id)")
+        )
+        sql = f"""
         WITH rev AS (
-          SELECT contact_id, currency, sum(amount_minor) AS revenue, count(*) AS sales
-          FROM sales WHERE sold_on BETWEEN :start AND :end GROUP BY contact_id, currency)
+          SELECT {key} AS id, currency, sum(amount_minor) AS revenue, count(*) AS sales
+          FROM sales WHERE sold_on BETWEEN :start AND :end AND {key} IS NOT NULL
+          GROUP BY {key}, currency)
         SELECT rev.*, c.name,
-          coalesce((SELECT sum(duration_minutes) FROM notes n WHERE n.contact_id = rev.contact_id
+          coalesce((SELECT sum(duration_minutes) FROM notes n WHERE n.contact_id IN {of_contact}
                     AND n.noted_on BETWEEN :start AND :end), 0) AS minutes,
-          coalesce((SELECT sum(amount_minor) FROM costs k WHERE k.contact_id = rev.contact_id
+          coalesce((SELECT sum(amount_minor) FROM costs k WHERE k.contact_id IN {of_contact}
                     AND k.currency = rev.currency AND k.spent_on BETWEEN :start AND :end), 0)
             AS costs
-        FROM rev JOIN contacts c ON c.id = rev.contact_id
+        FROM rev JOIN {table} c ON c.id = rev.id
         WHERE c.archived = 0
         """
         order = (
@@ -140,7 +150,7 @@ class ReportRepo:
             sql += " LIMIT :limit"
             params["limit"] = limit
         return [
-            TopCustomer(r["contact_id"], r["name"], r["currency"], r["revenue"], r["sales"],
+            TopCustomer(r["id"], r["name"], r["currency"], r["revenue"], r["sales"],
                    r["minutes"], r["costs"])
             for r in self.conn.execute(sql, params)
         ]  # fmt: skip
