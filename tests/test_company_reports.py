@@ -84,3 +84,21 @@ def test_by_takes_contact_or_company(cli: Invoke, agency: None) -> None:
     assert result.stderr.splitlines()[-1] == "crm: --by must be contact or company, not 'team'"
     both = cli("report", "top", "--by", "revenue", "--by", "profit")
     assert both.exit_code == 2
+
+
+def test_the_digest_puts_a_company_s_rows_together(cli: Invoke, store: Store) -> None:
+    for name, company in (("Ann", "Acme"), ("Bob", None), ("Cy", "Acme")):
+        ref = person(store, name, company)
+        cli("follow-ups", "add", ref, f"Call {name}", "--due", AS_OF, "--as-of", "2026-06-01")
+    result = cli("digest", "--as-of", AS_OF, "--json")
+    assert result.exit_code == 0, result.stderr
+    today = json.loads(result.stdout)["today"]["follow_ups"]
+    assert [(i["contact"], i["company"]) for i in today] == [
+        ("Ann", "Acme"), ("Cy", "Acme"), ("Bob", None)
+    ]  # fmt: skip
+    text = cli("digest", "--as-of", AS_OF).stdout
+    assert (
+        text.index("Ann (Acme): Call Ann")
+        < text.index("Cy (Acme): Call Cy")
+        < text.index("Bob: Call Bob")
+    )

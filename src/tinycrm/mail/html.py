@@ -34,7 +34,7 @@ def _item(item: DigestItem, *, overdue: bool = False, prefix: str = "") -> str:
     parts = " · ".join(escape(part) for part in common.facts(item, overdue=overdue))
     handle = f' <span style="{_HANDLE}">{escape(item.handle)}</span>' if item.handle else ""
     lead = f"{escape(prefix)}" if prefix else ""
-    return f"<li>{lead}<strong>{escape(item.contact_name)}</strong>: {parts}{handle}</li>"
+    return f"<li>{lead}<strong>{escape(item.who)}</strong>: {parts}{handle}</li>"
 
 
 def _list(items: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ def _code(text: str) -> str:
 def _item(item: DigestItem, *, overdue: bool = False, prefix: str = "") -> str:
     parts = " · ".join(escape(part) for part in common.facts(item, overdue=overdue))
     handle = f" `{_code(item.handle)}`" if item.handle else ""
-    return f"- {prefix}**{escape(item.contact_name)}**: {parts}{handle}"
+    return f"- {prefix}**{escape(item.who)}**: {parts}{handle}"
 
 
 def render(digest: Digest) -> str:

@@ -21,7 +21,7 @@ def _safe(text: str) -> str:
 def _item(item: DigestItem, *, overdue: bool = False, prefix: str = "") -> str:
     parts = " · ".join(_safe(part) for part in common.facts(item, overdue=overdue))
     handle = f"  [{_safe(item.handle)}]" if item.handle else ""
-    return f"  - {prefix}{_safe(item.contact_name)}: {parts}{handle}"
+    return f"  - {prefix}{_safe(item.who)}: {parts}{handle}"
 
 
 def lines(digest: Digest) -> list[Line]:

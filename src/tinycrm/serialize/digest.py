@@ -12,6 +12,7 @@ def item_dict(item: DigestItem) -> dict[str, Any]:
         "handle": item.handle,
         "contact_id": item.contact_id,
         "contact": item.contact_name,
+        "company": item.company,
         "kind": item.kind,
         "title": item.title,
         "due_on": item.due_on.isoformat(),

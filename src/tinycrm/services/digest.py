@@ -14,7 +14,7 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -97,6 +97,12 @@ class DigestItem(NamedTuple):
     days_late: int = 0
     years: int | None = None
     recurring: bool = False
+    company: str | None = None  # the company the contact is at
+
+    @property
+    def who(self) -> str:
+        """The contact as the digest names them: with their company, when they have one."""
+        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
 
 
 class AtRiskCustomer(NamedTuple):
@@ -217,6 +223,7 @@ def build_digest(
         span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
         dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
         at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of))
+        companies = store.companies.names_of_people()
         held = [
             HeldMail(
                 row.record.id or 0,
@@ -236,6 +243,7 @@ def build_digest(
             at_risk=at_risk,
             at_risk_total=at_risk_total,
             limit=limit,
+            companies=companies,
         )
     # The latest first: the oldest were in earlier digests already.
     return replace(built, held=tuple(held[::-1][:HELD_SHOWN]), held_total=len(held))
@@ -275,6 +283,7 @@ def assemble(
     at_risk: Iterable[AtRiskCustomer] = (),
     at_risk_total: int = 0,
     limit: int | None = None,
+    companies: Mapping[int, str] | None = None,
 ) -> Digest:
     """Sort queue rows into the digest's sections, at most `limit` rows each (None: all),
     keeping the totals. `queue` gives the overdue and
@@ -301,14 +310,15 @@ def assemble(
     today_total = int(queue.today_total)
     dates_total = max(len(dated), int(dates.upcoming_total) - left_out)
     # Only the rows shown become digest items.
-    shown_today = [_item(row, as_of) for row in today[:limit]]
-    shown_dates = [_item(row, as_of) for row in dated[:limit]]
+    at = companies or {}
+    shown_today = _by_company([_item(row, as_of, at) for row in today[:limit]])
+    shown_dates = [_item(row, as_of, at) for row in dated[:limit]]
     overdue_total = max(int(queue.overdue_total), len(overdue))
     return Digest(
         as_of=as_of,
         days=days,
         covered_from=start,
-        overdue=tuple(_item(row, as_of) for row in overdue),
+        overdue=tuple(_by_company([_item(row, as_of, at) for row in overdue])),
         overdue_total=overdue_total,
         today=tuple(shown_today),
         today_total=today_total,
@@ -333,7 +343,18 @@ def _kind(row: QueueItemLike) -> str:
     return str(getattr(kind, "value", kind))
 
 
-def _item(row: QueueItemLike, as_of: date) -> DigestItem:
+def _by_company(items: list[DigestItem]) -> list[DigestItem]:
+    """A company's rows together, where its first (most urgent) row was; others stay put."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.company is not None:
+            first.setdefault(item.company, index)
+    place = [first.get(item.company, index) if item.company else index
+             for index, item in enumerate(items)]  # fmt: skip
+    return [item for _, _, item in sorted(zip(place, range(len(items)), items, strict=True))]
+
+
+def _item(row: QueueItemLike, as_of: date, companies: Mapping[int, str]) -> DigestItem:
     detail = row.detail
     return DigestItem(
         contact_id=row.contact_id,
@@ -346,6 +367,7 @@ def _item(row: QueueItemLike, as_of: date) -> DigestItem:
         days_late=max(0, (as_of - row.due_on).days),
         recurring=bool(row.recurring),
         years=row.years,
+        company=companies.get(row.contact_id),
     )
 
 

@@ -175,6 +175,14 @@ class CompanyRepo:
         )
         return {contact_id: company_id for contact_id, company_id in rows}
 
+    def names_of_people(self) -> dict[int, str]:
+        """{contact id: company name} for the active people of active companies."""
+        rows = self.conn.execute(
+            """SELECT p.id, c.name FROM contacts p JOIN companies c ON c.id = p.company_id
+               WHERE p.archived = 0 AND c.archived = 0"""
+        )
+        return {contact_id: name for contact_id, name in rows}
+
     def touch_clocks(self) -> dict[int, tuple[int, date]]:
         """{company id: (its cadence, the day its keep-in-touch clock starts)} for active
         companies with a cadence: the latest interaction with anyone there, or a later restart
