@@ -60,6 +60,7 @@ class Settings:
     default_currency: str = money.DEFAULT_CURRENCY
     default_type: str | None = "long-term"  # [contacts] default_type: for `contacts add`
     business_days: frozenset[int] | None = None  # [playbook] business_days (0 = Monday)
+    after_referral: bool = True  # [playbook] after_referral: thank a referrer on a first purchase
     hourly_cost: str | None = None  # [costs] hourly, in default_currency: cost of an hour
     smtp: dict[str, Any] = field(default_factory=dict)
     digest: dict[str, Any] = field(default_factory=dict)
@@ -127,6 +128,9 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
     elif default_type not in {t.value for t in RelationshipType}:
         allowed = ", ".join(t.value for t in RelationshipType)
         raise UsageError(f"config {source}: contacts.default_type must be one of {allowed} or none")
+    after_referral = _table(raw, "playbook", source).get("after_referral", True)
+    if not isinstance(after_referral, bool):
+        raise UsageError(f"config {source}: playbook.after_referral must be true or false")
     return Settings(
         database=Path(db).expanduser() if db else None,
         default_type=default_type or None,
@@ -134,6 +138,7 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         day_first=order == "day-first",
         feb29_in_common_years=feb29,
         upcoming_days=upcoming,
+        after_referral=after_referral,
         after_sale_playbook=_playbook(_table(raw, "playbook", source).get("after_sale"), source),
         default_currency=currency,
         hourly_cost=_text_or_none(_table(raw, "costs", source).get("hourly")),

@@ -58,6 +58,12 @@ CADENCE = typer.Option(
     None, "--cadence", metavar="DAYS|none", help="Keep-in-touch interval, overriding the type's."
 )
 OWNER = typer.Option(None, "--owner", help="Account manager.")
+REFERRED_BY = typer.Option(
+    None,
+    "--referred-by",
+    metavar="REF",
+    help="The contact who referred them (id, name or email; 'none' clears).",
+)
 
 
 @app.command("add")
@@ -76,6 +82,7 @@ def add(
     stage: str = STAGE,
     cadence: str = CADENCE,
     owner: str = OWNER,
+    referred_by: str = REFERRED_BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a contact. Without --type it gets the config's default type ([contacts]
@@ -97,6 +104,7 @@ def add(
         stage=stage,
         cadence=cadence,
         owner=owner,
+        referred_by=referred_by,
         day_first=app_state.settings.day_first,
     )
     store = app_state.store_to_add_to
@@ -105,8 +113,8 @@ def add(
     _warn_duplicates(store, contact)
     output.print_result(
         contact_dict(contact),
-        f"added {contact.name} (id {contact.id}){_company_note(contact, existing)}:"
-        f" {_cadence_note(contact, defaulted)}",
+        f"added {contact.name} (id {contact.id}){_company_note(contact, existing)}"
+        f"{_referrer_note(contact)}: {_cadence_note(contact, defaulted)}",
         as_json=as_json,
     )
 
@@ -119,6 +127,12 @@ def _company_note(contact: Contact, existing: Company | None) -> str:
     if existing is not None and existing.id == contact.company_id:
         return f" at {contact.company}{role} (existing company {contact.company_id})"
     return f" at {contact.company}{role} (new company {contact.company_id})"
+
+
+def _referrer_note(contact: Contact) -> str:
+    if contact.referred_by is None:
+        return ""
+    return f", referred by {contact.referrer} (id {contact.referred_by})"
 
 
 def _warn_duplicates(store: Store, contact: Contact) -> None:
@@ -170,6 +184,7 @@ def edit(
         None, "--cadence", metavar="DAYS|none|default", help="Keep-in-touch interval."
     ),
     owner: str = OWNER,
+    referred_by: str = REFERRED_BY,
     if_version: int = IF_VERSION_OPTION,
     surveys: bool = typer.Option(
         None,
@@ -198,6 +213,7 @@ def edit(
         stage=stage,
         cadence=cadence,
         owner=owner,
+        referred_by=referred_by,
         day_first=state(ctx).settings.day_first,
     )
     store = state(ctx).store
@@ -214,7 +230,8 @@ def edit(
     output.print_result(
         contact_dict(contact),
         f"updated {contact.name} (id {contact.id})"
-        + (_company_note(contact, existing) if company else ""),
+        + (_company_note(contact, existing) if company else "")
+        + (_referrer_note(contact) or ", no referrer" if referred_by is not None else ""),
         as_json=as_json,
     )
 
@@ -354,7 +371,8 @@ def show(
     if as_json:
         output.print_json(contact_details_dict(details))
         return
-    output.print_fields(_field_pairs(contact), title=f"{contact.name} (id {contact.id})")
+    pairs = [*_field_pairs(contact), ("Referred", [f"{n} (id {i})" for i, n in details.referred])]
+    output.print_fields(pairs, title=f"{contact.name} (id {contact.id})")
     if details.stages:
         output.print_heading("Lifecycle")
         output.print_table(
@@ -421,6 +439,7 @@ def _field_pairs(c: Contact) -> list[tuple[str, object]]:
         ("Keep in touch", cadence),
         ("Last interaction", c.last_touch_on),
         ("Owner", c.owner),
+        ("Referred by", f"{c.referrer} (id {c.referred_by})" if c.referred_by else None),
         ("Archived", "yes" if c.archived else None),
     ]
 

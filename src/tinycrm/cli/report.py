@@ -9,6 +9,7 @@ from tinycrm.cli.context import AS_OF_OPTION, JSON_OPTION, as_of_date, read_date
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import UsageError
 from tinycrm.money import format_minor
+from tinycrm.serialize.referrals import referrals_dict
 from tinycrm.serialize.reports import (
     at_risk_dict,
     company_risk_dict,
@@ -18,10 +19,10 @@ from tinycrm.serialize.reports import (
     suggestions_dict,
     top_dict,
 )
-from tinycrm.services import analytics, atrisk, lifecycle
+from tinycrm.services import analytics, atrisk, lifecycle, referrals
 
 app = CrmTyper(
-    help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions.",
+    help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions, referrals.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -253,3 +254,31 @@ def suggest(
         title=f"Suggestions for {found.name}",
         empty=f"nothing to suggest for {found.name} yet",
     )
+
+
+@app.command("referrals")
+def referrals_(
+    ctx: typer.Context,
+    limit: int = LIMIT,
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Who brought whom: per referrer, the contacts they referred, how many became customers
+    and what those customers bought (per currency). Most customers brought first."""
+    app_state = state(ctx)
+    day = as_of_date(ctx, as_of)
+    rows = referrals.referrals_report(app_state.store, day, app_state.settings.default_currency)
+    shown = rows[:limit] if limit else rows
+    if as_json:
+        output.print_json(referrals_dict(day, shown))
+        return
+    output.print_table(
+        ["Id", "Referrer", "Referred", "Customers", "Revenue", "Who"],
+        ([r.contact_id, r.name, len(r.referred), r.customers,
+          ", ".join(format_minor(minor, code) for code, minor in r.revenue.items()),
+          ", ".join(p.name + ("" if p.is_customer else " (not yet)") for p in r.referred)]
+         for r in shown),
+        title=f"Referrals up to {day}",
+        empty="nobody has referred anyone yet (crm contacts edit REF --referred-by REF)",
+        footer=_footer(len(shown), len(rows)),
+    )  # fmt: skip

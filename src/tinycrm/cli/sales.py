@@ -36,13 +36,16 @@ def add(
         None, "--currency", help="ISO 4217 code (default: the config's sales.currency, EUR)."
     ),
     no_follow_up: bool = typer.Option(
-        False, "--no-follow-up", help="Do not create the after-sale follow-ups."
+        False,
+        "--no-follow-up",
+        help="Do not create the after-sale follow-ups (nor the referrer's thank-you).",
     ),
     as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record a sale: thank-you (+2 days) and satisfaction check (+14 days) follow-ups; the
-    first sale sets the contact's "customer since" anniversary."""
+    first sale sets the contact's "customer since" anniversary and, for a referred contact,
+    creates a follow-up to thank the one who referred them ([playbook] after_referral)."""
     app_state = state(ctx)
     settings = app_state.settings
     now = as_of_date(ctx, as_of)
@@ -57,6 +60,7 @@ def add(
         playbook=settings.after_sale_playbook,
         follow_up=not no_follow_up,
         open_days=settings.business_days,
+        thank_referrer=settings.after_referral,
     )
     sale = result.sale
     if as_json:
@@ -72,6 +76,8 @@ def add(
         output.print_notice(f"not created (already past): {', '.join(result.skipped_steps)}")
     if result.customer_since_set:
         output.print_line(f"  customer since {sale.sold_on}")
+    if (thanks := result.referral_thanks) is not None:
+        output.print_line(f"  follow-up {thanks.id}: {thanks.title} on {thanks.due_on}")
 
 
 @app.command("list")

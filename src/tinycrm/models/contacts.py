@@ -25,6 +25,7 @@ class Contact:
     company: str | None = None  # the company's name (companies.name), read with the contact
     role: str | None = None  # at the company: buyer, decision maker, accounts payable, user, ...
     referred_by: int | None = None  # the contact who brought this one
+    referrer: str | None = None  # that contact's name, read with the contact
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     address: str | None = None

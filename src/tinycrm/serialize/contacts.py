@@ -21,6 +21,9 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "name": contact.name,
         "company": contact.company,
         "role": contact.role,
+        "referred_by": (
+            {"id": contact.referred_by, "name": contact.referrer} if contact.referred_by else None
+        ),
         "emails": list(contact.emails),
         "phones": list(contact.phones),
         "address": contact.address,
@@ -50,4 +53,5 @@ def contact_details_dict(details: ContactDetails) -> dict[str, Any]:
         "sales": [sale_dict(row.sale) for row in details.sales],
         "satisfaction": [score_dict(score) for score in details.scores],
         "cases": [case_dict(row.case) for row in details.cases],
+        "referred": [{"id": i, "name": name} for i, name in details.referred],
     }

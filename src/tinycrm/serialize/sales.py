@@ -46,4 +46,7 @@ def sale_result_dict(result: SaleResult) -> dict[str, Any]:
         "follow_ups": [follow_up_brief(f) for f in result.follow_ups],
         "skipped_steps": result.skipped_steps,
         "customer_since_set": result.customer_since_set,
+        "referral_thanks": follow_up_brief(result.referral_thanks)
+        if result.referral_thanks is not None
+        else None,
     }

@@ -35,6 +35,7 @@ class ContactDetails:
     surveys: list[SurveyRequest] = field(default_factory=list)  # e-mailed, oldest first
     held_mail: list[HeldRow] = field(default_factory=list)  # e-mails held for review
     no_surveys_since: date | None = None  # the contact asked for no surveys
+    referred: list[tuple[int, str]] = field(default_factory=list)  # (id, name) they referred
 
 
 def contact_details(
@@ -60,4 +61,5 @@ def contact_details(
         surveys=store.surveys.for_contact(contact.id),
         held_mail=store.mail.held(contact.id),
         no_surveys_since=store.surveys.opted_out(contact.id),
+        referred=store.referrals.referred(contact.id),
     )

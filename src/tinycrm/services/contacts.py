@@ -32,6 +32,7 @@ class ContactFields:
     stage: str | None = None
     cadence: str | None = None
     owner: str | None = None
+    referred_by: str | None = None  # a contact reference; "" or "none" clears
     day_first: bool = True  # how a typed 03/04 reads: the config's [dates] numeric_order
 
 
@@ -139,9 +140,45 @@ def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
     to it, another name creates the company."""
     if fields.name is None:
         raise UsageError("a contact needs a name")
-    contact = apply_fields(Contact(name=fields.name), fields)
-    contact_id = store.contacts.insert(contact, today)
+    with store.write():
+        contact = apply_fields(Contact(name=fields.name), fields)
+        contact.referred_by = referrer_for(store, contact, fields.referred_by)
+        contact_id = store.contacts.insert(contact, today)
     return get_contact(store, contact_id)
+
+
+NO_REFERRER = ("", "none")
+
+
+def referrer_for(store: Store, contact: Contact, ref: str | None) -> int | None:
+    """The id of the contact `ref` names as the one who referred `contact` (None given: the
+    referrer stays; "" or "none": no referrer). Nobody refers themselves, and a referral
+    cannot go round in a circle (A referred by B, referred by A)."""
+    if ref is None:
+        return contact.referred_by
+    if ref.strip().lower() in NO_REFERRER:
+        return None
+    try:
+        referrer = resolve_ref(store, ref)
+    except NotFound as exc:
+        raise NotFound(f"--referred-by: {exc}") from None
+    except Ambiguous as exc:
+        raise Ambiguous(f"--referred-by: {exc}", exc.candidates) from None
+    assert referrer.id is not None
+    if referrer.id == contact.id:
+        raise Conflict(f"{contact.name} (id {contact.id}) cannot be referred by themselves")
+    chain = store.referrals.chain(referrer.id)
+    ids = [contact_id for contact_id, _ in chain]
+    if contact.id is not None and contact.id in ids:
+        names = [name for _, name in chain[: ids.index(contact.id) + 1]]
+        how = f"{names[0]} was referred by {names[1]}" + "".join(
+            f", who was referred by {name}" for name in names[2:]
+        )
+        raise Conflict(
+            f"{contact.name} cannot be referred by {referrer.name}: {how};"
+            " a referral cannot go in a circle"
+        )
+    return referrer.id
 
 
 def company_for(store: Store, name: str | None) -> Company | None:
@@ -187,6 +224,7 @@ def edit_contact(
         check_loaded(f"{current.name} (id {current.id})", expected, current.version, changes)
         _one_company(store, current, fields)
         changed = apply_fields(current, fields)
+        changed.referred_by = referrer_for(store, current, fields.referred_by)
         store.contacts.update(changed)
         if changed.stage is not None and changed.stage != current.stage:
             store.contacts.add_stage_change(current.id or 0, changed.stage, today)
@@ -216,6 +254,7 @@ def contact_changes(before: Contact, after: Contact) -> list[str]:
             ("stage", c.stage.value if c.stage else None),
             ("cadence", cadence.get(c.cadence_override, c.cadence_override)),
             ("owner", c.owner),
+            ("referred by", c.referrer),
             ("archived", "yes" if c.archived else "no"),
         ]
 

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
 from tinycrm.services.contacts import get_contact, resolve_ref
+from tinycrm.services.referrals import thanks_source
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
 
@@ -95,8 +96,10 @@ def merge_contacts(
     """Fold the second contact into the first (which keeps its id) in one transaction.
 
     Emails, phones, tags, anniversaries, notes, follow-ups, sales, scores, cases, stage
-    history and occurrence marks are united; each conflicting single field takes the side
-    in `choices`, else `keep`; an unresolved conflict is a usage error that lists it."""
+    history and occurrence marks are united; the people the second referred are the first's
+    now, and the first keeps its referrer (else takes the second's); each conflicting single
+    field takes the side in `choices`, else `keep`; an unresolved conflict is a usage error
+    that lists it."""
     with store.write():
         first, second = pair(store, first_ref, second_ref)
         open_conflicts = [c for c in conflicts(first, second) if c.field not in choices]
@@ -120,12 +123,25 @@ def merge_contacts(
         merged.last_touch_on = max(touches) if touches else None
         assert first.id is not None and second.id is not None
         store.transfer.move_rows(first.id, second.id)
+        store.referrals.repoint(second.id, first.id)
+        merged.referred_by = _merged_referrer(store, first, second)
         store.transfer.erase(second.id, rebuild_index=False)
         merged.anniversaries = store.contacts.anniversaries(first.id)
         store.contacts.update(merged)
         if merged.stage is not None and merged.stage != first.stage:
             store.contacts.add_stage_change(first.id, merged.stage, today)
     return get_contact(store, first.id)
+
+
+def _merged_referrer(store: Store, first: Contact, second: Contact) -> int | None:
+    """Who referred the merged contact: the first's referrer, else the second's; never one of
+    the two, nor one the merged contact referred (directly or not): no circle."""
+    for candidate in (first.referred_by, second.referred_by):
+        if candidate is None or candidate in (first.id, second.id):
+            continue
+        if first.id not in [contact_id for contact_id, _ in store.referrals.chain(candidate)]:
+            return candidate
+    return None
 
 
 def _union(a: list[str], b: list[str], key: object) -> list[str]:
@@ -175,6 +191,8 @@ def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> 
         contact = resolve_ref(store, ref)
         assert contact.id is not None
         named = mentions(store, contact)
+        store.referrals.repoint(contact.id, None)  # the people they referred stay
+        store.referrals.retitle_thanks(thanks_source(contact.id), REDACTED)
         if redact_mentions:
             for note_id, body in named.items():
                 store.notes.set_body(note_id, body)

@@ -11,6 +11,7 @@ from tinycrm.dates import PartialDate, next_open_day
 from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary, FollowUp
 from tinycrm.models.sales import Cost, Sale
+from tinycrm.services import referrals
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.sales import SaleRow
@@ -27,6 +28,7 @@ class SaleResult:
     follow_ups: list[FollowUp] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)  # already past when recorded
     customer_since_set: bool = False
+    referral_thanks: FollowUp | None = None  # for the one who referred a first-time buyer
 
 
 def product_name(text: str) -> str:
@@ -50,12 +52,14 @@ def add_sale(
     playbook: tuple[PlaybookStep, ...] = (),
     follow_up: bool = True,
     open_days: frozenset[int] | None = None,
+    thank_referrer: bool = True,
 ) -> SaleResult:
     """Record a sale in one transaction: the sale and its products, the after-sale playbook's
     follow-ups (steps already in the past on `today` are skipped), and "customer since" on the
     first sale when the contact has none. A sale also counts as an interaction. A step that
     falls on a closed day (not in `open_days`, the config's business days) moves to the next
-    open one."""
+    open one. A referred contact's first sale thanks the referrer (`thank_referrer`, the
+    config's [playbook] after_referral), unless `follow_up` is off."""
     validation.happened_on(sold_on, today, "the sale's date")
     code = money.currency(currency)
     minor = money.parse_amount(amount, code)
@@ -86,6 +90,10 @@ def add_sale(
             contact.anniversaries = [*contact.anniversaries, since]
             store.contacts.update(contact)
             result.customer_since_set = True
+        if first and follow_up and thank_referrer:
+            result.referral_thanks = referrals.thank_referrer(
+                store, contact, sold_on, today, open_days
+            )
         store.contacts.touch(contact.id, sold_on)
     return result
 

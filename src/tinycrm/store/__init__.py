@@ -20,6 +20,7 @@ from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.referrals import ReferralRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
@@ -85,6 +86,10 @@ class Store:
     @cached_property
     def mail(self) -> MailRepo:
         return MailRepo(self.db)
+
+    @cached_property
+    def referrals(self) -> ReferralRepo:
+        return ReferralRepo(self.db)
 
     @cached_property
     def reports(self) -> ReportRepo:

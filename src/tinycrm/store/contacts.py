@@ -19,6 +19,7 @@ from tinycrm.vocabulary import RelationshipType, Stage
 _SELECT = """
 SELECT c.*,
   (SELECT name FROM companies WHERE id = c.company_id) AS company,
+  (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,
   (SELECT json_group_array(email) FROM
      (SELECT email FROM contact_emails WHERE contact_id = c.id ORDER BY position)) AS emails,
   (SELECT json_group_array(phone) FROM
@@ -393,6 +394,7 @@ def _contact(row: sqlite3.Row) -> Contact:
         company_id=row["company_id"],
         role=row["role"],
         referred_by=row["referred_by"],
+        referrer=row["referrer"],
         address=row["address"],
         emails=json.loads(row["emails"]),
         phones=json.loads(row["phones"]),

@@ -86,6 +86,7 @@ class SaleForm(FormScreen[int]):
                 playbook=settings.after_sale_playbook,
                 follow_up=values["follow_up"] != "no",
                 open_days=settings.business_days,
+                thank_referrer=settings.after_referral,
             )
             return result.sale.id or 0
 

@@ -1,0 +1,78 @@
+"""Referrals: thanking the one who referred a new customer, and who brought whom."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from tinycrm.dates import next_open_day
+from tinycrm.models import Contact, FollowUp
+from tinycrm.models.referrals import ReferredContact, Referrer
+from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind
+
+# The thank-you falls due this many days after the first purchase, as the after-sale call does.
+THANKS_DAYS = 2
+
+
+def thanks_source(contact_id: int) -> str:
+    """What the thank-you for referring `contact_id` is stored as created by: one per contact."""
+    return f"referral:{contact_id}"
+
+
+def thank_referrer(
+    store: Store,
+    contact: Contact,
+    sold_on: date,
+    today: date,
+    open_days: frozenset[int] | None = None,
+) -> FollowUp | None:
+    """On a referred contact's first purchase, a thank-you follow-up for the (active) contact
+    who referred them, due two days after the sale (today at the earliest): once per referred
+    contact, whatever happens to their sales later."""
+    if contact.referred_by is None or contact.id is None:
+        return None
+    source = thanks_source(contact.id)
+    referrer = store.contacts.get(contact.referred_by)
+    if referrer is None or referrer.archived or store.referrals.thanked(source):
+        return None
+    assert referrer.id is not None
+    due = next_open_day(max(sold_on + timedelta(days=THANKS_DAYS), today), open_days)
+    item = FollowUp(
+        contact_id=referrer.id,
+        title=f"Thank {referrer.name} for referring {contact.name}",
+        kind=FollowUpKind.THANK_YOU,
+        due_on=due,
+        source=source,
+    )
+    return replace(item, id=store.follow_ups.insert(item))
+
+
+def referrals_report(store: Store, as_of: date, currency: str) -> list[Referrer]:
+    """Every referrer with the contacts they brought and those contacts' purchases up to
+    `as_of`: the one who brought the most customers first, then the most revenue in
+    `currency` (the shop's own), then the most people referred, then by name."""
+    referrers: dict[int, tuple[str, dict[int, ReferredContact]]] = {}
+    for row in store.referrals.sales(as_of):
+        _, referred = referrers.setdefault(row.referrer_id, (row.referrer, {}))
+        person = referred.setdefault(
+            row.contact_id, ReferredContact(row.contact_id, row.name, None, {})
+        )
+        if row.currency is not None:
+            person.revenue[row.currency] = row.revenue_minor
+            first = min(d for d in (person.first_purchase_on, row.first_on) if d is not None)
+            referred[row.contact_id] = replace(person, first_purchase_on=first)
+    rows = [
+        Referrer(referrer_id, name, tuple(referred.values()))
+        for referrer_id, (name, referred) in referrers.items()
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            -r.customers,
+            -r.revenue.get(currency, 0),
+            -len(r.referred),
+            r.name.lower(),
+            r.contact_id,
+        ),
+    )

@@ -1,0 +1,103 @@
+"""SQL for referrals: the chain of who referred whom, the referrals report, the thank-you."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from tinycrm.store.connection import Database, now_iso
+
+# A referral chain is followed at most this far (a guard should a circle ever be stored).
+_MAX_CHAIN = 10_000
+
+
+@dataclass(frozen=True)
+class ReferralSales:
+    """A referred contact's purchases in one currency (currency None: no purchase)."""
+
+    referrer_id: int
+    referrer: str
+    contact_id: int
+    name: str
+    currency: str | None
+    revenue_minor: int
+    first_on: date | None
+
+
+class ReferralRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def chain(self, contact_id: int) -> list[tuple[int, str]]:
+        """(id, name) of the contact, the one who referred them, who referred that one, …"""
+        rows = self.conn.execute(
+            """WITH RECURSIVE chain(id, depth) AS (
+                 SELECT ?, 0
+                 UNION ALL
+                 SELECT c.referred_by, chain.depth + 1 FROM contacts c
+                 JOIN chain ON c.id = chain.id
+                 WHERE c.referred_by IS NOT NULL AND chain.depth < ?)
+               SELECT chain.id, c.name FROM chain JOIN contacts c ON c.id = chain.id
+               ORDER BY chain.depth""",
+            (contact_id, _MAX_CHAIN),
+        )
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    def referred(self, contact_id: int) -> list[tuple[int, str]]:
+        """(id, name) of the contacts `contact_id` referred, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id, name FROM contacts WHERE referred_by = ? ORDER BY id", (contact_id,)
+        )
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    def sales(self, as_of: date) -> list[ReferralSales]:
+        """Every referred contact with their sales up to `as_of`, one row per currency."""
+        rows = self.conn.execute(
+            """SELECT r.id AS referrer_id, r.name AS referrer, c.id AS contact_id, c.name,
+                 s.currency, coalesce(sum(s.amount_minor), 0) AS revenue,
+                 min(s.sold_on) AS first_on
+               FROM contacts c
+               JOIN contacts r ON r.id = c.referred_by
+               LEFT JOIN sales s ON s.contact_id = c.id AND s.sold_on <= ?
+               GROUP BY r.id, r.name, c.id, c.name, s.currency
+               ORDER BY r.id, c.id, s.currency""",
+            (as_of.isoformat(),),
+        )
+        return [
+            ReferralSales(
+                row["referrer_id"], row["referrer"], row["contact_id"], row["name"],
+                row["currency"], int(row["revenue"]),
+                date.fromisoformat(row["first_on"]) if row["first_on"] else None,
+            )
+            for row in rows
+        ]  # fmt: skip
+
+    def thanked(self, source: str) -> bool:
+        """Whether a thank-you with this source was ever created (open, done or skipped)."""
+        row = self.conn.execute("SELECT 1 FROM follow_ups WHERE source = ? LIMIT 1", (source,))
+        return row.fetchone() is not None
+
+    def repoint(self, drop_id: int, keep_id: int | None) -> None:
+        """The contacts `drop_id` referred are now referred by `keep_id` (a merge), or by
+        nobody (None: a forget); their versions go up, so a form loaded before is stale."""
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE contacts SET referred_by = ?, version = version + 1, updated_at = ?
+                   WHERE referred_by = ? AND id != ?""",
+                (keep_id, now_iso(), drop_id, keep_id if keep_id is not None else drop_id),
+            )
+
+    def retitle_thanks(self, source: str, name: str) -> None:
+        """The thank-you with this source names `name` as the one referred (a forget)."""
+        with self.db.write() as conn:
+            conn.execute(
+                """UPDATE follow_ups SET title = 'Thank ' || (SELECT name FROM contacts
+                     WHERE contacts.id = follow_ups.contact_id) || ' for referring ' || ?,
+                   version = version + 1 WHERE source = ?""",
+                (name, source),
+            )
