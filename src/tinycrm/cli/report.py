@@ -270,7 +270,7 @@ def referrals_(
     rows = referrals.referrals_report(app_state.store, day, app_state.settings.default_currency)
     shown = rows[:limit] if limit else rows
     if as_json:
-        output.print_json(referrals_dict(day, shown))
+        output.print_json(referrals_dict(day, len(rows), shown))
         return
     output.print_table(
         ["Id", "Referrer", "Referred", "Customers", "Revenue", "Who"],

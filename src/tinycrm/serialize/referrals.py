@@ -13,9 +13,10 @@ def _revenue(totals: dict[str, int]) -> list[dict[str, Any]]:
     return [money_dict(minor, currency) for currency, minor in totals.items()]
 
 
-def referrals_dict(day: date, rows: list[Referrer]) -> dict[str, Any]:
+def referrals_dict(day: date, total: int, rows: list[Referrer]) -> dict[str, Any]:
     return {
         "as_of": day.isoformat(),
+        "total": total,
         "rows": [
             {
                 "contact_id": r.contact_id,
