@@ -168,7 +168,7 @@ def test_mailing_list_format(cli: Invoke) -> None:
 CONTACT_KEYS = [
     "id", "name", "company", "role", "emails", "phones", "address", "birthday", "anniversaries",
     "tags", "relationship_type", "stage", "cadence_days", "cadence_override", "owner",
-    "archived", "last_interaction_on", "version",
+    "referred_by", "archived", "last_interaction_on", "version",
 ]  # fmt: skip
 
 

@@ -21,9 +21,6 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "name": contact.name,
         "company": contact.company,
         "role": contact.role,
-        "referred_by": (
-            {"id": contact.referred_by, "name": contact.referrer} if contact.referred_by else None
-        ),
         "emails": list(contact.emails),
         "phones": list(contact.phones),
         "address": contact.address,
@@ -35,6 +32,9 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "cadence_days": contact.cadence_days,
         "cadence_override": contact.cadence_override,
         "owner": contact.owner,
+        "referred_by": (
+            {"id": contact.referred_by, "name": contact.referrer} if contact.referred_by else None
+        ),
         "archived": contact.archived,
         "last_interaction_on": contact.last_touch_on.isoformat() if contact.last_touch_on else None,
         "version": contact.version,

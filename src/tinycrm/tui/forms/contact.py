@@ -16,10 +16,11 @@ from tinycrm.services.contacts import (
     edit_contact,
     get_contact,
     look_alikes,
+    referrer_for,
 )
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
-from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
+from tinycrm.tui.forms.base import Field, FieldErrors, FormScreen, Values, collect
 from tinycrm.vocabulary import RelationshipType, Stage
 
 
@@ -42,6 +43,7 @@ def to_fields(values: Values, day_first: bool = True) -> ContactFields:
         stage=values["stage"],
         cadence=values["cadence"],
         owner=values["owner"],
+        referred_by=values["referred_by"],
         day_first=day_first,
     )
 
@@ -110,6 +112,11 @@ def _form_fields(contact: Contact | None) -> list[Field]:
         Field("stage", "Lifecycle stage", c.stage.value if c and c.stage else "", options=stages),
         Field("cadence", "Keep-in-touch cadence (days, none, or empty for the default)", cadence),
         Field("owner", "Owner", (c.owner or "") if c else ""),
+        Field(
+            "referred_by",
+            "Referred by (a contact's id, name or email; empty: nobody)",
+            (c.referrer or "") if c else "",
+        ),
     ]
 
 
@@ -119,9 +126,28 @@ class ContactForm(FormScreen[int]):
     def __init__(self, contact: Contact | None = None) -> None:
         self.contact = contact
         title = "Edit contact" if contact else "New contact"
-        super().__init__(
-            title, _form_fields(contact), self.save, check=lambda v: check(v, crm(self).day_first)
-        )
+        super().__init__(title, _form_fields(contact), self.save, check=self.check_values)
+
+    def referred_by(self, values: Values) -> str | None:
+        """The typed referrer; None when an edit left the shown one as it was."""
+        typed = values["referred_by"].strip()
+        kept = self.contact is not None and typed == (self.contact.referrer or "")
+        return None if kept else typed
+
+    def check_values(self, values: Values) -> None:
+        """The fields as `check` reads them, and the referrer as `crm contacts edit` does."""
+        errors: dict[str, str] = {}
+        try:
+            check(values, crm(self).day_first)
+        except FieldErrors as exc:
+            errors.update(exc.errors)
+        contact = self.contact or Contact(name=values["name"])
+        try:
+            referrer_for(crm(self).store, contact, self.referred_by(values))
+        except CrmError as exc:
+            errors["referred_by"] = str(exc)
+        if errors:
+            raise FieldErrors(errors)
 
     def show_changes(self) -> None:
         if self.contact is None:
@@ -140,6 +166,7 @@ class ContactForm(FormScreen[int]):
 
     async def save(self, values: Values) -> int:
         raw = to_fields(values, crm(self).day_first)
+        raw.referred_by = self.referred_by(values)
         today = crm(self).today
         editing = self.contact
         if editing is None and not (raw.relationship_type or "").strip():

@@ -41,6 +41,8 @@ def contact_fields(details: ContactDetails) -> Text:
         ("Check in", f"every {c.cadence_days} days" if c.cadence_days else None),
         ("Last touch", c.last_touch_on.isoformat() if c.last_touch_on else None),
         ("Owner", c.owner),
+        ("Referrer", c.referrer),
+        ("Brought in", ", ".join(name for _, name in details.referred)),
     ]
     text = Text()
     for label, value in rows:
