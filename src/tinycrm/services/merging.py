@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
 from tinycrm.services.contacts import get_contact, resolve_ref
-from tinycrm.services.referrals import thanks_source
+from tinycrm.services.referrals import forget_in_thanks
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
 
@@ -192,7 +192,7 @@ def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> 
         assert contact.id is not None
         named = mentions(store, contact)
         store.referrals.repoint(contact.id, None)  # the people they referred stay
-        store.referrals.retitle_thanks(thanks_source(contact.id), REDACTED)
+        forget_in_thanks(store, contact.id, REDACTED)
         if redact_mentions:
             for note_id, body in named.items():
                 store.notes.set_body(note_id, body)

@@ -20,6 +20,18 @@ def thanks_source(contact_id: int) -> str:
     return f"referral:{contact_id}"
 
 
+def thanks_title(referrer: str, referred: str) -> str:
+    return f"Thank {referrer} for referring {referred}"
+
+
+def forget_in_thanks(store: Store, contact_id: int, placeholder: str) -> None:
+    """The thank-you for referring a forgotten contact names `placeholder` instead."""
+    for follow_up_id, referrer_id in store.referrals.thanks(thanks_source(contact_id)):
+        referrer = store.contacts.get(referrer_id)
+        if referrer is not None:
+            store.referrals.retitle(follow_up_id, thanks_title(referrer.name, placeholder))
+
+
 def thank_referrer(
     store: Store,
     contact: Contact,
@@ -34,13 +46,13 @@ def thank_referrer(
         return None
     source = thanks_source(contact.id)
     referrer = store.contacts.get(contact.referred_by)
-    if referrer is None or referrer.archived or store.referrals.thanked(source):
+    if referrer is None or referrer.archived or store.referrals.thanks(source):
         return None
     assert referrer.id is not None
     due = next_open_day(max(sold_on + timedelta(days=THANKS_DAYS), today), open_days)
     item = FollowUp(
         contact_id=referrer.id,
-        title=f"Thank {referrer.name} for referring {contact.name}",
+        title=thanks_title(referrer.name, contact.name),
         kind=FollowUpKind.THANK_YOU,
         due_on=due,
         source=source,

@@ -77,10 +77,19 @@ class ReferralRepo:
             for row in rows
         ]  # fmt: skip
 
-    def thanked(self, source: str) -> bool:
-        """Whether a thank-you with this source was ever created (open, done or skipped)."""
-        row = self.conn.execute("SELECT 1 FROM follow_ups WHERE source = ? LIMIT 1", (source,))
-        return row.fetchone() is not None
+    def thanks(self, source: str) -> list[tuple[int, int]]:
+        """(follow-up id, referrer id) of the thank-you with this source, open or not."""
+        rows = self.conn.execute(
+            "SELECT id, contact_id FROM follow_ups WHERE source = ? ORDER BY id", (source,)
+        )
+        return [(int(row[0]), int(row[1])) for row in rows]
+
+    def retitle(self, follow_up_id: int, title: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE follow_ups SET title = ?, version = version + 1 WHERE id = ?",
+                (title, follow_up_id),
+            )
 
     def repoint(self, drop_id: int, keep_id: int | None) -> None:
         """The contacts `drop_id` referred are now referred by `keep_id` (a merge), or by
@@ -90,14 +99,4 @@ class ReferralRepo:
                 """UPDATE contacts SET referred_by = ?, version = version + 1, updated_at = ?
                    WHERE referred_by = ? AND id != ?""",
                 (keep_id, now_iso(), drop_id, keep_id if keep_id is not None else drop_id),
-            )
-
-    def retitle_thanks(self, source: str, name: str) -> None:
-        """The thank-you with this source names `name` as the one referred (a forget)."""
-        with self.db.write() as conn:
-            conn.execute(
-                """UPDATE follow_ups SET title = 'Thank ' || (SELECT name FROM contacts
-                     WHERE contacts.id = follow_ups.contact_id) || ' for referring ' || ?,
-                   version = version + 1 WHERE source = ?""",
-                (name, source),
             )
