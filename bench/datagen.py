@@ -340,7 +340,10 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
                        completed, None, _stamp(created))  # fmt: skip
 
         conn.executemany(
-            "INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", follow_ups()
+            """INSERT INTO follow_ups (id, contact_id, title, kind, due_on, snoozed_until, rule,
+                 anchor_on, status, completed_on, source, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            follow_ups(),
         )
 
         # Sales: regular customers buying at an interval, the rest at random.

@@ -168,7 +168,9 @@ def test_mailing_list_format(cli: Invoke) -> None:
 CONTACT_KEYS = [
     "id", "name", "company", "role", "emails", "phones", "address", "birthday", "anniversaries",
     "tags", "relationship_type", "stage", "cadence_days", "cadence_override", "owner",
-    "referred_by", "archived", "last_interaction_on", "version",
+    "referred_by", "archived", "last_interaction_on", "version", "kind", "name_parts",
+    "nickname", "job_title", "gender", "email_labels", "phone_labels", "addresses", "urls",
+    "ims", "related",
 ]  # fmt: skip
 
 

@@ -187,10 +187,10 @@ def test_nickname_only_card_and_google_system_label(cli: Invoke, tmp_path: Path)
 
 
 def test_a_json_file_gets_a_json_message(cli: Invoke, tmp_path: Path) -> None:
-    path = tmp_path / "export.json"
-    path.write_text('{"format": "tinycrm-export", "contacts": []}')
+    path = tmp_path / "contacts.json"
+    path.write_text('[{"name": "Ann", "email": "ann@example.com"}]')
     result = cli("contacts", "import", str(path))
-    assert result.exit_code != 0 and "JSON" in result.stderr
+    assert result.exit_code == 2 and "is JSON but not a tinycrm JSON export" in result.stderr
 
 
 def test_a_shared_office_phone_is_not_a_duplicate(cli: Invoke, tmp_path: Path) -> None:

@@ -54,7 +54,11 @@ def full_export(cli: Invoke) -> list[dict[str, Any]]:
     data = json.loads(cli("contacts", "export", "--format", "json").stdout)
     people = []
     for person in data["contacts"]:
-        person = {k: v for k, v in person.items() if k not in ("id", "stage_history")}
+        # A new database gives new ids, UIDs and timestamps (the raw `record` and the rows
+        # with ids); a vCard or CSV address becomes an address row.
+        ignored = ("id", "stage_history", "uid", "record", "anniversaries_detail",
+                   "addresses_detail")  # fmt: skip
+        person = {k: v for k, v in person.items() if k not in ignored}
         person["notes"] = [(n["body"], n["channel"], n["noted_on"]) for n in person["notes"]]
         for key in ("emails_detail", "phones_detail"):
             for row in person[key]:

@@ -57,7 +57,11 @@ def full_export(cli: Invoke) -> list[dict[str, Any]]:
     assert result.exit_code == 0, result.stderr
     people = []
     for person in json.loads(result.stdout)["contacts"]:
-        kept = {k: v for k, v in person.items() if k not in ("id", "stage_history")}
+        # A new database gives new ids, UIDs and timestamps (the raw `record` and the rows
+        # with ids); CSV holds the main address as text, which becomes an address row.
+        ignored = ("id", "stage_history", "uid", "record", "anniversaries_detail",
+                   "addresses_detail")  # fmt: skip
+        kept = {k: v for k, v in person.items() if k not in ignored}
         kept["notes"] = [(n["body"], n["channel"], n["noted_on"]) for n in person["notes"]]
         for key in ("emails_detail", "phones_detail"):
             kept[key] = [

@@ -12,7 +12,7 @@ from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Company, Contact
 from tinycrm.money import format_minor
-from tinycrm.serialize.contacts import contact_details_dict, contact_dict
+from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
 from tinycrm.services import companies
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
@@ -424,13 +424,38 @@ def _show_sales_part(details: ContactDetails) -> None:
         )  # fmt: skip
 
 
+def _labelled(value: str, label: str | None) -> str:
+    return f"{value} ({label})" if label else value
+
+
 def _field_pairs(c: Contact) -> list[tuple[str, object]]:
     cadence = f"every {c.cadence_days} days" if c.cadence_days else "none"
+    parts = c.name_parts
     return [
+        ("Kind", {"org": "organisation"}.get(c.kind, c.kind) if c.kind else None),
+        (
+            "Name parts",
+            None
+            if parts is None
+            else "; ".join(
+                f"{label} {part}"
+                for label, part in zip(NAME_PARTS, parts.parts(), strict=True)
+                if part
+            ),
+        ),
+        ("Nickname", c.nickname),
+        ("Job title", c.job_title),
+        ("Gender", c.gender.replace(";", ", ") if c.gender else None),
         ("Company", f"{c.company} ({c.role})" if c.company and c.role else c.company),
-        ("Email", c.emails),
-        ("Phone", c.phones),
-        ("Address", c.address),
+        ("Email", [_labelled(e, c.email_labels.get(e)) for e in c.emails]),
+        ("Phone", [_labelled(p, c.phone_labels.get(p)) for p in c.phones]),
+        (
+            "Address",
+            "; ".join(f"{a.label}: {a.text}" if a.label else a.text for a in c.postal_addresses()),
+        ),
+        ("Web", [_labelled(link.value, link.label) for link in c.urls]),
+        ("Messaging", [_labelled(link.value, link.label) for link in c.ims]),
+        ("Related", [_labelled(link.value, link.label) for link in c.related]),
         ("Birthday", c.birthday.display() if c.birthday else None),
         ("Anniversaries", [f"{a.label}: {a.when.display()}" for a in c.anniversaries]),
         ("Tags", c.tags),

@@ -16,7 +16,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import UsageError
 from tinycrm.io.files import write_private
 from tinycrm.serialize.contacts import contact_dict
-from tinycrm.services import exporting, importing, merging
+from tinycrm.services import exporting, importing, merging, restoring
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.importing import ImportReport
 from tinycrm.textsafe import visible
@@ -45,8 +45,10 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 def import_(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A .vcf (vCard 2.1/3.0/4.0) or .csv file."),
-    fmt: str = typer.Option(None, "--format", "-f", help="vcard or csv (default: guessed)."),
+    file: Path = typer.Argument(
+        ..., help="A .vcf (vCard 2.1/3.0/4.0), .csv, or tinycrm's own .json export."
+    ),
+    fmt: str = typer.Option(None, "--format", "-f", help="vcard, csv or json (default: guessed)."),
     on_duplicate: str = typer.Option(
         "skip",
         "--on-duplicate",
@@ -71,14 +73,15 @@ def import_(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Import contacts from a vCard or CSV file (Google, Outlook, Apple, Android exports).
+    """Import contacts from a vCard or CSV file (Google, Outlook, Apple, Android exports),
+    or tinycrm's own JSON export (every row, as it was).
 
     The whole import is one transaction. Cards or rows that cannot be read are rejected with
     their number and reason; the others are imported."""
     if on_duplicate not in importing.MODES:
         raise UsageError(f"--on-duplicate must be skip, update or create, not {on_duplicate!r}")
-    if fmt is not None and fmt.lower() not in ("vcard", "csv"):
-        raise UsageError(f"--format must be vcard or csv, not {fmt!r}")
+    if fmt is not None and fmt.lower() not in ("vcard", "csv", "json"):
+        raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
     store = state(ctx).store if dry_run else state(ctx).store_to_add_to
@@ -86,10 +89,19 @@ def import_(
 
     if is_one_of(file, store.db.files):
         raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
+    kind = importing.file_format(file, fmt.lower() if fmt else None, int(max_size * 2**20))
+    if kind == "json":
+        if map_ or encoding:
+            raise UsageError("--map and --encoding are for CSV and vCard files, not JSON")
+        report = restoring.restore(
+            store, file, mode=on_duplicate, dry_run=dry_run, max_bytes=int(max_size * 2**20)
+        )
+        _print_report(report, as_json)
+        return
     with _progress_bar(f"Importing {file.name}") as progress:
         parsed = importing.parse_file(
             file,
-            fmt.lower() if fmt else None,
+            kind,
             max_bytes=int(max_size * 2**20),
             maps=map_ or [],
             encoding=encoding,
@@ -152,20 +164,32 @@ def export(
     ctx: typer.Context,
     ref: str = typer.Argument(None, help="Only this contact (id, name or email)."),
     fmt: str = typer.Option("vcard", "--format", "-f", help="vcard (4.0), csv or json."),
+    apple: bool = typer.Option(
+        False,
+        "--apple",
+        help="vCard 3.0 as Apple Contacts reads it (X-ABDATE dates, the year 1604 for a date"
+        " without a year, X-ABShowAs:COMPANY).",
+    ),
     out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
 ) -> None:
-    """Export contacts: vCard 4.0 (re-importable, CRM fields as X-TINYCRM-*), CSV (safe to
-    open in a spreadsheet) or JSON (everything, e.g. for a data-access request with REF)."""
-    text = exporting.export_contacts(state(ctx).store, fmt, ref)
+    """Export contacts: vCard 4.0 (re-importable, CRM fields as X-TINYCRM-*; --apple for
+    Apple Contacts' 3.0), CSV (safe to open in a spreadsheet) or JSON (everything, e.g. for a
+    data-access request with REF; `crm contacts import` reads it back)."""
+    text = exporting.export_contacts(state(ctx).store, fmt, ref, apple=apple)
     _write_output(ctx, text.encode("utf-8"), out)
 
 
 def export_ics(
     ctx: typer.Context,
+    todos: bool = typer.Option(
+        False,
+        "--todos",
+        help="Check-ins and reorders as to-dos (VTODO), the ones tinycrm derives too.",
+    ),
     out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
 ) -> None:
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
-    _write_output(ctx, exporting.export_ics(state(ctx).store, today()), out)
+    _write_output(ctx, exporting.export_ics(state(ctx).store, today(), todos=todos), out)
 
 
 def sync(

@@ -13,11 +13,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    KINDS,
     NUL_MARK,
     SYSTEM_LABELS,
     ContactRecord,
@@ -27,11 +29,12 @@ from tinycrm.io.records import (
     Rejection,
     formula_safe,
     read_date,
+    read_gender,
     unformula,
     utf16_codec,
     without_nul,
 )
-from tinycrm.models import Contact
+from tinycrm.models import Contact, PersonName, PostalAddress
 from tinycrm.vocabulary import RelationshipType, Stage
 
 FIELDS = {
@@ -41,11 +44,18 @@ FIELDS = {
     "last_name": "family name",
     "prefix": "name prefix (Mr, Dr)",
     "suffix": "name suffix",
-    "nickname": "nickname (used when no other name)",
+    "nickname": "nickname (the name too when there is no other)",
+    "kind": "'org' for an organisation, not a person",
     "company": "company or organisation",
-    "email": "email address(es)",
-    "phone": "phone number(s)",
+    "job_title": "job title",
+    "gender": "gender (M, F, O, N, U, or a word)",
+    "email": "email address(es), 'label: address' keeps a label",
+    "phone": "phone number(s), 'label: number' keeps a label",
     "address": "postal address (several columns are joined)",
+    "addresses": "postal addresses, 'label: address' items separated by ' ::: '",
+    "url": "web page(s)",
+    "im": "messaging handle(s) (xmpp:…, skype:…)",
+    "related": "related people, 'label: name' (spouse, child…)",
     "birthday": "birthday",
     "anniversary": "anniversary (dated, labelled by the column name)",
     "anniversaries": "'label=date' items separated by ' ::: '",
@@ -64,11 +74,16 @@ _EXACT = {
     "name": "name", "full name": "name", "display name": "name", "contact name": "name",
     "first name": "first_name", "given name": "first_name", "firstname": "first_name",
     "middle name": "middle_name", "additional name": "middle_name",
+    "additional names": "middle_name",
     "last name": "last_name", "family name": "last_name", "surname": "last_name",
     "lastname": "last_name",
     "name prefix": "prefix", "title": "prefix", "prefix": "prefix",
     "name suffix": "suffix", "suffix": "suffix",
-    "nickname": "nickname",
+    "nickname": "nickname", "kind": "kind",
+    "job title": "job_title", "organization title": "job_title", "jobtitle": "job_title",
+    "organization 1 - title": "job_title", "gender": "gender",
+    "addresses": "addresses", "urls": "url", "url": "url", "website": "url", "web page": "url",
+    "ims": "im", "related": "related",
     "company": "company", "organization": "company", "organisation": "company",
     "organization name": "company", "organization 1 - name": "company",
     "email": "email", "emails": "email", "e-mail": "email", "email address": "email",
@@ -100,7 +115,12 @@ _PATTERNS = [
      "address_part"),
     # Thunderbird
     (re.compile(r"^(primary|secondary) email$"), "email"),
-    (re.compile(r"^(fax|pager|mobile) number$|^(business|home) fax$|^pager$"), "phone"),
+    (re.compile(r"^(fax|pager|mobile) number$|^(business|home|other) fax$|^pager$"), "phone"),
+    (re.compile(r"^web page \d+$|^(website|web site) \d+ - value$"), "url"),
+    (re.compile(r"^im \d+ - value$"), "im"),
+    (re.compile(r"^relation \d+ - value$"), "related"),
+    (re.compile(r"^address \d+ - (street|city|po box|region|postal code|country|"
+                r"extended address)$"), "address_part"),  # Google
     (re.compile(r"^(home|work) (address( 2)?|city|state|zipcode|country)$"), "address_part"),
     (re.compile(r"^birth (year|month|day)$"), "birth_part"),
     (re.compile(r"^event \d+ - (label|value)$"), "event"),  # Google: labelled dates
@@ -108,10 +128,12 @@ _PATTERNS = [
 
 GOOGLE_MARKERS = {"e-mail 1 - value", "phone 1 - value", "labels", "group membership"}
 OUTLOOK_MARKERS = {"e-mail address", "e-mail 2 address", "business phone", "mobile phone"}
-# Columns that only qualify another (Google's "E-mail 1 - Label"): skipped without a remark.
+# Columns that only qualify another (Google's "E-mail 1 - Label"): the label of its values.
 _QUALIFIER = re.compile(
-    r"^(e-?mail|phone|address|organization|website|relation) \d+ - (label|type)$"
+    r"^(e-?mail|phone|address|organization|website|relation|im) \d+ - (label|type|service)$"
 )
+# Google's numbered columns ("Phone 2 - Value"): the part before " - " pairs value and label.
+_NUMBERED = re.compile(r"^((?:e-?mail|phone|address|website|web site|relation|im) \d+) - ")
 STANDARD_LABELS = {"anniversary", "other", "wedding", "birthday"}
 
 TAGS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*")
@@ -120,6 +142,8 @@ EMAILS_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
 EXPORT_COLUMNS = [
     "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
     "relationship_type", "stage", "cadence", "owner", "archived", "last_interaction_on",
+    "kind", "family_name", "given_name", "additional_names", "name_prefix", "name_suffix",
+    "nickname", "job_title", "gender", "addresses", "urls", "ims", "related",
 ]  # fmt: skip
 
 
@@ -183,18 +207,17 @@ def layout_for(header: list[str], maps: dict[str, str]) -> CsvLayout:
             f"--map names a column the file does not have: {', '.join(sorted(unknown))}"
             f" (columns: {', '.join(h for h in header if h)})"
         )
-    fields = [maps.get(key) or column_field(h) for key, h in zip(keys, header, strict=True)]
+    fields = [
+        maps.get(key) or column_field(h) or ("label" if _QUALIFIER.match(key) else None)
+        for key, h in zip(keys, header, strict=True)
+    ]
     fields = [None if f == "ignore" else f for f in fields]
     kind = "generic"
     if GOOGLE_MARKERS & set(keys):
         kind = "Google Contacts"
     elif OUTLOOK_MARKERS & set(keys):
         kind = "Outlook"
-    ignored = [
-        h
-        for h, f, key in zip(header, fields, keys, strict=True)
-        if f is None and key and not _QUALIFIER.match(key)
-    ]
+    ignored = [h for h, f, key in zip(header, fields, keys, strict=True) if f is None and key]
     if not any(f in ("name", "first_name", "last_name", "company", "email") for f in fields):
         raise UsageError(
             "no column for the name, company or email was recognised"
@@ -354,11 +377,13 @@ def row_to_record(
 ) -> ContactRecord | Rejection:
     names: dict[str, str] = {}
     record = ContactRecord(where=where, name="")
-    address_parts: dict[str, list[str]] = {}
+    address_parts: dict[str, dict[str, list[str]]] = {}
     event_labels: dict[str, str] = {}
     birth_parts: dict[str, str] = {}
     event_values: dict[str, str] = {}
     header_events: list[tuple[str, str]] = []
+    labelled: list[tuple[str, str, str]] = []  # (field, column, cell) of emails, phones, links
+    qualifiers: dict[str, str] = {}  # Google's "Phone 1 - Label" cells by "phone 1"
     problems: list[str] = []
     width = len(row)
     for index, target, key in active:
@@ -377,17 +402,15 @@ def row_to_record(
             names.setdefault(target, value)
         elif target == "company":
             record.company = record.company or value
-        elif target == "email":
-            for part in _split(value, EMAILS_SPLIT):
-                record.add_email(part)
-        elif target == "phone":
-            for part in _split(value, TAGS_SPLIT):
-                record.add_phone(part)
+        elif target in ("email", "phone", "url", "im", "related", "addresses"):
+            labelled.append((target, key, value))
+        elif target == "label":
+            qualifiers[key.split(" - ")[0]] = value
         elif target == "address":
             record.address = record.address or value
         elif target == "address_part":
-            group = key.split(" ")[0]
-            address_parts.setdefault(group, []).append(value)
+            group, part = _address_part(key)
+            address_parts.setdefault(group, {}).setdefault(part, []).append(value)
         elif target == "birth_part":
             birth_parts[key.split(" ")[1]] = value
         elif target == "birthday":
@@ -432,9 +455,14 @@ def row_to_record(
         if when is not None:
             record.add_anniversary(label.lower() if label.lower() in STANDARD_LABELS else label,
                                    when)  # fmt: skip
-    if not record.address and address_parts:
-        parts = address_parts.get("business") or next(iter(address_parts.values()))
-        record.address = ", ".join(parts)
+    for target, key, value in labelled:
+        _add_labelled(record, target, key, value, qualifiers)
+    for group in sorted(address_parts, key=lambda g: g not in ("business", "work")):
+        label = _GROUP_LABELS.get(group) or _google_label(qualifiers.get(group, ""))
+        record.add_address(_address(label, address_parts[group]))
+    if address_parts and record.addresses:  # the parts say more than a formatted address
+        record.address = record.addresses[0].text
+    _read_names(record, names)
     if problems:
         return Rejection(where, "; ".join(problems), _full_name(names))
     name = _full_name(names) or record.company or (record.emails[0] if record.emails else "")
@@ -442,6 +470,95 @@ def row_to_record(
         return Rejection(where, "no name, company or email")
     record.name = name.strip()[:500]  # as typed (an exported name round-trips)
     return record
+
+
+_GROUP_LABELS = {"business": "work", "work": "work", "home": "home", "other": "other"}
+_PART_NAMES = {
+    "street": "street", "street 2": "street", "street 3": "street", "address": "street",
+    "address 2": "street", "city": "locality", "state": "region", "region": "region",
+    "postal code": "postal_code", "zipcode": "postal_code", "country/region": "country",
+    "country": "country", "po box": "po_box", "extended address": "extended",
+}  # fmt: skip
+
+
+def _address_part(key: str) -> tuple[str, str]:
+    """The address group ("business", "address 1") and part ("street") a column holds."""
+    numbered = _NUMBERED.match(key)
+    if numbered:
+        return numbered[1], _PART_NAMES[key[numbered.end() :]]
+    group, _, part = key.partition(" ")
+    return group, _PART_NAMES[part]
+
+
+def _address(label: str, parts: dict[str, list[str]]) -> PostalAddress:
+    def part(name: str) -> str:
+        return "\n".join(parts.get(name, []))
+
+    return PostalAddress(label, part("po_box"), part("extended"), part("street"),
+                         part("locality"), part("region"), part("postal_code"),
+                         part("country"))  # fmt: skip
+
+
+# Labels as Outlook and Thunderbird put them in column names ("Business Fax").
+_COLUMN_WORDS = {"business": "work", "work": "work", "home": "home", "other": "other",
+                 "car": "car", "company": "main", "mobile": "cell"}  # fmt: skip
+# Google's labels that have a vCard type of another name.
+_GOOGLE_LABELS = {"mobile": "cell", "work fax": "work,fax", "home fax": "home,fax"}
+_PLAIN_LABELS = {"work", "home", "other", "main", "pager", "fax", "cell"}
+# `label: value`, as tinycrm's own export writes labelled values.
+_INLINE_LABEL = re.compile(r"^([\w][\w ,.'&+-]{0,39}): (.+)$", re.DOTALL)
+
+
+@lru_cache(maxsize=256)  # a file has a few columns, read on every row
+def _column_label(key: str) -> str:
+    words = [_COLUMN_WORDS.get(key.split(" ")[0], "")]
+    words += [word for word in ("fax", "pager") if word in key and word not in words]
+    return ",".join(word for word in words if word)
+
+
+@lru_cache(maxsize=1024)
+def _google_label(text: str) -> str:
+    """A Google label ("* Work", "Mobile", "Sommerhaus") as a type label."""
+    label = text.strip().removeprefix("* ").strip()
+    lowered = label.lower()
+    return _GOOGLE_LABELS.get(lowered) or (lowered if lowered in _PLAIN_LABELS else label)
+
+
+def _add_labelled(
+    record: ContactRecord, target: str, key: str, value: str, qualifiers: dict[str, str]
+) -> None:
+    """The emails, phones, addresses or links of a cell, with their labels: from the column
+    name (Outlook), Google's label column, or `label: value` items (tinycrm's own export)."""
+    numbered = _NUMBERED.match(key)
+    given = qualifiers.get(numbered[1], "") if numbered else ""
+    values = _split(value, EMAILS_SPLIT if target == "email" else TAGS_SPLIT)
+    if target in ("url", "im", "related", "addresses"):
+        values = [part.strip() for part in value.split(":::")]
+    labels = [part.strip() for part in given.split(":::")] if ":::" in given else [given]
+    for position, item in enumerate(values):
+        label = _google_label(labels[min(position, len(labels) - 1)])
+        inline = _INLINE_LABEL.match(item) if ": " in item and not label else None
+        if inline:
+            label, item = inline[1], inline[2]
+        label = label or _column_label(key)
+        if target == "email":
+            record.add_email(item, label)
+        elif target == "phone":
+            record.add_phone(item, label)
+        elif target == "addresses":
+            record.add_address(PostalAddress.from_text(item, label))
+        else:
+            links = {"url": record.urls, "im": record.ims, "related": record.related}[target]
+            record.add_link(links, item, label)
+
+
+def _read_names(record: ContactRecord, names: dict[str, str]) -> None:
+    """The name's parts as the file's columns gave them, and the nickname."""
+    parts = [names.get(k, "") for k in ("last_name", "first_name", "middle_name", "prefix",
+                                         "suffix")]  # fmt: skip
+    if any(parts):
+        record.name_parts = PersonName(*parts)
+    record.nickname = names.get("nickname")
 
 
 def _birthday_from_parts(record: ContactRecord, parts: dict[str, str]) -> None:
@@ -480,6 +597,12 @@ def _crm_field(record: ContactRecord, target: str, value: str, problems: list[st
             record.archived = value.strip().lower() in ("1", "yes", "true", "y", "x")
         elif target == "last_interaction":
             record.last_touch_on = date.fromisoformat(value)
+        elif target == "job_title":
+            record.job_title = value
+        elif target == "gender":
+            record.gender = read_gender(value)
+        elif target == "kind":
+            record.kind = value.lower() if value.lower() in KINDS else None
     except (UsageError, ValueError) as exc:
         problems.append(str(exc) if isinstance(exc, UsageError) else f"bad date {value!r}")
 
@@ -487,11 +610,12 @@ def _crm_field(record: ContactRecord, target: str, value: str, problems: list[st
 def contact_row(contact: Contact) -> list[str]:
     """One contact as a CSV row of EXPORT_COLUMNS, safe to open in a spreadsheet."""
     cadence = contact.cadence_override
+    parts = contact.name_parts.parts() if contact.name_parts else [""] * 5
     cells = [
         contact.name,
         contact.company or "",
-        " ::: ".join(contact.emails),
-        " ::: ".join(contact.phones),
+        " ::: ".join(_with_label(e, contact.email_labels.get(e)) for e in contact.emails),
+        " ::: ".join(_with_label(p, contact.phone_labels.get(p)) for p in contact.phones),
         contact.address or "",
         contact.birthday.iso() if contact.birthday else "",
         " ::: ".join(f"{a.label}={a.when.iso()}" for a in contact.anniversaries),
@@ -502,5 +626,18 @@ def contact_row(contact: Contact) -> list[str]:
         contact.owner or "",
         "yes" if contact.archived else "",
         contact.last_touch_on.isoformat() if contact.last_touch_on else "",
-    ]
+        contact.kind or "",
+        parts[0], parts[1], parts[2], parts[3], parts[4],
+        contact.nickname or "",
+        contact.job_title or "",
+        contact.gender or "",
+        " ::: ".join(_with_label(a.text, a.label) for a in contact.postal_addresses()),
+        " ::: ".join(_with_label(link.value, link.label) for link in contact.urls),
+        " ::: ".join(_with_label(link.value, link.label) for link in contact.ims),
+        " ::: ".join(_with_label(link.value, link.label) for link in contact.related),
+    ]  # fmt: skip
     return [formula_safe(cell) for cell in cells]
+
+
+def _with_label(value: str, label: str | None) -> str:
+    return f"{label}: {value}" if label else value

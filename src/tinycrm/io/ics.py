@@ -1,4 +1,5 @@
-"""An iCalendar file of follow-ups, birthdays and anniversaries (the icalendar library)."""
+"""An iCalendar file of follow-ups, birthdays and anniversaries, optionally to-dos (the icalendar
+library)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ class CalendarEntry:
     yearly: bool = False
     description: str | None = None
     rule: str | None = None  # RRULE text (RFC 5545) of a recurring entry
+    todo: bool = False  # a VTODO due on `start` rather than an all-day event
 
 
 def build_calendar(entries: list[CalendarEntry], stamp: datetime | None = None) -> bytes:
-    """All-day VEVENTs; yearly ones recur every year, Feb 29 on the last day of February."""
-    from icalendar import Calendar, Event, vRecur
+    """All-day VEVENTs (or VTODOs due that day); yearly ones recur every year, Feb 29 on the
+    last day of February."""
+    from icalendar import Calendar, Event, Todo, vRecur
 
     calendar = Calendar()
     calendar.add("prodid", "-//tinycrm//tinycrm//EN")
@@ -27,13 +30,17 @@ def build_calendar(entries: list[CalendarEntry], stamp: datetime | None = None) 
     calendar.add("x-wr-calname", "tinycrm")
     now = stamp or datetime.now(UTC)
     for entry in entries:
-        event = Event()
+        event = Todo() if entry.todo else Event()
         event.add("uid", entry.uid)
         event.add("dtstamp", now)
         event.add("summary", entry.summary)
         event.add("dtstart", entry.start)
-        event.add("dtend", entry.start + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        if entry.todo:
+            event.add("due", entry.start)
+            event.add("status", "NEEDS-ACTION")
+        else:
+            event.add("dtend", entry.start + timedelta(days=1))
+            event.add("transp", "TRANSPARENT")
         if entry.rule:
             event.add("rrule", vRecur.from_ical(entry.rule))
         elif entry.yearly:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from tinycrm import validation
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary
+from tinycrm.models import Anniversary, Labelled, PersonName, PostalAddress
 from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 # Google's built-in groups, not tags a person chose.
@@ -57,9 +57,20 @@ class ContactRecord:
     archived: bool = False
     last_touch_on: date | None = None
     uid: str | None = None  # the card's UID: finds the contact it was exported from
+    kind: str | None = None
+    name_parts: PersonName | None = None
+    nickname: str | None = None
+    job_title: str | None = None
+    gender: str | None = None
+    email_labels: dict[str, str] = field(default_factory=dict)
+    phone_labels: dict[str, str] = field(default_factory=dict)
+    addresses: list[PostalAddress] = field(default_factory=list)
+    urls: list[Labelled] = field(default_factory=list)
+    ims: list[Labelled] = field(default_factory=list)
+    related: list[Labelled] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)  # what was changed or left out, and why
 
-    def add_email(self, value: str) -> None:
+    def add_email(self, value: str, label: str = "") -> None:
         try:
             email = validation.email(value)
         except UsageError:
@@ -68,8 +79,10 @@ class ContactRecord:
             return
         if not self.emails or email.lower() not in {e.lower() for e in self.emails}:
             self.emails.append(email)
+            if label:
+                self.email_labels[email] = label
 
-    def add_phone(self, value: str) -> None:
+    def add_phone(self, value: str, label: str = "") -> None:
         text = _from_tel_uri(value.strip())
         try:
             phone = validation.phone(text)
@@ -79,6 +92,21 @@ class ContactRecord:
             return
         if phone not in self.phones:
             self.phones.append(phone)
+            if label:
+                self.phone_labels[phone] = label
+
+    def add_address(self, address: PostalAddress) -> None:
+        """A postal address; the first one is the main one unless `address` is set already
+        (a CSV file's address column, as typed)."""
+        if address.text and all(a.text != address.text for a in self.addresses):
+            self.addresses.append(address)
+            self.address = self.address or self.addresses[0].text
+
+    def add_link(self, links: list[Labelled], value: str, label: str = "") -> None:
+        """A web page, messaging handle or related person, once."""
+        text = value.strip()
+        if text and all(link.value.casefold() != text.casefold() for link in links):
+            links.append(Labelled(text, label))
 
     def add_tag(self, value: str) -> None:
         text = " ".join(value.split())
@@ -138,6 +166,22 @@ NUL_MARK = "\u2400"  # ␀: a NUL is cut off or ends the text in many programs
 def without_nul(text: str) -> str:
     """`text` with NUL characters replaced by a visible ␀."""
     return text.replace("\x00", NUL_MARK)
+
+
+# vCard KIND values other than "individual", which a card without KIND is.
+KINDS = {"org", "group", "location"}
+
+
+def read_gender(text: str) -> str | None:
+    """A gender as vCard 4 writes it (`F`, `O;non-binary`), from that or a word ("Female")."""
+    value = text.strip()
+    sex, _, identity = value.partition(";")
+    if sex.upper() in ("M", "F", "O", "N", "U") and (len(sex) == 1):
+        return ";".join([sex.upper(), identity.strip()]).rstrip(";")
+    words = {"male": "M", "female": "F", "unspecified": None, "unknown": "U", "": None}
+    if value.lower() in words:
+        return words[value.lower()]
+    return f"O;{value}"
 
 
 class DateNotUnderstood(ValueError):

@@ -1,4 +1,4 @@
-"""vCard 2.1, 3.0 and 4.0 in; vCard 4.0 out.
+"""vCard 2.1, 3.0 and 4.0 in (writing them is io/vcard_export.py).
 
 Reading is done card by card, so one bad card is rejected with its number and the rest are
 imported. The file is split and unfolded here (including quoted-printable soft line breaks of
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from tinycrm import validation
 from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.records import (
+    KINDS,
     NUL_MARK,
     SYSTEM_LABELS,
     ContactRecord,
@@ -34,10 +36,11 @@ from tinycrm.io.records import (
     ParsedItem,
     Rejection,
     read_date,
+    read_gender,
     utf16_codec,
     without_nul,
 )
-from tinycrm.models import Contact, Note
+from tinycrm.models import PersonName, PostalAddress
 from tinycrm.vocabulary import Channel
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line
@@ -303,10 +306,29 @@ def unescape(value: str) -> str:
 
 
 def read_vcards(
-    data: bytes, *, encoding: str | None = None, time_limit: float = CARD_TIME_LIMIT
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    time_limit: float = CARD_TIME_LIMIT,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[ParsedItem]:
     """Every card of a vCard file as a ContactRecord (with remarks on what was changed or
-    left out) or a Rejection. `encoding` replaces UTF-8 for lines without a CHARSET."""
+    left out) or a Rejection. `encoding` replaces UTF-8 for lines without a CHARSET. At the
+    end, the properties no contact field holds, with how many cards had them, go to
+    `notice`."""
+    left_out: Counter[str] = Counter()
+    yield from _read_cards(data, encoding, time_limit, left_out)
+    if left_out and notice:
+        listed = ", ".join(
+            f"{name} ({count} card{'s' if count > 1 else ''})"
+            for name, count in sorted(left_out.items())
+        )
+        notice(f"not imported (tinycrm has no field for them): {listed}")
+
+
+def _read_cards(
+    data: bytes, encoding: str | None, time_limit: float, left_out: Counter[str]
+) -> Iterator[ParsedItem]:
     with time_limits() as arm:
         for raw in split_cards(data):
             if isinstance(raw, Rejection):
@@ -321,6 +343,7 @@ def read_vcards(
                 finally:
                     arm(0)
                 remarks += _replace_nul(props)
+                left_out.update({p.name for p in props if not _kept(p.name)})
                 record: ParsedItem = card_to_record(props, where)
                 if isinstance(record, ContactRecord):
                     record.remarks[:0] = remarks
@@ -400,10 +423,14 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
         if company:
             break
     record = ContactRecord(where=where, name="")
+
+    def label(prop: Prop) -> str:
+        return _type_label(prop, groups.get(prop.group or "", {}))
+
     for prop in _preferred_first(by_name.get("EMAIL", [])):
-        record.add_email(unescape(prop.value))
+        record.add_email(unescape(prop.value), label(prop))
     for prop in _preferred_first(by_name.get("TEL", [])):
-        record.add_phone(unescape(prop.value))
+        record.add_phone(unescape(prop.value), label(prop))
     name = name or company or (record.emails[0] if record.emails else "")
     if not name:
         return Rejection(where, "no name, organisation or email")
@@ -411,10 +438,10 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     record.uid = first("UID") or None
     record.company = company or None
     for prop in _preferred_first(by_name.get("ADR", [])):
-        address = _address(prop.value)
-        if address:
-            record.address = address
-            break
+        parts = [part.strip() for part in split_value(prop.value, ";")] + [""] * 7
+        parts[6] = " ".join(part for part in parts[6:] if part)  # extra parts: the country
+        record.add_address(PostalAddress(label(prop), *parts[:7]))
+    _read_person(record, by_name, label)
     for prop in by_name.get("CATEGORIES", []):
         for tag in split_value(prop.value, ","):
             if tag.strip().lower() not in SYSTEM_LABELS:
@@ -425,9 +452,7 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
         _read_anniversary(record, "anniversary", prop)
     for group in groups.values():
         if "X-ABDATE" in group:
-            label_prop = group.get("X-ABLABEL")
-            label = _label(unescape(label_prop.value)) if label_prop is not None else "date"
-            _read_anniversary(record, label, group["X-ABDATE"])
+            _read_anniversary(record, label(group["X-ABDATE"]) or "date", group["X-ABDATE"])
     for prop in by_name.get("NOTE", []):
         body = unescape(prop.value).strip()
         if body:
@@ -436,6 +461,89 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     if problems:
         return Rejection(where, "; ".join(problems), record.name)
     return record
+
+
+# IM properties before IMPP (RFC 4770), with the URI scheme each one's handle gets.
+IM_PROPERTIES = {
+    "X-JABBER": "xmpp", "X-GOOGLE-TALK": "xmpp", "X-GTALK": "xmpp", "X-AIM": "aim",
+    "X-ICQ": "icq", "X-MSN": "msnim", "X-YAHOO": "ymsgr", "X-SKYPE": "skype",
+    "X-SKYPE-USERNAME": "skype", "X-GADUGADU": "gg", "X-QQ": "qq", "X-MATRIX": "matrix",
+    "X-SIP": "sip",
+}  # fmt: skip
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+# What card_to_record reads, and the bookkeeping of the writing program (not data of the
+# person), which leaving out loses nothing.
+READ_PROPERTIES = {
+    "FN", "N", "NICKNAME", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "UID", "CATEGORIES", "BDAY",
+    "ANNIVERSARY", "X-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "NOTE", "KIND", "X-ABSHOWAS",
+    "GENDER", "X-GENDER", "URL", "IMPP", "RELATED", "X-ABRELATEDNAMES", *IM_PROPERTIES,
+}  # fmt: skip
+BOOKKEEPING = {"VERSION", "PRODID", "REV", "CLIENTPIDMAP", "X-ABUID", "X-ABADR", "PROFILE", "NAME",
+               "SOURCE"}  # fmt: skip
+
+
+def _kept(name: str) -> bool:
+    return name in READ_PROPERTIES or name in BOOKKEEPING or name.startswith("X-TINYCRM-")
+
+
+def _read_person(
+    record: ContactRecord, by_name: dict[str, list[Prop]], label: Callable[[Prop], str]
+) -> None:
+    """What an address book holds about the person beyond names, emails, phones, addresses."""
+
+    def first(name: str) -> str | None:
+        texts = (unescape(prop.value).strip() for prop in by_name.get(name, []))
+        return next((text for text in texts if text), None)
+
+    kind = (first("KIND") or "").lower()
+    if kind in KINDS:
+        record.kind = kind
+    elif (first("X-ABSHOWAS") or "").upper() == "COMPANY":
+        record.kind = "org"
+    for prop in by_name.get("N", []):
+        parts = [part.strip() for part in split_value(prop.value, ";")][:5]
+        if any(parts):
+            record.name_parts = PersonName(*parts)
+            break
+    record.nickname = first("NICKNAME")
+    record.job_title = first("TITLE")
+    record.gender = _gender(by_name)
+    for prop in _preferred_first(by_name.get("URL", [])):
+        record.add_link(record.urls, unescape(prop.value), label(prop))
+    for prop in _preferred_first(by_name.get("IMPP", [])):
+        record.add_link(record.ims, unescape(prop.value), label(prop))
+    for name, scheme in IM_PROPERTIES.items():
+        for prop in by_name.get(name, []):
+            handle = unescape(prop.value).strip()
+            uri = handle if _SCHEME.match(handle) else f"{scheme}:{handle}"
+            record.add_link(record.ims, uri if handle else "", label(prop))
+    for prop in by_name.get("RELATED", []) + by_name.get("X-ABRELATEDNAMES", []):
+        record.add_link(record.related, unescape(prop.value), label(prop))
+
+
+def _gender(by_name: dict[str, list[Prop]]) -> str | None:
+    """vCard 4 GENDER (`F`, `O;non-binary`), else an X-GENDER word ("Female")."""
+    for prop in by_name.get("GENDER", []) + by_name.get("X-GENDER", []):
+        text = ";".join(part.strip() for part in split_value(prop.value, ";"))
+        gender = read_gender(text)
+        if gender:
+            return gender
+    return None
+
+
+# TYPE values that say nothing a person would call a label.
+_NOT_LABELS = {"pref", "internet", "x400"}
+
+
+def _type_label(prop: Prop, group: dict[str, Prop]) -> str:
+    """The type label of an email, phone, address or link: Apple's grouped X-ABLabel, else
+    its TYPE values ("work", "cell", "home,fax"), lower-case, in the card's order."""
+    custom = group.get("X-ABLABEL")
+    if custom is not None and _label(unescape(custom.value)):
+        return _label(unescape(custom.value))
+    types = [t.strip().lower() for t in prop.params.get("TYPE", [])]
+    return ",".join(dict.fromkeys(t for t in types if t and t not in _NOT_LABELS))
 
 
 def _preferred_first(props: list[Prop]) -> list[Prop]:
@@ -458,13 +566,6 @@ def _name_from_n(props: list[Prop]) -> str:
         if text:
             return text
     return ""
-
-
-def _address(value: str) -> str:
-    parts = [p.strip() for p in split_value(value, ";") if p.strip()]
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(p.replace("\n", ", ") for p in parts)
 
 
 def _date_of(prop: Prop) -> PartialDate | None:
@@ -549,96 +650,6 @@ def _read_crm_fields(record: ContactRecord, by_name: dict[str, list[Prop]]) -> l
     record.owner = value("X-TINYCRM-OWNER") or None
     record.archived = value("X-TINYCRM-ARCHIVED").lower() in ("1", "true", "yes")
     return problems
-
-
-# --- writing -----------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace("\r\n", "\n")
-        .replace("\r", "\n")
-        .replace("\n", "\\n")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-    )
-
-
-def _fold(line: str) -> str:
-    """Fold at 75 octets without splitting a UTF-8 sequence."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def _date(when: PartialDate) -> str:
-    if when.year is None:
-        return f"--{when.month:02d}{when.day:02d}"
-    return f"{when.year:04d}{when.month:02d}{when.day:02d}"
-
-
-def contact_to_vcard(contact: Contact, notes: list[Note], uid: str) -> str:
-    """One vCard 4.0 with every field; CRM fields as X-TINYCRM-* properties.
-
-    The anniversary labelled "anniversary" is the standard ANNIVERSARY; other labelled dates
-    are grouped X-ABDATE/X-ABLabel pairs (Apple Contacts shows them as custom dates, and
-    tinycrm reads them back with their labels). No N: tinycrm keeps the full name only, and
-    splitting it would invent a family name ("Mustermann, Heiko", "Bike Shop")."""
-    lines = ["BEGIN:VCARD", "VERSION:4.0", f"UID:{_escape(uid)}", f"FN:{_escape(contact.name)}"]
-    if contact.company:
-        lines.append(f"ORG:{_escape(contact.company)}")
-    for position, email in enumerate(contact.emails, start=1):
-        lines.append(f"EMAIL;PREF={position}:{_escape(email)}")
-    for position, phone in enumerate(contact.phones, start=1):
-        lines.append(f"TEL;PREF={position};VALUE=text:{_escape(phone)}")
-    if contact.address:
-        lines.append(f"ADR:;;{_escape(contact.address)};;;;")
-    if contact.birthday:
-        lines.append(f"BDAY:{_date(contact.birthday)}")
-    number = 0
-    for item in contact.anniversaries:
-        if item.label.lower() == "anniversary":
-            lines.append(f"ANNIVERSARY:{_date(item.when)}")
-            continue
-        number += 1
-        lines.append(f"item{number}.X-ABDATE:{_date(item.when)}")
-        lines.append(f"item{number}.X-ABLabel:{_escape(item.label)}")
-    if contact.tags:
-        lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in contact.tags))
-    for note in notes:
-        params = f";X-TINYCRM-DATE={note.on.isoformat()}"
-        if note.channel:
-            params += f";X-TINYCRM-CHANNEL={note.channel.value}"
-        lines.append(f"NOTE{params}:{_escape(note.body)}")
-    if contact.relationship_type:
-        lines.append(f"X-TINYCRM-TYPE:{contact.relationship_type.value}")
-    if contact.stage:
-        lines.append(f"X-TINYCRM-STAGE:{contact.stage.value}")
-    if contact.cadence_override is not None:
-        cadence = str(contact.cadence_override) if contact.cadence_override else "none"
-        lines.append(f"X-TINYCRM-CADENCE:{cadence}")
-    if contact.owner:
-        lines.append(f"X-TINYCRM-OWNER:{_escape(contact.owner)}")
-    if contact.archived:
-        lines.append("X-TINYCRM-ARCHIVED:true")
-    if contact.last_touch_on:
-        lines.append(f"X-TINYCRM-LAST-INTERACTION:{contact.last_touch_on.isoformat()}")
-    lines.append("END:VCARD")
-    return "".join(_fold(line) + "\r\n" for line in lines)
 
 
 def as_utf8(data: bytes) -> tuple[bytes, str]:

@@ -7,7 +7,14 @@ imports and merges build up field by field.
 
 from tinycrm.models.cases import Case
 from tinycrm.models.companies import Company, Departure, MergedSpelling
-from tinycrm.models.contacts import Anniversary, Contact, StageChange
+from tinycrm.models.contacts import (
+    Anniversary,
+    Contact,
+    Labelled,
+    PersonName,
+    PostalAddress,
+    StageChange,
+)
 from tinycrm.models.followups import FollowUp
 from tinycrm.models.notes import Note
 from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
@@ -22,9 +29,12 @@ __all__ = [
     "Cost",
     "Departure",
     "FollowUp",
+    "Labelled",
     "LifecycleRow",
     "MergedSpelling",
     "Note",
+    "PersonName",
+    "PostalAddress",
     "ReorderRow",
     "Sale",
     "Score",

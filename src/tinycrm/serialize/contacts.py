@@ -38,7 +38,33 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "archived": contact.archived,
         "last_interaction_on": contact.last_touch_on.isoformat() if contact.last_touch_on else None,
         "version": contact.version,
+        **card_dict(contact),
     }
+
+
+def card_dict(contact: Contact) -> dict[str, Any]:
+    """What an address book holds beyond the CRM's fields (vCard KIND, N, TITLE, …)."""
+    parts = contact.name_parts
+    return {
+        "kind": contact.kind,
+        "name_parts": None if parts is None else dict(zip(NAME_PARTS, parts.parts(), strict=True)),
+        "nickname": contact.nickname,
+        "job_title": contact.job_title,
+        "gender": contact.gender,
+        "email_labels": {e: contact.email_labels[e] for e in contact.emails
+                         if e in contact.email_labels},
+        "phone_labels": {p: contact.phone_labels[p] for p in contact.phones
+                         if p in contact.phone_labels},
+        "addresses": [{"label": a.label, **dict(zip(ADDRESS_PARTS, a.parts(), strict=True))}
+                      for a in contact.postal_addresses()],
+        "urls": [{"url": link.value, "label": link.label} for link in contact.urls],
+        "ims": [{"uri": link.value, "label": link.label} for link in contact.ims],
+        "related": [{"name": link.value, "label": link.label} for link in contact.related],
+    }  # fmt: skip
+
+
+NAME_PARTS = ("family", "given", "additional", "prefix", "suffix")
+ADDRESS_PARTS = ("po_box", "extended", "street", "locality", "region", "postal_code", "country")
 
 
 def contact_details_dict(details: ContactDetails) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from datetime import date
 
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
-from tinycrm.models import Anniversary, Company, Contact
+from tinycrm.io.records import ContactRecord
+from tinycrm.models import Anniversary, Company, Contact, Labelled
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
@@ -363,3 +364,27 @@ def count_contacts(store: Store, where: ContactFilter) -> int:
     if where.stage:
         where = replace(where, stage=validation.stage(where.stage).value)
     return store.contacts.count(where)
+
+
+# Single fields of an address book that an imported card or a merged contact brings.
+CARD_SINGLE_FIELDS = ("kind", "name_parts", "nickname", "job_title", "gender")
+
+
+def take_card_lists(target: Contact | ContactRecord, new: Contact | ContactRecord) -> None:
+    """Give `target` the type labels, postal addresses and links `new` has: labels replace,
+    an address or link already there (the same text) is kept once; a new main address
+    becomes the main one."""
+    target.email_labels = {**target.email_labels, **new.email_labels}
+    target.phone_labels = {**target.phone_labels, **new.phone_labels}
+    if new.addresses:
+        texts = {a.text for a in new.addresses}
+        target.addresses = [*new.addresses, *(a for a in target.addresses if a.text not in texts)]
+        target.address = target.addresses[0].text
+    for name in ("urls", "ims", "related"):
+        links: list[Labelled] = list(getattr(target, name))
+        known = {link.value.casefold() for link in getattr(new, name)}
+        setattr(
+            target,
+            name,
+            [*getattr(new, name), *(k for k in links if k.value.casefold() not in known)],
+        )

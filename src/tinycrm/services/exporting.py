@@ -15,10 +15,12 @@ from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 from tinycrm.io.ics import CalendarEntry, build_calendar
 from tinycrm.models import Contact, FollowUp, Note
 from tinycrm.serialize.contacts import contact_dict
+from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import json_safe
+from tinycrm.vocabulary import FollowUpKind
 
 FORMATS = ("vcard", "csv", "json")
 
@@ -54,23 +56,25 @@ def contact_uids(store: Store) -> dict[int, str]:
     }
 
 
-def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
-    """Every contact (archived too), or the one `ref` names, as vCard 4.0, CSV or JSON."""
+def export_contacts(store: Store, fmt: str, ref: str | None = None, *, apple: bool = False) -> str:
+    """Every contact (archived too), or the one `ref` names, as vCard 4.0 (or Apple's 3.0),
+    CSV or JSON."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
+    if apple and fmt != "vcard":
+        raise UsageError("--apple is for --format vcard")
     if fmt == "json":
         text = json.dumps(export_json(store, ref), ensure_ascii=False, indent=2)
         return json_safe(text) + "\n"  # no raw C1 (CSI) when it goes to a terminal
     contacts = _contacts(store, ref)
     if fmt == "vcard":
-        from tinycrm.io.vcard import contact_to_vcard
+        from tinycrm.io.vcard_export import contact_to_apple_vcard, contact_to_vcard
 
+        write = contact_to_apple_vcard if apple else contact_to_vcard
         notes = _notes_by_contact(store, contacts)
         uids = contact_uids(store)
-        return "".join(
-            contact_to_vcard(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts
-        )
+        return "".join(write(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts)
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -79,7 +83,7 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None) -> str:
     return buffer.getvalue()
 
 
-def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]], uid: str) -> dict[str, Any]:
     items: dict[int, list[dict[str, Any]]] = {}
     for item in rows["sale_items"]:
         items.setdefault(item["sale_id"], []).append(item)
@@ -88,8 +92,13 @@ def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]]) -> dict[str
     fields = {k: v for k, v in contact_dict(contact).items() if k != "version"}
     return {
         **fields,
+        "uid": uid,
+        "record": {k: v for k, v in rows["contacts"][0].items() if k != "version"},
         "emails_detail": rows["contact_emails"],
         "phones_detail": rows["contact_phones"],
+        "addresses_detail": rows["contact_addresses"],
+        "links_detail": rows["contact_links"],
+        "anniversaries_detail": rows["anniversaries"],
         "stage_history": rows["stage_history"],
         "notes": rows["notes"],
         "follow_ups": rows["follow_ups"],
@@ -115,12 +124,14 @@ def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
     if ref is not None:
         contact = resolve_ref(store, ref)
         assert contact.id is not None
-        return {**header, "contact": _person(contact, store.transfer.person_rows(contact.id))}
+        rows = store.transfer.person_rows(contact.id)
+        return {**header, "contact": _person(contact, rows, contact_uids(store)[contact.id])}
     contacts = store.contacts.query(ContactFilter(archived=None))
     everything = store.transfer.all_person_rows()
+    uids = contact_uids(store)
     return {
         **header,
-        "contacts": [_person(c, everything[c.id or 0]) for c in contacts],
+        "contacts": [_person(c, everything[c.id or 0], uids[c.id or 0]) for c in contacts],
         "digest_runs": store.transfer.digest_runs(),
     }
 
@@ -144,9 +155,16 @@ def calendar_rule(follow_up: FollowUp) -> str:
     return ";".join(f"{key}={value}" for key, value in parts.items())
 
 
-def export_ics(store: Store, today: date) -> bytes:
+# Check-ins and reorders, which `--todos` writes as VTODOs: things to do by a day.
+TODO_KINDS = (FollowUpKind.CHECK_IN, FollowUpKind.REORDER)
+TODO_DAYS = 366  # derived check-ins and reorders due up to this many days ahead
+
+
+def export_ics(store: Store, today: date, *, todos: bool = False) -> bytes:
     """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
-    active contacts, as all-day events."""
+    active contacts, as all-day events. With `todos`, check-ins and reorders are VTODOs:
+    stored ones, and the keep-in-touch check-ins and reorders tinycrm derives (overdue ones
+    and those due within TODO_DAYS), one per contact and kind."""
     contacts = store.contacts.query(ContactFilter(archived=False))
     names = {c.id: c.name for c in contacts}
     entries: list[CalendarEntry] = []
@@ -164,8 +182,11 @@ def export_ics(store: Store, today: date) -> bytes:
                 start=follow_up.snoozed_until or follow_up.due_on,
                 description=description,
                 rule=calendar_rule(follow_up) if follow_up.rule else None,
+                todo=todos and follow_up.kind in TODO_KINDS,
             )
         )
+    if todos:
+        entries += _derived_todos(store, today)
     for contact in contacts:
         if contact.birthday:
             b = contact.birthday
@@ -190,3 +211,23 @@ def export_ics(store: Store, today: date) -> bytes:
                 )
             )
     return build_calendar(entries)
+
+
+def _derived_todos(store: Store, today: date) -> list[CalendarEntry]:
+    """The check-ins and reorders the queue derives (not stored follow-ups), as VTODOs whose
+    UID stays the same while the contact's next one moves."""
+    queue = followups.build_queue(store, today, days=TODO_DAYS, overdue_limit=0)
+    found = []
+    for item in [*queue.overdue, *queue.today, *queue.upcoming]:
+        if item.follow_up_id is not None or item.kind not in TODO_KINDS:
+            continue
+        found.append(
+            CalendarEntry(
+                uid=f"{item.kind.value}-{item.contact_id}@tinycrm",
+                summary=f"{item.title} — {item.contact_name}",
+                start=item.due_on,
+                description=f"{item.kind.value} for {item.contact_name}",
+                todo=True,
+            )
+        )
+    return found

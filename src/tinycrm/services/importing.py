@@ -17,6 +17,7 @@ from tinycrm.io import csvfile, vcard
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
 from tinycrm.models import Note
 from tinycrm.services import followups
+from tinycrm.services.contacts import CARD_SINGLE_FIELDS, take_card_lists
 from tinycrm.services.exporting import contact_uids
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
@@ -95,7 +96,7 @@ def parse_file(
             )
         return parsed
     if kind != "vcard":
-        raise UsageError(f"unknown import format {kind!r} (vcard or csv)")
+        raise UsageError(f"unknown import format {kind!r} (vcard, csv or json)")
     if maps:
         raise UsageError("--map is for CSV files")
     data, kind = vcard.as_utf8(_read(path))
@@ -104,8 +105,9 @@ def parse_file(
         raise UsageError(f"no vCard in {path.name} (no BEGIN:VCARD line): nothing imported")
     if encoding is not None:
         csvfile.check_encoding(encoding)
-    cards = vcard.read_vcards(data, encoding=encoding)
-    return _start(ParsedFile(kind, ()), iter(cards), total, progress)
+    parsed = ParsedFile(kind, ())
+    cards = vcard.read_vcards(data, encoding=encoding, notice=parsed.notices.append)
+    return _start(parsed, iter(cards), total, progress)
 
 
 def _head(path: Path) -> bytes:
@@ -138,10 +140,16 @@ def check_size(path: Path, max_bytes: int) -> int:
     return size
 
 
+def file_format(path: Path, fmt: str | None, max_bytes: int = MAX_IMPORT_BYTES) -> str:
+    """vcard, csv or json: `fmt` if given, else guessed from the file's name and start."""
+    check_size(path, max_bytes)
+    return fmt or guess_format(path, _head(path))
+
+
 def guess_format(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
-    if suffix == ".json" or data.lstrip()[:1] == b"{":
-        raise UsageError(f"{path.name} looks like JSON: contacts are imported from vCard or CSV")
+    if suffix == ".json" or data.lstrip()[:1] in (b"{", b"["):
+        return "json"
     if suffix in (".vcf", ".vcard"):
         return "vcard"
     if suffix in (".csv", ".tsv", ".txt") and b"BEGIN:VCARD" not in data[:4096].upper():
@@ -401,11 +409,14 @@ def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
         notes=list(base.notes),
     )
     merged.name = new.name or base.name
-    for name in ("company", "address", "birthday", "relationship_type", "stage",
-                 "cadence_override", "owner", "last_touch_on"):  # fmt: skip
+    for name in ("company", "birthday", "relationship_type", "stage", "cadence_override",
+                 "owner", "last_touch_on", *CARD_SINGLE_FIELDS):  # fmt: skip
         value = getattr(new, name)
         if value is not None:
             setattr(merged, name, value)
+    take_card_lists(merged, new)
+    if new.address is not None and not new.addresses:
+        merged.address = new.address
     for email in new.emails:
         merged.add_email(email)
     for phone in new.phones:
@@ -452,10 +463,12 @@ def _update(
     changed = replace(current)
     changed.name = record.name or current.name
     for name in ("company", "address", "birthday", "relationship_type", "stage",
-                 "cadence_override", "owner"):  # fmt: skip
+                 "cadence_override", "owner", *CARD_SINGLE_FIELDS):  # fmt: skip
         value = getattr(record, name)
         if value is not None:
             setattr(changed, name, value)
+    changed.addresses = current.postal_addresses()
+    take_card_lists(changed, record)
     changed.emails = _union(current.emails, record.emails, str.lower)
     changed.phones = _union(current.phones, record.phones, digits_of)
     changed.tags = _union(current.tags, record.tags, str.lower)

@@ -9,7 +9,7 @@ from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
-from tinycrm.services.contacts import get_contact, resolve_ref
+from tinycrm.services.contacts import get_contact, resolve_ref, take_card_lists
 from tinycrm.services.referrals import forget_in_thanks
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
@@ -25,12 +25,16 @@ SINGLE_FIELDS = {
     "stage": "stage",
     "cadence_override": "cadence",
     "owner": "owner",
+    "nickname": "nickname",
+    "job_title": "job title",
+    "gender": "gender",
 }
 FIELD_ALIASES = {
     "name": "name", "company": "company", "address": "address", "birthday": "birthday",
     "type": "relationship_type", "relationship": "relationship_type",
     "relationship_type": "relationship_type", "stage": "stage", "cadence": "cadence_override",
-    "owner": "owner",
+    "owner": "owner", "nickname": "nickname", "job_title": "job_title", "title": "job_title",
+    "gender": "gender",
 }  # fmt: skip
 
 
@@ -118,6 +122,12 @@ def merge_contacts(
         merged.emails = _union(first.emails, second.emails, str.lower)
         merged.phones = _union(first.phones, second.phones, digits_of)
         merged.tags = _union(first.tags, second.tags, str.lower)
+        merged.kind = first.kind or second.kind
+        merged.name_parts = first.name_parts or second.name_parts
+        both = replace(second, addresses=second.postal_addresses())
+        take_card_lists(both, replace(first, addresses=first.postal_addresses()))
+        for name in ("email_labels", "phone_labels", "addresses", "urls", "ims", "related"):
+            setattr(merged, name, getattr(both, name))
         merged.archived = first.archived and second.archived
         touches = [d for d in (first.last_touch_on, second.last_touch_on) if d]
         merged.last_touch_on = max(touches) if touches else None

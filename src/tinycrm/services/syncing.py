@@ -20,8 +20,9 @@ from tinycrm.dates import parse_partial_date
 from tinycrm.errors import UsageError
 from tinycrm.io.files import write_private
 from tinycrm.io.records import ContactRecord, Rejection
-from tinycrm.io.vcard import as_utf8, contact_to_vcard, read_vcards
-from tinycrm.models import Anniversary, Contact
+from tinycrm.io.vcard import as_utf8, read_vcards
+from tinycrm.io.vcard_export import contact_to_vcard
+from tinycrm.models import Anniversary, Contact, Labelled, PersonName, PostalAddress
 from tinycrm.services import followups
 from tinycrm.services.exporting import contact_uids
 from tinycrm.store import Store
@@ -29,7 +30,9 @@ from tinycrm.store.contacts import ContactFilter
 
 STATE_FILE = ".tinycrm-sync.json"
 # The fields a phone's address book holds; CRM fields and notes stay in tinycrm.
-FIELDS = ("name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags")
+FIELDS = ("name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
+          "kind", "name_parts", "nickname", "job_title", "gender", "email_labels",
+          "phone_labels", "addresses", "urls", "ims", "related")  # fmt: skip
 
 Fields = dict[str, Any]
 
@@ -57,7 +60,22 @@ def fields_of(item: Contact | ContactRecord) -> Fields:
         "birthday": item.birthday.iso() if item.birthday else None,
         "anniversaries": sorted([a.label, a.when.iso()] for a in item.anniversaries),
         "tags": sorted(item.tags, key=str.lower),
+        "kind": item.kind,
+        "name_parts": item.name_parts.parts() if item.name_parts else None,
+        "nickname": item.nickname,
+        "job_title": item.job_title,
+        "gender": item.gender,
+        "email_labels": dict(item.email_labels),
+        "phone_labels": dict(item.phone_labels),
+        "addresses": [[a.label, *a.parts()] for a in _postal(item)],
+        "urls": [[link.value, link.label] for link in item.urls],
+        "ims": [[link.value, link.label] for link in item.ims],
+        "related": [[link.value, link.label] for link in item.related],
     }
+
+
+def _postal(item: Contact | ContactRecord) -> list[PostalAddress]:
+    return item.postal_addresses() if isinstance(item, Contact) else item.addresses
 
 
 def _apply(contact: Contact, changed: Fields) -> None:
@@ -67,6 +85,12 @@ def _apply(contact: Contact, changed: Fields) -> None:
         elif name == "anniversaries":
             contact.anniversaries = [Anniversary(label, parse_partial_date(when))
                                      for label, when in value]  # fmt: skip
+        elif name == "name_parts":
+            contact.name_parts = PersonName(*value) if value else None
+        elif name == "addresses":
+            contact.addresses = [PostalAddress(*parts) for parts in value]
+        elif name in ("urls", "ims", "related"):
+            setattr(contact, name, [Labelled(link, label) for link, label in value])
         else:
             setattr(contact, name, value)
 
@@ -137,6 +161,8 @@ def sync(store: Store, directory: Path, today: date) -> SyncReport:
                 report.created.append(card.record.name)
                 continue
             base = state.get(uid, {}).get("fields") or fields_of(contact)
+            # A field the last sync did not know was written to the file as tinycrm had it.
+            base = {**fields_of(card.record), **base}
             merged, conflicts = _merge(base, fields_of(contact), fields_of(card.record))
             if merged != fields_of(contact):
                 _apply(contact, {k: v for k, v in merged.items() if v != fields_of(contact)[k]})

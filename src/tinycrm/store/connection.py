@@ -248,6 +248,21 @@ class Database:
             self._depth = 0
 
     @contextmanager
+    def savepoint(self) -> Iterator[sqlite3.Connection]:
+        """A part of a write transaction that is undone alone when it fails (the failure
+        still propagates), so one bad record of a file does not cost the others."""
+        with self.write() as conn:
+            conn.execute("SAVEPOINT part")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO part")
+                    conn.execute("RELEASE part")
+                raise
+            conn.execute("RELEASE part")
+
+    @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """One read transaction: every query inside sees the same snapshot of the file, so a
         count agrees with the rows it counts. Inside another transaction, joins it."""

@@ -8,9 +8,17 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.models.contacts import Anniversary, Contact, StageChange
+from tinycrm.models.contacts import (
+    Anniversary,
+    Contact,
+    Labelled,
+    PersonName,
+    PostalAddress,
+    StageChange,
+)
 from tinycrm.store.companies import CompanyRepo, name_key
 from tinycrm.store.connection import Database, now_iso
 from tinycrm.store.versions import update_versioned
@@ -20,10 +28,18 @@ _SELECT = """
 SELECT c.*,
   (SELECT name FROM companies WHERE id = c.company_id) AS company,
   (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,
-  (SELECT json_group_array(email) FROM
-     (SELECT email FROM contact_emails WHERE contact_id = c.id ORDER BY position)) AS emails,
-  (SELECT json_group_array(phone) FROM
-     (SELECT phone FROM contact_phones WHERE contact_id = c.id ORDER BY position)) AS phones,
+  (SELECT json_group_array(json_array(email, label)) FROM
+     (SELECT email, label FROM contact_emails WHERE contact_id = c.id ORDER BY position))
+     AS emails,
+  (SELECT json_group_array(json_array(phone, label)) FROM
+     (SELECT phone, label FROM contact_phones WHERE contact_id = c.id ORDER BY position))
+     AS phones,
+  (SELECT json_group_array(json_array(label, po_box, extended, street, locality, region,
+                                      postal_code, country)) FROM
+     (SELECT * FROM contact_addresses WHERE contact_id = c.id ORDER BY position)) AS addresses,
+  (SELECT json_group_array(json_array(kind, value, label)) FROM
+     (SELECT kind, value, label FROM contact_links WHERE contact_id = c.id
+      ORDER BY kind, position)) AS links,
   (SELECT json_group_array(tag) FROM
      (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)) AS tags,
   (SELECT json_group_array(json_object('id', id, 'label', label, 'date', date)) FROM
@@ -37,6 +53,7 @@ FROM contacts c
 INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
     SELECT -c.id, c.name || ' '
         || coalesce((SELECT name FROM companies WHERE id = c.company_id), '') || ' '
+        || coalesce(c.nickname, '') || ' ' || coalesce(c.job_title, '') || ' '
         || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
         || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
                      WHERE contact_id = c.id), '') || ' '
@@ -173,11 +190,13 @@ class ContactRepo:
         with self.db.write() as conn:
             stamp = now_iso()
             cursor = conn.execute(
-                """INSERT INTO contacts (name, address, birthday, birthday_md,
+                f"""INSERT INTO contacts (name, address, birthday, birthday_md,
                      relationship_type, stage, cadence_days, owner, archived, company_id, role,
-                     referred_by, last_touch_on, touch_anchor_on, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (*_scalar_fields(contact), *self._links(contact), _iso(contact.last_touch_on),
+                     referred_by, {CARD_COLUMNS}, last_touch_on, touch_anchor_on, created_at,
+                     updated_at)
+                   VALUES ({", ".join("?" * (12 + len(CARD_FIELDS)))}, ?, ?, ?, ?)""",
+                (*_scalar_fields(contact), *self._links(contact), *card_fields(contact),
+                 _iso(contact.last_touch_on),
                  _iso(contact.touch_anchor_on or today), stamp, stamp),
             )  # fmt: skip
             contact_id = int(cursor.lastrowid or 0)
@@ -196,11 +215,12 @@ class ContactRepo:
                 conn, "contacts", "contact", contact.id, contact.version,
                 """name = ?, address = ?, birthday = ?, birthday_md = ?, relationship_type = ?,
                    stage = ?, cadence_days = ?, owner = ?, archived = ?, company_id = ?,
-                   role = ?, referred_by = ?, last_touch_on = ?, updated_at = ?""",
+                   role = ?, referred_by = ?, last_touch_on = ?, updated_at = ?, """
+                + " = ?, ".join(CARD_FIELDS) + " = ?",
                 (*_scalar_fields(contact), *self._links(contact), _iso(contact.last_touch_on),
-                 now_iso()),
+                 now_iso(), *card_fields(contact)),
             )  # fmt: skip
-            for table in ("contact_emails", "contact_phones", "contact_tags"):
+            for table in CHILD_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE contact_id = ?", (contact.id,))
             self._write_children(contact.id, contact, anniversaries=False)
             self._sync_anniversaries(contact.id, contact.anniversaries)
@@ -215,20 +235,7 @@ class ContactRepo:
     def _write_children(
         self, contact_id: int, contact: Contact, anniversaries: bool = True
     ) -> None:
-        conn = self.conn
-        conn.executemany(
-            "INSERT INTO contact_emails (contact_id, position, email) VALUES (?, ?, ?)",
-            [(contact_id, i, email) for i, email in enumerate(contact.emails)],
-        )
-        conn.executemany(
-            """INSERT INTO contact_phones (contact_id, position, phone, phone_digits)
-               VALUES (?, ?, ?, ?)""",
-            [(contact_id, i, phone, digits_of(phone)) for i, phone in enumerate(contact.phones)],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-            [(contact_id, tag) for tag in contact.tags],
-        )
+        write_children(self.conn, [(contact_id, contact)])
         if anniversaries:
             self._sync_anniversaries(contact_id, contact.anniversaries)
 
@@ -378,6 +385,85 @@ def _scalar_fields(contact: Contact) -> tuple[object, ...]:
     )
 
 
+class CardFields(Protocol):
+    """What a contact and an import record share beyond the CRM's own fields."""
+
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def name_parts(self) -> PersonName | None: ...
+    @property
+    def nickname(self) -> str | None: ...
+    @property
+    def job_title(self) -> str | None: ...
+    @property
+    def gender(self) -> str | None: ...
+    @property
+    def emails(self) -> list[str]: ...
+    @property
+    def email_labels(self) -> dict[str, str]: ...
+    @property
+    def phones(self) -> list[str]: ...
+    @property
+    def phone_labels(self) -> dict[str, str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def addresses(self) -> list[PostalAddress]: ...
+    @property
+    def urls(self) -> list[Labelled]: ...
+    @property
+    def ims(self) -> list[Labelled]: ...
+    @property
+    def related(self) -> list[Labelled]: ...
+
+
+# The contacts columns of CardFields, in the order card_fields gives their values.
+CARD_FIELDS = ("kind", "name_family", "name_given", "name_additional", "name_prefix",
+               "name_suffix", "nickname", "job_title", "gender")  # fmt: skip
+CARD_COLUMNS = ", ".join(CARD_FIELDS)
+# The tables update() rewrites whole from the contact.
+CHILD_TABLES = ("contact_emails", "contact_phones", "contact_tags", "contact_addresses",
+                "contact_links")  # fmt: skip
+
+
+def card_fields(item: CardFields) -> tuple[str | None, ...]:
+    parts = item.name_parts.parts() if item.name_parts else [None] * 5
+    return (item.kind, *parts, item.nickname, item.job_title, item.gender)
+
+
+def write_children(conn: sqlite3.Connection, items: Iterable[tuple[int, CardFields]]) -> None:
+    """Insert the emails, phones, tags, postal addresses and links of contacts by id."""
+    pairs = list(items)
+    conn.executemany(
+        "INSERT INTO contact_emails (contact_id, position, email, label) VALUES (?, ?, ?, ?)",
+        [(i, n, e, c.email_labels.get(e)) for i, c in pairs for n, e in enumerate(c.emails)],
+    )
+    conn.executemany(
+        """INSERT INTO contact_phones (contact_id, position, phone, phone_digits, label)
+           VALUES (?, ?, ?, ?, ?)""",
+        [(i, n, p, digits_of(p), c.phone_labels.get(p)) for i, c in pairs
+         for n, p in enumerate(c.phones)],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+        [(i, t) for i, c in pairs for t in c.tags],
+    )
+    conn.executemany(
+        """INSERT INTO contact_addresses (contact_id, position, label, po_box, extended,
+             street, locality, region, postal_code, country)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(i, n, a.label, *a.parts()) for i, c in pairs for n, a in enumerate(c.addresses)],
+    )
+    conn.executemany(
+        """INSERT INTO contact_links (contact_id, kind, position, value, label)
+           VALUES (?, ?, ?, ?, ?)""",
+        [(i, kind, n, link.value, link.label) for i, c in pairs
+         for kind, links in (("url", c.urls), ("im", c.ims), ("related", c.related))
+         for n, link in enumerate(links)],
+    )  # fmt: skip
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -387,6 +473,12 @@ def _date(value: str | None) -> date | None:
 
 
 def _contact(row: sqlite3.Row) -> Contact:
+    emails = json.loads(row["emails"])
+    phones = json.loads(row["phones"])
+    links: dict[str, list[Labelled]] = {"url": [], "im": [], "related": []}
+    for kind, value, label in json.loads(row["links"]):
+        links[kind].append(Labelled(value, label))
+    parts = [row[name] for name in CARD_FIELDS[1:6]]
     return Contact(
         id=row["id"],
         name=row["name"],
@@ -396,8 +488,19 @@ def _contact(row: sqlite3.Row) -> Contact:
         referred_by=row["referred_by"],
         referrer=row["referrer"],
         address=row["address"],
-        emails=json.loads(row["emails"]),
-        phones=json.loads(row["phones"]),
+        emails=[email for email, _ in emails],
+        email_labels={email: label for email, label in emails if label},
+        phones=[phone for phone, _ in phones],
+        phone_labels={phone: label for phone, label in phones if label},
+        addresses=[PostalAddress(*fields) for fields in json.loads(row["addresses"])],
+        urls=links["url"],
+        ims=links["im"],
+        related=links["related"],
+        kind=row["kind"],
+        name_parts=PersonName(*parts) if any(p is not None for p in parts) else None,
+        nickname=row["nickname"],
+        job_title=row["job_title"],
+        gender=row["gender"],
         tags=json.loads(row["tags"]),
         birthday=parse_partial_date(row["birthday"]) if row["birthday"] else None,
         anniversaries=[

@@ -625,7 +625,45 @@ V8 = [
     "CREATE INDEX company_departures_contact ON company_departures(contact_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8]
+# Version 9: what address books hold beyond the CRM's own fields (issue 18): the card's kind
+# (an organisation is not a person), the structured name as given, nickname, job title, gender;
+# every postal address in its parts with its type; web pages, messaging handles and related
+# people (`kind` url, im, related), each with its type label. Email and phone labels use the
+# `label` columns version 1 has.
+V9 = [
+    "ALTER TABLE contacts ADD COLUMN kind TEXT",
+    "ALTER TABLE contacts ADD COLUMN name_family TEXT",
+    "ALTER TABLE contacts ADD COLUMN name_given TEXT",
+    "ALTER TABLE contacts ADD COLUMN name_additional TEXT",
+    "ALTER TABLE contacts ADD COLUMN name_prefix TEXT",
+    "ALTER TABLE contacts ADD COLUMN name_suffix TEXT",
+    "ALTER TABLE contacts ADD COLUMN nickname TEXT",
+    "ALTER TABLE contacts ADD COLUMN job_title TEXT",
+    "ALTER TABLE contacts ADD COLUMN gender TEXT",
+    """CREATE TABLE contact_addresses (
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        po_box TEXT NOT NULL DEFAULT '',
+        extended TEXT NOT NULL DEFAULT '',
+        street TEXT NOT NULL DEFAULT '',
+        locality TEXT NOT NULL DEFAULT '',
+        region TEXT NOT NULL DEFAULT '',
+        postal_code TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (contact_id, position)
+    )""",
+    """CREATE TABLE contact_links (
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (contact_id, kind, position)
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8

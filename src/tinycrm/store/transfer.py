@@ -13,7 +13,13 @@ from tinycrm.dates import PartialDate
 from tinycrm.models import Anniversary
 from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import Database, now_iso
-from tinycrm.store.contacts import INDEX_CONTACTS_SQL, digits_of
+from tinycrm.store.contacts import (
+    CARD_FIELDS,
+    INDEX_CONTACTS_SQL,
+    CardFields,
+    card_fields,
+    write_children,
+)
 from tinycrm.vocabulary import RelationshipType, Stage
 
 # Every table with a contact_id column: what "everything about one person" is made of.
@@ -21,6 +27,8 @@ PERSON_TABLES = (
     "contact_emails",
     "contact_phones",
     "contact_tags",
+    "contact_addresses",
+    "contact_links",
     "anniversaries",
     "stage_history",
     "notes",
@@ -42,6 +50,8 @@ _ORDER = {
     "contact_emails": "position",
     "contact_phones": "position",
     "contact_tags": "tag",
+    "contact_addresses": "position",
+    "contact_links": "kind, position",
     "sale_stats": "contact_id",
     "score_stats": "contact_id",
     "survey_opt_outs": "contact_id",
@@ -53,7 +63,7 @@ MOVABLE_TABLES = (
 )  # fmt: skip
 
 
-class NewContact(Protocol):
+class NewContact(CardFields, Protocol):
     """What a bulk insert reads: a `models.Contact`, or an import record with the same fields."""
 
     @property
@@ -62,12 +72,6 @@ class NewContact(Protocol):
     def company(self) -> str | None: ...
     @property
     def address(self) -> str | None: ...
-    @property
-    def emails(self) -> list[str]: ...
-    @property
-    def phones(self) -> list[str]: ...
-    @property
-    def tags(self) -> list[str]: ...
     @property
     def birthday(self) -> PartialDate | None: ...
     @property
@@ -140,10 +144,10 @@ class TransferRepo:
             stamp = now_iso()
             start_on = today.isoformat()
             conn.executemany(
-                """INSERT INTO contacts (id, name, company_id, address, birthday, birthday_md,
+                f"""INSERT INTO contacts (id, name, company_id, address, birthday, birthday_md,
                      relationship_type, stage, cadence_days, owner, archived, last_touch_on,
-                     touch_anchor_on, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                     touch_anchor_on, created_at, updated_at, {", ".join(CARD_FIELDS)})
+                   VALUES ({", ".join("?" * (15 + len(CARD_FIELDS)))})""",
                 [
                     (
                         contact_id,
@@ -161,6 +165,7 @@ class TransferRepo:
                         start_on,
                         stamp,
                         stamp,
+                        *card_fields(c),
                     )
                     for contact_id, c in zip(ids, contacts, strict=True)
                 ],
@@ -171,19 +176,7 @@ class TransferRepo:
                     [(uid, i) for i, uid in zip(ids, uids, strict=True) if uid],
                 )
             pairs = list(zip(ids, contacts, strict=True))
-            conn.executemany(
-                "INSERT INTO contact_emails (contact_id, position, email) VALUES (?, ?, ?)",
-                [(i, n, e) for i, c in pairs for n, e in enumerate(c.emails)],
-            )
-            conn.executemany(
-                """INSERT INTO contact_phones (contact_id, position, phone, phone_digits)
-                   VALUES (?, ?, ?, ?)""",
-                [(i, n, p, digits_of(p)) for i, c in pairs for n, p in enumerate(c.phones)],
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                [(i, t) for i, c in pairs for t in c.tags],
-            )
+            write_children(conn, pairs)
             conn.executemany(
                 """INSERT INTO anniversaries (contact_id, label, date, date_md)
                    VALUES (?, ?, ?, ?)""",
@@ -223,8 +216,11 @@ class TransferRepo:
         return {row[0] for row in rows}
 
     def person_rows(self, contact_id: int) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every table that belongs to one contact, by table name."""
-        data: dict[str, list[dict[str, Any]]] = {}
+        """Every row of every table that belongs to one contact, by table name (the contact's
+        own row under "contacts")."""
+        columns = ", ".join(self.columns("contacts"))
+        row = self.conn.execute(f"SELECT {columns} FROM contacts WHERE id = ?", (contact_id,))
+        data: dict[str, list[dict[str, Any]]] = {"contacts": [dict(r) for r in row]}
         for table in PERSON_TABLES:
             rows = self.conn.execute(
                 f"SELECT * FROM {table} WHERE contact_id = ? ORDER BY {_ORDER.get(table, 'id')}",
@@ -242,9 +238,10 @@ class TransferRepo:
     def all_person_rows(self) -> dict[int, dict[str, list[dict[str, Any]]]]:
         """person_rows for every contact at once (one query per table)."""
         data: dict[int, dict[str, list[dict[str, Any]]]] = {}
-        ids = [row[0] for row in self.conn.execute("SELECT id FROM contacts ORDER BY id")]
-        for contact_id in ids:
-            data[contact_id] = {table: [] for table in (*PERSON_TABLES, "sale_items")}
+        columns = ", ".join(self.columns("contacts"))
+        for row in self.conn.execute(f"SELECT {columns} FROM contacts ORDER BY id"):
+            data[row["id"]] = {table: [] for table in (*PERSON_TABLES, "sale_items")}
+            data[row["id"]]["contacts"] = [dict(row)]
         for table in PERSON_TABLES:
             order = _ORDER.get(table, "id")
             for row in self.conn.execute(
@@ -259,6 +256,62 @@ class TransferRepo:
             owner = item.pop("owner_id")
             data[owner]["sale_items"].append(item)
         return data
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of `table` a row can be written with (not the generated ones)."""
+        rows = self.conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
+        return [name for name, hidden in rows if hidden == 0]
+
+    def restore_person(self, rows: dict[str, list[dict[str, Any]]], keep_ids: bool) -> int:
+        """Insert one contact from a JSON export: its own row ("contacts") and its rows in
+        every table, as they were; with `keep_ids` under their ids (into an empty database),
+        else under new ones, with the references between them (a sale's items, a sale's
+        follow-up `sale:12`, an anniversary's occurrence marks) following. ValueError for a
+        row that does not fit its table."""
+        with self.db.write() as conn:
+            contact = self._insert("contacts", rows["contacts"][0], keep_ids)
+            moved: dict[str, dict[object, int]] = {}
+            for table in RESTORED_TABLES:
+                moved[table] = {}
+                for row in rows.get(table, []):
+                    row = {**row, "contact_id": contact} if table != "sale_items" else row
+                    if table == "sale_items":
+                        row = {**row, "sale_id": _moved(moved["sales"], row.get("sale_id"))}
+                    elif table == "follow_ups":
+                        row = {**row, "source": _source(row.get("source"), moved)}
+                    elif table == "occurrence_marks" and row.get("kind") == "anniversary":
+                        row = {**row, "subject": str(_moved(moved["anniversaries"],
+                                                            _int(row.get("subject"))))}  # fmt: skip
+                    moved[table][row.get("id")] = self._insert(table, row, keep_ids)
+            conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact,))
+            conn.execute(INDEX_CONTACTS_SQL + " WHERE c.id = ?", (contact,))
+        return contact
+
+    def restore_digest_runs(self, runs: list[dict[str, Any]]) -> None:
+        with self.db.write():
+            for run in runs:
+                self._insert("digest_runs", run, keep_ids=True)
+
+    def _insert(self, table: str, row: dict[str, Any], keep_ids: bool) -> int:
+        allowed = self.columns(table)
+        values = dict(row)
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise ValueError(f"{table}: no column {', '.join(unknown)}")
+        if not keep_ids:
+            values.pop("id", None)
+        for key, value in values.items():
+            if not isinstance(value, str | int | float | None):
+                raise ValueError(f"{table}.{key}: {type(value).__name__} is not a value")
+        names = list(values)
+        try:
+            cursor = self.conn.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [values[name] for name in names],
+            )
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"{table}: {exc}") from None
+        return int(values["id"]) if "id" in values and keep_ids else int(cursor.lastrowid or 0)
 
     def digest_runs(self) -> list[dict[str, Any]]:
         return [_row(r) for r in self.conn.execute("SELECT * FROM digest_runs ORDER BY id")]
@@ -324,6 +377,37 @@ class TransferRepo:
         conn.execute("VACUUM")
         busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         return not busy
+
+
+# The tables of a contact's rows in a JSON export, in the order a restore writes them (what a
+# row refers to first); sale_stats and score_stats are rebuilt by their triggers.
+RESTORED_TABLES = (
+    "contact_emails", "contact_phones", "contact_tags", "contact_addresses", "contact_links",
+    "anniversaries", "stage_history", "notes", "sales", "sale_items", "satisfaction", "cases",
+    "costs", "follow_ups", "occurrence_marks",
+)  # fmt: skip
+_SOURCES = {"sale": "sales", "case": "cases", "score": "satisfaction"}
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def _moved(ids: dict[object, int], old: object) -> int:
+    if old not in ids:
+        raise ValueError(f"a reference to row {old!r}, which is not in the file")
+    return ids[old]
+
+
+def _source(source: object, moved: dict[str, dict[object, int]]) -> object:
+    """A follow-up's source (`sale:12`) pointing at the row's id in this database."""
+    if not isinstance(source, str) or ":" not in source:
+        return source
+    kind, _, number = source.partition(":")
+    table = _SOURCES.get(kind)
+    if table is None or _int(number) is None:
+        return source
+    return f"{kind}:{_moved(moved[table], int(number))}"
 
 
 def _iso(value: date | None) -> str | None:
