@@ -287,3 +287,24 @@ def test_a_vdir_edit_of_labels_and_links_comes_back(
     assert {"url": "https://heiko.example", "label": "home"} in heiko["urls"]
     again = json.loads(cli("contacts", "sync", str(vdir), "--json").stdout)
     assert again["updated"] == [] and again["conflicts"] == []
+
+
+def test_org_role_and_title_are_three_things(cli: Invoke, tmp_path: Path) -> None:
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Buyer\r\nORG:Acme GmbH;Purchasing\r\n"
+            "ROLE:decision maker\r\nTITLE:Head of Purchasing\r\nEND:VCARD\r\n")  # fmt: skip
+    imported(cli, write(tmp_path, "ann.vcf", card))
+    ann = shown(cli, "Ann Buyer")
+    assert (ann["company"], ann["role"], ann["job_title"]) == (
+        "Acme GmbH", "decision maker", "Head of Purchasing"
+    )  # fmt: skip
+    text = exported(cli)
+    assert "ORG:Acme GmbH\nROLE:decision maker\nTITLE:Head of Purchasing\n" in text
+    out = tmp_path / "all.csv"
+    assert cli("contacts", "export", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert out.read_text().splitlines()[0].startswith("name,company,role,")
+    second = ("--db", str(tmp_path / "second.db"))
+    assert cli(*second, "contacts", "import", str(out)).exit_code == 0
+    again = shown(cli, "Ann Buyer", *second)
+    assert (again["company"], again["role"], again["job_title"]) == (
+        "Acme GmbH", "decision maker", "Head of Purchasing"
+    )  # fmt: skip

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
+from tinycrm.store import Store
 
 CARD = """BEGIN:VCARD\r
 VERSION:4.0\r
@@ -139,3 +140,27 @@ def test_dry_run_changes_nothing(cli: Invoke, rich: Path) -> None:
     report = json.loads(ok(cli, "contacts", "import", str(rich), *options))
     assert report["created_count"] == len(first["contacts"]) and report["dry_run"]
     assert export(cli, rich.with_name("after.json")) == first
+
+
+def test_company_role_and_referrer_come_back(cli: Invoke, store: Store, tmp_path: Path) -> None:
+    ok(cli, "contacts", "add", "Ann Buyer", "--company", "Acme GmbH", "--role", "buyer")
+    ok(cli, "contacts", "add", "Bo Friend")
+    bo = store.contacts.get(2)
+    assert bo is not None
+    bo.referred_by = 1  # no command sets a referrer yet
+    store.contacts.update(bo)
+    first = export(cli, tmp_path / "first.json")
+    assert [c["name"] for c in first["companies"]] == ["Acme GmbH"]
+    people = {p["name"]: p for p in first["contacts"]}
+    assert people["Bo Friend"]["referred_by_uid"] == people["Ann Buyer"]["uid"]
+    empty = ("--db", str(tmp_path / "restored.db"))
+    ok(cli, *empty, "contacts", "import", str(tmp_path / "first.json"))
+    assert export(cli, tmp_path / "second.json", *empty) == first
+    other = ("--db", str(tmp_path / "other.db"))
+    ok(cli, *other, "contacts", "add", "Zed", "--company", "ACME  gmbh")
+    ok(cli, *other, "contacts", "import", str(tmp_path / "first.json"))
+    ann = json.loads(ok(cli, *other, "contacts", "show", "Ann Buyer", "--json"))
+    assert (ann["company"], ann["role"]) == ("ACME  gmbh", "buyer")  # the company already there
+    moved = {p["name"]: p for p in export(cli, tmp_path / "other.json", *other)["contacts"]}
+    assert moved["Bo Friend"]["record"]["referred_by"] == ann["id"]
+    assert moved["Bo Friend"]["referred_by_uid"] == moved["Ann Buyer"]["uid"]

@@ -47,6 +47,7 @@ FIELDS = {
     "nickname": "nickname (the name too when there is no other)",
     "kind": "'org' for an organisation, not a person",
     "company": "company or organisation",
+    "role": "role at the company (buyer, decision maker…)",
     "job_title": "job title",
     "gender": "gender (M, F, O, N, U, or a word)",
     "email": "email address(es), 'label: address' keeps a label",
@@ -84,6 +85,7 @@ _EXACT = {
     "organization 1 - title": "job_title", "gender": "gender",
     "addresses": "addresses", "urls": "url", "url": "url", "website": "url", "web page": "url",
     "ims": "im", "related": "related",
+    "role": "role", "company role": "role",
     "company": "company", "organization": "company", "organisation": "company",
     "organization name": "company", "organization 1 - name": "company",
     "email": "email", "emails": "email", "e-mail": "email", "email address": "email",
@@ -140,7 +142,7 @@ TAGS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*")
 EMAILS_SPLIT = re.compile(r"\s*(?::::|;|,)\s*")
 
 EXPORT_COLUMNS = [
-    "name", "company", "emails", "phones", "address", "birthday", "anniversaries", "tags",
+    "name", "company", "role", "emails", "phones", "address", "birthday", "anniversaries", "tags",
     "relationship_type", "stage", "cadence", "owner", "archived", "last_interaction_on",
     "kind", "family_name", "given_name", "additional_names", "name_prefix", "name_suffix",
     "nickname", "job_title", "gender", "addresses", "urls", "ims", "related",
@@ -597,6 +599,8 @@ def _crm_field(record: ContactRecord, target: str, value: str, problems: list[st
             record.archived = value.strip().lower() in ("1", "yes", "true", "y", "x")
         elif target == "last_interaction":
             record.last_touch_on = date.fromisoformat(value)
+        elif target == "role":
+            record.role = value
         elif target == "job_title":
             record.job_title = value
         elif target == "gender":
@@ -614,6 +618,7 @@ def contact_row(contact: Contact) -> list[str]:
     cells = [
         contact.name,
         contact.company or "",
+        (contact.role or "") if contact.company else "",
         " ::: ".join(_with_label(e, contact.email_labels.get(e)) for e in contact.emails),
         " ::: ".join(_with_label(p, contact.phone_labels.get(p)) for p in contact.phones),
         contact.address or "",

@@ -43,6 +43,7 @@ class ContactRecord:
     where: str
     name: str
     company: str | None = None
+    role: str | None = None  # at the company: buyer, decision maker… (vCard ROLE)
     address: str | None = None
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)

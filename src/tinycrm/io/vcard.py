@@ -475,8 +475,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # What card_to_record reads, and the bookkeeping of the writing program (not data of the
 # person), which leaving out loses nothing.
 READ_PROPERTIES = {
-    "FN", "N", "NICKNAME", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "UID", "CATEGORIES", "BDAY",
-    "ANNIVERSARY", "X-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "NOTE", "KIND", "X-ABSHOWAS",
+    "FN", "N", "NICKNAME", "ORG", "ROLE", "TITLE", "EMAIL", "TEL", "ADR", "UID", "CATEGORIES",
+    "BDAY", "ANNIVERSARY", "X-ANNIVERSARY", "X-ABDATE", "X-ABLABEL", "NOTE", "KIND", "X-ABSHOWAS",
     "GENDER", "X-GENDER", "URL", "IMPP", "RELATED", "X-ABRELATEDNAMES", *IM_PROPERTIES,
 }  # fmt: skip
 BOOKKEEPING = {"VERSION", "PRODID", "REV", "CLIENTPIDMAP", "X-ABUID", "X-ABADR", "PROFILE", "NAME",
@@ -508,6 +508,7 @@ def _read_person(
             break
     record.nickname = first("NICKNAME")
     record.job_title = first("TITLE")
+    record.role = first("ROLE") if record.company else None
     record.gender = _gender(by_name)
     for prop in _preferred_first(by_name.get("URL", [])):
         record.add_link(record.urls, unescape(prop.value), label(prop))

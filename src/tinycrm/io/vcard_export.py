@@ -193,6 +193,8 @@ def _common(card: _Lines, contact: Contact, pref: Callable[[int], str]) -> None:
         card.add(f"NICKNAME:{_escape(contact.nickname)}")
     if contact.company:
         card.add(f"ORG:{_escape(contact.company)}")
+    if contact.company and contact.role:
+        card.add(f"ROLE:{_escape(contact.role)}")
     if contact.job_title:
         card.add(f"TITLE:{_escape(contact.job_title)}")
     email_type = ";type=INTERNET" if card.apple else ""

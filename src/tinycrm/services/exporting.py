@@ -83,7 +83,9 @@ def export_contacts(store: Store, fmt: str, ref: str | None = None, *, apple: bo
     return buffer.getvalue()
 
 
-def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]], uid: str) -> dict[str, Any]:
+def _person(
+    contact: Contact, rows: dict[str, list[dict[str, Any]]], uids: dict[int, str]
+) -> dict[str, Any]:
     items: dict[int, list[dict[str, Any]]] = {}
     for item in rows["sale_items"]:
         items.setdefault(item["sale_id"], []).append(item)
@@ -92,7 +94,9 @@ def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]], uid: str) -
     fields = {k: v for k, v in contact_dict(contact).items() if k != "version"}
     return {
         **fields,
-        "uid": uid,
+        "uid": uids[contact.id or 0],
+        # The referrer by UID: the same person in any database the file is imported into.
+        "referred_by_uid": uids.get(contact.referred_by) if contact.referred_by else None,
         "record": {k: v for k, v in rows["contacts"][0].items() if k != "version"},
         "emails_detail": rows["contact_emails"],
         "phones_detail": rows["contact_phones"],
@@ -107,6 +111,7 @@ def _person(contact: Contact, rows: dict[str, list[dict[str, Any]]], uid: str) -
         "satisfaction": rows["satisfaction"],
         "cases": rows["cases"],
         "costs": rows["costs"],
+        "company_departures": rows["company_departures"],
         "sale_stats": rows["sale_stats"],
         "score_stats": rows["score_stats"],
     }
@@ -125,13 +130,19 @@ def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
         contact = resolve_ref(store, ref)
         assert contact.id is not None
         rows = store.transfer.person_rows(contact.id)
-        return {**header, "contact": _person(contact, rows, contact_uids(store)[contact.id])}
+        ids = {r["company_id"] for r in [*rows["contacts"], *rows["company_departures"]]}
+        return {
+            **header,
+            "contact": _person(contact, rows, contact_uids(store)),
+            "companies": store.transfer.company_rows(ids - {None}),
+        }
     contacts = store.contacts.query(ContactFilter(archived=None))
     everything = store.transfer.all_person_rows()
     uids = contact_uids(store)
     return {
         **header,
-        "contacts": [_person(c, everything[c.id or 0], uids[c.id or 0]) for c in contacts],
+        "companies": store.transfer.company_rows(None),
+        "contacts": [_person(c, everything[c.id or 0], uids) for c in contacts],
         "digest_runs": store.transfer.digest_runs(),
     }
 

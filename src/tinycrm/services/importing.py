@@ -409,7 +409,7 @@ def merge_record(base: ContactRecord, new: ContactRecord) -> ContactRecord:
         notes=list(base.notes),
     )
     merged.name = new.name or base.name
-    for name in ("company", "birthday", "relationship_type", "stage", "cadence_override",
+    for name in ("company", "role", "birthday", "relationship_type", "stage", "cadence_override",
                  "owner", "last_touch_on", *CARD_SINGLE_FIELDS):  # fmt: skip
         value = getattr(new, name)
         if value is not None:
@@ -462,7 +462,7 @@ def _update(
     assert current is not None
     changed = replace(current)
     changed.name = record.name or current.name
-    for name in ("company", "address", "birthday", "relationship_type", "stage",
+    for name in ("company", "role", "address", "birthday", "relationship_type", "stage",
                  "cadence_override", "owner", *CARD_SINGLE_FIELDS):  # fmt: skip
         value = getattr(record, name)
         if value is not None:

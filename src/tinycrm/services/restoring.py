@@ -37,10 +37,13 @@ class _DryRun(Exception):
 
 @dataclass
 class _Known:
-    """The contacts already in the database, by UID and by email (lower case)."""
+    """The contacts already in the database, by UID and by email (lower case); the ids of
+    the file's companies here; who referred whom (contact id, the referrer's UID)."""
 
     uids: dict[str, int]
     emails: dict[str, int]
+    companies: dict[object, int]
+    referrals: list[tuple[int, str, str]]  # (contact id, where, referrer's UID)
 
 
 def read_export(path: Path, max_bytes: int = MAX_IMPORT_BYTES) -> dict[str, Any]:
@@ -86,13 +89,21 @@ def restore(
     report = ImportReport("tinycrm JSON", dry_run)
     try:
         with store.write():
-            keep_ids = store.contacts.count(ContactFilter(archived=None)) == 0
+            keep_ids = store.contacts.count(ContactFilter(archived=None)) == 0 and not (
+                store.transfer.company_rows(None)
+            )
+            companies = data.get("companies") or []
+            if not isinstance(companies, list) or not all(isinstance(c, dict) for c in companies):
+                raise UsageError(f"{path.name}: the export's companies are not a list of objects")
             known = _Known(
                 {uid: i for i, uid in contact_uids(store).items()},
                 store.transfer.duplicate_keys()[0],
+                _restore_companies(store, companies, keep_ids),
+                [],
             )
             for number, person in enumerate(people, start=1):
                 _restore_one(store, person, f"contact {number}", mode, keep_ids, known, report)
+            _set_referrers(store, known, report)
             runs = data.get("digest_runs")
             if keep_ids and isinstance(runs, list) and runs:
                 store.transfer.restore_digest_runs(runs)
@@ -141,16 +152,44 @@ def _restore_one(
             )
     try:
         with store.db.savepoint():
-            contact_id = store.transfer.restore_person(rows, keep_ids and match is None)
+            contact_id = store.transfer.restore_person(
+                rows, keep_ids and match is None, known.companies
+            )
             _read_back(store, contact_id)
     except (KeyError, TypeError, ValueError) as exc:
         report.rejected.append(ReportLine(where, name, str(exc)))
         return
     known.uids.setdefault(record.get("uid") or uid, contact_id)
+    referrer = person.get("referred_by_uid")
+    if isinstance(referrer, str) and referrer:
+        known.referrals.append((contact_id, where, referrer))
     for email in emails:
         known.emails.setdefault(email, contact_id)
     report.created_count += 1
     report.created.append(ReportLine(where, name, "", None if report.dry_run else contact_id))
+
+
+def _restore_companies(
+    store: Store, companies: list[dict[str, Any]], keep_ids: bool
+) -> dict[object, int]:
+    try:
+        with store.db.savepoint():
+            return store.transfer.restore_companies(companies, keep_ids)
+    except ValueError as exc:
+        raise UsageError(f"the export's companies do not fit: {exc}") from None
+
+
+def _set_referrers(store: Store, known: _Known, report: ImportReport) -> None:
+    """Who referred whom, by the referrer's UID, once every contact of the file is in."""
+    for contact_id, where, uid in known.referrals:
+        referrer = known.uids.get(uid)
+        if referrer is None:
+            name = store.contacts.get(contact_id)
+            report.adjusted.append(ReportLine(where, name.name if name else "",
+                                              f"referred by {uid}, who is not in this database:"
+                                              " left out"))  # fmt: skip
+            continue
+        store.transfer.set_referrer(contact_id, referrer)
 
 
 def _rows(person: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -174,6 +213,7 @@ def _rows(person: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "costs": person["costs"],
         "follow_ups": person["follow_ups"],
         "occurrence_marks": person["occurrence_marks"],
+        "company_departures": person.get("company_departures", []),
     }
     for table, found in rows.items():
         if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):

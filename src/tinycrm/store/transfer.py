@@ -71,6 +71,8 @@ class NewContact(CardFields, Protocol):
     @property
     def company(self) -> str | None: ...
     @property
+    def role(self) -> str | None: ...
+    @property
     def address(self) -> str | None: ...
     @property
     def birthday(self) -> PartialDate | None: ...
@@ -144,15 +146,17 @@ class TransferRepo:
             stamp = now_iso()
             start_on = today.isoformat()
             conn.executemany(
-                f"""INSERT INTO contacts (id, name, company_id, address, birthday, birthday_md,
-                     relationship_type, stage, cadence_days, owner, archived, last_touch_on,
-                     touch_anchor_on, created_at, updated_at, {", ".join(CARD_FIELDS)})
-                   VALUES ({", ".join("?" * (15 + len(CARD_FIELDS)))})""",
+                f"""INSERT INTO contacts (id, name, company_id, role, address, birthday,
+                     birthday_md, relationship_type, stage, cadence_days, owner, archived,
+                     last_touch_on, touch_anchor_on, created_at, updated_at,
+                     {", ".join(CARD_FIELDS)})
+                   VALUES ({", ".join("?" * (16 + len(CARD_FIELDS)))})""",
                 [
                     (
                         contact_id,
                         c.name,
                         companies[c.company] if c.company else None,
+                        c.role if c.company else None,
                         c.address,
                         c.birthday.iso() if c.birthday else None,
                         c.birthday.month_day if c.birthday else None,
@@ -262,14 +266,48 @@ class TransferRepo:
         rows = self.conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
         return [name for name, hidden in rows if hidden == 0]
 
-    def restore_person(self, rows: dict[str, list[dict[str, Any]]], keep_ids: bool) -> int:
+    def company_rows(self, ids: set[int] | None) -> list[dict[str, Any]]:
+        """The companies (all, or those with `ids`) as rows, without their edit counter."""
+        rows = [dict(r) for r in self.conn.execute("SELECT * FROM companies ORDER BY id")]
+        return [{k: v for k, v in row.items() if k != "version"} for row in rows
+                if ids is None or row["id"] in ids]  # fmt: skip
+
+    def restore_companies(self, rows: list[dict[str, Any]], keep_ids: bool) -> dict[object, int]:
+        """The companies of a JSON export, by their id in the file: with `keep_ids` inserted as
+        they were, else found by name (case and spaces aside) or created."""
+        found: dict[object, int] = {}
+        with self.db.write():
+            for row in rows:
+                if keep_ids:
+                    found[row.get("id")] = self._insert("companies", row, keep_ids=True)
+                elif isinstance(row.get("name"), str) and row["name"].strip():
+                    found[row.get("id")] = CompanyRepo(self.db).ensure(row["name"])[0]
+        return found
+
+    def set_referrer(self, contact_id: int, referrer_id: int) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE contacts SET referred_by = ? WHERE id = ?", (referrer_id, contact_id)
+            )
+
+    def restore_person(
+        self,
+        rows: dict[str, list[dict[str, Any]]],
+        keep_ids: bool,
+        companies: dict[object, int],
+    ) -> int:
         """Insert one contact from a JSON export: its own row ("contacts") and its rows in
         every table, as they were; with `keep_ids` under their ids (into an empty database),
         else under new ones, with the references between them (a sale's items, a sale's
-        follow-up `sale:12`, an anniversary's occurrence marks) following. ValueError for a
-        row that does not fit its table."""
+        follow-up `sale:12`, an anniversary's occurrence marks) following; `companies` maps
+        the file's company ids to this database's. The referrer is set afterwards
+        (set_referrer), once every contact of the file is in. ValueError for a row that does
+        not fit its table."""
         with self.db.write() as conn:
-            contact = self._insert("contacts", rows["contacts"][0], keep_ids)
+            record = {**rows["contacts"][0], "referred_by": None}
+            if record.get("company_id") is not None:
+                record["company_id"] = _moved(companies, record["company_id"])
+            contact = self._insert("contacts", record, keep_ids)
             moved: dict[str, dict[object, int]] = {}
             for table in RESTORED_TABLES:
                 moved[table] = {}
@@ -277,6 +315,8 @@ class TransferRepo:
                     row = {**row, "contact_id": contact} if table != "sale_items" else row
                     if table == "sale_items":
                         row = {**row, "sale_id": _moved(moved["sales"], row.get("sale_id"))}
+                    elif table in ("sales", "company_departures") and row.get("company_id"):
+                        row = {**row, "company_id": _moved(companies, row["company_id"])}
                     elif table == "follow_ups":
                         row = {**row, "source": _source(row.get("source"), moved)}
                     elif table == "occurrence_marks" and row.get("kind") == "anniversary":
@@ -384,7 +424,7 @@ class TransferRepo:
 RESTORED_TABLES = (
     "contact_emails", "contact_phones", "contact_tags", "contact_addresses", "contact_links",
     "anniversaries", "stage_history", "notes", "sales", "sale_items", "satisfaction", "cases",
-    "costs", "follow_ups", "occurrence_marks",
+    "costs", "follow_ups", "occurrence_marks", "company_departures",
 )  # fmt: skip
 _SOURCES = {"sale": "sales", "case": "cases", "score": "satisfaction"}
 
