@@ -11,6 +11,7 @@ from tinycrm.services.contacts import get_contact
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.forms.contact import ContactForm
+from tinycrm.tui.forms.sale import SaleForm
 from tinycrm.tui.screens.customer import CustomerScreen
 
 from .conftest import screen_text
@@ -67,3 +68,22 @@ async def test_an_edit_that_leaves_the_referrer_keeps_it(
         assert not isinstance(app.screen, ContactForm)
     ana = get_contact(store, data["Ana Souza"])
     assert (ana.owner, ana.referred_by) == ("Maria", data["Ben Okafor"])
+
+
+async def test_a_referred_customers_first_sale_in_the_tui_says_whom_to_thank(
+    app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    assert cli("contacts", "edit", "Dmitri Ivanov", "--referred-by", "Ana Souza").exit_code == 0
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        app.open_customer(data["Dmitri Ivanov"])
+        await settle(pilot)
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        assert isinstance(app.screen, SaleForm)
+        app.screen.query_one("#field-amount", Input).value = "80.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert "Thank Ana Souza for referring Dmitri Ivanov" in " ".join(screen_text(app).split())
+    titles = [f.title for f in store.follow_ups.for_contact(data["Ana Souza"])]
+    assert titles.count("Thank Ana Souza for referring Dmitri Ivanov") == 1

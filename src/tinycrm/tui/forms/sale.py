@@ -74,8 +74,8 @@ class SaleForm(FormScreen[int]):
         on = app.parse_date(values["on"] or "today", past=True)
         ref, today, settings = str(self.contact_id), app.today, app.settings
 
-        def change(store: Store) -> int:
-            result = sales.add_sale(
+        def change(store: Store) -> sales.SaleResult:
+            return sales.add_sale(
                 store,
                 ref,
                 values["amount"],
@@ -88,9 +88,11 @@ class SaleForm(FormScreen[int]):
                 open_days=settings.business_days,
                 thank_referrer=settings.after_referral,
             )
-            return result.sale.id or 0
 
-        return await app.write(change)
+        result = await app.write(change)
+        if (thanks := result.referral_thanks) is not None:  # as `crm sales add` prints it
+            app.notify(f"{thanks.title} on {thanks.due_on}", title="Follow-up added")
+        return result.sale.id or 0
 
 
 class ScoreForm(FormScreen[int]):
