@@ -258,3 +258,24 @@ def test_forgetting_a_referred_contact_leaves_no_name_in_the_thank_you(cli: Invo
     cli("sales", "add", "Bob", "120")
     assert cli("contacts", "forget", "Bob", "--yes").exit_code == 0
     assert thanks(cli) == ["Thank Ann Lee for referring [forgotten]"]
+
+
+def test_an_export_edited_into_a_circle_is_imported_without_it(cli: Invoke, tmp_path: Path) -> None:
+    add(cli, "Ann Lee")
+    add(cli, "Bob Stone", "--referred-by", "Ann")
+    path = tmp_path / "export.json"
+    assert cli("contacts", "export", "--format", "json", "-o", str(path)).exit_code == 0
+    data = json.loads(path.read_text())
+    people = {p["name"]: p for p in data["contacts"]}
+    people["Ann Lee"]["referred_by_uid"] = people["Bob Stone"]["uid"]  # by hand: a circle
+    path.write_text(json.dumps(data))
+    other = ("--db", str(tmp_path / "other.db"))
+    result = cli(*other, "contacts", "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "would make a circle of referrals: left out" in result.stdout + result.stderr
+    links = {
+        c["name"]: c["referred_by"]["name"] if c["referred_by"] else None
+        for c in json.loads(cli(*other, "contacts", "list", "--json").stdout)
+    }
+    # The file's first link is kept; the second would close the circle.
+    assert links == {"Ann Lee": "Bob Stone", "Bob Stone": None}

@@ -168,10 +168,7 @@ def referrer_for(store: Store, contact: Contact, ref: str | None) -> int | None:
     assert referrer.id is not None
     if referrer.id == contact.id:
         raise Conflict(f"{contact.name} (id {contact.id}) cannot be referred by themselves")
-    chain = store.referrals.chain(referrer.id)
-    ids = [contact_id for contact_id, _ in chain]
-    if contact.id is not None and contact.id in ids:
-        names = [name for _, name in chain[: ids.index(contact.id) + 1]]
+    if contact.id is not None and (names := referral_circle(store, contact.id, referrer.id)):
         how = f"{names[0]} was referred by {names[1]}" + "".join(
             f", who was referred by {name}" for name in names[2:]
         )
@@ -180,6 +177,14 @@ def referrer_for(store: Store, contact: Contact, ref: str | None) -> int | None:
             " a referral cannot go in a circle"
         )
     return referrer.id
+
+
+def referral_circle(store: Store, contact_id: int, referrer_id: int) -> list[str]:
+    """The circle `contact_id` referred by `referrer_id` would close, as names from the
+    referrer up to the contact (referred by each other in turn); [] when there is none."""
+    chain = store.referrals.chain(referrer_id)
+    ids = [found for found, _ in chain]
+    return [name for _, name in chain[: ids.index(contact_id) + 1]] if contact_id in ids else []
 
 
 def company_for(store: Store, name: str | None) -> Company | None:

@@ -9,7 +9,12 @@ from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
-from tinycrm.services.contacts import get_contact, resolve_ref, take_card_lists
+from tinycrm.services.contacts import (
+    get_contact,
+    referral_circle,
+    resolve_ref,
+    take_card_lists,
+)
 from tinycrm.services.referrals import forget_in_thanks
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
@@ -149,7 +154,7 @@ def _merged_referrer(store: Store, first: Contact, second: Contact) -> int | Non
     for candidate in (first.referred_by, second.referred_by):
         if candidate is None or candidate in (first.id, second.id):
             continue
-        if first.id not in [contact_id for contact_id, _ in store.referrals.chain(candidate)]:
+        if not referral_circle(store, first.id or 0, candidate):
             return candidate
     return None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm.errors import NotFound, UsageError
+from tinycrm.services.contacts import referral_circle
 from tinycrm.services.exporting import contact_uids
 from tinycrm.services.importing import (
     MAX_IMPORT_BYTES,
@@ -188,6 +189,11 @@ def _set_referrers(store: Store, known: _Known, report: ImportReport) -> None:
             report.adjusted.append(ReportLine(where, name.name if name else "",
                                               f"referred by {uid}, who is not in this database:"
                                               " left out"))  # fmt: skip
+            continue
+        if circle := referral_circle(store, contact_id, referrer):
+            report.adjusted.append(ReportLine(where, circle[-1],
+                                              f"referred by {circle[0]} would make a circle of"
+                                              " referrals: left out"))  # fmt: skip
             continue
         store.transfer.set_referrer(contact_id, referrer)
 
