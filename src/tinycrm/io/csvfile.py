@@ -512,10 +512,13 @@ _INLINE_LABEL = re.compile(r"^([\w][\w ,.'&+-]{0,39}): (.+)$", re.DOTALL)
 
 
 @lru_cache(maxsize=256)  # a file has a few columns, read on every row
-def _column_label(key: str) -> str:
+def _column_labels(key: str) -> tuple[str | None, str]:
+    """A column's Google group ("phone 1", whose label is in its own column) or None, and
+    the label its name gives (Outlook's "Business Fax": "work,fax")."""
+    numbered = _NUMBERED.match(key)
     words = [_COLUMN_WORDS.get(key.split(" ")[0], "")]
     words += [word for word in ("fax", "pager") if word in key and word not in words]
-    return ",".join(word for word in words if word)
+    return (numbered[1] if numbered else None), ",".join(word for word in words if word)
 
 
 @lru_cache(maxsize=1024)
@@ -531,18 +534,19 @@ def _add_labelled(
 ) -> None:
     """The emails, phones, addresses or links of a cell, with their labels: from the column
     name (Outlook), Google's label column, or `label: value` items (tinycrm's own export)."""
-    numbered = _NUMBERED.match(key)
-    given = qualifiers.get(numbered[1], "") if numbered else ""
-    values = _split(value, EMAILS_SPLIT if target == "email" else TAGS_SPLIT)
+    group, column_label = _column_labels(key)
+    given = qualifiers.get(group, "") if group else ""
     if target in ("url", "im", "related", "addresses"):
         values = [part.strip() for part in value.split(":::")]
+    else:
+        values = _split(value, EMAILS_SPLIT if target == "email" else TAGS_SPLIT)
     labels = [part.strip() for part in given.split(":::")] if ":::" in given else [given]
     for position, item in enumerate(values):
-        label = _google_label(labels[min(position, len(labels) - 1)])
-        inline = _INLINE_LABEL.match(item) if ": " in item and not label else None
+        label = _google_label(labels[min(position, len(labels) - 1)]) if given else ""
+        inline = _INLINE_LABEL.match(item) if not label and ": " in item else None
         if inline:
             label, item = inline[1], inline[2]
-        label = label or _column_label(key)
+        label = label or column_label
         if target == "email":
             record.add_email(item, label)
         elif target == "phone":

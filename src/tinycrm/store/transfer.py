@@ -142,7 +142,8 @@ class TransferRepo:
             ids = list(range(start + 1, start + 1 + len(contacts)))
             # A company named in the file is found by its name (case and spaces aside) or made.
             repo = CompanyRepo(self.db)
-            companies = {c.company: repo.ensure(c.company)[0] for c in contacts if c.company}
+            names = {c.company for c in contacts if c.company}
+            companies = {name: repo.ensure(name)[0] for name in names}
             stamp = now_iso()
             start_on = today.isoformat()
             conn.executemany(
