@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -22,6 +22,8 @@ import pytest
 from conftest import Invoke
 from imapserver import ImapServer, imap_serving
 from mailserver import Inbox, free_port, serving
+from tinycrm.models import Contact
+from tinycrm.store import Store
 
 SHOP = "shop@shop.example"
 SENT_ON = "2026-11-26"  # the day the surveys go out (a sale on 11-01: check due 11-15)
@@ -683,3 +685,33 @@ def test_the_digest_names_the_mail_held_for_review(shop: Shop, cli: Invoke) -> N
     assert "E-mails held for review (1; see crm mail review)" in text
     assert "mallory@evil.test (Ann Archer)" in text and "not the contact's" in text
     assert isinstance(data, dict) and data["held_for_review_total"] == 1
+
+
+def test_an_address_the_headers_cannot_carry_is_skipped_the_others_sent(
+    shop: Shop, cli: Invoke
+) -> None:
+    store = Store.open(shop.path / "crm.db")
+    try:  # as an import from another program might have stored it
+        store.contacts.insert(
+            Contact("Odd Address", emails=["odd one@example.com"]), date(2026, 11, 1)
+        )
+    finally:
+        store.close()
+
+    done = cli("surveys", "send", "odd", "ann", "--as-of", SENT_ON)
+
+    assert done.exit_code == 1
+    assert "skipped Odd Address: cannot address 'odd one@example.com'" in done.stdout
+    assert (
+        done.stderr == "crm: 1 survey sent, 1 not sent: odd one@example.com: InvalidHeaderDefect\n"
+    )
+    assert [str(m["To"]) for m in shop.inbox.messages] == ["Ann Archer <ann@example.com>"]
+
+
+def test_surveys_without_smtp_settings_point_to_the_docs(shop: Shop, cli: Invoke) -> None:
+    config = shop.path / "config.toml"
+    config.write_text("[imap]" + config.read_text().split("[imap]")[1])
+    done = cli("surveys", "send", "--due", "--as-of", SENT_ON)
+    assert done.exit_code == 2
+    assert done.stderr.startswith("crm: config ") and "no [smtp] table" in done.stderr
+    assert "docs/mail.md" in done.stderr and len(done.stderr.splitlines()) == 1

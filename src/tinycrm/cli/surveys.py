@@ -15,6 +15,7 @@ from tinycrm.mail import survey as message
 from tinycrm.mail.imap import reply_address
 from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
 from tinycrm.services import surveys as service
+from tinycrm.wording import plural
 
 app = CrmTyper(
     add_completion=False,
@@ -60,7 +61,7 @@ def send(
     if dry_run:
         for target in plan.targets:
             output.print_line(f"would send to {target.contact.name} <{target.address}>")
-        output.print_notice(f"dry run: {len(plan.targets)} surveys would be sent")
+        output.print_notice(f"dry run: {plural(len(plan.targets), 'survey')} would be sent")
         return
     sent = 0
     failures: list[str] = []
@@ -101,6 +102,8 @@ def send(
         sent += 1
         output.print_line(f"sent to {target.contact.name} <{target.address}>")
     if failures:
-        raise CrmError(f"{sent} surveys sent, {len(failures)} not sent: {'; '.join(failures)}")
+        raise CrmError(
+            f"{plural(sent, 'survey')} sent, {len(failures)} not sent: {'; '.join(failures)}"
+        )
     if output.is_terminal():
-        output.print_notice(f"{sent} surveys sent ({on_scale.value.upper()})")
+        output.print_notice(f"{plural(sent, 'survey')} sent ({on_scale.value.upper()})")
