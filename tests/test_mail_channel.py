@@ -715,3 +715,12 @@ def test_surveys_without_smtp_settings_point_to_the_docs(shop: Shop, cli: Invoke
     assert done.exit_code == 2
     assert done.stderr.startswith("crm: config ") and "no [smtp] table" in done.stderr
     assert "docs/mail.md" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["accept", "dismiss"])
+@pytest.mark.parametrize("record_id", ["0", "9223372036854775808"])
+def test_an_id_no_row_can_have_is_one_usage_line(cli: Invoke, command: str, record_id: str) -> None:
+    result = cli("mail", command, record_id)
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "Invalid value for 'ID'" in result.output

@@ -14,6 +14,7 @@ from tinycrm.mail.imap import imap_config, reply_address
 from tinycrm.models.mail import Outcome
 from tinycrm.services import inbox
 from tinycrm.services.surveys import survey_settings
+from tinycrm.validation import MAX_ROW_ID
 from tinycrm.wording import plural
 
 app = CrmTyper(
@@ -86,7 +87,9 @@ def review(ctx: typer.Context) -> None:
 @app.command("accept")
 def accept(
     ctx: typer.Context,
-    record_id: int = typer.Argument(..., metavar="ID", help="The id 'crm mail review' shows."),
+    record_id: int = typer.Argument(
+        ..., metavar="ID", min=1, max=MAX_ROW_ID, help="The id 'crm mail review' shows."
+    ),
     score: str = typer.Option(None, "--score", help="The score, if the message gives none."),
     contact: str = typer.Option(
         None, "--contact", "-c", help="Record it for this contact instead of the survey's."
@@ -119,7 +122,9 @@ def accept(
 @app.command("dismiss")
 def dismiss(
     ctx: typer.Context,
-    record_id: int = typer.Argument(..., metavar="ID", help="The id 'crm mail review' shows."),
+    record_id: int = typer.Argument(
+        ..., metavar="ID", min=1, max=MAX_ROW_ID, help="The id 'crm mail review' shows."
+    ),
     as_of: str = WRITE_AS_OF_OPTION,
 ) -> None:
     """Set a held message aside: nothing is recorded."""
