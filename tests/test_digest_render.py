@@ -164,8 +164,9 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     birthday = data["birthdays_and_anniversaries"][1]
     assert birthday["contact"] == "[red]x" and birthday["years"] == 46
     assert data["at_risk"] == [
-        {"contact_id": 9, "contact": "Hal Drift", "reasons": ["no interaction for 120 days"]}
-    ]
+        {"contact_id": 9, "contact": "Hal Drift", "company": None,
+         "reasons": ["no interaction for 120 days"]}
+    ]  # fmt: skip
     assert json.loads(json.dumps(data)) == data
     empty = digest_dict(Digest(as_of=AS_OF, days=7))
     assert empty["today"] == {"cases": [], "thank_you": [], "check_ins": [],

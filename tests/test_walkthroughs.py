@@ -1,5 +1,5 @@
-"""The README's tour and docs/day-with-tinycrm.md run as written (issue 14): every command in
-their shell blocks, in order, on a new database, exits 0. `crm tui` is left out (it is a
+"""The README's tour, docs/day-with-tinycrm.md and docs/companies.md run as written (issue 14):
+every command in their shell blocks, in order, on a new database, exits 0. `crm tui` is left out (it is a
 full-screen session) and `export CRM_DB=…` is the test's own database."""
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def tour() -> str:
 WALKTHROUGHS = {
     "README tour": tour(),
     "docs/day-with-tinycrm.md": (ROOT / "docs" / "day-with-tinycrm.md").read_text("utf-8"),
+    "docs/companies.md": (ROOT / "docs" / "companies.md").read_text("utf-8"),
 }
 
 

@@ -103,7 +103,7 @@ def show(ctx: typer.Context, ref: str = REF, as_json: bool = JSON_OPTION) -> Non
 
 def _print_card(card: CompanyCard) -> None:
     company = card.company
-    output.print_fields(card_fields(card), title=f"{company.name} (id {company.id})")
+    output.print_fields(service.card_summary(card), title=f"{company.name} (id {company.id})")
     output.print_heading(f"People ({len(card.people)})")
     output.print_table(
         ["Id", "Name", "Role", "Email", "Last interaction"],
@@ -131,35 +131,6 @@ def _print_card(card: CompanyCard) -> None:
             ["Id", "Name", "Role", "Left on"],
             ([d.contact_id, d.contact_name, d.role, d.left_on] for d in card.departures),
         )
-
-
-def card_fields(card: CompanyCard) -> list[tuple[str, object]]:
-    """The card's summary lines, as `companies show` prints them (the TUI shows the same)."""
-    company = card.company
-    owner = company.owner or (f"{card.owner} (owner of its people)" if card.owner else None)
-    sales = ", ".join(format_minor(v, k) for k, v in sorted(card.revenue.items()))
-    interval = (
-        f"every {card.interval_days} days (next around {card.next_purchase_on})"
-        if card.interval_days
-        else "fewer than 3 purchase days"
-        if card.sales
-        else None
-    )
-    scores = [f"{name} {s.score} {s.scale.value.upper()}" + (" (low)" if s.is_low else "")
-              for name, s in card.latest_scores]  # fmt: skip
-    last = card.last_interaction
-    return [
-        ("Owner", owner),
-        ("Keep in touch", f"every {company.cadence_days} days" if company.cadence_days
-         else "each person's own cadence"),
-        ("Sales", f"{len(card.sales)}: {sales}" if card.sales else None),
-        ("Buys", interval),
-        ("Open cases", len(card.open_cases) or None),
-        ("Satisfaction", card.satisfaction.describe() if card.satisfaction else None),
-        ("Latest scores", scores),
-        ("Last interaction", f"{last[1]} with {last[0]}" if last else None),
-        ("Archived", "yes" if company.archived else None),
-    ]  # fmt: skip
 
 
 @app.command("list")

@@ -7,7 +7,14 @@ import sys
 import typer
 
 from tinycrm.cli import output
-from tinycrm.cli.context import IF_VERSION_OPTION, JSON_OPTION, state, today
+from tinycrm.cli.context import (
+    IF_VERSION_OPTION,
+    JSON_OPTION,
+    WRITE_AS_OF_OPTION,
+    as_of_date,
+    state,
+    today,
+)
 from tinycrm.cli.followups import when_text
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Company, Contact
@@ -191,6 +198,7 @@ def edit(
         "--surveys/--no-surveys",
         help="--no-surveys: never e-mail this contact a survey (--surveys takes it back).",
     ),
+    as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Change a contact. List options replace the list; '' clears a single field.
@@ -217,15 +225,16 @@ def edit(
         day_first=state(ctx).settings.day_first,
     )
     store = state(ctx).store
+    day = as_of_date(ctx, as_of)
     existing = service.company_for(store, company)
     if left_company:
         departure, contact = companies.leave_and_edit(
-            store, ref, fields, today(), if_version=if_version, surveys=surveys
+            store, ref, fields, day, if_version=if_version, surveys=surveys
         )
         _print_departure(departure, as_json=as_json)
     else:
         contact = service.edit_contact(
-            store, ref, fields, today(), if_version=if_version, surveys=surveys
+            store, ref, fields, day, if_version=if_version, surveys=surveys
         )
     output.print_result(
         contact_dict(contact),

@@ -80,7 +80,7 @@ def render(digest: Digest) -> str:
         out.append(f'<h2 style="{_H2}">{escape(common.at_risk_heading(digest))}</h2>')
         out += _list(
             [
-                f"<li><strong>{escape(c.contact_name)}</strong>: "
+                f"<li><strong>{escape(c.who)}</strong>: "
                 + "; ".join(escape(r) for r in common.reasons(c))
                 + "</li>"
                 for c in digest.at_risk

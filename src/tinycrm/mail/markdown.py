@@ -58,7 +58,7 @@ def render(digest: Digest) -> str:
         out += ["", f"## {common.at_risk_heading(digest)}", ""]
         for customer in digest.at_risk:
             why = "; ".join(escape(r) for r in common.reasons(customer))
-            out.append(f"- **{escape(customer.contact_name)}**: {why}")
+            out.append(f"- **{escape(customer.who)}**: {why}")
     if digest.held:
         out += ["", f"## {common.held_heading(digest)}", ""]
         out += [f"- {escape(common.held_line(held))}" for held in digest.held]

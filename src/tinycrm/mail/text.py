@@ -54,7 +54,7 @@ def lines(digest: Digest) -> list[Line]:
         out += [("", None), (common.at_risk_heading(digest), "bold")]
         for customer in digest.at_risk:
             why = "; ".join(_safe(r) for r in common.reasons(customer))
-            out.append((f"  - {_safe(customer.contact_name)}: {why}", None))
+            out.append((f"  - {_safe(customer.who)}: {why}", None))
     if digest.held:
         out += [("", None), (common.held_heading(digest), "bold")]
         out += [(f"  - {_safe(common.held_line(held))}", None) for held in digest.held]

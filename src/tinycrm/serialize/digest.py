@@ -27,6 +27,7 @@ def at_risk_dict(customer: AtRiskCustomer) -> dict[str, Any]:
     return {
         "contact_id": customer.contact_id,
         "contact": customer.contact_name,
+        "company": customer.company,
         "reasons": list(customer.reasons),
     }
 

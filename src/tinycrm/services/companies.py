@@ -10,6 +10,7 @@ from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.models import Company, Contact, FollowUp, MergedSpelling, Score
 from tinycrm.models.companies import Departure as Departed
+from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
 from tinycrm.services.conflicts import check_loaded
 from tinycrm.services.contacts import ContactFields, edit_contact, resolve_ref
@@ -178,6 +179,35 @@ def company_card(store: Store, ref: str, today: date) -> CompanyCard:
         latest_scores=[(name, group[-1]) for name, group in scores.items() if group],
         last_interaction=max(touched, key=lambda t: t[1]) if touched else None,
     )
+
+
+def card_summary(card: CompanyCard) -> list[tuple[str, str | None]]:
+    """The card's summary lines, as `companies show` and the TUI's company screen show them."""
+    company = card.company
+    owner = company.owner or (f"{card.owner} (owner of its people)" if card.owner else None)
+    sales = ", ".join(format_minor(v, k) for k, v in sorted(card.revenue.items()))
+    interval = (
+        f"every {card.interval_days} days (next around {card.next_purchase_on})"
+        if card.interval_days
+        else "fewer than 3 purchase days"
+        if card.sales
+        else None
+    )
+    scores = [f"{name} {s.score} {s.scale.value.upper()}" + (" (low)" if s.is_low else "")
+              for name, s in card.latest_scores]  # fmt: skip
+    last = card.last_interaction
+    return [
+        ("Owner", owner),
+        ("Keep in touch", f"every {company.cadence_days} days" if company.cadence_days
+         else "each person's own cadence"),
+        ("Sales", f"{len(card.sales)}: {sales}" if card.sales else None),
+        ("Buys", interval),
+        ("Open cases", str(len(card.open_cases)) if card.open_cases else None),
+        ("Satisfaction", card.satisfaction.describe() if card.satisfaction else None),
+        ("Latest scores", ", ".join(scores) or None),
+        ("Last interaction", f"{last[1]} with {last[0]}" if last else None),
+        ("Archived", "yes" if company.archived else None),
+    ]  # fmt: skip
 
 
 def _score_order(score: Score) -> tuple[date, int]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from tinycrm.errors import UsageError
 from tinycrm.services import atrisk
@@ -109,6 +109,12 @@ class AtRiskCustomer(NamedTuple):
     contact_id: int
     contact_name: str
     reasons: tuple[str, ...] = ()
+    company: str | None = None  # the company the contact is at
+
+    @property
+    def who(self) -> str:
+        """The contact as the digest names them: with their company, when they have one."""
+        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
 
 
 @dataclass(frozen=True)
@@ -222,8 +228,8 @@ def build_digest(
         # end: the upcoming rows of the queue of the day before it.
         span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
         dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
-        at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of))
         companies = store.companies.names_of_people()
+        at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of), companies)
         held = [
             HeldMail(
                 row.record.id or 0,
@@ -329,12 +335,20 @@ def assemble(
     )
 
 
-def at_risk_customers(page: atrisk.Page[AtRiskRow]) -> tuple[list[AtRiskCustomer], int]:
+def at_risk_customers(
+    page: atrisk.Page[AtRiskRow], companies: Mapping[int, str] | None = None
+) -> tuple[list[AtRiskCustomer], int]:
     """The digest's lines for a short list of at-risk customers, and how many there are."""
     customers = [
-        AtRiskCustomer(row.contact_id, row.name, tuple(atrisk.risk_reasons(row)))
+        AtRiskCustomer(
+            row.contact_id,
+            row.name,
+            tuple(atrisk.risk_reasons(row)),
+            (companies or {}).get(row.contact_id),
+        )
         for row in page.rows
     ]
+    customers = _by_company(customers)
     return customers, page.total
 
 
@@ -343,7 +357,10 @@ def _kind(row: QueueItemLike) -> str:
     return str(getattr(kind, "value", kind))
 
 
-def _by_company(items: list[DigestItem]) -> list[DigestItem]:
+Grouped = TypeVar("Grouped", DigestItem, AtRiskCustomer)
+
+
+def _by_company(items: list[Grouped]) -> list[Grouped]:
     """A company's rows together, where its first (most urgent) row was; others stay put."""
     first: dict[str, int] = {}
     for index, item in enumerate(items):

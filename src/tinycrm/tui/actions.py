@@ -99,6 +99,17 @@ class CustomerActions(Screen[None]):
         if found := self._open_cases():
             self.app.push_screen(ResolveForm(*found), self.saved("Case resolved"))
 
+    def action_company(self) -> None:
+        """The selected customer's company card."""
+        from tinycrm.tui.screens.company import CompanyScreen
+
+        if chosen := self.selected_customer():
+            contact = get_contact(crm(self).store, chosen[0])
+            if contact.company_id is None:
+                self.notify(f"{contact.name} is not at a company (e: set one)", severity="warning")
+                return
+            self.app.push_screen(CompanyScreen(contact.company_id))
+
     def customer_commands(self) -> CommandList:
         return [
             ("Edit contact", "Edit the customer's fields", self.action_edit),
@@ -113,4 +124,6 @@ class CustomerActions(Screen[None]):
              self.action_open_case),
             ("Escalate a case", "Hand an open case over to someone", self.action_escalate_case),
             ("Resolve a case", "Close an open case, saying how", self.action_resolve_case),
+            ("Company card", "The customer's company: its people, sales, cases",
+             self.action_company),
         ]  # fmt: skip

@@ -58,6 +58,7 @@ class CrmApp(App[None]):
         "screens/queue.tcss",
         "screens/customers.tcss",
         "screens/customer.tcss",
+        "screens/company.tcss",
     ]
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {

@@ -29,7 +29,8 @@ SCORE = Binding("asterisk", "score", "Score", show=False)
 OPEN_CASE = Binding("k", "open_case", "Case", show=False)
 ESCALATE = Binding("K", "escalate_case", "Escalate", show=False)
 RESOLVE = Binding("R", "resolve_case", "Resolve", show=False)
-CUSTOMER_KEYS = [EDIT, NOTE, CALL, FOLLOW_UP, SALE, SCORE, OPEN_CASE, ESCALATE, RESOLVE]
+COMPANY = Binding("C", "company", "Company", show=False)
+CUSTOMER_KEYS = [EDIT, NOTE, CALL, FOLLOW_UP, SALE, SCORE, OPEN_CASE, ESCALATE, RESOLVE, COMPANY]
 
 # the queue's rows
 DONE = Binding("d", "done", "Done")

@@ -23,7 +23,7 @@ A key means the same on every screen. `↑`/`↓`, `PgUp`/`PgDn`, `Home`/`End` s
 ## The selected customer (a queue row, a customer row, the card)
 `enter`/`o` open the card · `e` edit · `n` note · `c` log a call (with minutes) ·
 `f` add a follow-up · `$` record a sale · `*` record a satisfaction score ·
-`k` open a case · `K` escalate a case · `R` resolve a case
+`k` open a case · `K` escalate a case · `R` resolve a case · `C` their company's card
 
 ## Queue (the start screen)
 `d` done · `D` done with a note (a satisfaction check also takes the score) ·
