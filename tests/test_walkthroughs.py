@@ -1,6 +1,6 @@
 """The README's tour, docs/day-with-tinycrm.md and docs/companies.md run as written (issue 14):
-every command in their shell blocks, in order, on a new database, exits 0. `crm tui` is left out (it is a
-full-screen session) and `export CRM_DB=…` is the test's own database."""
+every command in their shell blocks, in order, on a new database, exits 0. `crm tui` is left
+out (it is a full-screen session) and `export CRM_DB=…` is the test's own database."""
 
 from __future__ import annotations
 
