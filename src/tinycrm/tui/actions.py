@@ -101,14 +101,12 @@ class CustomerActions(Screen[None]):
 
     def action_company(self) -> None:
         """The selected customer's company card."""
-        from tinycrm.tui.screens.company import CompanyScreen
-
         if chosen := self.selected_customer():
             contact = get_contact(crm(self).store, chosen[0])
             if contact.company_id is None:
                 self.notify(f"{contact.name} is not at a company (e: set one)", severity="warning")
                 return
-            self.app.push_screen(CompanyScreen(contact.company_id))
+            crm(self).open_company(contact.company_id)
 
     def customer_commands(self) -> CommandList:
         return [

@@ -241,6 +241,12 @@ class CrmApp(App[None]):
             card.show_contact(contact_id)
         self.push_screen(card)
 
+    def open_company(self, company_id: int) -> None:
+        """Show a company's card (from a customer: `C`)."""
+        from tinycrm.tui.screens.company import CompanyScreen
+
+        self.push_screen(CompanyScreen(company_id))
+
     def action_add_contact(self) -> None:
         from tinycrm.tui.forms.contact import ContactForm
 
