@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from conftest import Invoke
 from tinycrm.services.contacts import ContactFields, edit_contact
 from tinycrm.services.sales import add_sale
 from tinycrm.store import Store
@@ -15,6 +16,7 @@ from tinycrm.tui.screens.company import CompanyScreen
 from tinycrm.tui.screens.customer import CustomerScreen
 
 from .conftest import TODAY, screen_text
+from .test_live import shows
 
 
 def at_company(store: Store) -> None:
@@ -71,3 +73,16 @@ def test_company_screen(
 ) -> None:
     at_company(store)
     assert snap_compare(CrmApp(store, TODAY), terminal_size=size, run_before=_company_from_the_list)
+
+
+async def test_the_company_card_shows_a_colleague_s_sale(
+    store: Store, data: dict[str, int], cli: Invoke
+) -> None:
+    at_company(store)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _company_from_the_list(pilot)
+        assert "Sales            2: 200.00 EUR" in screen_text(app)
+        sold = cli("sales", "add", "Ana Souza", "50", "--no-follow-up", "--as-of", "2026-11-26")
+        assert sold.exit_code == 0, sold.stderr
+        assert await shows(pilot, lambda: "Sales            3: 250.00 EUR" in screen_text(app))

@@ -24,6 +24,7 @@ from tinycrm.tui import crash, keys
 from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.forms.base import FormScreen
 from tinycrm.tui.safe import NoControls
+from tinycrm.tui.screens.company import CompanyScreen
 from tinycrm.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class CrmApp(App[None]):
         if self._watcher is None or not self._watcher.changed():
             return
         self.generation += 1  # screens shown again later re-read too
-        if isinstance(self.screen, CustomerActions | FormScreen):
+        if isinstance(self.screen, CustomerActions | FormScreen | CompanyScreen):
             self.screen.show_changes()
 
     # -- user text ---------------------------------------------------------------------------
@@ -243,8 +244,6 @@ class CrmApp(App[None]):
 
     def open_company(self, company_id: int) -> None:
         """Show a company's card (from a customer: `C`)."""
-        from tinycrm.tui.screens.company import CompanyScreen
-
         self.push_screen(CompanyScreen(company_id))
 
     def action_add_contact(self) -> None:
