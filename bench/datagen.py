@@ -225,6 +225,7 @@ def _contacts(rng: random.Random) -> Iterator[dict[str, Any]]:
 
 def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
     """Write the bench database to `path` (atomically, via a temporary name)."""
+    from tinycrm.store.companies import CompanyRepo
     from tinycrm.store.connection import Database
     from tinycrm.store.contacts import ContactRepo, digits_of
 
@@ -241,7 +242,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
 
     contacts = list(_contacts(rng))
     contact_cols = [
-        "id", "name", "company", "address", "birthday", "birthday_md", "relationship_type",
+        "id", "name", "address", "birthday", "birthday_md", "relationship_type",
         "stage", "cadence_days", "owner", "archived", "last_touch_on", "touch_anchor_on",
         "created_at", "updated_at",
     ]  # fmt: skip
@@ -250,6 +251,14 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
             f"INSERT INTO contacts ({', '.join(contact_cols)}) VALUES"
             f" ({', '.join('?' * len(contact_cols))})",
             ([c[k] for k in contact_cols] for c in contacts),
+        )
+        # A company is a row of its own (schema version 8); contacts point at it.
+        repo = CompanyRepo(db)
+        company_ids = {name: repo.ensure(name)[0] for name in
+                       sorted({c["company"] for c in contacts if c["company"]})}  # fmt: skip
+        conn.executemany(
+            "UPDATE contacts SET company_id = ? WHERE id = ?",
+            [(company_ids[c["company"]], c["id"]) for c in contacts if c["company"]],
         )
         emails, phones, tags, annivs, stages = [], [], [], [], []
         for c in contacts:
@@ -368,7 +377,16 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
             amount = rng.randint(5, 400) * 100 + rng.choice([0, 50, 90, 99])
             rows.append((sid, cid, _iso(day), amount, "EUR", _stamp(day)))
             items.extend((sid, pos, product) for pos, product in enumerate(basket))
-        conn.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            """INSERT INTO sales (id, contact_id, sold_on, amount_minor, currency, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        # A sale belongs to the company its buyer is at (schema version 8).
+        conn.execute(
+            "UPDATE sales SET company_id = (SELECT company_id FROM contacts"
+            " WHERE contacts.id = sales.contact_id)"
+        )
         conn.executemany("INSERT INTO sale_items VALUES (?, ?, ?)", items)
         n_sales, n_items = len(rows), len(items)
         del sales, rows, items
