@@ -10,6 +10,7 @@ import sqlite3
 from datetime import date, timedelta
 
 from tinycrm.store.atrisk import AtRiskRow
+from tinycrm.store.backend import Connection
 
 CADENCE = {"dedicated": 30, "personal": 60, "long-term": 90, "community": 180}
 LOW = {"csat": 2, "nps": 6}
@@ -29,7 +30,7 @@ def check_in_due(contact: sqlite3.Row) -> date | None:
 
 
 def at_risk_reference(
-    conn: sqlite3.Connection, as_of: date, limit: int | None = None
+    conn: Connection, as_of: date, limit: int | None = None
 ) -> tuple[int, list[AtRiskRow]]:
     asof = as_of.isoformat()
     snoozed = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pty
 import subprocess
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+import pgcluster
 from tinycrm.cli import output
 from tinycrm.cli.app import app
+from tinycrm.config import database_location
 from tinycrm.store import Store
 
 TODAY = date(2026, 11, 26)
@@ -35,8 +38,66 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses `backend` (through `store` or `cli`) runs on both backends, except
+    those marked sqlite_only (the SQLite file itself: WAL, file modes, locks, fixtures)."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pgcluster.Cluster]:
+    """A throwaway PostgreSQL cluster for this test process (one per xdist worker), with a
+    template database that has tinycrm's schema; skipped (failed under CI=true) without
+    PostgreSQL's binaries."""
+    reason = pgcluster.missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")
+        pytest.skip(f"PostgreSQL backend not tested: {reason}")
+    cluster = pgcluster.start()
+    try:
+        cluster.psql(f"CREATE DATABASE {TEMPLATE}")
+        Store.open(cluster.url(TEMPLATE), create=True).close()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+TEMPLATE = "crm_template"
+_databases = itertools.count()
+
+
 @pytest.fixture
-def cli() -> Invoke:
+def backend(request: pytest.FixtureRequest, isolated_env: Path) -> Iterator[str]:
+    """The backend under test; for PostgreSQL, CRM_DB names a new database with tinycrm's
+    schema (a clone of the template), dropped afterwards."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    cluster: pgcluster.Cluster = request.getfixturevalue("pg_cluster")
+    name = f"crm_test_{next(_databases)}"
+    cluster.psql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+    os.environ["CRM_DB"] = cluster.url(name)
+    try:
+        yield "postgresql"
+    finally:
+        os.environ["CRM_DB"] = str(isolated_env / "crm.db")
+        cluster.psql(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def db_location(backend: str, isolated_env: Path) -> str:
+    """The database under test as `--db` takes it: a file path or a PostgreSQL URL."""
+    return os.environ["CRM_DB"]
+
+
+@pytest.fixture
+def cli(backend: str) -> Invoke:
     """`cli("contacts", "add", "Ann")` runs crm through Typer's test runner."""
     runner = CliRunner()
 
@@ -48,8 +109,8 @@ def cli() -> Invoke:
 
 
 @pytest.fixture
-def store(isolated_env: Path) -> Iterator[Store]:
-    opened = Store.open(isolated_env / "crm.db", create=True)
+def store(db_location: str) -> Iterator[Store]:
+    opened = Store.open(database_location(db_location), create=True)
     yield opened
     opened.close()
 

@@ -21,6 +21,7 @@ def one_line_error(result: object, code: int = 1) -> str:
     return err
 
 
+@pytest.mark.sqlite_only(reason="file paths for --db and CRM_DB; PostgreSQL URLs: test_postgres.py")
 def test_db_option_beats_crm_db(cli: Invoke, isolated_env: Path) -> None:
     assert cli("db", "path").stdout.strip() == str(isolated_env / "crm.db")
     other = isolated_env / "other.db"

@@ -77,6 +77,7 @@ def test_completion_options_belong_to_crm_alone(cli: Invoke) -> None:
         assert "completion" not in cli(*command, "--help").stdout, command
 
 
+@pytest.mark.sqlite_only(reason="file paths for --db and CRM_DB")
 def test_db_path_honours_option_and_env(cli: Invoke, isolated_env: Path) -> None:
     assert cli("db", "path").stdout.strip() == str(isolated_env / "crm.db")
     assert cli("--db", "/tmp/x.db", "db", "path").stdout.strip() == "/tmp/x.db"
@@ -86,6 +87,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup; PostgreSQL: test_postgres.py")
 def test_backup_is_private_complete_and_not_overwritten(cli: Invoke, tmp_path: Path) -> None:
     assert cli("demo").exit_code == 0
     target = tmp_path / "backups" / "copy.db"
@@ -128,6 +130,7 @@ def test_check_healthy(cli: Invoke) -> None:
     assert report["counts"]["contacts"] >= 30
 
 
+@pytest.mark.sqlite_only(reason="drift made with sqlite3; PostgreSQL: test_postgres.py")
 def test_check_finds_schema_drift(cli: Invoke, isolated_env: Path) -> None:
     cli("demo")
     with sqlite3.connect(isolated_env / "crm.db") as conn:
@@ -160,6 +163,7 @@ CHANGED_RULES = {
 
 
 @pytest.mark.parametrize("name", list(CHANGED_RULES))
+@pytest.mark.sqlite_only(reason="a SQLite schema rewritten in place")
 def test_check_sees_a_rule_changed_in_the_schema(
     cli: Invoke, isolated_env: Path, name: str
 ) -> None:
@@ -183,6 +187,7 @@ def corrupt(path: Path, first_page: int, page: int = 4096) -> None:
 
 
 @pytest.mark.parametrize("where", ["data pages", "schema pages"])
+@pytest.mark.sqlite_only(reason="damaged SQLite pages")
 def test_check_finds_corruption(cli: Invoke, isolated_env: Path, where: str) -> None:
     assert cli("demo").exit_code == 0
     path = isolated_env / "crm.db"

@@ -294,6 +294,7 @@ def corrupt(path: Path, store: Store) -> None:
         handle.write(b"\x00" * 16)
 
 
+@pytest.mark.sqlite_only(reason="damaged SQLite pages")
 def test_corrupt_database_exits_1_and_sends_nothing(
     cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
 ) -> None:
@@ -330,6 +331,7 @@ def damage_leaf(path: Path, store: Store, btree: str) -> None:
         handle.write(b"\xff" * 16)
 
 
+@pytest.mark.sqlite_only(reason="damaged SQLite pages")
 def test_printed_digest_fails_in_one_line_on_a_damaged_page_it_reads(
     cli: Invoke, isolated_env: Path, store: Store
 ) -> None:
@@ -339,6 +341,7 @@ def test_printed_digest_fails_in_one_line_on_a_damaged_page_it_reads(
     assert printed.stderr.count("\n") == 1 and "malformed" in printed.stderr
 
 
+@pytest.mark.sqlite_only(reason="damaged SQLite pages")
 def test_send_checks_the_whole_file_a_printed_digest_only_what_it_reads(
     cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
 ) -> None:

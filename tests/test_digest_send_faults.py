@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
+from dbquery import query_db
 from mailserver import Inbox, free_port
 from test_digest_cli import AS_OF, runs, send, write_config
 from tinycrm.store import Store
@@ -50,10 +50,10 @@ def serve(inbox: Inbox, **parameters: Any) -> Any:
     return controller
 
 
-def statuses(path: Path) -> list[str]:
+def statuses(path: Path | str) -> list[str]:
     """The delivery record, read as another process would."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return [status for (status,) in conn.execute("SELECT status FROM digest_runs ORDER BY id")]
+    return [status for (status,) in query_db("SELECT status FROM digest_runs ORDER BY id",
+                                              location=path)]  # fmt: skip
 
 
 # crm with Ctrl-C at its default, as in a terminal: a test run started in the background has
@@ -77,7 +77,7 @@ def crm_send() -> subprocess.Popen[str]:
     return subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
-def wait_for_sent(path: Path, run: subprocess.Popen[str]) -> None:
+def wait_for_sent(path: Path | str, run: subprocess.Popen[str]) -> None:
     """Wait until the running send has recorded the day as sent (it is then saying goodbye)."""
     give_up = time.monotonic() + 30  # well before the server lets go of the QUIT
     while time.monotonic() < give_up:
@@ -127,7 +127,7 @@ def test_a_run_stopped_after_the_server_took_the_message_is_not_sent_again(
     controller = serve(inbox)
     try:
         run = crm_send()
-        wait_for_sent(isolated_env / "crm.db", run)
+        wait_for_sent(os.environ["CRM_DB"], run)
         run.send_signal(stop)
         _, stderr = run.communicate(timeout=30)
         again = send(cli)
@@ -138,7 +138,7 @@ def test_a_run_stopped_after_the_server_took_the_message_is_not_sent_again(
         assert stderr == "crm: the digest for 2026-11-26 was sent before the stop\n"
     assert (again.exit_code, again.stderr) == (0, "")
     assert len(inbox.messages) == 1
-    assert statuses(isolated_env / "crm.db") == ["sent"]
+    assert statuses(os.environ["CRM_DB"]) == ["sent"]
 
 
 class Trickle:
@@ -192,7 +192,7 @@ def test_a_server_trickling_lines_cannot_hold_the_run_past_its_timeout(
         f"crm: cannot send digest: 127.0.0.1:{trickle.port} did not finish within 1 s"
         " (timed out) (recorded; the next run will try again)"
     ]
-    assert statuses(isolated_env / "crm.db") == ["failed"]
+    assert statuses(os.environ["CRM_DB"]) == ["failed"]
 
 
 class Authenticator:

@@ -18,6 +18,8 @@ from tinycrm.store import Database, Store
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 
+pytestmark = pytest.mark.sqlite_only(reason="the SQLite file, its -wal/-shm, links and modes")
+
 
 def digest_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -12,6 +12,10 @@ import pytest
 from conftest import Invoke
 from tinycrm.store import Database, Store, connection
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="where the SQLite file lives (network filesystems, paths)"
+)
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

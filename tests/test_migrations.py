@@ -16,6 +16,10 @@ from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 TODAY = date(2026, 11, 26)
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="SQLite files of older schema versions and foreign SQLite files"
+)
+
 
 def make_newer(path: Path, wal: bool) -> bytes:
     conn = sqlite3.connect(path)

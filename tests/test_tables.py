@@ -129,7 +129,7 @@ def test_other_lists_fit_too(
 
 
 def crm(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CRM_DB": str(tmp_path / "crm.db")}
+    env = dict(os.environ)  # CRM_DB: the database under test
     return subprocess.run(
         [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, env=env,
         timeout=120, check=False,

@@ -331,9 +331,9 @@ def seed_records(store: Store, contact_id: int, word: str) -> None:
         )
         sale = conn.execute(
             "INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at)"
-            " VALUES (?, '2026-01-02', 12345, 'EUR', 'now')",
+            " VALUES (?, '2026-01-02', 12345, 'EUR', 'now') RETURNING id",
             (contact_id,),
-        ).lastrowid
+        ).fetchone()[0]
         conn.execute(
             "INSERT INTO sale_items (sale_id, position, product) VALUES (?, 0, ?)",
             (sale, f"{word} product"),
@@ -384,6 +384,9 @@ def test_person_json_has_everything_about_them_and_nothing_else(cli: Invoke, sto
         assert other not in result.stdout
 
 
+@pytest.mark.sqlite_only(
+    reason="the bytes of the SQLite file and WAL; PostgreSQL: test_postgres.py"
+)
 def test_forget_leaves_no_trace_in_the_database_files(
     cli: Invoke, store: Store, isolated_env: Path
 ) -> None:
@@ -439,14 +442,16 @@ def test_forget_says_how_many_other_notes_mention_the_person(cli: Invoke) -> Non
     mentioning_notes(cli)
     result = cli("contacts", "forget", "Zeb Quack", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == (
+    assert result.stderr.splitlines()[0] == (
         "2 notes of other contacts still mention Zeb Quack (kept as written; --redact-mentions"
-        " replaces the name when forgetting)\n"
+        " replaces the name when forgetting)"
     )
     assert "met zeb quack at the fair; ZEB@QUACK.EXAMPLE" in notes_text(cli)
 
 
-def test_forget_redacts_the_mentions_in_one_go(cli: Invoke, isolated_env: Path) -> None:
+def test_forget_redacts_the_mentions_in_one_go(
+    cli: Invoke, isolated_env: Path, backend: str
+) -> None:
     mentioning_notes(cli)
     result = cli("contacts", "forget", "Zeb Quack", "--yes", "--redact-mentions")
     assert result.exit_code == 0, result.stderr
@@ -458,7 +463,8 @@ def test_forget_redacts_the_mentions_in_one_go(cli: Invoke, isolated_env: Path) 
     ]
     assert json.loads(cli("contacts", "search", "recommended", "--json").stdout)
     assert json.loads(cli("contacts", "search", "fair zeb", "--json").stdout) == []
-    assert b"zeb@quack" not in (isolated_env / "crm.db").read_bytes().lower()
+    if backend == "sqlite":
+        assert b"zeb@quack" not in (isolated_env / "crm.db").read_bytes().lower()
 
 
 def test_forget_asks_and_declining_says_nothing_was_forgotten(cli: Invoke) -> None:

@@ -1,8 +1,9 @@
 """Where the database and the config file live, and the settings read from the config file.
 
-Resolution order for the database: `--db`, then `CRM_DB`, then the config file's `database`,
-then the platform's user data directory. The config file is `CRM_CONFIG` or the platform's
-user config directory's `config.toml`.
+Resolution order for the database: `--db`, then `CRM_DB`, then the config file's `database`
+(or `[database] url`), then the platform's user data directory. A `postgresql://` or
+`postgres://` URL selects a PostgreSQL server; anything else is a SQLite file's path.
+The config file is `CRM_CONFIG` or the platform's user config directory's `config.toml`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ DEFAULT_PLAYBOOK = (
 class Settings:
     """User settings from the config file; every field has a sensible default."""
 
-    database: Path | None = None
+    database: Path | str | None = None  # a str is a PostgreSQL URL
     day_first: bool = True
     feb29_in_common_years: str = "feb28"  # or "mar1"
     upcoming_days: int = 7
@@ -110,7 +111,7 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
     feb29 = _text(dates, "feb29", "feb28", source, "dates.")
     if feb29 not in ("feb28", "mar1"):
         raise UsageError(f"config {source}: dates.feb29 must be feb28 or mar1")
-    db = _text(raw, "database", "", source)
+    db = _database_setting(raw, source)
     upcoming = _table(raw, "follow_ups", source).get("upcoming_days", 7)
     if not isinstance(upcoming, int) or isinstance(upcoming, bool) or not 0 <= upcoming <= 3660:
         raise UsageError(
@@ -132,7 +133,7 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
     if not isinstance(after_referral, bool):
         raise UsageError(f"config {source}: playbook.after_referral must be true or false")
     return Settings(
-        database=Path(db).expanduser() if db else None,
+        database=database_location(db) if db else None,
         default_type=default_type or None,
         business_days=_business_days(_table(raw, "playbook", source).get("business_days"), source),
         day_first=order == "day-first",
@@ -205,13 +206,67 @@ def _playbook(steps: Any, source: Path) -> tuple[PlaybookStep, ...]:
         ) from exc
 
 
-def database_path(explicit: str | Path | None, settings: Settings | None = None) -> Path:
-    """The database file to use, by the documented order of precedence."""
+def database_path(explicit: str | Path | None, settings: Settings | None = None) -> Path | str:
+    """The database to use, by the documented order of precedence: a SQLite file's path, or
+    a PostgreSQL URL (a str)."""
     if explicit:
-        return Path(explicit).expanduser()
+        return database_location(str(explicit))
     env = os.environ.get("CRM_DB")
     if env:
-        return Path(env).expanduser()
+        return database_location(env)
     if settings is not None and settings.database is not None:
         return settings.database
     return Path(_user_dirs().user_data_dir) / "crm.db"
+
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(location: str | Path) -> bool:
+    """Whether `location` names a PostgreSQL database (a URL) rather than a SQLite file."""
+    return isinstance(location, str) and location.lower().startswith(SERVER_SCHEMES)
+
+
+def database_location(text: str) -> Path | str:
+    """A PostgreSQL URL as it is; anything else a file path (`~` expanded)."""
+    return text if is_server_url(text) else Path(text).expanduser()
+
+
+def masked_url(url: str) -> str:
+    """The URL with any password (in the user part or a `password=` parameter) as `***`."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":***"
+            netloc = f"{userinfo}@{host}"
+        query = [
+            (key, "***" if key.lower() == "password" else value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="/*")))
+    except ValueError:
+        return url.split("://", 1)[0] + "://***"
+
+
+def url_has_password(url: str) -> bool:
+    return masked_url(url) != url and "***" in masked_url(url)
+
+
+def _database_setting(raw: dict[str, Any], source: Path) -> str:
+    """`database = "…"`, or `[database] url = "…"`; a URL there may not hold a password."""
+    value = raw.get("database", "")
+    if isinstance(value, dict):
+        value = value.get("url", "")
+    if not isinstance(value, str):
+        raise UsageError(f"config {source}: database must be a path or a postgresql:// URL")
+    if is_server_url(value) and url_has_password(value):
+        raise UsageError(
+            f"config {source}: the database URL holds a password ({masked_url(value)}); keep it"
+            " out of the config: use ~/.pgpass, PGPASSFILE or a pg_service.conf entry"
+        )
+    return value

@@ -11,7 +11,6 @@ from __future__ import annotations
 import faulthandler
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
+from dbquery import query_db
+from tinycrm.config import database_location
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
@@ -60,8 +61,8 @@ def no_hang() -> Iterator[None]:
 
 
 @pytest.fixture
-def db(isolated_env: Path) -> Path:
-    path = isolated_env / "crm.db"
+def db(db_location: str) -> Path | str:
+    path = database_location(db_location)
     store = Store.open(path, create=True)
     ann = add_contact(
         store,
@@ -73,16 +74,12 @@ def db(isolated_env: Path) -> Path:
     return path
 
 
-def counts(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-    finally:
-        conn.close()
+def counts(db: Path | str) -> dict[str, int]:
+    return {t: query_db(f"SELECT count(*) FROM {t}", location=db)[0][0] for t in TABLES}
 
 
-def check_import(cli: Invoke, db: Path, data: bytes, suffix: str, *options: str) -> None:
-    source = db.parent / f"fuzz{suffix}"
+def check_import(cli: Invoke, db: Path | str, data: bytes, suffix: str, *options: str) -> None:
+    source = Path.cwd() / f"fuzz{suffix}"  # the test's own directory (isolated_env)
     source.write_bytes(data)
     before = counts(db)
     result = cli("contacts", "import", str(source), "--json", *options)
@@ -125,7 +122,7 @@ modes = st.sampled_from(
     ),
     suffix=st.sampled_from([".vcf", ".csv", ".txt"]),
 )
-def test_random_bytes(cli: Invoke, db: Path, data: bytes, suffix: str) -> None:
+def test_random_bytes(cli: Invoke, db: Path | str, data: bytes, suffix: str) -> None:
     check_import(cli, db, data, suffix)
 
 
@@ -322,7 +319,9 @@ def vcard_file(draw: st.DrawFn) -> bytes:
 
 @FUZZ
 @given(data=vcard_file(), options=modes)
-def test_vcard_like_files(cli: Invoke, db: Path, data: bytes, options: tuple[str, ...]) -> None:
+def test_vcard_like_files(
+    cli: Invoke, db: Path | str, data: bytes, options: tuple[str, ...]
+) -> None:
     check_import(cli, db, data, ".vcf", *options)
 
 
@@ -458,5 +457,5 @@ def csv_file(draw: st.DrawFn) -> bytes:
 
 @FUZZ
 @given(data=csv_file(), options=modes)
-def test_csv_files(cli: Invoke, db: Path, data: bytes, options: tuple[str, ...]) -> None:
+def test_csv_files(cli: Invoke, db: Path | str, data: bytes, options: tuple[str, ...]) -> None:
     check_import(cli, db, data, ".csv", *options)

@@ -4,12 +4,12 @@ shows literally, and full-text search finds the moved notes under the surviving 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from conftest import Invoke
+from dbquery import query_db
 from test_output_safety import assert_safe
 from tinycrm.services.cases import open_case
 from tinycrm.services.contacts import ContactFields, add_contact
@@ -96,14 +96,10 @@ def test_merge_with_hostile_text_keeps_everything_and_search_follows(
         assert found.exit_code == 0, found.stderr
         hits = json.loads(found.stdout)
         assert hits and {h["id"] for h in hits} == {keep}, (word, hits)
-    conn = sqlite3.connect(isolated_env / "crm.db")
-    try:
-        in_index = {row[0] for row in conn.execute("SELECT contact_id FROM search_index")}
-        indexed = conn.execute("SELECT count(*) FROM search_index").fetchone()[0]
-        rows = conn.execute("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM notes)")
-        assert indexed == rows.fetchone()[0]
-    finally:
-        conn.close()
+    in_index = {row[0] for row in query_db("SELECT contact_id FROM search_index")}
+    indexed = query_db("SELECT count(*) FROM search_index")[0][0]
+    rows = query_db("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM notes)")
+    assert indexed == rows[0][0]
     assert {int(c) for c in in_index} == {keep}
 
     # The merged, hostile contact shows literally and safely.

@@ -36,7 +36,8 @@ class State:
         return self._settings
 
     @property
-    def db_path(self) -> Path:
+    def db_path(self) -> Path | str:
+        """The SQLite file's path, or the PostgreSQL URL (a str)."""
         return config.database_path(self.db_option, self.settings)
 
     @property
@@ -55,7 +56,7 @@ class State:
         if self._store is None:
             self._store = Store.open(self.db_path, create=create)
             if self._store.db.created:
-                _say(f"created new database at {self._store.db.path}")
+                _say(f"created new database at {self._store.db.location}")
             warn_network_filesystem(self._store)
             notice = upgrade_notice(self._store)
             if notice:

@@ -52,6 +52,7 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 "schema_version": report.schema_version,
                 "problems": report.problems,
                 "counts": report.counts,
+                "notes": report.notes,
             }
         )
     else:
@@ -69,6 +70,8 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         output.print_fields(pairs)
         for problem in report.problems[:50]:
             output.print_notice(problem)
+        for note in report.notes:
+            output.print_notice(note)
     if not report.ok:
         raise typer.Exit(1)
 

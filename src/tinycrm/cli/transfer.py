@@ -303,11 +303,8 @@ def forget(
             f"{_notes(done.mentions)} of other contacts still mention {contact.name}"
             " (kept as written; --redact-mentions replaces the name when forgetting)"
         )
-    if not done.scrubbed:
-        output.print_notice(
-            "another program has the database open: the erased text leaves the write-ahead"
-            " log when it closes (or run this again then)"
-        )
+    if done.residue:
+        output.print_notice(done.residue)
 
 
 def _notes(count: int) -> str:

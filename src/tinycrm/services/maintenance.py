@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tinycrm.config import is_server_url
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
 from tinycrm.services.companies import SpellingReport, spelling_report
-from tinycrm.store import Database, Store
+from tinycrm.store import Database, Store, open_database
 from tinycrm.store.connection import holders_of_a_deleted_log
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION
 
 
 def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
-    """A consistent copy (SQLite's online backup), safe while others write; mode 0600."""
-    target = destination / store.db.path.name if destination.is_dir() else destination
+    """A consistent copy, safe while others write, mode 0600: SQLite's online backup, or
+    pg_dump's custom format of a PostgreSQL database (`pg_restore` reads it)."""
+    name = store.db.path.name if store.db.dialect == "sqlite" else "tinycrm.dump"
+    target = destination / name if destination.is_dir() else destination
     if target.exists() and not overwrite:
         raise Conflict(f"{target} exists (use --force to replace it)")
     if is_one_of(target, store.db.files):
@@ -26,11 +29,12 @@ def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
 
 @dataclass(frozen=True)
 class CheckReport:
-    path: Path
+    path: Path | str
     schema_version: int
     latest_version: int
     problems: list[str]
     counts: dict[str, int]
+    notes: list[str] = field(default_factory=list)  # what the check could not verify
 
     @property
     def ok(self) -> bool:
@@ -49,20 +53,30 @@ def check(store: Store) -> CheckReport:
         problems += db.schema_differences()
     counts, unreadable = db.table_counts(TABLES)
     problems += unreadable
-    problems += [
-        f"process {pid} ({name}) still writes to a deleted write-ahead log of this database:"
-        " what it wrote since is not in the file and is lost when it exits"
-        for pid, name in holders_of_a_deleted_log(db.path)
-    ]
-    return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)
+    notes: list[str] = []
+    if isinstance(db, Database):
+        problems += [
+            f"process {pid} ({name}) still writes to a deleted write-ahead log of this database:"
+            " what it wrote since is not in the file and is lost when it exits"
+            for pid, name in holders_of_a_deleted_log(db.path)
+        ]
+        return CheckReport(db.path, db.schema_version(), LATEST_VERSION, problems, counts)
+    if not db.amcheck_available():
+        notes.append(
+            "indexes not verified: the amcheck extension is not installed in this database"
+            " (a superuser runs CREATE EXTENSION amcheck); table pages are not checked either"
+            " (PostgreSQL checks them as it reads them; data checksums are set by initdb)"
+        )
+    return CheckReport(db.location, db.schema_version(), LATEST_VERSION, problems, counts, notes)
 
 
-def check_file(path: Path) -> CheckReport:
+def check_file(path: Path | str) -> CheckReport:
     """Check the database at `path` read-only (a backup stays byte for byte as it was); a
     file too damaged to open is reported as a problem rather than raised (a newer or foreign
-    file is still an error)."""
+    file is still an error). A PostgreSQL database is not migrated; the schema comparison
+    builds the expected schema in a transaction it rolls back."""
     try:
-        db = Database(path, read_only=True)
+        db = open_database(path, read_only=not is_server_url(path), migrate=False)
     except Corrupt as exc:
         return CheckReport(path, -1, LATEST_VERSION, [str(exc)], {})
     try:
@@ -79,10 +93,11 @@ class Migration:
     dry_run: bool = False
 
 
-def migrate(path: Path, *, dry_run: bool = False) -> Migration:
+def migrate(path: Path | str, *, dry_run: bool = False) -> Migration:
     """Apply the pending migrations; with `dry_run`, apply them inside one transaction, read
-    back what they did, and roll it all back."""
-    db = Database(path, migrate=False)
+    back what they did, and roll it all back. A PostgreSQL database without tinycrm's tables
+    gets them (its administrator made the database; a SQLite file must exist already)."""
+    db = open_database(path, migrate=False, create=is_server_url(path))
     try:
         before = db.schema_version()
         if not dry_run:

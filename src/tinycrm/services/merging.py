@@ -174,7 +174,7 @@ class Forgotten(NamedTuple):
     contact: Contact
     mentions: int  # notes of other contacts that named the person (by name or e-mail)
     redacted: bool  # whether those mentions were replaced by REDACTED
-    scrubbed: bool  # whether the write-ahead log could be emptied
+    residue: str | None  # what still holds the erased text, if anything (store.transfer.scrub)
 
 
 REDACTED = "[forgotten]"

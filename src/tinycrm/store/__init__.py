@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from sqlite3 import Connection
 
+from tinycrm.config import is_server_url
 from tinycrm.store.atrisk import AtRiskRepo
+from tinycrm.store.backend import Backend, Connection
 from tinycrm.store.cases import CaseRepo
 from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import Database
@@ -20,6 +21,7 @@ from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.postgres import PgChangeWatcher, PgDatabase
 from tinycrm.store.referrals import ReferralRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
@@ -31,13 +33,14 @@ from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
 class Store:
     """One open database and the repositories over it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Store:
-        """The database at `path`; a missing file is an error unless `create`."""
-        return cls(Database(path, create=create))
+    def open(cls, location: Path | str, *, create: bool = False) -> Store:
+        """The database at `location`: a SQLite file's path, or a PostgreSQL URL. A missing
+        file (a PostgreSQL database without tinycrm's tables) is an error unless `create`."""
+        return cls(open_database(location, create=create))
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -110,10 +113,21 @@ class Store:
     def watcher(self) -> ChangeWatcher:
         """Something to ask, cheaply and as often as needed, whether anyone committed a change
         since (store/watch.py). Made on a connection that only reads (the TUI's)."""
+        if isinstance(self.db, PgDatabase):
+            return PgChangeWatcher(self.db)
         return SqliteChangeWatcher(self.db)
 
     def close(self) -> None:
         self.db.close()
 
 
-__all__ = ["ChangeWatcher", "Database", "Store"]
+def open_database(
+    location: Path | str, *, migrate: bool = True, create: bool = False, read_only: bool = False
+) -> Backend:
+    """The backend `location` names: a `postgresql://` URL, else a SQLite file."""
+    if is_server_url(location):
+        return PgDatabase(str(location), migrate=migrate, create=create, read_only=read_only)
+    return Database(location, migrate=migrate, create=create, read_only=read_only)
+
+
+__all__ = ["Backend", "ChangeWatcher", "Database", "PgDatabase", "Store", "open_database"]

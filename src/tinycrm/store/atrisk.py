@@ -8,11 +8,10 @@ contact's keep-in-touch check-in (`contacts.check_in_due_on`) is overdue, and no
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from tinycrm.store.connection import Database
+from tinycrm.store.backend import Backend, Connection, Row
 
 
 class AtRiskRow(NamedTuple):
@@ -47,11 +46,11 @@ def _d(value: str | None) -> date | None:
 
 
 class AtRiskRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def at_risk(self, as_of: date, limit: int | None = None) -> tuple[int, list[AtRiskRow]]:
@@ -81,12 +80,12 @@ class AtRiskRepo:
         few_in_touch = few[0]["n_touch"] if few else 0
         total = int(touch_total) + few_total - few_in_touch
         several = [r for r in few if r["reasons"] > 1]
-        page: list[sqlite3.Row] = several
+        page: list[Row] = several
         if page_size is None or len(page) < page_size:
             # The page reaches the contacts with one reason. Then every contact of `few` in
             # touch has two reasons and is in `several`: skip those in the index walk.
             seen = {r["id"] for r in several if r["due"] is not None}
-            wanted = -1 if page_size is None else page_size - len(page) + len(seen)
+            wanted = None if page_size is None else page_size - len(page) + len(seen)
             touch_only = [
                 r for r in self.conn.execute(
                     f"""SELECT id, check_in_due_on AS due, name, cadence_in_force AS cadence,
@@ -94,7 +93,7 @@ class AtRiskRepo:
                           NULL AS scale, NULL AS satisfaction, 0 AS open_cases,
                           NULL AS next_target
                         FROM contacts c WHERE check_in_due_on < :asof AND NOT {_SNOOZED}
-                        ORDER BY check_in_due_on, id LIMIT :wanted""",
+                        ORDER BY check_in_due_on, id{"" if wanted is None else " LIMIT :wanted"}""",
                     {**params, "wanted": wanted},
                 )
                 if r["id"] not in seen
@@ -121,7 +120,7 @@ class AtRiskRepo:
         ]
         return (total if result else 0), result
 
-    def _at_risk_few(self, asof: str, limit: int | None) -> list[sqlite3.Row]:
+    def _at_risk_few(self, asof: str, limit: int | None) -> list[Row]:
         """The active contacts with falling or low satisfaction or open cases on `asof`,
         ranked (reasons DESC, due IS NULL, due, id) with their details; only the first
         `limit`. Each row also carries the size of the whole set (n_few) and how many of it
@@ -142,8 +141,9 @@ class AtRiskRepo:
                    lag(score) OVER w AS prev_score, lag(scale) OVER w AS prev_scale,
                    row_number() OVER (PARTITION BY contact_id ORDER BY scored_on DESC, id DESC)
                      AS rn
-            FROM satisfaction WHERE contact_id IN late AND scored_on <= :asof
-            WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id))
+            FROM satisfaction
+            WHERE contact_id IN (SELECT contact_id FROM late) AND scored_on <= :asof
+            WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id)) AS latest
           WHERE rn = 1 AND {_SATISFACTION} IS NOT NULL),
         oc AS MATERIALIZED (
           SELECT contact_id, count(*) AS n, min(target_on) AS next_target FROM cases
@@ -158,16 +158,16 @@ class AtRiskRepo:
                      NULL AS h_why
               FROM score_stats WHERE risk = 1 AND last_on <= :asof
               UNION ALL SELECT contact_id, score, prev_score, scale, satisfaction FROM hist
-              UNION ALL SELECT contact_id, NULL, NULL, NULL, NULL FROM oc)
+              UNION ALL SELECT contact_id, NULL, NULL, NULL, NULL FROM oc) AS flagged
             GROUP BY id) AS src
           LEFT JOIN contacts c INDEXED BY contacts_check_in ON c.id = src.id),
         ranked AS (
-          SELECT id, reasons + (due IS NOT NULL) AS reasons, due, h_score, h_prev, h_scale,
-                 h_why
+          SELECT id, reasons + CASE WHEN due IS NOT NULL THEN 1 ELSE 0 END AS reasons, due,
+                 h_score, h_prev, h_scale, h_why
           FROM (
             SELECT id, reasons, h_score, h_prev, h_scale, h_why,
                    CASE WHEN overdue THEN due END AS due
-            FROM few WHERE archived IS NOT 1)),
+            FROM few WHERE coalesce(archived, 0) <> 1) AS flagged),
         sizes AS MATERIALIZED (SELECT count(*) AS n_few, count(due) AS n_touch FROM ranked),
         page AS (
           SELECT ranked.*, n_few, n_touch FROM ranked, sizes

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.cases import Case
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import Severity
 
@@ -19,18 +19,19 @@ class CaseRow:
 
 
 class CaseRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, case: Case) -> int:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO cases (contact_id, title, severity, opened_on, target_on,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                     created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
                 (case.contact_id, case.title, case.severity.value, case.opened_on.isoformat(),
                  case.target_on.isoformat(), now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def get(self, case_id: int) -> Case | None:
         row = self.db.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
@@ -99,7 +100,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _case(row: sqlite3.Row) -> Case:
+def _case(row: Row) -> Case:
     return Case(
         id=row["id"],
         contact_id=row["contact_id"],

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.companies import Company, Departure, MergedSpelling
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Connection, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 
 
@@ -41,11 +41,11 @@ class CompanyFilter:
 
 
 class CompanyRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def get(self, company_id: int) -> Company | None:
@@ -73,12 +73,12 @@ class CompanyRepo:
         return [_company(row) for row in rows]
 
     def rows(self, where: CompanyFilter) -> list[CompanyRow]:
-        clauses, params = ["1"], list[object]()
+        clauses, params = ["1 = 1"], list[object]()
         if where.archived is not None:
             clauses.append("c.archived = ?")
             params.append(int(where.archived))
         if where.ids is not None:
-            clauses.append(f"c.id IN ({','.join('?' * len(where.ids))})")
+            clauses.append(f"c.id IN ({','.join('?' * len(where.ids)) or 'NULL'})")
             params.extend(where.ids)
         rows = self.conn.execute(
             f"""SELECT c.*, coalesce(c.owner, {_PEOPLES_OWNER}) AS owner_in_force,
@@ -96,11 +96,12 @@ class CompanyRepo:
             cursor = conn.execute(
                 f"""INSERT INTO companies (name, name_key, owner, cadence_days, archived,
                       created_at, updated_at)
-                    VALUES (?1, {name_key("?1")}, ?2, ?3, ?4, ?5, ?5)""",
+                    VALUES (?1, {name_key("?1")}, ?2, ?3, ?4, ?5, ?5) RETURNING id""",
                 (company.name.strip(), company.owner, company.cadence_days,
                  int(company.archived), stamp),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def ensure(self, name: str) -> tuple[int, bool]:
         """The id of the company named `name` (but for case and whitespace), created if there
@@ -225,7 +226,7 @@ class CompanyRepo:
         ]
 
 
-def _company(row: sqlite3.Row) -> Company:
+def _company(row: Row) -> Company:
     return Company(
         id=row["id"],
         name=row["name"],

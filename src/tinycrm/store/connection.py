@@ -105,6 +105,8 @@ def now_iso() -> str:
 class Database:
     """A connection to one tinycrm database file, migrated to the current schema."""
 
+    dialect = "sqlite"
+
     def __init__(
         self,
         path: Path | str,
@@ -142,6 +144,16 @@ class Database:
             except StorageError:
                 self.conn.close()
                 raise
+
+    @property
+    def target(self) -> Path:
+        """What `Store.open` takes to open this database again."""
+        return self.path
+
+    @property
+    def location(self) -> str:
+        """The database as messages name it."""
+        return str(self.path)
 
     @property
     def files(self) -> tuple[Path, Path, Path]:

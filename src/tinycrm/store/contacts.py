@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,15 +18,15 @@ from tinycrm.models.contacts import (
     PostalAddress,
     StageChange,
 )
+from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo, name_key
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import RelationshipType, Stage
 
-_SELECT = """
-SELECT c.*,
-  (SELECT name FROM companies WHERE id = c.company_id) AS company,
-  (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,
+# A contact's lists as JSON arrays (the JSON aggregates differ per backend).
+_LISTS = {
+    "sqlite": """
   (SELECT json_group_array(json_array(email, label)) FROM
      (SELECT email, label FROM contact_emails WHERE contact_id = c.id ORDER BY position))
      AS emails,
@@ -44,25 +43,53 @@ SELECT c.*,
      (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)) AS tags,
   (SELECT json_group_array(json_object('id', id, 'label', label, 'date', date)) FROM
      (SELECT id, label, date FROM anniversaries WHERE contact_id = c.id ORDER BY date_md))
-     AS anniversaries
+     AS anniversaries""",
+    "postgresql": """
+  (SELECT coalesce(json_agg(json_build_array(email, label) ORDER BY position), '[]')::text
+     FROM contact_emails WHERE contact_id = c.id) AS emails,
+  (SELECT coalesce(json_agg(json_build_array(phone, label) ORDER BY position), '[]')::text
+     FROM contact_phones WHERE contact_id = c.id) AS phones,
+  (SELECT coalesce(json_agg(json_build_array(label, po_box, extended, street, locality, region,
+                   postal_code, country) ORDER BY position), '[]')::text
+     FROM contact_addresses WHERE contact_id = c.id) AS addresses,
+  (SELECT coalesce(json_agg(json_build_array(kind, value, label) ORDER BY kind, position),
+                   '[]')::text FROM contact_links WHERE contact_id = c.id) AS links,
+  (SELECT coalesce(json_agg(tag ORDER BY tag), '[]')::text FROM contact_tags
+     WHERE contact_id = c.id) AS tags,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'label', label, 'date', date)
+     ORDER BY date_md), '[]')::text FROM anniversaries WHERE contact_id = c.id) AS anniversaries""",
+}
+_SELECT = {
+    dialect: f"""
+SELECT c.*,
+  (SELECT name FROM companies WHERE id = c.company_id) AS company,
+  (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,{lists}
 FROM contacts c
 """
+    for dialect, lists in _LISTS.items()
+}
 
 
-# The full-text document of a contact; callers add a WHERE clause on `c`.
-INDEX_CONTACTS_SQL = """INSERT INTO search_index (rowid, body, contact_id)
+# The full-text document of a contact; callers add a WHERE clause on `c`. The index's row
+# key is SQLite's rowid (FTS5) or the `id` column (PostgreSQL): -contact id, or a note's id.
+ROW_KEY = {"sqlite": "rowid", "postgresql": "id"}
+_INDEX_CONTACTS_SQL = """INSERT INTO search_index ({key}, body, contact_id)
     SELECT -c.id, c.name || ' '
         || coalesce((SELECT name FROM companies WHERE id = c.company_id), '') || ' '
         || coalesce(c.nickname, '') || ' ' || coalesce(c.job_title, '') || ' '
         || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
-        || coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+        || coalesce((SELECT {concat}(email, ' ') FROM contact_emails
                      WHERE contact_id = c.id), '') || ' '
-        || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+        || coalesce((SELECT {concat}(phone, ' ') FROM contact_phones
                      WHERE contact_id = c.id), '') || ' '
-        || coalesce((SELECT group_concat(tag, ' ') FROM contact_tags
+        || coalesce((SELECT {concat}(tag, ' ') FROM contact_tags
                      WHERE contact_id = c.id), ''),
         c.id
     FROM contacts c"""
+INDEX_CONTACTS_SQL = {
+    "sqlite": _INDEX_CONTACTS_SQL.format(key="rowid", concat="group_concat"),
+    "postgresql": _INDEX_CONTACTS_SQL.format(key="id", concat="string_agg"),
+}
 
 # Matching rows ranked per part of the search index (contact documents, notes) at most; past
 # it the most recently added are ranked (see ContactRepo.search, docs/search.md).
@@ -107,15 +134,17 @@ def digits_of(phone: str) -> str:
 
 
 class ContactRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def get(self, contact_id: int) -> Contact | None:
-        row = self.conn.execute(_SELECT + " WHERE c.id = ?", (contact_id,)).fetchone()
+        row = self.conn.execute(
+            _SELECT[self.db.dialect] + " WHERE c.id = ?", (contact_id,)
+        ).fetchone()
         return _contact(row) if row else None
 
     def query(self, where: ContactFilter) -> list[Contact]:
@@ -124,7 +153,7 @@ class ContactRepo:
         if where.limit:
             sql += " LIMIT ? OFFSET ?"
             params += [where.limit, where.offset]
-        return [_contact(row) for row in self.conn.execute(_SELECT + sql, params)]
+        return [_contact(row) for row in self.conn.execute(_SELECT[self.db.dialect] + sql, params)]
 
     def count(self, where: ContactFilter) -> int:
         sql, params = _filter_sql(where)
@@ -194,12 +223,12 @@ class ContactRepo:
                      relationship_type, stage, cadence_days, owner, archived, company_id, role,
                      referred_by, {CARD_COLUMNS}, last_touch_on, touch_anchor_on, created_at,
                      updated_at)
-                   VALUES ({", ".join("?" * (12 + len(CARD_FIELDS)))}, ?, ?, ?, ?)""",
+                   VALUES ({", ".join("?" * (12 + len(CARD_FIELDS)))}, ?, ?, ?, ?) RETURNING id""",
                 (*_scalar_fields(contact), *self._links(contact), *card_fields(contact),
                  _iso(contact.last_touch_on),
                  _iso(contact.touch_anchor_on or today), stamp, stamp),
             )  # fmt: skip
-            contact_id = int(cursor.lastrowid or 0)
+            contact_id = int(cursor.fetchone()[0])
             self._write_children(contact_id, contact)
             if contact.stage:
                 self.add_stage_change(contact_id, contact.stage, today)
@@ -268,8 +297,9 @@ class ContactRepo:
 
     def reindex(self, contact_id: int) -> None:
         """Refresh the contact's full-text document (name, company, emails, phones, tags...)."""
-        self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact_id,))
-        self.conn.execute(INDEX_CONTACTS_SQL + " WHERE c.id = ?", (contact_id,))
+        dialect = self.db.dialect
+        self.conn.execute(f"DELETE FROM search_index WHERE {ROW_KEY[dialect]} = ?", (-contact_id,))
+        self.conn.execute(INDEX_CONTACTS_SQL[dialect] + " WHERE c.id = ?", (contact_id,))
 
     def add_stage_change(self, contact_id: int, stage: Stage, on: date) -> None:
         with self.db.write() as conn:
@@ -305,6 +335,8 @@ class ContactRepo:
         whole index, so a rare word keeps its weight. See docs/search.md.
         """
         cap = SEARCH_CANDIDATES if candidates is None else candidates
+        if self.db.dialect == "postgresql":
+            return self._search_postgresql(query, limit, cap)
         parts: list[str] = []
         params: list[object] = []
         for negative in (True, False):
@@ -324,6 +356,29 @@ class ContactRepo:
         )
         return [SearchHit(r["contact_id"], r["best"], r["snippet"]) for r in rows]
 
+    def _search_postgresql(self, query: str, limit: int, cap: int) -> list[SearchHit]:
+        """The same search over PostgreSQL's tsvector index (GIN): every word of `query` as a
+        prefix, accents ignored; ts_rank negated so that lower ranks first, as bm25's. As on
+        SQLite, each part of the index ranks its `cap` most recently added matches."""
+        words = re.findall(r'"((?:[^"]|"")*)"\*', query)
+        terms = " & ".join("'" + word.replace('"', "").replace("'", "") + "':*" for word in words)
+        part = """(SELECT s.id, s.contact_id, s.body FROM search_index s, q
+                   WHERE s.document @@ q.query AND s.id {side} 0 ORDER BY s.id {order} LIMIT ?)"""
+        rows = self.conn.execute(
+            f"""WITH q AS (SELECT to_tsquery('simple', tinycrm_unaccent(?)) AS query),
+               matches AS ({part.format(side="<", order="ASC")}
+                           UNION ALL {part.format(side=">", order="DESC")}),
+               ranked AS (SELECT m.id, m.contact_id, m.body, -ts_rank(s.document, q.query) AS rank
+                          FROM matches m JOIN search_index s ON s.id = m.id, q),
+               best AS (SELECT DISTINCT ON (contact_id) contact_id, rank, body FROM ranked
+                        ORDER BY contact_id, rank, id)
+               SELECT contact_id, rank, ts_headline('simple', body, (SELECT query FROM q),
+                   'StartSel="", StopSel="", MaxWords=12, MinWords=5, ShortWord=1') AS snippet
+               FROM best ORDER BY rank, contact_id LIMIT ?""",
+            (terms, cap, cap, limit),
+        )
+        return [SearchHit(r["contact_id"], r["rank"], r["snippet"]) for r in rows]
+
     def _candidates(self, query: str, negative: bool, cap: int) -> tuple[str, tuple[int, ...]]:
         """The rowid range of one part of the index (contact documents have rowid -id, notes
         their id) holding at most `cap` of its matching rows, the most recently added: the
@@ -342,7 +397,7 @@ class ContactRepo:
 
 
 def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
-    clauses = ["1"]
+    clauses = ["1 = 1"]
     params: list[object] = []
     if where.archived is not None:
         clauses.append("c.archived = ?")
@@ -365,7 +420,7 @@ def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
         clauses.append("c.stage = ?")
         params.append(where.stage)
     if where.ids is not None:
-        clauses.append(f"c.id IN ({','.join('?' * len(where.ids))})")
+        clauses.append(f"c.id IN ({','.join('?' * len(where.ids)) or 'NULL'})")
         params.extend(where.ids)
     return " WHERE " + " AND ".join(clauses), params
 
@@ -432,7 +487,7 @@ def card_fields(item: CardFields) -> tuple[str | None, ...]:
     return (item.kind, *parts, item.nickname, item.job_title, item.gender)
 
 
-def write_children(conn: sqlite3.Connection, items: Iterable[tuple[int, CardFields]]) -> None:
+def write_children(conn: Connection, items: Iterable[tuple[int, CardFields]]) -> None:
     """Insert the emails, phones, tags, postal addresses and links of contacts by id."""
     pairs = list(items)
     conn.executemany(
@@ -446,7 +501,7 @@ def write_children(conn: sqlite3.Connection, items: Iterable[tuple[int, CardFiel
          for n, p in enumerate(c.phones)],
     )  # fmt: skip
     conn.executemany(
-        "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+        "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(i, t) for i, c in pairs for t in c.tags],
     )
     conn.executemany(
@@ -472,7 +527,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _contact(row: sqlite3.Row) -> Contact:
+def _contact(row: Row) -> Contact:
     emails = json.loads(row["emails"])
     phones = json.loads(row["phones"])
     links: dict[str, list[Labelled]] = {"url": [], "im": [], "related": []}
@@ -528,7 +583,7 @@ def _like_escape(text: str) -> str:
 __all__ = ["ContactFilter", "ContactRepo", "PartialDate", "RefCandidate", "SearchHit"]
 
 
-def record_interaction(conn: sqlite3.Connection, contact_id: int, on: date) -> None:
+def record_interaction(conn: Connection, contact_id: int, on: date) -> None:
     """An interaction on `on`: when it is the contact's latest (even backdated), the
     keep-in-touch clock restarts from it and an earlier restart without one (the day the
     contact was added or imported, a skipped check-in) no longer counts."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 
 SENT = "sent"
 FAILED = "failed"
@@ -28,7 +28,7 @@ class DigestRun(NamedTuple):
 
 
 class DigestRunRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def record(
@@ -45,11 +45,12 @@ class DigestRunRepo:
             cursor = conn.execute(
                 """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
                      item_count, error, attempted_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (digest_on.isoformat(), covered_from.isoformat(), status, recipients,
                  item_count, error, now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def claim(
         self,
@@ -80,10 +81,11 @@ class DigestRunRepo:
             cursor = conn.execute(
                 """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
                      item_count, attempted_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
                 (day, covered_from.isoformat(), SENDING, recipients, item_count, now_iso()),
             )
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def finish(self, run_id: int, status: str, error: str | None = None) -> None:
         """Record how a claimed send ended (SENT or FAILED)."""
@@ -116,7 +118,7 @@ class DigestRunRepo:
         return [_run(row) for row in rows]
 
 
-def _run(row: sqlite3.Row) -> DigestRun:
+def _run(row: Row) -> DigestRun:
     return DigestRun(
         id=row["id"],
         digest_on=date.fromisoformat(row["digest_on"]),

@@ -3,14 +3,14 @@ indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are comp
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinycrm.models import FollowUp
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class FollowUpRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, item: FollowUp) -> int:
@@ -27,7 +27,7 @@ class FollowUpRepo:
             cursor = conn.execute(
                 """INSERT INTO follow_ups (contact_id, title, kind, due_on, snoozed_until, rule,
                      anchor_on, status, completed_on, source, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     item.contact_id,
                     item.title,
@@ -42,7 +42,8 @@ class FollowUpRepo:
                     now_iso(),
                 ),
             )
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def get(self, follow_up_id: int) -> FollowUp | None:
         row = self.db.conn.execute(
@@ -71,7 +72,7 @@ class FollowUpRepo:
     ) -> list[StoredRow]:
         """Stored follow-ups with their contact's name, relationship type and whether the
         contact has an open case, soonest first."""
-        clauses: list[str] = ["1"]
+        clauses: list[str] = ["1 = 1"]
         params: list[object] = []
         if contact_id is not None:
             clauses.append("f.contact_id = ?")
@@ -641,7 +642,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _follow_up(row: sqlite3.Row) -> FollowUp:
+def _follow_up(row: Row) -> FollowUp:
     return FollowUp(
         id=row["id"],
         contact_id=row["contact_id"],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.vocabulary import Scale
 
 
@@ -28,7 +28,7 @@ class HeldRow:
 
 
 class SurveyRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, request: SurveyRequest) -> int:
@@ -36,12 +36,13 @@ class SurveyRepo:
             cursor = conn.execute(
                 """INSERT INTO survey_requests (contact_id, address, scale, code, message_id,
                      follow_up_id, sent_on, expires_on, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (request.contact_id, request.address, request.scale.value, request.code,
                  request.message_id, request.follow_up_id, request.sent_on.isoformat(),
                  request.expires_on.isoformat(), now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def get(self, request_id: int) -> SurveyRequest | None:
         row = self.db.conn.execute(
@@ -144,7 +145,7 @@ class SurveyRepo:
 
 
 class MailRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, record: MailRecord) -> int:
@@ -153,13 +154,14 @@ class MailRepo:
                 """INSERT INTO mail_messages (fingerprint, message_id, collected_on, outcome,
                      reason, contact_id, survey_id, case_id, note_id, score_id, score, sender,
                      subject, excerpt, sent_on, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (record.fingerprint, record.message_id, record.collected_on.isoformat(),
                  record.outcome.value, record.reason, record.contact_id, record.survey_id,
                  record.case_id, record.note_id, record.score_id, record.score, record.sender,
                  record.subject, record.excerpt, _iso(record.sent_on), now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def by_fingerprint(self, fingerprint: str) -> MailRecord | None:
         row = self.db.conn.execute(
@@ -253,7 +255,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _request(row: sqlite3.Row) -> SurveyRequest:
+def _request(row: Row) -> SurveyRequest:
     return SurveyRequest(
         id=row["id"],
         contact_id=row["contact_id"],
@@ -269,7 +271,7 @@ def _request(row: sqlite3.Row) -> SurveyRequest:
     )
 
 
-def _record(row: sqlite3.Row) -> MailRecord:
+def _record(row: Row) -> MailRecord:
     return MailRecord(
         id=row["id"],
         fingerprint=row["fingerprint"],

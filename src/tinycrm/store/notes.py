@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models import Note
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import record_interaction
 from tinycrm.vocabulary import Channel
 
@@ -19,7 +19,7 @@ class NoteRow:
 
 
 class NoteRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, note: Note) -> int:
@@ -27,7 +27,7 @@ class NoteRepo:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO notes (contact_id, body, channel, noted_on, duration_minutes,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                     created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     note.contact_id,
                     note.body,
@@ -37,9 +37,10 @@ class NoteRepo:
                     now_iso(),
                 ),
             )
+            new_id = int(cursor.fetchone()[0])
             if note.channel is not None:
                 record_interaction(conn, note.contact_id, note.on)
-        return int(cursor.lastrowid or 0)
+        return new_id
 
     def query(
         self,
@@ -81,7 +82,7 @@ class NoteRepo:
             conn.execute("UPDATE notes SET body = ? WHERE id = ?", (body, note_id))
 
 
-def _note(row: sqlite3.Row) -> Note:
+def _note(row: Row) -> Note:
     return Note(
         id=row["id"],
         contact_id=row["contact_id"],

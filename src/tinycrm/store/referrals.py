@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Connection
+from tinycrm.store.connection import now_iso
 
 # A referral chain is followed at most this far (a guard should a circle ever be stored).
 _MAX_CHAIN = 10_000
@@ -26,18 +26,18 @@ class ReferralSales:
 
 
 class ReferralRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def chain(self, contact_id: int) -> list[tuple[int, str]]:
         """(id, name) of the contact, the one who referred them, who referred that one, …"""
         rows = self.conn.execute(
             """WITH RECURSIVE chain(id, depth) AS (
-                 SELECT ?, 0
+                 SELECT CAST(? AS BIGINT), 0  -- typed, for PostgreSQL's recursive union
                  UNION ALL
                  SELECT c.referred_by, chain.depth + 1 FROM contacts c
                  JOIN chain ON c.id = chain.id

@@ -4,12 +4,11 @@ read through indexes (and the trigger-maintained `sale_stats`) instead of Python
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS
-from tinycrm.store.connection import Database
+from tinycrm.store.backend import Backend, Connection
 
 # Purchase summaries up to :asof of the customers whose sale_stats row already includes later
 # sales (a look back in time), computed as the sale_stats trigger computes them: purchase days,
@@ -17,7 +16,8 @@ from tinycrm.store.connection import Database
 _LOOK_BACK = """
         WITH late AS (SELECT contact_id FROM sale_stats WHERE last_on > :asof),
         d AS (SELECT contact_id, sold_on FROM sales
-              WHERE contact_id IN late AND sold_on <= :asof GROUP BY contact_id, sold_on),
+              WHERE contact_id IN (SELECT contact_id FROM late) AND sold_on <= :asof
+              GROUP BY contact_id, sold_on),
         g AS (SELECT contact_id, julianday(sold_on) - julianday(
                        lag(sold_on) OVER (PARTITION BY contact_id ORDER BY sold_on)) AS gap
               FROM d),
@@ -28,7 +28,8 @@ _LOOK_BACK = """
         m AS (SELECT contact_id, avg(gap) AS median_gap FROM r
               WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY contact_id),
         look_back AS (
-          SELECT d.contact_id, count(*) AS purchases, max(d.sold_on) AS last_on, m.median_gap
+          SELECT d.contact_id, count(*) AS purchases, max(d.sold_on) AS last_on,
+                 max(m.median_gap) AS median_gap
           FROM d LEFT JOIN m ON m.contact_id = d.contact_id GROUP BY d.contact_id)"""
 
 
@@ -37,11 +38,11 @@ def _d(value: str | None) -> date | None:
 
 
 class ReportRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def reorder(
@@ -59,6 +60,7 @@ class ReportRepo:
         h AS (SELECT * FROM look_back WHERE purchases >= :repeat AND median_gap IS NOT NULL),
         hdue AS (SELECT * FROM (SELECT contact_id, purchases, last_on, median_gap,
               date(last_on, '+' || CAST(round(median_gap) AS INTEGER) || ' days') AS due_on FROM h)
+              AS computed
           WHERE due_on <= :until),
         archived AS (SELECT id FROM contacts WHERE archived = 1)
         """
@@ -72,9 +74,11 @@ class ReportRepo:
             cte
             + """SELECT (SELECT count(*) FROM sale_stats
                          WHERE next_due_on <= :until AND last_on <= :asof)
-                      - (SELECT count(*) FROM sale_stats WHERE contact_id IN archived
+                      - (SELECT count(*) FROM sale_stats
+                         WHERE contact_id IN (SELECT id FROM archived)
                          AND next_due_on <= :until AND last_on <= :asof)
-                      + (SELECT count(*) FROM hdue WHERE contact_id NOT IN archived)""",
+                      + (SELECT count(*) FROM hdue
+                         WHERE contact_id NOT IN (SELECT id FROM archived))""",
             params,
         ).fetchone()[0]
         sql = (
@@ -125,22 +129,20 @@ class ReportRepo:
         WITH rev AS (
           SELECT {key} AS id, currency, sum(amount_minor) AS revenue, count(*) AS sales
           FROM sales WHERE sold_on BETWEEN :start AND :end AND {key} IS NOT NULL
-          GROUP BY {key}, currency)
-        SELECT rev.*, c.name,
+          GROUP BY {key}, currency),
+        per_row AS (SELECT rev.*, c.name,
           coalesce((SELECT sum(duration_minutes) FROM notes n WHERE n.contact_id IN {of_contact}
                     AND n.noted_on BETWEEN :start AND :end), 0) AS minutes,
           coalesce((SELECT sum(amount_minor) FROM costs k WHERE k.contact_id IN {of_contact}
                     AND k.currency = rev.currency AND k.spent_on BETWEEN :start AND :end), 0)
             AS costs
         FROM rev JOIN {table} c ON c.id = rev.id
-        WHERE c.archived = 0
+        WHERE c.archived = 0)
+        SELECT * FROM per_row
         """
-        order = (
-            "(rev.revenue - costs) * 60 - minutes * :hourly DESC"
-            if by_profit
-            else "rev.revenue DESC"
-        )
-        sql += f" ORDER BY rev.currency, {order}, c.name COLLATE NOCASE, c.id"
+        # Ordered outside: PostgreSQL's ORDER BY reads output names only when they stand alone.
+        order = "(revenue - costs) * 60 - minutes * :hourly DESC" if by_profit else "revenue DESC"
+        sql += f" ORDER BY currency, {order}, name COLLATE NOCASE, id"
         params: dict[str, object] = {
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -215,7 +217,8 @@ class ReportRepo:
                       WHERE s.contact_id = :me),
         peers AS (SELECT DISTINCT s.contact_id FROM sale_items i JOIN sales s ON s.id = i.sale_id
                   JOIN contacts c ON c.id = s.contact_id
-                  WHERE i.product IN mine AND s.contact_id != :me AND c.archived = 0)
+                  WHERE i.product IN (SELECT product FROM mine) AND s.contact_id != :me
+                    AND c.archived = 0)
         """
         peers = self.conn.execute(
             peers_sql + "SELECT count(*) FROM peers", {"me": contact_id}
@@ -224,7 +227,8 @@ class ReportRepo:
             peers_sql
             + """SELECT i.product, count(DISTINCT s.contact_id) AS evidence
                  FROM sales s JOIN sale_items i ON i.sale_id = s.id
-                 WHERE s.contact_id IN peers AND i.product NOT IN mine
+                 WHERE s.contact_id IN (SELECT contact_id FROM peers)
+                   AND i.product NOT IN (SELECT product FROM mine)
                  GROUP BY i.product ORDER BY evidence DESC, i.product LIMIT :limit""",
             {"me": contact_id, "limit": limit},
         )

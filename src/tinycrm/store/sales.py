@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.sales import Cost, Sale
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.store.schema import SEP
 
 
@@ -17,8 +17,17 @@ class SaleRow:
     contact_name: str
 
 
+# A sale's products in order, one text joined by SEP.
+_PRODUCTS = {
+    "sqlite": f"""SELECT group_concat(product, '{SEP}') FROM
+        (SELECT product FROM sale_items WHERE sale_id = s.id ORDER BY position)""",
+    "postgresql": f"""SELECT string_agg(product, '{SEP}' ORDER BY position) FROM sale_items
+        WHERE sale_id = s.id""",
+}
+
+
 class SaleRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, sale: Sale) -> int:
@@ -27,11 +36,12 @@ class SaleRepo:
                 # The sale belongs to the company its buyer is at when it is made.
                 """INSERT INTO sales (contact_id, sold_on, amount_minor, currency, created_at,
                      company_id)
-                   VALUES (?1, ?2, ?3, ?4, ?5, (SELECT company_id FROM contacts WHERE id = ?1))""",
+                   VALUES (?1, ?2, ?3, ?4, ?5, (SELECT company_id FROM contacts WHERE id = ?1))
+                   RETURNING id""",
                 (sale.contact_id, sale.sold_on.isoformat(), sale.amount_minor, sale.currency,
                  now_iso()),
             )  # fmt: skip
-            sale_id = int(cursor.lastrowid or 0)
+            sale_id = int(cursor.fetchone()[0])
             conn.executemany(
                 "INSERT INTO sale_items (sale_id, position, product) VALUES (?, ?, ?)",
                 [(sale_id, i, product) for i, product in enumerate(sale.products)],
@@ -51,10 +61,7 @@ class SaleRepo:
     ) -> list[SaleRow]:
         """Sales (of one contact, or that belong to one company), newest first, with their
         products."""
-        sql = f"""SELECT s.*, c.name AS contact_name,
-                    (SELECT group_concat(product, '{SEP}') FROM
-                       (SELECT product FROM sale_items WHERE sale_id = s.id ORDER BY position))
-                    AS products
+        sql = f"""SELECT s.*, c.name AS contact_name, ({_PRODUCTS[self.db.dialect]}) AS products
                   FROM sales s JOIN contacts c ON c.id = s.contact_id"""
         params: list[object] = []
         if contact_id is not None:
@@ -74,11 +81,12 @@ class SaleRepo:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO costs (contact_id, spent_on, kind, amount_minor, currency, note,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (cost.contact_id, cost.spent_on.isoformat(), cost.kind, cost.amount_minor,
                  cost.currency, cost.note, now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def costs_for_contact(self, contact_id: int) -> list[Cost]:
         rows = self.db.conn.execute(
@@ -99,7 +107,7 @@ class SaleRepo:
         ]
 
 
-def _sale(row: sqlite3.Row) -> Sale:
+def _sale(row: Row) -> Sale:
     products = row["products"]
     return Sale(
         id=row["id"],

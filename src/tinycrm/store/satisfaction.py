@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from tinycrm.models.satisfaction import Score
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.backend import Backend, Row
+from tinycrm.store.connection import now_iso
 from tinycrm.vocabulary import Scale
 
 
 class ScoreRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def insert(self, score: Score) -> int:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO satisfaction (contact_id, scored_on, scale, score, source, comment,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (score.contact_id, score.scored_on.isoformat(), score.scale.value, score.score,
                  score.source, score.comment, now_iso()),
             )  # fmt: skip
-        return int(cursor.lastrowid or 0)
+            new_id = int(cursor.fetchone()[0])
+        return new_id
 
     def for_contact(self, contact_id: int, until: date | None = None) -> list[Score]:
         """The contact's scores, oldest first."""
@@ -35,7 +36,7 @@ class ScoreRepo:
         return [_score(row) for row in rows]
 
 
-def _score(row: sqlite3.Row) -> Score:
+def _score(row: Row) -> Score:
     return Score(
         id=row["id"],
         contact_id=row["contact_id"],

@@ -10,12 +10,15 @@ from datetime import date
 from typing import Any, Protocol
 
 from tinycrm.dates import PartialDate
+from tinycrm.errors import StorageError
 from tinycrm.models import Anniversary
+from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo
-from tinycrm.store.connection import Database, now_iso
+from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import (
     CARD_FIELDS,
     INDEX_CONTACTS_SQL,
+    ROW_KEY,
     CardFields,
     card_fields,
     write_children,
@@ -101,11 +104,11 @@ class NewNote:
 
 
 class TransferRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.db.conn
 
     def duplicate_keys(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -136,9 +139,11 @@ class TransferRepo:
             return []
         with self.db.write() as conn:
             start = int(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0])
-            # Merging FTS segments on every flush slows a bulk load several-fold; merge once
-            # at the end instead (the setting is restored before the transaction ends).
-            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
+            sqlite = self.db.dialect == "sqlite"
+            if sqlite:
+                # Merging FTS segments on every flush slows a bulk load several-fold; merge
+                # once at the end instead (the setting is restored before the transaction ends).
+                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
             ids = list(range(start + 1, start + 1 + len(contacts)))
             # A company named in the file is found by its name (case and spaces aside) or made.
             repo = CompanyRepo(self.db)
@@ -192,24 +197,39 @@ class TransferRepo:
                 "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)",
                 [(i, c.stage.value, start_on) for i, c in pairs if c.stage],
             )
-            # One statement for all notes: with executemany the FTS trigger's index would be
-            # flushed at the end of every row's statement (4x slower).
-            conn.execute(
-                """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
-                   SELECT json_extract(value, "$[0]"), json_extract(value, "$[1]"),
-                          json_extract(value, "$[2]"), json_extract(value, "$[3]"), ?
-                   FROM json_each(?)""",
-                (stamp, json.dumps([(ids[n.contact_index], n.body, n.channel, n.on.isoformat())
-                                    for n in notes])),
-            )  # fmt: skip
+            note_rows = [(ids[n.contact_index], n.body, n.channel, n.on.isoformat(), stamp)
+                         for n in notes]  # fmt: skip
+            if sqlite:
+                # One statement for all notes: with executemany the FTS trigger's index would
+                # be flushed at the end of every row's statement (4x slower).
+                conn.execute(
+                    """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
+                       SELECT json_extract(value, "$[0]"), json_extract(value, "$[1]"),
+                              json_extract(value, "$[2]"), json_extract(value, "$[3]"),
+                              json_extract(value, "$[4]")
+                       FROM json_each(?)""",
+                    (json.dumps(note_rows),),
+                )
+            else:
+                conn.executemany(
+                    """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    note_rows,
+                )
+                # The ids were given explicitly: move the id sequence past them.
+                conn.execute(
+                    "SELECT setval(pg_get_serial_sequence('contacts', 'id'), ?)", (ids[-1],)
+                )
             # FTS5 flushes its pending terms whenever a rowid is lower than the previous one:
             # contacts are indexed under -id, so feed them in descending id order.
             conn.execute(
-                INDEX_CONTACTS_SQL + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id DESC",
+                INDEX_CONTACTS_SQL[self.db.dialect]
+                + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id DESC",
                 (ids[0], ids[-1]),
             )
-            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 4)")
-            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
+            if sqlite:
+                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 4)")
+                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
         return ids
 
     def uid_sources(self) -> list[tuple[int, str | None, str]]:
@@ -264,6 +284,14 @@ class TransferRepo:
 
     def columns(self, table: str) -> list[str]:
         """The columns of `table` a row can be written with (not the generated ones)."""
+        if self.db.dialect == "postgresql":
+            rows = self.conn.execute(
+                """SELECT column_name FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = ?
+                     AND is_generated = 'NEVER' ORDER BY ordinal_position""",
+                (table,),
+            )
+            return [name for (name,) in rows]
         rows = self.conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
         return [name for name, hidden in rows if hidden == 0]
 
@@ -324,8 +352,9 @@ class TransferRepo:
                         row = {**row, "subject": str(_moved(moved["anniversaries"],
                                                             _int(row.get("subject"))))}  # fmt: skip
                     moved[table][row.get("id")] = self._insert(table, row, keep_ids)
-            conn.execute("DELETE FROM search_index WHERE rowid = ?", (-contact,))
-            conn.execute(INDEX_CONTACTS_SQL + " WHERE c.id = ?", (contact,))
+            dialect = self.db.dialect
+            conn.execute(f"DELETE FROM search_index WHERE {ROW_KEY[dialect]} = ?", (-contact,))
+            conn.execute(INDEX_CONTACTS_SQL[dialect] + " WHERE c.id = ?", (contact,))
         return contact
 
     def restore_digest_runs(self, runs: list[dict[str, Any]]) -> None:
@@ -345,14 +374,22 @@ class TransferRepo:
             if not isinstance(value, str | int | float | None):
                 raise ValueError(f"{table}.{key}: {type(value).__name__} is not a value")
         names = list(values)
+        returning = " RETURNING id" if "id" in allowed else ""
         try:
             cursor = self.conn.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                f"INSERT INTO {table} ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))}){returning}",
                 [values[name] for name in names],
             )
-        except sqlite3.IntegrityError as exc:
+            new_id = int(cursor.fetchone()[0]) if returning else 0
+            if returning and "id" in values and self.db.dialect == "postgresql":
+                # An id given explicitly: move the table's id sequence past it.
+                self.conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                )
+        except (sqlite3.IntegrityError, StorageError) as exc:
             raise ValueError(f"{table}: {exc}") from None
-        return int(values["id"]) if "id" in values and keep_ids else int(cursor.lastrowid or 0)
+        return new_id
 
     def digest_runs(self) -> list[dict[str, Any]]:
         return [_row(r) for r in self.conn.execute("SELECT * FROM digest_runs ORDER BY id")]
@@ -372,10 +409,22 @@ class TransferRepo:
                      AND k.date = anniversaries.date)""",
                 (keep_id, drop_id),
             )
+            # A mark or opt-out the kept contact has already for the same thing stays its own.
+            conn.execute(
+                """DELETE FROM occurrence_marks WHERE contact_id = ?2 AND EXISTS (
+                     SELECT 1 FROM occurrence_marks k WHERE k.contact_id = ?1
+                       AND k.kind = occurrence_marks.kind AND k.subject = occurrence_marks.subject
+                       AND k.occurrence_on = occurrence_marks.occurrence_on)""",
+                (keep_id, drop_id),
+            )
+            conn.execute(
+                """DELETE FROM survey_opt_outs WHERE contact_id = ?2
+                   AND EXISTS (SELECT 1 FROM survey_opt_outs k WHERE k.contact_id = ?1)""",
+                (keep_id, drop_id),
+            )
             for table in ("occurrence_marks", "survey_opt_outs"):
                 conn.execute(
-                    f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?",
-                    (keep_id, drop_id),
+                    f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep_id, drop_id)
                 )
 
     def erase(self, contact_id: int, *, rebuild_index: bool = True) -> None:
@@ -406,18 +455,33 @@ class TransferRepo:
             )
             # FTS5 keeps deleted terms in its b-tree segments until they are merged; a rebuild
             # writes the index afresh from the remaining rows (secure_delete zeroes the pages).
-            if rebuild_index:
+            if rebuild_index and self.db.dialect == "sqlite":
                 conn.execute("INSERT INTO search_index(search_index) VALUES ('rebuild')")
 
-    def scrub(self) -> bool:
-        """Make erased data unrecoverable from the files: move the WAL into the database,
-        rewrite the database without free pages, and truncate the WAL to nothing. False when
-        another connection kept the WAL from being emptied (it is, once that one closes)."""
+    def scrub(self) -> str | None:
+        """Make erased data unrecoverable from the files, or say what still holds it (None:
+        nothing). SQLite: move the WAL into the database, rewrite the database without free
+        pages, and truncate the WAL to nothing; another connection may keep the WAL from
+        being emptied until it closes. PostgreSQL keeps deleted rows' text in its data files
+        until the space is reused and in its WAL until recycled: only its administrator can
+        purge them (docs/privacy.md)."""
+        if self.db.dialect == "postgresql":
+            return (
+                "PostgreSQL keeps the erased text in its data files until the space is reused and"
+                " in its write-ahead log (and any WAL archive or base backup) until recycled: to"
+                " purge it, an administrator runs VACUUM FULL on the tinycrm tables, then"
+                " CHECKPOINT and SELECT pg_switch_wal() (docs/privacy.md)"
+            )
         conn = self.conn
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        return not busy
+        if busy:
+            return (
+                "another program has the database open: the erased text leaves the write-ahead"
+                " log when it closes (or run this again then)"
+            )
+        return None
 
 
 # The tables of a contact's rows in a JSON export, in the order a restore writes them (what a
@@ -455,7 +519,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _row(row: sqlite3.Row) -> dict[str, Any]:
+def _row(row: Row) -> dict[str, Any]:
     data = dict(row)
     data.pop("contact_id", None)
     data.pop("version", None)  # this database's edit counter, not the person's data

@@ -8,14 +8,17 @@ to say what changed; this conditional UPDATE is the guarantee underneath.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tinycrm.errors import Stale
 
+if TYPE_CHECKING:
+    from tinycrm.store.backend import Connection
+
 
 def update_versioned(
-    conn: sqlite3.Connection,
+    conn: Connection,
     table: str,
     what: str,
     row_id: int,

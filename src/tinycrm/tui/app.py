@@ -171,7 +171,7 @@ class CrmApp(App[None]):
 
     def _run_write(self, change: Callable[[Store], T]) -> T:
         if self._writer is None:
-            self._writer = Store.open(self.store.db.path)
+            self._writer = Store.open(self.store.db.target)
         return change(self._writer)
 
     def on_unmount(self) -> None:
