@@ -43,10 +43,15 @@ BACKENDS = ("sqlite", "postgresql")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses `backend` (through `store` or `cli`) runs on both backends, except
-    those marked sqlite_only (the SQLite file itself: WAL, file modes, locks, fixtures)."""
+    those marked sqlite_only (the SQLite file itself: WAL, file modes, locks, fixtures) or
+    postgresql_only (URLs, roles, the server)."""
     if "backend" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS, indirect=True)
+        backends: tuple[str, ...] = BACKENDS
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = ("sqlite",)
+        elif metafunc.definition.get_closest_marker("postgresql_only"):
+            backends = ("postgresql",)
+        metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture(scope="session")

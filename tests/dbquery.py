@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tinycrm.config import database_location
-from tinycrm.store import open_database
+from tinycrm.config import is_server_url
+from tinycrm.store.postgres import pg_sql
 
 
 def query_db(
     sql: str, params: tuple[Any, ...] = (), location: str | Path | None = None
 ) -> list[tuple[Any, ...]]:
-    """The rows of `sql` in the database at `location` (default: CRM_DB, a file or a URL)."""
-    db = open_database(
-        database_location(str(location or os.environ["CRM_DB"])), migrate=False, read_only=True
-    )
+    """The rows of `sql` (SQLite's dialect) in the database at `location` (default: CRM_DB,
+    a file or a PostgreSQL URL), read without tinycrm's checks on opening."""
+    where = location or os.environ["CRM_DB"]
+    if is_server_url(str(where)):
+        import psycopg
+
+        query, order = pg_sql(sql)
+        values = params if order is None else tuple(params[i] for i in order)
+        with psycopg.connect(str(where), autocommit=True) as conn:
+            return [tuple(row) for row in conn.execute(query, values).fetchall()]
+    file = sqlite3.connect(f"file:{where}?mode=ro", uri=True)
     try:
-        return [tuple(row) for row in db.conn.execute(sql, params).fetchall()]
+        return [tuple(row) for row in file.execute(sql, params).fetchall()]
     finally:
-        db.close()
+        file.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 BIN = Path(os.environ.get("CRM_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SERVER_USER = "postgres"
+PASSWORD_ROLE = "crm_with_password"
 
 
 def missing_reason() -> str | None:
@@ -81,6 +82,10 @@ def start() -> Cluster:
                     "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"]),
         capture_output=True, check=True,
     )  # fmt: skip
+    # One role signs in with a password (the tests of a wrong one); every other is trusted.
+    (data / "pg_hba.conf").write_text(
+        f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n", encoding="utf-8"
+    )
     options = (
         f"-c listen_addresses='' -c unix_socket_directories={socket_dir} -c fsync=off"
         " -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB"

@@ -10,6 +10,7 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state
 from tinycrm.cli.plain_help import CrmTyper
+from tinycrm.config import masked_url
 from tinycrm.services import maintenance
 from tinycrm.services.companies import SpellingReport
 
@@ -25,8 +26,10 @@ TABLE_LABELS = {"follow_ups": "Follow-ups"}
 
 @app.command("path")
 def path(ctx: typer.Context) -> None:
-    """Print the database file in use (nothing is created)."""
-    sys.stdout.write(f"{state(ctx).db_path}\n")
+    """Print the database in use: a file, or a PostgreSQL URL with its password masked
+    (nothing is created)."""
+    location = state(ctx).db_path
+    sys.stdout.write(f"{location if isinstance(location, Path) else masked_url(location)}\n")
 
 
 @app.command("backup")
