@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 # Tens of milliseconds each to import; only the commands that need them may load them.
-HEAVY = {"rich", "textual", "sqlite_utils", "vobject", "icalendar", "pydantic"}
+HEAVY = {"rich", "textual", "sqlite_utils", "vobject", "icalendar", "pydantic", "psycopg"}
 
 
 def heavy_imports(db: Path, *args: str) -> set[str]:

@@ -116,8 +116,9 @@ def root(
     db_path: str = typer.Option(
         None,
         "--db",
-        metavar="PATH",
-        help="Database file (default: $CRM_DB, the config's database, or the user data dir).",
+        metavar="PATH|URL",
+        help="Database file, or a postgresql:// URL (default: $CRM_DB, the config's database,"
+        " or the user data dir).",
     ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
