@@ -166,7 +166,7 @@ def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(
     """The guarantee under every conflict message: the conditional UPDATE itself, even when two
     writers both read version 1 before either saved (as two connections on a server may)."""
     mine = add_contact(store, ContactFields(name="Ann", phones=["555 0100"]), TODAY)
-    theirs = Store.open(isolated_env / "crm.db")
+    theirs = Store.open(store.db.target)
     try:
         read = theirs.contacts.get(mine.id or 0)
         assert read is not None and read.version == 1

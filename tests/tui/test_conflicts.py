@@ -126,7 +126,7 @@ async def test_done_on_a_row_a_colleague_snoozed_meanwhile_is_a_conflict(
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(pilot)
         select_row(app, "Send the quote")
-        colleague = Store.open(isolated_env / "crm.db")  # another connection, another person
+        colleague = Store.open(store.db.target)  # another connection, another person
         try:
             followups.snooze(colleague, str(quote.id), date(2026, 12, 20), TODAY)
         finally:
