@@ -194,7 +194,7 @@ async def test_undo_after_a_colleague_changed_the_follow_up_changes_nothing(
         select_row(app, "Weekly call")
         await pilot.press("d")  # next due a week later
         await settle(pilot)
-        colleague = Store.open(isolated_env / "crm.db")
+        colleague = Store.open(store.db.target)
         try:
             # the next day, in another time zone or past midnight
             followups.snooze(colleague, str(weekly.id), TODAY + timedelta(9), TODAY + timedelta(1))

@@ -68,7 +68,7 @@ async def test_the_queue_shows_a_colleagues_follow_up_and_keeps_the_cursor(
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         select_row(app, "Fleet renewal")
-        colleague = Store.open(isolated_env / "crm.db")  # another connection, another person
+        colleague = Store.open(store.db.target)  # another connection, another person
         try:
             followups.add_follow_up(colleague, "Ben Okafor", "Call back", TODAY - timedelta(5),
                                     TODAY - timedelta(5))  # fmt: skip
