@@ -48,10 +48,10 @@ def pg_sql(sql: str) -> tuple[str, tuple[int, ...] | None]:
     char() and instr() as chr() and strpos()."""
     order: list[int] = []
     numbered = False
-    position = 0
+    highest = 0  # as in SQLite, a bare `?` is numbered one past the highest so far
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal numbered, position
+        nonlocal numbered, highest
         text = match.group(0)
         if text[0] == "'":
             return text.replace("%", "%%")
@@ -60,10 +60,11 @@ def pg_sql(sql: str) -> tuple[str, tuple[int, ...] | None]:
         if text[0] == "?":
             if match.group(1):
                 numbered = True
-                order.append(int(match.group(1)) - 1)
+                number = int(match.group(1))
             else:
-                order.append(position)
-                position += 1
+                number = highest + 1
+            highest = max(highest, number)
+            order.append(number - 1)
             return "%s"
         if text[0] == ":":
             return f"%({match.group(2)})s"
