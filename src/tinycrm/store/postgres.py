@@ -286,6 +286,21 @@ class PgDatabase:
             self._depth = 0
 
     @contextmanager
+    def savepoint(self) -> Iterator[PgConnection]:
+        """A part of a write transaction that is undone alone when it fails (the failure
+        still propagates), so one bad record of a file does not cost the others."""
+        with self.write() as conn:
+            conn.execute("SAVEPOINT part")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO part")
+                    conn.execute("RELEASE part")
+                raise
+            conn.execute("RELEASE part")
+
+    @contextmanager
     def rehearsal(self) -> Iterator[PgConnection]:
         """One write transaction that is always rolled back (a dry run reads back inside it)."""
         try:
