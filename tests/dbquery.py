@@ -20,8 +20,8 @@ def query_db(
     if is_server_url(str(where)):
         import psycopg
 
-        query, order = pg_sql(sql)
-        values = params if order is None else tuple(params[i] for i in order)
+        query, numbered = pg_sql(sql)
+        values: Any = {f"p{i}": v for i, v in enumerate(params, start=1)} if numbered else params
         with psycopg.connect(str(where), autocommit=True) as conn:
             return [tuple(row) for row in conn.execute(query, values).fetchall()]
     file = sqlite3.connect(f"file:{where}?mode=ro", uri=True)

@@ -41,31 +41,27 @@ _TOKEN = re.compile(
 
 
 @lru_cache(maxsize=1024)
-def pg_sql(sql: str) -> tuple[str, tuple[int, ...] | None]:
+def pg_sql(sql: str) -> tuple[str, bool]:
     """SQLite-dialect SQL for psycopg: `?` and `:name` placeholders as `%s` and `%(name)s`
-    (`?N` as `%s`, returning the parameter indexes in order), `%` doubled, `INDEXED BY`
-    hints dropped, LIKE read as ILIKE, CROSS JOIN (always with ON here) as JOIN and
-    char() and instr() as chr() and strpos()."""
-    order: list[int] = []
-    numbered = False
+    (`?N` as `%(pN)s`, so that a value used twice is one typed parameter; True is returned
+    then), `%` doubled, `INDEXED BY` hints dropped, LIKE read as ILIKE, CROSS JOIN (always
+    with ON here) as JOIN, and char() and instr() as chr() and strpos()."""
+    numbered = "?" in sql and re.search(r"\?\d", sql) is not None
     highest = 0  # as in SQLite, a bare `?` is numbered one past the highest so far
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal numbered, highest
+        nonlocal highest
         text = match.group(0)
         if text[0] == "'":
             return text.replace("%", "%%")
         if text[0] == '"':
             return text
         if text[0] == "?":
-            if match.group(1):
-                numbered = True
-                number = int(match.group(1))
-            else:
-                number = highest + 1
+            if not numbered:
+                return "%s"
+            number = int(match.group(1)) if match.group(1) else highest + 1
             highest = max(highest, number)
-            order.append(number - 1)
-            return "%s"
+            return f"%(p{number})s"
         if text[0] == ":":
             return f"%({match.group(2)})s"
         if text == "%":
@@ -80,16 +76,15 @@ def pg_sql(sql: str) -> tuple[str, tuple[int, ...] | None]:
             return "JOIN"  # SQLite's planner hint; PostgreSQL's CROSS JOIN takes no ON
         return ""  # an INDEXED BY hint
 
-    translated = _TOKEN.sub(replace, sql)
-    return translated, tuple(order) if numbered else None
+    return _TOKEN.sub(replace, sql), numbered
 
 
-def _params(order: tuple[int, ...] | None, params: Any) -> Any:
+def _params(numbered: bool, params: Any) -> Any:
     if params is None:
         return ()
-    if order is None or isinstance(params, Mapping):
-        return params
-    return [params[index] for index in order]
+    if numbered and not isinstance(params, Mapping):
+        return {f"p{i}": value for i, value in enumerate(params, start=1)}
+    return params
 
 
 class Row(tuple[Any, ...]):
@@ -133,16 +128,16 @@ class PgConnection:
         self.name = name
 
     def execute(self, sql: str, params: Any = None) -> Any:
-        query, order = pg_sql(sql)
+        query, numbered = pg_sql(sql)
         try:
-            return self.raw.execute(query, _params(order, params))
+            return self.raw.execute(query, _params(numbered, params))
         except Exception as exc:
             raise storage_error(self.name, exc) from exc
 
     def executemany(self, sql: str, rows: Iterable[Any]) -> Any:
-        query, order = pg_sql(sql)
+        query, numbered = pg_sql(sql)
         cursor = self.raw.cursor()
-        batch = [_params(order, row) for row in rows]
+        batch = [_params(numbered, row) for row in rows]
         if not batch:
             return cursor
         try:
