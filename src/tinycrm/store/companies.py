@@ -65,7 +65,7 @@ class CompanyRepo:
         """Companies (active ones unless `archived` says otherwise; None: both) whose name
         contains `text` (case-insensitive), by name."""
         rows = self.conn.execute(
-            """SELECT * FROM companies WHERE (?3 IS NULL OR archived = ?3)
+            """SELECT * FROM companies WHERE (CAST(?3 AS INTEGER) IS NULL OR archived = ?3)
                  AND instr(lower(name), lower(?1)) > 0
                ORDER BY name COLLATE NOCASE, id LIMIT ?2""",
             (text.strip(), limit, None if archived is None else int(archived)),

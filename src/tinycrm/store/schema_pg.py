@@ -8,8 +8,8 @@ text: a change is a new version, never an edit.
 
 Dates stay ISO text, as in SQLite, so comparisons and the repositories' SQL are the same on
 both. A few functions give PostgreSQL SQLite's meaning of what the shared SQL calls:
-`date(day, '+N days')` and `julianday(day)` (numeric, so that round() rounds half away from
-zero as SQLite's does), and the `nocase` collation (case-insensitive equality and order).
+`date(day, '+N days')`, `julianday(day)` (numeric, so that round() rounds half away from
+zero as SQLite's does), the two-argument `max(a, b)`, and the `nocase` collation (case-insensitive equality and order).
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ BASELINE = [
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT to_char(CAST(day AS date) + CAST(split_part(trim(modifier), ' ', 1) AS INTEGER),
                        'YYYY-MM-DD') $$""",
+    # SQLite's two-argument max(): the larger, NULL if either is NULL.
+    """CREATE FUNCTION max(a TEXT, b TEXT) RETURNS TEXT
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN a IS NOT NULL AND b IS NOT NULL THEN greatest(a, b) END $$""",
     """CREATE FUNCTION julianday(day TEXT) RETURNS NUMERIC
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CAST(CAST(day AS date) - DATE '2000-01-01' AS NUMERIC) + 2451544.5 $$""",
