@@ -9,7 +9,8 @@ text: a change is a new version, never an edit.
 Dates stay ISO text, as in SQLite, so comparisons and the repositories' SQL are the same on
 both. A few functions give PostgreSQL SQLite's meaning of what the shared SQL calls:
 `date(day, '+N days')`, `julianday(day)` (numeric, so that round() rounds half away from
-zero as SQLite's does), the two-argument `max(a, b)`, and the `nocase` collation (case-insensitive equality and order).
+zero as SQLite's does), the two-argument `max(a, b)`, and the `nocase` collation
+(case-insensitive equality and order).
 """
 
 from __future__ import annotations
