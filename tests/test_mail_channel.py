@@ -22,6 +22,7 @@ import pytest
 from conftest import Invoke
 from imapserver import ImapServer, imap_serving
 from mailserver import Inbox, free_port, serving
+from tinycrm.config import database_location
 from tinycrm.models import Contact
 from tinycrm.store import Store
 
@@ -690,7 +691,7 @@ def test_the_digest_names_the_mail_held_for_review(shop: Shop, cli: Invoke) -> N
 def test_an_address_the_headers_cannot_carry_is_skipped_the_others_sent(
     shop: Shop, cli: Invoke
 ) -> None:
-    store = Store.open(shop.path / "crm.db")
+    store = Store.open(database_location(os.environ["CRM_DB"]))  # the database under test
     try:  # as an import from another program might have stored it
         store.contacts.insert(
             Contact("Odd Address", emails=["odd one@example.com"]), date(2026, 11, 1)
