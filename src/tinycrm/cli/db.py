@@ -10,8 +10,8 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import JSON_OPTION, state
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.config import masked_url
-from tinycrm.services import maintenance
+from tinycrm.config import database_location, masked_url
+from tinycrm.services import copying, maintenance
 from tinycrm.services.companies import SpellingReport
 
 app = CrmTyper(
@@ -41,6 +41,47 @@ def backup(
     """Write a consistent copy of the database (safe while others use it), mode 0600."""
     target = maintenance.backup(state(ctx).store, destination, overwrite=force)
     output.print_success(f"backed up to {target}")
+
+
+@app.command("copy")
+def copy(
+    source: str = typer.Argument(..., help="The CRM to copy: a SQLite file or a PostgreSQL URL."),
+    destination: str = typer.Argument(
+        ..., help="Where to: a SQLite file (made if missing) or a PostgreSQL URL."
+    ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Delete what the destination holds first, in the same transaction as the copy.",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Copy a whole CRM to another database, ids kept, in one transaction on the destination
+    (made or migrated to this tinycrm's schema); refuses a destination that holds rows unless
+    --replace. Ignores --db; the row counts are checked and printed."""
+    done = copying.copy(database_location(source), database_location(destination), replace=replace)
+    if as_json:
+        output.print_json(
+            {
+                "source": done.source,
+                "destination": done.destination,
+                "schema_version": done.schema_version,
+                "counts": done.counts,
+                "replaced": done.replaced,
+            }
+        )
+        return
+    output.print_table(["Table", "Rows"], [[name, n] for name, n in done.counts.items()])
+    if done.replaced:
+        output.print_notice(f"replaced what {done.destination} held: {_rows(done.replaced)}")
+    output.print_success(
+        f"copied {done.source} to {done.destination} (schema {done.schema_version});"
+        " every table's row count matches"
+    )
+
+
+def _rows(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
 
 
 @app.command("check")

@@ -1,0 +1,192 @@
+"""SQL for copying a whole CRM from one database to another (`crm db copy`), either backend.
+
+Every table is copied row for row with its ids, in TABLES order (a row after the rows it
+points to). The destination's triggers rebuild what is derived from those rows: DERIVED (a
+customer's purchase and score statistics) and the notes' entries in the search index; the
+contacts' own search documents are copied as they are. Both databases are at the same schema
+version, so they have the same tables and columns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tinycrm.errors import StorageError
+from tinycrm.store.backend import Backend
+from tinycrm.store.postgres import PgDatabase, storage_error
+from tinycrm.store.schema_pg import VERSION_TABLE
+
+# Every table a person's data lives in, parents first.
+TABLES = (
+    "companies",
+    "company_spellings",
+    "contacts",
+    "company_departures",
+    "contact_emails",
+    "contact_phones",
+    "contact_tags",
+    "anniversaries",
+    "stage_history",
+    "notes",
+    "follow_ups",
+    "occurrence_marks",
+    "sales",
+    "sale_items",
+    "costs",
+    "satisfaction",
+    "cases",
+    "digest_runs",
+    "survey_requests",
+    "survey_opt_outs",
+    "mail_messages",
+)
+# Filled by the destination's triggers as the rows they are made from arrive.
+DERIVED = ("sale_stats", "score_stats")
+SEARCH_INDEX = "search_index"
+COUNTED = (*TABLES, *DERIVED, SEARCH_INDEX)
+BATCH = 5000
+# The contacts' own documents in the search index (a note's entry has the note's id).
+_CONTACT_DOCUMENTS = {
+    "sqlite": "SELECT rowid, contact_id, body FROM search_index WHERE rowid < 0 ORDER BY rowid",
+    "postgresql": "SELECT id, contact_id, body FROM search_index WHERE id < 0 ORDER BY id",
+}
+
+
+def schema_tables(db: Backend) -> set[str]:
+    """Every table of tinycrm's schema in `db` (SQLite's internal and FTS5 tables aside)."""
+    if db.dialect == "sqlite":
+        rows = db.conn.execute(
+            """SELECT name FROM sqlite_master WHERE type = 'table'
+               AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_index_%'"""
+        ).fetchall()
+    else:
+        rows = db.conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchall()
+    return {row[0] for row in rows} - {VERSION_TABLE}
+
+
+def counts(db: Backend) -> dict[str, int]:
+    """The rows in each table that is copied or rebuilt."""
+    return {
+        name: int(db.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in COUNTED
+    }
+
+
+def stored_columns(db: Backend, table: str) -> list[str]:
+    """`table`'s columns that hold values (generated ones are computed by each database)."""
+    if db.dialect == "sqlite":
+        rows = db.conn.execute(f"PRAGMA table_xinfo({table})").fetchall()
+        return [row["name"] for row in rows if row["hidden"] == 0]
+    rows = db.conn.execute(
+        """SELECT column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'
+           ORDER BY ordinal_position""",
+        (table,),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def empty(db: Backend) -> None:
+    """Delete every row of every table (inside the caller's write transaction)."""
+    if db.dialect == "postgresql":
+        db.conn.execute(f"TRUNCATE {', '.join(COUNTED)}")
+        return
+    for name in (*reversed(TABLES), *DERIVED, SEARCH_INDEX):
+        db.conn.execute(f"DELETE FROM {name}")
+
+
+def copy_table(source: Backend, destination: Backend, table: str) -> None:
+    """Every row of `table`, ids included, into the destination's write transaction."""
+    columns = stored_columns(destination, table)
+    missing = set(columns) - set(stored_columns(source, table))
+    if missing:
+        raise StorageError(
+            f"{source.location} has no column {', '.join(sorted(missing))} in {table}:"
+            " its schema differs from its version's (`crm db check` says how); nothing copied"
+        )
+    names = ", ".join(columns)
+    # SQLite scans a table in its key's order; PostgreSQL is asked to (ids first).
+    order = "" if source.dialect == "sqlite" else " ORDER BY 1"
+    rows = _read(source, f"SELECT {names} FROM {table}{order}")
+    _write(destination, table, columns, rows)
+
+
+def copy_contact_documents(source: Backend, destination: Backend) -> None:
+    """The contacts' search documents, as the source has them (note entries are made by the
+    destination's trigger on notes)."""
+    rows = _read(source, _CONTACT_DOCUMENTS[source.dialect])
+    key = "rowid" if destination.dialect == "sqlite" else "id"
+    _write(destination, SEARCH_INDEX, [key, "contact_id", "body"], rows)
+
+
+def defer_foreign_keys(db: Backend) -> None:
+    """Check SQLite's foreign keys at commit, so a contact may name a referrer with a higher
+    id (PostgreSQL checks them at the end of each table's COPY, which allows that too)."""
+    if db.dialect == "sqlite":
+        db.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
+def advance_identities(db: Backend) -> None:
+    """Set PostgreSQL's identity counters past the copied ids (SQLite uses max(id) + 1)."""
+    if db.dialect != "postgresql":
+        return
+    identities = db.conn.execute(
+        """SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND is_identity = 'YES'"""
+    ).fetchall()
+    for table, column in identities:
+        db.conn.execute(
+            f"""SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max({column}), 0) + 1,
+                              false) FROM {table}""",
+            (table, column),
+        )
+
+
+def identity(db: Backend) -> tuple[object, ...]:
+    """What tells two connections to the same PostgreSQL database (and schema) apart from
+    two to different ones: the server's start time, the database's oid and the schema."""
+    row = db.conn.execute(
+        """SELECT pg_postmaster_start_time(), (SELECT oid FROM pg_database
+               WHERE datname = current_database()), current_schema()"""
+    ).fetchone()
+    return tuple(row)
+
+
+def _read(db: Backend, sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql`, a batch at a time (PostgreSQL: a server-side cursor)."""
+    if isinstance(db, PgDatabase):
+        cursor: Any = db.conn.raw.cursor(name="crm_copy")
+        try:
+            cursor.execute(sql)
+        except Exception as exc:
+            raise storage_error(db.location, exc) from exc
+    else:
+        cursor = db.conn.execute(sql)
+    try:
+        while batch := cursor.fetchmany(BATCH):
+            yield from (tuple(row) for row in batch)
+    finally:
+        cursor.close()
+
+
+def _write(db: Backend, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    names = ", ".join(columns)
+    if not isinstance(db, PgDatabase):
+        marks = ", ".join("?" * len(columns))
+        try:
+            db.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot copy {table} into {db.location}: {exc}") from exc
+        return
+    try:
+        with db.conn.raw.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    except StorageError:
+        raise
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(f"cannot copy {table} into {db.location}: {reason}") from exc
