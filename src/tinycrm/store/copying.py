@@ -27,6 +27,8 @@ TABLES = (
     "contact_emails",
     "contact_phones",
     "contact_tags",
+    "contact_addresses",
+    "contact_links",
     "anniversaries",
     "stage_history",
     "notes",
