@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from tinycrm.errors import Corrupt, MissingDatabase, StorageError
-from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
+from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS, schema_differences
+from tinycrm.store.transactions import savepoint
 
 BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = (
@@ -263,16 +264,8 @@ class Database:
     def savepoint(self) -> Iterator[sqlite3.Connection]:
         """A part of a write transaction that is undone alone when it fails (the failure
         still propagates), so one bad record of a file does not cost the others."""
-        with self.write() as conn:
-            conn.execute("SAVEPOINT part")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK TO part")
-                    conn.execute("RELEASE part")
-                raise
-            conn.execute("RELEASE part")
+        with self.write() as conn, savepoint(conn):
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -324,16 +317,7 @@ class Database:
         finally:
             fresh.close()
         actual = _schema_shape(self.conn)
-        problems = [f"{name} is missing" for name in sorted(expected.keys() - actual.keys())]
-        problems += [
-            f"{name} is not part of the schema" for name in sorted(actual.keys() - expected.keys())
-        ]
-        problems += [
-            f"{name} differs from the schema"
-            for name in sorted(expected.keys() & actual.keys())
-            if expected[name] != actual[name]
-        ]
-        return problems
+        return schema_differences(expected, actual)
 
     def table_counts(self, tables: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
         """Rows per existing table, and the tables that could not be counted (corruption)."""

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.config import masked_url
 from tinycrm.errors import MissingDatabase, StorageError
-from tinycrm.store.schema import LATEST_VERSION
+from tinycrm.store.schema import LATEST_VERSION, schema_differences
 from tinycrm.store.schema_pg import BASELINE, BASELINE_VERSION, MIGRATIONS, VERSION_TABLE
+from tinycrm.store.transactions import savepoint
 
 if TYPE_CHECKING:
     import psycopg
@@ -284,16 +285,8 @@ class PgDatabase:
     def savepoint(self) -> Iterator[PgConnection]:
         """A part of a write transaction that is undone alone when it fails (the failure
         still propagates), so one bad record of a file does not cost the others."""
-        with self.write() as conn:
-            conn.execute("SAVEPOINT part")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK TO part")
-                    conn.execute("RELEASE part")
-                raise
-            conn.execute("RELEASE part")
+        with self.write() as conn, savepoint(conn):
+            yield conn
 
     @contextmanager
     def rehearsal(self) -> Iterator[PgConnection]:
@@ -377,16 +370,7 @@ class PgDatabase:
             pass
         except StorageError as exc:
             return [f"the schema could not be compared ({exc})"]
-        problems = [f"{name} is missing" for name in sorted(expected.keys() - actual.keys())]
-        problems += [
-            f"{name} is not part of the schema" for name in sorted(actual.keys() - expected.keys())
-        ]
-        problems += [
-            f"{name} differs from the schema"
-            for name in sorted(expected.keys() & actual.keys())
-            if expected[name] != actual[name]
-        ]
-        return problems
+        return schema_differences(expected, actual)
 
     def table_counts(self, tables: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
         counts: dict[str, int] = {}

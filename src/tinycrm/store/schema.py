@@ -667,3 +667,17 @@ MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8
+
+
+def schema_differences(expected: dict[str, object], actual: dict[str, object]) -> list[str]:
+    """What `crm db check` reports: objects missing, extra, or shaped differently, by name."""
+    problems = [f"{name} is missing" for name in sorted(expected.keys() - actual.keys())]
+    problems += [
+        f"{name} is not part of the schema" for name in sorted(actual.keys() - expected.keys())
+    ]
+    problems += [
+        f"{name} differs from the schema"
+        for name in sorted(expected.keys() & actual.keys())
+        if expected[name] != actual[name]
+    ]
+    return problems
