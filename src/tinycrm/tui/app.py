@@ -114,8 +114,8 @@ class CrmApp(App[None]):
         """What colleagues did (another TUI, a `crm` command, the digest) shows within a
         second: the screen in view is read again where it stands, one under a form when the
         form closes. The check is `Store.watcher()`'s, a few µs when nothing changed."""
-        if self._watcher is None or not self._watcher.changed():
-            return
+        if not self.is_running or self._watcher is None or not self._watcher.changed():
+            return  # not running: the app is closing and taking its screens down
         self.generation += 1  # screens shown again later re-read too
         if isinstance(self.screen, CustomerActions | FormScreen | CompanyScreen):
             self.screen.show_changes()
