@@ -7,6 +7,7 @@ import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -142,8 +143,10 @@ async def test_done_on_a_row_a_colleague_snoozed_meanwhile_is_a_conflict(
 
 
 async def test_done_on_a_row_a_colleague_completed_says_already_done(
-    store: Store, data: dict[str, int], cli: Invoke
+    store: Store, data: dict[str, int], cli: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The row is still on screen when "d" is pressed, however slow the machine: no refresh.
+    monkeypatch.setattr("tinycrm.tui.app.WATCH_SECONDS", 3600)
     quote = quote_follow_up(store)
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
