@@ -228,8 +228,11 @@ def build_digest(
         # end: the upcoming rows of the queue of the day before it.
         span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
         dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
-        companies = store.companies.names_of_people()
-        at_risk, at_risk_total = at_risk_customers(atrisk.short_list(store, as_of), companies)
+        short_list = atrisk.short_list(store, as_of)
+        shown = [row.contact_id for row in (*queue.overdue, *queue.today, *dates.upcoming)]
+        shown += [row.contact_id for row in short_list.rows]
+        companies = store.companies.names_of_people(shown)
+        at_risk, at_risk_total = at_risk_customers(short_list, companies)
         held = [
             HeldMail(
                 row.record.id or 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -176,13 +177,21 @@ class CompanyRepo:
         )
         return {contact_id: company_id for contact_id, company_id in rows}
 
-    def names_of_people(self) -> dict[int, str]:
-        """{contact id: company name} for the active people of active companies."""
-        rows = self.conn.execute(
-            """SELECT p.id, c.name FROM contacts p JOIN companies c ON c.id = p.company_id
-               WHERE p.archived = 0 AND c.archived = 0"""
-        )
-        return {contact_id: name for contact_id, name in rows}
+    def names_of_people(self, contact_ids: Iterable[int]) -> dict[int, str]:
+        """{contact id: company name} for those of `contact_ids` who are active people of
+        active companies (read for the rows a page shows, not for everyone)."""
+        ids = sorted(set(contact_ids))
+        names: dict[int, str] = {}
+        for offset in range(0, len(ids), 500):  # one IN (…) list each
+            chunk = ids[offset : offset + 500]
+            rows = self.conn.execute(
+                f"""SELECT p.id, c.name FROM contacts p JOIN companies c ON c.id = p.company_id
+                    WHERE p.archived = 0 AND c.archived = 0
+                      AND p.id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            )
+            names.update({contact_id: name for contact_id, name in rows})
+        return names
 
     def touch_clocks(self) -> dict[int, tuple[int, date]]:
         """{company id: (its cadence, the day its keep-in-touch clock starts)} for active
