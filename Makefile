@@ -6,6 +6,8 @@ DEMO_DB := .demo/crm.db
 STAMP := $(VENV)/.installed
 # pytest workers: one per core by default; `make test JOBS=1` runs in one process.
 JOBS ?= auto
+# `make bench SCALE=1m`: the growth table, each paged row at 1M contacts against 100k.
+SCALE ?=
 
 .PHONY: demo test lint bench docs clean
 
@@ -46,7 +48,7 @@ bench: $(STAMP)
 	@command -v task >/dev/null || { echo "installing taskwarrior: apt-get install -y taskwarrior"; \
 	  apt-get install -y taskwarrior >/dev/null 2>&1 || sudo -n apt-get install -y taskwarrior >/dev/null 2>&1 || \
 	  echo "could not install it: run 'sudo apt-get install -y taskwarrior' (or 'brew install task')"; }
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE))
 
 docs: $(STAMP)
 	$(BIN)/python -m tinycrm.cli.docgen docs/cli.md

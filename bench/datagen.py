@@ -11,7 +11,6 @@ All dates are relative to the fixed `BENCH_TODAY`; rows that depend on "today" p
 from __future__ import annotations
 
 import csv
-import hashlib
 import itertools
 import json
 import os
@@ -26,19 +25,27 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+FILES_VERSION = 1  # the taskwarrior tasks and the import files
 BENCH_TODAY = date(2026, 11, 26)
 SEED = 20261126
 
+# The sizes of the default ("100k") data set; SCALES multiplies them (the tasks, the vCards, the
+# contact with SHOW_NOTES notes and the RARE_COUNT rare notes stay the same at every scale).
 N_CONTACTS = 100_000
 N_NOTES = 1_000_000
 N_FOLLOW_UPS = 200_000
 N_SALES = 500_000
 N_SCORES = 60_000
 N_CASES = 6_000
+N_COMPANIES = 8_000
+N_REGULAR_BUYERS = 6_000
+N_BUYERS = 50_000
 N_TASKS = 10_000
 N_VCARDS = 10_000
 N_CSV_ROWS = 100_000
+SCALES = {"100k": 1, "1m": 10}
+REFERRED_SHARE = 0.05  # contacts referred by another contact (schema version 8)
 
 SHOW_NAME = "Ottilie Brennenstuhl"  # unique; gets SHOW_NOTES notes
 SHOW_NOTES = 1_000
@@ -130,12 +137,10 @@ GOOGLE_HEADER = (  # fallback when the shared sample is not there
 )
 
 
-def cache_key() -> str:
-    """Generator version + the schema's migrations: either changing regenerates the data."""
-    from tinycrm.store.schema import MIGRATIONS
-
-    digest = hashlib.sha256(repr((GENERATOR_VERSION, MIGRATIONS)).encode()).hexdigest()
-    return f"v{GENERATOR_VERSION}-{digest[:10]}"
+def cache_key(scale: str = "100k") -> str:
+    """Generator version and scale: changing the generator regenerates the data. A newer schema
+    does not: migrations are frozen, so the cached file is migrated forward when opened."""
+    return f"v{GENERATOR_VERSION}-{scale}"
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,14 @@ def _iso(day: date) -> str:
 
 def _stamp(day: date) -> str:
     return f"{day.isoformat()}T09:00:00+00:00"
+
+
+WORDS_PER_NOTE = 11.0  # mean of randint(4, 18)
+
+
+def second_word() -> str:
+    """A content word in ~1% of the notes: with the common word, a two-word search."""
+    return _Vocabulary().common_word(WORDS_PER_NOTE, share=0.01)
 
 
 class _Vocabulary:
@@ -179,11 +192,15 @@ class _Vocabulary:
         return min(content, key=lambda w: abs(note_share(w) - share))
 
 
-def _contacts(rng: random.Random) -> Iterator[dict[str, Any]]:
-    companies = [f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}" for _ in range(8_000)]
+def _contacts(rng: random.Random, factor: int) -> Iterator[dict[str, Any]]:
+    companies = [
+        f"{rng.choice(LAST_NAMES)} {rng.choice(COMPANY_SUFFIXES)}"
+        + (f" {rng.randint(2, factor)}" if factor > 1 else "")
+        for _ in range(N_COMPANIES * factor)
+    ]
     type_names = [t for t, _ in TYPES]
     type_weights = [w for _, w in TYPES]
-    for cid in range(1, N_CONTACTS + 1):
+    for cid in range(1, N_CONTACTS * factor + 1):
         if cid == 1:
             first, last = SHOW_NAME.split()
         else:
@@ -211,6 +228,9 @@ def _contacts(rng: random.Random) -> Iterator[dict[str, Any]]:
             "stage": rng.choice(STAGES) if rng.random() < 0.8 else None,
             "cadence_days": rng.choice([14, 45, 120, 0]) if rng.random() < 0.05 else None,
             "owner": rng.choice(OWNERS),
+            "referred_by": rng.randint(1, cid - 1)
+            if cid > 1 and rng.random() < REFERRED_SHARE
+            else None,
             "archived": int(rng.random() < 0.03 and cid != 1),
             "last_touch_on": _iso(BENCH_TODAY - timedelta(days=rng.randint(0, 400)))
             if touched
@@ -223,7 +243,7 @@ def _contacts(rng: random.Random) -> Iterator[dict[str, Any]]:
         }
 
 
-def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
+def generate_database(path: Path, meta_path: Path, scale: str = "100k") -> dict[str, Any]:
     """Write the bench database to `path` (atomically, via a temporary name)."""
     from tinycrm.store.companies import CompanyRepo
     from tinycrm.store.connection import Database
@@ -233,18 +253,22 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
     tmp = path.with_suffix(".tmp")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
+    factor = SCALES[scale]
+    n_contacts, n_notes = N_CONTACTS * factor, N_NOTES * factor
     db = Database(tmp, create=True)
     conn = db.conn
     conn.execute("PRAGMA cache_size = -200000")
+    # A throwaway file until it is renamed: no write-ahead log of the whole data set, no fsync.
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = OFF")
     vocab = _Vocabulary()
-    words_per_note = 11.0  # mean of randint(4, 18)
-    common = vocab.common_word(words_per_note)
+    common = vocab.common_word(WORDS_PER_NOTE)
 
-    contacts = list(_contacts(rng))
+    contacts = list(_contacts(rng, factor))
     contact_cols = [
         "id", "name", "address", "birthday", "birthday_md", "relationship_type",
-        "stage", "cadence_days", "owner", "archived", "last_touch_on", "touch_anchor_on",
-        "created_at", "updated_at",
+        "stage", "cadence_days", "owner", "referred_by", "archived", "last_touch_on",
+        "touch_anchor_on", "created_at", "updated_at",
     ]  # fmt: skip
     with db.write():
         conn.executemany(
@@ -296,15 +320,16 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
             repo.reindex(c["id"])
 
         # Notes: contact 1 gets SHOW_NOTES, the rest are spread with a long tail.
-        rare_ids = set(rng.sample(range(SHOW_NOTES + 1, N_NOTES + 1), RARE_COUNT))
-        weights = [rng.paretovariate(1.3) for _ in range(N_CONTACTS)]
+        rare_ids = set(rng.sample(range(SHOW_NOTES + 1, n_notes + 1), RARE_COUNT))
+        weights = [rng.paretovariate(1.3) for _ in range(n_contacts)]
         weights[0] = 0.0
         cum = list(itertools.accumulate(weights))
-        other_contacts = rng.choices(range(1, N_CONTACTS + 1), cum_weights=cum,
-                                     k=N_NOTES - SHOW_NOTES)  # fmt: skip
+        other_contacts = rng.choices(range(1, n_contacts + 1), cum_weights=cum,
+                                     k=n_notes - SHOW_NOTES)  # fmt: skip
+        del weights, cum
 
         def notes() -> Iterator[tuple[object, ...]]:
-            for nid in range(1, N_NOTES + 1):
+            for nid in range(1, n_notes + 1):
                 cid = 1 if nid <= SHOW_NOTES else other_contacts[nid - SHOW_NOTES - 1]
                 words = rng.choices(vocab.words, cum_weights=vocab.cum, k=rng.randint(4, 18))
                 if nid in rare_ids:
@@ -321,8 +346,8 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
             kinds = ["thank-you", "satisfaction-check", "custom", "recovery", "case", "pass-on"]
             kind_w = [35, 25, 25, 5, 5, 5]
             rules = ["FREQ=WEEKLY", "FREQ=MONTHLY", "FREQ=MONTHLY;INTERVAL=3", "FREQ=YEARLY"]
-            for fid in range(1, N_FOLLOW_UPS + 1):
-                cid = rng.randint(1, N_CONTACTS)
+            for fid in range(1, N_FOLLOW_UPS * factor + 1):
+                cid = rng.randint(1, n_contacts)
                 kind = rng.choices(kinds, kind_w)[0]
                 roll = rng.random()
                 rule = anchor = snoozed = completed = None
@@ -358,7 +383,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
         # Sales: regular customers buying at an interval, the rest at random.
         sales: list[tuple[object, ...]] = []
         items: list[tuple[object, ...]] = []
-        regular = rng.sample(range(2, N_CONTACTS + 1), 6_000)
+        regular = rng.sample(range(2, n_contacts + 1), N_REGULAR_BUYERS * factor)
         start = BENCH_TODAY - timedelta(days=2 * 365)
         for cid in regular:
             every = rng.randint(14, 90)
@@ -367,13 +392,14 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
             while day <= BENCH_TODAY - timedelta(days=rng.randint(0, every // 2)):
                 sales.append((cid, day, basket[: rng.randint(1, 2)]))
                 day += timedelta(days=every + rng.randint(-3, 3))
-        buyers = rng.sample(range(2, N_CONTACTS + 1), 50_000)
-        while len(sales) < N_SALES:
+        buyers = rng.sample(range(2, n_contacts + 1), N_BUYERS * factor)
+        n_sales = N_SALES * factor
+        while len(sales) < n_sales:
             day = BENCH_TODAY - timedelta(days=rng.randint(0, 3 * 365))
             sales.append((rng.choice(buyers), day, rng.sample(PRODUCTS, rng.randint(1, 3))))
         sales.sort(key=lambda s: (s[1], s[0]))
         rows = []
-        for sid, (cid, day, basket) in enumerate(sales[:N_SALES], start=1):
+        for sid, (cid, day, basket) in enumerate(sales[:n_sales], start=1):
             amount = rng.randint(5, 400) * 100 + rng.choice([0, 50, 90, 99])
             rows.append((sid, cid, _iso(day), amount, "EUR", _stamp(day)))
             items.extend((sid, pos, product) for pos, product in enumerate(basket))
@@ -392,7 +418,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
         del sales, rows, items
 
         def scores() -> Iterator[tuple[object, ...]]:
-            for _ in range(N_SCORES):
+            for _ in range(N_SCORES * factor):
                 cid = rng.choice(buyers)
                 on = BENCH_TODAY - timedelta(days=rng.randint(0, 2 * 365))
                 if rng.random() < 0.8:
@@ -410,7 +436,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
 
         def cases() -> Iterator[tuple[object, ...]]:
             targets = {"high": 1, "normal": 3, "low": 7}
-            for _ in range(N_CASES):
+            for _ in range(N_CASES * factor):
                 cid = rng.choice(buyers)
                 severity = rng.choices(list(targets), [1, 6, 3])[0]
                 opened = BENCH_TODAY - timedelta(days=rng.randint(0, 2 * 365))
@@ -433,7 +459,7 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
     count = {
         table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("contacts", "notes", "follow_ups", "sales", "sale_items", "satisfaction",
-                      "cases", "anniversaries", "contact_tags")
+                      "cases", "anniversaries", "contact_tags", "companies")
     }  # fmt: skip
     common_notes = conn.execute(
         "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (common,)
@@ -452,7 +478,8 @@ def generate_database(path: Path, meta_path: Path) -> dict[str, Any]:
     assert n_sales == count["sales"] and n_items == count["sale_items"]
     tmp.replace(path)
     meta = {
-        "key": cache_key(),
+        "key": cache_key(scale),
+        "scale": scale,
         "as_of": _iso(BENCH_TODAY),
         "common_word": common,
         "common_word_docs": common_notes,
@@ -567,14 +594,14 @@ def google_header() -> list[str]:
     return next(csv.reader([GOOGLE_HEADER]))
 
 
-def generate_csv(path: Path) -> None:
-    """100,000 rows with Google Contacts' export header (Labels as `* myContacts ::: Tag`)."""
+def generate_csv(path: Path, rows: int = N_CSV_ROWS) -> None:
+    """`rows` rows with Google Contacts' export header (Labels as `* myContacts ::: Tag`)."""
     rng = random.Random(SEED + 3)
     header = google_header()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, restval="")
         writer.writeheader()
-        for i in range(1, N_CSV_ROWS + 1):
+        for i in range(1, rows + 1):
             p = _person(rng, i)
             labels = " ::: ".join(["* myContacts", *filter(None, p["tags"].split(","))])
             bday = p["bday"]
@@ -588,39 +615,73 @@ def generate_csv(path: Path) -> None:
             })  # fmt: skip
 
 
-def prepare(regenerate: bool = False, want_tasks: bool = True, log: Any = print) -> BenchData:
-    """Generate whatever is missing from the cache (or everything with `regenerate`)."""
+def prepare(
+    regenerate: bool = False, want_tasks: bool = True, log: Any = print, scale: str = "100k"
+) -> BenchData:
+    """Generate whatever is missing from the cache (or everything with `regenerate`) and bring
+    the cached database to the current schema."""
     CACHE.mkdir(exist_ok=True)
-    key = cache_key()
+    factor = SCALES[scale]
+    key = cache_key(scale)
     db = CACHE / f"crm-{key}.db"
     meta_path = CACHE / f"crm-{key}.json"
-    if regenerate or not (db.exists() and meta_path.exists()):
+    if regenerate or not (db.exists() and meta_path.exists()) or _newer_than_code(db):
+        current = {f"crm-{cache_key(name)}" for name in SCALES}
         for old in [*CACHE.glob("crm-*.db*"), *CACHE.glob("crm-*.json")]:
-            old.unlink()  # an older generation: ~500 MB each
+            if old.name.split(".")[0] not in current or old.name.startswith(f"crm-{key}."):
+                old.unlink()  # an older generation, or this one's: ~500 MB per 100k contacts
         log(
-            f"generating the bench database ({N_CONTACTS:,} contacts, {N_NOTES:,} notes,"
-            f" {N_FOLLOW_UPS:,} follow-ups, {N_SALES:,} sales) into {db.relative_to(ROOT)} …"
+            f"generating the bench database ({N_CONTACTS * factor:,} contacts,"
+            f" {N_NOTES * factor:,} notes, {N_FOLLOW_UPS * factor:,} follow-ups,"
+            f" {N_SALES * factor:,} sales) into {db.relative_to(ROOT)} …"
         )
         started = time.perf_counter()
-        generate_database(db, meta_path)
+        generate_database(db, meta_path, scale)
         log(f"  generated in {time.perf_counter() - started:.1f} s")
+    _migrate(db, log)
     meta = json.loads(meta_path.read_text())
 
     taskdata, taskrc = CACHE / "taskdata", CACHE / "taskdata" / ".taskrc"
     stamp = CACHE / "taskdata.version"
-    task_key = f"v{GENERATOR_VERSION}-{N_TASKS}"
+    task_key = f"v{FILES_VERSION}-{N_TASKS}"
     if want_tasks and (regenerate or not stamp.exists() or stamp.read_text() != task_key):
         log(f"generating {N_TASKS:,} taskwarrior tasks in {taskdata.relative_to(ROOT)} …")
         seconds = generate_tasks(taskdata, taskrc)
         stamp.write_text(task_key)
         log(f"  imported in {seconds:.1f} s")
 
-    files = CACHE / f"import-v{GENERATOR_VERSION}"
-    vcard, csv_file = files / "contacts-10k.vcf", files / "google-100k.csv"
+    files = CACHE / f"import-v{FILES_VERSION}"
+    vcard, csv_file = files / "contacts-10k.vcf", files / f"google-{scale}.csv"
     if regenerate or not (vcard.exists() and csv_file.exists()):
         files.mkdir(exist_ok=True)
         started = time.perf_counter()
         generate_vcard(vcard)
-        generate_csv(csv_file)
+        generate_csv(csv_file, N_CSV_ROWS * factor)
         log(f"generated import files in {time.perf_counter() - started:.1f} s")
     return BenchData(db, meta, taskrc, taskdata, vcard, csv_file)
+
+
+def _newer_than_code(db: Path) -> bool:
+    """A cache written by a newer checkout (a schema this code does not know): regenerate."""
+    from tinycrm.errors import StorageError
+    from tinycrm.store.connection import Database
+
+    if not db.exists():
+        return False
+    try:
+        Database(db, read_only=True).close()
+    except StorageError:
+        return True
+    return False
+
+
+def _migrate(db: Path, log: Any) -> None:
+    """Migrations are frozen, so a cache built at an older schema is upgraded, not rebuilt."""
+    from tinycrm.store.connection import Database
+
+    started = time.perf_counter()
+    opened = Database(db)
+    opened.close()
+    if opened.migrated:
+        versions = ", ".join(map(str, opened.migrated))
+        log(f"migrated {db.name} to schema {versions} in {time.perf_counter() - started:.1f} s")

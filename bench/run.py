@@ -19,12 +19,13 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datagen
 from rows import ROWS, Row
-from timing import Paired, Sample, measure, run_once
+from timing import Growth, Paired, Sample, measure, measure_growth, run_once
 
 ROOT = datagen.ROOT
 HERE = Path(__file__).resolve().parent
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-task", action="store_true", help="absolute timings only")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached data")
     parser.add_argument("--list", action="store_true", help="list the rows and exit")
+    parser.add_argument(
+        "--scale",
+        choices=[name for name in datagen.SCALES if name != "100k"],
+        help="the growth table instead: each paged row on this data set against the 100k one",
+    )
     opts = parser.parse_args(argv)
     runs = QUICK_RUNS if opts.quick else max(1, opts.runs)
     only = re.compile(opts.only, re.IGNORECASE) if opts.only else None
@@ -73,26 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     task_env = {**env, "TASKRC": str(data.taskrc), "TASKDATA": str(data.taskdata)}
     task_argv = [task, "rc.verbose=nothing", "rc.confirmation=off", "next"] if task else None
     task_once = partial(run_once, task_argv, task_env) if task_argv else None
-    fill = {
-        **{k: str(v) for k, v in data.meta.items() if not isinstance(v, dict)},
-        "vcard": str(data.vcard),
-        "csv": str(data.csv),
-    }
+    fill = _fill(data)
 
-    meta = data.meta
     out.line(f"tinycrm bench, {datetime.now():%Y-%m-%d %H:%M}, {platform.node()}")
     out.line(
         f"python {platform.python_version()}, sqlite {_sqlite()}, {_version(['typer'])},"
         f" {_task_version(task)}; {runs} runs per row, medians"
     )
-    out.line(
-        f"data: {meta['rows']['contacts']:,} contacts, {meta['rows']['notes']:,} notes,"
-        f" {meta['rows']['follow_ups']:,} follow-ups, {meta['rows']['sales']:,} sales,"
-        f" {meta['size_mb']} MB; as of {meta['as_of']};"
-        f" '{meta['common_word']}' in {meta['common_word_docs']:,} notes,"
-        f" '{meta['rare_word']}' in {meta['rare_word_docs']}, tag '{meta['tag']}' on"
-        f" {meta['tag_contacts']:,} contacts"
-    )
+    out.line(_describe(data.meta))
+    if opts.scale:
+        big = datagen.prepare(regenerate=opts.regenerate, want_tasks=False, scale=opts.scale)
+        out.line(_describe(big.meta))
+        grown = [r for r in rows if r.growth is not None]
+        return _growth_table(out, grown, crm, env, (data, big), task_once, runs)
     if task_once is not None:
         task_once()  # warm the page cache
     run_once([str(crm), "--db", str(data.db), "contacts", "show", "1"], env)
@@ -128,6 +127,111 @@ def main(argv: list[str] | None = None) -> int:
     last.write_text("\n".join(out.lines) + "\n")
     print(f"(written to {last.relative_to(ROOT)})")
     return 0
+
+
+def _describe(meta: dict[str, Any]) -> str:
+    return (
+        f"data: {meta['rows']['contacts']:,} contacts, {meta['rows']['notes']:,} notes,"
+        f" {meta['rows']['follow_ups']:,} follow-ups, {meta['rows']['sales']:,} sales,"
+        f" {meta['size_mb']} MB; as of {meta['as_of']};"
+        f" '{meta['common_word']}' in {meta['common_word_docs']:,} notes,"
+        f" '{meta['rare_word']}' in {meta['rare_word_docs']}, tag '{meta['tag']}' on"
+        f" {meta['tag_contacts']:,} contacts"
+    )
+
+
+def _fill(data: datagen.BenchData) -> dict[str, str]:
+    return {
+        **{k: str(v) for k, v in data.meta.items() if not isinstance(v, dict)},
+        "second_word": datagen.second_word(),
+        "vcard": str(data.vcard),
+        "csv": str(data.csv),
+    }
+
+
+def _growth_table(
+    out: Report,
+    rows: list[Row],
+    crm: Path,
+    env: dict[str, str],
+    sets: tuple[datagen.BenchData, datagen.BenchData],
+    task_once: Callable[[], Sample] | None,
+    runs: int,
+) -> int:
+    """Each row on the 100k and the big data set alternately (with `task next` after each
+    pair): the median of the paired ratios against the row's `growth` limit, and memory."""
+    small, big = sets
+    size = f"{big.meta['rows']['contacts'] // 1000:,}k".replace("1,000k", "1M")
+    out.line("")
+    out.line(f"growth: each row at {size} contacts against 100k (imports: {size} CSV rows against")
+    out.line("100k, into an empty database); 'x task' is the big run against `task next`")
+    out.line("")
+    out.line(GrowthReport.header())
+    verdicts: list[str] = []
+    for r in rows:
+        make_small = _runner(r, crm, small.db, env, _fill(small))
+        make_big = _runner(r, crm, big.db, env, _fill(big))
+        if r.db == "bench":
+            make_small(), make_big()  # warm-up, not counted
+        limit = min(runs, r.max_runs) if r.max_runs else runs
+        result = measure_growth(make_small, make_big, task_once, limit)
+        verdict, line = GrowthReport.row(r, result)
+        out.line(line)
+        verdicts.append(verdict)
+    out.line("")
+    out.line(
+        f"{verdicts.count('pass')} pass, {sum(v.startswith('FAIL') for v in verdicts)} fail,"
+        f" {verdicts.count('unavailable')} unavailable"
+    )
+    last = datagen.CACHE / "last-growth.txt"
+    last.write_text("\n".join(out.lines) + "\n")
+    print(f"(written to {last.relative_to(ROOT)})")
+    return 0
+
+
+class GrowthReport:
+    """The growth table's lines."""
+
+    COLUMNS = ("row", "100k ms", "big ms", "growth", "target", "x task", "peak MiB", "result")
+    WIDTHS = (31, 7, 7, 6, 6, 6, 8, 14)
+
+    @classmethod
+    def _cells(cls, cells: tuple[str, ...]) -> str:
+        parts = [
+            c.ljust(w) if i in (0, len(cells) - 1) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, cls.WIDTHS, strict=True))
+        ]
+        return "| " + " | ".join(parts) + " |"
+
+    @classmethod
+    def header(cls) -> str:
+        rule = cls._cells(tuple("-" * max(w, 6) for w in cls.WIDTHS))
+        return cls._cells(cls.COLUMNS) + "\n" + rule
+
+    @classmethod
+    def row(cls, r: Row, result: Growth) -> tuple[str, str]:
+        failed = result.failed
+        if failed is not None:
+            return "unavailable", f"| {r.name:31} | unavailable: {failed.error_line[:90]} |"
+        assert r.growth is not None
+        problems = []
+        if result.growth > r.growth:
+            problems.append("growth")
+        if result.rss_mb > r.max_mem_mb:
+            problems.append("memory")
+        verdict = f"FAIL ({', '.join(problems)})" if problems else "pass"
+        task_ratio = result.task_ratio
+        cells = (
+            r.name,
+            f"{result.small_ms:.0f}",
+            f"{result.big_ms:.0f}",
+            f"{result.growth:.2f}",
+            f"<={r.growth:g}x",
+            f"{task_ratio:.2f}" if task_ratio is not None else "-",
+            f"{result.rss_mb:.1f}",
+            verdict,
+        )
+        return verdict, cls._cells(cells)
 
 
 def _runner(

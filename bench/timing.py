@@ -109,3 +109,58 @@ def measure(
         if make_b is not None:
             result.b.append(make_b())
     return result
+
+
+@dataclass
+class Growth:
+    """Samples of one command on the small and the big data set (and of `task next`), taken
+    alternately: the median of the per-round ratios is the command's growth."""
+
+    small: list[Sample] = field(default_factory=list)
+    big: list[Sample] = field(default_factory=list)
+    task: list[Sample] = field(default_factory=list)
+
+    @property
+    def small_ms(self) -> float:
+        return statistics.median(s.ms for s in self.small)
+
+    @property
+    def big_ms(self) -> float:
+        return statistics.median(s.ms for s in self.big)
+
+    @property
+    def growth(self) -> float:
+        return statistics.median(b.ms / s.ms for b, s in zip(self.big, self.small, strict=False))
+
+    @property
+    def task_ratio(self) -> float | None:
+        """The big data set's time against `task next`, as the main table's ratio."""
+        if not self.task:
+            return None
+        return statistics.median(b.ms / t.ms for b, t in zip(self.big, self.task, strict=False))
+
+    @property
+    def rss_mb(self) -> float:
+        return max(s.rss_mb for s in self.big)
+
+    @property
+    def failed(self) -> Sample | None:
+        return next((s for s in (*self.small, *self.big) if s.returncode != 0), None)
+
+
+def measure_growth(
+    make_small: Callable[[], Sample],
+    make_big: Callable[[], Sample],
+    make_task: Callable[[], Sample] | None,
+    runs: int,
+) -> Growth:
+    """small big task, small big task, …; stops early when a run fails."""
+    result = Growth()
+    for _ in range(runs):
+        result.small.append(make_small())
+        result.big.append(make_big())
+        if result.failed is not None:
+            break
+        if make_task is not None:
+            result.task.append(make_task())
+    return result
