@@ -151,9 +151,11 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     data = digest_dict(full_digest("[red]x"))
     assert list(data) == [
         "as_of", "covered_from", "until", "days", "item_count", "overdue", "today",
-        "today_total", "birthdays_and_anniversaries", "birthdays_and_anniversaries_total",
-        "at_risk", "at_risk_total", "held_for_review", "held_for_review_total",
+        "today_total", "today_total_exact", "birthdays_and_anniversaries",
+        "birthdays_and_anniversaries_total", "at_risk", "at_risk_total", "held_for_review",
+        "held_for_review_total",
     ]  # fmt: skip
+    assert data["today_total_exact"] is True and data["overdue"]["total_exact"] is True
     assert data["today_total"] == 4 and data["birthdays_and_anniversaries_total"] == 3
     assert data["covered_from"] == "2026-11-24" and data["until"] == "2026-12-03"
     assert data["overdue"]["total"] == 4 and data["overdue"]["shown"] == 1

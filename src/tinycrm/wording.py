@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+# Long lists are counted up to this many rows; beyond it every front end says "more than 1,000"
+# (counting every overdue row of a million-contact CRM cost more than the page it heads).
+TOTAL_LIMIT = 1000
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def total_text(total: int) -> str:
+    """A list's total: '42', or 'more than 1,000' when it was counted up to TOTAL_LIMIT only."""
+    return str(total) if total <= TOTAL_LIMIT else f"more than {TOTAL_LIMIT:,}"
+
+
+def hidden_text(total: int, shown: int) -> str:
+    """How many of `total` rows are not shown: '12', or 'more than 950'."""
+    if total <= TOTAL_LIMIT:
+        return str(total - shown)
+    return f"more than {TOTAL_LIMIT - shown:,}"
 
 
 def day_month(month: int, day: int, year: int | None = None) -> str:

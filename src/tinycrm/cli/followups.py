@@ -16,7 +16,7 @@ from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.services.satisfaction import complete_check_with_score
 from tinycrm.vocabulary import FollowUpKind
-from tinycrm.wording import due_text
+from tinycrm.wording import TOTAL_LIMIT, due_text, hidden_text, total_text
 
 app = CrmTyper(
     add_completion=False,
@@ -87,8 +87,14 @@ def _section(
 
 
 def _more(shown: int, total: int, what: str) -> str | None:
-    hidden = total - shown
-    return f"… and {hidden} more {what} (--limit 0 shows all)" if hidden > 0 else None
+    if total <= shown:
+        return None
+    return f"… and {hidden_text(total, shown)} more {what}".rstrip() + " (--limit 0 shows all)"
+
+
+def _total_json(part: str, total: int) -> dict[str, object]:
+    """`PART_total`, and `PART_total_exact`: false when it was counted up to a limit only."""
+    return {f"{part}_total": total, f"{part}_total_exact": total <= TOTAL_LIMIT}
 
 
 def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
@@ -97,13 +103,13 @@ def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
         data["days"] = days
     if "overdue" in parts:
         data["overdue"] = [queue_item_dict(i) for i in queue.overdue]
-        data["overdue_total"] = queue.overdue_total
+        data.update(_total_json("overdue", queue.overdue_total))
     if "today" in parts:
         data["today"] = [queue_item_dict(i) for i in queue.today]
-        data["today_total"] = queue.today_total
+        data.update(_total_json("today", queue.today_total))
     if "upcoming" in parts:
         data["upcoming"] = [queue_item_dict(i) for i in queue.upcoming]
-        data["upcoming_total"] = queue.upcoming_total
+        data.update(_total_json("upcoming", queue.upcoming_total))
     output.print_json(data)
 
 
@@ -129,7 +135,7 @@ def today_(
         return
     sections = [_overdue_section(queue)] if queue.overdue_total else []
     more = _more(len(queue.today), queue.today_total, "today")
-    heading = f"Today, {day} ({queue.today_total})"
+    heading = f"Today, {day} ({total_text(queue.today_total)})"
     sections.append(_section("today", queue.today, heading, "nothing else today", more))
     output.print_sections(COLUMNS, sections)
 
@@ -137,7 +143,11 @@ def today_(
 def _overdue_section(queue: Queue) -> output.Section:
     more = _more(len(queue.overdue), queue.overdue_total, "overdue")
     return _section(
-        "overdue", queue.overdue, f"Overdue ({queue.overdue_total})", "nothing overdue", more
+        "overdue",
+        queue.overdue,
+        f"Overdue ({total_text(queue.overdue_total)})",
+        "nothing overdue",
+        more,
     )
 
 
@@ -201,9 +211,8 @@ def upcoming(
     if not queue.upcoming:
         output.print_notice(f"nothing due in the {span} days after {day}")
         return
-    hidden = queue.upcoming_total - len(queue.upcoming)
-    more = f"… and {hidden} more (--limit 0 shows all)" if hidden > 0 else None
-    heading = f"Upcoming, next {span} days ({queue.upcoming_total})"
+    more = _more(len(queue.upcoming), queue.upcoming_total, "")
+    heading = f"Upcoming, next {span} days ({total_text(queue.upcoming_total)})"
     output.print_sections(COLUMNS, [_section("upcoming", queue.upcoming, heading, "nothing", more)])
 
 

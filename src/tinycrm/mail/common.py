@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem, HeldMail
-from tinycrm.wording import due_text, plural
+from tinycrm.wording import TOTAL_LIMIT, due_text, hidden_text, plural, total_text
 
 
 def day(value: date) -> str:
@@ -19,14 +19,18 @@ def long_day(value: date) -> str:
 
 def subject(digest: Digest) -> str:
     """The e-mail subject: the day and the number of items."""
-    text = f"tinycrm digest for {long_day(digest.as_of)}: {plural(digest.item_count, 'item')}"
+    text = f"tinycrm digest for {long_day(digest.as_of)}: {_items(digest.item_count)}"
     if digest.caught_up_days:
         text += f" (catching up since {day(digest.covered_from)})"
     return text
 
 
 def heading(digest: Digest) -> str:
-    return f"tinycrm digest for {long_day(digest.as_of)} — {plural(digest.item_count, 'item')}"
+    return f"tinycrm digest for {long_day(digest.as_of)} — {_items(digest.item_count)}"
+
+
+def _items(count: int) -> str:
+    return plural(count, "item") if count <= TOTAL_LIMIT else f"{total_text(count)} items"
 
 
 def catch_up_line(digest: Digest) -> str | None:
@@ -40,34 +44,37 @@ def catch_up_line(digest: Digest) -> str | None:
 
 
 def overdue_heading(digest: Digest) -> str:
-    return f"Overdue ({digest.overdue_total})"
+    return f"Overdue ({total_text(digest.overdue_total)})"
 
 
 def overdue_more(digest: Digest) -> str | None:
-    return _more(digest.overdue_hidden, "overdue", "crm follow-ups overdue")
+    return _more(digest.overdue_total, len(digest.overdue), "overdue", "crm follow-ups overdue")
 
 
 def today_heading(digest: Digest) -> str:
-    return f"Today ({digest.today_total})"
+    return f"Today ({total_text(digest.today_total)})"
 
 
 def today_more(digest: Digest) -> str | None:
-    return _more(digest.today_hidden, "today", "crm follow-ups today --limit 0")
+    return _more(digest.today_total, len(digest.today), "today", "crm follow-ups today --limit 0")
 
 
 def dates_heading(digest: Digest) -> str:
-    return f"Birthdays and anniversaries ({digest.dates_total}, to {day(digest.until)})"
+    total = total_text(digest.dates_total)
+    return f"Birthdays and anniversaries ({total}, to {day(digest.until)})"
 
 
 def dates_more(digest: Digest) -> str | None:
-    return _more(digest.dates_hidden, "birthdays and anniversaries", "crm digest --limit 0")
+    return _more(
+        digest.dates_total, len(digest.dates), "birthdays and anniversaries", "crm digest --limit 0"
+    )
 
 
-def _more(hidden: int, what: str, command: str) -> str | None:
+def _more(total: int, shown: int, what: str, command: str) -> str | None:
     """The last line of a section the page cut short."""
-    if not hidden:
+    if total <= shown:
         return None
-    return f"…and {hidden} more {what}: run `{command}` to see them all."
+    return f"…and {hidden_text(total, shown)} more {what}: run `{command}` to see them all."
 
 
 def when(item: DigestItem, as_of: date) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinycrm.services.digest import TODAY_GROUPS, AtRiskCustomer, Digest, DigestItem
+from tinycrm.wording import TOTAL_LIMIT
 
 
 def item_dict(item: DigestItem) -> dict[str, Any]:
@@ -44,11 +45,13 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
         "item_count": digest.item_count,
         "overdue": {
             "total": digest.overdue_total,
+            "total_exact": digest.overdue_total <= TOTAL_LIMIT,
             "shown": len(digest.overdue),
             "items": [item_dict(item) for item in digest.overdue],
         },
         "today": {key: [item_dict(item) for item in items] for key, items in groups.items()},
         "today_total": digest.today_total,
+        "today_total_exact": digest.today_total <= TOTAL_LIMIT,
         "birthdays_and_anniversaries": [item_dict(item) for item in digest.dates],
         "birthdays_and_anniversaries_total": digest.dates_total,
         "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],

@@ -13,6 +13,7 @@ from tinycrm.store.backend import Backend, Row
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import TOTAL_LIMIT
 
 if TYPE_CHECKING:
     from tinycrm.models import FollowUp
@@ -137,12 +138,13 @@ class FollowUpRepo:
 
     def count_rows(
         self, src: Source, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
-        cap: str | None = None,
+        cap: str | None = None, limit: int = TOTAL_LIMIT + 1,
     ) -> int:  # fmt: skip
-        """How many rows `rank_rows` would give, counted from covering indexes: every row in
-        range, minus those of archived contacts (and, for reorders, marked occurrences)."""
-        sql, params = _count_sql(src, lo, hi, as_of, skip, cap)
-        return int(self.db.conn.execute(sql, params).fetchone()[0])
+        """How many rows `rank_rows` would give, counted up to `limit` only: the cost of a
+        count stays that of a page whatever the size of the CRM."""
+        sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
+        counted = f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found"
+        return int(self.db.conn.execute(counted, params).fetchone()[0])
 
     def nth_due(
         self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
@@ -489,12 +491,11 @@ def _source_sql(
     skip: Sequence[int],
     contact_id: int | None,
     *,
-    count: bool = False,
     due_only: bool = False,
     cap: str | None = None,
 ) -> tuple[str, dict[str, object]]:
     col = _SOURCES[src]
-    what = "count(*)" if count else col.due if due_only else col.select
+    what = col.due if due_only else col.select
     sql = (
         f"SELECT {what} FROM {col.tables} WHERE {col.where}"
         f" AND {col.due} > :lo AND {col.due} <= :hi"
@@ -505,39 +506,6 @@ def _source_sql(
     if contact_id is not None:
         sql += f" AND {col.contact} = :contact"
         params["contact"] = contact_id
-    return sql, params
-
-
-def _count_sql(
-    src: Source, lo: str, hi: str, as_of: date, skip: Sequence[int], cap: str | None
-) -> tuple[str, dict[str, object]]:
-    if src == Source.CHECK_IN:
-        return _source_sql(src, lo, hi, as_of, skip, None, count=True, cap=cap)
-    params: dict[str, object] = {"lo": lo, "hi": hi, "as_of": as_of.isoformat(), "cap": cap or hi}
-    # CROSS JOIN keeps SQLite starting from the (few) archived contacts.
-    if src == Source.STORED:
-        due = "coalesce(f.snoozed_until, f.due_on)"
-        # Snoozing only postpones (due_on <= the effective day), so when hi <= cap the cap
-        # holds already and the count stays inside the index.
-        capped = "" if hi <= (cap or hi) else "AND f.due_on <= :cap"
-        sql = f"""SELECT (SELECT count(*) FROM follow_ups f INDEXED BY follow_ups_effective_due
-                WHERE f.status = 'open' {capped} AND {due} > :lo AND {due} <= :hi)
-            - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
-               CROSS JOIN follow_ups f INDEXED BY follow_ups_contact ON f.contact_id = a.id
-               WHERE a.archived = 1 AND f.status = 'open' AND f.due_on <= :cap
-                 AND {due} > :lo AND {due} <= :hi)"""
-        return sql, params
-    # Reorders; snoozed occurrences are marked, so `skip` is left out by the marks.
-    in_range = "s.next_due_on > :lo AND s.next_due_on <= :hi AND s.last_on <= :as_of"
-    sql = f"""SELECT (SELECT count(*) FROM sale_stats s WHERE {in_range})
-        - (SELECT count(*) FROM contacts a INDEXED BY contacts_archived
-           CROSS JOIN sale_stats s ON s.contact_id = a.id WHERE a.archived = 1 AND {in_range})
-        - (SELECT count(*) FROM occurrence_marks m INDEXED BY occurrence_marks_kind
-           CROSS JOIN sale_stats s ON s.contact_id = m.contact_id
-           JOIN contacts c ON c.id = s.contact_id
-           WHERE m.kind = 'reorder' AND m.subject = '' AND c.archived = 0
-             AND m.occurrence_on > :lo AND m.occurrence_on <= :hi
-             AND s.next_due_on = m.occurrence_on AND s.last_on <= :as_of)"""
     return sql, params
 
 

@@ -35,6 +35,7 @@ from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
 from tinycrm.store.followups import DueRow, RankRow, Source
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import TOTAL_LIMIT
 
 # ---------------------------------------------------------------------------------------------
 # Building the queue
@@ -99,7 +100,9 @@ def build_queue(
                 upcoming_rows, up_limit, page_end, upcoming_kinds
             )
             upcoming_total += dated_beyond
-        overdue_total = len(overdue_rows) + builder.count("", builder.before) if with_overdue else 0
+        overdue_total = len(overdue)
+        if with_overdue and overdue_limit:
+            overdue_total = len(overdue_rows) + builder.count("", builder.before, overdue_limit)
         return Queue(
             as_of=as_of,
             overdue=builder.finish(overdue),
@@ -143,8 +146,14 @@ class _QueueBuilder:
             )
         ]
 
-    def count(self, lo: str, hi: str) -> int:
-        return _count(self.store, lo, hi, self.as_of, self.skips, self.last)
+    def count(self, lo: str, hi: str, page: int) -> int:
+        """Rows due in (lo, hi], counted up to TOTAL_LIMIT past a page of `page` rows."""
+        return sum(
+            self.repo.count_rows(
+                src, lo, hi, self.as_of, self.skips[src], self.last, TOTAL_LIMIT + 1 + page
+            )
+            for src in _SQL_KINDS
+        )
 
     def derived(
         self, start: date, end: date, settings: Settings
@@ -211,7 +220,9 @@ class _QueueBuilder:
                     if nth is not None and nth < cutoff:
                         cutoff = nth
             rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
-            total = len(derived) + self.count(self.on, self.last)
+            total = (
+                len(rows) if limit is None else len(derived) + self.count(self.on, self.last, limit)
+            )
         else:
             # Stored rows of the chosen kinds are few (a birthday is derived, not stored):
             # read them to the page's end and count the rest.
@@ -274,15 +285,6 @@ _SQL_KINDS: dict[Source, str] = {
     Source.REORDER: FollowUpKind.REORDER,
 }
 _PREFIX = {Source.CHECK_IN: "c", Source.REORDER: "r"}
-
-
-def _count(
-    store: Store, lo: str, hi: str, as_of: date, skips: dict[Source, list[int]], last: str
-) -> int:
-    """Stored, check-in and reorder rows due in (lo, hi]."""
-    return sum(
-        store.follow_ups.count_rows(src, lo, hi, as_of, skips[src], last) for src in _SQL_KINDS
-    )
 
 
 def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from tinycrm.tui import keys
 from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.widgets.queue_table import QueueTable
-from tinycrm.wording import plural
+from tinycrm.wording import plural, total_text
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import QueueItem
@@ -94,12 +94,13 @@ class QueueScreen(CustomerActions):
         summary = Text.assemble(
             (app.today.strftime("%A %d %B %Y"), "bold"),
             "  ",
-            (f"{queue.overdue_total} overdue", alert if queue.overdue_total else "dim"),
+            (f"{total_text(queue.overdue_total)} overdue", alert if queue.overdue_total else "dim"),
             " · ",
-            f"{queue.today_total} today",
+            f"{total_text(queue.today_total)} today",
             " · ",
             (
-                f"{queue.upcoming_total} in the next {plural(app.settings.upcoming_days, 'day')}",
+                f"{total_text(queue.upcoming_total)} in the next"
+                f" {plural(app.settings.upcoming_days, 'day')}",
                 "dim",
             ),
         )

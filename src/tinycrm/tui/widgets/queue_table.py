@@ -13,7 +13,7 @@ from tinycrm.tui.context import crm
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.fit import fit_columns
 from tinycrm.vocabulary import FollowUpKind
-from tinycrm.wording import due_text
+from tinycrm.wording import due_text, total_text
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (
@@ -87,7 +87,7 @@ class QueueTable(DataTable[Text]):
             )
             total = max(total, len(items))
             shown = (limits or {}).get(name, SECTION_ROWS)
-            heading = Text.assemble((f"{title} ", "bold"), (f"({total})", "dim"))
+            heading = Text.assemble((f"{title} ", "bold"), (f"({total_text(total)})", "dim"))
             self.add_row(heading, Text(""), Text(""), Text(""), key=f"section:{name}")
             if not items:
                 self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),

@@ -1,0 +1,67 @@
+"""Long lists: a total is exact up to TOTAL_LIMIT rows and "more than" it beyond, the same in
+the queue's commands, their JSON and the digest (issue 20: a count must not cost more than
+the page it heads)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from conftest import Invoke
+from tinycrm.services import followups as fu
+from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.store import Store
+from tinycrm.wording import TOTAL_LIMIT
+
+D = date(2026, 11, 26)
+
+
+def overdue_calls(store: Store, count: int) -> None:
+    """`count` overdue calls to one customer, due over the 30 days before D."""
+    ann = add_contact(store, ContactFields(name="Ann"), D).id
+    with store.write():
+        for n in range(count):
+            fu.add_follow_up(store, str(ann), f"Call {n}", D - timedelta(days=1 + n % 30), D)
+
+
+def overdue_json(cli: Invoke, *args: str) -> dict[str, object]:
+    result = cli("follow-ups", "overdue", "--as-of", D.isoformat(), "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_an_overdue_list_past_the_limit_says_more_than_it(cli: Invoke, store: Store) -> None:
+    overdue_calls(store, TOTAL_LIMIT + 5)
+    shown = cli("follow-ups", "overdue", "--as-of", D.isoformat())
+    assert shown.exit_code == 0, shown.stderr
+    assert len(shown.stdout.splitlines()) == 51  # the header and a page
+    hidden = f"more than {TOTAL_LIMIT - 50:,}"
+    assert f"… and {hidden} more overdue (--limit 0 shows all)" in shown.stderr
+    data = overdue_json(cli)
+    assert data["overdue_total_exact"] is False
+    assert len(data["overdue"]) == 50  # type: ignore[arg-type]
+    digest = cli("digest", "--as-of", D.isoformat())
+    assert digest.exit_code == 0, digest.stderr
+    assert f"Overdue (more than {TOTAL_LIMIT:,})" in digest.stdout
+    assert f"…and {hidden} more overdue" in digest.stdout
+
+
+def test_a_list_at_the_limit_keeps_its_exact_total(cli: Invoke, store: Store) -> None:
+    overdue_calls(store, TOTAL_LIMIT)
+    shown = cli("follow-ups", "overdue", "--as-of", D.isoformat())
+    assert f"… and {TOTAL_LIMIT - 50} more overdue (--limit 0 shows all)" in shown.stderr
+    digest = cli("digest", "--as-of", D.isoformat())
+    assert f"Overdue ({TOTAL_LIMIT})" in digest.stdout
+    data = overdue_json(cli)
+    assert data["overdue_total"] == TOTAL_LIMIT
+    assert data["overdue_total_exact"] is True
+
+
+def test_the_whole_list_is_counted_when_every_row_is_shown(cli: Invoke, store: Store) -> None:
+    overdue_calls(store, TOTAL_LIMIT + 5)
+    data = overdue_json(cli, "--limit", "0")
+    assert len(data["overdue"]) == TOTAL_LIMIT + 5  # type: ignore[arg-type]
+    assert data["overdue_total"] == TOTAL_LIMIT + 5
+    shown = cli("follow-ups", "overdue", "--as-of", D.isoformat(), "--limit", "0")
+    assert "more overdue" not in shown.stderr
