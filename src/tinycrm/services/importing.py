@@ -266,18 +266,17 @@ class _NewContacts:
 def _import(
     store: Store, items: Iterable[ParsedItem], mode: Mode, today: date, report: ImportReport
 ) -> None:
-    emails, phones = store.transfer.duplicate_keys()
     new = _NewContacts()
+    seen = _SeenKeys(store, new)
     updates: dict[int, tuple[str, ContactRecord]] = {}
     uids = _Uids(store)
-    # Keys point at an existing contact (id > 0) or at a new one (-(index + 1)).
-    for item in items:
+    for item in _looked_up(items, seen, mode):
         if isinstance(item, Rejection):
             report.rejected.append(ReportLine(item.where, item.name or "", item.reason))
             continue
         report.adjusted += [ReportLine(item.where, item.name, remark) for remark in item.remarks]
         keys = _keys(item)
-        target, why = (None, "") if mode == "create" else _match(keys, emails, phones)
+        target, why = (None, "") if mode == "create" else seen.match(keys)
         if why.startswith("same phone") and target is not None:
             other = _name_of(store, target, new)
             if not same_name(other, item.name):
@@ -295,7 +294,7 @@ def _import(
                 report.adjusted.append(ReportLine(item.where, item.name, item.remarks[-1]))
                 item.uid = None
             index = new.add(_Pending(item, item.where))
-            _remember(keys, -(index + 1), emails, phones)
+            seen.remember(keys, -(index + 1))
             if item.uid:
                 uids.add(item.uid, -(index + 1))
             if len(new.pending) >= FLUSH_EVERY:
@@ -306,7 +305,7 @@ def _import(
         elif target < 0 and -target - 1 in new.pending:
             pending = new.pending[-target - 1]
             pending.record = merge_record(pending.record, item)
-            _remember(keys, target, emails, phones)
+            seen.remember(keys, target)
             report.skipped.append(ReportLine(item.where, item.name, f"merged into {pending.where}"))
         else:
             contact_id = new.id_of(-target - 1) if target < 0 else target
@@ -318,7 +317,7 @@ def _import(
                 updates[contact_id] = (item.where, merge_record(base, item))
             else:
                 updates[contact_id] = (previous[0], merge_record(previous[1], item))
-            _remember(keys, target, emails, phones)
+            seen.remember(keys, target)
     new.write(store, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
@@ -372,21 +371,52 @@ def _keys(record: ContactRecord) -> _Keys:
     return [(email, email.lower()) for email in record.emails], phones
 
 
-def _match(keys: _Keys, emails: dict[str, int], phones: dict[str, int]) -> tuple[int | None, str]:
-    for email, key in keys[0]:
-        if key in emails:
-            return emails[key], f"same email {email}"
-    for phone, key in keys[1]:
-        if key in phones:
-            return phones[key], f"same phone {phone}"
-    return None, ""
+class _SeenKeys:
+    """The duplicate keys (emails in lower case, phone digits) an import matches rows by: the
+    database's, read a batch of rows at a time through its indexes (contacts this import has
+    written included), and in memory the keys of rows not yet written. A key points at an
+    existing contact (id > 0) or at a new one (-(index + 1)); the database's win, as the oldest."""
+
+    def __init__(self, store: Store, new: _NewContacts) -> None:
+        self.store, self.new = store, new
+        self.stored: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self.memory: tuple[dict[str, int], dict[str, int]] = ({}, {})
+
+    def look_up(self, batch: list[_Keys]) -> None:
+        """Read the database's keys of a batch of rows; forget the written rows' (it has them)."""
+        for memory in self.memory:
+            written = [k for k, v in memory.items() if v < 0 and -v - 1 not in self.new.pending]
+            for key in written:
+                del memory[key]
+        self.stored = self.store.transfer.contacts_with_keys(
+            [key for emails, _ in batch for _, key in emails],
+            [key for _, phones in batch for _, key in phones],
+        )
+
+    def match(self, keys: _Keys) -> tuple[int | None, str]:
+        for kind, pairs, stored, memory in zip(
+            ("email", "phone"), keys, self.stored, self.memory, strict=True
+        ):
+            for shown, key in pairs:
+                target = stored.get(key, memory.get(key))
+                if target is not None:
+                    return target, f"same {kind} {shown}"
+        return None, ""
+
+    def remember(self, keys: _Keys, target: int) -> None:
+        for pairs, stored, memory in zip(keys, self.stored, self.memory, strict=True):
+            for _, key in pairs:
+                if key not in stored:
+                    memory.setdefault(key, target)
 
 
-def _remember(keys: _Keys, target: int, emails: dict[str, int], phones: dict[str, int]) -> None:
-    for _, key in keys[0]:
-        emails.setdefault(key, target)
-    for _, key in keys[1]:
-        phones.setdefault(key, target)
+def _looked_up(items: Iterable[ParsedItem], seen: _SeenKeys, mode: Mode) -> Iterator[ParsedItem]:
+    """The items, with the database's duplicate keys read for each batch before it is matched."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, FLUSH_EVERY)):
+        if mode != "create":
+            seen.look_up([_keys(i) for i in batch if not isinstance(i, Rejection)])
+        yield from batch
 
 
 def _describe(store: Store, target: int, why: str, new: _NewContacts) -> str:

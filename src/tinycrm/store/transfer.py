@@ -125,6 +125,30 @@ class TransferRepo:
             phones[digits] = contact_id
         return emails, phones
 
+    def contacts_with_keys(
+        self, emails: Sequence[str], digits: Sequence[str]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """For these emails (lower case) and phone digits only: {email: oldest contact id} and
+        {digits: oldest contact id}, read through the indexes (an import checks a batch at a
+        time instead of holding every contact's keys)."""
+        found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        queries = (
+            (emails, "email", "contact_emails WHERE email COLLATE NOCASE"),
+            (digits, "phone_digits", "contact_phones WHERE phone_digits"),
+        )
+        for (keys, column, where), into in zip(queries, found, strict=True):
+            unique = sorted(set(keys))
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                rows = self.conn.execute(
+                    f"SELECT {column}, contact_id FROM {where} IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                for value, contact_id in rows:
+                    key = value.lower()
+                    into[key] = min(into.get(key, contact_id), contact_id)
+        return found
+
     def insert_many(
         self,
         contacts: Sequence[NewContact],
