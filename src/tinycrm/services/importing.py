@@ -414,8 +414,9 @@ def _looked_up(items: Iterable[ParsedItem], seen: _SeenKeys, mode: Mode) -> Iter
     """The items, with the database's duplicate keys read for each batch before it is matched."""
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, FLUSH_EVERY)):
-        if mode != "create":
-            seen.look_up([_keys(i) for i in batch if not isinstance(i, Rejection)])
+        # --on-duplicate create matches nothing: no keys to read, only the written to forget.
+        matched = [] if mode == "create" else batch
+        seen.look_up([_keys(i) for i in matched if not isinstance(i, Rejection)])
         yield from batch
 
 
