@@ -179,6 +179,27 @@ def test_duplicates_far_apart_in_a_large_file_are_still_found(
         assert ann["phones"] == []
 
 
+def test_a_phone_far_apart_in_a_large_file_is_found_with_the_same_name(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "FLUSH_EVERY", 2)  # the first card is written, then read back
+    add(cli, "Cy Old", "--phone", "+1 555 0100 300")
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nTEL:+1 555 0100 200",
+        "FN:Bob",
+        "FN:Dee",
+        "FN:Lee Ann\r\nTEL:+1 555 0100 200\r\nTEL:+1 555 0100 300",
+        "FN:Eve\r\nTEL:+1 555 0100 300",
+    )
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["Ann Lee", "Bob", "Dee", "Eve"]
+    (skipped,) = report["skipped"]
+    assert "same phone +1 555 0100 200 and the same name as Ann Lee" in skipped["reason"]
+
+
 def test_a_failure_after_a_written_batch_still_changes_nothing(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
