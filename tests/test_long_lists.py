@@ -65,3 +65,11 @@ def test_the_whole_list_is_counted_when_every_row_is_shown(cli: Invoke, store: S
     assert data["overdue_total"] == TOTAL_LIMIT + 5
     shown = cli("follow-ups", "overdue", "--as-of", D.isoformat(), "--limit", "0")
     assert "more overdue" not in shown.stderr
+
+
+def test_a_page_as_long_as_the_limit_says_there_is_more(cli: Invoke, store: Store) -> None:
+    overdue_calls(store, TOTAL_LIMIT + 5)
+    shown = cli("follow-ups", "overdue", "--as-of", D.isoformat(), "--limit", str(TOTAL_LIMIT))
+    assert shown.exit_code == 0, shown.stderr
+    assert len(shown.stdout.splitlines()) == TOTAL_LIMIT + 1
+    assert "… and more overdue (--limit 0 shows all)" in shown.stderr

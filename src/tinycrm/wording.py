@@ -18,11 +18,12 @@ def total_text(total: int) -> str:
     return str(total) if total <= TOTAL_LIMIT else f"more than {TOTAL_LIMIT:,}"
 
 
-def hidden_text(total: int, shown: int) -> str:
-    """How many of `total` rows are not shown: '12', or 'more than 950'."""
+def more_text(total: int, shown: int) -> str:
+    """The rows of `total` not shown: '12 more', 'more than 950 more', or just 'more' when a
+    page of TOTAL_LIMIT rows or longer is shown of a total counted past it."""
     if total <= TOTAL_LIMIT:
-        return str(total - shown)
-    return f"more than {TOTAL_LIMIT - shown:,}"
+        return f"{total - shown} more"
+    return f"more than {TOTAL_LIMIT - shown:,} more" if shown < TOTAL_LIMIT else "more"
 
 
 def day_month(month: int, day: int, year: int | None = None) -> str:

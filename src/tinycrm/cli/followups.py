@@ -16,7 +16,7 @@ from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.services.satisfaction import complete_check_with_score
 from tinycrm.vocabulary import FollowUpKind
-from tinycrm.wording import TOTAL_LIMIT, due_text, hidden_text, total_text
+from tinycrm.wording import TOTAL_LIMIT, due_text, more_text, total_text
 
 app = CrmTyper(
     add_completion=False,
@@ -89,7 +89,7 @@ def _section(
 def _more(shown: int, total: int, what: str) -> str | None:
     if total <= shown:
         return None
-    return f"… and {hidden_text(total, shown)} more {what}".rstrip() + " (--limit 0 shows all)"
+    return f"… and {more_text(total, shown)} {what}".rstrip() + " (--limit 0 shows all)"
 
 
 def _total_json(part: str, total: int) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem, HeldMail
-from tinycrm.wording import TOTAL_LIMIT, due_text, hidden_text, plural, total_text
+from tinycrm.wording import TOTAL_LIMIT, due_text, more_text, plural, total_text
 
 
 def day(value: date) -> str:
@@ -74,7 +74,7 @@ def _more(total: int, shown: int, what: str, command: str) -> str | None:
     """The last line of a section the page cut short."""
     if total <= shown:
         return None
-    return f"…and {hidden_text(total, shown)} more {what}: run `{command}` to see them all."
+    return f"…and {more_text(total, shown)} {what}: run `{command}` to see them all."
 
 
 def when(item: DigestItem, as_of: date) -> str:
