@@ -67,6 +67,7 @@ class Settings:
     digest: dict[str, Any] = field(default_factory=dict)
     mail: dict[str, Any] = field(default_factory=dict)  # [mail]: surveys, collecting (docs/mail.md)
     imap: dict[str, Any] = field(default_factory=dict)
+    portal: dict[str, Any] = field(default_factory=dict)  # [portal]: docs/portal.md
     source: Path | None = None
 
 
@@ -147,6 +148,7 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         digest=_table(raw, "digest", source),
         mail=_table(raw, "mail", source),
         imap=_table(raw, "imap", source),
+        portal=_table(raw, "portal", source),
         source=source,
     )
 

@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, str] = {
     "export": "tinycrm.cli.transfer:export_app",
     "surveys": "tinycrm.cli.surveys:app",
     "mail": "tinycrm.cli.mail:app",
+    "portal": "tinycrm.cli.portal:app",
 }
 
 

@@ -21,6 +21,7 @@ from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.portal import PortalRepo
 from tinycrm.store.postgres import PgChangeWatcher, PgDatabase
 from tinycrm.store.referrals import ReferralRepo
 from tinycrm.store.reports import ReportRepo
@@ -89,6 +90,10 @@ class Store:
     @cached_property
     def mail(self) -> MailRepo:
         return MailRepo(self.db)
+
+    @cached_property
+    def portal(self) -> PortalRepo:
+        return PortalRepo(self.db)
 
     @cached_property
     def referrals(self) -> ReferralRepo:

@@ -43,6 +43,10 @@ TABLES = (
     "survey_requests",
     "survey_opt_outs",
     "mail_messages",
+    "portal_keys",
+    "portal_links",
+    "portal_attempts",
+    "portal_sessions",
 )
 # Filled by the destination's triggers as the rows they are made from arrive.
 DERIVED = ("sale_stats", "score_stats")

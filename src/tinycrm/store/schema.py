@@ -663,7 +663,50 @@ V9 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
+# Version 10: the customer portal (issue 19). One-time links e-mailed to a customer (to sign in,
+# or to confirm a new sign-in address), kept as a hash of their secret; sign-in attempts by
+# address and by client, hashed, for rate limits that several server processes share; the
+# sessions of signed-in customers (a hash of the cookie's secret); the key that signs cookies
+# and forms, one per database so that every server process agrees. Times are UTC ISO 8601.
+V10 = [
+    """CREATE TABLE portal_links (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,       -- sign-in, or confirm-email
+        address TEXT NOT NULL,       -- where it was sent (confirm-email: the new address)
+        token_hash TEXT NOT NULL,    -- SHA-256 of the link's secret (hex); never the secret
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    )""",
+    "CREATE UNIQUE INDEX portal_links_token ON portal_links(token_hash)",
+    "CREATE INDEX portal_links_contact ON portal_links(contact_id)",
+    """CREATE TABLE portal_attempts (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,         -- address or client
+        key_hash TEXT NOT NULL,      -- SHA-256 of the address (lower case) or the client's IP
+        attempted_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX portal_attempts_key ON portal_attempts(scope, key_hash, attempted_at)",
+    "CREATE INDEX portal_attempts_at ON portal_attempts(attempted_at)",
+    """CREATE TABLE portal_sessions (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+    )""",
+    "CREATE UNIQUE INDEX portal_sessions_token ON portal_sessions(token_hash)",
+    "CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id)",
+    """CREATE TABLE portal_keys (
+        id INTEGER PRIMARY KEY,
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8

@@ -1,0 +1,260 @@
+"""The customer portal as a Flask app: server-rendered pages over services/portal.py.
+
+Every page that shows a customer's data reads the contact id from the signed-in session and
+nothing else, so no URL or form field can point at another customer. Templates autoescape;
+forms carry Flask-WTF's CSRF token; no inline script or style (the CSP forbids both).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, g, redirect, render_template, request, send_file, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from tinycrm import money
+from tinycrm.config import Settings
+from tinycrm.errors import UsageError
+from tinycrm.mail.send import MailConfig, mail_config
+from tinycrm.mail.survey import shop_name as survey_shop_name
+from tinycrm.models.portal import LinkPurpose
+from tinycrm.portal import mailer
+from tinycrm.portal.texts import TEXTS
+from tinycrm.services import portal
+from tinycrm.services.surveys import survey_settings
+from tinycrm.store import Store
+
+Clock = Callable[[], datetime]
+MAX_FORM_BYTES = 64 * 1024
+SESSION_KEY = "sid"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+    " frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Stores:
+    """One open Store per server thread (a connection is not shared between threads)."""
+
+    def __init__(self, location: Path | str) -> None:
+        self.location = location
+        self._local = threading.local()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.location)
+            self._local.store = store
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+def create_app(
+    location: Path | str,
+    settings: Settings,
+    *,
+    base_url: str,
+    clock: Clock = utc_now,
+) -> Flask:
+    """The portal for the database at `location`; e-mailed links start with `base_url`
+    (`[portal] base_url`, else the address it is served on)."""
+    options = portal.portal_settings(settings.portal, settings.source)
+    smtp: MailConfig = mail_config(settings.smtp, settings.source, needs_to=False)
+    shop = options.shop_name or survey_shop_name(
+        survey_settings(settings.mail, settings.source), smtp.sender
+    )
+    link_root = options.base_url or base_url.rstrip("/")
+    https = link_root.startswith("https://")
+    words = TEXTS[options.language]
+    stores = Stores(location)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=portal.signing_key(stores.get(), clock()),
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
+        # __Host-: the browser keeps it to this host and path, sent over HTTPS only.
+        SESSION_COOKIE_NAME="__Host-portal" if https else "portal",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=https,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=portal.SESSION_LIFETIME,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session cookie
+    )
+    app.jinja_env.autoescape = True
+    app.extensions["tinycrm.stores"] = stores
+    app.extensions["tinycrm.sent"] = []  # the mail threads, for tests to wait on
+    if options.trusted_proxies:
+        n = options.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    CSRFProtect(app)
+
+    def page(template: str, status: int = 200, **values: Any) -> ResponseReturnValue:
+        return render_template(template, **values), status
+
+    def message(title: str, text: str, status: int, **values: Any) -> ResponseReturnValue:
+        return page("message.html", status, title=words[title], text=words[text], **values)
+
+    def signed_in_contact() -> int:
+        contact_id = portal.signed_in(stores.get(), session.get(SESSION_KEY), clock())
+        if contact_id is None:
+            session.clear()
+            abort(401)
+        return contact_id
+
+    @app.context_processor
+    def common() -> dict[str, Any]:
+        return {
+            "t": words,
+            "shop": shop,
+            "language": options.language,
+            "has_logo": options.logo is not None,
+            "has_theme": bool(options.colours),
+            "money": money.format_minor,
+        }
+
+    @app.before_request
+    def note_time() -> None:
+        g.now = clock()
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers["Content-Security-Policy"] = CSP
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "same-origin"  # a link's secret never leaves the site
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
+        if https:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error: CSRFError) -> ResponseReturnValue:
+        return message("csrf_title", "csrf", 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        if error.code == 401:
+            return message("signed_out_title", "signed_out", 401, sign_in_again=True)
+        if error.code == 413:
+            return message("too_large_title", "too_large", 413)
+        if error.code in (404, 405):
+            return message("not_found_title", "not_found", error.code)
+        return message("error_title", "error", error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        app.logger.exception("portal error")
+        return message("error_title", "error", 500)
+
+    @app.get("/")
+    def home() -> ResponseReturnValue:
+        if portal.signed_in(stores.get(), session.get(SESSION_KEY), g.now) is not None:
+            return redirect(url_for("me"))
+        return page("sign_in.html")
+
+    @app.post("/sign-in")
+    def ask_for_link() -> ResponseReturnValue:
+        typed = request.form.get("email", "")
+        try:
+            link = portal.request_sign_in(stores.get(), typed, request.remote_addr or "", g.now)
+        except UsageError:
+            return page("sign_in.html", 400, problem=words["not_email"], typed=typed)
+        except portal.RateLimited:
+            return message("limited_title", "limited", 429)
+        if link is not None:
+            url = f"{link_root}{url_for('confirm', token=link.token)}"
+            name = link.contact.name
+            mail = mailer.sign_in_message(
+                smtp.sender,
+                link.address,
+                name,
+                words["mail_subject"].format(shop=shop),
+                words["mail_body"].format(name=name, shop=shop, link=url),
+            )
+            sending: list[threading.Thread] = app.extensions["tinycrm.sent"]
+            sending[:] = [thread for thread in sending if thread.is_alive()]
+            sending.append(mailer.send_in_background(mail, smtp, link.address))
+        return page("sent.html", address=typed.strip())
+
+    @app.get("/sign-in/<token>")
+    def confirm(token: str) -> ResponseReturnValue:
+        # Mail scanners open every link: a GET only asks, the POST below signs in.
+        try:
+            portal.check_link(stores.get(), token, g.now, LinkPurpose.SIGN_IN)
+        except portal.LinkRefused as refused:
+            return link_refused(refused)
+        return page("confirm.html", token=token)
+
+    @app.post("/sign-in/<token>")
+    def use_link(token: str) -> ResponseReturnValue:
+        try:
+            secret = portal.sign_in(stores.get(), token, g.now)
+        except portal.LinkRefused as refused:
+            return link_refused(refused)
+        session.clear()
+        session.permanent = True
+        session[SESSION_KEY] = secret
+        return redirect(url_for("me"), 303)
+
+    def link_refused(refused: portal.LinkRefused) -> ResponseReturnValue:
+        return message("refused_title", f"refused_{refused.reason}", 410, sign_in_again=True)
+
+    @app.get("/me")
+    def me() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        view = portal.customer_page(stores.get(), contact_id, g.now.astimezone().date())
+        return page("me.html", view=view)
+
+    @app.post("/sign-out")
+    def sign_out() -> ResponseReturnValue:
+        secret = session.get(SESSION_KEY)
+        if secret:
+            portal.sign_out(stores.get(), secret, g.now)
+        session.clear()
+        return redirect(url_for("home"), 303)
+
+    @app.get("/theme.css")
+    def theme() -> ResponseReturnValue:
+        lines = [f"  --{name}: {value};" for name, value in sorted(options.colours.items())]
+        css = ":root {\n" + "\n".join(lines) + "\n}\n"
+        return Response(css, mimetype="text/css")
+
+    @app.get("/logo")
+    def logo() -> ResponseReturnValue:
+        if options.logo is None or not options.logo.is_file():
+            abort(404)
+        return send_file(options.logo.resolve(), max_age=3600)
+
+    return app
+
+
+def mail_threads(app: Flask) -> list[threading.Thread]:
+    """The threads sending the e-mails this app was asked for (tests wait on them)."""
+    threads: list[threading.Thread] = app.extensions["tinycrm.sent"]
+    return threads
