@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -144,3 +145,16 @@ def in_a_terminal(
             os.write(main, pending.pop(0).encode() + b"\n")
     os.close(main)
     return run.wait(timeout=60), shown.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the portal's browser tests left this run's screenshots (tests/browser.py)."""
+    from browser import SCREENSHOTS
+
+    if SCREENSHOTS.is_dir() and any(
+        shot.stat().st_mtime >= _STARTED for shot in SCREENSHOTS.iterdir()
+    ):
+        terminalreporter.write_line(f"portal screenshots: {SCREENSHOTS}")

@@ -3,6 +3,7 @@ the customer's page, and what an attacker tries (issue 19)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -259,7 +260,9 @@ def test_too_many_requests_for_one_address_or_from_one_client_are_refused(
     assert ask_for_link(app.test_client(), "nobody@example.com", remote="192.0.2.99")[:3] == "200"
     for number in range(10):
         ask_for_link(app.test_client(), f"guess{number}@example.com", remote="198.51.100.7")
-    assert ask_for_link(app.test_client(), "guess10@example.com", remote="198.51.100.7")[:3] == "429"
+    assert (
+        ask_for_link(app.test_client(), "guess10@example.com", remote="198.51.100.7")[:3] == "429"
+    )
     clock.advance(minutes=16)
     assert ask_for_link(app.test_client(), ANN, remote="198.51.100.7")[:3] == "200"
     assert len(sent_links(app, inbox)) == 4
@@ -324,3 +327,13 @@ def test_a_wrong_portal_setting_is_one_clear_line(
     result = shop("portal", "serve", "--port", "1")
     assert result.exit_code == 2
     assert result.stderr.startswith("crm: config ") and "portal.colours" in result.stderr
+
+
+def test_serving_on_a_port_in_use_is_one_clear_line(shop: Invoke) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = shop("portal", "serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.stderr == f"crm: cannot listen on 127.0.0.1:{port}: Address already in use\n"

@@ -251,6 +251,10 @@ def create_app(
             abort(404)
         return send_file(options.logo.resolve(), max_age=3600)
 
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        return logo() if options.logo is not None else Response(status=204)
+
     return app
 
 
