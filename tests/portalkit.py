@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from mailserver import Inbox
 from tinycrm.config import database_location, load_settings
@@ -23,7 +25,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Clock:
     """The portal's idea of now, moved by the test."""
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __call__(self) -> datetime:
         return self.now
@@ -70,3 +72,26 @@ def csrf_token(page: str) -> str:
     found = CSRF.search(page)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def ask_for_link(client: FlaskClient, address: str, *, remote: str = "192.0.2.1") -> str:
+    """Post the sign-in form as a browser would: the answer's status and page text."""
+    form = client.get("/").get_data(as_text=True)
+    answer = client.post(
+        "/sign-in",
+        data={"email": address, "csrf_token": csrf_token(form)},
+        environ_base={"REMOTE_ADDR": remote},
+    )
+    return f"{answer.status_code} {answer.get_data(as_text=True)}"
+
+
+def sign_in(app: Flask, inbox: Inbox, address: str) -> FlaskClient:
+    """A browser signed in as the owner of `address`, through the e-mailed link."""
+    client = app.test_client()
+    assert ask_for_link(client, address).startswith("200 ")
+    path = urlsplit(sent_links(app, inbox)[-1]).path
+    confirm = client.get(path)
+    assert confirm.status_code == 200
+    done = client.post(path, data={"csrf_token": csrf_token(confirm.get_data(as_text=True))})
+    assert done.status_code == 303 and done.headers["Location"] == "/me"
+    return client

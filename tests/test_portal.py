@@ -12,9 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import portalkit
 from conftest import Invoke
 from mailserver import Inbox, serving
-from portalkit import Clock, csrf_token, portal_app, sent_links, write_config
+from portalkit import Clock, ask_for_link, csrf_token, portal_app, sent_links, write_config
 
 ANN = "ann@example.com"
 
@@ -54,27 +55,8 @@ def app(shop: Invoke, clock: Clock) -> Flask:
     return portal_app(clock)
 
 
-def ask_for_link(client: FlaskClient, address: str, *, remote: str = "192.0.2.1") -> str:
-    """Post the sign-in form as a browser would; the answer page's text."""
-    form = client.get("/").get_data(as_text=True)
-    answer = client.post(
-        "/sign-in",
-        data={"email": address, "csrf_token": csrf_token(form)},
-        environ_base={"REMOTE_ADDR": remote},
-    )
-    return f"{answer.status_code} {answer.get_data(as_text=True)}"
-
-
 def sign_in(app: Flask, inbox: Inbox, address: str = ANN) -> FlaskClient:
-    client = app.test_client()
-    assert ask_for_link(client, address).startswith("200 ")
-    link = sent_links(app, inbox)[-1]
-    path = urlsplit(link).path
-    confirm = client.get(path)
-    assert confirm.status_code == 200
-    done = client.post(path, data={"csrf_token": csrf_token(confirm.get_data(as_text=True))})
-    assert done.status_code == 303 and done.headers["Location"] == "/me"
-    return client
+    return portalkit.sign_in(app, inbox, address)
 
 
 def test_a_customer_signs_in_with_the_emailed_link_and_sees_only_their_side(
@@ -337,3 +319,11 @@ def test_serving_on_a_port_in_use_is_one_clear_line(shop: Invoke) -> None:
         result = shop("portal", "serve", "--port", str(port))
     assert result.exit_code == 2
     assert result.stderr == f"crm: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_every_language_has_every_text() -> None:
+    from tinycrm.portal.texts import TEXTS
+
+    english = set(TEXTS["en"])
+    for language, texts in TEXTS.items():
+        assert set(texts) == english, language

@@ -7,9 +7,10 @@ forms carry Flask-WTF's CSRF token; no inline script or style (the CSP forbids b
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,16 @@ from werkzeug.wrappers import Response
 
 from tinycrm import money
 from tinycrm.config import Settings
-from tinycrm.errors import UsageError
+from tinycrm.errors import CrmError, NotFound, UsageError
 from tinycrm.mail.send import MailConfig, mail_config
 from tinycrm.mail.survey import shop_name as survey_shop_name
 from tinycrm.models.portal import LinkPurpose
 from tinycrm.portal import mailer
 from tinycrm.portal.texts import TEXTS
-from tinycrm.services import portal
+from tinycrm.services import portal, selfservice, surveys
 from tinycrm.services.surveys import survey_settings
 from tinycrm.store import Store
+from tinycrm.vocabulary import SCALE_RANGE
 
 Clock = Callable[[], datetime]
 MAX_FORM_BYTES = 64 * 1024
@@ -190,17 +192,19 @@ def create_app(
         if link is not None:
             url = f"{link_root}{url_for('confirm', token=link.token)}"
             name = link.contact.name
-            mail = mailer.sign_in_message(
-                smtp.sender,
+            send(
                 link.address,
                 name,
                 words["mail_subject"].format(shop=shop),
                 words["mail_body"].format(name=name, shop=shop, link=url),
             )
-            sending: list[threading.Thread] = app.extensions["tinycrm.sent"]
-            sending[:] = [thread for thread in sending if thread.is_alive()]
-            sending.append(mailer.send_in_background(mail, smtp, link.address))
         return page("sent.html", address=typed.strip())
+
+    def send(address: str, name: str, subject: str, body: str) -> None:
+        mail = mailer.link_message(smtp.sender, address, name, subject, body)
+        sending: list[threading.Thread] = app.extensions["tinycrm.sent"]
+        sending[:] = [thread for thread in sending if thread.is_alive()]
+        sending.append(mailer.send_in_background(mail, smtp, address))
 
     @app.get("/sign-in/<token>")
     def confirm(token: str) -> ResponseReturnValue:
@@ -228,8 +232,164 @@ def create_app(
     @app.get("/me")
     def me() -> ResponseReturnValue:
         contact_id = signed_in_contact()
-        view = portal.customer_page(stores.get(), contact_id, g.now.astimezone().date())
-        return page("me.html", view=view)
+        view = selfservice.customer_page(stores.get(), contact_id, today())
+        done = request.args.get("done", "")
+        return page("me.html", view=view, done=words.get(f"done_{done}") if done else None)
+
+    def today() -> date:
+        moment: datetime = g.now
+        return moment.astimezone().date()
+
+    def back_to_me(done: str) -> ResponseReturnValue:
+        return redirect(url_for("me", done=done), 303)
+
+    def refused(error: CrmError) -> ResponseReturnValue:
+        """A customer's bad input: the CLI's message, on a page that says nothing changed."""
+        if isinstance(error, NotFound):
+            abort(404)
+        return page("message.html", 400, title=words["refused_input"], text=str(error), back=True)
+
+    @app.post("/me/requests")
+    def ask() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        form = request.form
+        try:
+            selfservice.request(
+                stores.get(), contact_id, form.get("product", ""), form.get("text", ""), today()
+            )
+        except CrmError as error:
+            return refused(error)
+        return back_to_me("request")
+
+    @app.post("/me/complaints")
+    def complain() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        try:
+            selfservice.complain(
+                stores.get(),
+                contact_id,
+                request.form.get("text", ""),
+                today(),
+                options.complaint_severity,
+            )
+        except CrmError as error:
+            return refused(error)
+        return back_to_me("complaint")
+
+    @app.post("/me/surveys")
+    def survey_choice() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        wanted = request.form.get("surveys") == "yes"
+        selfservice.set_surveys(stores.get(), contact_id, wanted, today())
+        return back_to_me("surveys_on" if wanted else "surveys_off")
+
+    @app.get("/me/surveys/<int:request_id>")
+    def survey(request_id: int) -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        try:
+            asked = surveys.open_request(stores.get(), contact_id, request_id, today())
+        except CrmError as error:
+            return survey_closed(error)
+        low, high = SCALE_RANGE[asked.scale]
+        return page("survey.html", survey=asked, scores=list(range(low, high + 1)))
+
+    @app.post("/me/surveys/<int:request_id>")
+    def answer_survey(request_id: int) -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        form = request.form
+        try:
+            surveys.answer(
+                stores.get(),
+                contact_id,
+                request_id,
+                form.get("score", ""),
+                form.get("comment", ""),
+                today(),
+                settings.business_days,
+            )
+        except CrmError as error:
+            return survey_closed(error)
+        return back_to_me("survey")
+
+    def survey_closed(error: CrmError) -> ResponseReturnValue:
+        if isinstance(error, surveys.SurveyClosed):
+            return page("message.html", 409, title=words["survey_closed"], text=str(error))
+        return refused(error)
+
+    @app.get("/me/data.json")
+    def data() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        body = json.dumps(selfservice.their_data(stores.get(), contact_id), indent=2)
+        response = Response(body + "\n", mimetype="application/json")
+        response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+
+    @app.get("/me/details")
+    def details() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        view = selfservice.customer_page(stores.get(), contact_id, today())
+        contact = view.contact
+        form = selfservice.DetailsForm(
+            emails="\n".join(contact.emails),
+            phones="\n".join(contact.phones),
+            address=contact.address or "",
+            birthday=contact.birthday.iso() if contact.birthday else "",
+        )
+        return page("details.html", form=form)
+
+    @app.post("/me/details")
+    def change_details() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        typed = selfservice.DetailsForm(
+            emails=request.form.get("emails", ""),
+            phones=request.form.get("phones", ""),
+            address=request.form.get("address", ""),
+            birthday=request.form.get("birthday", ""),
+        )
+        try:
+            changed = selfservice.change_details(
+                stores.get(),
+                contact_id,
+                typed,
+                g.now,
+                review=options.review_changes,
+                day_first=settings.day_first,
+            )
+        except CrmError as error:
+            if isinstance(error, NotFound):
+                abort(404)
+            return page("details.html", 400, form=typed, problem=str(error))
+        name = selfservice.customer_page(stores.get(), contact_id, today()).contact.name
+        for confirmation in changed.confirmations:
+            url = f"{link_root}{url_for('confirm_email', token=confirmation.token)}"
+            send(
+                confirmation.address,
+                name,
+                words["confirm_subject"].format(shop=shop),
+                words["confirm_body"].format(name=name, shop=shop, link=url),
+            )
+        return page("changed.html", changed=changed)
+
+    @app.get("/confirm-email/<token>")
+    def confirm_email(token: str) -> ResponseReturnValue:
+        try:
+            portal.check_link(stores.get(), token, g.now, LinkPurpose.CONFIRM_EMAIL)
+        except portal.LinkRefused as refused_link:
+            return link_refused(refused_link)
+        return page("confirm_email.html", token=token)
+
+    @app.post("/confirm-email/<token>")
+    def use_confirmation(token: str) -> ResponseReturnValue:
+        try:
+            address = selfservice.confirm_email(
+                stores.get(), token, g.now, review=options.review_changes
+            )
+        except portal.LinkRefused as refused_link:
+            return link_refused(refused_link)
+        text = words["email_held" if options.review_changes else "email_added"]
+        return page(
+            "message.html", title=words["email_confirmed"], text=text.format(address=address)
+        )
 
     @app.post("/sign-out")
     def sign_out() -> ResponseReturnValue:

@@ -1,4 +1,4 @@
-"""The portal's e-mails (a sign-in link), sent through the `[smtp]` settings off the request.
+"""The portal's e-mails (a sign-in link, a new address's confirmation), sent through `[smtp]`.
 
 Sending happens on a thread of its own, so a known address is answered as fast as an unknown
 one (no account enumeration by timing); a failure is logged, never shown to the visitor.
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tinycrm.portal")
 
 
-def sign_in_message(sender: str, address: str, name: str, subject: str, body: str) -> EmailMessage:
+def link_message(sender: str, address: str, name: str, subject: str, body: str) -> EmailMessage:
     import email.policy
     from email.headerregistry import Address
     from email.message import EmailMessage
@@ -46,7 +46,7 @@ def send_in_background(message: EmailMessage, config: MailConfig, address: str) 
 
     def send() -> None:
         try:
-            warning = deliver(message, to_one, lambda _partly: None, what="sign-in e-mail")
+            warning = deliver(message, to_one, lambda _partly: None, what="portal e-mail")
         except CrmError as exc:
             log.error("%s", exc)
         else:

@@ -62,9 +62,64 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_sent": "Sent on {day}, open until {until}",
         "mail_subject": "Your link to sign in to {shop}",
         "mail_body": (
-            "Hello {name},\n\nto sign in to {shop}, open this link within 15 minutes:\n\n{link}\n\n"
-            "It works once. If you did not ask for it, you can ignore this message.\n\n{shop}\n"
+            "Hello {name},\n\nto sign in to {shop}, open this link within 15"
+            " minutes:\n\n{link}\n\nIt works once. If you did not ask for it, you can ignore this"
+            " message.\n\n{shop}\n"
         ),
+        "refused_input": "Nothing was changed",
+        "back": "Back to your page",
+        "done_request": "Thank you: your request has been sent to us.",
+        "done_complaint": "Thank you: your complaint has been recorded; we will get back to you.",
+        "done_surveys_on": "You will get our satisfaction surveys again.",
+        "done_surveys_off": "You will get no more satisfaction surveys from us.",
+        "done_survey": "Thank you for your answer!",
+        "survey_closed": "This survey cannot be answered",
+        "email_confirmed": "Address confirmed",
+        "email_added": "{address} has been added to your details.",
+        "email_held": "{address} is confirmed; we will add it to your details shortly.",
+        "confirm_subject": "Confirm your new address at {shop}",
+        "confirm_body": (
+            "Hello {name},\n\nto add this address to your details at {shop}, open this link"
+            " within 15 minutes:\n\n{link}\n\nIf you did not ask for it, you can ignore this"
+            " message.\n\n{shop}\n"
+        ),
+        "confirm_email_title": "Confirm your new address",
+        "confirm_email": "Press the button to add this address to your details.",
+        "confirm_button": "Confirm",
+        "requests": "Order again or ask for a service",
+        "product": "Order again",
+        "no_product": "(nothing to order again)",
+        "request_text": "What do you need?",
+        "send_request": "Send request",
+        "your_requests": "Your requests",
+        "pending": "Pending",
+        "done": "Done",
+        "complain": "Report a problem",
+        "complaint_text": "Describe the problem",
+        "send_complaint": "Send",
+        "surveys_choice": "Satisfaction surveys",
+        "surveys_yes": "Send me satisfaction surveys",
+        "surveys_no": "Send me no satisfaction surveys",
+        "save": "Save",
+        "answer": "Answer",
+        "csat": "How satisfied are you with {shop}? 1 means not at all, 5 very satisfied.",
+        "nps": (
+            "How likely are you to recommend {shop} to a friend or colleague? 0 means not at all"
+            " likely, 10 extremely likely."
+        ),
+        "your_score": "Your score",
+        "comment": "A comment (optional)",
+        "your_data": "Your data",
+        "download_data": "Download everything we hold about you (JSON)",
+        "change_details": "Change your details",
+        "details_intro": (
+            "One e-mail address or phone number per line. A new e-mail address is added once you"
+            " confirm it from that address."
+        ),
+        "birthday_help": "For example 1980-03-14, or --03-14 without the year.",
+        "changes_applied": "Your details have been updated: {changes}.",
+        "changes_held": "Thank you: we will review your changes ({changes}) shortly.",
+        "confirm_sent": "We have sent a link to {address}: open it to add that address.",
     },
     "es": {
         "portal": "Portal de clientes",
@@ -127,10 +182,64 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_sent": "Enviada el {day}, abierta hasta el {until}",
         "mail_subject": "Su enlace para entrar en {shop}",
         "mail_body": (
-            "Hola, {name}:\n\npara entrar en {shop}, abra este enlace antes de 15 minutos:\n\n"
-            "{link}\n\nSirve una sola vez. Si no lo ha pedido, puede ignorar este mensaje.\n\n"
-            "{shop}\n"
+            "Hola, {name}:\n\npara entrar en {shop}, abra este enlace antes de 15"
+            " minutos:\n\n{link}\n\nSirve una sola vez. Si no lo ha pedido, puede ignorar este"
+            " mensaje.\n\n{shop}\n"
         ),
+        "refused_input": "No se ha cambiado nada",
+        "back": "Volver a su página",
+        "done_request": "Gracias: hemos recibido su petición.",
+        "done_complaint": "Gracias: hemos registrado su reclamación y le responderemos.",
+        "done_surveys_on": "Volverá a recibir nuestras encuestas de satisfacción.",
+        "done_surveys_off": "No recibirá más encuestas de satisfacción.",
+        "done_survey": "¡Gracias por su respuesta!",
+        "survey_closed": "Esta encuesta no se puede responder",
+        "email_confirmed": "Dirección confirmada",
+        "email_added": "Hemos añadido {address} a sus datos.",
+        "email_held": "{address} está confirmada; la añadiremos a sus datos en breve.",
+        "confirm_subject": "Confirme su nueva dirección en {shop}",
+        "confirm_body": (
+            "Hola, {name}:\n\npara añadir esta dirección a sus datos en {shop}, abra este enlace"
+            " antes de 15 minutos:\n\n{link}\n\nSi no lo ha pedido, puede ignorar este"
+            " mensaje.\n\n{shop}\n"
+        ),
+        "confirm_email_title": "Confirme su nueva dirección",
+        "confirm_email": "Pulse el botón para añadir esta dirección a sus datos.",
+        "confirm_button": "Confirmar",
+        "requests": "Volver a pedir o solicitar un servicio",
+        "product": "Volver a pedir",
+        "no_product": "(nada que volver a pedir)",
+        "request_text": "¿Qué necesita?",
+        "send_request": "Enviar petición",
+        "your_requests": "Sus peticiones",
+        "pending": "Pendiente",
+        "done": "Hecho",
+        "complain": "Comunicar un problema",
+        "complaint_text": "Describa el problema",
+        "send_complaint": "Enviar",
+        "surveys_choice": "Encuestas de satisfacción",
+        "surveys_yes": "Enviarme encuestas de satisfacción",
+        "surveys_no": "No enviarme encuestas de satisfacción",
+        "save": "Guardar",
+        "answer": "Responder",
+        "csat": "¿Qué grado de satisfacción tiene con {shop}? 1 significa nada, 5 muy satisfecho.",
+        "nps": (
+            "¿Qué probabilidad hay de que recomiende {shop} a un amigo o colega? 0 significa"
+            " ninguna, 10 muchísima."
+        ),
+        "your_score": "Su puntuación",
+        "comment": "Un comentario (opcional)",
+        "your_data": "Sus datos personales",
+        "download_data": "Descargar todo lo que guardamos sobre usted (JSON)",
+        "change_details": "Cambiar sus datos",
+        "details_intro": (
+            "Una dirección de correo o un teléfono por línea. Una dirección nueva se añade cuando"
+            " la confirme desde esa dirección."
+        ),
+        "birthday_help": "Por ejemplo 1980-03-14, o --03-14 sin el año.",
+        "changes_applied": "Hemos actualizado sus datos: {changes}.",
+        "changes_held": "Gracias: revisaremos sus cambios ({changes}) en breve.",
+        "confirm_sent": "Hemos enviado un enlace a {address}: ábralo para añadir esa dirección.",
     },
     "it": {
         "portal": "Area clienti",
@@ -193,8 +302,65 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_sent": "Inviato il {day}, aperto fino al {until}",
         "mail_subject": "Il tuo link per accedere a {shop}",
         "mail_body": (
-            "Ciao {name},\n\nper accedere a {shop}, apri questo link entro 15 minuti:\n\n{link}\n\n"
-            "Vale una sola volta. Se non l'hai chiesto, puoi ignorare questo messaggio.\n\n{shop}\n"
+            "Ciao {name},\n\nper accedere a {shop}, apri questo link entro 15"
+            " minuti:\n\n{link}\n\nVale una sola volta. Se non l'hai chiesto, puoi ignorare"
+            " questo messaggio.\n\n{shop}\n"
+        ),
+        "refused_input": "Non è stato cambiato nulla",
+        "back": "Torna alla tua pagina",
+        "done_request": "Grazie: abbiamo ricevuto la tua richiesta.",
+        "done_complaint": "Grazie: abbiamo registrato il tuo reclamo e ti risponderemo.",
+        "done_surveys_on": "Riceverai di nuovo i nostri sondaggi di soddisfazione.",
+        "done_surveys_off": "Non riceverai più sondaggi di soddisfazione.",
+        "done_survey": "Grazie per la tua risposta!",
+        "survey_closed": "Non si può rispondere a questo sondaggio",
+        "email_confirmed": "Indirizzo confermato",
+        "email_added": "Abbiamo aggiunto {address} ai tuoi dati.",
+        "email_held": "{address} è confermato; lo aggiungeremo presto ai tuoi dati.",
+        "confirm_subject": "Conferma il tuo nuovo indirizzo presso {shop}",
+        "confirm_body": (
+            "Ciao {name},\n\nper aggiungere questo indirizzo ai tuoi dati presso {shop}, apri"
+            " questo link entro 15 minuti:\n\n{link}\n\nSe non l'hai chiesto, puoi ignorare"
+            " questo messaggio.\n\n{shop}\n"
+        ),
+        "confirm_email_title": "Conferma il tuo nuovo indirizzo",
+        "confirm_email": "Premi il pulsante per aggiungere questo indirizzo ai tuoi dati.",
+        "confirm_button": "Conferma",
+        "requests": "Ordina di nuovo o chiedi un servizio",
+        "product": "Ordina di nuovo",
+        "no_product": "(niente da ordinare di nuovo)",
+        "request_text": "Di che cosa hai bisogno?",
+        "send_request": "Invia la richiesta",
+        "your_requests": "Le tue richieste",
+        "pending": "In attesa",
+        "done": "Fatto",
+        "complain": "Segnala un problema",
+        "complaint_text": "Descrivi il problema",
+        "send_complaint": "Invia",
+        "surveys_choice": "Sondaggi di soddisfazione",
+        "surveys_yes": "Inviami i sondaggi di soddisfazione",
+        "surveys_no": "Non inviarmi sondaggi di soddisfazione",
+        "save": "Salva",
+        "answer": "Rispondi",
+        "csat": "Quanto sei soddisfatto di {shop}? 1 significa per niente, 5 molto soddisfatto.",
+        "nps": (
+            "Quanto è probabile che consigli {shop} a un amico o a un collega? 0 significa per"
+            " niente, 10 moltissimo."
+        ),
+        "your_score": "Il tuo voto",
+        "comment": "Un commento (facoltativo)",
+        "your_data": "I tuoi dati personali",
+        "download_data": "Scarica tutto ciò che conserviamo su di te (JSON)",
+        "change_details": "Modifica i tuoi dati",
+        "details_intro": (
+            "Un indirizzo e-mail o un numero di telefono per riga. Un nuovo indirizzo viene"
+            " aggiunto quando lo confermi da quell'indirizzo."
+        ),
+        "birthday_help": "Per esempio 1980-03-14, oppure --03-14 senza l'anno.",
+        "changes_applied": "I tuoi dati sono stati aggiornati: {changes}.",
+        "changes_held": "Grazie: esamineremo presto le tue modifiche ({changes}).",
+        "confirm_sent": (
+            "Abbiamo inviato un link a {address}: aprilo per aggiungere quell'indirizzo."
         ),
     },
 }

@@ -16,7 +16,7 @@ from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.io.mailmessage import IncomingMail, Unreadable, fingerprint, read_message
 from tinycrm.models import Note
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
-from tinycrm.services import satisfaction
+from tinycrm.services import satisfaction, surveys
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.mail import HeldRow
@@ -161,20 +161,7 @@ def _record_score(
 ) -> satisfaction.ScoreResult:
     # The day the customer answered, if the message says a believable one.
     on = sent_on if sent_on is not None and survey.sent_on <= sent_on <= ctx.today else ctx.today
-    result = satisfaction.add_score(
-        store,
-        str(survey.contact_id),
-        str(score),
-        on=on,
-        today=ctx.today,
-        scale_name=survey.scale.value,
-        comment=comment,
-        source="survey",
-        open_days=ctx.open_days,
-    )
-    assert survey.id is not None and result.score.id is not None
-    store.surveys.mark_answered(survey.id, on, result.score.id)
-    return result
+    return surveys.record_answer(store, survey, score, comment, on, ctx.today, ctx.open_days)
 
 
 def _other_mail(store: Store, mail: IncomingMail, ctx: Context) -> MailRecord:

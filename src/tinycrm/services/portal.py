@@ -10,16 +10,16 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tinycrm import validation
 from tinycrm.errors import CrmError, UsageError
-from tinycrm.models import Case, Contact, Sale
-from tinycrm.models.mail import SurveyRequest
+from tinycrm.models import Contact
 from tinycrm.models.portal import LinkPurpose
 from tinycrm.store import Store
+from tinycrm.vocabulary import Severity
 
 LANGUAGES = ("en", "es", "it")
 LINK_LIFETIME = timedelta(minutes=15)
@@ -56,6 +56,7 @@ class PortalSettings:
     review_changes: bool = False
     language: str = "en"
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers count
+    complaint_severity: Severity = Severity.NORMAL  # of a case a customer opens
 
 
 def portal_settings(raw: dict[str, Any], source: Path | None = None) -> PortalSettings:
@@ -89,7 +90,14 @@ def portal_settings(raw: dict[str, Any], source: Path | None = None) -> PortalSe
     proxies = raw.get("trusted_proxies", 0)
     if not isinstance(proxies, int) or isinstance(proxies, bool) or not 0 <= proxies <= 5:
         raise UsageError(f"{where}: portal.trusted_proxies must be a number from 0 to 5")
+    try:
+        severity = validation.choice(
+            Severity, str(raw.get("complaint_severity", "normal")), "portal.complaint_severity"
+        )
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc}") from exc
     return PortalSettings(
+        complaint_severity=severity,
         base_url=base_url.rstrip("/") if base_url else None,
         shop_name=text("shop_name"),
         logo=Path(logo).expanduser() if logo else None,
@@ -182,28 +190,3 @@ def signed_in(store: Store, session: str | None, now: datetime) -> int | None:
 
 def sign_out(store: Store, session: str, now: datetime) -> None:
     store.portal.end_session(hashed(session), now)
-
-
-@dataclass(frozen=True)
-class CustomerPage:
-    """What a signed-in customer sees of themselves."""
-
-    contact: Contact
-    purchases: list[Sale]
-    cases: list[Case]
-    surveys: list[SurveyRequest]  # sent, not answered, not expired
-
-
-def customer_page(store: Store, contact_id: int, today: date) -> CustomerPage:
-    with store.read():
-        contact = store.contacts.get(contact_id)
-        if contact is None:
-            raise LinkRefused("unknown")
-        purchases = [row.sale for row in store.sales.query(contact_id=contact_id)]
-        cases = [row.case for row in store.cases.query(contact_id=contact_id)]
-        pending = [
-            request
-            for request in store.surveys.for_contact(contact_id)
-            if request.answered_on is None and request.expires_on >= today
-        ]
-    return CustomerPage(contact, purchases, cases, pending)

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm import validation
-from tinycrm.errors import UsageError
+from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import Contact
 from tinycrm.models.mail import SurveyRequest
+from tinycrm.services import satisfaction
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.vocabulary import Scale
@@ -180,3 +181,70 @@ def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, 
 
 def requests_for(store: Store, contact_id: int) -> list[SurveyRequest]:
     return store.surveys.for_contact(contact_id)
+
+
+def record_answer(
+    store: Store,
+    survey: SurveyRequest,
+    score: int,
+    comment: str | None,
+    on: date,
+    today: date,
+    open_days: frozenset[int] | None = None,
+) -> satisfaction.ScoreResult:
+    """Record an answer to a survey (by e-mail or on the portal): a score with source
+    "survey", and the request marked answered; a low score starts a recovery follow-up."""
+    with store.write():
+        result = satisfaction.add_score(
+            store,
+            str(survey.contact_id),
+            str(score),
+            on=on,
+            today=today,
+            scale_name=survey.scale.value,
+            comment=comment,
+            source="survey",
+            open_days=open_days,
+        )
+        assert survey.id is not None and result.score.id is not None
+        store.surveys.mark_answered(survey.id, on, result.score.id)
+    return result
+
+
+class SurveyClosed(Conflict):
+    """A survey already answered or past its last day: the answer is not recorded."""
+
+
+MAX_COMMENT = 2000
+
+
+def open_request(store: Store, contact_id: int, request_id: int, today: date) -> SurveyRequest:
+    """One of the contact's surveys that can still be answered; another contact's is NotFound."""
+    request = store.surveys.get(request_id)
+    if request is None or request.contact_id != contact_id:
+        raise NotFound(f"no survey with id {request_id}")
+    if request.answered_on is not None:
+        raise SurveyClosed(f"this survey was already answered on {request.answered_on}")
+    if today > request.expires_on:
+        raise SurveyClosed(f"this survey closed on {request.expires_on}")
+    return request
+
+
+def answer(
+    store: Store,
+    contact_id: int,
+    request_id: int,
+    score: str,
+    comment: str,
+    today: date,
+    open_days: frozenset[int] | None = None,
+) -> satisfaction.ScoreResult:
+    """A customer's answer given on the portal, under the mail channel's rules: the survey's
+    scale, one answer per survey, none after it closed."""
+    text = comment.strip()
+    if len(text) > MAX_COMMENT:
+        raise UsageError(f"a comment can be at most {MAX_COMMENT} characters")
+    with store.write():
+        request = open_request(store, contact_id, request_id, today)
+        value = satisfaction.read_score(score, request.scale)
+        return record_answer(store, request, value, text or None, today, today, open_days)
