@@ -16,6 +16,7 @@ import portalkit
 from conftest import Invoke
 from mailserver import Inbox, serving
 from portalkit import Clock, ask_for_link, csrf_token, portal_app, sent_links, write_config
+from tinycrm.portal.texts import TEXTS
 
 ANN = "ann@example.com"
 
@@ -322,8 +323,6 @@ def test_serving_on_a_port_in_use_is_one_clear_line(shop: Invoke) -> None:
 
 
 def test_every_language_has_every_text() -> None:
-    from tinycrm.portal.texts import TEXTS
-
     english = set(TEXTS["en"])
     for language, texts in TEXTS.items():
         assert set(texts) == english, language
