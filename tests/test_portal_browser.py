@@ -4,6 +4,7 @@ Screenshots are kept in build/test-artifacts/portal/."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -21,7 +22,7 @@ from mailserver import Inbox, free_port, serving
 from portalkit import LINK, write_config
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ViewportSize
+    from playwright.sync_api import Page, ViewportSize
 
 
 @pytest.fixture
@@ -115,3 +116,71 @@ def test_a_customer_signs_in_from_the_emailed_link_and_out_again(
         page.goto(f"{portal_url}/me")
         assert page.get_by_role("heading", level=1).inner_text() == "Please sign in"
         assert errors == []  # no CSP violation or script error on any page
+
+
+def sign_in_as_ann(page: Page, portal_url: str, inbox: Inbox) -> None:
+    page.goto(portal_url)
+    page.get_by_label("E-mail address").fill("ann@example.com")
+    expected = inbox.count + 1
+    page.get_by_role("button", name="Send me a link").click()
+    page.goto(link_in(inbox, expected))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal_url}/me")
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_a_customer_changes_details_orders_complains_answers_and_downloads(
+    portal_url: str,
+    inbox: Inbox,
+    cli: Invoke,
+    backend: str,
+    device: str,
+    viewport: ViewportSize,
+) -> None:
+    assert cli("surveys", "send", "Ann Archer").exit_code == 0
+    shot = f"{device}-{backend}"
+    with chromium() as browser:
+        page = browser.new_page(viewport=viewport, is_mobile=device == "phone")
+        sign_in_as_ann(page, portal_url, inbox)
+
+        page.get_by_role("link", name="Change your details").click()
+        page.get_by_label("Phone").fill("+44 20 7946 0999")
+        page.screenshot(path=screenshot_path(f"details-{shot}"), full_page=True)
+        page.get_by_role("button", name="Save").click()
+        assert "Your details have been updated" in page.inner_text("main")
+        page.get_by_role("link", name="Back to your page").click()
+
+        page.get_by_label("Order again", exact=True).select_option("Blue teapot")
+        page.get_by_label("What do you need?").fill("Two this time")
+        page.get_by_role("button", name="Send request").click()
+        assert "your request has been sent" in page.inner_text("main")
+        assert "order again: Blue teapot; Two this time" in page.inner_text("main")
+
+        page.get_by_label("Report a problem: Describe the problem").fill("<b>Lid</b> leaks")
+        page.get_by_role("button", name="Send", exact=True).click()
+        assert "<b>Lid</b> leaks" in page.inner_text("main")  # shown as typed, not as markup
+
+        page.get_by_role("link", name="Answer").click()
+        page.get_by_label("4", exact=True).check()
+        page.get_by_label("A comment (optional)").fill("Good service")
+        page.screenshot(path=screenshot_path(f"survey-{shot}"), full_page=True)
+        page.get_by_role("button", name="Answer").click()
+        assert "Thank you for your answer!" in page.inner_text("main")
+
+        page.get_by_label("Send me no satisfaction surveys").check()
+        page.get_by_role("button", name="Save").click()
+        assert "no more satisfaction surveys" in page.inner_text("main")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download everything we hold about you").click()
+        assert json.loads(Path(download.value.path()).read_text())["contact"]["name"] == (
+            "Ann Archer"
+        )
+        page.screenshot(path=screenshot_path(f"me-after-{shot}"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    shown = json.loads(cli("contacts", "show", "ann@example.com", "--json").stdout)
+    assert shown["phones"] == ["+44 20 7946 0999"]
+    assert [case["title"] for case in json.loads(cli("cases", "list", "--json").stdout)] == [
+        "Teapot arrived chipped",
+        "<b>Lid</b> leaks",
+    ]
