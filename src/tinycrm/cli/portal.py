@@ -1,16 +1,23 @@
 """`crm portal …`: the customer portal, a small web app for the shop's customers (docs/portal.md).
 
-Flask and waitress are imported only here, when a portal command runs.
+Flask and waitress are imported only by `crm portal serve`.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import state
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.errors import UsageError
+from tinycrm.errors import CrmError, UsageError
+from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
+from tinycrm.portal import mailer
+from tinycrm.portal.texts import TEXTS
+from tinycrm.services import portal
+from tinycrm.wording import plural
 
 app = CrmTyper(
     add_completion=False,
@@ -20,7 +27,7 @@ app = CrmTyper(
 
 
 @app.callback()
-def portal() -> None:
+def portal_group() -> None:
     """The customer portal: customers sign in by e-mail and see their side (docs/portal.md)."""
 
 
@@ -54,3 +61,60 @@ def serve(
     finally:
         server.close()
         flask_app.extensions["tinycrm.stores"].close()
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    refs: list[str] = typer.Argument(None, help="Contacts to invite (id, name or email)."),
+    tag: str = typer.Option(None, "--tag", "-t", help="Invite every active contact so tagged."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say who would be invited; send nothing."
+    ),
+) -> None:
+    """E-mail customers the portal's address ([portal] base_url) and how to sign in, through
+    the [smtp] settings, in [portal] language. Contacts without an e-mail address, or archived,
+    are skipped and listed."""
+    st = state(ctx)
+    options = portal.portal_settings(st.settings.portal, st.settings.source)
+    if options.base_url is None:
+        raise UsageError(
+            "set [portal] base_url in the config: the public address invitations point at"
+        )
+    smtp = mail_config(st.settings.smtp, st.settings.source, needs_to=False)
+    plan = portal.invitations(st.store, list(refs or []), tag)
+    for contact, reason in plan.skipped:
+        output.print_line(f"skipped {contact.name}: {reason}")
+    if dry_run:
+        for invitee in plan.invitees:
+            output.print_line(f"would invite {invitee.contact.name} <{invitee.address}>")
+        return
+    words = TEXTS[options.language]
+    shop = mailer.shop_name(options, st.settings, smtp.sender)
+    sent = 0
+    refused: list[str] = []
+    for invitee in plan.invitees:
+        name = invitee.contact.name
+        message = mailer.link_message(
+            smtp.sender,
+            invitee.address,
+            name,
+            words["invite_subject"].format(shop=shop),
+            words["invite_body"].format(
+                name=name, shop=shop, url=f"{options.base_url}/", address=invitee.address
+            ),
+        )
+        config = dataclasses.replace(smtp, recipients=(invitee.address,))
+        try:
+            deliver(message, config, lambda _partly: None, what=f"invitation to {invitee.address}")
+        except RecipientRefused:
+            refused.append(invitee.address)
+            continue
+        except SendError as exc:
+            raise CrmError(f"{exc} ({plural(sent, 'invitation')} sent before)") from exc
+        sent += 1
+        output.print_line(f"invited {name} <{invitee.address}>")
+    if refused:
+        raise CrmError(
+            f"{plural(sent, 'invitation')} sent; refused by the server: {', '.join(refused)}"
+        )

@@ -25,12 +25,10 @@ from tinycrm import money
 from tinycrm.config import Settings
 from tinycrm.errors import CrmError, NotFound, UsageError
 from tinycrm.mail.send import MailConfig, mail_config
-from tinycrm.mail.survey import shop_name as survey_shop_name
 from tinycrm.models.portal import LinkPurpose
 from tinycrm.portal import mailer
 from tinycrm.portal.texts import TEXTS
 from tinycrm.services import portal, selfservice, surveys
-from tinycrm.services.surveys import survey_settings
 from tinycrm.store import Store
 from tinycrm.vocabulary import SCALE_RANGE
 
@@ -83,9 +81,7 @@ def create_app(
     (`[portal] base_url`, else the address it is served on)."""
     options = portal.portal_settings(settings.portal, settings.source)
     smtp: MailConfig = mail_config(settings.smtp, settings.source, needs_to=False)
-    shop = options.shop_name or survey_shop_name(
-        survey_settings(settings.mail, settings.source), smtp.sender
-    )
+    shop = mailer.shop_name(options, settings, smtp.sender)
     link_root = options.base_url or base_url.rstrip("/")
     https = link_root.startswith("https://")
     words = TEXTS[options.language]

@@ -11,14 +11,25 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from tinycrm.config import Settings
 from tinycrm.errors import CrmError
 from tinycrm.mail.send import MailConfig, deliver
+from tinycrm.mail.survey import shop_name as survey_shop_name
+from tinycrm.services.portal import PortalSettings
+from tinycrm.services.surveys import survey_settings
 from tinycrm.textsafe import without_controls
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
 log = logging.getLogger("tinycrm.portal")
+
+
+def shop_name(options: PortalSettings, settings: Settings, sender: str) -> str:
+    """`[portal] shop_name`, else the surveys' shop name (`[mail]`, or `[smtp] from`)."""
+    return options.shop_name or survey_shop_name(
+        survey_settings(settings.mail, settings.source), sender
+    )
 
 
 def link_message(sender: str, address: str, name: str, subject: str, body: str) -> EmailMessage:

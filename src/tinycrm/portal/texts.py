@@ -120,6 +120,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "changes_applied": "Your details have been updated: {changes}.",
         "changes_held": "Thank you: we will review your changes ({changes}) shortly.",
         "confirm_sent": "We have sent a link to {address}: open it to add that address.",
+        "invite_subject": "Your customer page at {shop}",
+        "invite_body": (
+            "Hello {name},\n\nyou can now see your purchases, your requests and your details at"
+            " {shop} online, and change them, at any hour:\n\n{url}\n\nSign in with this address"
+            " ({address}): we send you a link, no password needed.\n\n{shop}\n"
+        ),
     },
     "es": {
         "portal": "Portal de clientes",
@@ -240,6 +246,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "changes_applied": "Hemos actualizado sus datos: {changes}.",
         "changes_held": "Gracias: revisaremos sus cambios ({changes}) en breve.",
         "confirm_sent": "Hemos enviado un enlace a {address}: ábralo para añadir esa dirección.",
+        "invite_subject": "Su página de cliente en {shop}",
+        "invite_body": (
+            "Hola, {name}:\n\nya puede ver en línea, a cualquier hora, sus compras, sus"
+            " peticiones y sus datos en {shop}, y cambiarlos:\n\n{url}\n\nEntre con esta"
+            " dirección ({address}): le enviamos un enlace, sin contraseña.\n\n{shop}\n"
+        ),
     },
     "it": {
         "portal": "Area clienti",
@@ -361,6 +373,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "changes_held": "Grazie: esamineremo presto le tue modifiche ({changes}).",
         "confirm_sent": (
             "Abbiamo inviato un link a {address}: aprilo per aggiungere quell'indirizzo."
+        ),
+        "invite_subject": "La tua pagina cliente presso {shop}",
+        "invite_body": (
+            "Ciao {name},\n\nora puoi vedere online, a qualsiasi ora, i tuoi acquisti, le tue"
+            " richieste e i tuoi dati presso {shop}, e modificarli:\n\n{url}\n\nAccedi con questo"
+            " indirizzo ({address}): ti inviamo un link, senza password.\n\n{shop}\n"
         ),
     },
 }

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm import validation
-from tinycrm.errors import CrmError, UsageError
+from tinycrm.errors import CrmError, NotFound, UsageError
 from tinycrm.models import Contact
 from tinycrm.models.portal import LinkPurpose
+from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
+from tinycrm.store.contacts import ContactFilter
 from tinycrm.vocabulary import Severity
 
 LANGUAGES = ("en", "es", "it")
@@ -190,3 +192,39 @@ def signed_in(store: Store, session: str | None, now: datetime) -> int | None:
 
 def sign_out(store: Store, session: str, now: datetime) -> None:
     store.portal.end_session(hashed(session), now)
+
+
+@dataclass(frozen=True)
+class Invitee:
+    contact: Contact
+    address: str  # the first e-mail address: the one they sign in with
+
+
+@dataclass(frozen=True)
+class Invitations:
+    invitees: list[Invitee]
+    skipped: list[tuple[Contact, str]]  # and why
+
+
+def invitations(store: Store, refs: list[str], tag: str | None) -> Invitations:
+    """Who `crm portal invite` writes to: the contacts named, or every active one tagged."""
+    if bool(refs) == bool(tag):
+        raise UsageError("name contacts to invite, or give --tag (not both)")
+    with store.read():
+        if tag:
+            wanted = validation.tag(tag)
+            contacts = store.contacts.query(ContactFilter(tag=wanted))
+            if not contacts:
+                raise NotFound(f"no active contact is tagged {wanted!r}")
+        else:
+            contacts = list({c.id: c for c in (resolve_ref(store, ref) for ref in refs)}.values())
+    invitees: list[Invitee] = []
+    skipped: list[tuple[Contact, str]] = []
+    for contact in contacts:
+        if contact.archived:
+            skipped.append((contact, "archived"))
+        elif not contact.emails:
+            skipped.append((contact, "no e-mail address"))
+        else:
+            invitees.append(Invitee(contact, contact.emails[0]))
+    return Invitations(invitees, skipped)
