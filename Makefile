@@ -49,6 +49,9 @@ bench: $(STAMP)
 	  apt-get install -y taskwarrior >/dev/null 2>&1 || sudo -n apt-get install -y taskwarrior >/dev/null 2>&1 || \
 	  echo "could not install it: run 'sudo apt-get install -y taskwarrior' (or 'brew install task')"; }
 	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE))
+	@command -v wrk >/dev/null || { echo "installing wrk (the portal's load row): apt-get install -y wrk"; \
+	  apt-get install -y wrk >/dev/null 2>&1 || sudo -n apt-get install -y wrk >/dev/null 2>&1 || true; }
+	$(BIN)/python bench/portal_load.py
 
 docs: $(STAMP)
 	$(BIN)/python -m tinycrm.cli.docgen docs/cli.md
