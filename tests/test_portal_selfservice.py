@@ -279,3 +279,12 @@ def test_every_form_needs_its_token_and_a_session(
         assert app.test_client().get(path).status_code == 401, path
     assert (contact(shop, ANN), titles(shop)) == before
     assert shop("cases", "list", "--json").stdout.strip() == "[]"
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(shop: Invoke, ann: FlaskClient) -> None:
+    before = (contact(shop, ANN), titles(shop))
+    for path, field in (("/me/complaints", "text"), ("/me/details", "address")):
+        status, page = post(ann, path, **{field: "x" * 100_000})
+        assert status == 413 and "too large" in page, path
+    assert (contact(shop, ANN), titles(shop)) == before
+    assert shop("cases", "list", "--json").stdout.strip() == "[]"
