@@ -20,6 +20,8 @@ from tinycrm.store.schema_pg import VERSION_TABLE
 
 # Every table a person's data lives in, parents first.
 TABLES = (
+    "users",
+    "owner_spellings",
     "companies",
     "company_spellings",
     "contacts",

@@ -706,10 +706,86 @@ V10 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
+# Version 11: people (issue 16). A user is someone who works in the CRM: a name (unique by
+# `name_key`, the companies' key), an e-mail for their digest, the login (OS login or
+# PostgreSQL role) that identifies them, an admin flag, an active flag (a user is never
+# deleted: what they did keeps their name), a time zone (NULL: the CRM's). The free-text
+# `owner` of contacts and companies becomes `owner_id`: each spelling becomes a user, spellings
+# with the same key merged into the most used one; `owner_spellings` keeps which spelling went
+# where (the migration's report). A follow-up can have its own assignee (NULL: the contact's
+# owner) and records who completed it and when; a case can have its own owner (NULL: the
+# contact's owner).
+V11 = [
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,      -- the name without case or whitespace: one user per key
+        email TEXT,
+        login TEXT,                  -- the OS login or PostgreSQL role that is this user
+        admin INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        time_zone TEXT,              -- IANA name; NULL: the CRM's configured zone
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX users_name_key ON users(name_key)",
+    "CREATE UNIQUE INDEX users_login ON users(login) WHERE login IS NOT NULL",
+    """CREATE TABLE owner_spellings (
+        spelling TEXT PRIMARY KEY,   -- a free-text owner as contacts and companies had it
+        name_key TEXT GENERATED ALWAYS AS (lower(replace(replace(replace(replace(replace(
+            spelling, ' ', ''), char(9), ''), char(10), ''), char(13), ''), char(160), '')))
+            VIRTUAL,
+        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        uses INTEGER NOT NULL,       -- how many contacts and companies had this spelling
+        first_created_at TEXT NOT NULL
+    )""",
+    """INSERT INTO owner_spellings (spelling, uses, first_created_at)
+        SELECT spelling, count(*), min(created_at) FROM (
+            SELECT trim(owner, char(32, 9, 10, 13, 160)) AS spelling, created_at FROM contacts
+            UNION ALL
+            SELECT trim(owner, char(32, 9, 10, 13, 160)), created_at FROM companies)
+        WHERE coalesce(spelling, '') != '' GROUP BY spelling""",
+    # One user per key, named by its most used spelling (ties: the earliest).
+    """INSERT INTO users (name, name_key, created_at, updated_at)
+        SELECT spelling, name_key, first_at, first_at FROM (
+            SELECT spelling, name_key,
+                row_number() OVER (PARTITION BY name_key
+                                   ORDER BY uses DESC, first_created_at, spelling)
+                    AS preference,
+                min(first_created_at) OVER (PARTITION BY name_key) AS first_at
+            FROM owner_spellings)
+        WHERE preference = 1 ORDER BY first_at, spelling""",
+    """UPDATE owner_spellings SET user_id = (
+        SELECT id FROM users WHERE users.name_key = owner_spellings.name_key)""",
+    "ALTER TABLE contacts ADD COLUMN owner_id INTEGER REFERENCES users(id)",
+    """UPDATE contacts SET owner_id = (
+        SELECT user_id FROM owner_spellings
+        WHERE spelling = trim(contacts.owner, char(32, 9, 10, 13, 160)))
+        WHERE owner IS NOT NULL""",
+    "ALTER TABLE contacts DROP COLUMN owner",
+    "CREATE INDEX contacts_owner ON contacts(owner_id, archived)",
+    "ALTER TABLE companies ADD COLUMN owner_id INTEGER REFERENCES users(id)",
+    """UPDATE companies SET owner_id = (
+        SELECT user_id FROM owner_spellings
+        WHERE spelling = trim(companies.owner, char(32, 9, 10, 13, 160)))
+        WHERE owner IS NOT NULL""",
+    "ALTER TABLE companies DROP COLUMN owner",
+    "CREATE INDEX companies_owner ON companies(owner_id) WHERE owner_id IS NOT NULL",
+    "ALTER TABLE follow_ups ADD COLUMN assignee_id INTEGER REFERENCES users(id)",
+    "ALTER TABLE follow_ups ADD COLUMN done_by INTEGER REFERENCES users(id)",
+    "ALTER TABLE follow_ups ADD COLUMN done_at TEXT",  # when it was completed: a timestamp
+    "CREATE INDEX follow_ups_assignee ON follow_ups(assignee_id) WHERE assignee_id IS NOT NULL",
+    "ALTER TABLE cases ADD COLUMN owner_id INTEGER REFERENCES users(id)",
+    "CREATE INDEX cases_owner ON cases(owner_id) WHERE owner_id IS NOT NULL",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8
+# The version that turned free-text owners into users (its report: owner_spellings).
+USERS_VERSION = 11
 
 
 def schema_differences(expected: dict[str, object], actual: dict[str, object]) -> list[str]:
