@@ -76,6 +76,7 @@ def test_leaving_without_a_company_is_refused(cli: Invoke) -> None:
 
 
 def test_a_company_named_like_another_but_for_case_is_offered_not_added(cli: Invoke) -> None:
+    assert cli("users", "add", "Maria", "--email", "maria@example.com").exit_code == 0
     assert cli("companies", "add", "Acme Ltd", "--owner", "Maria").exit_code == 0
     again = cli("companies", "add", "  ACME   LTD")
     assert again.exit_code == 1
@@ -117,6 +118,7 @@ def test_archiving_a_company_with_open_cases_needs_force(cli: Invoke) -> None:
 
 def test_the_company_card_sums_up_its_people(cli: Invoke) -> None:
     cli("companies", "add", "Acme Ltd", "--cadence", "30")
+    cli("users", "add", "Tom", "--email", "tom@example.com")
     cli("contacts", "add", "Ann Lee", "--company", "Acme Ltd", "--role", "buyer", "--owner", "Tom")
     cli("contacts", "add", "Bob Stone", "--company", "acme ltd", "--role", "accounts payable")
     cli("contacts", "add", "Cy Ward", "--company", "Acme Ltd", "--owner", "Tom")

@@ -15,6 +15,7 @@ def add(cli: Invoke, *args: str) -> dict[str, object]:
 
 
 def test_add_and_show_keeps_every_field(cli: Invoke) -> None:
+    assert cli("users", "add", "Sam", "--email", "sam@example.com").exit_code == 0
     created = add(
         cli, "Ann Lee", "--email", "ann@example.com", "--email", "ann@work.example",
         "--phone", "+44 20 7946 0001", "--company", "Lee & Co", "--birthday", "1980-03-14",
@@ -167,7 +168,7 @@ def test_mailing_list_format(cli: Invoke) -> None:
 
 CONTACT_KEYS = [
     "id", "name", "company", "role", "emails", "phones", "address", "birthday", "anniversaries",
-    "tags", "relationship_type", "stage", "cadence_days", "cadence_override", "owner",
+    "tags", "relationship_type", "stage", "cadence_days", "cadence_override", "owner", "owner_id",
     "referred_by", "archived", "last_interaction_on", "version", "kind", "name_parts",
     "nickname", "job_title", "gender", "email_labels", "phone_labels", "addresses", "urls",
     "ims", "related",

@@ -14,6 +14,7 @@ from tinycrm.errors import Stale, StorageError, UsageError
 from tinycrm.models import Note
 from tinycrm.services.contacts import ContactFields, add_contact, edit_contact, search_contacts
 from tinycrm.services.notes import add_note
+from tinycrm.services.users import add_user
 from tinycrm.store import Store
 
 TODAY = date(2026, 11, 26)
@@ -170,7 +171,7 @@ def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(
     try:
         read = theirs.contacts.get(mine.id or 0)
         assert read is not None and read.version == 1
-        mine.owner = "Maria"
+        mine.owner_id = add_user(store, "Maria", email="maria@example.com").id
         store.contacts.update(mine)  # saved first: version 2
         read.phones = ["555 0199"]
         with pytest.raises(Stale, match="changed by someone else"):

@@ -70,6 +70,7 @@ def full_export(cli: Invoke) -> list[dict[str, Any]]:
 def test_vcard_export_reimports_losslessly(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert cli("users", "add", "Sam Ødegaard", "--email", "sam@example.com").exit_code == 0
     ann = add(
         cli, "Ann; O'Neil, Jr.", "--email", "ann@example.com", "--email", "a.oneil@work.example",
         "--phone", "+44 20 7946 0001", "--company", "Lee, Sons & Co; Ltd", "--address",
@@ -540,6 +541,7 @@ def test_merge_unites_everything_and_asks_for_conflicts(cli: Invoke, store: Stor
 
 def test_merge_keep_first_for_every_conflict(cli: Invoke) -> None:
     add(cli, "Ann Lee", "--company", "A")
+    cli("users", "add", "Sam", "--email", "sam@example.com")
     add(cli, "Annie Lee", "--company", "B", "--owner", "Sam")
     result = cli("contacts", "merge", "Ann Lee", "Annie Lee", "--keep", "first", "--json")
     merged = json.loads(result.stdout)

@@ -17,6 +17,7 @@ def run_json(cli: Invoke, *args: str) -> Any:
 
 
 def test_every_edit_raises_the_version_json_shows(cli: Invoke) -> None:
+    run_json(cli, "users", "add", "Maria", "--email", "maria@example.com")
     assert run_json(cli, "contacts", "add", "Ann Lee")["version"] == 1
     assert run_json(cli, "contacts", "edit", "Ann Lee", "--owner", "Maria")["version"] == 2
     assert cli("contacts", "archive", "Ann Lee").exit_code == 0
@@ -25,6 +26,7 @@ def test_every_edit_raises_the_version_json_shows(cli: Invoke) -> None:
 
 
 def test_if_version_saves_over_the_version_read_and_refuses_a_newer_one(cli: Invoke) -> None:
+    run_json(cli, "users", "add", "Maria", "--email", "maria@example.com")
     read = run_json(cli, "contacts", "add", "Ann Lee", "--company", "Lee & Co")
     # a colleague changes Ann after the script read her
     run_json(cli, "contacts", "edit", "1", "--owner", "Maria")
@@ -42,6 +44,7 @@ def test_if_version_saves_over_the_version_read_and_refuses_a_newer_one(cli: Inv
 
 
 def test_if_version_ahead_of_the_contact_is_refused_too(cli: Invoke) -> None:
+    run_json(cli, "users", "add", "Maria", "--email", "maria@example.com")
     run_json(cli, "contacts", "add", "Ann Lee")
     result = cli("contacts", "edit", "1", "--owner", "Maria", "--if-version", "7")
     assert result.exit_code == 1
@@ -50,6 +53,7 @@ def test_if_version_ahead_of_the_contact_is_refused_too(cli: Invoke) -> None:
 
 
 def test_if_version_must_be_a_positive_number(cli: Invoke) -> None:
+    run_json(cli, "users", "add", "Maria", "--email", "maria@example.com")
     run_json(cli, "contacts", "add", "Ann Lee")
     result = cli("contacts", "edit", "1", "--owner", "Maria", "--if-version", "0")
     assert result.exit_code == 2

@@ -39,6 +39,10 @@ class Stale(Conflict):
     (a stale edit is a conflict, never a silent overwrite)."""
 
 
+class Forbidden(CrmError):
+    """The acting user may not do this (not an admin), or is unknown in a CRM with a team."""
+
+
 class StorageError(CrmError):
     """The database cannot be opened, is locked, corrupt or from a newer version."""
 

@@ -43,6 +43,7 @@ def form_error(app: CrmApp) -> str:
 async def test_a_stale_contact_form_does_not_overwrite_a_colleagues_edit(
     app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
 ) -> None:
+    assert cli("users", "add", "Maria", "--email", "maria@example.com").exit_code == 0
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
         await settle(pilot)
@@ -102,6 +103,7 @@ async def test_an_open_contact_form_says_when_a_colleague_changes_the_contact(
         await settle(pilot)
         assert isinstance(app.screen, ContactForm)
         assert form_error(app) == ""
+        assert cli("users", "add", "Maria", "--email", "maria@example.com").exit_code == 0
         assert cli("contacts", "edit", "Ana Souza", "--owner", "Maria").exit_code == 0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10.0  # the check runs every second

@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
     "surveys": "tinycrm.cli.surveys:app",
     "mail": "tinycrm.cli.mail:app",
     "portal": "tinycrm.cli.portal:app",
+    "users": "tinycrm.cli.users:app",
 }
 
 
@@ -121,11 +122,18 @@ def root(
         help="Database file, or a postgresql:// URL (default: $CRM_DB, the config's database,"
         " or the user data dir).",
     ),
+    as_user: str = typer.Option(
+        None,
+        "--as",
+        metavar="USER",
+        help="Act as this user (default: $CRM_USER, else your login); someone else than"
+        " yourself needs an admin.",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
-    ctx.obj = State(db_option=db_path)
+    ctx.obj = State(db_option=db_path, as_user=as_user)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from datetime import date
 from typing import TYPE_CHECKING
@@ -11,6 +13,7 @@ import typer
 from tinycrm import config
 from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
+from tinycrm.services import users
 from tinycrm.services.maintenance import upgrade_notice
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
@@ -24,8 +27,9 @@ if TYPE_CHECKING:
 class State:
     """The root command's options, and what they open on first use."""
 
-    def __init__(self, db_option: str | None = None) -> None:
+    def __init__(self, db_option: str | None = None, as_user: str | None = None) -> None:
         self.db_option = db_option
+        self.as_user = as_user
         self._settings: config.Settings | None = None
         self._store: Store | None = None
 
@@ -61,12 +65,28 @@ class State:
             notice = upgrade_notice(self._store)
             if notice:
                 _say(notice)
+            self._store.act_as(
+                users.identify(
+                    self._store,
+                    as_ref=self.as_user,
+                    env_user=os.environ.get("CRM_USER") or None,
+                    os_login=os_login(),
+                )
+            )
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def os_login() -> str | None:
+    """Who is logged in to the machine (None when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def warn_network_filesystem(store: Store) -> None:

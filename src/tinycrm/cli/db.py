@@ -13,6 +13,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.config import database_location, masked_url
 from tinycrm.services import copying, maintenance
 from tinycrm.services.companies import SpellingReport
+from tinycrm.services.users import OwnerReport
 
 app = CrmTyper(
     add_completion=False,
@@ -143,6 +144,8 @@ def migrate(
         output.print_success(f"schema is up to date (version {done.before})")
     if done.companies is not None:
         print_spellings(done.companies, dry_run=done.dry_run)
+    if done.owners is not None:
+        print_owners(done.owners, dry_run=done.dry_run)
     if done.dry_run and done.applied:
         output.print_notice("dry run: nothing was changed")
 
@@ -161,13 +164,35 @@ def print_spellings(report: SpellingReport, *, dry_run: bool = False) -> None:
     )
 
 
+def print_owners(report: OwnerReport, *, dry_run: bool = False) -> None:
+    """The users made from free-text owners: a summary line, then each merged one."""
+    output.print_line(("would make: " if dry_run else "") + report.summary())
+    rows = [
+        [name, [f"{s.spelling!r} ({s.uses})" for s in spellings], sum(s.uses for s in spellings)]
+        for name, spellings in report.merged.items()
+    ]
+    output.print_table(
+        ["User", "Spellings merged", "Customers and companies"],
+        rows,
+        empty="no two owner names differed only by case or spaces",
+    )
+
+
 def migration_dict(done: maintenance.Migration) -> dict[str, object]:
     return {
         "before": done.before,
         "applied": done.applied,
         "dry_run": done.dry_run,
         "companies": None if done.companies is None else spelling_dicts(done.companies),
+        "owners": None if done.owners is None else owner_dicts(done.owners),
     }
+
+
+def owner_dicts(report: OwnerReport) -> list[dict[str, object]]:
+    return [
+        {"user_id": s.user_id, "user": s.user_name, "spelling": s.spelling, "uses": s.uses}
+        for s in report.spellings
+    ]
 
 
 def spelling_dicts(report: SpellingReport) -> list[dict[str, object]]:

@@ -6,7 +6,7 @@ import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import as_of_date, state
-from tinycrm.services.demo import load_demo
+from tinycrm.services.demo import TEAM, load_demo, load_team
 
 
 def demo(
@@ -21,6 +21,9 @@ def demo(
         help="Date the shop around this day instead of today: the same day gives the same"
         " data, so a walkthrough's handles hold (docs/day-with-tinycrm.md uses 2026-11-26).",
     ),
+    team: bool = typer.Option(
+        False, "--team", help="Add a three-person team (you are its admin) owning the customers."
+    ),
 ) -> None:
     """Load a sample data set (a small bicycle shop, dated around today) into an empty database."""
     app_state = state(ctx)
@@ -32,3 +35,7 @@ def demo(
     output.print_success(
         f"loaded {report.contacts} contacts, {report.notes} notes{extras} into {app_state.db_path}"
     )
+    if team:
+        owned = load_team(app_state.store)
+        shares = ", ".join(f"{name} {n}" for name, n in owned.items())
+        output.print_success(f"added a team of {len(TEAM)} (customers owned: {shares})")

@@ -10,7 +10,8 @@ from datetime import date
 class Company:
     name: str
     id: int | None = None
-    owner: str | None = None  # the key account manager; None: the owner of its people
+    owner: str | None = None  # the key account manager's name, read with the company
+    owner_id: int | None = None  # the key account manager; None: the owner of its people
     cadence_days: int | None = None  # keep-in-touch interval; None: its people's own
     archived: bool = False
     version: int = 1

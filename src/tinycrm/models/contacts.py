@@ -87,7 +87,8 @@ class Contact:
     relationship_type: RelationshipType | None = None
     stage: Stage | None = None
     cadence_override: int | None = None  # days; 0 means "never check in"
-    owner: str | None = None
+    owner: str | None = None  # the owner's name, read with the contact (owner_id is written)
+    owner_id: int | None = None  # the user who owns this customer; None: unowned
     archived: bool = False
     last_touch_on: date | None = None
     touch_anchor_on: date | None = None  # keep-in-touch clock start if never touched

@@ -20,6 +20,7 @@ def company_dict(company: Company) -> dict[str, Any]:
         "id": company.id,
         "name": company.name,
         "owner": company.owner,
+        "owner_id": company.owner_id,
         "cadence_days": company.cadence_days,
         "archived": company.archived,
         "version": company.version,

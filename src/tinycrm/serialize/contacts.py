@@ -32,6 +32,7 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "cadence_days": contact.cadence_days,
         "cadence_override": contact.cadence_override,
         "owner": contact.owner,
+        "owner_id": contact.owner_id,
         "referred_by": (
             {"id": contact.referred_by, "name": contact.referrer} if contact.referred_by else None
         ),

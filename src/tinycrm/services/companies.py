@@ -12,6 +12,7 @@ from tinycrm.models import Company, Contact, FollowUp, MergedSpelling, Score
 from tinycrm.models.companies import Departure as Departed
 from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
+from tinycrm.services import users
 from tinycrm.services.conflicts import check_loaded
 from tinycrm.services.contacts import ContactFields, edit_contact, resolve_ref
 from tinycrm.services.satisfaction import Trend, trend
@@ -72,8 +73,12 @@ def add_company(
         raise UsageError("a company needs a name")
     with store.write():
         _no_namesake(store, text)
+        manager = users.owner_for(store, owner) if owner is not None else None
         company = Company(
-            name=text, owner=(owner or "").strip() or None, cadence_days=_cadence(cadence, None)
+            name=text,
+            owner=manager.name if manager else None,
+            owner_id=manager.id if manager else None,
+            cadence_days=_cadence(cadence, None),
         )
         company_id = store.companies.insert(company)
     return replace(company, id=company_id)
@@ -99,7 +104,12 @@ def edit_company(
             _no_namesake(store, text, current.id)
             changed = replace(changed, name=text)
         if owner is not None:
-            changed = replace(changed, owner=owner.strip() or None)
+            manager = users.owner_for(store, owner)
+            changed = replace(
+                changed,
+                owner=manager.name if manager else None,
+                owner_id=manager.id if manager else None,
+            )
         changed = replace(changed, cadence_days=_cadence(cadence, current.cadence_days))
         store.companies.update(changed)
         for person in store.companies.people_ids(current.id or 0):

@@ -9,6 +9,7 @@ from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.io.records import ContactRecord
 from tinycrm.models import Anniversary, Company, Contact, Labelled
+from tinycrm.services import users
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
@@ -32,7 +33,7 @@ class ContactFields:
     relationship_type: str | None = None
     stage: str | None = None
     cadence: str | None = None
-    owner: str | None = None
+    owner: str | None = None  # a user (services.users.find_user); "" or "none" clears
     referred_by: str | None = None  # a contact reference; "" or "none" clears
     day_first: bool = True  # how a typed 03/04 reads: the config's [dates] numeric_order
 
@@ -60,8 +61,6 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
             raise UsageError("a role is at a company: give --company too")
     if fields.address is not None:
         changed.address = _blank(fields.address)
-    if fields.owner is not None:
-        changed.owner = _blank(fields.owner)
     if fields.birthday is not None:
         text = fields.birthday.strip()
         changed.birthday = validation.birthday(text, day_first=fields.day_first) if text else None
@@ -143,9 +142,20 @@ def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
         raise UsageError("a contact needs a name")
     with store.write():
         contact = apply_fields(Contact(name=fields.name), fields)
+        set_owner(store, contact, fields.owner)
         contact.referred_by = referrer_for(store, contact, fields.referred_by)
         contact_id = store.contacts.insert(contact, today)
     return get_contact(store, contact_id)
+
+
+def set_owner(store: Store, contact: Contact, ref: str | None) -> None:
+    """Make the user `ref` names the contact's owner (None: unchanged; "" or "none": no
+    owner). A deactivated user cannot become one."""
+    if ref is None:
+        return
+    owner = users.owner_for(store, ref)
+    contact.owner_id = owner.id if owner else None
+    contact.owner = owner.name if owner else None
 
 
 NO_REFERRER = ("", "none")
@@ -230,6 +240,7 @@ def edit_contact(
         check_loaded(f"{current.name} (id {current.id})", expected, current.version, changes)
         _one_company(store, current, fields)
         changed = apply_fields(current, fields)
+        set_owner(store, changed, fields.owner)
         changed.referred_by = referrer_for(store, current, fields.referred_by)
         store.contacts.update(changed)
         if changed.stage is not None and changed.stage != current.stage:

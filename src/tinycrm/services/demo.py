@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from tinycrm.errors import Conflict
@@ -15,6 +15,7 @@ from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.demo_sales import seed_sales
 from tinycrm.services.followups import seed_demo as seed_follow_ups
 from tinycrm.services.notes import add_note
+from tinycrm.services.users import add_user
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 
@@ -103,6 +104,33 @@ def load_demo(store: Store, today: date) -> DemoReport:
         for seeder in EXTRA_SEEDERS:
             seeder(store, ids, today, rng, report)
     return report
+
+
+# A three-person shop for `crm demo --team`: (name, login, e-mail, admin).
+TEAM = [
+    ("Maria Rossi", None, "maria@shop.example", True),
+    ("Tom Becker", "tom", "tom@shop.example", False),
+    ("Lena Vogel", "lena", "lena@shop.example", False),
+]
+
+
+def load_team(store: Store) -> dict[str, int]:
+    """The demo's team: Maria (the owner of the shop, an admin, with the login of whoever
+    loads it), Tom and Lena; customers shared between them in turn, every fifth unowned.
+    Returns how many customers each owns."""
+    owned: dict[str, int] = {}
+    with store.write():
+        users = [
+            add_user(store, name, email=email, login=login, admin=admin)
+            for name, login, email, admin in TEAM
+        ]
+        everyone = store.contacts.query(ContactFilter(archived=None))
+        owned_ones = [c for index, c in enumerate(everyone) if index % 5 != 4]
+        for index, contact in enumerate(owned_ones):
+            owner = users[index % len(users)]
+            store.contacts.update(replace(contact, owner_id=owner.id))
+            owned[owner.name] = owned.get(owner.name, 0) + 1
+    return owned
 
 
 def _add_person(

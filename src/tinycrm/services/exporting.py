@@ -131,20 +131,33 @@ def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
         assert contact.id is not None
         rows = store.transfer.person_rows(contact.id)
         ids = {r["company_id"] for r in [*rows["contacts"], *rows["company_departures"]]}
+        companies = store.transfer.company_rows(ids - {None})
         return {
             **header,
             "contact": _person(contact, rows, contact_uids(store)),
-            "companies": store.transfer.company_rows(ids - {None}),
+            "users": store.transfer.user_rows(_user_ids([*companies, *_flat(rows)])),
+            "companies": companies,
         }
     contacts = store.contacts.query(ContactFilter(archived=None))
     everything = store.transfer.all_person_rows()
     uids = contact_uids(store)
     return {
         **header,
+        "users": store.transfer.user_rows(None),
         "companies": store.transfer.company_rows(None),
         "contacts": [_person(c, everything[c.id or 0], uids) for c in contacts],
         "digest_runs": store.transfer.digest_runs(),
     }
+
+
+def _flat(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [row for table in rows.values() for row in table]
+
+
+def _user_ids(rows: list[dict[str, Any]]) -> set[int]:
+    """The users that `rows` name: owners, assignees, who completed a follow-up."""
+    columns = ("owner_id", "assignee_id", "done_by")
+    return {row[c] for row in rows for c in columns if row.get(c) is not None}
 
 
 def calendar_rule(follow_up: FollowUp) -> str:

@@ -494,10 +494,13 @@ def _update(
     changed = replace(current)
     changed.name = record.name or current.name
     for name in ("company", "role", "address", "birthday", "relationship_type", "stage",
-                 "cadence_override", "owner", *CARD_SINGLE_FIELDS):  # fmt: skip
+                 "cadence_override", *CARD_SINGLE_FIELDS):  # fmt: skip
         value = getattr(record, name)
         if value is not None:
             setattr(changed, name, value)
+    if record.owner:
+        # An owner a file names is found among the users by name, or made (as `insert_many`).
+        changed.owner_id = store.users.ensure(record.owner)
     changed.addresses = current.postal_addresses()
     take_card_lists(changed, record)
     changed.emails = _union(current.emails, record.emails, str.lower)

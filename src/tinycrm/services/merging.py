@@ -124,6 +124,8 @@ def merge_contacts(
             side = choices.get(name, keep or "first")
             if a is None or (b is not None and side == "second"):
                 setattr(merged, name, b)
+        if merged.owner != first.owner:  # the name shown; the id is what is written
+            merged.owner_id = second.owner_id
         merged.emails = _union(first.emails, second.emails, str.lower)
         merged.phones = _union(first.phones, second.phones, digits_of)
         merged.tags = _union(first.tags, second.tags, str.lower)

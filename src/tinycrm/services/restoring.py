@@ -39,11 +39,12 @@ class _DryRun(Exception):
 @dataclass
 class _Known:
     """The contacts already in the database, by UID and by email (lower case); the ids of
-    the file's companies here; who referred whom (contact id, the referrer's UID)."""
+    the file's companies and users here; who referred whom (contact id, the referrer's UID)."""
 
     uids: dict[str, int]
     emails: dict[str, int]
     companies: dict[object, int]
+    users: dict[object, int]
     referrals: list[tuple[int, str, str]]  # (contact id, where, referrer's UID)
 
 
@@ -91,15 +92,17 @@ def restore(
     try:
         with store.write():
             keep_ids = store.contacts.count(ContactFilter(archived=None)) == 0 and not (
-                store.transfer.company_rows(None)
+                store.transfer.company_rows(None) or store.transfer.user_rows(None)
             )
+            users = _restore_users(store, data.get("users") or [], keep_ids, path)
             companies = data.get("companies") or []
             if not isinstance(companies, list) or not all(isinstance(c, dict) for c in companies):
                 raise UsageError(f"{path.name}: the export's companies are not a list of objects")
             known = _Known(
                 {uid: i for i, uid in contact_uids(store).items()},
                 store.transfer.duplicate_keys()[0],
-                _restore_companies(store, companies, keep_ids),
+                _restore_companies(store, companies, keep_ids, users),
+                users,
                 [],
             )
             for number, person in enumerate(people, start=1):
@@ -154,7 +157,7 @@ def _restore_one(
     try:
         with store.db.savepoint():
             contact_id = store.transfer.restore_person(
-                rows, keep_ids and match is None, known.companies
+                rows, keep_ids and match is None, known.companies, known.users
             )
             _read_back(store, contact_id)
     except (KeyError, TypeError, ValueError) as exc:
@@ -170,12 +173,22 @@ def _restore_one(
     report.created.append(ReportLine(where, name, "", None if report.dry_run else contact_id))
 
 
+def _restore_users(store: Store, users: object, keep_ids: bool, path: Path) -> dict[object, int]:
+    if not isinstance(users, list) or not all(isinstance(u, dict) for u in users):
+        raise UsageError(f"{path.name}: the export's users are not a list of objects")
+    try:
+        with store.db.savepoint():
+            return store.transfer.restore_users(users, keep_ids)
+    except ValueError as exc:
+        raise UsageError(f"the export's users do not fit: {exc}") from None
+
+
 def _restore_companies(
-    store: Store, companies: list[dict[str, Any]], keep_ids: bool
+    store: Store, companies: list[dict[str, Any]], keep_ids: bool, users: dict[object, int]
 ) -> dict[object, int]:
     try:
         with store.db.savepoint():
-            return store.transfer.restore_companies(companies, keep_ids)
+            return store.transfer.restore_companies(companies, keep_ids, users)
     except ValueError as exc:
         raise UsageError(f"the export's companies do not fit: {exc}") from None
 

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from tinycrm.config import is_server_url
+from tinycrm.models.users import Identity, User
 from tinycrm.store.atrisk import AtRiskRepo
 from tinycrm.store.backend import Backend, Connection
 from tinycrm.store.cases import CaseRepo
@@ -28,6 +29,7 @@ from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
 from tinycrm.store.transfer import TransferRepo
+from tinycrm.store.users import UserRepo
 from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
 
 
@@ -36,6 +38,18 @@ class Store:
 
     def __init__(self, db: Backend) -> None:
         self.db = db
+        self.identity = Identity()
+
+    def act_as(self, identity: Identity) -> None:
+        """Who the following reads and writes are for (services.users.identify); with a
+        refusal, every write fails with it."""
+        self.identity = identity
+        self.db.write_refusal = identity.refusal
+
+    @property
+    def actor(self) -> User | None:
+        """The user running this command; None in a CRM without a team (nobody is asked)."""
+        return self.identity.user
 
     @classmethod
     def open(cls, location: Path | str, *, create: bool = False) -> Store:
@@ -58,6 +72,10 @@ class Store:
     @cached_property
     def contacts(self) -> ContactRepo:
         return ContactRepo(self.db)
+
+    @cached_property
+    def users(self) -> UserRepo:
+        return UserRepo(self.db)
 
     @cached_property
     def companies(self) -> CompanyRepo:

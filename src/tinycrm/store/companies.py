@@ -22,8 +22,11 @@ def name_key(param: str) -> str:
 
 
 # The owner most of a company's active people have (ties: alphabetical), for `c`.
-_PEOPLES_OWNER = """(SELECT owner FROM contacts WHERE company_id = c.id AND archived = 0
-    AND owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner LIMIT 1)"""
+_PEOPLES_OWNER = """(SELECT u.name FROM contacts p JOIN users u ON u.id = p.owner_id
+    WHERE p.company_id = c.id AND p.archived = 0
+    GROUP BY u.id, u.name ORDER BY count(*) DESC, u.name LIMIT 1)"""
+# A company's columns and its key account manager's name.
+_COMPANY = "c.*, (SELECT name FROM users WHERE id = c.owner_id) AS owner"
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,16 @@ class CompanyRepo:
         return self.db.conn
 
     def get(self, company_id: int) -> Company | None:
-        row = self.conn.execute("SELECT * FROM companies WHERE id = ?", (company_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_COMPANY} FROM companies c WHERE id = ?", (company_id,)
+        ).fetchone()
         return _company(row) if row else None
 
     def find(self, name: str) -> Company | None:
         """The company whose name equals `name` but for case and whitespace."""
         row = self.conn.execute(
-            f"SELECT * FROM companies WHERE name_key = {name_key('?')}", (name.strip(),)
+            f"SELECT {_COMPANY} FROM companies c WHERE name_key = {name_key('?')}",
+            (name.strip(),),
         ).fetchone()
         return _company(row) if row else None
 
@@ -66,7 +72,8 @@ class CompanyRepo:
         """Companies (active ones unless `archived` says otherwise; None: both) whose name
         contains `text` (case-insensitive), by name."""
         rows = self.conn.execute(
-            """SELECT * FROM companies WHERE (CAST(?3 AS INTEGER) IS NULL OR archived = ?3)
+            f"""SELECT {_COMPANY} FROM companies c
+               WHERE (CAST(?3 AS INTEGER) IS NULL OR archived = ?3)
                  AND instr(lower(name), lower(?1)) > 0
                ORDER BY name COLLATE NOCASE, id LIMIT ?2""",
             (text.strip(), limit, None if archived is None else int(archived)),
@@ -82,7 +89,9 @@ class CompanyRepo:
             clauses.append(f"c.id IN ({','.join('?' * len(where.ids)) or 'NULL'})")
             params.extend(where.ids)
         rows = self.conn.execute(
-            f"""SELECT c.*, coalesce(c.owner, {_PEOPLES_OWNER}) AS owner_in_force,
+            f"""SELECT {_COMPANY},
+                  coalesce((SELECT name FROM users WHERE id = c.owner_id), {_PEOPLES_OWNER})
+                    AS owner_in_force,
                   (SELECT count(*) FROM contacts WHERE company_id = c.id AND archived = 0)
                     AS people
                 FROM companies c WHERE {" AND ".join(clauses)}
@@ -95,10 +104,10 @@ class CompanyRepo:
         with self.db.write() as conn:
             stamp = now_iso()
             cursor = conn.execute(
-                f"""INSERT INTO companies (name, name_key, owner, cadence_days, archived,
+                f"""INSERT INTO companies (name, name_key, owner_id, cadence_days, archived,
                       created_at, updated_at)
                     VALUES (?1, {name_key("?1")}, ?2, ?3, ?4, ?5, ?5) RETURNING id""",
-                (company.name.strip(), company.owner, company.cadence_days,
+                (company.name.strip(), company.owner_id, company.cadence_days,
                  int(company.archived), stamp),
             )  # fmt: skip
             new_id = int(cursor.fetchone()[0])
@@ -119,9 +128,9 @@ class CompanyRepo:
         with self.db.write() as conn:
             update_versioned(
                 conn, "companies", "company", company.id, company.version,
-                f"""name = ?1, name_key = {name_key("?1")}, owner = ?2, cadence_days = ?3,
+                f"""name = ?1, name_key = {name_key("?1")}, owner_id = ?2, cadence_days = ?3,
                     archived = ?4, updated_at = ?5""",
-                (company.name.strip(), company.owner, company.cadence_days,
+                (company.name.strip(), company.owner_id, company.cadence_days,
                  int(company.archived), now_iso()),
             )  # fmt: skip
 
@@ -240,6 +249,7 @@ def _company(row: Row) -> Company:
         id=row["id"],
         name=row["name"],
         owner=row["owner"],
+        owner_id=row["owner_id"],
         cadence_days=row["cadence_days"],
         archived=bool(row["archived"]),
         version=row["version"],

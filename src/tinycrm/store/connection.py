@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tinycrm.errors import Corrupt, MissingDatabase, StorageError
+from tinycrm.errors import Corrupt, Forbidden, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS, schema_differences
 from tinycrm.store.transactions import savepoint
 
@@ -123,6 +123,7 @@ class Database:
         self._depth = 0
         self.migrated: list[int] = []  # the versions this open applied
         self.read_only = read_only
+        self.write_refusal: str | None = None  # Store.act_as: why this user may not write
         self.created = _prepare_file(self.path, create=create and not read_only)
         self.conn = _connect(self.path, read_only=read_only)
         try:
@@ -241,6 +242,8 @@ class Database:
             finally:
                 self._depth -= 1
             return
+        if self.write_refusal:
+            raise Forbidden(self.write_refusal)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

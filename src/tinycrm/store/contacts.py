@@ -63,7 +63,8 @@ _SELECT = {
     dialect: f"""
 SELECT c.*,
   (SELECT name FROM companies WHERE id = c.company_id) AS company,
-  (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,{lists}
+  (SELECT name FROM contacts r WHERE r.id = c.referred_by) AS referrer,
+  (SELECT name FROM users WHERE id = c.owner_id) AS owner,{lists}
 FROM contacts c
 """
     for dialect, lists in _LISTS.items()
@@ -77,7 +78,8 @@ _INDEX_CONTACTS_SQL = """INSERT INTO search_index ({key}, body, contact_id)
     SELECT -c.id, c.name || ' '
         || coalesce((SELECT name FROM companies WHERE id = c.company_id), '') || ' '
         || coalesce(c.nickname, '') || ' ' || coalesce(c.job_title, '') || ' '
-        || coalesce(c.address, '') || ' ' || coalesce(c.owner, '') || ' '
+        || coalesce(c.address, '') || ' '
+        || coalesce((SELECT name FROM users WHERE id = c.owner_id), '') || ' '
         || coalesce((SELECT {concat}(email, ' ') FROM contact_emails
                      WHERE contact_id = c.id), '') || ' '
         || coalesce((SELECT {concat}(phone, ' ') FROM contact_phones
@@ -220,7 +222,7 @@ class ContactRepo:
             stamp = now_iso()
             cursor = conn.execute(
                 f"""INSERT INTO contacts (name, address, birthday, birthday_md,
-                     relationship_type, stage, cadence_days, owner, archived, company_id, role,
+                     relationship_type, stage, cadence_days, owner_id, archived, company_id, role,
                      referred_by, {CARD_COLUMNS}, last_touch_on, touch_anchor_on, created_at,
                      updated_at)
                    VALUES ({", ".join("?" * (12 + len(CARD_FIELDS)))}, ?, ?, ?, ?) RETURNING id""",
@@ -243,7 +245,7 @@ class ContactRepo:
             update_versioned(
                 conn, "contacts", "contact", contact.id, contact.version,
                 """name = ?, address = ?, birthday = ?, birthday_md = ?, relationship_type = ?,
-                   stage = ?, cadence_days = ?, owner = ?, archived = ?, company_id = ?,
+                   stage = ?, cadence_days = ?, owner_id = ?, archived = ?, company_id = ?,
                    role = ?, referred_by = ?, last_touch_on = ?, updated_at = ?, """
                 + " = ?, ".join(CARD_FIELDS) + " = ?",
                 (*_scalar_fields(contact), *self._links(contact), _iso(contact.last_touch_on),
@@ -435,7 +437,7 @@ def _scalar_fields(contact: Contact) -> tuple[object, ...]:
         contact.relationship_type.value if contact.relationship_type else None,
         contact.stage.value if contact.stage else None,
         contact.cadence_override,
-        contact.owner,
+        contact.owner_id,
         int(contact.archived),
     )
 
@@ -568,6 +570,7 @@ def _contact(row: Row) -> Contact:
         stage=Stage(row["stage"]) if row["stage"] else None,
         cadence_override=row["cadence_days"],
         owner=row["owner"],
+        owner_id=row["owner_id"],
         archived=bool(row["archived"]),
         last_touch_on=_date(row["last_touch_on"]),
         touch_anchor_on=_date(row["touch_anchor_on"])

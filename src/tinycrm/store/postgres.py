@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.config import masked_url
-from tinycrm.errors import MissingDatabase, StorageError
+from tinycrm.errors import Forbidden, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, schema_differences
 from tinycrm.store.schema_pg import BASELINE, BASELINE_VERSION, MIGRATIONS, VERSION_TABLE
 from tinycrm.store.transactions import savepoint
@@ -173,6 +173,7 @@ class PgDatabase:
         self.location = masked_url(url)
         self.path = Path(self.location)  # shown in messages only; there is no file
         self.read_only = read_only
+        self.write_refusal: str | None = None  # Store.act_as: why this user may not write
         self.created = False
         self.migrated: list[int] = []  # the versions this open applied
         self._depth = 0
@@ -262,6 +263,8 @@ class PgDatabase:
             finally:
                 self._depth -= 1
             return
+        if self.write_refusal:
+            raise Forbidden(self.write_refusal)
         self.conn.execute("BEGIN")
         self._depth = 1
         try:

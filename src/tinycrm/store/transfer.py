@@ -13,7 +13,7 @@ from tinycrm.dates import PartialDate
 from tinycrm.errors import StorageError
 from tinycrm.models import Anniversary
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.companies import CompanyRepo
+from tinycrm.store.companies import CompanyRepo, name_key
 from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import (
     CARD_FIELDS,
@@ -23,6 +23,7 @@ from tinycrm.store.contacts import (
     card_fields,
     write_children,
 )
+from tinycrm.store.users import UserRepo
 from tinycrm.vocabulary import RelationshipType, Stage
 
 # Every table with a contact_id column: what "everything about one person" is made of.
@@ -173,11 +174,16 @@ class TransferRepo:
             repo = CompanyRepo(self.db)
             names = {c.company for c in contacts if c.company}
             companies = {name: repo.ensure(name)[0] for name in names}
+            # So is an owner, among the users (made with a name only, as the upgrade made them).
+            owners = {
+                name: UserRepo(self.db).ensure(name)
+                for name in {c.owner for c in contacts if c.owner}
+            }
             stamp = now_iso()
             start_on = today.isoformat()
             conn.executemany(
                 f"""INSERT INTO contacts (id, name, company_id, role, address, birthday,
-                     birthday_md, relationship_type, stage, cadence_days, owner, archived,
+                     birthday_md, relationship_type, stage, cadence_days, owner_id, archived,
                      last_touch_on, touch_anchor_on, created_at, updated_at,
                      {", ".join(CARD_FIELDS)})
                    VALUES ({", ".join("?" * (16 + len(CARD_FIELDS)))})""",
@@ -193,7 +199,7 @@ class TransferRepo:
                         c.relationship_type.value if c.relationship_type else None,
                         c.stage.value if c.stage else None,
                         c.cadence_override,
-                        c.owner,
+                        owners[c.owner] if c.owner else None,
                         int(c.archived),
                         _iso(c.last_touch_on),
                         start_on,
@@ -319,20 +325,46 @@ class TransferRepo:
         rows = self.conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
         return [name for name, hidden in rows if hidden == 0]
 
+    def user_rows(self, ids: set[int] | None) -> list[dict[str, Any]]:
+        """The users (all, or those with `ids`) as rows, without their edit counter."""
+        rows = [dict(r) for r in self.conn.execute("SELECT * FROM users ORDER BY id")]
+        return [{k: v for k, v in row.items() if k not in ("version", "name_key")} for row in rows
+                if ids is None or row["id"] in ids]  # fmt: skip
+
+    def restore_users(self, rows: list[dict[str, Any]], keep_ids: bool) -> dict[object, int]:
+        """The users of a JSON export, by their id in the file: with `keep_ids` inserted as
+        they were, else found by name (case and spaces aside) or made with a name only."""
+        found: dict[object, int] = {}
+        with self.db.write():
+            for row in rows:
+                if keep_ids:
+                    # The key is the database's own rule, set once the row is in.
+                    user_id = self._insert("users", {**row, "name_key": ""}, keep_ids=True)
+                    self.conn.execute(
+                        f"UPDATE users SET name_key = {name_key('name')} WHERE id = ?", (user_id,)
+                    )
+                    found[row.get("id")] = user_id
+                elif isinstance(row.get("name"), str) and row["name"].strip():
+                    found[row.get("id")] = UserRepo(self.db).ensure(row["name"])
+        return found
+
     def company_rows(self, ids: set[int] | None) -> list[dict[str, Any]]:
         """The companies (all, or those with `ids`) as rows, without their edit counter."""
         rows = [dict(r) for r in self.conn.execute("SELECT * FROM companies ORDER BY id")]
         return [{k: v for k, v in row.items() if k != "version"} for row in rows
                 if ids is None or row["id"] in ids]  # fmt: skip
 
-    def restore_companies(self, rows: list[dict[str, Any]], keep_ids: bool) -> dict[object, int]:
+    def restore_companies(
+        self, rows: list[dict[str, Any]], keep_ids: bool, users: dict[object, int]
+    ) -> dict[object, int]:
         """The companies of a JSON export, by their id in the file: with `keep_ids` inserted as
         they were, else found by name (case and spaces aside) or created."""
         found: dict[object, int] = {}
         with self.db.write():
             for row in rows:
                 if keep_ids:
-                    found[row.get("id")] = self._insert("companies", row, keep_ids=True)
+                    owner = {"owner_id": self._owner(users, row)}
+                    found[row.get("id")] = self._insert("companies", {**row, **owner}, True)
                 elif isinstance(row.get("name"), str) and row["name"].strip():
                     found[row.get("id")] = CompanyRepo(self.db).ensure(row["name"])[0]
         return found
@@ -348,6 +380,7 @@ class TransferRepo:
         rows: dict[str, list[dict[str, Any]]],
         keep_ids: bool,
         companies: dict[object, int],
+        users: dict[object, int],
     ) -> int:
         """Insert one contact from a JSON export: its own row ("contacts") and its rows in
         every table, as they were; with `keep_ids` under their ids (into an empty database),
@@ -358,6 +391,7 @@ class TransferRepo:
         not fit its table."""
         with self.db.write() as conn:
             record = {**rows["contacts"][0], "referred_by": None}
+            record["owner_id"] = self._owner(users, record)
             if record.get("company_id") is not None:
                 record["company_id"] = _moved(companies, record["company_id"])
             contact = self._insert("contacts", record, keep_ids)
@@ -371,7 +405,11 @@ class TransferRepo:
                     elif table in ("sales", "company_departures") and row.get("company_id"):
                         row = {**row, "company_id": _moved(companies, row["company_id"])}
                     elif table == "follow_ups":
-                        row = {**row, "source": _source(row.get("source"), moved)}
+                        row = {**row, "source": _source(row.get("source"), moved),
+                               "assignee_id": _user(users, row.get("assignee_id")),
+                               "done_by": _user(users, row.get("done_by"))}  # fmt: skip
+                    elif table == "cases":
+                        row = {**row, "owner_id": _user(users, row.get("owner_id"))}
                     elif table == "occurrence_marks" and row.get("kind") == "anniversary":
                         row = {**row, "subject": str(_moved(moved["anniversaries"],
                                                             _int(row.get("subject"))))}  # fmt: skip
@@ -380,6 +418,14 @@ class TransferRepo:
             conn.execute(f"DELETE FROM search_index WHERE {ROW_KEY[dialect]} = ?", (-contact,))
             conn.execute(INDEX_CONTACTS_SQL[dialect] + " WHERE c.id = ?", (contact,))
         return contact
+
+    def _owner(self, users: dict[object, int], row: dict[str, Any]) -> int | None:
+        """The owner of an exported contact or company here; an export made before owners
+        were users (schema 10) names them (`owner`): found by name, or made."""
+        name = row.pop("owner", None)
+        if isinstance(name, str) and name.strip():
+            return UserRepo(self.db).ensure(name)
+        return _user(users, row.get("owner_id"))
 
     def restore_digest_runs(self, runs: list[dict[str, Any]]) -> None:
         with self.db.write():
@@ -520,6 +566,11 @@ _SOURCES = {"sale": "sales", "case": "cases", "score": "satisfaction"}
 
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def _user(users: dict[object, int], old: object) -> int | None:
+    """A reference to a user of the file, here (None: none)."""
+    return None if old is None else _moved(users, old)
 
 
 def _moved(ids: dict[object, int], old: object) -> int:

@@ -172,6 +172,7 @@ class CrmApp(App[None]):
     def _run_write(self, change: Callable[[Store], T]) -> T:
         if self._writer is None:
             self._writer = Store.open(self.store.db.target)
+            self._writer.act_as(self.store.identity)
         return change(self._writer)
 
     def on_unmount(self) -> None:
