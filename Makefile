@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	rm -rf .demo && mkdir -p .demo
-	$(BIN)/crm --db $(DEMO_DB) demo
+	$(BIN)/crm --db $(DEMO_DB) demo --team
 	@echo
 	@echo "== Today's follow-up queue =="
 	$(BIN)/crm --db $(DEMO_DB) follow-ups today
