@@ -225,3 +225,15 @@ def test_free_text_owners_become_users_merged_and_reported(cli: Invoke, version_
     owners = {c["name"]: c["owner"] for c in ok(cli, "--db", version_9, "contacts", "list")}
     assert owners["Bob Stone"] == "Ann Smith" and owners["Eve Moss"] is None
     ok(cli, "--db", version_9, "contacts", "edit", "Eve", "--owner", "tom")
+
+
+def test_a_follow_up_done_twice_says_who_did_it_first(
+    cli: Invoke, team: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(cli, "follow-ups", "add", "Chloé", "Send the quote", "--due", "today")
+    ok(cli, "follow-ups", "done", "1")
+    monkeypatch.setenv("CRM_USER", "bob")
+    before = ok(cli, "follow-ups", "list", "--status", "all")
+    line = refused(cli, "follow-ups", "done", "1")
+    assert line.startswith("crm: follow-up 1 is already done by Ann Smith at ")
+    assert ok(cli, "follow-ups", "list", "--status", "all") == before

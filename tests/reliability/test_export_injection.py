@@ -57,9 +57,10 @@ def full_export(cli: Invoke) -> list[dict[str, Any]]:
     assert result.exit_code == 0, result.stderr
     people = []
     for person in json.loads(result.stdout)["contacts"]:
-        # A new database gives new ids, UIDs and timestamps (the raw `record` and the rows
-        # with ids); CSV holds the main address as text, which becomes an address row.
-        ignored = ("id", "stage_history", "uid", "record", "anniversaries_detail",
+        # A new database gives new ids (its users' too), UIDs and timestamps (the raw
+        # `record` and the rows with ids); CSV holds the main address as text, which becomes
+        # an address row.
+        ignored = ("id", "owner_id", "stage_history", "uid", "record", "anniversaries_detail",
                    "addresses_detail")  # fmt: skip
         kept = {k: v for k, v in person.items() if k not in ignored}
         kept["notes"] = [(n["body"], n["channel"], n["noted_on"]) for n in person["notes"]]
@@ -89,7 +90,8 @@ def test_csv_cells_cannot_run_as_formulas_and_reimport_restores_them(
         contact = add_contact(store, ContactFields(name=f"P{i}"), TODAY)
         assert contact.id is not None
         # Straight to the store: the CSV export must hold up whatever the fields contain.
-        contact.company, contact.address, contact.owner = text, text, text
+        contact.company, contact.address = text, text
+        contact.owner_id = store.users.ensure(text) if text.strip() else None  # owners are users
         contact.tags = [text.strip() or "t"]
         store.contacts.update(contact)
     out = tmp_path / "out.csv"
@@ -112,6 +114,7 @@ def test_csv_cells_cannot_run_as_formulas_and_reimport_restores_them(
 @pytest.fixture
 def hostile(store: Store) -> None:
     for i, text in enumerate(HOSTILE):
+        store.users.ensure(f"Sam {text}")  # an owner is a user: named as hostilely
         contact = add_contact(
             store,
             ContactFields(

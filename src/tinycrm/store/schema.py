@@ -713,8 +713,8 @@ V10 = [
 # `owner` of contacts and companies becomes `owner_id`: each spelling becomes a user, spellings
 # with the same key merged into the most used one; `owner_spellings` keeps which spelling went
 # where (the migration's report). A follow-up can have its own assignee (NULL: the contact's
-# owner) and records who completed it and when; a case can have its own owner (NULL: the
-# contact's owner).
+# owner) and records who completed it and when, as a mark on a derived occurrence (a check-in)
+# does; a case can have its own owner (NULL: the contact's owner).
 V11 = [
     """CREATE TABLE users (
         id INTEGER PRIMARY KEY,
@@ -776,6 +776,8 @@ V11 = [
     "ALTER TABLE follow_ups ADD COLUMN done_by INTEGER REFERENCES users(id)",
     "ALTER TABLE follow_ups ADD COLUMN done_at TEXT",  # when it was completed: a timestamp
     "CREATE INDEX follow_ups_assignee ON follow_ups(assignee_id) WHERE assignee_id IS NOT NULL",
+    "ALTER TABLE occurrence_marks ADD COLUMN marked_by INTEGER REFERENCES users(id)",
+    "ALTER TABLE occurrence_marks ADD COLUMN marked_at TEXT",  # a timestamp
     "ALTER TABLE cases ADD COLUMN owner_id INTEGER REFERENCES users(id)",
     "CREATE INDEX cases_owner ON cases(owner_id) WHERE owner_id IS NOT NULL",
 ]

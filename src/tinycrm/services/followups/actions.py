@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from tinycrm import recurrence, validation
 from tinycrm.config import Settings
@@ -98,11 +98,12 @@ def _check_open(
         )
     if stored is not None:
         if stored.status != "open":
-            when = f" on {stored.completed_on}" if stored.completed_on else ""
+            when = closed_when(stored.done_by, stored.done_at, stored.completed_on, today)
             raise Conflict(f"follow-up {handle} is already {stored.status}{when}")
         if stored.rule and stored.completed_on == today and stored.due_on > today:
+            when = closed_when(stored.done_by, stored.done_at, today, today)
             raise Conflict(
-                f"follow-up {handle} was already done today; its next occurrence is due"
+                f"follow-up {handle} was already done{when}; its next occurrence is due"
                 f" {stored.due_on}"
             )
         if loaded is not None:
@@ -112,7 +113,18 @@ def _check_open(
         check_loaded(f"follow-up {handle}", if_version, stored.version)
     elif target.mark is not None and target.mark.status in ("done", "skipped"):
         mark = target.mark
-        raise Conflict(f"follow-up {handle} is already {mark.status} on {mark.marked_on}")
+        when = closed_when(mark.marked_by, mark.marked_at, mark.marked_on, today)
+        raise Conflict(f"follow-up {handle} is already {mark.status}{when}")
+
+
+def closed_when(by: str | None, at: str | None, on: date | str | None, today: date) -> str:
+    """How a conflict names an earlier close: ' by Ann Smith at 10:02' (' on 2026-12-04 at
+    10:02' another day), or ' on 2026-12-04' when who did it is not known."""
+    if by is None or at is None:
+        return f" on {on}" if on else ""
+    moment = datetime.fromisoformat(at)
+    day = "" if moment.date() == today else f" on {moment.date()}"
+    return f" by {by}{day} at {moment:%H:%M}"
 
 
 def _changes(before: QueueItem, after: QueueItem) -> list[str]:
@@ -246,14 +258,19 @@ def _close(store: Store, target: _Target, status: str, today: date) -> None:
                 stored, id=None, rule=None, anchor_on=None, snoozed_until=None, status=status,
                 completed_on=today, source=series_source(stored.id),
             )  # fmt: skip
-            store.follow_ups.insert(occurrence)
+            store.follow_ups.record_closer(store.follow_ups.insert(occurrence), _actor(store))
         store.follow_ups.update_state(advanced)
+        store.follow_ups.record_closer(stored.id or 0, _actor(store))
     else:
         _mark(store, target.item, status, None, today)
+
+
+def _actor(store: Store) -> int | None:
+    return store.actor.id if store.actor else None
 
 
 def _mark(store: Store, item: QueueItem, status: str, until: date | None, today: date) -> None:
     occurrence = item.occurrence_on or item.due_on
     store.follow_ups.put_mark(
-        item.contact_id, item.kind, item.subject, occurrence, status, until, today
+        item.contact_id, item.kind, item.subject, occurrence, status, until, today, _actor(store)
     )
