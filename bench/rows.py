@@ -86,6 +86,6 @@ ROWS: list[Row] = [
     # issue 7: import into an empty database (absolute goals)
     row("import 10,000 vCards", "contacts import {vcard} --format vcard", db="empty",
         goal_ms=5000, paired=False, max_runs=3, issue=7),
-    row("import 100,000 CSV rows", "contacts import {csv} --format csv", db="empty",
+    row("import 100,000 CSV rows", "contacts import {csv} --format csv --max-size 512", db="empty",
         goal_ms=10000, paired=False, max_runs=3, issue=7, growth=10.0),
 ]  # fmt: skip
