@@ -248,6 +248,7 @@ def generate_database(path: Path, meta_path: Path, scale: str = "100k") -> dict[
     from tinycrm.store.companies import CompanyRepo
     from tinycrm.store.connection import Database
     from tinycrm.store.contacts import ContactRepo, digits_of
+    from tinycrm.store.users import UserRepo
 
     rng = random.Random(SEED)
     tmp = path.with_suffix(".tmp")
@@ -269,10 +270,15 @@ def generate_database(path: Path, meta_path: Path, scale: str = "100k") -> dict[
     contacts = list(_contacts(rng, factor))
     contact_cols = [
         "id", "name", "address", "birthday", "birthday_md", "relationship_type",
-        "stage", "cadence_days", "owner", "referred_by", "archived", "last_touch_on",
+        "stage", "cadence_days", "owner_id", "referred_by", "archived", "last_touch_on",
         "touch_anchor_on", "created_at", "updated_at",
     ]  # fmt: skip
     with db.write():
+        # An owner is a user (schema version 11).
+        users = UserRepo(db)
+        owner_ids = {name: users.ensure(name) for name in OWNERS if name}
+        for c in contacts:
+            c["owner_id"] = owner_ids.get(c["owner"])
         conn.executemany(
             f"INSERT INTO contacts ({', '.join(contact_cols)}) VALUES"
             f" ({', '.join('?' * len(contact_cols))})",
