@@ -1,4 +1,5 @@
-"""Start-up stays lean: the everyday commands import no heavy third-party library.
+"""Start-up stays lean: the everyday commands import no heavy third-party library, and what
+every command shares imports none of the services it does not use.
 
 Each command runs as `python -m tinycrm` in a fresh interpreter, which lists what it imports
 (`-X importtime`), since the test process itself has imported everything.
@@ -17,8 +18,8 @@ import pytest
 HEAVY = {"rich", "textual", "sqlite_utils", "vobject", "icalendar", "pydantic", "psycopg"}
 
 
-def heavy_imports(db: Path, *args: str) -> set[str]:
-    """The heavy libraries `crm --db DB ARGS…` imports (the command must succeed)."""
+def imported_modules(db: Path, *args: str) -> set[str]:
+    """Every module `crm --db DB ARGS…` imports (the command must succeed)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "XDG_"))}
     env["HOME"] = str(db.parent)
     done = subprocess.run(
@@ -26,12 +27,21 @@ def heavy_imports(db: Path, *args: str) -> set[str]:
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    imported = {
-        line.rsplit("|", 1)[-1].strip().split(".")[0]
+    return {
+        line.rsplit("|", 1)[-1].strip()
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
-    return imported & HEAVY
+
+
+def heavy_imports(db: Path, *args: str) -> set[str]:
+    """The heavy libraries `crm --db DB ARGS…` imports."""
+    return {name.split(".")[0] for name in imported_modules(db, *args)} & HEAVY
+
+
+def service_imports(db: Path, *args: str) -> set[str]:
+    """The tinycrm services `crm --db DB ARGS…` imports."""
+    return {name for name in imported_modules(db, *args) if name.startswith("tinycrm.services.")}
 
 
 @pytest.mark.parametrize(
@@ -61,3 +71,17 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
     assert heavy_imports(db, "export", "ics", "--output", str(tmp_path / "out.ics")) == {
         "icalendar"
     }
+
+
+def test_what_every_command_shares_imports_one_service(tmp_path: Path) -> None:
+    """Opening the database says what an automatic upgrade did (services.upgrades) and who
+    is signed in (services.users); the companies and the database housekeeping (15-35 ms)
+    are for their own commands."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    shared = {"tinycrm.services.upgrades", "tinycrm.services.users"}
+    assert service_imports(db, "--version") == shared
+    for command in ("notes list", "follow-ups today"):
+        imported = service_imports(db, *command.split())
+        assert "tinycrm.services.upgrades" in imported
+        assert not imported & {"tinycrm.services.companies", "tinycrm.services.maintenance"}

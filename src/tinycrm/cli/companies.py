@@ -14,6 +14,7 @@ from tinycrm.money import format_minor
 from tinycrm.serialize.companies import company_card_dict, company_dict, company_row_dict
 from tinycrm.services import companies as service
 from tinycrm.services.companies import CompanyCard
+from tinycrm.services.upgrades import spelling_report
 
 app = CrmTyper(
     add_completion=False,
@@ -160,7 +161,7 @@ def list_(
 def merged(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The free-text company names the upgrade to companies (schema 8) merged: which
     spellings, differing only by case or spaces, became which company."""
-    report = service.spelling_report(state(ctx).store)
+    report = spelling_report(state(ctx).store)
     if as_json:
         output.print_json(spelling_dicts(report))
     elif not report.companies:

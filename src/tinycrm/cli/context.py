@@ -14,7 +14,7 @@ from tinycrm import config
 from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
 from tinycrm.services import users
-from tinycrm.services.maintenance import upgrade_notice
+from tinycrm.services.upgrades import upgrade_notice
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
 

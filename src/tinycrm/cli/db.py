@@ -12,7 +12,7 @@ from tinycrm.cli.context import JSON_OPTION, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.config import database_location, masked_url
 from tinycrm.services import copying, maintenance
-from tinycrm.services.companies import SpellingReport
+from tinycrm.services.upgrades import SpellingReport
 from tinycrm.services.users import OwnerReport
 
 app = CrmTyper(

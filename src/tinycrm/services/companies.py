@@ -1,5 +1,5 @@
 """Companies as accounts: adding, finding, changing and archiving them, people joining and
-leaving, and the report of the free-text names the schema upgrade turned into companies."""
+leaving."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
-from tinycrm.models import Company, Contact, FollowUp, MergedSpelling, Score
+from tinycrm.models import Company, Contact, FollowUp, Score
 from tinycrm.models.companies import Departure as Departed
 from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
@@ -227,54 +227,6 @@ def _score_order(score: Score) -> tuple[date, int]:
 def list_companies(store: Store, *, archived: bool = False) -> list[CompanyRow]:
     """Companies by name, with their people counted and their owner in force."""
     return store.companies.rows(CompanyFilter(archived=archived))
-
-
-@dataclass(frozen=True)
-class MergedCompany:
-    """One company the schema upgrade made, with the free-text spellings it took in."""
-
-    company_id: int
-    name: str
-    spellings: tuple[MergedSpelling, ...]
-
-    @property
-    def contacts(self) -> int:
-        return sum(s.contacts for s in self.spellings)
-
-
-@dataclass(frozen=True)
-class SpellingReport:
-    """What the upgrade to companies did: read back from the migrated data."""
-
-    companies: tuple[MergedCompany, ...]
-
-    @property
-    def spellings(self) -> int:
-        return sum(len(c.spellings) for c in self.companies)
-
-    @property
-    def merged(self) -> tuple[MergedCompany, ...]:
-        """The companies made from more than one spelling."""
-        return tuple(c for c in self.companies if len(c.spellings) > 1)
-
-    def summary(self) -> str:
-        merged = self.spellings - len(self.companies)
-        return (
-            f"{self.spellings} company name{'s' * (self.spellings != 1)} became"
-            f" {len(self.companies)} compan{'ies' if len(self.companies) != 1 else 'y'}"
-            f" ({merged} spelling{'s' * (merged != 1)} merged by case and spaces)"
-        )
-
-
-def spelling_report(store: Store) -> SpellingReport:
-    by_company: dict[int, list[MergedSpelling]] = {}
-    names: dict[int, str] = {}
-    for row in store.companies.merged_spellings():
-        by_company.setdefault(row.company_id, []).append(row)
-        names[row.company_id] = row.company_name
-    return SpellingReport(
-        tuple(MergedCompany(i, names[i], tuple(rows)) for i, rows in by_company.items())
-    )
 
 
 @dataclass(frozen=True)

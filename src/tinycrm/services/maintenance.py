@@ -8,11 +8,11 @@ from pathlib import Path
 from tinycrm.config import is_server_url
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
-from tinycrm.services.companies import SpellingReport, spelling_report
-from tinycrm.services.users import OwnerReport, owner_report
+from tinycrm.services.upgrades import SpellingReport, companies_made, owners_made
+from tinycrm.services.users import OwnerReport
 from tinycrm.store import Database, Store, open_database
 from tinycrm.store.connection import holders_of_a_deleted_log
-from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
+from tinycrm.store.schema import LATEST_VERSION
 
 
 def backup(store: Store, destination: Path, overwrite: bool = False) -> Path:
@@ -113,32 +113,4 @@ def migrate(path: Path | str, *, dry_run: bool = False) -> Migration:
 
 
 def _migration(store: Store, before: int, applied: list[int]) -> Migration:
-    return Migration(before, applied, _companies_made(store, applied), _owners_made(store, applied))
-
-
-def upgrade_notice(store: Store) -> str | None:
-    """One line for the automatic upgrade an ordinary command just did, when it turned
-    free-text company names into companies or free-text owners into users."""
-    companies = _companies_made(store, store.db.migrated)
-    owners = _owners_made(store, store.db.migrated)
-    done = [
-        *([f"{companies.summary()}; `crm companies merged` lists them"] if companies else []),
-        *([f"{owners.summary()}; `crm users list` shows them"] if owners else []),
-    ]
-    if not done:
-        return None
-    return f"upgraded the database to schema {LATEST_VERSION}: {'; '.join(done)}"
-
-
-def _owners_made(store: Store, applied: list[int]) -> OwnerReport | None:
-    if USERS_VERSION not in applied:
-        return None
-    report = owner_report(store)
-    return report if report.spellings else None
-
-
-def _companies_made(store: Store, applied: list[int]) -> SpellingReport | None:
-    if COMPANIES_VERSION not in applied:
-        return None
-    report = spelling_report(store)
-    return report if report.companies else None
+    return Migration(before, applied, companies_made(store, applied), owners_made(store, applied))

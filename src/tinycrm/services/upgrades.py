@@ -1,0 +1,91 @@
+"""What an automatic schema upgrade did to a person's data, read back from the migrated
+database: the free-text company names the upgrade to companies (schema 8) turned into
+companies, the free-text owners the upgrade to users turned into users. Every command may
+upgrade the database it opens, so this module stays light."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinycrm.models import MergedSpelling
+from tinycrm.services.users import OwnerReport, owner_report
+from tinycrm.store import Store
+from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
+
+
+@dataclass(frozen=True)
+class MergedCompany:
+    """One company the schema upgrade made, with the free-text spellings it took in."""
+
+    company_id: int
+    name: str
+    spellings: tuple[MergedSpelling, ...]
+
+    @property
+    def contacts(self) -> int:
+        return sum(s.contacts for s in self.spellings)
+
+
+@dataclass(frozen=True)
+class SpellingReport:
+    """What the upgrade to companies did: read back from the migrated data."""
+
+    companies: tuple[MergedCompany, ...]
+
+    @property
+    def spellings(self) -> int:
+        return sum(len(c.spellings) for c in self.companies)
+
+    @property
+    def merged(self) -> tuple[MergedCompany, ...]:
+        """The companies made from more than one spelling."""
+        return tuple(c for c in self.companies if len(c.spellings) > 1)
+
+    def summary(self) -> str:
+        merged = self.spellings - len(self.companies)
+        return (
+            f"{self.spellings} company name{'s' * (self.spellings != 1)} became"
+            f" {len(self.companies)} compan{'ies' if len(self.companies) != 1 else 'y'}"
+            f" ({merged} spelling{'s' * (merged != 1)} merged by case and spaces)"
+        )
+
+
+def spelling_report(store: Store) -> SpellingReport:
+    by_company: dict[int, list[MergedSpelling]] = {}
+    names: dict[int, str] = {}
+    for row in store.companies.merged_spellings():
+        by_company.setdefault(row.company_id, []).append(row)
+        names[row.company_id] = row.company_name
+    return SpellingReport(
+        tuple(MergedCompany(i, names[i], tuple(rows)) for i, rows in by_company.items())
+    )
+
+
+def companies_made(store: Store, applied: list[int]) -> SpellingReport | None:
+    """The companies made by the migrations `applied` just now (None: none were)."""
+    if COMPANIES_VERSION not in applied:
+        return None
+    report = spelling_report(store)
+    return report if report.companies else None
+
+
+def owners_made(store: Store, applied: list[int]) -> OwnerReport | None:
+    """The users made from free-text owners by the migrations `applied` (None: none were)."""
+    if USERS_VERSION not in applied:
+        return None
+    report = owner_report(store)
+    return report if report.spellings else None
+
+
+def upgrade_notice(store: Store) -> str | None:
+    """One line for the automatic upgrade an ordinary command just did, when it turned
+    free-text company names into companies or free-text owners into users."""
+    companies = companies_made(store, store.db.migrated)
+    owners = owners_made(store, store.db.migrated)
+    done = [
+        *([f"{companies.summary()}; `crm companies merged` lists them"] if companies else []),
+        *([f"{owners.summary()}; `crm users list` shows them"] if owners else []),
+    ]
+    if not done:
+        return None
+    return f"upgraded the database to schema {LATEST_VERSION}: {'; '.join(done)}"
