@@ -1,10 +1,12 @@
 """SQL for copying a whole CRM from one database to another (`crm db copy`), either backend.
 
 Every table is copied row for row with its ids, in TABLES order (a row after the rows it
-points to). The destination's triggers rebuild what is derived from those rows: DERIVED (a
-customer's purchase and score statistics) and the notes' entries in the search index; the
-contacts' own search documents are copied as they are. Both databases are at the same schema
-version, so they have the same tables and columns.
+points to). What is derived from those rows is made by the destination's own rules: DERIVED
+(a customer's purchase and score statistics) and the notes' entries in the search index; the
+contacts' own search documents are copied as they are. On PostgreSQL the per-row triggers that
+derive them are off during the copy (when this role owns the tables) and their work is done
+once afterwards, in bulk: by the same functions, once per customer rather than once per row.
+Both databases are at the same schema version, so they have the same tables and columns.
 """
 
 from __future__ import annotations
@@ -50,8 +52,17 @@ TABLES = (
     "portal_attempts",
     "portal_sessions",
 )
-# Filled by the destination's triggers as the rows they are made from arrive.
+# Made by the destination's rules from the rows copied (see derive_in_bulk).
 DERIVED = ("sale_stats", "score_stats")
+# The tables whose per-row triggers make DERIVED rows and the notes' search entries.
+TRIGGERING = ("notes", "sales", "satisfaction")
+# The triggers' work, once for every row copied: each statement is the trigger's own.
+_BULK_DERIVATIONS = (
+    "INSERT INTO search_index (id, contact_id, body) SELECT id, contact_id, body FROM notes",
+    "SELECT count(tinycrm_sale_stats(contact_id)) FROM (SELECT DISTINCT contact_id FROM sales) c",
+    """SELECT count(tinycrm_score_stats(contact_id))
+       FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
+)
 SEARCH_INDEX = "search_index"
 COUNTED = (*TABLES, *DERIVED, SEARCH_INDEX)
 BATCH = 5000
@@ -135,6 +146,32 @@ def defer_foreign_keys(db: Backend) -> None:
     id (PostgreSQL checks them at the end of each table's COPY, which allows that too)."""
     if db.dialect == "sqlite":
         db.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+
+def suspend_triggers(db: Backend) -> bool:
+    """Turn PostgreSQL's deriving triggers off until derive_in_bulk, inside the caller's
+    transaction (no one else sees them off). False where they stay on: SQLite (its in-process
+    triggers cost little) and a role that does not own the tables (ALTER TABLE is the owner's)."""
+    if db.dialect != "postgresql":
+        return False
+    owned = db.conn.execute(
+        """SELECT bool_and(pg_has_role(tableowner, 'USAGE')) FROM pg_tables
+           WHERE schemaname = current_schema() AND tablename IN (?, ?, ?)""",
+        TRIGGERING,
+    ).fetchone()[0]
+    if not owned:
+        return False
+    for table in TRIGGERING:
+        db.conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    return True
+
+
+def derive_in_bulk(db: Backend) -> None:
+    """Do the suspended triggers' work for every row copied, then turn them back on."""
+    for statement in _BULK_DERIVATIONS:
+        db.conn.execute(statement)
+    for table in TRIGGERING:
+        db.conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def advance_identities(db: Backend) -> None:
