@@ -16,6 +16,8 @@ left out of that table.
 `kind="tui"` runs bench/tui_ready.py (the TUI headless: queue ready, a customer with 1,000 notes
 opened, peak memory) instead of crm; the row's time is the figure named by `metric` in the JSON
 line it prints, its memory the whole session's peak.
+`backend="postgresql"` runs the row against the bench database copied into a throwaway
+PostgreSQL server (bench/postgres.py); `kind="copy"` is that copy (`crm db copy`), timed.
 """
 
 from __future__ import annotations
@@ -33,12 +35,13 @@ class Row:
     goal_ms: float | None = None
     max_mem_mb: float = 80.0
     db: Literal["bench", "empty"] = "bench"
-    kind: Literal["crm", "tui"] = "crm"
+    kind: Literal["crm", "tui", "copy"] = "crm"
     paired: bool = True  # time `task next` alternately with this row
     max_runs: int | None = None  # cap for slow rows (imports)
     issue: int = 2
     growth: float | None = None  # `make bench SCALE=1m`: the allowed 1M / 100k ratio
     metric: str = ""  # kind="tui": which of bench/tui_ready.py's figures is the row's time
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
 
 
 def row(name: str, command: str = "", **options: Any) -> Row:
@@ -88,4 +91,15 @@ ROWS: list[Row] = [
         goal_ms=5000, paired=False, max_runs=3, issue=7),
     row("import 100,000 CSV rows", "contacts import {csv} --format csv --max-size 512", db="empty",
         goal_ms=10000, paired=False, max_runs=3, issue=7, growth=10.0),
+    # issue 15: the same database on PostgreSQL (2.0x: psycopg's import alone is ~157 ms)
+    row("pg: db copy from SQLite", kind="copy", goal_ms=120_000, max_mem_mb=150,
+        paired=False, max_runs=1, issue=15, backend="postgresql"),
+    row("pg: follow-ups today", "follow-ups today --as-of {as_of}", target=2.0, issue=15,
+        backend="postgresql"),
+    row("pg: contacts search (common word)", "contacts search {common_word}", target=2.0,
+        issue=15, backend="postgresql"),
+    row("pg: contacts show (1,000 notes)", "contacts show '{show_ref}'", target=2.0,
+        issue=15, backend="postgresql"),
+    row("pg: tui: queue screen ready", kind="tui", metric="queue_ready_ms", goal_ms=1500,
+        max_mem_mb=150, paired=False, issue=15, backend="postgresql"),
 ]  # fmt: skip

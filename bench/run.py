@@ -2,8 +2,9 @@
 
 Each row is a whole new process (`crm --db BENCH_DB …`, stdout to a pipe), run N times
 alternately with `task next` over 10,000 tasks (A B A B …). Absolute times drift on a shared
-machine; the median of the paired ratios holds. Rows live in bench/rows.py. See
-docs/benchmarks.md.
+machine; the median of the paired ratios holds. Rows live in bench/rows.py. The PostgreSQL
+rows run on a copy of the bench database in a throwaway server (bench/postgres.py), then the
+round trip back to SQLite is checked (not with --quick). See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datagen
+import postgres
 from rows import ROWS, Row
 from timing import Growth, Paired, Sample, measure, measure_growth, run_once
 
@@ -36,7 +38,9 @@ QUICK_RUNS = 3
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="runs per row (7)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_RUNS} runs per row")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_RUNS} runs per row, no round trip"
+    )
     parser.add_argument("--only", metavar="PATTERN", help="rows whose name matches (regex)")
     parser.add_argument("--no-task", action="store_true", help="absolute timings only")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached data")
@@ -52,11 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = [r for r in ROWS if only is None or only.search(r.name)]
     if opts.list:
         for r in ROWS:
-            what = (
-                f"python bench/tui_ready.py DB … ({r.metric})"
-                if r.kind == "tui"
-                else "crm " + " ".join(r.args)
-            )
+            what = {
+                "tui": f"python bench/tui_ready.py DB … ({r.metric})",
+                "copy": "crm db copy BENCH_DB POSTGRESQL_URL --replace",
+            }.get(r.kind, "crm " + " ".join(r.args))
             print(f"{r.name:34} issue {r.issue}  {what}")
         return 0
 
@@ -108,16 +111,15 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"  ({result.ratio:.2f}x task next)" if result.ratio else ""
             out.line(f"floor: {label:28} {result.a_ms:6.0f} ms {result.rss_mb:5.1f} MiB{ratio}")
 
-    out.line("")
-    out.table_header()
-    verdicts: list[str] = []
-    for r in rows:
-        make = _runner(r, crm, data.db, env, fill)
-        limit = min(runs, r.max_runs) if r.max_runs else runs
-        if r.db == "bench":
-            make()  # warm-up, not counted
-        result = measure(make, task_once if r.paired else None, limit)
-        verdicts.append(out.table_row(r, result))
+    measure_row = partial(_measure_row, out, crm, env, fill, task_once, runs)
+    on_file = [r for r in rows if r.backend == "sqlite"]
+    on_server = [r for r in rows if r.backend == "postgresql"]
+    if on_file:
+        out.line("")
+        out.table_header()
+    verdicts = [measure_row(r, data.db) for r in on_file]
+    if on_server:
+        verdicts += _on_postgresql(out, measure_row, on_server, crm, data.db, env, opts.quick)
     out.line("")
     out.line(
         f"{verdicts.count('pass')} pass, {sum(v.startswith('FAIL') for v in verdicts)} fail,"
@@ -234,8 +236,62 @@ class GrowthReport:
         return verdict, cls._cells(cells)
 
 
+def _measure_row(
+    out: Report,
+    crm: Path,
+    env: dict[str, str],
+    fill: dict[str, str],
+    task_once: Callable[[], Sample] | None,
+    runs: int,
+    r: Row,
+    db: Path | str,
+) -> str:
+    """Time row `r` on the database `db` (a file or a URL), print it; its verdict."""
+    make = _runner(r, crm, db, env, fill)
+    limit = min(runs, r.max_runs) if r.max_runs else runs
+    if r.db == "bench":
+        make()  # warm-up, not counted
+    result = measure(make, task_once if r.paired else None, limit)
+    return out.table_row(r, result)
+
+
+def _on_postgresql(
+    out: Report,
+    measure_row: Callable[[Row, Path | str], str],
+    rows: list[Row],
+    crm: Path,
+    db: Path,
+    env: dict[str, str],
+    quick: bool,
+) -> list[str]:
+    """The PostgreSQL rows: the bench database copied into a throwaway server (the copy's
+    row is shown whichever rows were chosen: the others need it), then the round trip."""
+    out.line("")
+    reason = postgres.missing_reason()
+    if reason:
+        out.line(f"PostgreSQL rows skipped: {reason}")
+        return ["unavailable"] * len(rows)
+    with postgres.server() as cluster:
+        url = cluster.url(postgres.DATABASE)
+        out.line(postgres.describe(cluster))
+        out.table_header()
+        copy_row = next(r for r in ROWS if r.kind == "copy")
+        copied = measure(partial(postgres.copy, crm, db, url, env), None, 1)
+        verdicts = [out.table_row(copy_row, copied)]
+        if verdicts[0] == "unavailable":
+            return verdicts + ["unavailable"] * (len(rows) - 1)
+        verdicts += [measure_row(r, url) for r in rows if r.kind != "copy"]
+        out.line("")
+        if quick:
+            out.line("round trip: not with --quick")
+        else:
+            for line in postgres.round_trip(crm, db, url, env, datagen.CACHE):
+                out.line(line)
+    return verdicts
+
+
 def _runner(
-    r: Row, crm: Path, db: Path, env: dict[str, str], fill: dict[str, str]
+    r: Row, crm: Path, db: Path | str, env: dict[str, str], fill: dict[str, str]
 ) -> Callable[[], Sample]:
     args = [a.format(**fill) for a in r.args]
     if r.kind == "tui":

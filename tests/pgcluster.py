@@ -1,8 +1,10 @@
-"""A throwaway PostgreSQL cluster for the tests, started from the installed binaries.
+"""A throwaway PostgreSQL cluster for the tests and the bench (bench/postgres.py imports
+this module too), started from the installed binaries.
 
 The server refuses to run as root, so as root it runs as the `postgres` user (`runuser`);
-its data directory and socket live in a temporary directory it owns. Durability is off
-(fsync, synchronous_commit, full_page_writes): the cluster is deleted after the run.
+its data directory and socket live in a temporary directory it owns. For the tests durability
+is off (fsync, synchronous_commit, full_page_writes): the cluster is deleted after the run.
+The bench asks for a server's defaults instead (`durable=True`), so its figures are honest.
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ class Cluster:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def start() -> Cluster:
-    """initdb and start a new cluster; its superuser is the server user (or this user)."""
+def start(*, durable: bool = False) -> Cluster:
+    """initdb and start a new cluster; its superuser is the server user (or this user).
+    `durable`: PostgreSQL's default durability and buffers, as a real server has them."""
     base = Path(tempfile.mkdtemp(prefix="crm-pg-"))
     socket_dir = base / "socket"
     socket_dir.mkdir()
@@ -86,11 +89,12 @@ def start() -> Cluster:
     (data / "pg_hba.conf").write_text(
         f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n", encoding="utf-8"
     )
-    options = (
-        f"-c listen_addresses='' -c unix_socket_directories={socket_dir} -c fsync=off"
-        " -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB"
-        " -c max_connections=60"
-    )
+    options = f"-c listen_addresses='' -c unix_socket_directories={socket_dir}"
+    if not durable:
+        options += (
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c shared_buffers=32MB -c max_connections=60"
+        )
     subprocess.run(
         _as_server([str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                     str(base / "server.log"), "-w", "start"]),

@@ -1,0 +1,123 @@
+"""The PostgreSQL part of `make bench`: the bench database on a throwaway server.
+
+A cluster is started from the installed PostgreSQL binaries (tests/pgcluster.py, the same code
+as the tests' cluster, but with a server's default durability and buffers), the 100k bench
+database is copied into it with `crm db copy` (timed: issue 15's 2-minute target), and the
+PostgreSQL rows then run against it. The round trip copies it back into a new SQLite file and
+compares a full JSON export (`crm contacts export --format json`) of the original with one of
+PostgreSQL's copy and one of the file it came back as: every contact must be identical.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from timing import Sample, run_once  # noqa: E402
+
+import pgcluster  # noqa: E402  (tests/pgcluster.py, found through the line above)
+
+DATABASE = "crm_bench"
+
+
+def missing_reason() -> str | None:
+    """Why the PostgreSQL rows cannot run here (None: they can)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install 'psycopg[binary]')"
+    return pgcluster.missing_reason()
+
+
+@contextmanager
+def server() -> Iterator[pgcluster.Cluster]:
+    """A throwaway cluster with an empty database DATABASE, removed afterwards."""
+    cluster = pgcluster.start(durable=True)
+    try:
+        cluster.psql(f"CREATE DATABASE {DATABASE}")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def describe(cluster: pgcluster.Cluster) -> str:
+    settings = cluster.psql(
+        "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)"
+        " FROM pg_settings WHERE name IN ('fsync', 'shared_buffers', 'max_wal_size')"
+    )
+    version = cluster.psql("SHOW server_version").split()[0]
+    return f"PostgreSQL {version}, a throwaway cluster on a Unix socket ({settings})"
+
+
+def copy(crm: Path, source: Path | str, destination: Path | str, env: dict[str, str]) -> Sample:
+    """`crm db copy SOURCE DESTINATION --replace`, timed."""
+    argv = [str(crm), "db", "copy", str(source), str(destination), "--replace"]
+    return run_once(argv, env)
+
+
+def round_trip(crm: Path, original: Path, url: str, env: dict[str, str], cache: Path) -> list[str]:
+    """Copy PostgreSQL's database back into a new SQLite file and compare the JSON exports
+    of the original, PostgreSQL's copy and the file it came back as: lines to print."""
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        back = Path(tmp) / "back.db"
+        sample = copy(crm, url, back, env)
+        if sample.returncode != 0:
+            return [f"round trip: the copy back to SQLite failed: {sample.error_line}"]
+        lines = [
+            f"round trip: db copy PostgreSQL -> SQLite {sample.ms / 1000:.1f} s,"
+            f" peak {sample.rss_mb:.0f} MiB"
+        ]
+        exports = {}
+        for label, location in (("original", original), ("PostgreSQL", url), ("back", back)):
+            target = Path(tmp) / f"{label}.json"
+            done = run_once(
+                [str(crm), "--db", str(location), "contacts", "export", "--format", "json",
+                 "--output", str(target)],
+                env,
+            )  # fmt: skip
+            if done.returncode != 0:
+                return [*lines, f"round trip: the export of {label} failed: {done.error_line}"]
+            exports[label] = target
+        expected = _load(exports["original"])
+        for label, verdict in (("PostgreSQL", "on PostgreSQL"), ("back", "back in SQLite")):
+            difference = first_difference(expected, _load(exports[label]))
+            contacts = len(expected["contacts"])
+            lines.append(
+                f"round trip: {verdict}: "
+                + (difference or f"identical ({contacts:,} contacts, every row of each)")
+            )
+        return lines
+
+
+def _load(path: Path) -> dict[str, Any]:
+    export: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    export.pop("exported_at", None)
+    return export
+
+
+def first_difference(expected: dict[str, Any], found: dict[str, Any]) -> str | None:
+    """The first difference between two exports, said in a line (None: identical)."""
+    if expected == found:
+        return None
+    for key in sorted(expected.keys() | found.keys()):
+        if key != "contacts" and expected.get(key) != found.get(key):
+            return f"'{key}' differs"
+    mine, theirs = expected["contacts"], found["contacts"]
+    if len(mine) != len(theirs):
+        return f"{len(theirs):,} contacts, not {len(mine):,}"
+    for one, other in zip(mine, theirs, strict=True):
+        if one != other:
+            field = next(k for k in sorted(one.keys() | other.keys()) if one.get(k) != other.get(k))
+            return (
+                f"contact {one.get('id')} ({one.get('name')}): {field} differs:"
+                f" {json.dumps(one.get(field))[:80]} vs {json.dumps(other.get(field))[:80]}"
+            )
+    return "the exports differ"
