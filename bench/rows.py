@@ -96,7 +96,7 @@ ROWS: list[Row] = [
         paired=False, max_runs=1, issue=15, backend="postgresql"),
     row("pg: follow-ups today", "follow-ups today --as-of {as_of}", target=2.0, issue=15,
         backend="postgresql"),
-    row("pg: contacts search (common word)", "contacts search {common_word}", target=2.0,
+    row("pg: contacts search (common)", "contacts search {common_word}", target=2.0,
         issue=15, backend="postgresql"),
     row("pg: contacts show (1,000 notes)", "contacts show '{show_ref}'", target=2.0,
         issue=15, backend="postgresql"),

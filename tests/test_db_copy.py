@@ -152,6 +152,21 @@ def test_a_copy_to_postgresql_takes_new_records_after_the_copied_ids(
     assert max(contact_ids(crm, team)) == added["id"]
 
 
+def test_a_copy_to_postgresql_gathers_the_planner_statistics_of_its_rows(
+    crm: Run, demo: Path, new_pg_database: Callable[[], str], pg_cluster: Cluster
+) -> None:
+    """The team's first commands after the copy are planned for its rows, not for empty
+    tables (autovacuum would gather the statistics only a minute or more later)."""
+    team = new_pg_database()
+    assert copy(crm, demo, team).exit_code == 0
+    analyzed = pg_cluster.psql(
+        "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+        " AND relname IN ('contacts', 'notes', 'follow_ups', 'search_index')",
+        database=urlsplit(team).path.lstrip("/"),
+    )
+    assert analyzed == "4"
+
+
 def test_the_copy_prints_each_tables_count_and_they_match_db_check(
     crm: Run, demo: Path, destination: str
 ) -> None:

@@ -75,6 +75,7 @@ def _copy(src: Backend, dest: Backend, *, replace: bool) -> CopyReport:
         _refuse_dangling(src, dest)
         sql.advance_identities(dest)
         copied = _checked_counts(src, dest)
+        sql.gather_statistics(dest)
     return CopyReport(src.location, dest.location, LATEST_VERSION, copied, before)
 
 
