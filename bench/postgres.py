@@ -11,8 +11,10 @@ PostgreSQL's copy and one of the file it came back as: every contact must be ide
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,18 +65,38 @@ def copy(crm: Path, source: Path | str, destination: Path | str, env: dict[str, 
     return run_once(argv, env)
 
 
-def round_trip(crm: Path, original: Path, url: str, env: dict[str, str], cache: Path) -> list[str]:
+def server_cpu_s(cluster: pgcluster.Cluster) -> float:
+    """CPU seconds of the cluster's finished processes: the postmaster's reaped children, a
+    connection's backend among them once it has closed."""
+    time.sleep(0.5)  # the backend of a client that just exited is reaped a moment later
+    pid = (cluster.base / "data" / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+
+
+def cpu_line(what: str, sample: Sample, server_s: float) -> str:
+    """What a copy cost in CPU: on a busy machine its wall time says more about the others."""
+    return (
+        f"{what}: {sample.ms / 1000:.1f} s, CPU {sample.cpu_ms / 1000:.1f} s in crm and"
+        f" {server_s:.1f} s in PostgreSQL, peak {sample.rss_mb:.0f} MiB;"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+def round_trip(
+    crm: Path, original: Path, cluster: pgcluster.Cluster, env: dict[str, str], cache: Path
+) -> list[str]:
     """Copy PostgreSQL's database back into a new SQLite file and compare the JSON exports
     of the original, PostgreSQL's copy and the file it came back as: lines to print."""
+    url = cluster.url(DATABASE)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         back = Path(tmp) / "back.db"
+        server_before = server_cpu_s(cluster)
         sample = copy(crm, url, back, env)
         if sample.returncode != 0:
             return [f"round trip: the copy back to SQLite failed: {sample.error_line}"]
-        lines = [
-            f"round trip: db copy PostgreSQL -> SQLite {sample.ms / 1000:.1f} s,"
-            f" peak {sample.rss_mb:.0f} MiB"
-        ]
+        server = server_cpu_s(cluster) - server_before
+        lines = [cpu_line("round trip: db copy PostgreSQL -> SQLite", sample, server)]
         exports = {}
         for label, location in (("original", original), ("PostgreSQL", url), ("back", back)):
             target = Path(tmp) / f"{label}.json"

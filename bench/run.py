@@ -276,16 +276,19 @@ def _on_postgresql(
         out.line(postgres.describe(cluster))
         out.table_header()
         copy_row = next(r for r in ROWS if r.kind == "copy")
+        server_before = postgres.server_cpu_s(cluster)
         copied = measure(partial(postgres.copy, crm, db, url, env), None, 1)
+        server = postgres.server_cpu_s(cluster) - server_before
         verdicts = [out.table_row(copy_row, copied)]
         if verdicts[0] == "unavailable":
             return verdicts + ["unavailable"] * (len(rows) - 1)
         verdicts += [measure_row(r, url) for r in rows if r.kind != "copy"]
         out.line("")
+        out.line(postgres.cpu_line("db copy SQLite -> PostgreSQL", copied.a[0], server))
         if quick:
             out.line("round trip: not with --quick")
         else:
-            for line in postgres.round_trip(crm, db, url, env, datagen.CACHE):
+            for line in postgres.round_trip(crm, db, cluster, env, datagen.CACHE):
                 out.line(line)
     return verdicts
 
