@@ -5,12 +5,11 @@ as the tests' cluster, but with a server's default durability and buffers), the 
 database is copied into it with `crm db copy` (timed: issue 15's 2-minute target), and the
 PostgreSQL rows then run against it. The round trip copies it back into a new SQLite file and
 compares a full JSON export (`crm contacts export --format json`) of the original with one of
-PostgreSQL's copy and one of the file it came back as: every contact must be identical.
+the file it came back as: every contact must be identical.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -18,7 +17,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -87,7 +85,8 @@ def round_trip(
     crm: Path, original: Path, cluster: pgcluster.Cluster, env: dict[str, str], cache: Path
 ) -> list[str]:
     """Copy PostgreSQL's database back into a new SQLite file and compare the JSON exports
-    of the original, PostgreSQL's copy and the file it came back as: lines to print."""
+    of the original and of the file it came back as, line by line (PostgreSQL's own export
+    lists a record's columns in its tables' order, which differs): lines to print."""
     url = cluster.url(DATABASE)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         back = Path(tmp) / "back.db"
@@ -98,7 +97,7 @@ def round_trip(
         server = server_cpu_s(cluster) - server_before
         lines = [cpu_line("round trip: db copy PostgreSQL -> SQLite", sample, server)]
         exports = {}
-        for label, location in (("original", original), ("PostgreSQL", url), ("back", back)):
+        for label, location in (("original", original), ("back", back)):
             target = Path(tmp) / f"{label}.json"
             done = run_once(
                 [str(crm), "--db", str(location), "contacts", "export", "--format", "json",
@@ -108,38 +107,29 @@ def round_trip(
             if done.returncode != 0:
                 return [*lines, f"round trip: the export of {label} failed: {done.error_line}"]
             exports[label] = target
-        expected = _load(exports["original"])
-        for label, verdict in (("PostgreSQL", "on PostgreSQL"), ("back", "back in SQLite")):
-            difference = first_difference(expected, _load(exports[label]))
-            contacts = len(expected["contacts"])
-            lines.append(
-                f"round trip: {verdict}: "
-                + (difference or f"identical ({contacts:,} contacts, every row of each)")
-            )
+        difference = first_difference(exports["original"], exports["back"])
+        same = f"identical ({contacts(exports['original']):,} contacts, every row of each)"
+        lines.append(f"round trip: back in SQLite: {difference or same}")
         return lines
 
 
-def _load(path: Path) -> dict[str, Any]:
-    export: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    export.pop("exported_at", None)
-    return export
+def first_difference(expected: Path, found: Path) -> str | None:
+    """The first line in which two exports differ, with the contact it belongs to (None:
+    identical but for the time of export). Read a line at a time: a 100k-contact export is
+    ~925 MB, far more once parsed."""
+    record = "the header"
+    with expected.open(encoding="utf-8") as mine, found.open(encoding="utf-8") as theirs:
+        for number, (one, other) in enumerate(zip(mine, theirs, strict=False), start=1):
+            if one.startswith('      "id": '):  # a company's or contact's first key
+                record = f"the record with id {one.split(':', 1)[1].strip().rstrip(',')}"
+            if one != other and not one.lstrip().startswith('"exported_at"'):
+                return f"line {number} ({record}): {one.strip()[:70]} vs {other.strip()[:70]}"
+        if mine.readline() or theirs.readline():
+            return "one export is longer"
+    return None
 
 
-def first_difference(expected: dict[str, Any], found: dict[str, Any]) -> str | None:
-    """The first difference between two exports, said in a line (None: identical)."""
-    if expected == found:
-        return None
-    for key in sorted(expected.keys() | found.keys()):
-        if key != "contacts" and expected.get(key) != found.get(key):
-            return f"'{key}' differs"
-    mine, theirs = expected["contacts"], found["contacts"]
-    if len(mine) != len(theirs):
-        return f"{len(theirs):,} contacts, not {len(mine):,}"
-    for one, other in zip(mine, theirs, strict=True):
-        if one != other:
-            field = next(k for k in sorted(one.keys() | other.keys()) if one.get(k) != other.get(k))
-            return (
-                f"contact {one.get('id')} ({one.get('name')}): {field} differs:"
-                f" {json.dumps(one.get(field))[:80]} vs {json.dumps(other.get(field))[:80]}"
-            )
-    return "the exports differ"
+def contacts(export: Path) -> int:
+    """The contacts in an export (only a contact has the key `referred_by_uid`)."""
+    with export.open(encoding="utf-8") as lines:
+        return sum(line.startswith('      "referred_by_uid": ') for line in lines)
