@@ -68,6 +68,9 @@ class Settings:
     mail: dict[str, Any] = field(default_factory=dict)  # [mail]: surveys, collecting (docs/mail.md)
     imap: dict[str, Any] = field(default_factory=dict)
     portal: dict[str, Any] = field(default_factory=dict)  # [portal]: docs/portal.md
+    # [team] default_view: whose follow-ups a queue shows unless told ("mine" or "everyone");
+    # None: everyone's on the command line, mine in the TUI (docs/team.md)
+    team_view: str | None = None
     source: Path | None = None
 
 
@@ -133,8 +136,12 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
     after_referral = _table(raw, "playbook", source).get("after_referral", True)
     if not isinstance(after_referral, bool):
         raise UsageError(f"config {source}: playbook.after_referral must be true or false")
+    team_view = _table(raw, "team", source).get("default_view")
+    if team_view not in (None, "mine", "everyone"):
+        raise UsageError(f"config {source}: team.default_view must be mine or everyone")
     return Settings(
         database=database_location(db) if db else None,
+        team_view=team_view,
         default_type=default_type or None,
         business_days=_business_days(_table(raw, "playbook", source).get("business_days"), source),
         day_first=order == "day-first",

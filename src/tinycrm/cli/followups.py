@@ -53,6 +53,29 @@ CONTACT = output.Column("Contact", max_width=20)
 KIND = output.Column("Kind", narrow_rank=2, icons={k.value: v for k, v in KIND_ICONS.items()})
 TITLE = output.Column("Title", prose=True)
 COLUMNS = [HANDLE, DUE, WHEN, CONTACT, KIND, TITLE, output.Column("Urgency", narrow_rank=1)]
+OWNER_COLUMN = output.Column("Owner", max_width=16, narrow_rank=2)
+MINE = typer.Option(False, "--mine", help="Only yours: assigned to you, or your customers'.")
+OWNER = typer.Option(None, "--owner", metavar="USER", help="Only this user's.")
+UNASSIGNED = typer.Option(False, "--unassigned", help="Only those nobody owns.")
+EVERYONE = typer.Option(
+    False, "--everyone", help="Everyone's (when the config's [team] default_view is mine)."
+)
+
+
+def _scope(
+    ctx: typer.Context, mine: bool, owner: str | None, unassigned: bool, everyone: bool
+) -> service.OwnerScope | None:
+    app_state = state(ctx)
+    return service.queue_scope(
+        app_state.store, mine=mine, owner=owner, unassigned=unassigned, everyone=everyone,
+        default=app_state.settings.team_view or "everyone",
+    )  # fmt: skip
+
+
+def _columns(queue: Queue, scope: service.OwnerScope | None) -> list[output.Column]:
+    """An Owner column when rows of several people are shown and anyone owns one."""
+    rows = [*queue.overdue, *queue.today, *queue.upcoming]
+    return [*COLUMNS, OWNER_COLUMN] if scope is None and any(i.owner for i in rows) else COLUMNS
 
 
 def _date_option(ctx: typer.Context, text: str, as_of: date) -> date:
@@ -64,7 +87,7 @@ def when_text(item: QueueItem) -> str:
     return due_text(item.days_late)
 
 
-def _row(item: QueueItem) -> list[object]:
+def _row(item: QueueItem, owner: bool) -> list[object]:
     shows_detail = item.detail and item.kind != "birthday"
     title = item.title + (f" ({item.detail})" if shows_detail else "")
     if item.snoozed:
@@ -77,13 +100,19 @@ def _row(item: QueueItem) -> list[object]:
         item.kind.value,
         title,
         f"{item.urgency:.1f}",
+        *([item.owner or "unassigned"] if owner else []),
     ]
 
 
 def _section(
-    name: str, items: Sequence[QueueItem], heading: str, empty: str, footer: str | None
+    name: str,
+    items: Sequence[QueueItem],
+    heading: str,
+    empty: str,
+    footer: str | None,
+    owner: bool = False,
 ) -> output.Section:
-    return output.Section(name, heading, [_row(i) for i in items], empty, footer)
+    return output.Section(name, heading, [_row(i, owner) for i in items], empty, footer)
 
 
 def _more(shown: int, total: int, what: str) -> str | None:
@@ -118,14 +147,19 @@ def today_(
     ctx: typer.Context,
     as_of: str = AS_OF_OPTION,
     limit: int = LIMIT,
+    mine: bool = MINE,
+    owner: str = OWNER,
+    unassigned: bool = UNASSIGNED,
+    everyone: bool = EVERYONE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The morning queue: overdue rows, then today's, most urgent first (paged: see --limit)."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
+    scope = _scope(ctx, mine, owner, unassigned, everyone)
     queue = service.build_queue(
         app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
-        today_limit=limit,
+        today_limit=limit, scope=scope,
     )  # fmt: skip
     if as_json:
         _queue_json(queue, "overdue", "today")
@@ -133,14 +167,16 @@ def today_(
     if not queue.overdue_total and not queue.today_total:
         output.print_notice(f"nothing due on {day}")
         return
-    sections = [_overdue_section(queue)] if queue.overdue_total else []
+    columns = _columns(queue, scope)
+    with_owner = len(columns) > len(COLUMNS)
+    sections = [_overdue_section(queue, with_owner)] if queue.overdue_total else []
     more = _more(len(queue.today), queue.today_total, "today")
     heading = f"Today, {day} ({total_text(queue.today_total)})"
-    sections.append(_section("today", queue.today, heading, "nothing else today", more))
-    output.print_sections(COLUMNS, sections)
+    sections.append(_section("today", queue.today, heading, "nothing else today", more, with_owner))
+    output.print_sections(columns, sections)
 
 
-def _overdue_section(queue: Queue) -> output.Section:
+def _overdue_section(queue: Queue, owner: bool) -> output.Section:
     more = _more(len(queue.overdue), queue.overdue_total, "overdue")
     return _section(
         "overdue",
@@ -148,6 +184,7 @@ def _overdue_section(queue: Queue) -> output.Section:
         f"Overdue ({total_text(queue.overdue_total)})",
         "nothing overdue",
         more,
+        owner,
     )
 
 
@@ -156,14 +193,19 @@ def overdue(
     ctx: typer.Context,
     as_of: str = AS_OF_OPTION,
     limit: int = LIMIT,
+    mine: bool = MINE,
+    owner: str = OWNER,
+    unassigned: bool = UNASSIGNED,
+    everyone: bool = EVERYONE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Only what is overdue, most urgent first (paged: see --limit)."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
+    scope = _scope(ctx, mine, owner, unassigned, everyone)
     queue = service.build_queue(
         app_state.store, day, days=0, settings=app_state.settings, overdue_limit=limit,
-        with_today=False,
+        with_today=False, scope=scope,
     )  # fmt: skip
     if as_json:
         _queue_json(queue, "overdue")
@@ -171,7 +213,8 @@ def overdue(
     if not queue.overdue_total:
         output.print_notice(f"nothing overdue on {day}")
         return
-    output.print_sections(COLUMNS, [_overdue_section(queue)])
+    columns = _columns(queue, scope)
+    output.print_sections(columns, [_overdue_section(queue, len(columns) > len(COLUMNS))])
 
 
 @app.command("upcoming")
@@ -189,6 +232,10 @@ def upcoming(
         max=1_000_000,
         help="Show at most this many (0: all).",
     ),
+    mine: bool = MINE,
+    owner: str = OWNER,
+    unassigned: bool = UNASSIGNED,
+    everyone: bool = EVERYONE,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What falls due after today within --days: time to post a card or plan a call."""
@@ -196,6 +243,7 @@ def upcoming(
     day = as_of_date(ctx, as_of)
     span = app_state.settings.upcoming_days if days is None else days
     service.check_days(span)
+    scope = _scope(ctx, mine, owner, unassigned, everyone)
     queue = service.build_queue(
         app_state.store,
         day,
@@ -204,6 +252,7 @@ def upcoming(
         upcoming_limit=limit,
         with_overdue=False,
         with_today=False,
+        scope=scope,
     )
     if as_json:
         _queue_json(queue, "upcoming", days=span)
@@ -213,7 +262,10 @@ def upcoming(
         return
     more = _more(len(queue.upcoming), queue.upcoming_total, "")
     heading = f"Upcoming, next {span} days ({total_text(queue.upcoming_total)})"
-    output.print_sections(COLUMNS, [_section("upcoming", queue.upcoming, heading, "nothing", more)])
+    columns = _columns(queue, scope)
+    with_owner = len(columns) > len(COLUMNS)
+    section = _section("upcoming", queue.upcoming, heading, "nothing", more, with_owner)
+    output.print_sections(columns, [section])
 
 
 @app.command("add")
@@ -236,6 +288,9 @@ def add(
         help="Repeat: weekly, monthly, every 3 months, yearly, every 2 weeks on friday, or an"
         " RRULE.",
     ),
+    assignee: str = typer.Option(
+        None, "--for", metavar="USER", help="Whose it is (default: whoever owns the contact)."
+    ),
     as_of: str = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -244,7 +299,7 @@ def add(
     day = as_of_date(ctx, as_of)
     due_on = _date_option(ctx, due, day)
     created = service.add_follow_up(
-        app_state.store, ref, title, due_on, day, kind=kind, every=every
+        app_state.store, ref, title, due_on, day, kind=kind, every=every, assignee=assignee
     )
     shown = service.get_item(app_state.store, str(created.id), day)
     if as_json:

@@ -24,5 +24,6 @@ class FollowUp:
     completed_on: date | None = None
     source: str | None = None  # what created it, e.g. "sale:12"
     version: int = 0  # raised by every saved change; 0: not stored yet
+    assignee_id: int | None = None  # the user it is for; None: whoever owns the contact
     done_by: str | None = None  # who last closed it (done or skipped), by name, when known
     done_at: str | None = None  # when: a timestamp with its UTC offset

@@ -33,6 +33,8 @@ def queue_item_dict(item: QueueItem) -> dict[str, Any]:
         "status": item.status,
         "follow_up_id": item.follow_up_id,
         "version": item.version,  # stored follow-ups; None for derived rows
+        "owner_id": item.owner_id,  # its assignee, else the contact's owner; None: nobody's
+        "owner": item.owner,
     }
 
 

@@ -68,6 +68,11 @@ def owner_for(store: Store, ref: str) -> User | None:
 # -- who is running this --------------------------------------------------------------------
 
 
+def has_users(store: Store) -> bool:
+    """Whether anyone is registered: then an unowned customer is shown as such."""
+    return store.users.count() > 0
+
+
 def has_team(store: Store) -> bool:
     """Whether the CRM has a team: an admin. Before that nobody is asked who they are."""
     return store.users.has_admin()
@@ -99,6 +104,13 @@ def _may_act_as(real: User | None, other: User, login: str | None) -> None:
         raise Forbidden(f"--as {other.name} needs an admin, and {_unknown(login)}")
     if not (real.admin and real.active):
         raise Forbidden(f"--as {other.name} needs an admin; {real.name} is not one")
+
+
+def who_is_unknown(store: Store) -> str:
+    """Why there is no 'me': no users yet, or a login no user has."""
+    if not store.users.count():
+        return "this CRM has no users yet (`crm users add NAME --email E`)"
+    return _unknown(store.identity.login) + " (name yourself with --as USER or CRM_USER)"
 
 
 def _unknown(login: str | None) -> str:

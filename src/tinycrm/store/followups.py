@@ -27,8 +27,8 @@ class FollowUpRepo:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO follow_ups (contact_id, title, kind, due_on, snoozed_until, rule,
-                     anchor_on, status, completed_on, source, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                     anchor_on, status, completed_on, source, assignee_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     item.contact_id,
                     item.title,
@@ -40,6 +40,7 @@ class FollowUpRepo:
                     item.status,
                     _iso(item.completed_on),
                     item.source,
+                    item.assignee_id,
                     now_iso(),
                 ),
             )
@@ -165,6 +166,26 @@ class FollowUpRepo:
         sql += f" ORDER BY {col.due} LIMIT 1 OFFSET {int(n) - 1}"
         row = self.db.conn.execute(sql, params).fetchone()
         return str(row[0]) if row else None
+
+    def owners(
+        self, follow_up_ids: Sequence[int], contact_ids: Sequence[int]
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """{follow-up id: assignee} (those with one) and {contact id: owner} (those with one)."""
+        assignees: dict[int, int] = {}
+        for chunk in _chunks(sorted(set(follow_up_ids))):
+            assignees.update(self.db.conn.execute(
+                f"""SELECT id, assignee_id FROM follow_ups WHERE assignee_id IS NOT NULL
+                    AND id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ))  # fmt: skip
+        owners: dict[int, int] = {}
+        for chunk in _chunks(sorted(set(contact_ids))):
+            owners.update(self.db.conn.execute(
+                f"""SELECT id, owner_id FROM contacts WHERE owner_id IS NOT NULL
+                    AND id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ))  # fmt: skip
+        return assignees, owners
 
     def details(self, ranked: Sequence[tuple[int, int, str, float]]) -> list[DueRow]:
         """Names, titles and clocks for (src, id, due, urgency) rows, in their order."""
@@ -642,6 +663,7 @@ def _follow_up(row: Row) -> FollowUp:
         completed_on=_date(row["completed_on"]),
         source=row["source"],
         version=row["version"],
+        assignee_id=row["assignee_id"],
         done_by=row["done_by_name"],
         done_at=row["done_at"],
     )

@@ -36,6 +36,9 @@ class UserRepo:
             return None
         return str(self.conn.execute("SELECT session_user").fetchone()[0])
 
+    def names(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, name FROM users"))
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM users").fetchone()[0])
 

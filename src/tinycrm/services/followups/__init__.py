@@ -41,6 +41,7 @@ from tinycrm.services.followups.items import (
     OPEN_CASE_WEIGHT,
     RELATIONSHIP_WEIGHTS,
     DerivedSource,
+    OwnerScope,
     Queue,
     QueueItem,
     check_days,
@@ -48,7 +49,7 @@ from tinycrm.services.followups.items import (
     dueness,
     urgency,
 )
-from tinycrm.services.followups.queue import build_queue, follow_ups_for_contact
+from tinycrm.services.followups.queue import build_queue, follow_ups_for_contact, queue_scope
 from tinycrm.services.followups.sources import (
     DERIVED_SOURCES,
     HANDLE_PREFIXES,
@@ -72,6 +73,7 @@ __all__ = [
     "OPEN_CASE_WEIGHT",
     "RELATIONSHIP_WEIGHTS",
     "DerivedSource",
+    "OwnerScope",
     "Queue",
     "QueueItem",
     "add_follow_up",
@@ -88,6 +90,7 @@ __all__ = [
     "get_item",
     "list_follow_ups",
     "next_due",
+    "queue_scope",
     "reorder_source",
     "seed_demo",
     "skip",

@@ -65,6 +65,16 @@ class QueueItem:
     status: str = "open"
     years: int | None = None  # birthdays: the age reached; anniversaries: the years
     version: int | None = None  # stored follow-ups: the row's version when it was read
+    owner_id: int | None = None  # who it is for: its assignee, else the contact's owner
+    owner: str | None = None  # that user's name (None: unassigned, or a CRM without users)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerScope:
+    """Whose queue rows: one user's (`user_id`), or the unassigned ones (`user_id` None). A
+    row is a user's when it is assigned to them, or unassigned and its contact is theirs."""
+
+    user_id: int | None
 
 
 class Queue(NamedTuple):

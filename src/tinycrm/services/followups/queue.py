@@ -14,12 +14,14 @@ from tinycrm.dates import (
 )
 from tinycrm.errors import NotFound, UsageError
 from tinycrm.models import FollowUp
+from tinycrm.services import users
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
     GRACE_KINDS,
     KIND_WEIGHTS,
     RELATIONSHIP_WEIGHTS,
+    OwnerScope,
     Queue,
     QueueItem,
     check_days,
@@ -53,6 +55,7 @@ def build_queue(
     with_overdue: bool = True,
     with_today: bool = True,
     upcoming_kinds: frozenset[str] | None = None,
+    scope: OwnerScope | None = None,
 ) -> Queue:
     """Overdue (most urgent first, at most `overdue_limit`; 0 or None: all), today's (most
     urgent first, at most `today_limit`; 0 or None: all) and the next `days` days (soonest
@@ -72,8 +75,17 @@ def build_queue(
     and lower handle, so the group's first `overdue_limit` rows by (due, handle) are its only
     candidates. Groups are walked from the highest possible urgency down and the walk stops
     once the page is full of rows more urgent than anything the next group can reach. Rows of
-    contacts with an open case (few) are all read and scored."""
+    contacts with an open case (few) are all read and scored.
+
+    With `scope`, only the rows of one user (or the unassigned ones): the whole queue is built
+    and kept where its rows' owner matches, then paged, so its counts are of those rows."""
     check_days(days)
+    if scope is not None:
+        whole = build_queue(
+            store, as_of, days=days, settings=settings, overdue_limit=None,
+            with_overdue=with_overdue, with_today=with_today, upcoming_kinds=upcoming_kinds,
+        )  # fmt: skip
+        return _scoped(whole, scope, overdue_limit, today_limit, upcoming_limit)
     if overdue_limit is not None and overdue_limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
     settings = settings or Settings()
@@ -237,7 +249,72 @@ class _QueueBuilder:
         return rows, total
 
     def finish(self, ranked: list[Ranked]) -> list[QueueItem]:
-        return _finish_all(self.store, ranked, self.as_of, self.cases)
+        return with_owners(self.store, _finish_all(self.store, ranked, self.as_of, self.cases))
+
+
+def queue_scope(
+    store: Store,
+    *,
+    mine: bool = False,
+    owner: str | None = None,
+    unassigned: bool = False,
+    everyone: bool = False,
+    default: str = "everyone",
+) -> OwnerScope | None:
+    """Whose rows a queue shows (None: everyone's): `--mine`, `--owner USER`, `--unassigned`,
+    `--everyone`, else `default` ("mine" counts only when the CRM knows who is asking)."""
+    if mine + (owner is not None) + unassigned + everyone > 1:
+        raise UsageError("choose one of --mine, --owner, --unassigned and --everyone")
+    if owner is not None:
+        return OwnerScope(users.find_user(store, owner).id)
+    if unassigned:
+        return OwnerScope(None)
+    if mine:
+        if store.actor is None:
+            raise UsageError(f"--mine: {users.who_is_unknown(store)}")
+        return OwnerScope(store.actor.id)
+    if everyone or default != "mine" or store.actor is None:
+        return None
+    return OwnerScope(store.actor.id)
+
+
+def with_owners(store: Store, items: list[QueueItem]) -> list[QueueItem]:
+    """The rows with whom each is for (`OwnerScope`'s rule): its assignee, else its contact's
+    owner. Unchanged in a CRM without users."""
+    if not items or not store.users.count():
+        return items
+    assignees, owners = store.follow_ups.owners(
+        [i.follow_up_id for i in items if i.follow_up_id is not None],
+        [i.contact_id for i in items],
+    )
+    names = store.users.names()
+    shown = []
+    for item in items:
+        user_id = assignees.get(item.follow_up_id or 0) or owners.get(item.contact_id)
+        shown.append(replace(item, owner_id=user_id, owner=names.get(user_id or 0)))
+    return shown
+
+
+def _scoped(
+    whole: Queue,
+    scope: OwnerScope,
+    overdue_limit: int | None,
+    today_limit: int | None,
+    upcoming_limit: int | None,
+) -> Queue:
+    def kept(items: list[QueueItem]) -> list[QueueItem]:
+        return [i for i in items if i.owner_id == scope.user_id]
+
+    overdue, today, upcoming = kept(whole.overdue), kept(whole.today), kept(whole.upcoming)
+    return Queue(
+        as_of=whole.as_of,
+        overdue=overdue[: overdue_limit or None],
+        today=today[: today_limit or None],
+        upcoming=upcoming[: upcoming_limit or None],
+        overdue_total=len(overdue),
+        today_total=len(today),
+        upcoming_total=len(upcoming),
+    )
 
 
 def _dated_page_end(

@@ -7,6 +7,7 @@ from datetime import date
 from tinycrm import recurrence, validation
 from tinycrm.errors import UsageError
 from tinycrm.models import FollowUp
+from tinycrm.services import users
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.store import Store
@@ -26,8 +27,10 @@ def add_follow_up(
     kind: str | None = None,
     every: str | None = None,
     source: str | None = None,
+    assignee: str | None = None,
 ) -> FollowUp:
-    """Store a follow-up; with `every` it recurs from `due` (its anchor)."""
+    """Store a follow-up; with `every` it recurs from `due` (its anchor); `assignee` names
+    the user it is for (default: whoever owns the contact)."""
     text = " ".join(title.split())
     if not text:
         raise UsageError("a follow-up needs a title")
@@ -43,6 +46,9 @@ def add_follow_up(
         first = found
     with store.write():
         contact = resolve_ref(store, ref)
+        chosen_user = (
+            users.active_user(store, assignee, "assigned a follow-up") if assignee else None
+        )
         follow_up = FollowUp(
             contact_id=contact.id or 0,
             title=text,
@@ -51,6 +57,7 @@ def add_follow_up(
             rule=rule,
             anchor_on=due if rule else None,
             source=source,
+            assignee_id=chosen_user.id if chosen_user else None,
         )
         stored = store.follow_ups.get(store.follow_ups.insert(follow_up))
     assert stored is not None
