@@ -38,6 +38,7 @@ DONE_NOTE = Binding("D", "done_with_note", "Done+note", show=False)
 SNOOZE = Binding("s", "snooze", "Snooze")
 SKIP = Binding("x", "skip", "Skip")
 UNDO = Binding("u", "undo", "Undo")
+WHOSE = Binding("v", "toggle_whose", "Mine/all", show=False)
 
 # customers and the card
 FILTER = Binding("t", "focus_filters", "Filter", show=False)

@@ -28,7 +28,7 @@ A key means the same on every screen. `↑`/`↓`, `PgUp`/`PgDn`, `Home`/`End` s
 ## Queue (the start screen)
 `d` done · `D` done with a note (a satisfaction check also takes the score) ·
 `s` snooze (a date or `+3d`, `monday`) · `x` skip · `u` undo the last done or skip ·
-`enter` on "… N more" shows more
+`enter` on "… N more" shows more · `v` your follow-ups / everyone's (with their owner)
 
 ## Customers
 `/` search (names, emails, phones, notes; the Match column says why a row matched) ·

@@ -40,6 +40,7 @@ class QueueScreen(CustomerActions):
         keys.SNOOZE,
         keys.SKIP,
         keys.UNDO,
+        keys.WHOSE,
         keys.OPEN,
         *keys.CUSTOMER_KEYS,
         keys.REFRESH,
@@ -57,6 +58,7 @@ class QueueScreen(CustomerActions):
         self._read = -1  # the app's write generation when the queue was last read
         self.limits = {"overdue": PAGE, "today": PAGE, "upcoming": PAGE}
         self.last_change: Undo | None = None  # the last done or skip, for `u`
+        self.everyone = False  # `v`: everyone's rows, not only mine (when there is a "me")
 
     def on_mount(self) -> None:
         self.sub_title = "Follow-ups"
@@ -72,11 +74,14 @@ class QueueScreen(CustomerActions):
 
     def reload(self) -> None:
         """Read the queue again (the first page of each section) and redraw it in place."""
-        from tinycrm.services.followups import build_queue
+        from tinycrm.services.followups import build_queue, queue_scope
 
         app = crm(self)
         window = app.settings.upcoming_days
         try:
+            scope = queue_scope(
+                app.store, everyone=self.everyone, default=app.settings.team_view or "mine"
+            )
             queue = build_queue(
                 app.store,
                 app.today,
@@ -84,14 +89,20 @@ class QueueScreen(CustomerActions):
                 settings=app.settings,
                 overdue_limit=self.limits["overdue"],
                 upcoming_limit=self.limits["upcoming"],
+                scope=scope,
             )
         except CrmError as exc:
             self.notify(str(exc), severity="error")
             return
         self._read = app.generation
-        self.table.show(queue, app.today, self.limits)
+        rows = [*queue.overdue, *queue.today, *queue.upcoming]
+        self.table.show(
+            queue, app.today, self.limits, owners=scope is None and any(i.owner for i in rows)
+        )
         alert = app.alert_style
+        whose = "Mine" if scope is not None else "Everyone's" if app.store.actor else ""
         summary = Text.assemble(
+            (f"{whose} · " if whose else "", "bold"),
             (app.today.strftime("%A %d %B %Y"), "bold"),
             "  ",
             (f"{total_text(queue.overdue_total)} overdue", alert if queue.overdue_total else "dim"),
@@ -111,6 +122,13 @@ class QueueScreen(CustomerActions):
             self.set_timer(0.3, warm_up)
 
     def action_reload(self) -> None:
+        self.reload()
+
+    def action_toggle_whose(self) -> None:
+        if crm(self).store.actor is None:
+            self.notify("Everyone's follow-ups are shown: the CRM does not know who you are")
+            return
+        self.everyone = not self.everyone
         self.reload()
 
     def show_changes(self) -> None:
@@ -224,6 +242,8 @@ class QueueScreen(CustomerActions):
             ("Follow-up: snooze", "Move the selected follow-up to a later day", self.action_snooze),
             ("Follow-up: skip", "Skip this occurrence", self.action_skip),
             ("Follow-up: undo", "Take back the last done or skip", self.action_undo),
+            ("Queue: mine / everyone's", "Your follow-ups, or everyone's with their owner",
+             self.action_toggle_whose),
             *self.customer_commands(),
             ("Open customer", "Show the selected customer's card", self.action_open),
             ("Refresh queue", "Read the queue again", self.action_reload),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from tinycrm.tui.context import crm
 from tinycrm.tui.safe import safe
@@ -37,6 +38,7 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
 
 SECTION_ROWS = 50  # rows drawn per section unless asked for more; the rest is counted
 WIDTHS = {"kind": 14, "customer": 20, "why": 20, "when": 10}  # "why" also takes the spare width
+OWNER_WIDTH = 14  # the Owner column, shown with everyone's rows
 
 SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
@@ -69,16 +71,38 @@ class QueueTable(DataTable[Text]):
         self.on_resize()
 
     def on_resize(self) -> None:
-        fit_columns(self, WIDTHS, {"why": 1.0})
+        fit_columns(self, self.widths, {"why": 1.0})
 
-    def show(self, queue: Queue, today: date, limits: dict[str, int] | None = None) -> None:
+    @property
+    def widths(self) -> dict[str, int]:
+        return {**WIDTHS, "owner": OWNER_WIDTH} if self.owners else WIDTHS
+
+    @property
+    def owners(self) -> bool:
+        return ColumnKey("owner") in self.columns
+
+    def show(
+        self,
+        queue: Queue,
+        today: date,
+        limits: dict[str, int] | None = None,
+        *,
+        owners: bool = False,
+    ) -> None:
         """Replace the rows, keeping the cursor on the same item (or the same place).
-        `limits`: rows drawn per section (default SECTION_ROWS)."""
+        `limits`: rows drawn per section (default SECTION_ROWS); `owners`: an Owner column."""
         previous = self.follow or self.current_handle
         self.follow = None
         previous_row = self.cursor_row
         alert = crm(self).alert_style
         self.clear()
+        if owners != self.owners:
+            if owners:
+                self.add_column("Owner", width=OWNER_WIDTH, key="owner")
+            else:
+                self.remove_column(ColumnKey("owner"))
+            self.on_resize()
+        blank = [Text("")] if owners else []
         self.items = {}
         for name, title in SECTIONS:
             items: Sequence[QueueItem] = getattr(queue, name)
@@ -88,9 +112,9 @@ class QueueTable(DataTable[Text]):
             total = max(total, len(items))
             shown = (limits or {}).get(name, SECTION_ROWS)
             heading = Text.assemble((f"{title} ", "bold"), (f"({total_text(total)})", "dim"))
-            self.add_row(heading, Text(""), Text(""), Text(""), key=f"section:{name}")
+            self.add_row(heading, Text(""), Text(""), Text(""), *blank, key=f"section:{name}")
             if not items:
-                self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""),
+                self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""), *blank,
                              key=f"empty:{name}")  # fmt: skip
             for item in items[:shown]:
                 self.items[item.handle] = item
@@ -103,17 +127,19 @@ class QueueTable(DataTable[Text]):
                 why.no_wrap, why.overflow = True, "ellipsis"  # cut with … when the column is narrow
                 who = safe(item.contact_name, "bold")
                 who.no_wrap, who.overflow = True, "ellipsis"
+                owner = [safe(item.owner) if item.owner else Text("unassigned", style="dim")]
                 self.add_row(
                     kind_label(item.kind),
                     who,
                     why,
                     lateness(item, alert),
+                    *(owner if owners else []),
                     key=item.handle,
                 )
             drawn = min(len(items), shown)
             if total > drawn:
                 more = f"… {total - drawn} more (enter: show more)"
-                self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""),
+                self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""), *blank,
                              key=f"more:{name}")  # fmt: skip
         self._restore(previous, previous_row)
 
