@@ -20,7 +20,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Company, Contact
 from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
-from tinycrm.services import companies
+from tinycrm.services import companies, users
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
@@ -28,6 +28,7 @@ from tinycrm.services.satisfaction import trend
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
+from tinycrm.wording import plural
 
 app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
 
@@ -274,6 +275,8 @@ def list_(
     company: str = typer.Option(None, "--company", "-c", help="Only this company."),
     type_: str = typer.Option(None, "--type", help="Only this relationship type."),
     stage: str = typer.Option(None, "--stage", help="Only this lifecycle stage."),
+    owner: str = typer.Option(None, "--owner", metavar="USER", help="Only this user's."),
+    unowned: bool = typer.Option(False, "--unowned", help="Only those nobody owns."),
     archived: bool = typer.Option(False, "--archived", help="List archived contacts instead."),
     limit: int = typer.Option(
         0, "--limit", "-n", min=0, max=1_000_000, help="At most this many (0: all)."
@@ -290,18 +293,20 @@ def list_(
         relationship_type=type_,
         stage=stage,
         archived=archived,
+        unowned=unowned,
         limit=limit or None,
     )
-    found = service.list_contacts(state(ctx).store, where)
+    found = service.list_contacts(state(ctx).store, where, owner)
     fmt = "json" if as_json else fmt.lower()
     if fmt == "json":
         output.print_json([contact_dict(c) for c in found])
     elif fmt == "emails":
         _print_mailing_list(found)
     elif fmt == "table":
+        owners = any(c.owner for c in found)
         output.print_table(
-            CONTACT_COLUMNS,
-            (_contact_row(c) for c in found),
+            [*CONTACT_COLUMNS, OWNER_COLUMN] if owners else CONTACT_COLUMNS,
+            ([*_contact_row(c), *([c.owner or "unowned"] if owners else [])] for c in found),
             empty="no contacts match",
         )
     else:
@@ -317,6 +322,9 @@ CONTACT_COLUMNS = [
     output.Column("Tags", prose=True, narrow_rank=1),
     output.Column("Stage", narrow_rank=3),
 ]
+
+
+OWNER_COLUMN = output.Column("Owner", max_width=16, narrow_rank=2)
 
 
 def _contact_row(c: Contact) -> list[object]:
@@ -362,6 +370,36 @@ def search(
     )
 
 
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    refs: list[str] = typer.Argument(None, metavar="[REF]...", help="Contacts: id, name or email."),
+    to: str = typer.Option(
+        ..., "--to", metavar="USER", help="Their new owner ('' or none: nobody)."
+    ),
+    tag: str = typer.Option(None, "--tag", "-t", help="Every active contact with this tag."),
+    owner: str = typer.Option(None, "--owner", metavar="USER", help="Every one this user owns."),
+    stage: str = typer.Option(None, "--stage", help="Every active contact at this stage."),
+    unowned: bool = typer.Option(False, "--unowned", help="Every active contact nobody owns."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Give customers an owner: those named, or every active one the filters match (filters
+    combine), in one transaction."""
+    done = service.assign(
+        state(ctx).store, refs or [], to, tag=tag, owner=owner, stage=stage, unowned=unowned
+    )
+    who = done.owner.name if done.owner else "nobody"
+    if as_json:
+        output.print_json(
+            {"owner": who if done.owner else None, "contacts": done.contacts,
+             "changed": done.changed}
+        )  # fmt: skip
+        return
+    same = done.contacts - done.changed
+    kept = f" ({same} had {who} already)" if same else ""
+    output.print_success(f"assigned {plural(done.contacts, 'contact')} to {who}{kept}")
+
+
 @app.command("show")
 def show(
     ctx: typer.Context,
@@ -380,7 +418,11 @@ def show(
     if as_json:
         output.print_json(contact_details_dict(details))
         return
-    pairs = [*_field_pairs(contact), ("Referred", [f"{n} (id {i})" for i, n in details.referred])]
+    owned = users.has_users(app_state.store)
+    pairs = [
+        *_field_pairs(contact, owned),
+        ("Referred", [f"{n} (id {i})" for i, n in details.referred]),
+    ]
     output.print_fields(pairs, title=f"{contact.name} (id {contact.id})")
     if details.stages:
         output.print_heading("Lifecycle")
@@ -437,7 +479,7 @@ def _labelled(value: str, label: str | None) -> str:
     return f"{value} ({label})" if label else value
 
 
-def _field_pairs(c: Contact) -> list[tuple[str, object]]:
+def _field_pairs(c: Contact, has_users: bool = False) -> list[tuple[str, object]]:
     cadence = f"every {c.cadence_days} days" if c.cadence_days else "none"
     parts = c.name_parts
     return [
@@ -472,7 +514,7 @@ def _field_pairs(c: Contact) -> list[tuple[str, object]]:
         ("Stage", c.stage.value if c.stage else None),
         ("Keep in touch", cadence),
         ("Last interaction", c.last_touch_on),
-        ("Owner", c.owner),
+        ("Owner", c.owner or ("unowned" if has_users else None)),
         ("Referred by", f"{c.referrer} (id {c.referred_by})" if c.referred_by else None),
         ("Archived", "yes" if c.archived else None),
     ]

@@ -9,6 +9,7 @@ from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.io.records import ContactRecord
 from tinycrm.models import Anniversary, Company, Contact, Labelled
+from tinycrm.models.users import User
 from tinycrm.services import users
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
@@ -156,6 +157,50 @@ def set_owner(store: Store, contact: Contact, ref: str | None) -> None:
     owner = users.owner_for(store, ref)
     contact.owner_id = owner.id if owner else None
     contact.owner = owner.name if owner else None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    owner: User | None  # None: made unowned
+    contacts: int  # how many were named or matched
+    changed: int  # how many had another owner before
+
+
+def assign(
+    store: Store,
+    refs: list[str],
+    to: str,
+    *,
+    tag: str | None = None,
+    owner: str | None = None,
+    stage: str | None = None,
+    unowned: bool = False,
+) -> Assignment:
+    """Give contacts (by reference, or every active one matching the filters) to the user `to`
+    names ('' or 'none': nobody), in one transaction. A reference that names nobody, or
+    filters that match nobody, change nothing."""
+    filtered = tag is not None or owner is not None or stage is not None or unowned
+    if refs and filtered:
+        raise UsageError("name contacts or filter them (--tag, --owner, --stage), not both")
+    if not refs and not filtered:
+        raise UsageError("name the contacts to assign, or choose them with --tag, --owner, --stage")
+    with store.write():
+        new_owner = users.owner_for(store, to)
+        if refs:
+            ids = list(dict.fromkeys(resolve_ref(store, ref).id or 0 for ref in refs))
+        else:
+            current = users.find_user(store, owner) if owner is not None else None
+            where = ContactFilter(
+                tag=tag,
+                stage=validation.stage(stage).value if stage else None,
+                owner_id=current.id if current else None,
+                unowned=unowned,
+            )
+            ids = [c.id or 0 for c in store.contacts.query(where)]
+            if not ids:
+                raise NotFound("no active contact matches those filters; nothing was changed")
+        changed = store.contacts.set_owner(ids, new_owner.id if new_owner else None)
+    return Assignment(new_owner, len(ids), changed)
 
 
 NO_REFERRER = ("", "none")
@@ -331,7 +376,10 @@ def resolve_ref(store: Store, ref: str, *, archived: bool = False) -> Contact:
     )
 
 
-def list_contacts(store: Store, where: ContactFilter) -> list[Contact]:
+def list_contacts(store: Store, where: ContactFilter, owner: str | None = None) -> list[Contact]:
+    """Contacts matching `where`; `owner` names a user whose customers only are wanted."""
+    if owner is not None:
+        where = replace(where, owner_id=users.find_user(store, owner).id)
     if where.relationship_type:
         where = replace(
             where, relationship_type=validation.relationship_type(where.relationship_type).value

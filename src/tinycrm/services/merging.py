@@ -9,6 +9,7 @@ from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
+from tinycrm.services import users
 from tinycrm.services.contacts import (
     get_contact,
     referral_circle,
@@ -203,8 +204,10 @@ def mentions(store: Store, contact: Contact) -> dict[int, str]:
 def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> Forgotten:
     """Erase a contact and every row about it, and (`redact_mentions`) its name and e-mail
     addresses in other contacts' notes, in one transaction; then scrub the database files so
-    the erased text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM)."""
+    the erased text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM).
+    In a CRM with a team, only an admin may."""
     with store.write():
+        users.require_admin(store, "forgetting a contact")
         contact = resolve_ref(store, ref)
         assert contact.id is not None
         named = mentions(store, contact)

@@ -111,6 +111,8 @@ class ContactFilter:
     stage: str | None = None
     archived: bool | None = False  # None: both
     ids: tuple[int, ...] | None = None
+    owner_id: int | None = None
+    unowned: bool = False  # only contacts nobody owns
     limit: int | None = None
     offset: int = 0
 
@@ -216,6 +218,21 @@ class ContactRepo:
             ("%" + _like_escape(text.strip()) + "%",),
         ).fetchone()
         return int(row[0])
+
+    def set_owner(self, contact_ids: list[int], owner_id: int | None) -> int:
+        """Give these contacts an owner (None: nobody), raising their versions; how many
+        changed (those that had another owner)."""
+        changed = 0
+        with self.db.write() as conn:
+            stamp = now_iso()
+            for chunk in (contact_ids[i : i + 500] for i in range(0, len(contact_ids), 500)):
+                changed += conn.execute(
+                    f"""UPDATE contacts SET owner_id = ?, version = version + 1, updated_at = ?
+                        WHERE id IN ({",".join("?" * len(chunk))})
+                          AND coalesce(owner_id, 0) != coalesce(CAST(? AS INTEGER), 0)""",
+                    (owner_id, stamp, *chunk, owner_id),
+                ).rowcount
+        return changed
 
     def insert(self, contact: Contact, today: date) -> int:
         with self.db.write() as conn:
@@ -415,6 +432,11 @@ def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
     if where.company_id is not None:
         clauses.append("c.company_id = ?")
         params.append(where.company_id)
+    if where.owner_id is not None:
+        clauses.append("c.owner_id = ?")
+        params.append(where.owner_id)
+    if where.unowned:
+        clauses.append("c.owner_id IS NULL")
     if where.relationship_type:
         clauses.append("c.relationship_type = ?")
         params.append(where.relationship_type)
