@@ -18,6 +18,7 @@ from tinycrm.services import users
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.widgets.queue_table import QueueTable
+from tui.conftest import screen_text, select_row
 
 DAY = TODAY.isoformat()
 
@@ -112,6 +113,27 @@ async def test_the_tui_opens_on_my_rows_as_mine_lists_them(
         await pilot.press("v")
         await pilot.pause()
         assert set(table.items) == mine
+
+
+async def test_done_in_the_tui_on_a_row_a_colleague_did_first_names_them(
+    cli: Invoke, shop: None, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tinycrm.tui.app.WATCH_SECONDS", 3600)  # the row stays until "d"
+    store.act_as(users.identify(store, as_ref=None, env_user="ann", os_login=None))
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        select_row(app, "Quote for Dan")
+        handle = app.screen.query_one(QueueTable).current_handle or ""
+        monkeypatch.setenv("CRM_USER", "bob")
+        assert cli("follow-ups", "done", handle, "--as-of", DAY).exit_code == 0
+        before = exported(cli)
+        await pilot.press("d")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("▌", " ").split())
+        assert f"follow-up {handle} is already done by Bob Jones " in shown
+    assert exported(cli) == before
 
 
 def test_customers_are_assigned_by_name_or_by_filter(cli: Invoke, shop: None) -> None:
