@@ -77,15 +77,9 @@ def build_queue(
     once the page is full of rows more urgent than anything the next group can reach. Rows of
     contacts with an open case (few) are all read and scored.
 
-    With `scope`, only the rows of one user (or the unassigned ones): the whole queue is built
-    and kept where its rows' owner matches, then paged, so its counts are of those rows."""
+    With `scope`, only the rows of one user (or the unassigned ones): every row is ranked and
+    kept where its owner matches before a page is built, so the counts are of those rows."""
     check_days(days)
-    if scope is not None:
-        whole = build_queue(
-            store, as_of, days=days, settings=settings, overdue_limit=None,
-            with_overdue=with_overdue, with_today=with_today, upcoming_kinds=upcoming_kinds,
-        )  # fmt: skip
-        return _scoped(whole, scope, overdue_limit, today_limit, upcoming_limit)
     if overdue_limit is not None and overdue_limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {overdue_limit}")
     settings = settings or Settings()
@@ -94,16 +88,29 @@ def build_queue(
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
     # One snapshot: the totals count the same rows the pages show.
     with store.read():
-        builder = _QueueBuilder(store, as_of, end)
+        builder = _QueueBuilder(store, as_of, end, scope)
         # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
         # page fills; the ones after it are counted, not built.
         page_end, dated_beyond = end, 0
         every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
-        if up_limit is not None and days > 0 and every_dated_kind:
+        if up_limit is not None and days > 0 and every_dated_kind and scope is None:
             page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
         overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-        today = builder.today(today_rows) if with_today else []
+        today = builder.kept(builder.today(today_rows)) if with_today else []
         today.sort(key=_today_key)
+        if scope is not None:
+            overdue = builder.kept(builder.overdue(overdue_rows, None)) if with_overdue else []
+            ahead = builder.upcoming(upcoming_rows, None, end, upcoming_kinds)[0] if days else []
+            ahead = builder.kept(ahead)
+            return Queue(
+                as_of=as_of,
+                overdue=builder.finish(overdue[: overdue_limit or None]),
+                today=builder.finish(today[: today_limit or None]),
+                upcoming=builder.finish(ahead[:up_limit]),
+                overdue_total=len(overdue),
+                upcoming_total=len(ahead),
+                today_total=len(today),
+            )
         overdue = builder.overdue(overdue_rows, overdue_limit or None) if with_overdue else []
         upcoming: list[Ranked] = []
         upcoming_total = 0
@@ -130,8 +137,9 @@ class _QueueBuilder:
     """The pieces of one `build_queue` call, sharing what every piece needs: the snoozed
     rows to leave to Python, the contacts with an open case, and the day boundaries."""
 
-    def __init__(self, store: Store, as_of: date, end: date) -> None:
+    def __init__(self, store: Store, as_of: date, end: date, scope: OwnerScope | None) -> None:
         self.store = store
+        self.scope = scope
         self.repo = store.follow_ups
         self.as_of = as_of
         self.snoozed = self.repo.snoozed_marks()
@@ -248,6 +256,21 @@ class _QueueBuilder:
         rows.sort(key=lambda r: (r.due, -r.urgency, r.tie))
         return rows, total
 
+    def kept(self, ranked: list[Ranked]) -> list[Ranked]:
+        """The rows of the builder's scope (all without one): `OwnerScope`'s rule, read for
+        the ranked rows before any is built into a QueueItem."""
+        if self.scope is None:
+            return ranked
+        stored = {r.handle: _stored_id(r) for r in ranked}
+        assignees, owners = self.repo.owners(
+            [i for i in stored.values() if i is not None], [r.row.contact_id for r in ranked]
+        )
+        return [
+            r for r in ranked
+            if (assignees.get(stored[r.handle] or 0) or owners.get(r.row.contact_id))
+            == self.scope.user_id
+        ]  # fmt: skip
+
     def finish(self, ranked: list[Ranked]) -> list[QueueItem]:
         return with_owners(self.store, _finish_all(self.store, ranked, self.as_of, self.cases))
 
@@ -295,26 +318,12 @@ def with_owners(store: Store, items: list[QueueItem]) -> list[QueueItem]:
     return shown
 
 
-def _scoped(
-    whole: Queue,
-    scope: OwnerScope,
-    overdue_limit: int | None,
-    today_limit: int | None,
-    upcoming_limit: int | None,
-) -> Queue:
-    def kept(items: list[QueueItem]) -> list[QueueItem]:
-        return [i for i in items if i.owner_id == scope.user_id]
-
-    overdue, today, upcoming = kept(whole.overdue), kept(whole.today), kept(whole.upcoming)
-    return Queue(
-        as_of=whole.as_of,
-        overdue=overdue[: overdue_limit or None],
-        today=today[: today_limit or None],
-        upcoming=upcoming[: upcoming_limit or None],
-        overdue_total=len(overdue),
-        today_total=len(today),
-        upcoming_total=len(upcoming),
-    )
+def _stored_id(ranked: Ranked) -> int | None:
+    """The stored follow-up a ranked row is (None: a derived row)."""
+    row = ranked.row
+    if isinstance(row, QueueItem):
+        return row.follow_up_id
+    return row.id if row.src == Source.STORED else None
 
 
 def _dated_page_end(
