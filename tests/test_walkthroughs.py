@@ -1,6 +1,7 @@
-"""The README's tour, docs/day-with-tinycrm.md and docs/companies.md run as written (issue 14):
-every command in their shell blocks, in order, on a new database, exits 0. `crm tui` is left
-out (it is a full-screen session) and `export CRM_DB=…` is the test's own database."""
+"""The README's tour, docs/day-with-tinycrm.md, docs/companies.md and docs/team.md run as
+written (issues 14, 16): every command in their shell blocks, in order, on a new database,
+exits 0. `crm tui` is left out (it is a full-screen session), `export CRM_DB=…` is the test's
+own database, and `export CRM_USER=…` says who runs the next commands."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ BLOCK = re.compile(r"^```(sh|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def commands(markdown: str) -> list[str]:
-    """The `crm` command lines of a page's ```sh and ```console blocks (`$ ` lines)."""
+    """The `crm` command lines of a page's ```sh and ```console blocks (`$ ` lines), and its
+    `export CRM_USER=…` lines (docs/team.md: who sits at the keyboard)."""
     found = []
     for kind, body in BLOCK.findall(markdown):
         for line in body.splitlines():
@@ -25,7 +27,7 @@ def commands(markdown: str) -> list[str]:
                 if not line.startswith("$ "):
                     continue  # what the command printed
                 line = line[2:]
-            if line.startswith("crm "):
+            if line.startswith(("crm ", "export CRM_USER=")):
                 found.append(line)
     return found
 
@@ -39,14 +41,20 @@ WALKTHROUGHS = {
     "README tour": tour(),
     "docs/day-with-tinycrm.md": (ROOT / "docs" / "day-with-tinycrm.md").read_text("utf-8"),
     "docs/companies.md": (ROOT / "docs" / "companies.md").read_text("utf-8"),
+    "docs/team.md": (ROOT / "docs" / "team.md").read_text("utf-8"),
 }
 
 
 @pytest.mark.parametrize("page", list(WALKTHROUGHS))
-def test_the_walkthrough_runs_as_written(cli: Invoke, page: str) -> None:
+def test_the_walkthrough_runs_as_written(
+    cli: Invoke, page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = commands(WALKTHROUGHS[page])
     assert len(lines) >= 10, lines  # the page's blocks were found
     for line in lines:
+        if line.startswith("export "):
+            monkeypatch.setenv("CRM_USER", line.removeprefix("export CRM_USER="))
+            continue
         args = shlex.split(line, comments=True)[1:]
         if args == ["tui"]:
             continue

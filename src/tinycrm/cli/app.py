@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "contacts": "tinycrm.cli.contacts:app",
     "companies": "tinycrm.cli.companies:app",
     "notes": "tinycrm.cli.notes:app",
+    "history": "tinycrm.cli.history:history",
     "follow-ups": "tinycrm.cli.followups:app",
     "db": "tinycrm.cli.db:app",
     "demo": "tinycrm.cli.demo:demo",

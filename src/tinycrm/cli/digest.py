@@ -73,6 +73,7 @@ def digest(
         raise UsageError("--force only applies with --send")
     mail = mail_config(st.settings.smtp, st.settings.source) if send else None
     store = st.store
+    store.source = "digest"
     if mail is None:
         # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
         printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)

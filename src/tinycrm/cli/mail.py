@@ -45,6 +45,7 @@ def collect(ctx: typer.Context, as_of: str = WRITE_AS_OF_OPTION) -> None:
         log_interactions=settings.log_interactions,
         open_days=st.settings.business_days,
     )
+    st.store.source = "mail"
     summary = collect_mail(st.store, config, context)
     for line in summary.unreadable:
         output.print_notice(f"crm: warning: {line}")

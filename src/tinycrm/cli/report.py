@@ -17,12 +17,13 @@ from tinycrm.serialize.reports import (
     reorder_dict,
     satisfaction_dict,
     suggestions_dict,
+    team_dict,
     top_dict,
 )
-from tinycrm.services import analytics, atrisk, lifecycle, referrals
+from tinycrm.services import analytics, atrisk, lifecycle, referrals, team
 
 app = CrmTyper(
-    help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions, referrals.",
+    help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions, referrals, team.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -281,4 +282,32 @@ def referrals_(
         title=f"Referrals up to {day}",
         empty="nobody has referred anyone yet (crm contacts edit REF --referred-by REF)",
         footer=_footer(len(shown), len(rows)),
+    )  # fmt: skip
+
+
+@app.command("team")
+def team_(
+    ctx: typer.Context,
+    days: int = typer.Option(
+        30, "--days", min=1, max=3660, help="The period of the activity columns, up to --as-of."
+    ),
+    as_of: str = AS_OF_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Per person: interactions logged and follow-ups done on time / late in the period (from
+    the history), and their customers now: open cases, at risk (as `report at-risk`),
+    satisfaction (the average latest score per scale)."""
+    day = as_of_date(ctx, as_of)
+    report = team.team_report(state(ctx).store, day, days)
+    if as_json:
+        output.print_json(team_dict(report))
+        return
+    output.print_table(
+        ["Person", "Interactions", "Done on time", "Done late", "Open cases", "At risk",
+         "Satisfaction"],
+        ([r.name + ("" if r.active else " (inactive)"), r.activity.interactions,
+          r.activity.done_on_time, r.activity.done_late, r.open_cases, r.at_risk,
+          team.satisfaction_text(r.satisfaction)] for r in report.rows),
+        title=f"The team from {report.since} to {day}",
+        empty="nobody to report on: add people with `crm users add`",
     )  # fmt: skip

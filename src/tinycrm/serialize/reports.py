@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tinycrm.services.analytics import MonthScores, Suggestions, TopReport
     from tinycrm.services.atrisk import CompanyRisk, Page
     from tinycrm.services.lifecycle import LifecycleItem
+    from tinycrm.services.team import TeamReport
     from tinycrm.store.atrisk import AtRiskRow
 
 
@@ -182,3 +183,27 @@ def suggestions_dict(found: Suggestions) -> dict[str, Any]:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def team_dict(report: TeamReport) -> dict[str, Any]:
+    return {
+        "since": report.since.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "people": [
+            {
+                "user_id": r.user_id,
+                "name": r.name,
+                "active": r.active,
+                "interactions": r.activity.interactions,
+                "follow_ups_done_on_time": r.activity.done_on_time,
+                "follow_ups_done_late": r.activity.done_late,
+                "open_cases": r.open_cases,
+                "at_risk": r.at_risk,
+                "satisfaction": [
+                    {"scale": s.scale, "customers": s.customers, "average": round(s.average, 2)}
+                    for s in r.satisfaction
+                ],
+            }
+            for r in report.rows
+        ],
+    }

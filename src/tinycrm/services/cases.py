@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp
 from tinycrm.models.cases import Case
+from tinycrm.services import history
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
@@ -45,15 +47,15 @@ def open_case(
         target = opened + timedelta(days=RESPONSE_DAYS[level])
         case = Case(contact.id, text, level, opened, target)
         case = get_case(store, store.cases.insert(case))
-        store.follow_ups.insert(
-            FollowUp(
-                contact_id=contact.id,
-                title=f"Case #{case.id} ({level.value}): {text}",
-                kind=FollowUpKind.CASE,
-                due_on=target,
-                source=f"case:{case.id}",
-            )
+        follow_up = FollowUp(
+            contact_id=contact.id,
+            title=f"Case #{case.id} ({level.value}): {text}",
+            kind=FollowUpKind.CASE,
+            due_on=target,
+            source=f"case:{case.id}",
         )
+        follow_up = replace(follow_up, id=store.follow_ups.insert(follow_up))
+        history.record(store, [history.case_added(case), history.follow_up_added(follow_up)])
     return case
 
 
@@ -95,9 +97,10 @@ def escalate(
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} was resolved on {case.resolved_on}; nothing changed")
-        _check_loaded(case, loaded, if_version)
+        _check_loaded(store, case, loaded, if_version)
         day = _event_day(case, on or today, today, "escalation")
         store.cases.escalate(case, name, day)
+        _record_case_changes(store, case)
     return get_case(store, case.id or 0)
 
 
@@ -118,21 +121,40 @@ def resolve(
         case = get_case(store, case_id)
         if not case.is_open:
             raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
-        _check_loaded(case, loaded, if_version)
+        _check_loaded(store, case, loaded, if_version)
         day = _event_day(case, on or today, today, "resolution")
         store.cases.resolve(case, day, text)
         store.cases.close_follow_ups(f"case:{case.id}", day)
+        _record_case_changes(store, case)
     return get_case(store, case.id or 0)
 
 
-def _check_loaded(case: Case, loaded: Case | None, if_version: int | None) -> None:
-    check_loaded(f"case {case.id}", if_version, case.version)
+def _case_fields(case: Case) -> list[tuple[str, object]]:
+    return [
+        ("escalated to", case.escalated_to),
+        ("escalated on", case.escalated_on),
+        ("resolved on", case.resolved_on),
+        ("resolution", case.resolution),
+    ]
+
+
+def _record_case_changes(store: Store, before: Case) -> None:
+    after = get_case(store, before.id or 0)
+    changes = history.differences(
+        "case", before.id, before.contact_id, _case_fields(before), _case_fields(after)
+    )
+    history.record(store, changes)
+
+
+def _check_loaded(store: Store, case: Case, loaded: Case | None, if_version: int | None) -> None:
+    record = ("case", case.id or 0)
+    check_loaded(store, record, f"case {case.id}", if_version, case.version)
     if loaded is None or loaded.id != case.id:
         return
     changes = []
     if (loaded.escalated_to, loaded.escalated_on) != (case.escalated_to, case.escalated_on):
         changes.append(now_reads("escalated to", f"{case.escalated_to} on {case.escalated_on}"))
-    check_loaded(f"case {case.id}", loaded.version, case.version, changes)
+    check_loaded(store, record, f"case {case.id}", loaded.version, case.version, changes)
 
 
 def list_cases(store: Store, ref: str | None = None, open_only: bool = False) -> list[CaseRow]:

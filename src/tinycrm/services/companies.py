@@ -10,9 +10,10 @@ from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.models import Company, Contact, FollowUp, Score
 from tinycrm.models.companies import Departure as Departed
+from tinycrm.models.history import Change
 from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
-from tinycrm.services import users
+from tinycrm.services import history, users
 from tinycrm.services.conflicts import check_loaded
 from tinycrm.services.contacts import ContactFields, edit_contact, resolve_ref
 from tinycrm.services.satisfaction import Trend, trend
@@ -81,6 +82,7 @@ def add_company(
             cadence_days=_cadence(cadence, None),
         )
         company_id = store.companies.insert(company)
+        history.record(store, [history.added("company", company_id, None, text)])
     return replace(company, id=company_id)
 
 
@@ -112,6 +114,7 @@ def edit_company(
             )
         changed = replace(changed, cadence_days=_cadence(cadence, current.cadence_days))
         store.companies.update(changed)
+        history.record(store, _company_changes(current, changed))
         for person in store.companies.people_ids(current.id or 0):
             store.contacts.reindex(person)
     return store.companies.get(current.id or 0) or changed
@@ -133,7 +136,24 @@ def archive_company(
                     " archive anyway with --force; nothing was changed"
                 )
         store.companies.update(replace(company, archived=archived))
+        history.record(store, _company_changes(company, replace(company, archived=archived)))
     return replace(company, archived=archived, version=company.version + 1)
+
+
+def _company_fields(company: Company) -> list[tuple[str, object]]:
+    cadence = {None: "default", 0: "none"}
+    return [
+        ("name", company.name),
+        ("owner", company.owner),
+        ("cadence", cadence.get(company.cadence_days, company.cadence_days)),
+        ("archived", "yes" if company.archived else "no"),
+    ]
+
+
+def _company_changes(before: Company, after: Company) -> list[Change]:
+    """History: one row per field of a company that changed."""
+    fields_before, fields_after = _company_fields(before), _company_fields(after)
+    return history.differences("company", before.id, None, fields_before, fields_after)
 
 
 def open_cases(store: Store, company: Company) -> list[CaseRow]:
@@ -247,6 +267,7 @@ def leave_company(store: Store, ref: str, today: date) -> Departure:
         company = store.companies.get(contact.company_id)
         assert company is not None and contact.id is not None
         store.companies.record_departure(contact.id, contact.company_id, contact.role, today)
+        left = Change("contact", contact.id, contact.id, history.CHANGED, "company", company.name)
         item = FollowUp(
             contact_id=contact.id,
             title=f"Find the new contact at {company.name} ({contact.name} left)",
@@ -255,6 +276,7 @@ def leave_company(store: Store, ref: str, today: date) -> Departure:
             source=f"{LEFT_SOURCE}{company.id}",
         )
         item = replace(item, id=store.follow_ups.insert(item))
+        history.record(store, [left, history.follow_up_added(item)])
         sales = store.companies.sales_count(company.id or 0, contact.id)
     return Departure(contact.name, company, sales, item)
 
@@ -273,7 +295,10 @@ def leave_and_edit(
     contact is still at that version."""
     with store.write():
         current = resolve_ref(store, ref)
-        check_loaded(f"{current.name} (id {current.id})", if_version, current.version, [])
+        check_loaded(
+            store, ("contact", current.id or 0), f"{current.name} (id {current.id})",
+            if_version, current.version,
+        )  # fmt: skip
         departure = leave_company(store, ref, today)
         contact = edit_contact(
             store, str(departure.follow_up.contact_id), fields, today, surveys=surveys

@@ -10,7 +10,7 @@ from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.io.records import ContactRecord
 from tinycrm.models import Anniversary, Company, Contact, Labelled
 from tinycrm.models.users import User
-from tinycrm.services import users
+from tinycrm.services import history, users
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
@@ -146,6 +146,7 @@ def add_contact(store: Store, fields: ContactFields, today: date) -> Contact:
         set_owner(store, contact, fields.owner)
         contact.referred_by = referrer_for(store, contact, fields.referred_by)
         contact_id = store.contacts.insert(contact, today)
+        history.record(store, [history.added("contact", contact_id, contact_id, contact.name)])
     return get_contact(store, contact_id)
 
 
@@ -282,7 +283,8 @@ def edit_contact(
         current = resolve_ref(store, ref)
         expected = loaded.version if loaded is not None else if_version
         changes = contact_changes(loaded, current) if loaded is not None else []
-        check_loaded(f"{current.name} (id {current.id})", expected, current.version, changes)
+        what = f"{current.name} (id {current.id})"
+        check_loaded(store, ("contact", current.id or 0), what, expected, current.version, changes)
         _one_company(store, current, fields)
         changed = apply_fields(current, fields)
         set_owner(store, changed, fields.owner)
@@ -294,45 +296,61 @@ def edit_contact(
             store.surveys.opt_out(current.id or 0, today, "edit")
         elif surveys is True:
             store.surveys.opt_in(current.id or 0)
+        record_contact_changes(store, current, get_contact(store, current.id or 0))
     return get_contact(store, current.id or 0)
+
+
+def contact_fields(c: Contact) -> list[tuple[str, object]]:
+    """The fields a person edits, by the names they know them by: what a conflict message and
+    the history compare."""
+    cadence = {None: "default", 0: "none"}
+    return [
+        ("name", c.name),
+        ("emails", c.emails),
+        ("phones", c.phones),
+        ("company", c.company),
+        ("address", c.address),
+        ("birthday", c.birthday.iso() if c.birthday else None),
+        ("anniversaries", [f"{a.label} {a.when.iso()}" for a in c.anniversaries]),
+        ("tags", c.tags),
+        ("relationship type", c.relationship_type.value if c.relationship_type else None),
+        ("stage", c.stage.value if c.stage else None),
+        ("cadence", cadence.get(c.cadence_override, c.cadence_override)),
+        ("owner", c.owner),
+        ("referred by", c.referrer),
+        ("archived", "yes" if c.archived else "no"),
+    ]
 
 
 def contact_changes(before: Contact, after: Contact) -> list[str]:
     """The fields a person edits that differ between two states of a contact, as a conflict
     message names them: 'phones (now 555 0101)'."""
-    cadence = {None: "default", 0: "none"}
-
-    def shown(c: Contact) -> list[tuple[str, object]]:
-        return [
-            ("name", c.name),
-            ("emails", c.emails),
-            ("phones", c.phones),
-            ("company", c.company),
-            ("address", c.address),
-            ("birthday", c.birthday.iso() if c.birthday else None),
-            ("anniversaries", [f"{a.label} {a.when.iso()}" for a in c.anniversaries]),
-            ("tags", c.tags),
-            ("relationship type", c.relationship_type.value if c.relationship_type else None),
-            ("stage", c.stage.value if c.stage else None),
-            ("cadence", cadence.get(c.cadence_override, c.cadence_override)),
-            ("owner", c.owner),
-            ("referred by", c.referrer),
-            ("archived", "yes" if c.archived else "no"),
-        ]
-
     return [
         now_reads(label, new)
-        for (label, old), (_, new) in zip(shown(before), shown(after), strict=True)
+        for (label, old), (_, new) in zip(
+            contact_fields(before), contact_fields(after), strict=True
+        )
         if old != new
     ]
+
+
+def record_contact_changes(
+    store: Store, before: Contact, after: Contact, *, source: str | None = None
+) -> None:
+    """History: one row per field a write changed on a contact (`source`: as history.record)."""
+    fields_before, fields_after = contact_fields(before), contact_fields(after)
+    changes = history.differences("contact", after.id, after.id, fields_before, fields_after)
+    history.record(store, changes, source=source)
 
 
 def set_archived(store: Store, ref: str, archived: bool = True) -> Contact:
     with store.write():
         # Bringing a contact back looks among the archived ones (`archive bob --undo`).
         contact = resolve_ref(store, ref, archived=not archived)
+        before = replace(contact)
         contact.archived = archived
         store.contacts.update(contact)
+        record_contact_changes(store, before, contact)
     return contact
 
 

@@ -16,8 +16,8 @@ from tinycrm.errors import NotFound, UsageError
 from tinycrm.io import csvfile, vcard
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
 from tinycrm.models import Note
-from tinycrm.services import followups
-from tinycrm.services.contacts import CARD_SINGLE_FIELDS, take_card_lists
+from tinycrm.services import followups, history
+from tinycrm.services.contacts import CARD_SINGLE_FIELDS, contact_fields, take_card_lists
 from tinycrm.services.exporting import contact_uids
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
@@ -470,6 +470,8 @@ def _create(store: Store, pending: list[_Pending], today: date, report: ImportRe
         for note in item.record.notes
     ]
     ids = store.transfer.insert_many(contacts, notes, today, [p.record.uid for p in pending])
+    made = [history.added("contact", i, i, c.name) for i, c in zip(ids, contacts, strict=True)]
+    history.record(store, made, source=history.IMPORT)
     # New contacts' first check-ins fall evenly over their cadence, not all on one day.
     followups.spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):
@@ -517,9 +519,16 @@ def _update(
     if record.last_touch_on:
         store.contacts.touch(contact_id, record.last_touch_on)
     known = store.transfer.note_bodies(contact_id)
+    logged = []
     for note in record.notes:
         if note.body not in known:
-            store.notes.insert(Note(contact_id, note.body, note.on or today, note.channel))
+            new = Note(contact_id, note.body, note.on or today, note.channel)
+            logged.append(history.note_added(store.notes.insert(new), new))
+    after = store.contacts.get(contact_id) or changed
+    changes = history.differences(
+        "contact", contact_id, contact_id, contact_fields(current), contact_fields(after)
+    )
+    history.record(store, [*changes, *logged], source=history.IMPORT)
     report.updated.append(ReportLine(where, changed.name, "", contact_id))
 
 

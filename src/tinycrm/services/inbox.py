@@ -16,7 +16,7 @@ from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.io.mailmessage import IncomingMail, Unreadable, fingerprint, read_message
 from tinycrm.models import Note
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
-from tinycrm.services import satisfaction, surveys
+from tinycrm.services import history, satisfaction, surveys
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.mail import HeldRow
@@ -185,7 +185,9 @@ def _other_mail(store: Store, mail: IncomingMail, ctx: Context) -> MailRecord:
     body = f"{what}: {mail.subject or '(no subject)'}"
     if mail.excerpt:
         body += f" — {mail.excerpt}"
-    note_id = store.notes.insert(Note(contact_id, body, on, channel=Channel.EMAIL))
+    note = Note(contact_id, body, on, channel=Channel.EMAIL)
+    note_id = store.notes.insert(note)
+    history.record(store, [history.note_added(note_id, note)])
     outcome = Outcome.CASE if case_id is not None else Outcome.INTERACTION
     return _base(mail, ctx.today, outcome, contact_id=contact_id, case_id=case_id, note_id=note_id)
 

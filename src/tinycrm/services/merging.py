@@ -9,9 +9,11 @@ from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact
-from tinycrm.services import users
+from tinycrm.models.history import Change
+from tinycrm.services import history, users
 from tinycrm.services.contacts import (
     get_contact,
+    record_contact_changes,
     referral_circle,
     resolve_ref,
     take_card_lists,
@@ -141,6 +143,7 @@ def merge_contacts(
         merged.last_touch_on = max(touches) if touches else None
         assert first.id is not None and second.id is not None
         store.transfer.move_rows(first.id, second.id)
+        store.history.move(first.id, second.id)
         store.referrals.repoint(second.id, first.id)
         merged.referred_by = _merged_referrer(store, first, second)
         store.transfer.erase(second.id, rebuild_index=False)
@@ -148,6 +151,10 @@ def merge_contacts(
         store.contacts.update(merged)
         if merged.stage is not None and merged.stage != first.stage:
             store.contacts.add_stage_change(first.id, merged.stage, today)
+        merged_in = f"{second.name} (id {second.id})"
+        merge = Change("contact", first.id, first.id, history.MERGED, new=merged_in)
+        history.record(store, [merge])
+        record_contact_changes(store, first, get_contact(store, first.id))
     return get_contact(store, first.id)
 
 
@@ -183,22 +190,45 @@ class Forgotten(NamedTuple):
 REDACTED = "[forgotten]"
 
 
+def _terms(contact: Contact) -> list[str]:
+    """What names the person in other records: their name and e-mail addresses."""
+    return sorted({contact.name.strip(), *contact.emails} - {""}, key=len, reverse=True)
+
+
+def _mention(terms: list[str]) -> re.Pattern[str]:
+    """A term as a whole word, any case."""
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
+    )
+
+
 def mentions(store: Store, contact: Contact) -> dict[int, str]:
     """The notes of other contacts that name `contact` (its name or an e-mail address, as a
     whole word, any case), each with its text once the mentions are replaced by REDACTED."""
     assert contact.id is not None
-    terms = sorted({contact.name.strip(), *contact.emails} - {""}, key=len, reverse=True)
+    terms = _terms(contact)
     if not terms:
         return {}
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
-    )
+    pattern = _mention(terms)
     found: dict[int, str] = {}
     for note_id, body in store.notes.bodies_not_about(contact.id):
         redacted = pattern.sub(REDACTED, body)
         if redacted != body:
             found[note_id] = redacted
     return found
+
+
+def _redact_history(store: Store, contact: Contact) -> None:
+    """The mentions in other records' history (a note's text, a referrer's name) replaced too,
+    as in the notes themselves."""
+    terms = _terms(contact)
+    if not terms:
+        return
+    pattern = _mention(terms)
+    for row_id, old, new in store.history.mentioning(terms):
+        redacted = [pattern.sub(REDACTED, text) if text else text for text in (old, new)]
+        if redacted != [old, new]:
+            store.history.set_texts(row_id, *redacted)
 
 
 def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> Forgotten:
@@ -216,5 +246,9 @@ def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> 
         if redact_mentions:
             for note_id, body in named.items():
                 store.notes.set_body(note_id, body)
+            _redact_history(store, contact)
         store.transfer.erase(contact.id)  # after the notes: it rebuilds the search index
+        # Privacy first: the person's history went with them; only that someone forgot a
+        # contact stays (docs/decisions.md, "History").
+        history.record(store, [Change("contact", None, None, history.FORGOTTEN)])
     return Forgotten(contact, len(named), redact_mentions, store.transfer.scrub())

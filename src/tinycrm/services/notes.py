@@ -8,6 +8,7 @@ from datetime import date
 from tinycrm import validation
 from tinycrm.errors import UsageError
 from tinycrm.models import Note
+from tinycrm.services import history
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.notes import NoteRow
@@ -42,6 +43,7 @@ def add_note(
             duration_minutes=duration_minutes,
         )
         note_id = store.notes.insert(note)
+        history.record(store, [history.note_added(note_id, note)])
     return replace(note, id=note_id)
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from tinycrm import validation
 from tinycrm.errors import NotFound, UsageError
 from tinycrm.models import FollowUp
+from tinycrm.services import history
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.vocabulary import FollowUpKind
@@ -36,4 +37,5 @@ def pass_on(store: Store, text: str, tag: str, due: date) -> list[FollowUp]:
                 source=f"pass-on:{wanted}",
             )
             created.append(replace(item, id=store.follow_ups.insert(item)))
+        history.record(store, [history.follow_up_added(f) for f in created])
     return created

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from tinycrm.dates import next_open_day
 from tinycrm.models import Contact, FollowUp
 from tinycrm.models.referrals import ReferredContact, Referrer
+from tinycrm.services import history
 from tinycrm.store import Store
 from tinycrm.vocabulary import FollowUpKind
 
@@ -57,7 +58,9 @@ def thank_referrer(
         due_on=due,
         source=source,
     )
-    return replace(item, id=store.follow_ups.insert(item))
+    item = replace(item, id=store.follow_ups.insert(item))
+    history.record(store, [history.follow_up_added(item)])
+    return item
 
 
 def referrals_report(store: Store, as_of: date, currency: str) -> list[Referrer]:

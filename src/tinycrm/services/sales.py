@@ -11,8 +11,8 @@ from tinycrm.dates import PartialDate, next_open_day
 from tinycrm.errors import UsageError
 from tinycrm.models import Anniversary, FollowUp
 from tinycrm.models.sales import Cost, Sale
-from tinycrm.services import referrals
-from tinycrm.services.contacts import resolve_ref
+from tinycrm.services import history, referrals
+from tinycrm.services.contacts import record_contact_changes, resolve_ref
 from tinycrm.store import Store
 from tinycrm.store.sales import SaleRow
 from tinycrm.vocabulary import FollowUpKind
@@ -71,6 +71,7 @@ def add_sale(
         first = store.sales.count_for_contact(contact.id) == 0
         sale = Sale(contact.id, sold_on, minor, code, items)
         sale = replace(sale, id=store.sales.insert(sale))
+        history.record(store, [history.sale_added(sale)])
         result = SaleResult(sale, contact.name)
         for kind, step in steps:
             due = next_open_day(sold_on + timedelta(days=step.days), open_days)
@@ -82,13 +83,16 @@ def add_sale(
                 source=f"sale:{sale.id}",
             )  # fmt: skip
             result.follow_ups.append(replace(item, id=store.follow_ups.insert(item)))
+            history.record(store, [history.follow_up_added(result.follow_ups[-1])])
         has_since = any(a.label.lower() == CUSTOMER_SINCE for a in contact.anniversaries)
         if first and not has_since:
             since = Anniversary(
                 CUSTOMER_SINCE, PartialDate(sold_on.month, sold_on.day, sold_on.year)
             )
+            before = replace(contact)
             contact.anniversaries = [*contact.anniversaries, since]
             store.contacts.update(contact)
+            record_contact_changes(store, before, contact)
             result.customer_since_set = True
         if first and follow_up and thank_referrer:
             result.referral_thanks = referrals.thank_referrer(
@@ -132,4 +136,6 @@ def add_cost(
     with store.write():
         contact = resolve_ref(store, ref)
         cost = Cost(contact.id or 0, spent_on, kind, minor, code, (note or "").strip() or None)
-        return replace(cost, id=store.sales.insert_cost(cost))
+        cost = replace(cost, id=store.sales.insert_cost(cost))
+        history.record(store, [history.cost_added(cost)])
+        return cost

@@ -14,6 +14,7 @@ from tinycrm.models import Contact, FollowUp
 from tinycrm.models.satisfaction import Score
 from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref
+from tinycrm.services.history import follow_up_added, record, score_added
 from tinycrm.store import Store
 from tinycrm.vocabulary import SCALE_RANGE, FollowUpKind, Scale
 
@@ -70,6 +71,7 @@ def add_score(
             contact.id, on, on_scale, value, source=source, comment=(comment or "").strip() or None
         )
         item = replace(item, id=store.scores.insert(item))
+        record(store, [score_added(item)])
         recovery = None
         if item.is_low:
             due = next_open_day(max(on + timedelta(days=1), today), open_days)
@@ -81,6 +83,7 @@ def add_score(
                 source=f"score:{item.id}",
             )
             recovery = replace(follow, id=store.follow_ups.insert(follow))
+            record(store, [follow_up_added(recovery)])
     return ScoreResult(item, contact.name, recovery)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,8 @@ from tinycrm.io.records import ContactRecord, Rejection
 from tinycrm.io.vcard import as_utf8, read_vcards
 from tinycrm.io.vcard_export import contact_to_vcard
 from tinycrm.models import Anniversary, Contact, Labelled, PersonName, PostalAddress
-from tinycrm.services import followups
+from tinycrm.services import followups, history
+from tinycrm.services.contacts import record_contact_changes
 from tinycrm.services.exporting import contact_uids
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -165,8 +167,10 @@ def sync(store: Store, directory: Path, today: date) -> SyncReport:
             base = {**fields_of(card.record), **base}
             merged, conflicts = _merge(base, fields_of(contact), fields_of(card.record))
             if merged != fields_of(contact):
+                before = deepcopy(contact)
                 _apply(contact, {k: v for k, v in merged.items() if v != fields_of(contact)[k]})
                 store.contacts.update(contact)
+                record_contact_changes(store, before, contact, source=history.IMPORT)
                 report.updated.append(contact.name)
             if conflicts:
                 held.add(uid)
@@ -204,6 +208,8 @@ def _base_after(base: Fields, merged: Fields, conflicts: list[str]) -> Fields:
 
 def _create(store: Store, record: ContactRecord, uid: str, today: date) -> int:
     (contact_id,) = store.transfer.insert_many([record], [], today, [uid])
+    made = history.added("contact", contact_id, contact_id, record.name)
+    history.record(store, [made], source=history.IMPORT)
     followups.spread_check_ins(store, [contact_id], today)
     return contact_id
 

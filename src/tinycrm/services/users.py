@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, Forbidden, NotFound, UsageError
+from tinycrm.models.history import Change
 from tinycrm.models.users import Holdings, Identity, MergedOwner, User
+from tinycrm.services import history
 from tinycrm.store import Store
 
 NOBODY = ("", "none", "nobody")  # what clears an owner
@@ -182,6 +184,7 @@ def add_user(
         assert added is not None
         if first and added.login == store.identity.login:
             store.act_as(Identity(added, added.login))  # the rest of this run is theirs
+        history.record(store, [history.added("user", user_id, None, added.name)])
     return added
 
 
@@ -214,6 +217,7 @@ def edit_user(
             _keep_an_admin(store, user, "stop being an admin")
         _check_unique(store, changed)
         store.users.update(changed)
+        history.record(store, _user_changes(user, changed))
     edited = store.users.get(user.id or 0)
     assert edited is not None
     return edited
@@ -230,9 +234,26 @@ def deactivate(store: Store, ref: str) -> tuple[User, Holdings]:
         if user.admin:
             _keep_an_admin(store, user, "be deactivated")
         store.users.update(replace(user, active=False))
+        history.record(store, _user_changes(user, replace(user, active=False)))
         return replace(user, active=False, version=user.version + 1), store.users.holdings(
             user.id or 0
         )
+
+
+def _user_fields(user: User) -> list[tuple[str, object]]:
+    return [
+        ("name", user.name),
+        ("email", user.email),
+        ("login", user.login),
+        ("admin", "yes" if user.admin else "no"),
+        ("active", "yes" if user.active else "no"),
+        ("time zone", user.time_zone),
+    ]
+
+
+def _user_changes(before: User, after: User) -> list[Change]:
+    """History: one row per field of a user that changed."""
+    return history.differences("user", before.id, None, _user_fields(before), _user_fields(after))
 
 
 def _keep_an_admin(store: Store, user: User, change: str) -> None:
@@ -300,8 +321,17 @@ def hand_over(store: Store, giver_ref: str, taker_ref: str) -> HandOver:
         taker = active_user(store, taker_ref, "handed anything")
         if giver.id == taker.id:
             raise UsageError(f"{giver.name} cannot hand over to themselves")
+        held = store.history.held_by(giver.id or 0)
         moved = store.users.hand_over(giver.id or 0, taker.id or 0)
+        history.record(store, [hand_over_change(row, giver, taker) for row in held])
     return HandOver(giver, taker, moved)
+
+
+def hand_over_change(held: tuple[str, int, int | None], giver: User, taker: User) -> Change:
+    """History: one record's owner (a follow-up's assignee) handed over."""
+    entity, entity_id, contact_id = held
+    field = "assignee" if entity == "follow-up" else "owner"
+    return Change(entity, entity_id, contact_id, history.CHANGED, field, giver.name, taker.name)
 
 
 # -- the upgrade's report -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tinycrm.store.connection import Database
 from tinycrm.store.contacts import ContactRepo
 from tinycrm.store.digests import DigestRunRepo
 from tinycrm.store.followups import FollowUpRepo
+from tinycrm.store.history import HistoryRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
 from tinycrm.store.portal import PortalRepo
@@ -28,6 +29,7 @@ from tinycrm.store.referrals import ReferralRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
+from tinycrm.store.team import TeamRepo
 from tinycrm.store.transfer import TransferRepo
 from tinycrm.store.users import UserRepo
 from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
@@ -39,6 +41,8 @@ class Store:
     def __init__(self, db: Backend) -> None:
         self.db = db
         self.identity = Identity()
+        # The front end the writes through this store are recorded as from (the history).
+        self.source = "cli"
 
     def act_as(self, identity: Identity) -> None:
         """Who the following reads and writes are for (services.users.identify); with a
@@ -128,6 +132,14 @@ class Store:
     @cached_property
     def digests(self) -> DigestRunRepo:
         return DigestRunRepo(self.db)
+
+    @cached_property
+    def history(self) -> HistoryRepo:
+        return HistoryRepo(self.db)
+
+    @cached_property
+    def team(self) -> TeamRepo:
+        return TeamRepo(self.db)
 
     @cached_property
     def transfer(self) -> TransferRepo:

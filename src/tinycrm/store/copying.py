@@ -51,6 +51,7 @@ TABLES = (
     "portal_links",
     "portal_attempts",
     "portal_sessions",
+    "history",
 )
 # Made by the destination's rules from the rows copied (see derive_in_bulk).
 DERIVED = ("sale_stats", "score_stats")

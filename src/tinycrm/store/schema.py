@@ -782,7 +782,29 @@ V11 = [
     "CREATE INDEX cases_owner ON cases(owner_id) WHERE owner_id IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
+# Version 12: who changed what (issue 16): an append-only history of every write, by whom
+# (NULL: a CRM without users), from which front end, to which record and customer, field by
+# field. `contact_id` has no foreign key: a merge moves the rows, forget deletes them.
+V12 = [
+    """CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,            -- when, ISO 8601 with the UTC offset
+        user_id INTEGER REFERENCES users(id),  -- who; NULL: nobody known (no team yet)
+        source TEXT NOT NULL,        -- the front end: cli, tui, digest, mail, import, portal
+        entity TEXT NOT NULL,        -- contact, note, follow-up, sale, cost, score, case, company
+        entity_id INTEGER,
+        contact_id INTEGER,          -- the customer it concerns
+        action TEXT NOT NULL,        -- added, changed, done, skipped, snoozed, merged, forgotten
+        field TEXT,                  -- for a change: the field, as a person names it
+        old TEXT,
+        new TEXT
+    )""",
+    "CREATE INDEX history_contact ON history(contact_id, id) WHERE contact_id IS NOT NULL",
+    "CREATE INDEX history_entity ON history(entity, entity_id, id)",
+    "CREATE INDEX history_user ON history(user_id, at)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8

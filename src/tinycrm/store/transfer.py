@@ -514,6 +514,7 @@ class TransferRepo:
             # Deleting notes one statement at a time keeps the FTS trigger in step.
             conn.execute("DELETE FROM notes WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM search_index WHERE contact_id = ?", (contact_id,))
+            conn.execute("DELETE FROM history WHERE contact_id = ?", (contact_id,))
             conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
             # A company that only this contact linked to goes too: its name may be theirs.
             conn.executemany(

@@ -60,6 +60,7 @@ class CrmApp(App[None]):
         "screens/customers.tcss",
         "screens/customer.tcss",
         "screens/company.tcss",
+        "screens/history.tcss",
     ]
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -173,6 +174,7 @@ class CrmApp(App[None]):
         if self._writer is None:
             self._writer = Store.open(self.store.db.target)
             self._writer.act_as(self.store.identity)
+            self._writer.source = "tui"
         return change(self._writer)
 
     def on_unmount(self) -> None:

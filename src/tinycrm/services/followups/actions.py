@@ -10,6 +10,8 @@ from tinycrm import recurrence, validation
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.models import FollowUp, Note
+from tinycrm.models.history import Change
+from tinycrm.services import history
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.services.followups.sources import items_on
@@ -87,7 +89,12 @@ def _handle_date(text: str) -> date | None:
 
 
 def _check_open(
-    target: _Target, handle: str, today: date, loaded: QueueItem | None, if_version: int | None
+    store: Store,
+    target: _Target,
+    handle: str,
+    today: date,
+    loaded: QueueItem | None,
+    if_version: int | None,
 ) -> None:
     """Refuse a row that was closed meanwhile, or (given the row as it was `loaded`, e.g. on
     the TUI's queue, or the version a script read) a stored follow-up someone changed since."""
@@ -97,6 +104,7 @@ def _check_open(
             f"follow-up {handle} has no version: only stored follow-ups (a number) have one"
         )
     if stored is not None:
+        record, what = ("follow-up", stored.id or 0), f"follow-up {handle}"
         if stored.status != "open":
             when = closed_when(stored.done_by, stored.done_at, stored.completed_on, today)
             raise Conflict(f"follow-up {handle} is already {stored.status}{when}")
@@ -108,9 +116,9 @@ def _check_open(
             )
         if loaded is not None:
             check_loaded(
-                f"follow-up {handle}", loaded.version, stored.version, _changes(loaded, target.item)
+                store, record, what, loaded.version, stored.version, _changes(loaded, target.item)
             )
-        check_loaded(f"follow-up {handle}", if_version, stored.version)
+        check_loaded(store, record, what, if_version, stored.version)
     elif target.mark is not None and target.mark.status in ("done", "skipped"):
         mark = target.mark
         when = closed_when(mark.marked_by, mark.marked_at, mark.marked_on, today)
@@ -171,12 +179,13 @@ def complete(
         raise UsageError("--note needs some text")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded, if_version)
+        _check_open(store, target, handle, today, loaded, if_version)
         item = target.item
         _close(store, target, "done", today)
         store.contacts.touch(item.contact_id, today)
         if body or chosen:  # a channel alone is logged with the follow-up's title
-            store.notes.insert(Note(item.contact_id, body or item.title, today, channel=chosen))
+            logged = Note(item.contact_id, body or item.title, today, channel=chosen)
+            history.record(store, [history.note_added(store.notes.insert(logged), logged)])
     return item
 
 
@@ -205,7 +214,7 @@ def snooze(
         raise UsageError(f"cannot snooze to {until}: that is in the past (today is {today})")
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded, if_version)
+        _check_open(store, target, handle, today, loaded, if_version)
         item = target.item
         occurrence = item.occurrence_on or item.due_on
         if until <= occurrence:
@@ -216,6 +225,7 @@ def snooze(
             store.follow_ups.update_state(replace(target.stored, snoozed_until=until))
         else:
             _mark(store, item, "snoozed", until, today)
+        history.record(store, [_acted(item, "snoozed", "due", occurrence, until)])
     return replace(item, due_on=until, days_late=(today - until).days, snoozed=True)
 
 
@@ -234,7 +244,7 @@ def skip(
     settings = settings or Settings()
     with store.write():
         target = _resolve(store, handle, today, settings)
-        _check_open(target, handle, today, loaded, if_version)
+        _check_open(store, target, handle, today, loaded, if_version)
         item = target.item
         _close(store, target, "skipped", today)
         if target.stored is None and item.kind == FollowUpKind.CHECK_IN:
@@ -247,9 +257,24 @@ def series_source(series_id: int | None) -> str:
     return f"series:{series_id}"
 
 
+def _acted(
+    item: QueueItem, action: str, field: str | None = None, old: object = None, new: object = None
+) -> Change:
+    """History: a queue row was done or skipped (`old`: the day it was due, which tells on time
+    from late), or snoozed (its due day, old → new). A derived row, such as a check-in, has no
+    id: its kind names it."""
+    entity = "follow-up" if item.follow_up_id is not None else item.kind.value
+    if field is None:
+        due = item.due_on.isoformat()
+        return Change(entity, item.follow_up_id, item.contact_id, action, None, due, item.title)
+    old_text, new_text = history.stored_text(old), history.stored_text(new)
+    return Change(entity, item.follow_up_id, item.contact_id, action, field, old_text, new_text)
+
+
 def _close(store: Store, target: _Target, status: str, today: date) -> None:
     """Done or skipped: a stored follow-up moves on (or closes), a derived occurrence is marked.
     A recurring one's occurrence is kept as a closed row of its own (its history)."""
+    history.record(store, [_acted(target.item, status)])
     stored = target.stored
     if stored is not None:
         advanced = _advance(stored, today, status)

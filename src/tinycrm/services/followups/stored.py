@@ -7,7 +7,7 @@ from datetime import date
 from tinycrm import recurrence, validation
 from tinycrm.errors import UsageError
 from tinycrm.models import FollowUp
-from tinycrm.services import users
+from tinycrm.services import history, users
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, urgency
 from tinycrm.store import Store
@@ -60,7 +60,8 @@ def add_follow_up(
             assignee_id=chosen_user.id if chosen_user else None,
         )
         stored = store.follow_ups.get(store.follow_ups.insert(follow_up))
-    assert stored is not None
+        assert stored is not None
+        history.record(store, [history.follow_up_added(stored)])
     return stored
 
 

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from tinycrm.config import Settings
 from tinycrm.models import FollowUp
+from tinycrm.models.history import Change
+from tinycrm.services import history
 from tinycrm.services.followups.actions import complete, get_item, series_source, skip
 from tinycrm.services.followups.items import QueueItem
 from tinycrm.store import Store
@@ -85,4 +87,7 @@ def undo(store: Store, change: Undo, today: date) -> QueueItem:
                     m.contact_id, m.kind, m.subject, occurrence, m.status, until, today
                 )
         store.follow_ups.set_clock(item.contact_id, change.last_touch_on, change.touch_anchor_on)
+        entity = "follow-up" if item.follow_up_id is not None else item.kind.value
+        undone = Change(entity, item.follow_up_id, item.contact_id, "undone", new=item.title)
+        history.record(store, [undone])
     return item

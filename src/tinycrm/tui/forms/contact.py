@@ -18,6 +18,7 @@ from tinycrm.services.contacts import (
     look_alikes,
     referrer_for,
 )
+from tinycrm.services.history import last_changed_by
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FieldErrors, FormScreen, Values, collect
@@ -159,8 +160,9 @@ class ContactForm(FormScreen[int]):
             return
         if current.version != self.contact.version:
             changes = "; ".join(contact_changes(self.contact, current)) or "saved it"
+            by = last_changed_by(crm(self).store, "contact", current.id or 0)
             self.show_notice(
-                f"{current.name} was changed by someone else since you opened this form:"
+                f"{current.name} was changed {by} since you opened this form:"
                 f" {changes}. Saving will show you their change first."
             )
 

@@ -19,6 +19,7 @@ from tinycrm.tui import keys
 from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.safe import block, safe
+from tinycrm.tui.screens.history import HistoryScreen
 from tinycrm.tui.widgets.queue_table import ALERT, kind_label, lateness
 from tinycrm.tui.widgets.satisfaction_chart import satisfaction_chart
 from tinycrm.vocabulary import Severity
@@ -190,6 +191,7 @@ class CustomerScreen(CustomerActions):
         keys.BACK,
         *keys.CUSTOMER_KEYS,
         keys.MORE_NOTES,
+        keys.HISTORY,
         keys.REFRESH,
     ]
 
@@ -284,6 +286,9 @@ class CustomerScreen(CustomerActions):
             self.note_limit += 200
             self.reload()
 
+    def action_history(self) -> None:
+        self.app.push_screen(HistoryScreen(self.contact_id))
+
     def action_reload(self) -> None:
         self.reload()
 
@@ -298,5 +303,6 @@ class CustomerScreen(CustomerActions):
         return [
             *self.customer_commands(),
             ("More notes", "Show older notes", self.action_more_notes),
+            ("History", "Who changed what about this customer, and when", self.action_history),
             ("Back", "Return to the previous screen", self.action_back),
         ]
