@@ -58,6 +58,7 @@ class Stores:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = Store.open(self.location)
+            store.source = "portal"  # what a customer changes is recorded as the portal's
             self._local.store = store
             with self._lock:
                 self._all.append(store)
