@@ -56,6 +56,7 @@ async def test_an_edit_that_leaves_the_referrer_keeps_it(
     app: CrmApp, store: Store, data: dict[str, int], cli: Invoke
 ) -> None:
     assert cli("contacts", "edit", "Ana Souza", "--referred-by", "Ben Okafor").exit_code == 0
+    assert cli("users", "add", "Maria", "--email", "maria@example.com").exit_code == 0
     async with app.run_test(size=(120, 50)) as pilot:
         await pilot.press("f3")
         await settle(pilot)
