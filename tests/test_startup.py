@@ -75,11 +75,11 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
 
 def test_what_every_command_shares_imports_one_service(tmp_path: Path) -> None:
     """Opening the database says what an automatic upgrade did (services.upgrades) and who
-    is signed in (services.users); the companies and the database housekeeping (15-35 ms)
-    are for their own commands."""
+    is signed in (services.users, which records its own changes with services.history); the
+    companies and the database housekeeping (15-35 ms) are for their own commands."""
     db = tmp_path / "crm.db"
     assert heavy_imports(db, "contacts", "add", "Ann") == set()
-    shared = {"tinycrm.services.upgrades", "tinycrm.services.users"}
+    shared = {"tinycrm.services.upgrades", "tinycrm.services.users", "tinycrm.services.history"}
     assert service_imports(db, "--version") == shared
     for command in ("notes list", "follow-ups today"):
         imported = service_imports(db, *command.split())
