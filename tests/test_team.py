@@ -202,14 +202,14 @@ WRITER = textwrap.dedent(
     from tinycrm.services.users import identify
     from tinycrm.store import Store
 
-    db, go, worker = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    db, go, stop, worker = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
     while not go.exists():
         time.sleep(0.001)
     store = Store.open(database_location(db))
     store.act_as(identify(store, as_ref=None, env_user="bob", os_login=None))
     (go.parent / f"ready-{worker}").touch()
     failures = i = 0
-    while i < 150:
+    while i < 150 or not stop.exists():  # still writing when the hand-over runs
         try:
             add_note(store, str(1 + (i * 7 + worker) % 60), f"w{worker} {i}", date(2026, 11, 26))
         except Exception as exc:
@@ -260,7 +260,7 @@ def test_a_hand_over_is_atomic_under_concurrent_writers(
     go, stop = tmp_path / "go", tmp_path / "stop"
     run = [sys.executable, "-c"]
     writers = [
-        subprocess.Popen([*run, WRITER, db_location, str(go), str(w)],
+        subprocess.Popen([*run, WRITER, db_location, str(go), str(stop), str(w)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for w in range(3)
     ]  # fmt: skip
@@ -269,14 +269,16 @@ def test_a_hand_over_is_atomic_under_concurrent_writers(
     )
     go.touch()
     ready = [tmp_path / f"ready-{name}" for name in ("0", "1", "2", "reader")]
-    while not all(path.exists() for path in ready):  # everyone is writing or reading
-        assert all(p.poll() is None for p in [*writers, reader]), "a helper process died"
-        time.sleep(0.01)
-    done = ok(cli, "users", "hand-over", "Ann", "--to", "Bob")
+    try:
+        while not all(path.exists() for path in ready):  # everyone is writing or reading
+            assert all(p.poll() is None for p in [*writers, reader]), "a helper process died"
+            time.sleep(0.01)
+        done = ok(cli, "users", "hand-over", "Ann", "--to", "Bob")
+    finally:
+        stop.touch()  # the helpers stop even when the test fails
     for writer in writers:
         out, err = writer.communicate(timeout=120)
         assert writer.returncode == 0 and out.strip() == "0", err
-    stop.touch()
     reads, torn = map(int, reader.communicate(timeout=120)[0].split())
     assert reads > 0 and torn == 0
     assert done["moved"] == {"customers": CUSTOMERS, "companies": 0, "follow_ups": 1, "cases": 0}
