@@ -284,3 +284,13 @@ def test_a_hand_over_is_atomic_under_concurrent_writers(
     assert done["moved"] == {"customers": CUSTOMERS, "companies": 0, "follow_ups": 1, "cases": 0}
     owners = {c["owner"] for c in ok(cli, "contacts", "list")}
     assert owners == {"Bob Jones"}
+
+
+def test_contacts_show_says_unowned_in_a_crm_with_users(cli: Invoke, shop: None) -> None:
+    owners = [
+        line.split()[1:]
+        for name in ("Eve", "Dan")
+        for line in cli("contacts", "show", name).stdout.splitlines()
+        if line.startswith("Owner")
+    ]
+    assert owners == [["unowned"], ["Bob", "Jones"]]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tinycrm.services.contacts import list_contacts
+from tinycrm.models.users import Identity
+from tinycrm.services.contacts import ContactFields, edit_contact, list_contacts
+from tinycrm.services.users import add_user
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.tui.app import CrmApp
@@ -13,7 +15,7 @@ from tinycrm.tui.forms.contact import ContactForm
 from tinycrm.tui.screens.customer import CustomerScreen
 from tinycrm.tui.widgets.contact_table import ContactTable
 
-from .conftest import screen_text
+from .conftest import TODAY, screen_text
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -98,3 +100,28 @@ async def test_a_new_contact_with_a_known_email_is_added_with_a_warning(
         shown = screen_text(app)
         assert "Same email or phone" in shown and "Ana Souza (id 1) has the same" in shown
     assert [c.name for c in list_contacts(store, ContactFilter())].count("Ana S.") == 1
+
+
+async def test_the_card_says_unowned_in_a_crm_with_users(app: CrmApp, store: Store) -> None:
+    ann = add_user(store, "Ann", email="ann@shop.example", login="ann", admin=True)
+    store.act_as(Identity(ann, "ann"))
+    edit_contact(store, "Ben Okafor", ContactFields(owner="Ann"), TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")  # Ana Souza: nobody's
+        await settle(pilot)
+        assert "Owner      unowned" in screen_text(app)
+        await pilot.press("escape", "down", "enter")  # Ben Okafor: Ann's
+        await settle(pilot)
+        assert "Owner      Ann" in screen_text(app)
+
+
+async def test_the_card_has_no_owner_line_in_a_crm_without_users(app: CrmApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert "Owner" not in screen_text(app)

@@ -74,12 +74,14 @@ def test_help_screen(snap_compare: Any, app: CrmApp, size: tuple[int, int]) -> N
 
 
 def card_data(store: Store) -> None:
-    """Sales, scores over a year (CSAT, one low) and an open case for Chloé Martin."""
+    """Sales, scores over a year (CSAT, one low) and an open case for Chloé Martin, who has
+    no owner in a CRM with a user: her card says "unowned"."""
     from datetime import timedelta
 
     from tinycrm.services.cases import open_case
     from tinycrm.services.sales import add_sale
     from tinycrm.services.satisfaction import add_score
+    from tinycrm.services.users import add_user
 
     for days, amount, product in [(300, "1890.00", "Cargo bike"), (120, "89.90", "Panniers"),
                                   (20, "240.00", "Winter service")]:  # fmt: skip
@@ -88,6 +90,7 @@ def card_data(store: Store) -> None:
     for days, score in [(330, 4), (270, 5), (200, 4), (150, 2), (100, 3), (60, 4), (10, 5)]:
         add_score(store, "Chloé Martin", str(score), on=TODAY - timedelta(days), today=TODAY)
     open_case(store, "Chloé Martin", "Brake squeal after service", today=TODAY - timedelta(1))
+    add_user(store, "Ann", email="ann@shop.example", login="ann", admin=True)
 
 
 async def _chloe(pilot: Pilot[None]) -> None:

@@ -20,7 +20,7 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.models import Company, Contact
 from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
-from tinycrm.services import companies, users
+from tinycrm.services import companies
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, contact_details
 from tinycrm.services.contacts import ContactFields
@@ -418,9 +418,8 @@ def show(
     if as_json:
         output.print_json(contact_details_dict(details))
         return
-    owned = users.has_users(app_state.store)
     pairs = [
-        *_field_pairs(contact, owned),
+        *_field_pairs(contact, details.owner),
         ("Referred", [f"{n} (id {i})" for i, n in details.referred]),
     ]
     output.print_fields(pairs, title=f"{contact.name} (id {contact.id})")
@@ -479,7 +478,7 @@ def _labelled(value: str, label: str | None) -> str:
     return f"{value} ({label})" if label else value
 
 
-def _field_pairs(c: Contact, has_users: bool = False) -> list[tuple[str, object]]:
+def _field_pairs(c: Contact, owner: str | None) -> list[tuple[str, object]]:
     cadence = f"every {c.cadence_days} days" if c.cadence_days else "none"
     parts = c.name_parts
     return [
@@ -514,7 +513,7 @@ def _field_pairs(c: Contact, has_users: bool = False) -> list[tuple[str, object]
         ("Stage", c.stage.value if c.stage else None),
         ("Keep in touch", cadence),
         ("Last interaction", c.last_touch_on),
-        ("Owner", c.owner or ("unowned" if has_users else None)),
+        ("Owner", owner),
         ("Referred by", f"{c.referrer} (id {c.referred_by})" if c.referred_by else None),
         ("Archived", "yes" if c.archived else None),
     ]

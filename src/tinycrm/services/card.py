@@ -12,6 +12,7 @@ from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups import QueueItem, follow_ups_for_contact
+from tinycrm.services.users import has_users
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
 from tinycrm.store.mail import HeldRow
@@ -36,6 +37,12 @@ class ContactDetails:
     held_mail: list[HeldRow] = field(default_factory=list)  # e-mails held for review
     no_surveys_since: date | None = None  # the contact asked for no surveys
     referred: list[tuple[int, str]] = field(default_factory=list)  # (id, name) they referred
+    has_users: bool = False  # a CRM with users, where a customer without an owner is unowned
+
+    @property
+    def owner(self) -> str | None:
+        """Who owns the customer as the card says it: a name, "unowned", or nothing (no users)."""
+        return self.contact.owner or ("unowned" if self.has_users else None)
 
 
 def contact_details(
@@ -62,4 +69,5 @@ def contact_details(
         held_mail=store.mail.held(contact.id),
         no_surveys_since=store.surveys.opted_out(contact.id),
         referred=store.referrals.referred(contact.id),
+        has_users=has_users(store),
     )

@@ -41,7 +41,7 @@ def contact_fields(details: ContactDetails) -> Text:
         ("Type", c.relationship_type.value if c.relationship_type else None),
         ("Check in", f"every {c.cadence_days} days" if c.cadence_days else None),
         ("Last touch", c.last_touch_on.isoformat() if c.last_touch_on else None),
-        ("Owner", c.owner),
+        ("Owner", details.owner),
         ("Referrer", c.referrer),
         ("Brought in", ", ".join(name for _, name in details.referred)),
     ]
