@@ -407,28 +407,40 @@ class SendPlan(NamedTuple):
         return self.already_sent_at is not None
 
 
-def plan_send(store: Store, as_of: date, *, force: bool = False) -> SendPlan:
-    """Send once per day; cover from the day after the last successful send (catch-up)."""
+def plan_send(
+    store: Store, as_of: date, *, force: bool = False, user_id: int | None = None
+) -> SendPlan:
+    """Send once per day to each recipient (`user_id`; None: the shop's digest); cover from
+    the day after the last successful send to them (catch-up)."""
     if not force:
-        done = store.digests.sent_on(as_of)
+        done = store.digests.sent_on(as_of, user_id)
         if done is not None:
             return SendPlan(as_of, done.covered_from, already_sent_at=done.attempted_at)
-    last = store.digests.last_sent_before(as_of)
+    last = store.digests.last_sent_before(as_of, user_id)
     start = as_of
     if last is not None:
         start = max(last.digest_on + timedelta(days=1), as_of - timedelta(days=MAX_CATCH_UP_DAYS))
     return SendPlan(as_of, start)
 
 
-def claim_send(store: Store, digest: Digest, recipients: str, *, force: bool = False) -> int | None:
-    """Mark `digest` as being sent by this run, or None if it was sent already or another run
-    is sending it (two cron jobs, or cron and a person, at once): only one of them sends."""
+def claim_send(
+    store: Store,
+    digest: Digest,
+    recipients: str,
+    *,
+    force: bool = False,
+    user_id: int | None = None,
+) -> int | None:
+    """Mark `digest` (`user_id`'s; None: the shop's) as being sent by this run, or None if it
+    was sent already or another run is sending it (two cron jobs, or cron and a person, at
+    once): only one of them sends."""
     return store.digests.claim(
         digest.as_of,
         digest.covered_from,
         recipients=recipients,
         item_count=digest.item_count,
         force=force,
+        user_id=user_id,
     )
 
 
@@ -437,8 +449,10 @@ def record_sent(store: Store, claimed: int, error: str | None = None) -> None:
     store.digests.finish(claimed, SENT, error)
 
 
-def record_empty(store: Store, digest: Digest) -> None:
-    store.digests.record(digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0)
+def record_empty(store: Store, digest: Digest, user_id: int | None = None) -> None:
+    store.digests.record(
+        digest.as_of, digest.covered_from, EMPTY, recipients=None, item_count=0, user_id=user_id
+    )
 
 
 def record_failed(store: Store, claimed: int, error: str) -> None:

@@ -1,4 +1,7 @@
-"""SQL for the record of digest deliveries (`digest_runs`): one row per attempt to send."""
+"""SQL for the record of digest deliveries (`digest_runs`): one row per attempt to send.
+
+Each recipient has their own record: `user_id` is the person whose digest it is (`crm digest
+--send --each-owner`), None the shop's one digest to `[smtp] to`."""
 
 from __future__ import annotations
 
@@ -25,6 +28,12 @@ class DigestRun(NamedTuple):
     item_count: int
     error: str | None
     attempted_at: str
+    user_id: int | None = None
+
+
+def _whose(user_id: int | None) -> tuple[str, tuple[int, ...]]:
+    """The condition and parameters for one recipient's rows (None: the shop's digest)."""
+    return ("user_id IS NULL", ()) if user_id is None else ("user_id = ?", (user_id,))
 
 
 class DigestRunRepo:
@@ -40,14 +49,15 @@ class DigestRunRepo:
         recipients: str | None,
         item_count: int,
         error: str | None = None,
+        user_id: int | None = None,
     ) -> int:
         with self.db.write() as conn:
             cursor = conn.execute(
                 """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
-                     item_count, error, attempted_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                     item_count, error, attempted_at, user_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (digest_on.isoformat(), covered_from.isoformat(), status, recipients,
-                 item_count, error, now_iso()),
+                 item_count, error, now_iso(), user_id),
             )  # fmt: skip
             new_id = int(cursor.fetchone()[0])
         return new_id
@@ -60,17 +70,20 @@ class DigestRunRepo:
         recipients: str,
         item_count: int,
         force: bool = False,
+        user_id: int | None = None,
     ) -> int | None:
-        """Mark the digest for `digest_on` as being sent by this run and return the mark's id
-        (`finish` records the outcome), or None when it was sent already or another run began
-        sending it less than CLAIM_EXPIRY ago (`force`: mark it all the same). The check and the
-        mark are one write transaction, so of two runs at once only one sends."""
+        """Mark `user_id`'s digest (None: the shop's) for `digest_on` as being sent by this run
+        and return the mark's id (`finish` records the outcome), or None when it was sent
+        already or another run began sending it less than CLAIM_EXPIRY ago (`force`: mark it
+        all the same). The check and the mark are one write transaction, so of two runs at
+        once only one sends."""
         day = digest_on.isoformat()
+        whose, who = _whose(user_id)
         with self.db.write() as conn:
             taken = conn.execute(
-                """SELECT status, attempted_at FROM digest_runs
-                   WHERE digest_on = ? AND status IN (?, ?)""",
-                (day, SENT, SENDING),
+                f"""SELECT status, attempted_at FROM digest_runs
+                   WHERE digest_on = ? AND status IN (?, ?) AND {whose}""",
+                (day, SENT, SENDING, *who),
             ).fetchall()
             now = datetime.now().astimezone()
             if not force and any(
@@ -80,10 +93,11 @@ class DigestRunRepo:
                 return None
             cursor = conn.execute(
                 """INSERT INTO digest_runs (digest_on, covered_from, status, recipients,
-                     item_count, attempted_at)
-                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-                (day, covered_from.isoformat(), SENDING, recipients, item_count, now_iso()),
-            )
+                     item_count, attempted_at, user_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (day, covered_from.isoformat(), SENDING, recipients, item_count, now_iso(),
+                 user_id),
+            )  # fmt: skip
             new_id = int(cursor.fetchone()[0])
         return new_id
 
@@ -95,21 +109,25 @@ class DigestRunRepo:
                 (status, error, now_iso(), run_id),
             )
 
-    def sent_on(self, digest_on: date) -> DigestRun | None:
-        """The latest successful delivery of the digest for `digest_on`, if any."""
+    def sent_on(self, digest_on: date, user_id: int | None = None) -> DigestRun | None:
+        """The latest successful delivery of `user_id`'s digest (None: the shop's) for
+        `digest_on`, if any."""
+        whose, who = _whose(user_id)
         row = self.db.conn.execute(
-            """SELECT * FROM digest_runs WHERE digest_on = ? AND status = ?
+            f"""SELECT * FROM digest_runs WHERE digest_on = ? AND status = ? AND {whose}
                ORDER BY id DESC LIMIT 1""",
-            (digest_on.isoformat(), SENT),
+            (digest_on.isoformat(), SENT, *who),
         ).fetchone()
         return _run(row) if row else None
 
-    def last_sent_before(self, day: date) -> DigestRun | None:
-        """The latest day strictly before `day` whose digest was sent (or had nothing due)."""
+    def last_sent_before(self, day: date, user_id: int | None = None) -> DigestRun | None:
+        """The latest day strictly before `day` whose digest for `user_id` (None: the shop's)
+        was sent (or had nothing due)."""
+        whose, who = _whose(user_id)
         row = self.db.conn.execute(
-            """SELECT * FROM digest_runs WHERE digest_on < ? AND status IN (?, ?)
+            f"""SELECT * FROM digest_runs WHERE digest_on < ? AND status IN (?, ?) AND {whose}
                ORDER BY digest_on DESC, id DESC LIMIT 1""",
-            (day.isoformat(), SENT, EMPTY),
+            (day.isoformat(), SENT, EMPTY, *who),
         ).fetchone()
         return _run(row) if row else None
 
@@ -128,4 +146,5 @@ def _run(row: Row) -> DigestRun:
         item_count=row["item_count"],
         error=row["error"],
         attempted_at=row["attempted_at"],
+        user_id=row["user_id"],
     )

@@ -804,7 +804,14 @@ V12 = [
     "CREATE INDEX history_user ON history(user_id, at)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
+# Version 13: each person's own digest (issue 16): a delivery record per recipient per day.
+# NULL: the shop's one digest to `[smtp] to`.
+V13 = [
+    "ALTER TABLE digest_runs ADD COLUMN user_id INTEGER REFERENCES users(id)",
+    "CREATE INDEX digest_runs_user ON digest_runs(user_id, digest_on) WHERE user_id IS NOT NULL",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8

@@ -579,5 +579,11 @@ V12 = [
     "CREATE INDEX history_user ON history(user_id, at)",
 ]
 
+# Version 13 (schema.V13): a digest delivery record per recipient.
+V13 = [
+    "ALTER TABLE digest_runs ADD COLUMN user_id BIGINT REFERENCES users(id)",
+    "CREATE INDEX digest_runs_user ON digest_runs(user_id, digest_on) WHERE user_id IS NOT NULL",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
-MIGRATIONS: dict[int, list[str]] = {9: V9, 10: V10, 11: V11, 12: V12}
+MIGRATIONS: dict[int, list[str]] = {9: V9, 10: V10, 11: V11, 12: V12, 13: V13}
