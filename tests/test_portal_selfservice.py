@@ -170,6 +170,22 @@ def test_opting_out_of_surveys_stops_them(shop: Invoke, ann: FlaskClient) -> Non
     assert shop("surveys", "send", "Ann Archer").exit_code == 0
 
 
+def test_opting_out_of_news_leaves_them_out_of_pass_on(shop: Invoke, ann: FlaskClient) -> None:
+    for who in ("Ann Archer", "Bob Baker"):
+        assert shop("contacts", "edit", who, "--add-tag", "club").exit_code == 0
+    _status, page = post(ann, "/me/news", news="no")
+    assert "no more news or offers" in page
+    assert re.search(r'name="news" value="no" checked', page)
+    shown = json.loads(shop("contacts", "show", ANN, "--json").stdout)
+    assert shown["no_news_since"] is not None
+    said = shop("pass-on", "Spring sale", "--tag", "club")
+    assert "1 pass-on follow-ups" in said.stdout and "1 skipped (asked for no news)" in said.stdout
+    assert [item["contact"] for item in follow_ups(shop)] == ["Bob Baker"]
+    _status, page = post(ann, "/me/news", news="yes")
+    assert "news and offers again" in page
+    assert "skipped" not in shop("pass-on", "Summer sale", "--tag", "club").stdout
+
+
 def test_their_data_is_the_same_as_the_cli_export(shop: Invoke, ann: FlaskClient) -> None:
     download = ann.get("/me/data.json")
     assert download.status_code == 200
@@ -266,6 +282,7 @@ def test_every_form_needs_its_token_and_a_session(
         "/me/requests": {"text": "forged"},
         "/me/complaints": {"text": "forged"},
         "/me/surveys": {"surveys": "no"},
+        "/me/news": {"news": "no"},
         "/me/details": {"emails": ANN, "phones": "+1 555 0100"},
         "/me/surveys/1": {"score": "1"},
     }
@@ -279,6 +296,8 @@ def test_every_form_needs_its_token_and_a_session(
         assert app.test_client().get(path).status_code == 401, path
     assert (contact(shop, ANN), titles(shop)) == before
     assert shop("cases", "list", "--json").stdout.strip() == "[]"
+    shown = json.loads(shop("contacts", "show", ANN, "--json").stdout)
+    assert shown["no_news_since"] is None and shown["no_surveys_since"] is None
 
 
 def test_an_oversized_form_is_refused_before_it_is_read(shop: Invoke, ann: FlaskClient) -> None:
@@ -288,3 +307,5 @@ def test_an_oversized_form_is_refused_before_it_is_read(shop: Invoke, ann: Flask
         assert status == 413 and "too large" in page, path
     assert (contact(shop, ANN), titles(shop)) == before
     assert shop("cases", "list", "--json").stdout.strip() == "[]"
+    shown = json.loads(shop("contacts", "show", ANN, "--json").stdout)
+    assert shown["no_news_since"] is None and shown["no_surveys_since"] is None

@@ -22,7 +22,7 @@ from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
 from tinycrm.services import companies
 from tinycrm.services import contacts as service
-from tinycrm.services.card import ContactDetails, contact_details
+from tinycrm.services.card import ContactDetails, asked_for, contact_details
 from tinycrm.services.contacts import ContactFields
 from tinycrm.services.satisfaction import trend
 from tinycrm.store import Store
@@ -199,6 +199,12 @@ def edit(
         "--surveys/--no-surveys",
         help="--no-surveys: never e-mail this contact a survey (--surveys takes it back).",
     ),
+    news: bool = typer.Option(
+        None,
+        "--news/--no-news",
+        help="--no-news: leave this contact out of pass-on, news and offers (--news takes it"
+        " back).",
+    ),
     as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -230,12 +236,12 @@ def edit(
     existing = service.company_for(store, company)
     if left_company:
         departure, contact = companies.leave_and_edit(
-            store, ref, fields, day, if_version=if_version, surveys=surveys
+            store, ref, fields, day, if_version=if_version, surveys=surveys, news=news
         )
         _print_departure(departure, as_json=as_json)
     else:
         contact = service.edit_contact(
-            store, ref, fields, day, if_version=if_version, surveys=surveys
+            store, ref, fields, day, if_version=if_version, surveys=surveys, news=news
         )
     output.print_result(
         contact_dict(contact),
@@ -421,6 +427,7 @@ def show(
     pairs = [
         *_field_pairs(contact, details.owner),
         ("Referred", [f"{n} (id {i})" for i, n in details.referred]),
+        ("Asked for", asked_for(details)),
     ]
     output.print_fields(pairs, title=f"{contact.name} (id {contact.id})")
     if details.stages:

@@ -20,12 +20,18 @@ def pass_on(
     as_of: str = WRITE_AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create a pass-on follow-up for every active contact with the tag, in one go."""
+    """Create a pass-on follow-up for every active contact with the tag, in one go.
+
+    Contacts who asked for no news or offers (`contacts edit REF --no-news`, or on the
+    portal) are left out and counted."""
     day = as_of_date(ctx, as_of)
     when = due_date(ctx, due, day)
-    created = service_pass_on(state(ctx).store, text, tag, when)
+    done = service_pass_on(state(ctx).store, text, tag, when)
+    skipped = f"; {done.skipped} skipped (asked for no news)" if done.skipped else ""
     output.print_result(
-        [follow_up_brief(f) for f in created],
-        f"{len(created)} pass-on follow-ups due {when}",
+        [follow_up_brief(f) for f in done.created],
+        f"{len(done.created)} pass-on follow-ups due {when}{skipped}",
         as_json=as_json,
     )
+    if as_json and skipped:
+        output.print_notice(f"{done.skipped} skipped (asked for no news)")

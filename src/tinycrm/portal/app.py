@@ -280,6 +280,13 @@ def create_app(
         selfservice.set_surveys(stores.get(), contact_id, wanted, today())
         return back_to_me("surveys_on" if wanted else "surveys_off")
 
+    @app.post("/me/news")
+    def news_choice() -> ResponseReturnValue:
+        contact_id = signed_in_contact()
+        wanted = request.form.get("news") == "yes"
+        selfservice.set_news(stores.get(), contact_id, wanted, today())
+        return back_to_me("news_on" if wanted else "news_off")
+
     @app.get("/me/surveys/<int:request_id>")
     def survey(request_id: int) -> ResponseReturnValue:
         contact_id = signed_in_contact()

@@ -81,4 +81,6 @@ def contact_details_dict(details: ContactDetails) -> dict[str, Any]:
         "satisfaction": [score_dict(score) for score in details.scores],
         "cases": [case_dict(row.case) for row in details.cases],
         "referred": [{"id": i, "name": name} for i, name in details.referred],
+        "no_surveys_since": since.isoformat() if (since := details.no_surveys_since) else None,
+        "no_news_since": since.isoformat() if (since := details.no_news_since) else None,
     }

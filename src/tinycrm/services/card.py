@@ -36,6 +36,7 @@ class ContactDetails:
     surveys: list[SurveyRequest] = field(default_factory=list)  # e-mailed, oldest first
     held_mail: list[HeldRow] = field(default_factory=list)  # e-mails held for review
     no_surveys_since: date | None = None  # the contact asked for no surveys
+    no_news_since: date | None = None  # the contact asked for no pass-on (news, offers)
     referred: list[tuple[int, str]] = field(default_factory=list)  # (id, name) they referred
     has_users: bool = False  # a CRM with users, where a customer without an owner is unowned
 
@@ -68,6 +69,13 @@ def contact_details(
         surveys=store.surveys.for_contact(contact.id),
         held_mail=store.mail.held(contact.id),
         no_surveys_since=store.surveys.opted_out(contact.id),
+        no_news_since=store.pass_on.opted_out(contact.id),
         referred=store.referrals.referred(contact.id),
         has_users=has_users(store),
     )
+
+
+def asked_for(details: ContactDetails) -> list[str]:
+    """What the contact asked not to be sent, as the card says it: "no surveys on DAY"."""
+    asked = [("surveys", details.no_surveys_since), ("news", details.no_news_since)]
+    return [f"no {what} on {since.isoformat()}" for what, since in asked if since is not None]

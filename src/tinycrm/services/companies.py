@@ -289,6 +289,7 @@ def leave_and_edit(
     *,
     if_version: int | None = None,
     surveys: bool | None = None,
+    news: bool | None = None,
 ) -> tuple[Departure, Contact]:
     """`contacts edit REF --left-company [other changes]`: the departure, then the changes
     (e.g. the --company they moved to), in one transaction; with `if_version`, only if the
@@ -301,6 +302,11 @@ def leave_and_edit(
         )  # fmt: skip
         departure = leave_company(store, ref, today)
         contact = edit_contact(
-            store, str(departure.follow_up.contact_id), fields, today, surveys=surveys
+            store,
+            str(departure.follow_up.contact_id),
+            fields,
+            today,
+            surveys=surveys,
+            news=news,
         )
     return departure, contact

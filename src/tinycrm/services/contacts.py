@@ -272,13 +272,15 @@ def edit_contact(
     loaded: Contact | None = None,
     if_version: int | None = None,
     surveys: bool | None = None,
+    news: bool | None = None,
 ) -> Contact:
     """Apply the changes in one transaction; a new stage is kept in the stage history.
 
     A form passes the contact it was `loaded` with, a script the `if_version` it read: when
     someone saved the contact since, nothing is written and Stale says what changed. Without
     either, the given fields are applied to the contact as stored now. `surveys` False: the
-    contact asked for no more e-mailed surveys (True takes it back)."""
+    contact asked for no more e-mailed surveys, `news` False: for no pass-on (True takes
+    either back)."""
     with store.write():
         current = resolve_ref(store, ref)
         expected = loaded.version if loaded is not None else if_version
@@ -296,6 +298,10 @@ def edit_contact(
             store.surveys.opt_out(current.id or 0, today, "edit")
         elif surveys is True:
             store.surveys.opt_in(current.id or 0)
+        if news is False:
+            store.pass_on.opt_out(current.id or 0, today, "edit")
+        elif news is True:
+            store.pass_on.opt_in(current.id or 0)
         record_contact_changes(store, current, get_contact(store, current.id or 0))
     return get_contact(store, current.id or 0)
 

@@ -112,6 +112,8 @@ def _person(
         "cases": rows["cases"],
         "costs": rows["costs"],
         "company_departures": rows["company_departures"],
+        "survey_opt_outs": rows["survey_opt_outs"],
+        "pass_on_opt_outs": rows["pass_on_opt_outs"],
         "sale_stats": rows["sale_stats"],
         "score_stats": rows["score_stats"],
     }

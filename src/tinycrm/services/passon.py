@@ -1,8 +1,9 @@
-"""Pass-on: one follow-up per contact with a tag (news, an offer, a newsletter item)."""
+"""Pass-on: one follow-up per contact with a tag (news, an offer, a newsletter item), except
+for those who asked for none (`contacts edit --no-news`, or on the portal)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tinycrm import validation
@@ -14,9 +15,15 @@ from tinycrm.store.contacts import ContactFilter
 from tinycrm.vocabulary import FollowUpKind
 
 
-def pass_on(store: Store, text: str, tag: str, due: date) -> list[FollowUp]:
-    """Create a pass-on follow-up for every active contact tagged `tag`, all in one
-    transaction; a tag nobody has is an error and nothing is created."""
+@dataclass(frozen=True)
+class PassedOn:
+    created: list[FollowUp]
+    skipped: int  # tagged contacts who asked for no pass-on
+
+
+def pass_on(store: Store, text: str, tag: str, due: date) -> PassedOn:
+    """Create a pass-on follow-up for every active contact tagged `tag` who did not ask for
+    none, all in one transaction; a tag nobody has is an error and nothing is created."""
     title = " ".join(text.split())
     if not title:
         raise UsageError("pass-on needs some text")
@@ -28,7 +35,10 @@ def pass_on(store: Store, text: str, tag: str, due: date) -> list[FollowUp]:
         contacts = store.contacts.query(ContactFilter(tag=wanted))
         if not contacts:
             raise NotFound(f"no active contact is tagged {wanted!r}; nothing created")
+        opted_out = store.pass_on.opted_out_ids()
         for contact in contacts:
+            if contact.id in opted_out:
+                continue
             item = FollowUp(
                 contact_id=contact.id or 0,
                 title=f"Pass on: {title}",
@@ -38,4 +48,13 @@ def pass_on(store: Store, text: str, tag: str, due: date) -> list[FollowUp]:
             )
             created.append(replace(item, id=store.follow_ups.insert(item)))
         history.record(store, [history.follow_up_added(f) for f in created])
-    return created
+    return PassedOn(created, len(contacts) - len(created))
+
+
+def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, how: str) -> None:
+    """The contact asks for no pass-on from `today` (`how`: edit or portal), or takes it back."""
+    with store.write():
+        if opted_out:
+            store.pass_on.opt_out(contact_id, today, how)
+        else:
+            store.pass_on.opt_in(contact_id)

@@ -233,6 +233,9 @@ def _rows(person: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "follow_ups": person["follow_ups"],
         "occurrence_marks": person["occurrence_marks"],
         "company_departures": person.get("company_departures", []),
+        # Exports made before the opt-outs were carried have none.
+        "survey_opt_outs": person.get("survey_opt_outs", []),
+        "pass_on_opt_outs": person.get("pass_on_opt_outs", []),
     }
     for table, found in rows.items():
         if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):

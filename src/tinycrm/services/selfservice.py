@@ -1,6 +1,7 @@
 """What a signed-in customer may do on the portal: change their details, ask for an order or a
-service, complain, opt out of surveys, take their data. Each takes the signed-in contact's id
-and touches only that contact's rows; staff hear of it through a follow-up due today.
+service, complain, opt out of surveys or of news and offers (pass-on), take their data. Each
+takes the signed-in contact's id and touches only that contact's rows; staff hear of it
+through a follow-up due today.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tinycrm.errors import NotFound, UsageError
 from tinycrm.models import Case, Contact, FollowUp, Sale
 from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.portal import LinkPurpose
-from tinycrm.services import cases, exporting, surveys
+from tinycrm.services import cases, exporting, passon, surveys
 from tinycrm.services.contacts import (
     ContactFields,
     apply_fields,
@@ -111,6 +112,11 @@ def set_surveys(store: Store, contact_id: int, wanted: bool, today: date) -> Non
 
 def wants_surveys(store: Store, contact_id: int) -> bool:
     return store.surveys.opted_out(contact_id) is None
+
+
+def set_news(store: Store, contact_id: int, wanted: bool, today: date) -> None:
+    """Pass-on (news, offers) for the customer again, or no more of it."""
+    passon.set_opt_out(store, contact_id, today, opted_out=not wanted, how="portal")
 
 
 def their_data(store: Store, contact_id: int) -> dict[str, Any]:
@@ -242,6 +248,7 @@ class CustomerPage:
     cases: list[Case]
     surveys: list[SurveyRequest]  # sent, not answered, not expired
     wants_surveys: bool
+    wants_news: bool  # pass-on: news and offers
     asked: list[Asked]  # requests and changes for staff, newest first
     products: list[str]  # what they can order again
 
@@ -259,6 +266,7 @@ def customer_page(store: Store, contact_id: int, today: date) -> CustomerPage:
             if request.answered_on is None and request.expires_on >= today
         ]
         wants = store.surveys.opted_out(contact_id) is None
+        news = store.pass_on.opted_out(contact_id) is None
         requests = asked(store, contact_id)
         products = products_bought(store, contact_id)
-    return CustomerPage(contact, purchases, their_cases, pending, wants, requests, products)
+    return CustomerPage(contact, purchases, their_cases, pending, wants, news, requests, products)

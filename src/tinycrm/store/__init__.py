@@ -23,6 +23,7 @@ from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.history import HistoryRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
+from tinycrm.store.passon import PassOnRepo
 from tinycrm.store.portal import PortalRepo
 from tinycrm.store.postgres import PgChangeWatcher, PgDatabase
 from tinycrm.store.referrals import ReferralRepo
@@ -108,6 +109,10 @@ class Store:
     @cached_property
     def surveys(self) -> SurveyRepo:
         return SurveyRepo(self.db)
+
+    @cached_property
+    def pass_on(self) -> PassOnRepo:
+        return PassOnRepo(self.db)
 
     @cached_property
     def mail(self) -> MailRepo:

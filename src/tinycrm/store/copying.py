@@ -46,6 +46,7 @@ TABLES = (
     "digest_runs",
     "survey_requests",
     "survey_opt_outs",
+    "pass_on_opt_outs",
     "mail_messages",
     "portal_keys",
     "portal_links",

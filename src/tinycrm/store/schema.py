@@ -811,7 +811,17 @@ V13 = [
     "CREATE INDEX digest_runs_user ON digest_runs(user_id, digest_on) WHERE user_id IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13]
+# Version 14: contacts who asked to be left out of pass-on (news, offers), as survey_opt_outs
+# keeps those who asked for no surveys: since when, and how (edit or portal).
+V14 = [
+    """CREATE TABLE pass_on_opt_outs (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        opted_out_on TEXT NOT NULL,
+        how TEXT NOT NULL            -- edit (contacts edit --no-news) or portal
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14]
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
 COMPANIES_VERSION = 8

@@ -585,5 +585,14 @@ V13 = [
     "CREATE INDEX digest_runs_user ON digest_runs(user_id, digest_on) WHERE user_id IS NOT NULL",
 ]
 
+# Version 14 (schema.V14): who asked to be left out of pass-on.
+V14 = [
+    """CREATE TABLE pass_on_opt_outs (
+        contact_id BIGINT PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+        opted_out_on TEXT NOT NULL,
+        how TEXT NOT NULL
+    )""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
-MIGRATIONS: dict[int, list[str]] = {9: V9, 10: V10, 11: V11, 12: V12, 13: V13}
+MIGRATIONS: dict[int, list[str]] = {9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14}

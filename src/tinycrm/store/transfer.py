@@ -46,6 +46,7 @@ PERSON_TABLES = (
     "score_stats",
     "survey_requests",
     "survey_opt_outs",
+    "pass_on_opt_outs",
     "mail_messages",
     "company_departures",
 )
@@ -59,7 +60,10 @@ _ORDER = {
     "sale_stats": "contact_id",
     "score_stats": "contact_id",
     "survey_opt_outs": "contact_id",
+    "pass_on_opt_outs": "contact_id",
 }
+# A contact's "no more of these": a merge keeps an opt-out of either contact.
+OPT_OUT_TABLES = ("survey_opt_outs", "pass_on_opt_outs")
 MOVABLE_TABLES = (
     "notes", "follow_ups", "sales", "satisfaction", "cases", "stage_history", "costs",
     "survey_requests", "mail_messages",
@@ -487,12 +491,13 @@ class TransferRepo:
                        AND k.occurrence_on = occurrence_marks.occurrence_on)""",
                 (keep_id, drop_id),
             )
-            conn.execute(
-                """DELETE FROM survey_opt_outs WHERE contact_id = ?2
-                   AND EXISTS (SELECT 1 FROM survey_opt_outs k WHERE k.contact_id = ?1)""",
-                (keep_id, drop_id),
-            )
-            for table in ("occurrence_marks", "survey_opt_outs"):
+            for table in OPT_OUT_TABLES:
+                conn.execute(
+                    f"""DELETE FROM {table} WHERE contact_id = ?2
+                        AND EXISTS (SELECT 1 FROM {table} k WHERE k.contact_id = ?1)""",
+                    (keep_id, drop_id),
+                )
+            for table in ("occurrence_marks", *OPT_OUT_TABLES):
                 conn.execute(
                     f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep_id, drop_id)
                 )
@@ -560,7 +565,7 @@ class TransferRepo:
 RESTORED_TABLES = (
     "contact_emails", "contact_phones", "contact_tags", "contact_addresses", "contact_links",
     "anniversaries", "stage_history", "notes", "sales", "sale_items", "satisfaction", "cases",
-    "costs", "follow_ups", "occurrence_marks", "company_departures",
+    "costs", "follow_ups", "occurrence_marks", "company_departures", *OPT_OUT_TABLES,
 )  # fmt: skip
 _SOURCES = {"sale": "sales", "case": "cases", "score": "satisfaction"}
 

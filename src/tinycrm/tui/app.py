@@ -28,6 +28,7 @@ from tinycrm.tui.screens.company import CompanyScreen
 from tinycrm.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
+    from tinycrm.services.passon import PassedOn
     from tinycrm.tui.screens.customer import CustomerScreen
 
 T = TypeVar("T")
@@ -219,9 +220,12 @@ class CrmApp(App[None]):
     def action_pass_on(self) -> None:
         from tinycrm.tui.forms.passon import PassOnForm
 
-        def sent(count: int | None) -> None:
-            if count is not None:
-                self.notify(f"{count} pass-on follow-up{'s' if count != 1 else ''} created")
+        def sent(done: PassedOn | None) -> None:
+            if done is not None:
+                count = len(done.created)
+                skipped = f", {done.skipped} skipped (asked for no news)" if done.skipped else ""
+                plural = "s" if count != 1 else ""
+                self.notify(f"{count} pass-on follow-up{plural} created{skipped}")
 
         self.push_screen(PassOnForm(), sent)
 

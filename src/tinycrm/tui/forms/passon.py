@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tinycrm.services.passon import pass_on
+from tinycrm.services.passon import PassedOn, pass_on
 from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values, collect
 
 
-class PassOnForm(FormScreen[int]):
-    """Dismisses with how many follow-ups were created."""
+class PassOnForm(FormScreen[PassedOn]):
+    """Dismisses with the follow-ups created and how many were skipped."""
 
     def __init__(self) -> None:
         fields = [
@@ -24,11 +24,11 @@ class PassOnForm(FormScreen[int]):
             check=lambda v: collect({"due": lambda: crm(self).parse_date(v["due"] or "today")}),
         )
 
-    async def save(self, values: Values) -> int:
+    async def save(self, values: Values) -> PassedOn:
         app = crm(self)
         due = app.parse_date(values["due"] or "today")
 
-        def change(store: Store) -> int:
-            return len(pass_on(store, values["text"], values["tag"], due))
+        def change(store: Store) -> PassedOn:
+            return pass_on(store, values["text"], values["tag"], due)
 
         return await app.write(change)

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from tinycrm.errors import CrmError
 from tinycrm.money import format_minor
-from tinycrm.services.card import ContactDetails, contact_details
+from tinycrm.services.card import ContactDetails, asked_for, contact_details
 from tinycrm.tui import keys
 from tinycrm.tui.actions import CustomerActions
 from tinycrm.tui.context import CommandList, crm
@@ -137,7 +137,7 @@ def open_cases(details: ContactDetails, today: date, alert: str = ALERT) -> Text
 
 def survey_history(details: ContactDetails, today: date) -> Text:
     """The surveys e-mailed to the contact and their answers, the e-mails held for review,
-    and an opt-out (nothing at all for a contact never surveyed)."""
+    and opt-outs of surveys or news (nothing at all for a contact never surveyed)."""
     scores = {score.id: score for score in details.scores}
     text = Text()
     for survey in details.surveys:
@@ -161,10 +161,8 @@ def survey_history(details: ContactDetails, today: date) -> Text:
         text.append(" — ")
         text.append_text(safe(row.record.reason))
         text.append(f" (crm mail review, id {row.record.id})", style="dim")
-    if details.no_surveys_since is not None:
-        text.append(
-            f"\nasked for no surveys on {details.no_surveys_since.isoformat()}", style="dim"
-        )
+    for asked in asked_for(details):
+        text.append(f"\nasked for {asked}", style="dim")
     return text
 
 
