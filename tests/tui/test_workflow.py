@@ -14,7 +14,7 @@ from textual.widgets import Input, Select, Static
 
 from tinycrm.services import followups
 from tinycrm.services.cases import list_cases
-from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.contacts import ContactFields, add_contact, edit_contact
 from tinycrm.services.notes import add_note, list_notes
 from tinycrm.services.satisfaction import history
 from tinycrm.store import Store
@@ -160,6 +160,23 @@ async def test_pass_on_to_a_tag(busy_app: CrmApp, store: Store) -> None:
         await press(pilot, "ctrl+s")
         assert "Pass on: Winter service week" in queue_titles(busy_app)
     assert "Pass on: Winter service week" in open_titles(store)
+
+
+async def test_pass_on_leaves_out_who_asked_for_no_news(store: Store, data: dict[str, int]) -> None:
+    edit_contact(store, "Ana Souza", ContactFields(add_tags=["vip"]), TODAY)
+    edit_contact(store, "Ben Okafor", ContactFields(), TODAY, news=False)
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        fill(app, text="Winter service week", tag="vip", due="today")
+        await press(pilot, "ctrl+s")
+        shown = " ".join(screen_text(app).replace("▌", " ").split())  # a toast's lines joined
+        assert "1 pass-on follow-up created, 1 skipped (asked for no news)" in shown
+        app.open_customer(data["Ben Okafor"])
+        await settle(pilot)
+        assert f"Asked for  no news on {TODAY.isoformat()}" in screen_text(app)
+    assert open_titles(store).count("Pass on: Winter service week") == 1
 
 
 async def test_done_satisfaction_check_with_a_note_and_score(store: Store, data: dict[str, int]

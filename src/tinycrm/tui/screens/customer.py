@@ -44,6 +44,7 @@ def contact_fields(details: ContactDetails) -> Text:
         ("Owner", details.owner),
         ("Referrer", c.referrer),
         ("Brought in", ", ".join(name for _, name in details.referred)),
+        ("Asked for", "; ".join(asked_for(details))),
     ]
     text = Text()
     for label, value in rows:
@@ -137,7 +138,7 @@ def open_cases(details: ContactDetails, today: date, alert: str = ALERT) -> Text
 
 def survey_history(details: ContactDetails, today: date) -> Text:
     """The surveys e-mailed to the contact and their answers, the e-mails held for review,
-    and opt-outs of surveys or news (nothing at all for a contact never surveyed)."""
+    (nothing at all for a contact never surveyed)."""
     scores = {score.id: score for score in details.scores}
     text = Text()
     for survey in details.surveys:
@@ -161,8 +162,6 @@ def survey_history(details: ContactDetails, today: date) -> Text:
         text.append(" — ")
         text.append_text(safe(row.record.reason))
         text.append(f" (crm mail review, id {row.record.id})", style="dim")
-    for asked in asked_for(details):
-        text.append(f"\nasked for {asked}", style="dim")
     return text
 
 
