@@ -594,5 +594,12 @@ V14 = [
     )""",
 ]
 
+# Version 15 (schema.V15 is empty): the contacts' own search documents (id < 0) get a GIN
+# index of their own, so a search does not decode a word's matches among every note to find
+# the few in contacts (docs/decisions.md, "PostgreSQL search").
+V15 = ["CREATE INDEX search_index_own ON search_index USING gin (document) WHERE id < 0"]
+
 # Later versions, each the twin of SQLite's migration of the same number.
-MIGRATIONS: dict[int, list[str]] = {9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14}
+MIGRATIONS: dict[int, list[str]] = {
+    9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15
+}  # fmt: skip
