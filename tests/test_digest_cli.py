@@ -73,7 +73,13 @@ def rows(monkeypatch: pytest.MonkeyPatch) -> list[Row]:
     stored: list[Row] = []
 
     def queue(
-        store: Store, as_of: date, days: int, settings: Any, limit: int, dates_only: bool = False
+        store: Store,
+        as_of: date,
+        days: int,
+        settings: Any,
+        limit: int,
+        dates_only: bool = False,
+        scope: Any = None,
     ) -> Queue:
         overdue = [r for r in stored if r.due_on < as_of and r.kind not in service.DATE_KINDS]
         # As the real queue is asked (TODAY_KINDS): birthdays and anniversaries come apart.

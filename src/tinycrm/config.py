@@ -71,6 +71,7 @@ class Settings:
     # [team] default_view: whose follow-ups a queue shows unless told ("mine" or "everyone");
     # None: everyone's on the command line, mine in the TUI (docs/team.md)
     team_view: str | None = None
+    team: dict[str, Any] = field(default_factory=dict)  # [team]: the per-owner digest's keys
     source: Path | None = None
 
 
@@ -156,6 +157,7 @@ def _settings_from_mapping(raw: dict[str, Any], source: Path) -> Settings:
         mail=_table(raw, "mail", source),
         imap=_table(raw, "imap", source),
         portal=_table(raw, "portal", source),
+        team=_table(raw, "team", source),
         source=source,
     )
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from datetime import date
+from typing import NamedTuple
 
 import typer
 
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
+from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.mail import html, markdown, text
 from tinycrm.mail.send import (
@@ -20,9 +24,11 @@ from tinycrm.mail.send import (
 )
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services import digest as service
+from tinycrm.services import owner_digest
 from tinycrm.services.digest import Digest
 from tinycrm.services.integrity import check_integrity
 from tinycrm.store import Store
+from tinycrm.textsafe import visible
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -54,12 +60,19 @@ def digest(
         max=1_000_000,
         help="At most this many rows per section, with the section's full count (0: all).",
     ),
+    each_owner: bool = typer.Option(
+        False,
+        "--each-owner",
+        help="Each user their own digest, on their own day (docs/team.md); the unassigned"
+        " rows to [team] coordinator, else to the admins.",
+    ),
 ) -> None:
     """The day's digest: overdue, today, birthdays and anniversaries, at-risk customers.
 
     With --send it is e-mailed (SMTP or sendmail, see docs/cron.md) and recorded: a second
     --send the same day sends nothing, and days missed while the machine was off are caught
     up by the next one. A failure exits 1 with one line on stderr and is retried next run.
+    With --each-owner every active user with an e-mail address gets their own, once a day.
     """
     st = state(ctx)
     day = as_of_date(ctx, as_of)
@@ -71,9 +84,17 @@ def digest(
     fmt = "json" if as_json else fmt
     if force and not send:
         raise UsageError("--force only applies with --send")
-    mail = mail_config(st.settings.smtp, st.settings.source) if send else None
+    if each_owner and fmt == "html" and not send:
+        raise UsageError("--each-owner prints text, markdown or json; the e-mails carry the HTML")
+    mail = (
+        mail_config(st.settings.smtp, st.settings.source, needs_to=not each_owner) if send else None
+    )
     store = st.store
     store.source = "digest"
+    if each_owner:
+        options = _Options(span, limit, fmt, quiet_if_empty, force)
+        _each_owner(store, st.settings, day if as_of else None, options, mail)
+        return
     if mail is None:
         # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
         printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
@@ -106,13 +127,15 @@ def _default_days(raw: dict[str, object]) -> int:
     return value
 
 
-def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None:
+def _send(
+    store: Store, built: Digest, mail: MailConfig, *, force: bool, user_id: int | None = None
+) -> None:
     recipients = ", ".join(mail.recipients)
-    claimed = service.claim_send(store, built, recipients, force=force)
+    claimed = service.claim_send(store, built, recipients, force=force, user_id=user_id)
     if claimed is None:  # another run sent it or is sending it since this one began
         if output.is_terminal():
             output.print_notice(
-                f"the digest for {built.as_of} was sent, or is being sent, by another run;"
+                f"{_whose(built)} for {built.as_of} was sent, or is being sent, by another run;"
                 " use --force to send it again"
             )
         return
@@ -134,7 +157,7 @@ def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None
     except BaseException as exc:  # interrupted, or a bug: the day is not left "sending"
         if taken:  # the server has it: sent, even if the record was interrupted
             service.record_sent(store, claimed)
-            output.print_notice(f"crm: the digest for {built.as_of} was sent before the stop")
+            output.print_notice(f"crm: {_whose(built)} for {built.as_of} was sent before the stop")
         else:
             # The type only: an exception's text may quote what it was encoding (a password).
             service.record_failed(store, claimed, f"stopped by {type(exc).__name__}")
@@ -143,9 +166,99 @@ def _send(store: Store, built: Digest, mail: MailConfig, *, force: bool) -> None
         output.print_notice(f"crm: warning: {warning}")
     if output.is_terminal():
         output.print_success(
-            f"digest for {built.as_of} sent to {recipients} via {mail.via}"
+            f"{_whose(built)} for {built.as_of} sent to {recipients} via {mail.via}"
             f" ({built.item_count} items)"
         )
+
+
+def _whose(built: Digest) -> str:
+    return f"{built.owner}'s digest" if built.owner else "the digest"
+
+
+class _Options(NamedTuple):
+    days: int
+    limit: int
+    fmt: str
+    quiet_if_empty: bool
+    force: bool
+
+
+def _each_owner(
+    store: Store, settings: Settings, as_of: date | None, options: _Options, mail: MailConfig | None
+) -> None:
+    """Each user's digest, printed, or sent to each whose time of day has come. A user without
+    an e-mail address is named on stderr (exit 0); a failed send is one stderr line, the
+    others are still sent, and the run exits 1 (the failed ones are sent by the next run)."""
+    found = owner_digest.recipients(store, settings, as_of=as_of)
+    for user in found.without_email:
+        output.print_notice(
+            f"crm: {user.name} has no e-mail address and gets no digest"
+            f" (crm users edit {user.login or user.name!r} --email E)"
+        )
+    if not found.unassigned_to:
+        output.print_notice(
+            "crm: nobody gets the unassigned rows: no admin has an e-mail address"
+            " ([team] coordinator names who does)"
+        )
+    if mail is None:
+        _print_each(store, settings, found, options)
+        return
+    check_integrity(store)
+    failed = 0
+    for person in found.people:
+        if not person.due:
+            if output.is_terminal():
+                output.print_notice(f"{person.user.name}'s digest is not due yet ({person.zone})")
+            continue
+        plan = service.plan_send(store, person.day, force=options.force, user_id=person.user.id)
+        if plan.skip:
+            if output.is_terminal():
+                output.print_notice(
+                    f"{person.user.name}'s digest for {person.day} was already sent"
+                    f" ({plan.already_sent_at}); use --force to send it again"
+                )
+            continue
+        built = owner_digest.build(
+            store, person, days=options.days, covered_from=plan.covered_from,
+            settings=settings, limit=options.limit,
+        )  # fmt: skip
+        if options.quiet_if_empty and built.is_empty:
+            service.record_empty(store, built, person.user.id)
+            continue
+        to = replace(mail, recipients=(person.email,))
+        try:
+            _send(store, built, to, force=options.force, user_id=person.user.id)
+        except SendError as exc:
+            output.print_notice(f"crm: {person.user.name}'s digest: {exc}")
+            failed += 1
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_each(
+    store: Store, settings: Settings, found: owner_digest.Recipients, options: _Options
+) -> None:
+    """What each person would get, one after the other (json: one document)."""
+    shown: list[dict[str, object]] = []
+    for person in found.people:
+        built = owner_digest.build(
+            store, person, days=options.days, settings=settings, limit=options.limit
+        )
+        if options.quiet_if_empty and built.is_empty:
+            continue
+        if options.fmt == "json":
+            shown.append(
+                {"user": person.user.name, "email": person.email, "time_zone": person.zone,
+                 "gets_unassigned": person.gets_unassigned, "digest": digest_dict(built)}
+            )  # fmt: skip
+            continue
+        to = visible(f"To: {person.user.name} <{person.email}> ({person.zone})", one_line=True)
+        sys.stdout.write(f"{to}\n")
+        _print(built, options.fmt)
+        sys.stdout.write("\n")
+    if options.fmt == "json":
+        without = [user.name for user in found.without_email]
+        output.print_json({"digests": shown, "without_email": without})
 
 
 def _print(built: Digest, fmt: str) -> None:

@@ -26,7 +26,16 @@ def subject(digest: Digest) -> str:
 
 
 def heading(digest: Digest) -> str:
-    return f"tinycrm digest for {long_day(digest.as_of)} — {_items(digest.item_count)}"
+    whose = f"{digest.owner}, " if digest.owner else ""
+    return f"tinycrm digest for {whose}{long_day(digest.as_of)} — {_items(digest.item_count)}"
+
+
+def unassigned_heading(part: Digest) -> str:
+    """The heading of the coordinator's second part: the rows nobody owns."""
+    return f"Unassigned: {_items(part.item_count)} nobody owns yet (crm contacts assign)"
+
+
+NOTHING_OF_YOURS = "Nothing of yours is due today."
 
 
 def _items(count: int) -> str:
@@ -48,7 +57,8 @@ def overdue_heading(digest: Digest) -> str:
 
 
 def overdue_more(digest: Digest) -> str | None:
-    return _more(digest.overdue_total, len(digest.overdue), "overdue", "crm follow-ups overdue")
+    command = _command("crm follow-ups overdue", digest)
+    return _more(digest.overdue_total, len(digest.overdue), "overdue", command)
 
 
 def today_heading(digest: Digest) -> str:
@@ -56,7 +66,8 @@ def today_heading(digest: Digest) -> str:
 
 
 def today_more(digest: Digest) -> str | None:
-    return _more(digest.today_total, len(digest.today), "today", "crm follow-ups today --limit 0")
+    command = _command("crm follow-ups today --limit 0", digest)
+    return _more(digest.today_total, len(digest.today), "today", command)
 
 
 def dates_heading(digest: Digest) -> str:
@@ -65,9 +76,13 @@ def dates_heading(digest: Digest) -> str:
 
 
 def dates_more(digest: Digest) -> str | None:
-    return _more(
-        digest.dates_total, len(digest.dates), "birthdays and anniversaries", "crm digest --limit 0"
-    )
+    command = "crm digest --each-owner --limit 0" if digest.scope else "crm digest --limit 0"
+    return _more(digest.dates_total, len(digest.dates), "birthdays and anniversaries", command)
+
+
+def _command(command: str, digest: Digest) -> str:
+    """`command` for the digest's rows: everyone's, the reader's (--mine) or nobody's."""
+    return f"{command} {digest.queue_option}".rstrip()
 
 
 def _more(total: int, shown: int, what: str, command: str) -> str | None:

@@ -17,6 +17,7 @@ _BODY = (
     " color: #1f2328; background: #ffffff; margin: 0; padding: 16px; line-height: 1.45"
 )
 _H1 = "font-size: 20px; margin: 0 0 12px 0"
+_H1_PART = "font-size: 20px; margin: 32px 0 12px 0; color: #8250df"
 _H2 = "font-size: 17px; margin: 20px 0 6px 0; border-bottom: 1px solid #d0d7de"
 _H2_OVERDUE = _H2 + "; color: #b42318"
 _H3 = "font-size: 15px; margin: 12px 0 4px 0; color: #57606a"
@@ -59,6 +60,19 @@ def render(digest: Digest) -> str:
         out.append(f'<p style="{_CATCH_UP}">{escape(catch_up)}</p>')
     if digest.is_empty:
         out.append(f'<p style="{_NOTE}">{escape(common.EMPTY)}</p>')
+    out += _sections(digest)
+    part = digest.unassigned
+    if part is not None and not part.is_empty:
+        if not digest.own_item_count:
+            out.append(f'<p style="{_NOTE}">{escape(common.NOTHING_OF_YOURS)}</p>')
+        out.append(f'<h1 style="{_H1_PART}">{escape(common.unassigned_heading(part))}</h1>')
+        out += _sections(part)
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _sections(digest: Digest) -> list[str]:
+    out: list[str] = []
     if digest.overdue_total:
         out.append(f'<h2 style="{_H2_OVERDUE}">{escape(common.overdue_heading(digest))}</h2>')
         out += _list([_item(item, overdue=True) for item in digest.overdue])
@@ -89,8 +103,7 @@ def render(digest: Digest) -> str:
     if digest.held:
         out.append(f'<h2 style="{_H2}">{escape(common.held_heading(digest))}</h2>')
         out += _list([f"<li>{escape(common.held_line(held))}</li>" for held in digest.held])
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _more(text: str | None) -> list[str]:

@@ -39,6 +39,18 @@ def render(digest: Digest) -> str:
     if digest.is_empty:
         out += ["", common.EMPTY]
         return "\n".join(out) + "\n"
+    out += _sections(digest)
+    part = digest.unassigned
+    if part is not None and not part.is_empty:
+        if not digest.own_item_count:
+            out += ["", common.NOTHING_OF_YOURS]
+        out += ["", f"# {common.unassigned_heading(part)}"]
+        out += _sections(part)
+    return "\n".join(out) + "\n"
+
+
+def _sections(digest: Digest) -> list[str]:
+    out: list[str] = []
     if digest.overdue_total:
         out += ["", f"## {common.overdue_heading(digest)}", ""]
         out += [_item(item, overdue=True) for item in digest.overdue]
@@ -62,7 +74,7 @@ def render(digest: Digest) -> str:
     if digest.held:
         out += ["", f"## {common.held_heading(digest)}", ""]
         out += [f"- {escape(common.held_line(held))}" for held in digest.held]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _more(text: str | None) -> list[str]:

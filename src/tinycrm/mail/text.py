@@ -32,6 +32,18 @@ def lines(digest: Digest) -> list[Line]:
     if digest.is_empty:
         out += [("", None), (common.EMPTY, "dim")]
         return out
+    out += _sections(digest)
+    part = digest.unassigned
+    if part is not None and not part.is_empty:
+        if not digest.own_item_count:
+            out += [("", None), (common.NOTHING_OF_YOURS, "dim")]
+        out += [("", None), (common.unassigned_heading(part), "bold magenta")]
+        out += _sections(part)
+    return out
+
+
+def _sections(digest: Digest) -> list[Line]:
+    out: list[Line] = []
     if digest.overdue_total:
         out += [("", None), (common.overdue_heading(digest), "bold red")]
         out += [(_item(item, overdue=True), None) for item in digest.overdue]

@@ -34,6 +34,16 @@ def at_risk_dict(customer: AtRiskCustomer) -> dict[str, Any]:
 
 
 def digest_dict(digest: Digest) -> dict[str, Any]:
+    """The digest; a person's (`--each-owner`) also says whose it is, and the coordinator's
+    has the rows nobody owns under "unassigned"."""
+    found = _sections_dict(digest)
+    if digest.scope is not None:
+        found["owner"] = digest.owner
+        found["unassigned"] = digest_dict(digest.unassigned) if digest.unassigned else None
+    return found
+
+
+def _sections_dict(digest: Digest) -> dict[str, Any]:
     groups: dict[str, list[DigestItem]] = {key: [] for key, _, _ in TODAY_GROUPS}
     for key, _, items in digest.today_groups():
         groups[key] = items

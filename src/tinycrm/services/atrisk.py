@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, NamedTuple, TypeVar
 
+from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
 from tinycrm.store.companies import CompanyFilter
@@ -27,10 +28,16 @@ def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskR
     return Page(total, rows)
 
 
-def short_list(store: Store, as_of: date) -> Page[AtRiskRow]:
+def short_list(store: Store, as_of: date, scope: OwnerScope | None = None) -> Page[AtRiskRow]:
     """The SHORT_LIST most urgent at-risk customers (as `at_risk` ranks them), and how many
-    there are in all: the digest's section."""
-    return at_risk(store, as_of, limit=SHORT_LIST)
+    there are in all: the digest's section. With `scope`, those one user owns (or nobody)."""
+    if scope is None:
+        return at_risk(store, as_of, limit=SHORT_LIST)
+    with store.read():
+        rows = at_risk(store, as_of).rows
+        _, owners = store.follow_ups.owners([], [row.contact_id for row in rows])
+    kept = [row for row in rows if owners.get(row.contact_id) == scope.user_id]
+    return Page(len(kept), kept[:SHORT_LIST])
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from tinycrm.errors import UsageError
 from tinycrm.services import atrisk
-from tinycrm.services.followups import build_queue
+from tinycrm.services.followups import OwnerScope, build_queue
 from tinycrm.store import Store
 from tinycrm.store.digests import EMPTY, FAILED, SENT
 from tinycrm.vocabulary import FollowUpKind
@@ -143,6 +143,10 @@ class Digest:
     at_risk_total: int = 0  # may exceed len(at_risk): the list is capped
     held: tuple[HeldMail, ...] = ()  # e-mails held for review, the latest ones
     held_total: int = 0
+    # Whose rows (`OwnerScope`): None the shop's; a user's (`owner` names them); or nobody's.
+    scope: OwnerScope | None = None
+    owner: str | None = None
+    unassigned: Digest | None = None  # the coordinator's: the rows nobody owns
 
     def __post_init__(self) -> None:
         if self.covered_from == date.min:
@@ -181,6 +185,11 @@ class Digest:
 
     @property
     def item_count(self) -> int:
+        return self.own_item_count + (self.unassigned.item_count if self.unassigned else 0)
+
+    @property
+    def own_item_count(self) -> int:
+        """The items but for the unassigned part."""
         return (
             self.overdue_total
             + self.today_total
@@ -188,6 +197,13 @@ class Digest:
             + self.at_risk_total
             + self.held_total
         )
+
+    @property
+    def queue_option(self) -> str:
+        """The option that makes `crm follow-ups` list this digest's rows."""
+        if self.scope is None:
+            return ""
+        return "--mine" if self.scope.user_id is not None else "--unassigned"
 
     @property
     def is_empty(self) -> bool:
@@ -214,21 +230,25 @@ def build_digest(
     covered_from: date | None = None,
     settings: Settings | None = None,
     limit: int | None = SECTION_LIMIT,
+    scope: OwnerScope | None = None,
 ) -> Digest:
     """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up).
     Each list section shows at most `limit` rows (0 or None: all) and its full count.
-    All of it is read from one snapshot of the file."""
+    With `scope`, one user's rows or the unassigned ones, as `crm follow-ups --mine` or
+    `--unassigned` has them, and the at-risk customers they own (or nobody owns); e-mails held
+    for review are nobody's. All of it is read from one snapshot of the file."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {limit}")
     limit = limit or None
     start = min(covered_from or as_of, as_of)
     with store.read():
-        queue = _queue(store, as_of, 0, settings, limit)
+        queue = _queue(store, as_of, 0, settings, limit, scope=scope)
         # Birthdays and anniversaries from the first uncovered day (catch-up) to the window's
         # end: the upcoming rows of the queue of the day before it.
         span = min((as_of - start).days + days + 1, MAX_WINDOW_DAYS)
-        dates = _queue(store, start - timedelta(days=1), span, settings, limit, dates_only=True)
-        short_list = atrisk.short_list(store, as_of)
+        before = start - timedelta(days=1)
+        dates = _queue(store, before, span, settings, limit, dates_only=True, scope=scope)
+        short_list = atrisk.short_list(store, as_of, scope)
         shown = [row.contact_id for row in (*queue.overdue, *queue.today, *dates.upcoming)]
         shown += [row.contact_id for row in short_list.rows]
         companies = store.companies.names_of_people(shown)
@@ -241,7 +261,7 @@ def build_digest(
                 row.record.reason or "",
                 row.contact_name,
             )
-            for row in store.mail.held()
+            for row in (store.mail.held() if scope is None or scope.user_id is None else [])
         ]
         built = assemble(
             as_of,
@@ -255,7 +275,7 @@ def build_digest(
             companies=companies,
         )
     # The latest first: the oldest were in earlier digests already.
-    return replace(built, held=tuple(held[::-1][:HELD_SHOWN]), held_total=len(held))
+    return replace(built, held=tuple(held[::-1][:HELD_SHOWN]), held_total=len(held), scope=scope)
 
 
 def _queue(
@@ -266,18 +286,20 @@ def _queue(
     limit: int | None,
     *,
     dates_only: bool = False,
+    scope: OwnerScope | None = None,
 ) -> QueueLike:
     """The follow-up queue, the one source of what is due (`crm follow-ups today`): its
     overdue and today's rows, or (`dates_only`) a page of its upcoming birthdays and
-    anniversaries."""
+    anniversaries; `scope`'s rows only."""
     if dates_only:
         dated: QueueLike = build_queue(
             store, as_of, days=days, settings=settings, with_overdue=False, with_today=False,
-            upcoming_kinds=DATE_KINDS, upcoming_limit=limit,
+            upcoming_kinds=DATE_KINDS, upcoming_limit=limit, scope=scope,
         )  # fmt: skip
         return dated
     queue: QueueLike = build_queue(
         store, as_of, days=days, settings=settings, overdue_limit=limit, today_limit=limit,
+        scope=scope,
     )  # fmt: skip
     return queue
 
