@@ -184,7 +184,8 @@ def test_sent_once_per_person_per_day_and_a_failed_one_is_caught_up_next_run(
     with serving() as inbox:
         write_config(isolated_env, inbox.port)
         assert send(cli, day=first).exit_code == 0
-        assert send(cli, day=first).exit_code == 0  # the same day again: nothing
+        again = send(cli, day=first)  # the same day again: nothing, and nothing said
+        assert (again.exit_code, again.stderr) == (0, "")
         assert len(inbox.messages) == 2
     refusing = Refusing()
     refusing.refused = ("ann@shop.example",)
@@ -192,7 +193,7 @@ def test_sent_once_per_person_per_day_and_a_failed_one_is_caught_up_next_run(
         write_config(isolated_env, refusing.port)
         failed = send(cli, day=second)
         assert failed.exit_code == 1
-        assert failed.stderr.splitlines()[1] == (
+        assert failed.stderr.splitlines()[0] == (
             f"crm: Ann Smith's digest: cannot send digest via 127.0.0.1:{refusing.port}:"
             " recipients refused: ann@shop.example (recorded; the next run will try again)"
         )
@@ -235,6 +236,19 @@ def test_a_missed_day_is_caught_up_for_that_person_only(
     mail = mail_to(smtp)
     assert "Gus Wolf: Birthday" in mail["bea@shop.example"]  # on the day she missed
     assert "Gus Wolf" not in mail["ann@shop.example"]
+
+
+def test_quiet_if_empty_sends_nobody_an_empty_digest(
+    cli: Invoke, shop: None, smtp: Inbox, isolated_env: Path, store: Store
+) -> None:
+    write_config(isolated_env, smtp.port)
+    ok(cli, "users", "edit", "carl", "--email", "carl@shop.example")  # nothing of his is due
+    result = send(cli, "--quiet-if-empty")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert sorted(mail_to(smtp)) == ["ann@shop.example", "bea@shop.example"]
+    names = {user.id: user.name for user in store.users.all()}
+    recorded = {names[run.user_id or 0]: run.status for run in store.digests.recent()}
+    assert recorded == {"Ann Smith": "sent", "Bea Jones": "sent", "Carl Berg": "empty"}
 
 
 def test_two_senders_at_once_send_each_person_one_message(

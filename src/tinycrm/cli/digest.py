@@ -187,24 +187,15 @@ def _each_owner(
     store: Store, settings: Settings, as_of: date | None, options: _Options, mail: MailConfig | None
 ) -> None:
     """Each user's digest, printed, or sent to each whose time of day has come. A user without
-    an e-mail address is named on stderr (exit 0); a failed send is one stderr line, the
-    others are still sent, and the run exits 1 (the failed ones are sent by the next run)."""
+    an e-mail address is named on stderr (exit 0) by a run that sends; a failed send is one
+    stderr line, the others are still sent, and the run exits 1 (the next run sends those)."""
     found = owner_digest.recipients(store, settings, as_of=as_of)
-    for user in found.without_email:
-        output.print_notice(
-            f"crm: {user.name} has no e-mail address and gets no digest"
-            f" (crm users edit {user.login or user.name!r} --email E)"
-        )
-    if not found.unassigned_to:
-        output.print_notice(
-            "crm: nobody gets the unassigned rows: no admin has an e-mail address"
-            " ([team] coordinator names who does)"
-        )
     if mail is None:
+        _name_the_left_out(found)
         _print_each(store, settings, found, options)
         return
     check_integrity(store)
-    failed = 0
+    done = failed = 0
     for person in found.people:
         if not person.due:
             if output.is_terminal():
@@ -222,6 +213,7 @@ def _each_owner(
             store, person, days=options.days, covered_from=plan.covered_from,
             settings=settings, limit=options.limit,
         )  # fmt: skip
+        done += 1
         if options.quiet_if_empty and built.is_empty:
             service.record_empty(store, built, person.user.id)
             continue
@@ -231,8 +223,24 @@ def _each_owner(
         except SendError as exc:
             output.print_notice(f"crm: {person.user.name}'s digest: {exc}")
             failed += 1
+    if done:  # not on every run of an hourly cron line: cron would mail it each time
+        _name_the_left_out(found)
     if failed:
         raise typer.Exit(1)
+
+
+def _name_the_left_out(found: owner_digest.Recipients) -> None:
+    """Stderr lines for the users who get no digest, and for unassigned rows nobody gets."""
+    for user in found.without_email:
+        output.print_notice(
+            f"crm: {user.name} has no e-mail address and gets no digest"
+            f" (crm users edit {user.login or user.name!r} --email E)"
+        )
+    if not found.unassigned_to:
+        output.print_notice(
+            "crm: nobody gets the unassigned rows: no admin has an e-mail address"
+            " ([team] coordinator names who does)"
+        )
 
 
 def _print_each(
