@@ -339,3 +339,16 @@ def test_a_crm_without_users_says_so(cli: Invoke, smtp: Inbox, isolated_env: Pat
         "crm: this CRM has no users: --each-owner sends each user their own digest"
         " (`crm users add NAME --email E`); without it, `crm digest` is the shop's one\n"
     )
+
+
+def test_a_hostile_user_name_stays_literal_in_every_format(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "*Ann* [red]x <b>\x1b[2J"
+    ok(cli, "users", "add", name, "--email", "ann@shop.example", "--login", "ann")
+    monkeypatch.setenv("CRM_USER", "ann")
+    text = cli("digest", "--each-owner", "--as-of", DAY).stdout
+    markdown = cli("digest", "--each-owner", "--as-of", DAY, "--format", "markdown").stdout
+    assert "\x1b" not in text + markdown
+    assert "tinycrm digest for *Ann* [red]x <b>␛[2J, Thursday" in text
+    assert r"# tinycrm digest for \*Ann\* \[red\]x \<b\>␛\[2J, Thursday" in markdown

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem, HeldMail
+from tinycrm.textsafe import visible
 from tinycrm.wording import TOTAL_LIMIT, due_text, more_text, plural, total_text
+
+
+def _visible(text: str) -> str:
+    return visible(text, one_line=True)
 
 
 def day(value: date) -> str:
@@ -25,8 +31,9 @@ def subject(digest: Digest) -> str:
     return text
 
 
-def heading(digest: Digest) -> str:
-    whose = f"{digest.owner}, " if digest.owner else ""
+def heading(digest: Digest, escape: Callable[[str], str] = _visible) -> str:
+    """The first line; `escape` makes the person's name safe for the format."""
+    whose = f"{escape(digest.owner)}, " if digest.owner else ""
     return f"tinycrm digest for {whose}{long_day(digest.as_of)} — {_items(digest.item_count)}"
 
 

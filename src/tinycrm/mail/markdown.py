@@ -32,7 +32,7 @@ def _item(item: DigestItem, *, overdue: bool = False, prefix: str = "") -> str:
 
 
 def render(digest: Digest) -> str:
-    out = [f"# {common.heading(digest)}"]
+    out = [f"# {common.heading(digest, escape)}"]
     catch_up = common.catch_up_line(digest)
     if catch_up:
         out += ["", f"> {catch_up}"]
