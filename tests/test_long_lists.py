@@ -73,3 +73,44 @@ def test_a_page_as_long_as_the_limit_says_there_is_more(cli: Invoke, store: Stor
     assert shown.exit_code == 0, shown.stderr
     assert len(shown.stdout.splitlines()) == TOTAL_LIMIT + 1
     assert "… and more overdue (--limit 0 shows all)" in shown.stderr
+
+
+def queue_json(cli: Invoke, view: str, limit: int) -> dict[str, object]:
+    result = cli("follow-ups", view, "--as-of", D.isoformat(), "--json", "--limit", str(limit))
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_a_page_of_birthdays_is_the_head_of_the_whole_list(cli: Invoke, store: Store) -> None:
+    """Birthdays and anniversaries of today and the week before are read a page at a time in
+    SQL: the page is the head of the whole list, in its order, with the whole list's totals."""
+    types = ["dedicated", "personal", "long-term", "community", "transactional", None]
+    ids = []
+    for n in range(70):
+        day = D - timedelta(days=n % 9)  # today, the grace week and the day before it
+        year = f"{1950 + n}" if n % 4 else "-"
+        fields = ContactFields(
+            name=f"Person {69 - n:02d}",
+            relationship_type=types[n % len(types)],
+            birthday=f"{year}-{day:%m-%d}",
+            anniversaries=[f"wedding={1990 + n % 7}-{day:%m-%d}"] if n % 3 == 0 else None,
+        )
+        ids.append(add_contact(store, fields, D - timedelta(days=400)).id)
+    unborn = add_contact(store, ContactFields(name="Not Yet", birthday=f"{D.year}-{D:%m-%d}"), D)
+    opened = cli("cases", "open", str(ids[9]), "Broken vase", "--as-of", D.isoformat())
+    assert opened.exit_code == 0, opened.stderr
+    done = cli("follow-ups", "done", f"b{ids[18]}-{D.isoformat()}", "--as-of", D.isoformat())
+    assert done.exit_code == 0, done.stderr
+    whole = queue_json(cli, "today", 0)
+    today, overdue = whole["today"], whole["overdue"]
+    assert isinstance(today, list) and isinstance(overdue, list)
+    handles = {row["handle"] for row in today + overdue}
+    assert f"b{ids[18]}-{D.isoformat()}" not in handles  # marked done
+    assert not any(row["contact_id"] == unborn.id for row in today)  # an age of 0
+    assert {row["kind"] for row in today} >= {"birthday", "anniversary"}
+    for limit in (1, 4, 9):
+        page = queue_json(cli, "today", limit)
+        assert page["today"] == today[:limit]
+        assert page["overdue"] == overdue[:limit]
+        assert (page["today_total"], page["overdue_total"]) == (len(today), len(overdue))

@@ -373,6 +373,14 @@ def stored_occurrences(
     return found
 
 
+def month_days_on(day: date, feb29: str = "feb28") -> list[str]:
+    """The 'MM-DD's that occur on `day`: its own, and Feb 29 on the day a common year shows it."""
+    found = [day.strftime("%m-%d")]
+    if not calendar.isleap(day.year) and occurrence_in(2, 29, day.year, feb29) == day:
+        found.append("02-29")
+    return found
+
+
 def month_day_ranges(start: date, end: date) -> list[tuple[str, str]]:
     """'MM-DD' ranges covering [start, end], split at the year end, for an indexed lookup.
 

@@ -170,6 +170,27 @@ async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) 
         assert "more:overdue" not in [str(k.value) for k in table.rows]
 
 
+async def test_today_is_read_a_page_at_a_time(store: Store, data: dict[str, int]) -> None:
+    """Today's section, like the others, reads a first page and counts the rest."""
+    for i in range(45):
+        followups.add_follow_up(store, "Ben Okafor", f"Today {i:02d}", TODAY, TODAY)
+    everything = followups.build_queue(store, TODAY, days=0, today_limit=None).today
+    app = CrmApp(store, TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(QueueTable)
+        shown = [t for t in queue_titles(app) if t.startswith("Today ")]
+        assert 0 < len(shown) < 45
+        drawn = len([i for i in table.items.values() if i.days_late == 0])
+        more = str(table.get_row("more:today")[1])
+        assert more == f"… {len(everything) - drawn} more (enter: show more)"
+        table.move_cursor(row=table.get_row_index("more:today"), animate=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len([t for t in queue_titles(app) if t.startswith("Today ")]) == 45
+        assert "more:today" not in [str(k.value) for k in table.rows]
+
+
 async def test_upcoming_window_is_the_configured_one(store: Store, data: dict[str, int]) -> None:
     """`follow_ups.upcoming_days` sets the TUI's window as it sets `crm follow-ups upcoming`'s."""
     followups.add_follow_up(store, "Ana Souza", "In ten days", TODAY + timedelta(10), TODAY)

@@ -3,8 +3,8 @@ indexed look-ups the derived rows (birthdays, anniversaries, check-ins) are comp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -166,6 +166,48 @@ class FollowUpRepo:
         sql += f" ORDER BY {col.due} LIMIT 1 OFFSET {int(n) - 1}"
         row = self.db.conn.execute(sql, params).fetchone()
         return str(row[0]) if row else None
+
+    def ranked_on(
+        self, src: Source, day: date, as_of: date, weights: Weights, *,
+        by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
+    ) -> list[RankRow]:  # fmt: skip
+        """Rows of one source due on `day`, the highest `weights` first, then (`by_name`) by
+        contact name, then as their handles sort; at most `limit`."""
+        sql, params = _source_sql(
+            src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of, skip, None
+        )
+        col = _SOURCES[src]
+        weight = _weight_sql(weights, col.kind_expr, col.contact)
+        name = "lower(c.name), " if by_name else ""
+        sql += f" ORDER BY {weight} DESC, {name}{col.tie_text}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def dated_on(
+        self, kind: str, day: date, month_days: Sequence[str], weights: Weights, *,
+        by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
+    ) -> list[DatedRow]:  # fmt: skip
+        """Active contacts' birthdays or anniversaries (`kind`) falling on `day` (their
+        month-day is one of `month_days`), neither before their year nor marked done, skipped
+        or snoozed: the highest `weights` first, then (`by_name`) by contact name, then as
+        their handles sort; at most `limit`."""
+        sql, params = _dated_sql(kind, day, month_days, skip)
+        dated = _DATED[kind]
+        weight = _weight_sql(weights, f"'{kind}'", "c.id")
+        name = "lower(c.name), " if by_name else ""
+        sql += f" ORDER BY {weight} DESC, {name}({dated.id} || '-')"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [DatedRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def count_dated_on(
+        self, kind: str, day: date, month_days: Sequence[str], skip: Sequence[int], limit: int
+    ) -> int:
+        """How many rows `dated_on` would give, counted up to `limit` only."""
+        sql, params = _dated_sql(kind, day, month_days, skip)
+        counted = f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found"
+        return int(self.db.conn.execute(counted, params).fetchone()[0])
 
     def owners(
         self, follow_up_ids: Sequence[int], contact_ids: Sequence[int]
@@ -449,6 +491,7 @@ class FollowUpRepo:
         return [_follow_up(row) for row in rows]
 
 
+_ONE_DAY = timedelta(days=1)
 # Who closed a follow-up `f`, by name.
 _DONE_BY = "(SELECT name FROM users WHERE id = f.done_by) AS done_by_name"
 _OPEN_CASES = (
@@ -475,9 +518,11 @@ class _Source(NamedTuple):
     tables: str
     where: str
     due: str
-    tie: str  # order among rows due the same day (as the handles sort)
+    tie: str  # order among rows due the same day (as the handles sort after the day's)
     contact: str
     kind_col: str | None
+    kind_expr: str  # the rows' kind
+    tie_text: str  # order among rows due the same day as their handles sort as text
 
 
 _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = s.contact_id
@@ -495,6 +540,8 @@ _SOURCES: dict[Source, _Source] = {
         "f.id",
         "f.contact_id",
         "f.kind",
+        "f.kind",
+        "CAST(f.id AS TEXT)",
     ),
     Source.CHECK_IN: _Source(
         "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type, c.name",
@@ -504,6 +551,8 @@ _SOURCES: dict[Source, _Source] = {
         "(c.id || '-')",
         "c.id",
         None,
+        "'check-in'",
+        "(c.id || '-')",
     ),
     Source.REORDER: _Source(
         "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type, c.name",
@@ -516,6 +565,8 @@ _SOURCES: dict[Source, _Source] = {
         "(s.contact_id || '-')",
         "s.contact_id",
         None,
+        "'reorder'",
+        "(s.contact_id || '-')",
     ),
 }
 
@@ -543,6 +594,74 @@ def _source_sql(
     if contact_id is not None:
         sql += f" AND {col.contact} = :contact"
         params["contact"] = contact_id
+    return sql, params
+
+
+class Weights(NamedTuple):
+    """How rows due the same day rank: the higher the sum of their kind's, their contact's
+    relationship type's and (a contact with an open case) `open_case` weight, the earlier."""
+
+    kinds: Mapping[str, float]
+    relationships: Mapping[str, float]
+    open_case: float
+
+
+def _weight_sql(weights: Weights, kind: str, contact: str) -> str:
+    """`weights` of a row as SQL (the values are the queue's constants, written inline)."""
+
+    def case(expression: str, values: Mapping[str, float]) -> str:
+        whens = " ".join(f"WHEN '{key}' THEN {float(value)!r}" for key, value in values.items())
+        return f"(CASE {expression} {whens} ELSE 0.0 END)" if whens else "0.0"
+
+    return (
+        f"({case(kind, weights.kinds)} + {case('c.relationship_type', weights.relationships)}"
+        f" + (CASE WHEN {contact} IN ({_OPEN_CASES}) THEN {float(weights.open_case)!r}"
+        " ELSE 0.0 END))"
+    )
+
+
+class _Dated(NamedTuple):
+    select: str  # id, contact_id, contact name, label, date as stored, relationship type
+    tables: str
+    month_day: str
+    stored: str  # the date as stored: 'YYYY-MM-DD' or '--MM-DD'
+    id: str
+    contact: str
+    subject: str  # what an occurrence mark of the row refers to
+
+
+_DATED: dict[str, _Dated] = {
+    FollowUpKind.BIRTHDAY: _Dated(
+        "c.id, c.id, c.name, '', c.birthday, c.relationship_type",
+        "contacts c", "c.birthday_md", "c.birthday", "c.id", "c.id", "''",
+    ),
+    FollowUpKind.ANNIVERSARY: _Dated(
+        "a.id, a.contact_id, c.name, a.label, a.date, c.relationship_type",
+        "anniversaries a JOIN contacts c ON c.id = a.contact_id",
+        "a.date_md", "a.date", "a.id", "a.contact_id", "CAST(a.id AS TEXT)",
+    ),
+}  # fmt: skip
+
+
+def _dated_sql(
+    kind: str, day: date, month_days: Sequence[str], skip: Sequence[int]
+) -> tuple[str, dict[str, object]]:
+    dated = _DATED[kind]
+    params: dict[str, object] = {"kind": str(kind), "day": day.isoformat(), "year": day.year}
+    days = _marks(month_days, params, "md")
+    # A known year after the occurrence's (an age of 0 or less) is no occurrence yet.
+    year = (
+        f"CASE WHEN {dated.stored} LIKE '-%' THEN 0"
+        f" ELSE CAST(substr({dated.stored}, 1, 4) AS INTEGER) END"
+    )
+    sql = (
+        f"SELECT {dated.select} FROM {dated.tables}"
+        f" WHERE {dated.month_day} IN ({days}) AND c.archived = 0 AND {year} < :year"
+        f" AND NOT EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = {dated.contact}"
+        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = :day)"
+    )
+    if skip:
+        sql += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
     return sql, params
 
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.store import Store
+from tinycrm.store.followups import Weights
 from tinycrm.vocabulary import FollowUpKind, RelationshipType
 
 # Derived birthdays and anniversaries stay in the queue this many days after the day
@@ -39,6 +40,8 @@ RELATIONSHIP_WEIGHTS: dict[str, float] = {
     RelationshipType.LONG_TERM: 1.5,
     RelationshipType.COMMUNITY: 0.5,
 }
+# Rows due the same day share their due weight: these, urgency's other terms, order them.
+SAME_DAY = Weights(KIND_WEIGHTS, RELATIONSHIP_WEIGHTS, OPEN_CASE_WEIGHT)
 # Kinds whose derived occurrences vanish DERIVED_GRACE_DAYS after their day.
 GRACE_KINDS = frozenset({FollowUpKind.BIRTHDAY, FollowUpKind.ANNIVERSARY})
 

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from tinycrm.config import Settings
 from tinycrm.dates import (
     month_day_ranges,
+    month_days_on,
     stored_occurrences,
 )
 from tinycrm.errors import NotFound, UsageError
@@ -21,6 +22,7 @@ from tinycrm.services.followups.items import (
     GRACE_KINDS,
     KIND_WEIGHTS,
     RELATIONSHIP_WEIGHTS,
+    SAME_DAY,
     OwnerScope,
     Queue,
     QueueItem,
@@ -28,8 +30,10 @@ from tinycrm.services.followups.items import (
     urgency,
 )
 from tinycrm.services.followups.sources import (
+    SQL_PAGED,
     SQL_RANKED_KINDS,
     check_in_item,
+    dated_on,
     derived_rows,
     reorder_item,
 )
@@ -88,15 +92,16 @@ def build_queue(
     start = as_of - timedelta(days=DERIVED_GRACE_DAYS if with_overdue else 0 if with_today else -1)
     # One snapshot: the totals count the same rows the pages show.
     with store.read():
-        builder = _QueueBuilder(store, as_of, end, scope)
+        builder = _QueueBuilder(store, as_of, end, scope, settings)
         # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
         # page fills; the ones after it are counted, not built.
         page_end, dated_beyond = end, 0
         every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
         if up_limit is not None and days > 0 and every_dated_kind and scope is None:
             page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
-        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, settings)
-        today = builder.kept(builder.today(today_rows)) if with_today else []
+        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end)
+        today_page = (today_limit or None) if scope is None else None
+        today = builder.kept(builder.today(today_rows, today_page)) if with_today else []
         today.sort(key=_today_key)
         if scope is not None:
             overdue = builder.kept(builder.overdue(overdue_rows, None)) if with_overdue else []
@@ -121,15 +126,26 @@ def build_queue(
             upcoming_total += dated_beyond
         overdue_total = len(overdue)
         if with_overdue and overdue_limit:
-            overdue_total = len(overdue_rows) + builder.count("", builder.before, overdue_limit)
+            overdue_total = (
+                len(overdue_rows)
+                + builder.dated_count(start, as_of - timedelta(days=1), overdue_limit)
+                + builder.count("", builder.before, overdue_limit)
+            )
+        today_total = len(today)
+        if with_today and today_page:
+            today_total = (
+                len(today_rows)
+                + builder.dated_count(as_of, as_of, today_page)
+                + builder.count(builder.before, builder.on, today_page)
+            )
         return Queue(
             as_of=as_of,
             overdue=builder.finish(overdue),
-            today=builder.finish(today[: today_limit or None]),
+            today=builder.finish(today[:today_page]),
             upcoming=builder.finish(upcoming[:up_limit]),
             overdue_total=overdue_total,
             upcoming_total=upcoming_total,
-            today_total=len(today),
+            today_total=today_total,
         )
 
 
@@ -137,15 +153,22 @@ class _QueueBuilder:
     """The pieces of one `build_queue` call, sharing what every piece needs: the snoozed
     rows to leave to Python, the contacts with an open case, and the day boundaries."""
 
-    def __init__(self, store: Store, as_of: date, end: date, scope: OwnerScope | None) -> None:
+    def __init__(
+        self, store: Store, as_of: date, end: date, scope: OwnerScope | None, settings: Settings
+    ) -> None:
         self.store = store
         self.scope = scope
+        self.settings = settings
         self.repo = store.follow_ups
         self.as_of = as_of
         self.snoozed = self.repo.snoozed_marks()
         self.skips = {
             src: sorted({m.contact_id for m in self.snoozed if m.kind == kind})
             for src, kind in _SQL_KINDS.items()
+        }
+        self.dated_skips = {
+            kind: sorted({m.contact_id for m in self.snoozed if m.kind == kind})
+            for kind in SQL_PAGED.values()
         }
         self.cases = self.repo.contacts_with_open_case()
         self.before = (as_of - timedelta(days=1)).isoformat()
@@ -170,31 +193,65 @@ class _QueueBuilder:
         """Rows due in (lo, hi], counted up to TOTAL_LIMIT past a page of `page` rows."""
         return sum(
             self.repo.count_rows(
-                src, lo, hi, self.as_of, self.skips[src], self.last, TOTAL_LIMIT + 1 + page
+                src, lo, hi, self.as_of, self.skips[src], self.last, self.count_limit(page)
             )
             for src in _SQL_KINDS
         )
 
-    def derived(
-        self, start: date, end: date, settings: Settings
-    ) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
-        """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming)."""
+    def count_limit(self, page: int) -> int:
+        return TOTAL_LIMIT + 1 + page
+
+    def derived(self, start: date, end: date) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
+        """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming);
+        up to today, birthdays and anniversaries only of contacts with a snoozed one (the
+        others are paged in SQL: `dated`)."""
         items = derived_rows(
-            self.store, start, end, settings, self.snoozed,
+            self.store, start, end, self.settings, self.snoozed,
             [m.contact_id for m in self.snoozed if m.kind in SQL_RANKED_KINDS],
+            paged_until=self.as_of,
         )  # fmt: skip
         parts: tuple[list[Ranked], list[Ranked], list[Ranked]] = ([], [], [])
         for item in items:
             late = (self.as_of - item.due_on).days
             if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
                 continue
-            score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
-            entry = Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
-            parts[0 if late > 0 else 1 if late == 0 else 2].append(entry)
+            parts[0 if late > 0 else 1 if late == 0 else 2].append(self.ranked(item))
         return parts
+
+    def ranked(self, item: QueueItem) -> Ranked:
+        late = (self.as_of - item.due_on).days
+        score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
+        return Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
+
+    def dated(self, day: date, limit: int | None, *, by_name: bool) -> list[Ranked]:
+        """A page of `limit` birthdays and of anniversaries on `day` (all: None), scored."""
+        return [
+            self.ranked(item)
+            for kind, skip in self.dated_skips.items()
+            for item in dated_on(self.store, kind, day, self.settings, SAME_DAY,
+                                 by_name=by_name, skip=skip, limit=limit)
+        ]  # fmt: skip
+
+    def dated_count(self, first: date, last: date, page: int) -> int:
+        """The birthdays and anniversaries `dated` pages on the days [first, last], counted
+        up to TOTAL_LIMIT past a page of `page` rows."""
+        feb29, limit, counted = self.settings.feb29_in_common_years, self.count_limit(page), 0
+        day = first
+        while day <= last and counted < limit:
+            for kind, skip in self.dated_skips.items():
+                month_days = month_days_on(day, feb29)
+                counted += self.repo.count_dated_on(kind, day, month_days, skip, limit - counted)
+            day += timedelta(days=1)
+        return counted
 
     def overdue(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """The most urgent overdue rows (all when `limit` is None)."""
+        grace = range(DERIVED_GRACE_DAYS, 0, -1)
+        derived = derived + [
+            r
+            for late in grace
+            for r in self.dated(self.as_of - timedelta(days=late), limit, by_name=False)
+        ]
         if limit is None:
             shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
             shown.sort(key=_overdue_key)
@@ -217,8 +274,17 @@ class _QueueBuilder:
                 del shown[limit:]
         return shown
 
-    def today(self, derived: list[Ranked]) -> list[Ranked]:
-        return derived + [r for src in _SQL_KINDS for r in self.rows(src, self.before, self.on)]
+    def today(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
+        """Today's rows, or a page of `limit` of each source, the most urgent first by name."""
+        stored = [
+            self.repo.ranked_on(
+                src, self.as_of, self.as_of, SAME_DAY, by_name=True, skip=self.skips[src],
+                limit=limit,
+            )
+            for src in _SQL_KINDS
+        ]  # fmt: skip
+        dated = self.dated(self.as_of, limit, by_name=True)
+        return derived + dated + [self.scored(r) for rows in stored for r in rows]
 
     def upcoming(
         self,

@@ -4,20 +4,21 @@ reorders; and the done/skipped/snoozed marks on their occurrences."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from tinycrm.config import Settings
 from tinycrm.dates import (
     month_day_ranges,
+    month_days_on,
     stored_display,
     stored_occurrences,
 )
 from tinycrm.purchases import purchase_interval
 from tinycrm.services.followups.items import DerivedSource, QueueItem, derived_handle
 from tinycrm.store import Store
-from tinycrm.store.followups import CheckInRow, DueRow, Mark
+from tinycrm.store.followups import CheckInRow, DatedRow, DueRow, Mark, Weights
 from tinycrm.vocabulary import FollowUpKind
 
 # ---------------------------------------------------------------------------------------------
@@ -31,29 +32,30 @@ def birthday_source(
 ) -> list[QueueItem]:
     """This year's (or next year's) birthday, with the age when the year is known."""
     occurrences = _Occurrences(start, end, settings.feb29_in_common_years)
-    items = []
-    for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id):
-        for when, iso, age in occurrences.of(row.date):
-            if age is not None and age <= 0:
-                continue
-            items.append(
-                QueueItem(
-                    derived_handle("b", row.contact_id, iso),
-                    row.contact_id,
-                    row.contact_name,
-                    FollowUpKind.BIRTHDAY,
-                    f"Birthday: turns {age}" if age else "Birthday",
-                    when,
-                    0,
-                    0.0,
-                    recurring=True,
-                    detail=stored_display(row.date),
-                    relationship_type=row.relationship_type,
-                    occurrence_on=when,
-                    years=age,
-                )
-            )
-    return items
+    return [
+        birthday_item(row, when, iso, age)
+        for row in store.follow_ups.birthdays_in(month_day_ranges(start, end), contact_id)
+        for when, iso, age in occurrences.of(row.date)
+        if age is None or age > 0
+    ]
+
+
+def birthday_item(row: DatedRow, when: date, iso: str, age: int | None) -> QueueItem:
+    return QueueItem(
+        derived_handle("b", row.contact_id, iso),
+        row.contact_id,
+        row.contact_name,
+        FollowUpKind.BIRTHDAY,
+        f"Birthday: turns {age}" if age else "Birthday",
+        when,
+        0,
+        0.0,
+        recurring=True,
+        detail=stored_display(row.date),
+        relationship_type=row.relationship_type,
+        occurrence_on=when,
+        years=age,
+    )
 
 
 class _Occurrences:
@@ -98,30 +100,52 @@ def anniversary_source(
     store: Store, start: date, end: date, settings: Settings, contact_id: int | None = None
 ) -> list[QueueItem]:
     occurrences = _Occurrences(start, end, settings.feb29_in_common_years)
-    items = []
-    for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id):
-        for when, iso, years in occurrences.of(row.date):
-            if years is not None and years <= 0:
-                continue
-            items.append(
-                QueueItem(
-                    handle=derived_handle("a", row.id, iso),
-                    contact_id=row.contact_id,
-                    contact_name=row.contact_name,
-                    kind=FollowUpKind.ANNIVERSARY,
-                    title=anniversary_title(row.label, years),
-                    due_on=when,
-                    days_late=0,
-                    urgency=0.0,
-                    recurring=True,
-                    detail=stored_display(row.date),
-                    relationship_type=row.relationship_type,
-                    occurrence_on=when,
-                    subject=str(row.id),
-                    years=years,
-                )
-            )
-    return items
+    return [
+        anniversary_item(row, when, iso, years)
+        for row in store.follow_ups.anniversaries_in(month_day_ranges(start, end), contact_id)
+        for when, iso, years in occurrences.of(row.date)
+        if years is None or years > 0
+    ]
+
+
+def anniversary_item(row: DatedRow, when: date, iso: str, years: int | None) -> QueueItem:
+    return QueueItem(
+        handle=derived_handle("a", row.id, iso),
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        kind=FollowUpKind.ANNIVERSARY,
+        title=anniversary_title(row.label, years),
+        due_on=when,
+        days_late=0,
+        urgency=0.0,
+        recurring=True,
+        detail=stored_display(row.date),
+        relationship_type=row.relationship_type,
+        occurrence_on=when,
+        subject=str(row.id),
+        years=years,
+    )
+
+
+_DATED_ITEM = {FollowUpKind.BIRTHDAY: birthday_item, FollowUpKind.ANNIVERSARY: anniversary_item}
+
+
+def dated_on(
+    store: Store, kind: FollowUpKind, day: date, settings: Settings, weights: Weights, *,
+    by_name: bool, skip: Sequence[int], limit: int | None,
+) -> list[QueueItem]:  # fmt: skip
+    """A page of the birthdays or anniversaries (`kind`) on `day`, read in SQL in the order
+    `store.follow_ups.dated_on` gives (contacts in `skip` left out: their marks are applied by
+    `derived_rows`)."""
+    feb29 = settings.feb29_in_common_years
+    rows = store.follow_ups.dated_on(
+        kind, day, month_days_on(day, feb29), weights, by_name=by_name, skip=skip, limit=limit
+    )
+    occurrences = _Occurrences(day, day, feb29)
+    make = _DATED_ITEM[kind]
+    return [
+        make(row, when, iso, years) for row in rows for when, iso, years in occurrences.of(row.date)
+    ]
 
 
 def check_in_source(
@@ -203,6 +227,13 @@ HANDLE_PREFIXES: dict[str, DerivedSource] = {
     "c": check_in_source,
     "r": reorder_source,
 }
+# Sources whose rows of the grace week and today build_queue pages in SQL, a day at a time
+# (`dated_on`: a million contacts have ~2,000 birthdays a day), and their kinds.
+SQL_PAGED: dict[DerivedSource, FollowUpKind] = {
+    birthday_source: FollowUpKind.BIRTHDAY,
+    anniversary_source: FollowUpKind.ANNIVERSARY,
+}
+_ONE_DAY = timedelta(days=1)
 # The kinds those sources give.
 SQL_RANKED_KINDS = frozenset({FollowUpKind.CHECK_IN, FollowUpKind.REORDER})
 
@@ -224,18 +255,29 @@ def derived_rows(
     snoozed: list[Mark] | None = None,
     sql_contacts: Iterable[int] = (),
     contact_id: int | None = None,
+    paged_until: date | None = None,
 ) -> list[QueueItem]:
     """The Python-side derived rows in [start, end], with done/skipped/snoozed marks applied:
     every source not ranked in SQL, plus the SQL-ranked sources' rows of `sql_contacts` (those
-    with a snoozed occurrence). `contact_id` limits every source to one contact."""
+    with a snoozed occurrence). `contact_id` limits every source to one contact. With
+    `paged_until`, the birthdays and anniversaries up to that day are only those of contacts
+    with a snoozed one (build_queue pages the others in SQL: `dated_on`)."""
     if snoozed is None:
         snoozed = store.follow_ups.snoozed_marks()
-    raw = [
-        item
-        for source in DERIVED_SOURCES
-        if source not in SQL_RANKED
-        for item in source(store, start, end, settings, contact_id)
-    ]
+    raw: list[QueueItem] = []
+    for source in DERIVED_SOURCES:
+        if source in SQL_RANKED:
+            continue
+        kind = SQL_PAGED.get(source)
+        if paged_until is None or kind is None:
+            raw += source(store, start, end, settings, contact_id)
+            continue
+        if paged_until < end:
+            raw += source(store, max(start, paged_until + _ONE_DAY), end, settings, contact_id)
+        if start <= paged_until:
+            for cid in sorted({m.contact_id for m in snoozed if m.kind == kind}):
+                if contact_id is None or cid == contact_id:
+                    raw += source(store, start, min(end, paged_until), settings, cid)
     for cid in dict.fromkeys(sql_contacts):
         if contact_id is None or cid == contact_id:
             for source in SQL_RANKED:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tinycrm.services.followups import QueueItem
     from tinycrm.services.followups.undo import Undo
 
-PAGE = 30  # overdue and upcoming rows read and drawn at first (about a screenful); enter on
+PAGE = 30  # rows of each section read and drawn at first (about a screenful); enter on
 # "… N more" reads PAGE_MORE more
 PAGE_MORE = 200
 
@@ -88,6 +88,7 @@ class QueueScreen(CustomerActions):
                 days=window,
                 settings=app.settings,
                 overdue_limit=self.limits["overdue"],
+                today_limit=self.limits["today"],
                 upcoming_limit=self.limits["upcoming"],
                 scope=scope,
             )

@@ -14,7 +14,7 @@ from tinycrm.tui.context import crm
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.fit import fit_columns
 from tinycrm.vocabulary import FollowUpKind
-from tinycrm.wording import due_text, total_text
+from tinycrm.wording import due_text, more_text, total_text
 
 if TYPE_CHECKING:
     from tinycrm.services.followups import (
@@ -106,9 +106,11 @@ class QueueTable(DataTable[Text]):
         self.items = {}
         for name, title in SECTIONS:
             items: Sequence[QueueItem] = getattr(queue, name)
-            total = {"overdue": queue.overdue_total, "upcoming": queue.upcoming_total}.get(
-                name, len(items)
-            )
+            total = {
+                "overdue": queue.overdue_total,
+                "today": queue.today_total,
+                "upcoming": queue.upcoming_total,
+            }[name]
             total = max(total, len(items))
             shown = (limits or {}).get(name, SECTION_ROWS)
             heading = Text.assemble((f"{title} ", "bold"), (f"({total_text(total)})", "dim"))
@@ -138,7 +140,7 @@ class QueueTable(DataTable[Text]):
                 )
             drawn = min(len(items), shown)
             if total > drawn:
-                more = f"… {total - drawn} more (enter: show more)"
+                more = f"… {more_text(total, drawn)} (enter: show more)"
                 self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""), *blank,
                              key=f"more:{name}")  # fmt: skip
         self._restore(previous, previous_row)
