@@ -92,9 +92,14 @@ def test_fixture_migrates_to_newest_keeping_data(version: int, tmp_path: Path, c
     assert migrated.integrity_problems(quick=False) == []
     assert migrated.foreign_key_problems() == []
     after = contents(migrated.conn)
+    # Schema 17 merges companies whose names are one but for case; fixtures 15 and 16 hold
+    # such a pair (tests/test_company_keys.py), so they lose one company to it.
+    merged = {"companies": 1} if version in (15, 16) else {}
     for name, rows in before.items():
-        if name in after:  # a later migration may reshape a table; its rows stay countable
-            assert len(after[name]) == len(rows), name
+        if name in after and name in ("history", "company_spellings") and merged:
+            assert len(after[name]) > len(rows), name  # the merge, recorded
+        elif name in after:  # a later migration may reshape a table; its rows stay countable
+            assert len(after[name]) == len(rows) - merged.get(name, 0), name
             if version == LATEST_VERSION:
                 assert after[name] == rows, name
     fresh = Database(tmp_path / "fresh.db", create=True)

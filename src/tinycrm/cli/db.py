@@ -146,6 +146,9 @@ def migrate(
         print_spellings(done.companies, dry_run=done.dry_run)
     if done.owners is not None:
         print_owners(done.owners, dry_run=done.dry_run)
+    for name, into in done.folded:
+        verb = "would merge" if done.dry_run else "merged"
+        output.print_success(f"{verb} company {name!r} into {into!r} (the same name but for case)")
     if done.dry_run and done.applied:
         output.print_notice("dry run: nothing was changed")
 
@@ -185,6 +188,7 @@ def migration_dict(done: maintenance.Migration) -> dict[str, object]:
         "dry_run": done.dry_run,
         "companies": None if done.companies is None else spelling_dicts(done.companies),
         "owners": None if done.owners is None else owner_dicts(done.owners),
+        "companies_merged": [{"name": name, "into": into} for name, into in done.folded],
     }
 
 

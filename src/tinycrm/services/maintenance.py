@@ -8,7 +8,12 @@ from pathlib import Path
 from tinycrm.config import is_server_url
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
-from tinycrm.services.upgrades import SpellingReport, companies_made, owners_made
+from tinycrm.services.upgrades import (
+    SpellingReport,
+    companies_folded,
+    companies_made,
+    owners_made,
+)
 from tinycrm.services.users import OwnerReport
 from tinycrm.store import Database, Store, open_database
 from tinycrm.store.connection import holders_of_a_deleted_log
@@ -93,6 +98,8 @@ class Migration:
     companies: SpellingReport | None  # when this run turned free-text companies into companies
     owners: OwnerReport | None = None  # when this run turned free-text owners into users
     dry_run: bool = False
+    # Companies merged into another, their names being one but for case: (name, into).
+    folded: tuple[tuple[str, str], ...] = ()
 
 
 def migrate(path: Path | str, *, dry_run: bool = False) -> Migration:
@@ -113,4 +120,7 @@ def migrate(path: Path | str, *, dry_run: bool = False) -> Migration:
 
 
 def _migration(store: Store, before: int, applied: list[int]) -> Migration:
-    return Migration(before, applied, companies_made(store, applied), owners_made(store, applied))
+    return Migration(
+        before, applied, companies_made(store, applied), owners_made(store, applied),
+        folded=tuple(companies_folded(store, applied)),
+    )  # fmt: skip

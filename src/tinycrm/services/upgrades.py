@@ -11,6 +11,7 @@ from tinycrm.models import MergedSpelling
 from tinycrm.services.users import OwnerReport, owner_report
 from tinycrm.store import Store
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
+from tinycrm.store.schema_data import FOLD_VERSION
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,29 @@ def owners_made(store: Store, applied: list[int]) -> OwnerReport | None:
     return report if report.spellings else None
 
 
+def companies_folded(store: Store, applied: list[int]) -> list[tuple[str, str]]:
+    """The companies merged into another by the migrations `applied`, their names being one
+    but for case (schema 17): (the name it had, the company it is part of now)."""
+    return store.companies.folded() if FOLD_VERSION in applied else []
+
+
+def folded_summary(folded: list[tuple[str, str]]) -> str:
+    first, into = folded[0]
+    more = f" and {len(folded) - 1} more" if len(folded) > 1 else ""
+    return f"merged company {first!r} into {into!r}{more} (the same name but for case)"
+
+
 def upgrade_notice(store: Store) -> str | None:
     """One line for the automatic upgrade an ordinary command just did, when it turned
-    free-text company names into companies or free-text owners into users."""
+    free-text company names into companies or free-text owners into users, or merged
+    companies whose names are one but for case."""
     companies = companies_made(store, store.db.migrated)
     owners = owners_made(store, store.db.migrated)
+    folded = companies_folded(store, store.db.migrated)
     done = [
         *([f"{companies.summary()}; `crm companies merged` lists them"] if companies else []),
         *([f"{owners.summary()}; `crm users list` shows them"] if owners else []),
+        *([f"{folded_summary(folded)}; `crm companies merged` lists them"] if folded else []),
     ]
     if not done:
         return None

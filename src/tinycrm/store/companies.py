@@ -6,15 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models.companies import Company, Departure, MergedSpelling
+from tinycrm.models.companies import Company, Departure, MergedSpelling, company_key
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.connection import now_iso
+from tinycrm.store.schema_data import UPGRADE_SOURCE
 from tinycrm.store.versions import update_versioned
 
 
 def name_key(param: str) -> str:
-    """SQL for the key of the name in `param`: what makes two spellings one company (case and
-    whitespace ignored). The same rule as `company_spellings.name_key` in schema version 8."""
+    """SQL for the key of the user name in `param` (case and whitespace ignored; lower() folds
+    ASCII only on SQLite). A company's key is models.companies.company_key, made in Python."""
     return (
         f"lower(replace(replace(replace(replace(replace({param}, ' ', ''), char(9), ''),"
         " char(10), ''), char(13), ''), char(160), ''))"
@@ -61,8 +62,7 @@ class CompanyRepo:
     def find(self, name: str) -> Company | None:
         """The company whose name equals `name` but for case and whitespace."""
         row = self.conn.execute(
-            f"SELECT {_COMPANY} FROM companies c WHERE name_key = {name_key('?')}",
-            (name.strip(),),
+            f"SELECT {_COMPANY} FROM companies c WHERE name_key = ?", (company_key(name),)
         ).fetchone()
         return _company(row) if row else None
 
@@ -104,11 +104,11 @@ class CompanyRepo:
         with self.db.write() as conn:
             stamp = now_iso()
             cursor = conn.execute(
-                f"""INSERT INTO companies (name, name_key, owner_id, cadence_days, archived,
+                """INSERT INTO companies (name, name_key, owner_id, cadence_days, archived,
                       created_at, updated_at)
-                    VALUES (?1, {name_key("?1")}, ?2, ?3, ?4, ?5, ?5) RETURNING id""",
+                    VALUES (?1, ?6, ?2, ?3, ?4, ?5, ?5) RETURNING id""",
                 (company.name.strip(), company.owner_id, company.cadence_days,
-                 int(company.archived), stamp),
+                 int(company.archived), stamp, company_key(company.name)),
             )  # fmt: skip
             new_id = int(cursor.fetchone()[0])
         return new_id
@@ -128,10 +128,10 @@ class CompanyRepo:
         with self.db.write() as conn:
             update_versioned(
                 conn, "companies", "company", company.id, company.version,
-                f"""name = ?1, name_key = {name_key("?1")}, owner_id = ?2, cadence_days = ?3,
-                    archived = ?4, updated_at = ?5""",
+                """name = ?1, name_key = ?6, owner_id = ?2, cadence_days = ?3, archived = ?4,
+                   updated_at = ?5""",
                 (company.name.strip(), company.owner_id, company.cadence_days,
-                 int(company.archived), now_iso()),
+                 int(company.archived), now_iso(), company_key(company.name)),
             )  # fmt: skip
 
     def people_ids(self, company_id: int) -> list[int]:
@@ -230,6 +230,16 @@ class CompanyRepo:
                       date.fromisoformat(r["left_on"]))
             for r in rows
         ]  # fmt: skip
+
+    def folded(self) -> list[tuple[str, str]]:
+        """The companies the upgrade to one case rule (schema 17) merged into another, as
+        (the name it had, the name of the company it is now part of)."""
+        rows = self.conn.execute(
+            """SELECT old, new FROM history WHERE source = ? AND entity = 'company'
+               AND action = 'merged' ORDER BY id""",
+            (UPGRADE_SOURCE,),
+        )
+        return [(str(r["old"]), str(r["new"])) for r in rows]
 
     def merged_spellings(self) -> list[MergedSpelling]:
         """The free-text company names schema version 8 turned into companies, by company."""

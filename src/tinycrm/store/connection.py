@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tinycrm.errors import Corrupt, Forbidden, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS, schema_differences
+from tinycrm.store.schema_data import DATA_STEPS
 from tinycrm.store.transactions import savepoint
 
 BUSY_TIMEOUT_MS = 10_000
@@ -212,6 +213,8 @@ class Database:
                         continue
                     for statement in statements:
                         self.conn.execute(statement)
+                    if version in DATA_STEPS:
+                        DATA_STEPS[version](self.conn)
                     self.conn.execute(f"PRAGMA user_version = {version}")
             except sqlite3.Error as exc:
                 current = self.schema_version()

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from tinycrm.dates import PartialDate, parse_partial_date
+from tinycrm.models.companies import company_key
 from tinycrm.models.contacts import (
     Anniversary,
     Contact,
@@ -19,7 +20,7 @@ from tinycrm.models.contacts import (
     StageChange,
 )
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.companies import CompanyRepo, name_key
+from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import RelationshipType, Stage
@@ -435,10 +436,8 @@ def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
         clauses.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ? COLLATE NOCASE)")
         params.append(where.tag)
     if where.company:
-        clauses.append(
-            f"c.company_id IN (SELECT id FROM companies WHERE name_key = {name_key('?')})"
-        )
-        params.append(where.company)
+        clauses.append("c.company_id IN (SELECT id FROM companies WHERE name_key = ?)")
+        params.append(company_key(where.company))
     if where.company_id is not None:
         clauses.append("c.company_id = ?")
         params.append(where.company_id)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from tinycrm.config import masked_url
 from tinycrm.errors import Forbidden, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, schema_differences
+from tinycrm.store.schema_data import DATA_STEPS
 from tinycrm.store.schema_pg import BASELINE, BASELINE_VERSION, MIGRATIONS, VERSION_TABLE
 from tinycrm.store.transactions import savepoint
 
@@ -235,6 +236,8 @@ class PgDatabase:
                         continue
                     for statement in statements:
                         self.conn.raw.execute(statement.encode())
+                    if version in DATA_STEPS:
+                        DATA_STEPS[version](self.conn)
                     if current == 0:
                         self.conn.raw.execute(f"CREATE TABLE {VERSION_TABLE} (version INTEGER)")
                     self.conn.raw.execute(f"DELETE FROM {VERSION_TABLE}")

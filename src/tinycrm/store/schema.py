@@ -829,8 +829,13 @@ V15: list[str] = []
 # follow-ups' effective due day (SQLite's planner is steered by INDEXED BY instead).
 V16: list[str] = []
 
+# Version 17: companies' keys fold case in every alphabet, on both backends (SQLite's lower()
+# folds ASCII only): no statement, a data step (schema_data.fold_company_keys) recomputes them
+# by models.companies.company_key and merges the companies that become one.
+V17: list[str] = []
+
 MIGRATIONS: list[list[str]] = [
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).

@@ -605,7 +605,10 @@ V15 = ["CREATE INDEX search_index_own ON search_index USING gin (document) WHERE
 # contacts and hashed every overdue row to find the few of customers with an open case.
 V16 = ["CREATE STATISTICS follow_ups_due ON (coalesce(snoozed_until, due_on)) FROM follow_ups"]
 
+# Version 17 (schema.V17): no statement; the data step schema_data.fold_company_keys.
+V17: list[str] = []
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
-    9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16
+    9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17
 }  # fmt: skip

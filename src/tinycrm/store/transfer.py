@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from tinycrm.dates import PartialDate
 from tinycrm.errors import StorageError
 from tinycrm.models import Anniversary
+from tinycrm.models.companies import company_key
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo, name_key
 from tinycrm.store.connection import now_iso
@@ -367,8 +368,12 @@ class TransferRepo:
         with self.db.write():
             for row in rows:
                 if keep_ids:
-                    owner = {"owner_id": self._owner(users, row)}
-                    found[row.get("id")] = self._insert("companies", {**row, **owner}, True)
+                    # The key by this version's rule, whatever the file's says.
+                    mine = {
+                        "owner_id": self._owner(users, row),
+                        "name_key": company_key(str(row.get("name") or "")),
+                    }
+                    found[row.get("id")] = self._insert("companies", {**row, **mine}, True)
                 elif isinstance(row.get("name"), str) and row["name"].strip():
                     found[row.get("id")] = CompanyRepo(self.db).ensure(row["name"])[0]
         return found
