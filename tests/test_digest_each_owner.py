@@ -330,6 +330,16 @@ def test_bad_input_is_one_line_and_nothing_is_sent(
     assert smtp.messages == [] and store.digests.recent() == []
 
 
+def test_a_cron_job_the_crm_does_not_know_sends_nothing_and_says_so(
+    cli: Invoke, shop: None, smtp: Inbox, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(isolated_env, smtp.port)
+    monkeypatch.delenv("CRM_USER")  # docs/team.md: a team's crontab sets it
+    result = send(cli)
+    assert result.exit_code == 1 and smtp.messages == []
+    assert len(result.stderr.splitlines()) == 1 and "CRM_USER" in result.stderr
+
+
 def test_a_crm_without_users_says_so(cli: Invoke, smtp: Inbox, isolated_env: Path) -> None:
     write_config(isolated_env, smtp.port)
     ok(cli, "contacts", "add", "Ann Lee")

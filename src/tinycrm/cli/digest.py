@@ -199,7 +199,10 @@ def _each_owner(
     for person in found.people:
         if not person.due:
             if output.is_terminal():
-                output.print_notice(f"{person.user.name}'s digest is not due yet ({person.zone})")
+                output.print_notice(
+                    f"{person.user.name}'s digest is due from {found.digest_at:%H:%M}"
+                    f" {person.zone} time"
+                )
             continue
         plan = service.plan_send(store, person.day, force=options.force, user_id=person.user.id)
         if plan.skip:

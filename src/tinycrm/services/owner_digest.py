@@ -49,6 +49,7 @@ class Recipient:
 class Recipients:
     people: list[Recipient]
     without_email: list[User]  # active users who get nothing: no address
+    digest_at: time = time(0, 0)  # `[team] digest_at`: when a person's digest is due
 
     @property
     def unassigned_to(self) -> list[User]:
@@ -101,7 +102,7 @@ def recipients(
         due = as_of is not None or local.time() >= team.digest_at
         day = as_of or local.date()
         found.append(Recipient(user, user.email, day, zone_name or "local", due, gets_unassigned))
-    return Recipients(found, [user for user in people if not user.email])
+    return Recipients(found, [user for user in people if not user.email], team.digest_at)
 
 
 def build(
