@@ -12,7 +12,9 @@ from textual.pilot import Pilot
 from textual.style import Style
 from textual.widgets import Input, Select, Static
 
-from tinycrm.services import followups
+from mailserver import serving
+from tinycrm.config import Settings
+from tinycrm.services import cases, followups
 from tinycrm.services.cases import list_cases
 from tinycrm.services.contacts import ContactFields, add_contact, edit_contact
 from tinycrm.services.notes import add_note, list_notes
@@ -150,6 +152,36 @@ async def test_open_escalate_and_resolve_a_case(busy_app: CrmApp, store: Store) 
     (case,) = [row.case for row in list_cases(store, "Chloé Martin")]
     assert case.escalated_to == "Marta (workshop)"
     assert case.resolution == "New brake pads" and case.resolved_on == TODAY
+
+
+async def test_a_resolution_is_e_mailed_to_the_customer_unless_internal(
+    store: Store, data: dict[str, int]
+) -> None:
+    wheel = cases.open_case(store, "Ana Souza", "Wobbly wheel", today=TODAY)
+    bell = cases.open_case(store, "Ana Souza", "Loose bell", today=TODAY)
+    with serving() as inbox:
+        smtp = {"host": "127.0.0.1", "port": inbox.port, "security": "none",
+                "from": "Corner Shop <shop@example.com>"}  # fmt: skip
+        settings = Settings(smtp=smtp, portal={"base_url": "https://portal.example.com"})
+        app = CrmApp(store, TODAY, settings=settings)
+        async with app.run_test(size=(120, 30), notifications=True) as pilot:
+            await settle(pilot)
+            app.open_customer(data["Ana Souza"])
+            await settle(pilot)
+            await press(pilot, "R")
+            fill(app, case=str(wheel.id), how="Trued the wheel")
+            await press(pilot, "ctrl+s")
+            shown = " ".join(screen_text(app).replace("▌", " ").split())  # a toast's lines joined
+            assert f"Case {wheel.id} resolved; the reply was e-mailed to" in shown
+            await press(pilot, "R")
+            fill(app, case=str(bell.id), how="Told her to stop ringing it", tell="internal")
+            await press(pilot, "ctrl+s")
+            assert not isinstance(app.screen, FormScreen)
+    [mail] = inbox.messages
+    assert "Trued the wheel" in mail.get_content() and mail["To"] == "Ana Souza <ana@example.com>"
+    resolved = {row.case.title: row.case for row in list_cases(store, "Ana Souza")}
+    assert resolved["Wobbly wheel"].reply_mail == "sent"
+    assert resolved["Loose bell"].resolution_internal and resolved["Loose bell"].reply_mail is None
 
 
 async def test_pass_on_to_a_tag(busy_app: CrmApp, store: Store) -> None:

@@ -18,6 +18,8 @@ from tinycrm.cli.context import (
     today,
 )
 from tinycrm.cli.plain_help import CrmTyper
+from tinycrm.errors import CrmError, UsageError
+from tinycrm.mail import replies
 from tinycrm.models.cases import Case
 from tinycrm.serialize.cases import case_dict
 from tinycrm.services import cases as service
@@ -76,20 +78,75 @@ def escalate(
 def resolve(
     ctx: typer.Context,
     case_id: str = typer.Argument(..., metavar="ID", help="Case id."),
-    note: str = typer.Option(..., "--note", "-m", help="How it was resolved."),
+    note: str = typer.Option(
+        ..., "--note", "-m", help="How it was resolved: the reply the customer sees."
+    ),
+    internal: bool = typer.Option(
+        False,
+        "--internal",
+        help="The note is for staff only: not shown on the customer's portal page, not e-mailed.",
+    ),
     on: str = DATE_OPTION,
     as_of: str = WRITE_AS_OF_OPTION,
     if_version: int = IF_VERSION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Resolve an open case, recording how."""
+    """Resolve an open case, recording how.
+
+    The note is the shop's reply: shown on the customer's portal page and, when the portal
+    has an address ([portal] base_url) and [smtp] is set, e-mailed to them with its link.
+    A failed e-mail leaves the case resolved and the reply waiting: `crm cases send-replies`."""
+    st = state(ctx)
+    mail = None if internal else replies.reply_mail(st.settings)
     day = as_of_date(ctx, as_of)
     case = service.resolve(
-        state(ctx).store, case_id, note, day, on=happened_on(ctx, on, day), if_version=if_version
+        st.store, case_id, note, day, on=happened_on(ctx, on, day), if_version=if_version,
+        internal=internal, mail_reply=mail is not None,
+    )  # fmt: skip
+    outcomes = replies.send_replies(st.store, mail, case.id) if mail else []
+    case = service.get_case(st.store, case.id or 0)
+    told = f"case {case.id} resolved on {case.resolved_on}"
+    if internal:
+        told += " (internal: not shown to the customer)"
+    elif mail and not outcomes:
+        told += "; not e-mailed: the customer has no e-mail address"
+    elif outcomes and outcomes[0].error is None:
+        told += f"; the reply was e-mailed to {outcomes[0].address}"
+    output.print_result(case_dict(case), told, as_json=as_json)
+    _fail_if_not_sent(outcomes)
+
+
+def _fail_if_not_sent(outcomes: list[replies.Outcome]) -> None:
+    failed = [o for o in outcomes if o.error is not None]
+    if not failed:
+        return
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    raise CrmError(
+        f"{failed[0].error}{more}; the reply is kept: `crm cases send-replies` tries again"
     )
-    output.print_result(
-        case_dict(case), f"case {case.id} resolved on {case.resolved_on}", as_json=as_json
-    )
+
+
+@app.command("send-replies")
+def send_replies(ctx: typer.Context) -> None:
+    """E-mail the replies still waiting (a resolution whose e-mail failed) to their customers.
+
+    Needs [portal] base_url and [smtp]; safe to run from cron."""
+    st = state(ctx)
+    mail = replies.reply_mail(st.settings)
+    if mail is None:
+        raise UsageError(
+            "set [portal] base_url and [smtp] in the config: replies are e-mailed with the"
+            " link to the customer's portal page"
+        )
+    outcomes = replies.send_replies(st.store, mail)
+    for outcome in outcomes:
+        if outcome.error is None:
+            output.print_success(
+                f"e-mailed the reply to case {outcome.case_id} to {outcome.address}"
+            )
+    if not outcomes:
+        output.print_notice("no replies waiting to be e-mailed")
+    _fail_if_not_sent(outcomes)
 
 
 @app.command("list")
@@ -115,7 +172,8 @@ def list_(
 
 def _status(case: Case, now: date) -> str:
     if not case.is_open:
-        return f"resolved {case.resolved_on}"
+        waiting = ", reply not e-mailed yet" if case.reply_mail == "pending" else ""
+        return f"resolved {case.resolved_on}{waiting}"
     text = "open"
     if case.escalated_to:
         text += f", escalated to {case.escalated_to}"

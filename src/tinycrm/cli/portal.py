@@ -13,8 +13,8 @@ from tinycrm.cli import output
 from tinycrm.cli.context import state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import CrmError, UsageError
+from tinycrm.mail import plain
 from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
-from tinycrm.portal import mailer
 from tinycrm.portal.texts import TEXTS
 from tinycrm.services import portal
 from tinycrm.wording import plural
@@ -90,12 +90,12 @@ def invite(
             output.print_line(f"would invite {invitee.contact.name} <{invitee.address}>")
         return
     words = TEXTS[options.language]
-    shop = mailer.shop_name(options, st.settings, smtp.sender)
+    shop = plain.shop_name(options, st.settings, smtp.sender)
     sent = 0
     refused: list[str] = []
     for invitee in plan.invitees:
         name = invitee.contact.name
-        message = mailer.link_message(
+        message = plain.plain_message(
             smtp.sender,
             invitee.address,
             name,

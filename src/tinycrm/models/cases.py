@@ -20,6 +20,9 @@ class Case:
     escalated_on: date | None = None
     resolved_on: date | None = None
     resolution: str | None = None
+    resolution_internal: bool = False  # for staff only: not shown to nor e-mailed to the customer
+    reply_mail: str | None = None  # the resolution's e-mail: None, "pending" or "sent"
+    reply_mail_detail: str | None = None  # sent: to whom and when; pending: why it failed
     version: int = 0  # raised by every saved change; 0: not stored yet
 
     @property

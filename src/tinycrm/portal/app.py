@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from tinycrm import money
 from tinycrm.config import Settings
 from tinycrm.errors import CrmError, NotFound, UsageError
+from tinycrm.mail import plain
 from tinycrm.mail.send import MailConfig, mail_config
 from tinycrm.models.portal import LinkPurpose
 from tinycrm.portal import mailer
@@ -82,7 +83,7 @@ def create_app(
     (`[portal] base_url`, else the address it is served on)."""
     options = portal.portal_settings(settings.portal, settings.source)
     smtp: MailConfig = mail_config(settings.smtp, settings.source, needs_to=False)
-    shop = mailer.shop_name(options, settings, smtp.sender)
+    shop = plain.shop_name(options, settings, smtp.sender)
     link_root = options.base_url or base_url.rstrip("/")
     https = link_root.startswith("https://")
     words = TEXTS[options.language]
@@ -198,7 +199,7 @@ def create_app(
         return page("sent.html", address=typed.strip())
 
     def send(address: str, name: str, subject: str, body: str) -> None:
-        mail = mailer.link_message(smtp.sender, address, name, subject, body)
+        mail = plain.plain_message(smtp.sender, address, name, subject, body)
         sending: list[threading.Thread] = app.extensions["tinycrm.sent"]
         sending[:] = [thread for thread in sending if thread.is_alive()]
         sending.append(mailer.send_in_background(mail, smtp, address))

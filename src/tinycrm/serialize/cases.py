@@ -21,6 +21,9 @@ def case_dict(case: Case, contact_name: str | None = None) -> dict[str, Any]:
         "escalated_on": case.escalated_on.isoformat() if case.escalated_on else None,
         "resolved_on": case.resolved_on.isoformat() if case.resolved_on else None,
         "resolution": case.resolution,
+        "resolution_internal": case.resolution_internal,
+        "reply_mail": case.reply_mail,  # null, pending or sent
+        "reply_mail_detail": case.reply_mail_detail,
         "version": case.version,
     }
     if contact_name is not None:

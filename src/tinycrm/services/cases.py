@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
@@ -113,9 +113,16 @@ def resolve(
     on: date | None = None,
     loaded: Case | None = None,
     if_version: int | None = None,
+    internal: bool = False,
+    mail_reply: bool = False,
 ) -> Case:
     """Resolve a case on `on` (default today, never later), recording how; its open case
-    follow-up is closed with it. `loaded` and `if_version` as for `escalate`."""
+    follow-up is closed with it. `loaded` and `if_version` as for `escalate`.
+
+    The resolution is the shop's reply, shown on the customer's portal page, unless
+    `internal` (for staff only). With `mail_reply` (the shop e-mails replies) a reply to a
+    customer with an e-mail address is left pending for `send_replies` to e-mail after the
+    commit, so that a failed e-mail neither undoes the resolution nor is forgotten."""
     text = _text(how, "a resolution note", 2000)
     with store.write():
         case = get_case(store, case_id)
@@ -123,7 +130,9 @@ def resolve(
             raise Conflict(f"case {case.id} is already resolved (on {case.resolved_on})")
         _check_loaded(store, case, loaded, if_version)
         day = _event_day(case, on or today, today, "resolution")
-        store.cases.resolve(case, day, text)
+        contact = store.contacts.get(case.contact_id)
+        mail = mail_reply and not internal and contact is not None and bool(contact.emails)
+        store.cases.resolve(case, day, text, internal=internal, mail=mail)
         store.cases.close_follow_ups(f"case:{case.id}", day)
         _record_case_changes(store, case)
     return get_case(store, case.id or 0)
@@ -171,3 +180,32 @@ def open_cases_due(store: Store, as_of: date, days: int = 0) -> list[CaseRow]:
 def open_case_contacts(store: Store) -> set[int]:
     """Contacts with at least one open case: the queue ranks their rows as more urgent."""
     return {row.case.contact_id for row in store.cases.query(open_only=True)}
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    """A resolution still to be e-mailed to its customer, at their first address."""
+
+    case: Case
+    name: str
+    address: str | None  # None: they have no e-mail address (any more)
+
+
+def pending_replies(store: Store, case_id: int | None = None) -> list[PendingReply]:
+    """The replies still to be e-mailed (all, or that case's), oldest case first."""
+    pending = []
+    for case in store.cases.pending_replies(case_id):
+        contact = store.contacts.get(case.contact_id)
+        name = contact.name if contact else ""
+        address = contact.emails[0] if contact and contact.emails else None
+        pending.append(PendingReply(case, name, address))
+    return pending
+
+
+def reply_sent(store: Store, case_id: int, address: str, at: datetime) -> None:
+    store.cases.set_reply_mail(case_id, "sent", f"to {address} at {at.isoformat('T', 'seconds')}")
+
+
+def reply_not_sent(store: Store, case_id: int, why: str) -> None:
+    """The e-mail failed: it stays pending (`crm cases send-replies` tries again)."""
+    store.cases.set_reply_mail(case_id, "pending", why)

@@ -45,13 +45,32 @@ class CaseRepo:
                 "escalated_to = ?, escalated_on = ?", (to, on.isoformat()),
             )  # fmt: skip
 
-    def resolve(self, case: Case, on: date, how: str) -> None:
-        """Resolve `case`, if it is still at `case.version` (else Stale)."""
+    def resolve(self, case: Case, on: date, how: str, *, internal: bool, mail: bool) -> None:
+        """Resolve `case`, if it is still at `case.version` (else Stale); `mail`: its reply is
+        to be e-mailed to the customer (pending until `reply_mailed`)."""
         with self.db.write() as conn:
             update_versioned(
                 conn, "cases", "case", case.id or 0, case.version,
-                "resolved_on = ?, resolution = ?", (on.isoformat(), how),
+                "resolved_on = ?, resolution = ?, resolution_internal = ?, reply_mail = ?",
+                (on.isoformat(), how, int(internal), "pending" if mail else None),
             )  # fmt: skip
+
+    def pending_replies(self, case_id: int | None = None) -> list[Case]:
+        """Resolved cases whose reply is still to be e-mailed (all, or the one), oldest first."""
+        sql = "SELECT * FROM cases WHERE reply_mail = 'pending'"
+        params: tuple[int, ...] = ()
+        if case_id is not None:
+            sql, params = sql + " AND id = ?", (case_id,)
+        return [_case(row) for row in self.db.conn.execute(sql + " ORDER BY id", params)]
+
+    def set_reply_mail(self, case_id: int, state: str, detail: str) -> None:
+        """Record what became of the reply's e-mail: sent (to whom, when) or still pending
+        (why the attempt failed). Not an edit of the case: its version stays."""
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE cases SET reply_mail = ?, reply_mail_detail = ? WHERE id = ?",
+                (state, detail, case_id),
+            )
 
     def close_follow_ups(self, source: str, on: date) -> None:
         """Mark the open follow-ups a case created as done (the case is resolved)."""
@@ -112,5 +131,8 @@ def _case(row: Row) -> Case:
         escalated_on=_date(row["escalated_on"]),
         resolved_on=_date(row["resolved_on"]),
         resolution=row["resolution"],
+        resolution_internal=bool(row["resolution_internal"]),
+        reply_mail=row["reply_mail"],
+        reply_mail_detail=row["reply_mail_detail"],
         version=row["version"],
     )

@@ -834,8 +834,18 @@ V16: list[str] = []
 # by models.companies.company_key and merges the companies that become one.
 V17: list[str] = []
 
+# Version 18: a case's resolution is the reply to the customer (shown on the portal, e-mailed
+# with its link) unless staff kept it internal; the e-mail's state: NULL (none to send),
+# pending (to send, or a failed attempt to retry: the detail says why), sent (to whom, when).
+V18 = [
+    "ALTER TABLE cases ADD COLUMN resolution_internal INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE cases ADD COLUMN reply_mail TEXT",
+    "ALTER TABLE cases ADD COLUMN reply_mail_detail TEXT",
+    "CREATE INDEX cases_reply_pending ON cases(id) WHERE reply_mail = 'pending'",
+]
+
 MIGRATIONS: list[list[str]] = [
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).

@@ -608,7 +608,15 @@ V16 = ["CREATE STATISTICS follow_ups_due ON (coalesce(snoozed_until, due_on)) FR
 # Version 17 (schema.V17): no statement; the data step schema_data.fold_company_keys.
 V17: list[str] = []
 
+# Version 18 (schema.V18): a case's reply to the customer, internal or e-mailed.
+V18 = [
+    "ALTER TABLE cases ADD COLUMN resolution_internal INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE cases ADD COLUMN reply_mail TEXT",
+    "ALTER TABLE cases ADD COLUMN reply_mail_detail TEXT",
+    "CREATE INDEX cases_reply_pending ON cases(id) WHERE reply_mail = 'pending'",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
-    9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17
+    9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
 }  # fmt: skip

@@ -94,10 +94,15 @@ class CustomerActions(Screen[None]):
             self.app.push_screen(EscalateForm(*found), self.saved("Case escalated"))
 
     def action_resolve_case(self) -> None:
-        from tinycrm.tui.forms.case import ResolveForm
+        from tinycrm.tui.forms.case import Resolved, ResolveForm
+
+        def resolved(result: Resolved | None) -> None:
+            if result is not None:
+                failed = any(outcome.error for outcome in result.mailed)
+                self.notify(result.message(), severity="warning" if failed else "information")
 
         if found := self._open_cases():
-            self.app.push_screen(ResolveForm(*found), self.saved("Case resolved"))
+            self.app.push_screen(ResolveForm(*found), resolved)
 
     def action_company(self) -> None:
         """The selected customer's company card."""

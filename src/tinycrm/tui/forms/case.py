@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from tinycrm.mail import replies
 from tinycrm.models.cases import Case
 from tinycrm.services import cases
 from tinycrm.store import Store
@@ -68,24 +70,56 @@ class EscalateForm(FormScreen[int]):
         return await app.write(change)
 
 
-class ResolveForm(FormScreen[int]):
-    """Resolve an open case, saying how. Dismisses with the case's id."""
+# Whether the resolution is the reply the customer sees (their portal page, an e-mail).
+TELLING = (
+    ("yes: their portal page, and e-mailed if the portal is set up", "reply"),
+    ("no: a note for staff only", "internal"),
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    case: Case
+    mailed: list[replies.Outcome]  # the reply's e-mail, when one was sent or tried
+
+    def message(self) -> str:
+        """What the toast says: resolved, and what became of the reply's e-mail."""
+        told = f"Case {self.case.id} resolved"
+        for outcome in self.mailed:
+            if outcome.error is None:
+                told += f"; the reply was e-mailed to {outcome.address}"
+            else:
+                told += f"; the reply was NOT e-mailed ({outcome.error}): crm cases send-replies"
+        return told
+
+
+class ResolveForm(FormScreen[Resolved]):
+    """Resolve an open case, saying how: the reply the customer sees, or a note for staff
+    only. Dismisses with the case and what became of the reply's e-mail."""
 
     def __init__(self, contact_name: str, open_cases: Sequence[Case]) -> None:
         fields = [
             Field("case", "Case", str(open_cases[0].id), options=case_choices(open_cases)),
             Field("how", "How it was resolved", placeholder="replaced the brake pads"),
+            Field("tell", "The customer sees it", "reply", options=TELLING),
         ]
         self.loaded = {str(case.id): case for case in open_cases}  # as the form shows them
         super().__init__(f"Resolve a case: {contact_name}", fields, self.save)
 
-    async def save(self, values: Values) -> int:
+    async def save(self, values: Values) -> Resolved:
         app = crm(self)
         today = app.today
-
+        internal = values["tell"] == "internal"
+        mail = None if internal else replies.reply_mail(app.settings)
         loaded = self.loaded.get(values["case"])
 
-        def change(store: Store) -> int:
-            return cases.resolve(store, values["case"], values["how"], today, loaded=loaded).id or 0
+        def change(store: Store) -> Resolved:
+            case = cases.resolve(
+                store, values["case"], values["how"], today, loaded=loaded,
+                internal=internal, mail_reply=mail is not None,
+            )  # fmt: skip
+            # After the commit: a failed e-mail leaves the reply pending, the case resolved.
+            mailed = replies.send_replies(store, mail, case.id) if mail else []
+            return Resolved(case, mailed)
 
         return await app.write(change)
