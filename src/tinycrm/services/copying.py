@@ -66,12 +66,12 @@ def _copy(src: Backend, dest: Backend, *, replace: bool) -> CopyReport:
         if before:
             sql.empty(dest)
         sql.defer_foreign_keys(dest)
-        in_bulk = sql.suspend_triggers(dest)
+        restore = sql.suspend_triggers(dest)
         for table in sql.TABLES:
             sql.copy_table(src, dest, table)
         sql.copy_contact_documents(src, dest)
-        if in_bulk:
-            sql.derive_in_bulk(dest)
+        if restore:
+            sql.derive_in_bulk(dest, restore)
         _refuse_dangling(src, dest)
         sql.advance_identities(dest)
         copied = _checked_counts(src, dest)

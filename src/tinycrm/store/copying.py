@@ -3,9 +3,11 @@
 Every table is copied row for row with its ids, in TABLES order (a row after the rows it
 points to). What is derived from those rows is made by the destination's own rules: DERIVED
 (a customer's purchase and score statistics) and the notes' entries in the search index; the
-contacts' own search documents are copied as they are. On PostgreSQL the per-row triggers that
-derive them are off during the copy (when this role owns the tables) and their work is done
-once afterwards, in bulk: by the same functions, once per customer rather than once per row.
+contacts' own search documents are copied as they are. The per-row triggers that derive them
+are off during the copy and their work is done once afterwards, once per customer rather than
+once per row: on PostgreSQL by the triggers' own functions (when this role owns the tables), on
+SQLite by the triggers themselves, dropped and made again from their own text, then fired by
+touching one sale and one score of each customer.
 Both databases are at the same schema version, so they have the same tables and columns.
 """
 
@@ -58,12 +60,26 @@ TABLES = (
 DERIVED = ("sale_stats", "score_stats")
 # The tables whose per-row triggers make DERIVED rows and the notes' search entries.
 TRIGGERING = ("notes", "sales", "satisfaction")
-# The triggers' work, once for every row copied: each statement is the trigger's own.
-_BULK_DERIVATIONS = (
-    "INSERT INTO search_index (id, contact_id, body) SELECT id, contact_id, body FROM notes",
-    "SELECT count(tinycrm_sale_stats(contact_id)) FROM (SELECT DISTINCT contact_id FROM sales) c",
-    """SELECT count(tinycrm_score_stats(contact_id))
-       FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
+# The triggers' work, once for every row copied: each statement is the trigger's own. On
+# SQLite the notes' entries are made before the triggers are back, the statistics after.
+_BULK_DERIVATIONS = {
+    "postgresql": (
+        "INSERT INTO search_index (id, contact_id, body) SELECT id, contact_id, body FROM notes",
+        """SELECT count(tinycrm_sale_stats(contact_id))
+           FROM (SELECT DISTINCT contact_id FROM sales) c""",
+        """SELECT count(tinycrm_score_stats(contact_id))
+           FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
+    ),
+    "sqlite": (
+        "INSERT INTO search_index (rowid, body, contact_id) SELECT id, body, contact_id FROM notes",
+    ),
+}
+# SQLite: the statistics triggers fired once per customer, by an update of one row each.
+_FIRE_ONCE_PER_CUSTOMER = (
+    """UPDATE sales SET sold_on = sold_on
+       WHERE id IN (SELECT max(id) FROM sales GROUP BY contact_id)""",
+    """UPDATE satisfaction SET score = score
+       WHERE id IN (SELECT max(id) FROM satisfaction GROUP BY contact_id)""",
 )
 SEARCH_INDEX = "search_index"
 COUNTED = (*TABLES, *DERIVED, SEARCH_INDEX)
@@ -150,30 +166,41 @@ def defer_foreign_keys(db: Backend) -> None:
         db.conn.execute("PRAGMA defer_foreign_keys = ON")
 
 
-def suspend_triggers(db: Backend) -> bool:
-    """Turn PostgreSQL's deriving triggers off until derive_in_bulk, inside the caller's
-    transaction (no one else sees them off). False where they stay on: SQLite (its in-process
-    triggers cost little) and a role that does not own the tables (ALTER TABLE is the owner's)."""
-    if db.dialect != "postgresql":
-        return False
+def suspend_triggers(db: Backend) -> list[str]:
+    """Turn the deriving triggers off until derive_in_bulk, inside the caller's transaction
+    (no one else sees them off); what turns them on again. Nothing (they stay on) for a
+    PostgreSQL role that does not own the tables: ALTER TABLE is the owner's."""
+    if db.dialect == "sqlite":
+        triggers = db.conn.execute(
+            f"""SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+                AND tbl_name IN ({", ".join("?" * len(TRIGGERING))}) ORDER BY name""",
+            TRIGGERING,
+        ).fetchall()
+        for name, _ in triggers:
+            db.conn.execute(f'DROP TRIGGER "{name}"')
+        return [sql for _, sql in triggers]
     owned = db.conn.execute(
         """SELECT bool_and(pg_has_role(tableowner, 'USAGE')) FROM pg_tables
            WHERE schemaname = current_schema() AND tablename IN (?, ?, ?)""",
         TRIGGERING,
     ).fetchone()[0]
     if not owned:
-        return False
+        return []
     for table in TRIGGERING:
         db.conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-    return True
+    return [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in TRIGGERING]
 
 
-def derive_in_bulk(db: Backend) -> None:
-    """Do the suspended triggers' work for every row copied, then turn them back on."""
-    for statement in _BULK_DERIVATIONS:
+def derive_in_bulk(db: Backend, restore: list[str]) -> None:
+    """Do the suspended triggers' work for every row copied and turn them back on
+    (`restore`, from suspend_triggers)."""
+    for statement in _BULK_DERIVATIONS[db.dialect]:
         db.conn.execute(statement)
-    for table in TRIGGERING:
-        db.conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    for statement in restore:
+        db.conn.execute(statement)
+    if db.dialect == "sqlite":
+        for statement in _FIRE_ONCE_PER_CUSTOMER:
+            db.conn.execute(statement)
 
 
 def advance_identities(db: Backend) -> None:
