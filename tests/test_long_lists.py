@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from conftest import Invoke
 from tinycrm.services import followups as fu
+from tinycrm.services import sales
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.store import Store
 from tinycrm.wording import TOTAL_LIMIT
@@ -114,3 +115,23 @@ def test_a_page_of_birthdays_is_the_head_of_the_whole_list(cli: Invoke, store: S
         assert page["today"] == today[:limit]
         assert page["overdue"] == overdue[:limit]
         assert (page["today_total"], page["overdue_total"]) == (len(today), len(overdue))
+
+
+def test_a_report_past_the_limit_says_more_than_it(cli: Invoke, store: Store) -> None:
+    """`report reorder` counts its customers up to TOTAL_LIMIT past the page, as the queue."""
+    with store.write():
+        for n in range(TOTAL_LIMIT + 3):
+            buyer = str(add_contact(store, ContactFields(name=f"Buyer {n}"), D).id)
+            for weeks in (6, 4, 2):
+                day = D - timedelta(weeks=weeks)
+                sales.add_sale(store, buyer, "10", sold_on=day, today=day, currency="EUR")
+    shown = cli("report", "reorder", "--as-of", D.isoformat(), "--limit", "5")
+    assert shown.exit_code == 0, shown.stderr
+    assert f"showing 5 of more than {TOTAL_LIMIT:,} (--limit 0 for all)" in shown.stderr
+    page = json.loads(cli("report", "reorder", "--as-of", D.isoformat(), "--json").stdout)
+    assert page["total_exact"] is False
+    whole = json.loads(
+        cli("report", "reorder", "--as-of", D.isoformat(), "--json", "--limit", "0").stdout
+    )
+    assert whole["total"] == TOTAL_LIMIT + 3
+    assert page["rows"] == whole["rows"][: len(page["rows"])]

@@ -21,6 +21,7 @@ from tinycrm.serialize.reports import (
     top_dict,
 )
 from tinycrm.services import analytics, atrisk, lifecycle, referrals, team
+from tinycrm.wording import total_text
 
 app = CrmTyper(
     help="Reorder, at-risk, top customers, lifecycle, satisfaction, suggestions, referrals, team.",
@@ -47,7 +48,7 @@ def per_company(by: str) -> bool:
 
 
 def _footer(shown: int, total: int) -> str | None:
-    return f"showing {shown} of {total} (--limit 0 for all)" if total > shown else None
+    return f"showing {shown} of {total_text(total)} (--limit 0 for all)" if total > shown else None
 
 
 @app.command("reorder")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.serialize.sales import money_dict
 from tinycrm.services import atrisk
+from tinycrm.wording import TOTAL_LIMIT
 
 if TYPE_CHECKING:
     from tinycrm.models.reports import ReorderRow
@@ -31,6 +32,7 @@ def reorder_dict(
         "as_of": day.isoformat(),
         "window_days": window_days,
         "total": page.total,
+        "total_exact": page.total <= TOTAL_LIMIT,
         "rows": [
             {
                 **_whose(r.contact_id, r.name, per_company),

@@ -9,6 +9,7 @@ from datetime import date
 from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS
 from tinycrm.store.backend import Backend, Connection
+from tinycrm.wording import TOTAL_LIMIT
 
 # Purchase summaries up to :asof of the customers whose sale_stats row already includes later
 # sales (a look back in time), computed as the sale_stats trigger computes them: purchase days,
@@ -49,11 +50,12 @@ class ReportRepo:
         self, as_of: date, until: date, limit: int | None = None
     ) -> tuple[int, list[ReorderRow]]:
         """Active customers with 3+ purchase days (up to `as_of`) whose next purchase, last +
-        median interval, falls on or before `until`. Returns (total, first `limit` rows).
+        median interval, falls on or before `until`. Returns (total, first `limit` rows); with
+        a limit the total is counted up to TOTAL_LIMIT past the page only (wording.py).
 
-        Customers whose summary already covers `as_of` come straight from `sale_stats` (index
-        sale_stats_due); only those with sales after `as_of` (a look back in time) are
-        recomputed from `sales`."""
+        Customers whose summary already covers `as_of` come straight from `sale_stats`, a
+        page of them in due order through the index sale_stats_due; only those with sales
+        after `as_of` (a look back in time) are recomputed from `sales`."""
         cte = (
             _LOOK_BACK
             + """,
@@ -61,42 +63,40 @@ class ReportRepo:
         hdue AS (SELECT * FROM (SELECT contact_id, purchases, last_on, median_gap,
               date(last_on, '+' || CAST(round(median_gap) AS INTEGER) || ' days') AS due_on FROM h)
               AS computed
-          WHERE due_on <= :until),
-        archived AS (SELECT id FROM contacts WHERE archived = 1)
+          WHERE due_on <= :until)
         """
         )
+        summarised = """SELECT s.contact_id, s.purchases, s.last_on, s.median_gap,
+                s.next_due_on AS due_on, c.name
+            FROM sale_stats s JOIN contacts c ON c.id = s.contact_id
+            WHERE s.next_due_on <= :until AND s.last_on <= :asof AND c.archived = 0"""
+        looked_back = """SELECT hdue.*, c.name FROM hdue JOIN contacts c ON c.id = hdue.contact_id
+            WHERE c.archived = 0"""
         params: dict[str, object] = {
             "asof": as_of.isoformat(),
             "until": until.isoformat(),
             "repeat": REPEAT_PURCHASE_DAYS,
         }
-        total = self.conn.execute(
-            cte
-            + """SELECT (SELECT count(*) FROM sale_stats
-                         WHERE next_due_on <= :until AND last_on <= :asof)
-                      - (SELECT count(*) FROM sale_stats
-                         WHERE contact_id IN (SELECT id FROM archived)
-                         AND next_due_on <= :until AND last_on <= :asof)
-                      + (SELECT count(*) FROM hdue
-                         WHERE contact_id NOT IN (SELECT id FROM archived))""",
-            params,
-        ).fetchone()[0]
-        sql = (
-            cte
-            + """
-        SELECT due.*, c.name FROM (
-          SELECT contact_id, purchases, last_on, median_gap, next_due_on AS due_on
-          FROM sale_stats WHERE next_due_on <= :until AND last_on <= :asof
-          UNION ALL SELECT * FROM hdue) AS due
-        JOIN contacts c ON c.id = due.contact_id
-        WHERE c.archived = 0
-        ORDER BY due.due_on, c.name COLLATE NOCASE, c.id
-        """
-        )
+        page = ""
         if limit:
-            sql += " LIMIT :limit"
+            page = " LIMIT :limit"
             params["limit"] = limit
+        sql = f"""{cte}
+            SELECT * FROM (
+              SELECT * FROM ({summarised}
+                ORDER BY s.next_due_on, c.name COLLATE NOCASE, c.id{page}) AS summaries
+              UNION ALL {looked_back}) AS due
+            ORDER BY due_on, name COLLATE NOCASE, contact_id{page}"""
         rows = self.conn.execute(sql, params).fetchall()
+        total = len(rows)
+        if limit:
+            params["counted"] = TOTAL_LIMIT + 1 + limit
+            total = self.conn.execute(
+                f"""{cte} SELECT
+                    (SELECT count(*) FROM ({summarised} LIMIT :counted) AS a)
+                    + (SELECT count(*) FROM ({looked_back} LIMIT :counted) AS b)""",
+                params,
+            ).fetchone()[0]
         return int(total), [
             ReorderRow(
                 r["contact_id"], r["name"], r["purchases"], date.fromisoformat(r["last_on"]),
