@@ -1,10 +1,13 @@
 """The portal under load: signed-in page views per second and their p99, with the CLI writing.
 
-`python bench/portal_load.py [--db COPY_OF_BENCH_DB] [--seconds 20] [--connections 4]`
-copies the bench database (bench/datagen.py, 100k contacts; or the file given) to a temporary
-folder, signs one customer in through the portal's own services, starts `crm portal serve` on
-127.0.0.1 and drives `GET /me` with Debian's `wrk` (loopback only, bounded in time) while a
-`crm notes add` runs every 0.2 s against the same file. Prints one line; docs/portal.md.
+`python bench/portal_load.py [--db COPY_OF_BENCH_DB] [--backend sqlite|postgresql|both]
+[--seconds 20] [--connections 2]` copies the bench database (bench/datagen.py, 100k contacts;
+or the file given) to a temporary folder (for PostgreSQL: into a throwaway cluster with `crm db
+copy`, bench/postgres.py), signs one customer in through the portal's own services, starts
+`crm portal serve` on 127.0.0.1 and drives `GET /me` with Debian's `wrk` (loopback only,
+bounded in time) while a `crm notes add` runs every 0.2 s against the same database. Prints
+one line per backend, with the load average before and after (the machine may be shared);
+docs/portal.md.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datagen
+import postgres
 
 from tinycrm.config import load_settings
 from tinycrm.portal.app import SESSION_KEY, create_app
@@ -34,64 +38,94 @@ from tinycrm.store import Store
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="a bench database to copy (default: generated)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8, help="the server's threads")
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="the server's threads")
     opts = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
         print("wrk is not installed: apt-get install wrk")
         return 1
     source = opts.db or datagen.prepare(want_tasks=False).db
+    crm = Path(sys.executable).with_name("crm")
     with tempfile.TemporaryDirectory(prefix="portal-load-") as folder:
         work = Path(folder)
         db = work / "crm.db"
         shutil.copyfile(source, db)
+        Store.open(db).close()  # at this tinycrm's schema, as `crm db copy` needs it
         config = work / "config.toml"
         config.write_text(
             '[smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n'
             'from = "Bench <bench@example.com>"\n[portal]\nbase_url = "http://127.0.0.1"\n'
         )
         config.chmod(0o600)
-        env = {**os.environ, "CRM_DB": str(db), "CRM_CONFIG": str(config)}
+        env = {**os.environ, "CRM_CONFIG": str(config)}
         os.environ.update(CRM_CONFIG=str(config))
-        cookie, contact_id, contacts = sign_in(db)
-        port = free_port()
-        crm = Path(sys.executable).with_name("crm")
-        server = subprocess.Popen(
-            [crm, "portal", "serve", "--port", str(port), "--threads", str(opts.threads)],
+        if opts.backend in ("sqlite", "both"):
+            print(measure(wrk, crm, "SQLite", db, env, opts), flush=True)
+        if opts.backend in ("postgresql", "both"):
+            print(on_postgresql(wrk, crm, db, env, opts), flush=True)
+    return 0
+
+
+def on_postgresql(
+    wrk: str, crm: Path, db: Path, env: dict[str, str], opts: argparse.Namespace
+) -> str:
+    """The same measurement on a throwaway cluster holding a `crm db copy` of the file."""
+    reason = postgres.missing_reason()
+    if reason is not None:
+        return f"portal GET /me on PostgreSQL: not run ({reason})"
+    with postgres.server() as cluster:
+        url = cluster.url(postgres.DATABASE)
+        copied = postgres.copy(crm, db, url, env)
+        if copied.returncode != 0:
+            return f"portal GET /me on PostgreSQL: the copy failed: {copied.error_line}"
+        return measure(wrk, crm, "PostgreSQL", url, env, opts)
+
+
+def measure(
+    wrk: str, crm: Path, backend: str, db: Path | str, env: dict[str, str], opts: argparse.Namespace
+) -> str:
+    """Serve the database at `db`, drive it with wrk while the CLI writes: one line."""
+    env = {**env, "CRM_DB": str(db)}
+    cookie, contact_id, contacts = sign_in(db)
+    port = free_port()
+    server = subprocess.Popen(
+        [crm, "portal", "serve", "--port", str(port), "--threads", str(opts.threads)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    writer = None
+    try:
+        wait_for(port)
+        load_before = os.getloadavg()[0]
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(crm), str(contact_id), str(opts.seconds)],
             env=env,
-            stderr=subprocess.DEVNULL,
         )
-        writer = None
-        try:
-            wait_for(port)
-            writer = subprocess.Popen(
-                [sys.executable, "-c", WRITER, str(crm), str(contact_id), str(opts.seconds)],
-                env=env,
-            )
-            done = subprocess.run(
-                [wrk, "-t2", f"-c{opts.connections}", f"-d{opts.seconds}s", "--latency",
-                 "-H", f"Cookie: portal={cookie}", f"http://127.0.0.1:{port}/me"],
-                capture_output=True, text=True, timeout=opts.seconds + 60, check=True,
-            )  # fmt: skip
-            writes = writer.wait(timeout=opts.seconds + 60)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            if writer is not None and writer.poll() is None:
-                writer.kill()
+        done = subprocess.run(
+            [wrk, "-t2", f"-c{opts.connections}", f"-d{opts.seconds}s", "--latency",
+             "-H", f"Cookie: portal={cookie}", f"http://127.0.0.1:{port}/me"],
+            capture_output=True, text=True, timeout=opts.seconds + 60, check=True,
+        )  # fmt: skip
+        writes = writer.wait(timeout=opts.seconds + 60)
+        load_after = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if writer is not None and writer.poll() is None:
+            writer.kill()
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))  # type: ignore[union-attr]
     p50_ms, p99_ms = percentile(done.stdout, "50%"), percentile(done.stdout, "99%")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
-    print(
-        f"portal GET /me, {contacts:,} contacts, {opts.connections} connections,"
+    return (
+        f"portal GET /me on {backend}, {contacts:,} contacts, {opts.connections} connections,"
         f" {opts.threads} server threads, CLI writing (exit {writes}):"
         f" {rate:.0f} views/s, p50 {p50_ms:.1f} ms, p99 {p99_ms:.1f} ms,"
-        f" {errors.group(1) if errors else 0} errors"
-        f" (target: 200 views/s, p99 < 100 ms)"
+        f" {errors.group(1) if errors else 0} errors; load average {load_before:.1f} before,"
+        f" {load_after:.1f} after (target: 200 views/s, p99 < 100 ms)"
     )
-    return 0
 
 
 def percentile(report: str, which: str) -> float:
@@ -113,7 +147,7 @@ while time.monotonic() < end:
 """
 
 
-def sign_in(db: Path) -> tuple[str, int, int]:
+def sign_in(db: Path | str) -> tuple[str, int, int]:
     """A signed-in customer's session cookie, their id, and the number of contacts."""
     store = Store.open(db)
     now = datetime.now(UTC)

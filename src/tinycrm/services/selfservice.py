@@ -66,9 +66,13 @@ def _notify(store: Store, contact_id: int, title: str, source: str, today: date)
 
 def products_bought(store: Store, contact_id: int) -> list[str]:
     """The products of the contact's purchases, most recent first, each once."""
+    return _products([row.sale for row in store.sales.query(contact_id=contact_id)])
+
+
+def _products(purchases: list[Sale]) -> list[str]:
     seen: dict[str, None] = {}
-    for row in store.sales.query(contact_id=contact_id):
-        seen.update(dict.fromkeys(row.sale.products))
+    for sale in purchases:
+        seen.update(dict.fromkeys(sale.products))
     return list(seen)
 
 
@@ -268,5 +272,5 @@ def customer_page(store: Store, contact_id: int, today: date) -> CustomerPage:
         wants = store.surveys.opted_out(contact_id) is None
         news = store.pass_on.opted_out(contact_id) is None
         requests = asked(store, contact_id)
-        products = products_bought(store, contact_id)
+    products = _products(purchases)
     return CustomerPage(contact, purchases, their_cases, pending, wants, news, requests, products)
