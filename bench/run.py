@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             ("python -c pass", [py, "-c", "pass"]),
             ('python -c "import sqlite3"', [py, "-c", "import sqlite3"]),
             ("crm --version", [str(crm), "--version"]),
+            # What every PostgreSQL row pays before its first query (the pg: rows' floor).
+            ('python -c "import psycopg"', [py, "-c", "import psycopg"]),
         ]:
             result = measure(partial(run_once, cmd, env), task_once, runs)
             ratio = f"  ({result.ratio:.2f}x task next)" if result.ratio else ""
