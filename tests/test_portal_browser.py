@@ -168,8 +168,12 @@ def test_a_customer_changes_details_orders_complains_answers_and_downloads(
         assert "Thank you for your answer!" in page.inner_text("main")
 
         page.get_by_label("Send me no satisfaction surveys").check()
-        page.get_by_role("button", name="Save").click()
+        surveys = page.get_by_role("region", name="Surveys waiting for your answer")
+        surveys.get_by_role("button", name="Save").click()
         assert "no more satisfaction surveys" in page.inner_text("main")
+        page.get_by_label("Send me no news or offers").check()
+        page.get_by_role("region", name="Your data").get_by_role("button", name="Save").click()
+        assert "no more news or offers" in page.inner_text("main")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download everything we hold about you").click()
         assert json.loads(Path(download.value.path()).read_text())["contact"]["name"] == (
