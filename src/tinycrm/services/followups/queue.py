@@ -95,11 +95,21 @@ def build_queue(
         builder = _QueueBuilder(store, as_of, end, scope, settings)
         # A page of upcoming rows needs the birthdays and anniversaries only up to the day the
         # page fills; the ones after it are counted, not built.
-        page_end, dated_beyond = end, 0
+        page_end, dated_beyond, paged_until = end, 0, as_of
         every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
         if up_limit is not None and days > 0 and every_dated_kind and scope is None:
             page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
-        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end)
+            paged_until = page_end
+        overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, paged_until)
+        if paged_until > as_of:  # and a page of each of those days, from SQL
+            first = as_of + timedelta(days=1)
+            pages = [
+                r
+                for offset in range((paged_until - first).days + 1)
+                for r in builder.dated(first + timedelta(days=offset), up_limit, by_name=False)
+            ]
+            upcoming_rows += pages
+            dated_beyond += builder.dated_count(first, paged_until, up_limit or 0) - len(pages)
         today_page = (today_limit or None) if scope is None else None
         today = builder.kept(builder.today(today_rows, today_page)) if with_today else []
         today.sort(key=_today_key)
@@ -201,14 +211,16 @@ class _QueueBuilder:
     def count_limit(self, page: int) -> int:
         return TOTAL_LIMIT + 1 + page
 
-    def derived(self, start: date, end: date) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
+    def derived(
+        self, start: date, end: date, paged_until: date
+    ) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
         """The Python-side derived rows in [start, end], scored: (overdue, today, upcoming);
-        up to today, birthdays and anniversaries only of contacts with a snoozed one (the
-        others are paged in SQL: `dated`)."""
+        up to `paged_until`, birthdays and anniversaries only of contacts with a snoozed one
+        (the others are paged in SQL: `dated`)."""
         items = derived_rows(
             self.store, start, end, self.settings, self.snoozed,
             [m.contact_id for m in self.snoozed if m.kind in SQL_RANKED_KINDS],
-            paged_until=self.as_of,
+            paged_until=paged_until,
         )  # fmt: skip
         parts: tuple[list[Ranked], list[Ranked], list[Ranked]] = ([], [], [])
         for item in items:
