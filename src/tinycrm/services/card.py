@@ -68,8 +68,8 @@ def contact_details(
         ),
         surveys=store.surveys.for_contact(contact.id),
         held_mail=store.mail.held(contact.id),
-        no_surveys_since=store.surveys.opted_out(contact.id),
-        no_news_since=store.pass_on.opted_out(contact.id),
+        no_surveys_since=store.survey_opt_outs.opted_out(contact.id),
+        no_news_since=store.pass_on_opt_outs.opted_out(contact.id),
         referred=store.referrals.referred(contact.id),
         has_users=has_users(store),
     )

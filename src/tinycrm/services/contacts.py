@@ -295,13 +295,13 @@ def edit_contact(
         if changed.stage is not None and changed.stage != current.stage:
             store.contacts.add_stage_change(current.id or 0, changed.stage, today)
         if surveys is False:
-            store.surveys.opt_out(current.id or 0, today, "edit")
+            store.survey_opt_outs.opt_out(current.id or 0, today, "edit")
         elif surveys is True:
-            store.surveys.opt_in(current.id or 0)
+            store.survey_opt_outs.opt_in(current.id or 0)
         if news is False:
-            store.pass_on.opt_out(current.id or 0, today, "edit")
+            store.pass_on_opt_outs.opt_out(current.id or 0, today, "edit")
         elif news is True:
-            store.pass_on.opt_in(current.id or 0)
+            store.pass_on_opt_outs.opt_in(current.id or 0)
         record_contact_changes(store, current, get_contact(store, current.id or 0))
     return get_contact(store, current.id or 0)
 

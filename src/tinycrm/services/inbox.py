@@ -130,7 +130,7 @@ def _survey_reply(
     if mail.sender not in addresses:
         return _held(mail, ctx.today, "from an address that is not the contact's", **fields), None
     if stop and typed is None:
-        store.surveys.opt_out(survey.contact_id, ctx.today, "reply")
+        store.survey_opt_outs.opt_out(survey.contact_id, ctx.today, "reply")
         return _base(mail, ctx.today, Outcome.STOP, **fields), None
     if typed is not None and subject_score is not None and typed != subject_score:
         reason = f"two scores: {subject_score} in the subject, {typed} in the text"

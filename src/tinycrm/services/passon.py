@@ -35,7 +35,7 @@ def pass_on(store: Store, text: str, tag: str, due: date) -> PassedOn:
         contacts = store.contacts.query(ContactFilter(tag=wanted))
         if not contacts:
             raise NotFound(f"no active contact is tagged {wanted!r}; nothing created")
-        opted_out = store.pass_on.opted_out_ids()
+        opted_out = store.pass_on_opt_outs.opted_out_ids()
         for contact in contacts:
             if contact.id in opted_out:
                 continue
@@ -55,6 +55,6 @@ def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, 
     """The contact asks for no pass-on from `today` (`how`: edit or portal), or takes it back."""
     with store.write():
         if opted_out:
-            store.pass_on.opt_out(contact_id, today, how)
+            store.pass_on_opt_outs.opt_out(contact_id, today, how)
         else:
-            store.pass_on.opt_in(contact_id)
+            store.pass_on_opt_outs.opt_in(contact_id)

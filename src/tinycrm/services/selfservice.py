@@ -115,7 +115,7 @@ def set_surveys(store: Store, contact_id: int, wanted: bool, today: date) -> Non
 
 
 def wants_surveys(store: Store, contact_id: int) -> bool:
-    return store.surveys.opted_out(contact_id) is None
+    return store.survey_opt_outs.opted_out(contact_id) is None
 
 
 def set_news(store: Store, contact_id: int, wanted: bool, today: date) -> None:
@@ -269,8 +269,8 @@ def customer_page(store: Store, contact_id: int, today: date) -> CustomerPage:
             for request in store.surveys.for_contact(contact_id)
             if request.answered_on is None and request.expires_on >= today
         ]
-        wants = store.surveys.opted_out(contact_id) is None
-        news = store.pass_on.opted_out(contact_id) is None
+        wants = store.survey_opt_outs.opted_out(contact_id) is None
+        news = store.pass_on_opt_outs.opted_out(contact_id) is None
         requests = asked(store, contact_id)
     products = _products(purchases)
     return CustomerPage(contact, purchases, their_cases, pending, wants, news, requests, products)

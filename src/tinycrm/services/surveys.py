@@ -128,7 +128,7 @@ def plan(
 
 def _why_not(store: Store, contact: Contact, today: date, settings: SurveySettings) -> str | None:
     assert contact.id is not None
-    opted_out = store.surveys.opted_out(contact.id)
+    opted_out = store.survey_opt_outs.opted_out(contact.id)
     if opted_out is not None:
         return f"asked for no surveys on {opted_out}"
     if contact.archived:
@@ -174,9 +174,9 @@ def record_sent(
 def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, how: str) -> None:
     with store.write():
         if opted_out:
-            store.surveys.opt_out(contact_id, today, how)
+            store.survey_opt_outs.opt_out(contact_id, today, how)
         else:
-            store.surveys.opt_in(contact_id)
+            store.survey_opt_outs.opt_in(contact_id)
 
 
 def requests_for(store: Store, contact_id: int) -> list[SurveyRequest]:

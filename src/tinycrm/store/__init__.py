@@ -23,7 +23,7 @@ from tinycrm.store.followups import FollowUpRepo
 from tinycrm.store.history import HistoryRepo
 from tinycrm.store.mail import MailRepo, SurveyRepo
 from tinycrm.store.notes import NoteRepo
-from tinycrm.store.passon import PassOnRepo
+from tinycrm.store.opt_outs import OptOutRepo
 from tinycrm.store.portal import PortalRepo
 from tinycrm.store.postgres import PgChangeWatcher, PgDatabase
 from tinycrm.store.referrals import ReferralRepo
@@ -111,8 +111,12 @@ class Store:
         return SurveyRepo(self.db)
 
     @cached_property
-    def pass_on(self) -> PassOnRepo:
-        return PassOnRepo(self.db)
+    def survey_opt_outs(self) -> OptOutRepo:
+        return OptOutRepo(self.db, "survey_opt_outs")
+
+    @cached_property
+    def pass_on_opt_outs(self) -> OptOutRepo:
+        return OptOutRepo(self.db, "pass_on_opt_outs")
 
     @cached_property
     def mail(self) -> MailRepo:

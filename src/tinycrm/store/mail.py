@@ -116,24 +116,6 @@ class SurveyRepo:
                 (on.isoformat(), follow_up_id),
             )
 
-    def opted_out(self, contact_id: int) -> date | None:
-        row = self.db.conn.execute(
-            "SELECT opted_out_on FROM survey_opt_outs WHERE contact_id = ?", (contact_id,)
-        ).fetchone()
-        return date.fromisoformat(row[0]) if row else None
-
-    def opt_out(self, contact_id: int, on: date, how: str) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                """INSERT INTO survey_opt_outs (contact_id, opted_out_on, how) VALUES (?, ?, ?)
-                   ON CONFLICT (contact_id) DO NOTHING""",
-                (contact_id, on.isoformat(), how),
-            )
-
-    def opt_in(self, contact_id: int) -> None:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM survey_opt_outs WHERE contact_id = ?", (contact_id,))
-
     def counts(self, start: date, end: date) -> tuple[int, int]:
         """(requests sent, of them answered) between two days, both included."""
         row = self.db.conn.execute(
