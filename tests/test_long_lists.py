@@ -135,3 +135,36 @@ def test_a_report_past_the_limit_says_more_than_it(cli: Invoke, store: Store) ->
     )
     assert whole["total"] == TOTAL_LIMIT + 3
     assert page["rows"] == whole["rows"][: len(page["rows"])]
+
+
+def test_the_lifecycle_report_past_the_limit_says_more_than_it(cli: Invoke, store: Store) -> None:
+    """`report lifecycle` walks the customers by name and stops TOTAL_LIMIT past the page: the
+    page is the head of the whole list, the total says "more than" it (issue 20)."""
+    with store.write():
+        for n in range(TOTAL_LIMIT + 3):
+            fields = ContactFields(name=f"Buyer {n:04d}", stage="awareness")
+            buyer = str(add_contact(store, fields, D).id)
+            sales.add_sale(store, buyer, "10", sold_on=D, today=D, currency="EUR")
+        for n in range(4):  # no purchase: nothing to suggest
+            add_contact(store, ContactFields(name=f"Buyer {n:04d}b", stage="awareness"), D)
+
+    def lifecycle(*args: str) -> dict[str, object]:
+        result = cli("report", "lifecycle", "--as-of", D.isoformat(), "--json", *args)
+        assert result.exit_code == 0, result.stderr
+        data: dict[str, object] = json.loads(result.stdout)
+        return data
+
+    shown = cli("report", "lifecycle", "--changes", "--as-of", D.isoformat(), "--limit", "5")
+    assert shown.exit_code == 0, shown.stderr
+    assert f"showing 5 of more than {TOTAL_LIMIT:,} (--limit 0 for all)" in shown.stderr
+    page, whole = lifecycle("--changes"), lifecycle("--changes", "--limit", "0")
+    everyone = lifecycle("--limit", "0")
+    assert page["total_exact"] is False
+    assert whole["total"] == TOTAL_LIMIT + 3
+    assert everyone["total"] == TOTAL_LIMIT + 3 + 4
+    rows, all_rows = whole["rows"], everyone["rows"]
+    assert isinstance(rows, list) and isinstance(all_rows, list)
+    assert page["rows"] == rows[:50]
+    assert lifecycle()["rows"] == all_rows[:50]
+    assert [r["contact"] for r in all_rows[:3]] == ["Buyer 0000", "Buyer 0000b", "Buyer 0001"]
+    assert {r["suggested_stage"] for r in rows} == {"expansion"}

@@ -186,18 +186,17 @@ def lifecycle_(
 ) -> None:
     """Each customer's lifecycle stage and a suggested change from their activity."""
     day = as_of_date(ctx, as_of)
-    items = lifecycle.lifecycle_report(state(ctx).store, day, changes_only=changes)
-    shown = items[:limit] if limit else items
+    page = lifecycle.lifecycle_report(state(ctx).store, day, changes, limit or None)
     if as_json:
-        output.print_json(lifecycle_dict(day, len(items), shown))
+        output.print_json(lifecycle_dict(day, page))
         return
     output.print_table(
         ["Id", "Contact", "Stage", "Since", "Last activity", "Suggest", "Why"],
         ([i.row.contact_id, i.row.name, i.row.stage or "", i.row.stage_since, i.last_activity,
-          i.suggested.value if i.suggested else "", i.reason] for i in shown),
+          i.suggested.value if i.suggested else "", i.reason] for i in page.rows),
         title=f"Lifecycle on {day}",
         empty="no customers",
-        footer=_footer(len(shown), len(items)),
+        footer=_footer(len(page.rows), page.total),
     )  # fmt: skip
 
 

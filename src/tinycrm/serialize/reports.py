@@ -115,10 +115,11 @@ def top_dict(report: TopReport) -> dict[str, Any]:
     }
 
 
-def lifecycle_dict(day: date, total: int, shown: list[LifecycleItem]) -> dict[str, Any]:
+def lifecycle_dict(day: date, page: Page[LifecycleItem]) -> dict[str, Any]:
     return {
         "as_of": day.isoformat(),
-        "total": total,
+        "total": page.total,
+        "total_exact": page.total <= TOTAL_LIMIT,
         "rows": [
             {
                 "contact_id": i.row.contact_id,
@@ -130,7 +131,7 @@ def lifecycle_dict(day: date, total: int, shown: list[LifecycleItem]) -> dict[st
                 "suggested_stage": i.suggested.value if i.suggested else None,
                 "reason": i.reason,
             }
-            for i in shown
+            for i in page.rows
         ],
     }
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.reports import LifecycleRow
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS, purchase_interval
+from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
 from tinycrm.vocabulary import Stage
+from tinycrm.wording import TOTAL_LIMIT
 
 EARLY = (None, Stage.EXPLORATION.value, Stage.AWARENESS.value)
 
@@ -60,11 +63,24 @@ def _last_activity(row: LifecycleRow) -> date | None:
     return max(candidates) if candidates else None
 
 
-def lifecycle_report(store: Store, as_of: date, changes_only: bool = False) -> list[LifecycleItem]:
-    items = []
-    for row in store.reports.lifecycle(as_of):
-        suggested, reason = suggest_stage(row, as_of)
-        if changes_only and suggested is None:
-            continue
-        items.append(LifecycleItem(row, _last_activity(row), suggested, reason))
-    return items
+def lifecycle_report(
+    store: Store, as_of: date, changes_only: bool = False, limit: int | None = None
+) -> Page[LifecycleItem]:
+    """Active customers by name with their suggested change (only those with one:
+    `changes_only`): the first `limit`, and a total counted up to TOTAL_LIMIT past them
+    (wording.py). The rows are read a batch at a time and the walk stops at that count, so
+    memory holds a page and the time grows with the page, not the customers."""
+    items: list[LifecycleItem] = []
+    total = 0
+    counted = limit + TOTAL_LIMIT + 1 if limit else None
+    with closing(store.reports.lifecycle(as_of)) as rows:
+        for row in rows:
+            suggested, reason = suggest_stage(row, as_of)
+            if changes_only and suggested is None:
+                continue
+            total += 1
+            if limit is None or len(items) < limit:
+                items.append(LifecycleItem(row, _last_activity(row), suggested, reason))
+            if total == counted:
+                break
+    return Page(total, items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tinycrm.store.connection import Database
@@ -13,3 +14,20 @@ Backend = Database | PgDatabase
 Connection = sqlite3.Connection | PgConnection
 # A result row: by position or column name (sqlite3.Row, or postgres.Row).
 Row = Any
+
+STREAM_BATCH = 1000
+
+
+def stream(db: Backend, sql: str, params: Mapping[str, object]) -> Iterator[Row]:
+    """The rows of `sql` a batch at a time in one read transaction, so a walk over a whole
+    table holds one batch and may stop early (PostgreSQL: a server-side cursor)."""
+    with db.read():
+        if isinstance(db, PgDatabase):
+            cursor = db.conn.stream(sql, params)
+        else:
+            cursor = db.conn.execute(sql, params)
+        try:
+            while batch := cursor.fetchmany(STREAM_BATCH):
+                yield from batch
+        finally:
+            cursor.close()

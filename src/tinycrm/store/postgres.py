@@ -136,6 +136,17 @@ class PgConnection:
         except Exception as exc:
             raise storage_error(self.name, exc) from exc
 
+    def stream(self, sql: str, params: Any = None) -> Any:
+        """A server-side cursor over `sql`'s rows, fetched as asked (inside a transaction)."""
+        query, numbered = pg_sql(sql)
+        cursor = self.raw.cursor(name="crm_stream")
+        try:
+            cursor.execute(query, _params(numbered, params))
+        except Exception as exc:
+            cursor.close()
+            raise storage_error(self.name, exc) from exc
+        return cursor
+
     def executemany(self, sql: str, rows: Iterable[Any]) -> Any:
         query, numbered = pg_sql(sql)
         cursor = self.raw.cursor()

@@ -4,11 +4,12 @@ read through indexes (and the trigger-maintained `sale_stats`) instead of Python
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import date
 
 from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS
-from tinycrm.store.backend import Backend, Connection
+from tinycrm.store.backend import Backend, Connection, stream
 from tinycrm.wording import TOTAL_LIMIT
 
 # Purchase summaries up to :asof of the customers whose sale_stats row already includes later
@@ -157,9 +158,10 @@ class ReportRepo:
             for r in self.conn.execute(sql, params)
         ]  # fmt: skip
 
-    def lifecycle(self, as_of: date) -> list[LifecycleRow]:
-        """Every active contact with what the lifecycle rules need: purchases up to `as_of`
-        from sale_stats, or recomputed (`look_back`) for contacts with sales after it."""
+    def lifecycle(self, as_of: date) -> Generator[LifecycleRow, None, None]:
+        """Every active contact by name with what the lifecycle rules need: purchases up to
+        `as_of` from sale_stats, or recomputed (`look_back`) for contacts with sales after it.
+        Read a batch at a time (`stream`): close the generator to stop early."""
         sql = (
             _LOOK_BACK
             + """
@@ -177,13 +179,11 @@ class ReportRepo:
         ORDER BY c.name COLLATE NOCASE, c.id
         """
         )
-        return [
-            LifecycleRow(
+        for r in stream(self.db, sql, {"asof": as_of.isoformat()}):
+            yield LifecycleRow(
                 r["id"], r["name"], r["stage"], _d(r["stage_since"]), r["cadence"],
                 _d(r["last_touch"]), r["purchases"], _d(r["last_on"]), r["median_gap"],
-            )
-            for r in self.conn.execute(sql, {"asof": as_of.isoformat()})
-        ]  # fmt: skip
+            )  # fmt: skip
 
     def score_counts(self, start: date, end: date) -> list[ScoreCount]:
         rows = self.conn.execute(
