@@ -186,10 +186,12 @@ class ReportRepo:
             )  # fmt: skip
 
     def score_counts(self, start: date, end: date) -> list[ScoreCount]:
+        """Scores per month, scale, score and origin over [start, end]. Every score has its
+        contact (a foreign key, deleted with it), so no join to contacts is needed."""
         rows = self.conn.execute(
             """SELECT substr(scored_on, 1, 7) AS month, scale, score,
                       CASE WHEN source = 'survey' THEN 1 ELSE 0 END AS by_survey, count(*) AS n
-               FROM satisfaction s JOIN contacts c ON c.id = s.contact_id
+               FROM satisfaction
                WHERE scored_on BETWEEN ? AND ?
                GROUP BY month, scale, score, by_survey ORDER BY month, scale, score""",
             (start.isoformat(), end.isoformat()),
