@@ -202,6 +202,11 @@ def test_the_referrals_report_on_a_hand_built_shop(cli: Invoke) -> None:
     assert later["rows"][1]["revenue"] == [
         {"amount": "500.00", "amount_minor": 50000, "currency": "EUR"}
     ]
+    # A page of two is the head of the whole ranking, and the total still counts all three.
+    page = json.loads(
+        cli("report", "referrals", "--as-of", "2026-11-30", "--json", "--limit", "2").stdout
+    )
+    assert (page["total"], page["rows"]) == (3, later["rows"][:2])
 
 
 def test_the_referrals_report_with_nobody_referred(cli: Invoke) -> None:

@@ -268,10 +268,12 @@ def referrals_(
     and what those customers bought (per currency). Most customers brought first."""
     app_state = state(ctx)
     day = as_of_date(ctx, as_of)
-    rows = referrals.referrals_report(app_state.store, day, app_state.settings.default_currency)
-    shown = rows[:limit] if limit else rows
+    page = referrals.referrals_report(
+        app_state.store, day, app_state.settings.default_currency, limit or None
+    )
+    shown = page.rows
     if as_json:
-        output.print_json(referrals_dict(day, len(rows), shown))
+        output.print_json(referrals_dict(day, page.total, shown))
         return
     output.print_table(
         ["Id", "Referrer", "Referred", "Customers", "Revenue", "Who"],
@@ -281,7 +283,7 @@ def referrals_(
          for r in shown),
         title=f"Referrals up to {day}",
         empty="nobody has referred anyone yet (crm contacts edit REF --referred-by REF)",
-        footer=_footer(len(shown), len(rows)),
+        footer=_footer(len(shown), page.total),
     )  # fmt: skip
 
 

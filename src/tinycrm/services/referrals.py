@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from itertools import groupby
 
 from tinycrm.dates import next_open_day
 from tinycrm.models import Contact, FollowUp
 from tinycrm.models.referrals import ReferredContact, Referrer
 from tinycrm.services import history
+from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
+from tinycrm.store.referrals import ReferralSales
 from tinycrm.vocabulary import FollowUpKind
 
 # The thank-you falls due this many days after the first purchase, as the after-sale call does.
@@ -63,31 +68,41 @@ def thank_referrer(
     return item
 
 
-def referrals_report(store: Store, as_of: date, currency: str) -> list[Referrer]:
+def referrals_report(
+    store: Store, as_of: date, currency: str, limit: int | None = None
+) -> Page[Referrer]:
     """Every referrer with the contacts they brought and those contacts' purchases up to
     `as_of`: the one who brought the most customers first, then the most revenue in
-    `currency` (the shop's own), then the most people referred, then by name."""
-    referrers: dict[int, tuple[str, dict[int, ReferredContact]]] = {}
-    for row in store.referrals.sales(as_of):
-        _, referred = referrers.setdefault(row.referrer_id, (row.referrer, {}))
-        person = referred.setdefault(
-            row.contact_id, ReferredContact(row.contact_id, row.name, None, {})
-        )
-        if row.currency is not None:
-            person.revenue[row.currency] = row.revenue_minor
-            first = min(d for d in (person.first_purchase_on, row.first_on) if d is not None)
-            referred[row.contact_id] = replace(person, first_purchase_on=first)
-    rows = [
-        Referrer(referrer_id, name, tuple(referred.values()))
-        for referrer_id, (name, referred) in referrers.items()
-    ]
-    return sorted(
-        rows,
-        key=lambda r: (
-            -r.customers,
-            -r.revenue.get(currency, 0),
-            -len(r.referred),
-            r.name.lower(),
-            r.contact_id,
-        ),
-    )
+    `currency` (the shop's own), then the most people referred, then by name. The first
+    `limit` of them and how many there are; only a page of referrers is held at a time."""
+    total = 0
+
+    def counted() -> Iterator[Referrer]:
+        nonlocal total
+        for referrer in _referrers(store.referrals.sales(as_of)):
+            total += 1
+            yield referrer
+
+    def rank(r: Referrer) -> tuple[int, int, int, str, int]:
+        return (-r.customers, -r.revenue.get(currency, 0), -len(r.referred), r.name.lower(),
+                r.contact_id)  # fmt: skip
+
+    rows = heapq.nsmallest(limit, counted(), key=rank) if limit else sorted(counted(), key=rank)
+    return Page(total, rows)
+
+
+def _referrers(rows: Iterator[ReferralSales]) -> Iterator[Referrer]:
+    """One referrer at a time from their rows (which come by referrer)."""
+    for referrer_id, group in groupby(rows, key=lambda row: row.referrer_id):
+        name = ""
+        referred: dict[int, ReferredContact] = {}
+        for row in group:
+            name = row.referrer
+            person = referred.setdefault(
+                row.contact_id, ReferredContact(row.contact_id, row.name, None, {})
+            )
+            if row.currency is not None:
+                person.revenue[row.currency] = row.revenue_minor
+                first = min(d for d in (person.first_purchase_on, row.first_on) if d is not None)
+                referred[row.contact_id] = replace(person, first_purchase_on=first)
+        yield Referrer(referrer_id, name, tuple(referred.values()))

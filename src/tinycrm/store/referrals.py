@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.store.backend import Backend, Connection
+from tinycrm.store.backend import Backend, Connection, stream
 from tinycrm.store.connection import now_iso
 
 # A referral chain is followed at most this far (a guard should a circle ever be stored).
@@ -55,27 +56,27 @@ class ReferralRepo:
         )
         return [(int(row[0]), str(row[1])) for row in rows]
 
-    def sales(self, as_of: date) -> list[ReferralSales]:
-        """Every referred contact with their sales up to `as_of`, one row per currency."""
-        rows = self.conn.execute(
+    def sales(self, as_of: date) -> Iterator[ReferralSales]:
+        """Every referred contact with their sales up to `as_of`, one row per currency, by
+        referrer, read a batch at a time (`stream`)."""
+        rows = stream(
+            self.db,
             """SELECT r.id AS referrer_id, r.name AS referrer, c.id AS contact_id, c.name,
                  s.currency, coalesce(sum(s.amount_minor), 0) AS revenue,
                  min(s.sold_on) AS first_on
                FROM contacts c
                JOIN contacts r ON r.id = c.referred_by
-               LEFT JOIN sales s ON s.contact_id = c.id AND s.sold_on <= ?
+               LEFT JOIN sales s ON s.contact_id = c.id AND s.sold_on <= :asof
                GROUP BY r.id, r.name, c.id, c.name, s.currency
                ORDER BY r.id, c.id, s.currency""",
-            (as_of.isoformat(),),
+            {"asof": as_of.isoformat()},
         )
-        return [
-            ReferralSales(
+        for row in rows:
+            yield ReferralSales(
                 row["referrer_id"], row["referrer"], row["contact_id"], row["name"],
                 row["currency"], int(row["revenue"]),
                 date.fromisoformat(row["first_on"]) if row["first_on"] else None,
-            )
-            for row in rows
-        ]  # fmt: skip
+            )  # fmt: skip
 
     def thanks(self, source: str) -> list[tuple[int, int]]:
         """(follow-up id, referrer id) of the thank-you with this source, open or not."""
