@@ -64,6 +64,7 @@ def test_the_whole_list_is_counted_when_every_row_is_shown(cli: Invoke, store: S
     data = overdue_json(cli, "--limit", "0")
     assert len(data["overdue"]) == TOTAL_LIMIT + 5  # type: ignore[arg-type]
     assert data["overdue_total"] == TOTAL_LIMIT + 5
+    assert data["overdue_total_exact"] is True
     shown = cli("follow-ups", "overdue", "--as-of", D.isoformat(), "--limit", "0")
     assert "more overdue" not in shown.stderr
 
@@ -134,6 +135,7 @@ def test_a_report_past_the_limit_says_more_than_it(cli: Invoke, store: Store) ->
         cli("report", "reorder", "--as-of", D.isoformat(), "--json", "--limit", "0").stdout
     )
     assert whole["total"] == TOTAL_LIMIT + 3
+    assert whole["total_exact"] is True  # every row was read
     assert page["rows"] == whole["rows"][: len(page["rows"])]
 
 
@@ -161,6 +163,7 @@ def test_the_lifecycle_report_past_the_limit_says_more_than_it(cli: Invoke, stor
     everyone = lifecycle("--limit", "0")
     assert page["total_exact"] is False
     assert whole["total"] == TOTAL_LIMIT + 3
+    assert whole["total_exact"] is True  # every row was read
     assert everyone["total"] == TOTAL_LIMIT + 3 + 4
     rows, all_rows = whole["rows"], everyone["rows"]
     assert isinstance(rows, list) and isinstance(all_rows, list)

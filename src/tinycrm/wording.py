@@ -18,6 +18,11 @@ def total_text(total: int) -> str:
     return str(total) if total <= TOTAL_LIMIT else f"more than {TOTAL_LIMIT:,}"
 
 
+def total_exact(total: int, shown: int) -> bool:
+    """Whether a list's total is its whole count: within TOTAL_LIMIT, or every row was read."""
+    return total <= TOTAL_LIMIT or shown >= total
+
+
 def more_text(total: int, shown: int) -> str:
     """The rows of `total` not shown: '12 more', 'more than 950 more', or just 'more' when a
     page of TOTAL_LIMIT rows or longer is shown of a total counted past it."""

@@ -16,7 +16,7 @@ from tinycrm.services import followups as service
 from tinycrm.services.followups import Queue, QueueItem
 from tinycrm.services.satisfaction import complete_check_with_score
 from tinycrm.vocabulary import FollowUpKind
-from tinycrm.wording import TOTAL_LIMIT, due_text, more_text, total_text
+from tinycrm.wording import due_text, more_text, total_exact, total_text
 
 app = CrmTyper(
     add_completion=False,
@@ -121,9 +121,9 @@ def _more(shown: int, total: int, what: str) -> str | None:
     return f"… and {more_text(total, shown)} {what}".rstrip() + " (--limit 0 shows all)"
 
 
-def _total_json(part: str, total: int) -> dict[str, object]:
+def _total_json(part: str, total: int, shown: int) -> dict[str, object]:
     """`PART_total`, and `PART_total_exact`: false when it was counted up to a limit only."""
-    return {f"{part}_total": total, f"{part}_total_exact": total <= TOTAL_LIMIT}
+    return {f"{part}_total": total, f"{part}_total_exact": total_exact(total, shown)}
 
 
 def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
@@ -132,13 +132,13 @@ def _queue_json(queue: Queue, *parts: str, days: int | None = None) -> None:
         data["days"] = days
     if "overdue" in parts:
         data["overdue"] = [queue_item_dict(i) for i in queue.overdue]
-        data.update(_total_json("overdue", queue.overdue_total))
+        data.update(_total_json("overdue", queue.overdue_total, len(queue.overdue)))
     if "today" in parts:
         data["today"] = [queue_item_dict(i) for i in queue.today]
-        data.update(_total_json("today", queue.today_total))
+        data.update(_total_json("today", queue.today_total, len(queue.today)))
     if "upcoming" in parts:
         data["upcoming"] = [queue_item_dict(i) for i in queue.upcoming]
-        data.update(_total_json("upcoming", queue.upcoming_total))
+        data.update(_total_json("upcoming", queue.upcoming_total, len(queue.upcoming)))
     output.print_json(data)
 
 

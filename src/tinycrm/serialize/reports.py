@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.serialize.sales import money_dict
 from tinycrm.services import atrisk
-from tinycrm.wording import TOTAL_LIMIT
+from tinycrm.wording import total_exact
 
 if TYPE_CHECKING:
     from tinycrm.models.reports import ReorderRow
@@ -32,7 +32,7 @@ def reorder_dict(
         "as_of": day.isoformat(),
         "window_days": window_days,
         "total": page.total,
-        "total_exact": page.total <= TOTAL_LIMIT,
+        "total_exact": total_exact(page.total, len(page.rows)),
         "rows": [
             {
                 **_whose(r.contact_id, r.name, per_company),
@@ -119,7 +119,7 @@ def lifecycle_dict(day: date, page: Page[LifecycleItem]) -> dict[str, Any]:
     return {
         "as_of": day.isoformat(),
         "total": page.total,
-        "total_exact": page.total <= TOTAL_LIMIT,
+        "total_exact": total_exact(page.total, len(page.rows)),
         "rows": [
             {
                 "contact_id": i.row.contact_id,
