@@ -20,14 +20,20 @@ STREAM_BATCH = 1000
 
 def stream(db: Backend, sql: str, params: Mapping[str, object]) -> Iterator[Row]:
     """The rows of `sql` a batch at a time in one read transaction, so a walk over a whole
-    table holds one batch and may stop early (PostgreSQL: a server-side cursor)."""
+    table holds one batch and may stop early."""
     with db.read():
-        if isinstance(db, PgDatabase):
-            cursor = db.conn.stream(sql, params)
-        else:
-            cursor = db.conn.execute(sql, params)
-        try:
-            while batch := cursor.fetchmany(STREAM_BATCH):
-                yield from batch
-        finally:
-            cursor.close()
+        yield from batches(db, sql, params)
+
+
+def batches(db: Backend, sql: str, params: Mapping[str, object] | None = None) -> Iterator[Row]:
+    """The rows of `sql` a batch at a time, inside the caller's transaction (PostgreSQL: a
+    server-side cursor)."""
+    if isinstance(db, PgDatabase):
+        cursor = db.conn.stream(sql, params)
+    else:
+        cursor = db.conn.execute(sql, params or {})
+    try:
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
+    finally:
+        cursor.close()

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tinycrm.errors import StorageError
-from tinycrm.store.backend import Backend
-from tinycrm.store.postgres import PgDatabase, storage_error
+from tinycrm.store.backend import Backend, batches
+from tinycrm.store.postgres import PgDatabase
 from tinycrm.store.schema_pg import VERSION_TABLE
 
 # Every table a person's data lives in, parents first.
@@ -83,7 +83,6 @@ _FIRE_ONCE_PER_CUSTOMER = (
 )
 SEARCH_INDEX = "search_index"
 COUNTED = (*TABLES, *DERIVED, SEARCH_INDEX)
-BATCH = 5000
 # The contacts' own documents in the search index (a note's entry has the note's id).
 _CONTACT_DOCUMENTS = {
     "sqlite": "SELECT rowid, contact_id, body FROM search_index WHERE rowid < 0 ORDER BY rowid",
@@ -147,14 +146,14 @@ def copy_table(source: Backend, destination: Backend, table: str) -> None:
     names = ", ".join(columns)
     # SQLite scans a table in its key's order; PostgreSQL is asked to (ids first).
     order = "" if source.dialect == "sqlite" else " ORDER BY 1"
-    rows = _read(source, f"SELECT {names} FROM {table}{order}")
+    rows = _tuples(batches(source, f"SELECT {names} FROM {table}{order}"))
     _write(destination, table, columns, rows)
 
 
 def copy_contact_documents(source: Backend, destination: Backend) -> None:
     """The contacts' search documents, as the source has them (note entries are made by the
     destination's trigger on notes)."""
-    rows = _read(source, _CONTACT_DOCUMENTS[source.dialect])
+    rows = _tuples(batches(source, _CONTACT_DOCUMENTS[source.dialect]))
     key = "rowid" if destination.dialect == "sqlite" else "id"
     _write(destination, SEARCH_INDEX, [key, "contact_id", "body"], rows)
 
@@ -237,21 +236,8 @@ def identity(db: Backend) -> tuple[object, ...]:
     return tuple(row)
 
 
-def _read(db: Backend, sql: str) -> Iterator[tuple[Any, ...]]:
-    """The rows of `sql`, a batch at a time (PostgreSQL: a server-side cursor)."""
-    if isinstance(db, PgDatabase):
-        cursor: Any = db.conn.raw.cursor(name="crm_copy")
-        try:
-            cursor.execute(sql)
-        except Exception as exc:
-            raise storage_error(db.location, exc) from exc
-    else:
-        cursor = db.conn.execute(sql)
-    try:
-        while batch := cursor.fetchmany(BATCH):
-            yield from (tuple(row) for row in batch)
-    finally:
-        cursor.close()
+def _tuples(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    return (tuple(row) for row in rows)
 
 
 def _write(db: Backend, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
