@@ -12,6 +12,7 @@ import pytest
 from tinycrm.mail import common, html, markdown, text
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
+from tinycrm.wording import TOTAL_LIMIT
 
 AS_OF = date(2026, 11, 26)  # a Thursday
 HOSTILE = [
@@ -152,8 +153,8 @@ def test_json_has_stable_keys_and_all_sections() -> None:
     assert list(data) == [
         "as_of", "covered_from", "until", "days", "item_count", "overdue", "today",
         "today_total", "today_total_exact", "birthdays_and_anniversaries",
-        "birthdays_and_anniversaries_total", "at_risk", "at_risk_total", "held_for_review",
-        "held_for_review_total",
+        "birthdays_and_anniversaries_total", "at_risk", "at_risk_total", "at_risk_total_exact",
+        "held_for_review", "held_for_review_total",
     ]  # fmt: skip
     assert data["today_total_exact"] is True and data["overdue"]["total_exact"] is True
     assert data["today_total"] == 4 and data["birthdays_and_anniversaries_total"] == 3
@@ -183,3 +184,9 @@ def test_at_risk_list_is_capped_and_says_how_many_more() -> None:
     for render in (text.render, markdown.render, html.render):
         assert f"{shown} most urgent of 250" in render(digest)
     assert digest_dict(digest)["at_risk_total"] == 250
+    assert digest_dict(digest)["at_risk_total_exact"] is True
+    # A total counted up to the limit only (wording.py) is said as such.
+    digest = replace(full_digest(), at_risk_total=TOTAL_LIMIT + 11)
+    for render in (text.render, markdown.render, html.render):
+        assert f"{shown} most urgent of more than 1,000" in render(digest)
+    assert digest_dict(digest)["at_risk_total_exact"] is False

@@ -134,7 +134,10 @@ def facts(item: DigestItem, *, overdue: bool = False) -> list[str]:
 def at_risk_heading(digest: Digest) -> str:
     shown, total = len(digest.at_risk), digest.at_risk_total
     if total > shown:
-        return f"At-risk customers ({shown} most urgent of {total:,}; see crm report at-risk)"
+        return (
+            f"At-risk customers ({shown} most urgent of {total_text(total)};"
+            " see crm report at-risk)"
+        )
     return f"At-risk customers ({total})"
 
 

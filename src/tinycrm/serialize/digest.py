@@ -66,6 +66,7 @@ def _sections_dict(digest: Digest) -> dict[str, Any]:
         "birthdays_and_anniversaries_total": digest.dates_total,
         "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],
         "at_risk_total": digest.at_risk_total,
+        "at_risk_total_exact": digest.at_risk_total <= TOTAL_LIMIT,
         "held_for_review": [
             {
                 "id": held.id,

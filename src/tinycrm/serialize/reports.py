@@ -51,6 +51,7 @@ def at_risk_dict(day: date, page: Page[AtRiskRow]) -> dict[str, Any]:
     return {
         "as_of": day.isoformat(),
         "total": page.total,
+        "total_exact": total_exact(page.total, len(page.rows)),
         "rows": [
             {
                 "contact_id": r.contact_id,

@@ -8,7 +8,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
-from tinycrm.store.atrisk import AtRiskRow
+from tinycrm.store.atrisk import AtRiskRow, Owner
 from tinycrm.store.companies import CompanyFilter
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.wording import due_text
@@ -23,21 +23,21 @@ class Page(NamedTuple, Generic[T]):
     rows: list[T]
 
 
-def at_risk(store: Store, as_of: date, limit: int | None = None) -> Page[AtRiskRow]:
-    total, rows = store.at_risk.at_risk(as_of, limit)
+def at_risk(
+    store: Store, as_of: date, limit: int | None = None, scope: OwnerScope | None = None
+) -> Page[AtRiskRow]:
+    """The at-risk customers on `as_of`, most urgent first: the first `limit` (all without
+    one), and how many there are (counted up to TOTAL_LIMIT past the page, wording.py). With
+    `scope`, those one user owns (or nobody)."""
+    owner = None if scope is None else Owner(scope.user_id)
+    total, rows = store.at_risk.at_risk(as_of, limit, owner)
     return Page(total, rows)
 
 
 def short_list(store: Store, as_of: date, scope: OwnerScope | None = None) -> Page[AtRiskRow]:
     """The SHORT_LIST most urgent at-risk customers (as `at_risk` ranks them), and how many
-    there are in all: the digest's section. With `scope`, those one user owns (or nobody)."""
-    if scope is None:
-        return at_risk(store, as_of, limit=SHORT_LIST)
-    with store.read():
-        rows = at_risk(store, as_of).rows
-        _, owners = store.follow_ups.owners([], [row.contact_id for row in rows])
-    kept = [row for row in rows if owners.get(row.contact_id) == scope.user_id]
-    return Page(len(kept), kept[:SHORT_LIST])
+    there are: the digest's section. With `scope`, those one user owns (or nobody)."""
+    return at_risk(store, as_of, SHORT_LIST, scope)
 
 
 @dataclass(frozen=True)

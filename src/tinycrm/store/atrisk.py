@@ -12,6 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from tinycrm.store.backend import Backend, Connection, Row
+from tinycrm.wording import TOTAL_LIMIT
 
 
 class AtRiskRow(NamedTuple):
@@ -41,6 +42,45 @@ _SATISFACTION = """CASE WHEN prev_scale = scale AND score < prev_score THEN 'fal
     WHEN score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END THEN 'low' END"""
 
 
+class Owner(NamedTuple):
+    """The contacts one user owns (`user_id`), or nobody owns (None)."""
+
+    user_id: int | None
+
+
+# An open case on :asof for contact `c`.
+_OPEN_CASE = """EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.opened_on <= :asof
+    AND (k.resolved_on IS NULL OR k.resolved_on > :asof))"""
+
+# The walks: contacts without an open case and not scored after :asof (those are `few`), in
+# ranking order; each takes `{mine}` (the owner condition) and gets its LIMIT appended.
+# CROSS JOIN keeps SQLite walking the first table in order, and `+s.risk` keeps it off the
+# score_stats_risk index (which would read every risky score, then sort): no walk sorts.
+_DETAILS = """c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
+    0 AS open_cases, NULL AS next_target"""
+_TOUCH_AND_SCORE = f"""SELECT c.id, 2 AS reasons, c.check_in_due_on AS due, {_DETAILS},
+      s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction
+    FROM contacts c INDEXED BY contacts_check_in_due
+    CROSS JOIN score_stats s ON s.contact_id = c.id
+    WHERE c.check_in_due_on < :asof AND s.risk = 1 AND s.last_on <= :asof AND {{mine}}
+      AND NOT {_SNOOZED} AND NOT {_OPEN_CASE}
+    ORDER BY c.check_in_due_on, c.id"""
+_TOUCH_ALONE = f"""SELECT c.id, 1 AS reasons, c.check_in_due_on AS due, {_DETAILS},
+      NULL AS score, NULL AS prev_score, NULL AS scale, NULL AS satisfaction
+    FROM contacts c INDEXED BY contacts_check_in_due
+    WHERE c.check_in_due_on < :asof AND {{mine}} AND NOT {_SNOOZED} AND NOT {_OPEN_CASE}
+      AND NOT EXISTS (SELECT 1 FROM score_stats s WHERE s.contact_id = c.id
+                      AND (s.risk = 1 OR s.last_on > :asof))
+    ORDER BY c.check_in_due_on, c.id"""
+_SCORE_ALONE = f"""SELECT c.id, 1 AS reasons, NULL AS due, {_DETAILS},
+      s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction
+    FROM score_stats s CROSS JOIN contacts c ON c.id = s.contact_id
+    WHERE +s.risk = 1 AND s.last_on <= :asof AND c.archived = 0 AND {{mine}}
+      AND (c.check_in_due_on IS NULL OR c.check_in_due_on >= :asof OR {_SNOOZED})
+      AND NOT {_OPEN_CASE}
+    ORDER BY s.contact_id"""
+
+
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -53,86 +93,72 @@ class AtRiskRepo:
     def conn(self) -> Connection:
         return self.db.conn
 
-    def at_risk(self, as_of: date, limit: int | None = None) -> tuple[int, list[AtRiskRow]]:
+    def at_risk(
+        self, as_of: date, limit: int | None = None, owner: Owner | None = None
+    ) -> tuple[int, list[AtRiskRow]]:
         """Active contacts losing touch (check-in overdue on `as_of`), with falling or low
         satisfaction (latest score below the previous one on the same scale, or CSAT <= 2 /
         NPS <= 6), or with cases open on `as_of`. Most reasons first, then the oldest overdue
-        check-in, then id. Returns (total, first `limit` rows; all with no or a non-positive
-        limit).
+        check-in, then id. Returns (total, the first `limit` rows; all with no or a
+        non-positive limit); with a limit the total is counted up to TOTAL_LIMIT past the
+        page only (wording.py). `owner`: only the contacts one user owns, or nobody owns.
 
-        Touch alone flags tens of thousands of contacts; the other two reasons flag a few
-        thousand at most. Every contact with two or three reasons is in that small set
-        (`few`), so it is ranked on its own; contacts flagged by touch alone follow in
-        `due, id` order straight from the contacts_check_in_due index (only as many as the
-        page needs), then the rest of the small set (no touch reason) by id. The total is the
-        index range count of touch plus the small set outside it."""
-        params = {"asof": as_of.isoformat()}
+        The ranking merges four disjoint parts, each read in its own order up to the page,
+        so that a page costs the same at any size: the few contacts with an open case or
+        scored after `as_of`, ranked whole (`_at_risk_few`); then everyone else's touch and
+        satisfaction, walked in check-in order through the contacts_check_in_due index;
+        touch alone, likewise; satisfaction alone, in id order through score_stats."""
         page_size = limit if limit and limit > 0 else None
-        few = self._at_risk_few(as_of.isoformat(), page_size)
-        touch_total = self.conn.execute(
-            f"""SELECT (SELECT count(*) FROM contacts WHERE check_in_due_on < :asof)
-                - (SELECT count(*) FROM occurrence_marks m INDEXED BY occurrence_marks_snoozed
-                   JOIN contacts c ON c.id = m.contact_id
-                   WHERE c.check_in_due_on < :asof AND {_SNOOZED_MARK})""",
-            params,
-        ).fetchone()[0]
-        few_total = few[0]["n_few"] if few else 0
-        few_in_touch = few[0]["n_touch"] if few else 0
-        total = int(touch_total) + few_total - few_in_touch
-        several = [r for r in few if r["reasons"] > 1]
-        page: list[Row] = several
-        if page_size is None or len(page) < page_size:
-            # The page reaches the contacts with one reason. Then every contact of `few` in
-            # touch has two reasons and is in `several`: skip those in the index walk.
-            seen = {r["id"] for r in several if r["due"] is not None}
-            wanted = None if page_size is None else page_size - len(page) + len(seen)
-            touch_only = [
-                r for r in self.conn.execute(
-                    f"""SELECT id, check_in_due_on AS due, name, cadence_in_force AS cadence,
-                          last_touch_on AS last_touch, NULL AS score, NULL AS prev_score,
-                          NULL AS scale, NULL AS satisfaction, 0 AS open_cases,
-                          NULL AS next_target
-                        FROM contacts c WHERE check_in_due_on < :asof AND NOT {_SNOOZED}
-                        ORDER BY check_in_due_on, id{"" if wanted is None else " LIMIT :wanted"}""",
-                    {**params, "wanted": wanted},
-                )
-                if r["id"] not in seen
-            ]  # fmt: skip
-            page = page + touch_only + [r for r in few if r["reasons"] == 1]
-            if page_size is not None:
-                page = page[:page_size]
-        result = [
-            AtRiskRow(
-                contact_id=r["id"],
-                name=r["name"],
-                cadence_days=r["cadence"],
-                last_contact_on=_d(r["last_touch"]),
-                check_in_due_on=_d(r["due"]),
-                days_late=(as_of - date.fromisoformat(r["due"])).days if r["due"] else None,
-                score=r["score"],
-                previous_score=r["prev_score"],
-                scale=r["scale"],
-                satisfaction=r["satisfaction"],
-                open_cases=r["open_cases"],
-                next_case_target=_d(r["next_target"]),
-            )
-            for r in page
+        params: dict[str, object] = {"asof": as_of.isoformat(), "page": page_size}
+        if owner is not None:
+            params["owner"] = owner.user_id
+        cut = "" if page_size is None else " LIMIT :page"
+        mine = _owner_sql(owner)
+        few = self._at_risk_few(params, cut, mine)
+        rows = few + [
+            row
+            for sql in (_TOUCH_AND_SCORE, _TOUCH_ALONE, _SCORE_ALONE)
+            for row in self.conn.execute(sql.format(mine=mine) + cut, params)
         ]
-        return (total if result else 0), result
+        rows.sort(key=lambda r: (-r["reasons"], r["due"] is None, r["due"] or "", r["id"]))
+        page = rows[:page_size]
+        if page_size is None or len(rows) < page_size:
+            total = len(rows)  # every row was read
+        else:
+            sizes = (few[0]["n_few"], few[0]["n_touch"]) if few else (0, 0)
+            total = self._count(params, mine, page_size + TOTAL_LIMIT + 1, *sizes)
+        return (total if page else 0), [_at_risk_row(r, as_of) for r in page]
 
-    def _at_risk_few(self, asof: str, limit: int | None) -> list[Row]:
-        """The active contacts with falling or low satisfaction or open cases on `asof`,
-        ranked (reasons DESC, due IS NULL, due, id) with their details; only the first
-        `limit`. Each row also carries the size of the whole set (n_few) and how many of it
-        are in touch (n_touch).
+    def _count(
+        self, params: dict[str, object], mine: str, cap: int, n_few: int, n_touch: int
+    ) -> int:
+        """How many are at risk, counted up to `cap`: the `n_few` of
+        `_at_risk_few` (`n_touch` of them losing touch), the others losing touch, and the
+        others with satisfaction alone."""
+        touch = self.conn.execute(
+            f"""SELECT count(*) FROM (SELECT 1 FROM contacts c INDEXED BY contacts_check_in_due
+                WHERE c.check_in_due_on < :asof AND {mine} AND NOT {_SNOOZED}
+                LIMIT :touch_cap) AS touch""",
+            {**params, "touch_cap": cap + n_touch},
+        ).fetchone()[0]
+        score_alone = self.conn.execute(
+            f"SELECT count(*) FROM ({_SCORE_ALONE.format(mine=mine)} LIMIT :cap) AS alone",
+            {**params, "cap": cap},
+        ).fetchone()[0]
+        return min(cap, n_few + int(touch) - n_touch + int(score_alone))
+
+    def _at_risk_few(self, params: dict[str, object], cut: str, mine: str) -> list[Row]:
+        """The active contacts with a case open on `asof` or scored after it, at risk for
+        any reason, ranked (reasons DESC, due IS NULL, due, id) with their details; the first
+        `page` only. Each row also carries how many there are (n_few) and how many of them
+        are losing touch (n_touch). The walks leave these contacts out.
 
         Satisfaction comes from score_stats (risk = 1) where its latest score is on or before
         `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
-        ride along in `few`. `oc` is MATERIALIZED so that the page's LEFT JOIN reads it
-        through an automatic index instead of recomputing it per row; `hist` is never joined
-        (SQLite would scan it per row). Whether each contact of `few` is archived and when
-        its check-in falls due come from the narrow contacts_check_in index (INDEXED BY:
-        SQLite would otherwise read the table rows by id)."""
+        ride along in `few` like the cases' (`oc`); neither is joined (SQLite would scan them
+        per row). Whether each contact of `few` is archived and when its check-in falls due
+        come from the narrow contacts_check_in index (INDEXED BY: SQLite would otherwise read
+        the table rows by id)."""
         sql = f"""
         WITH late AS (SELECT contact_id FROM score_stats WHERE last_on > :asof),
         hist AS MATERIALIZED (
@@ -146,44 +172,73 @@ class AtRiskRepo:
             WINDOW w AS (PARTITION BY contact_id ORDER BY scored_on, id)) AS latest
           WHERE rn = 1 AND {_SATISFACTION} IS NOT NULL),
         oc AS MATERIALIZED (
-          SELECT contact_id, count(*) AS n, min(target_on) AS next_target FROM cases
+          SELECT contact_id, count(*) AS n, min(target_on) AS next_target
+          FROM cases INDEXED BY cases_open
           WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
         few AS MATERIALIZED (
           SELECT src.*, c.archived, c.check_in_due_on AS due,
                  c.check_in_due_on < :asof AND NOT {_SNOOZED} AS overdue FROM (
-            SELECT id, count(*) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
-                   max(h_scale) AS h_scale, max(h_why) AS h_why FROM (
-              SELECT contact_id AS id, NULL AS h_score, NULL AS h_prev, NULL AS h_scale,
-                     NULL AS h_why
-              FROM score_stats WHERE risk = 1 AND last_on <= :asof
-              UNION ALL SELECT contact_id, score, prev_score, scale, satisfaction FROM hist
-              UNION ALL SELECT contact_id, NULL, NULL, NULL, NULL FROM oc) AS flagged
+            SELECT id, sum(reason) AS reasons, max(h_score) AS h_score, max(h_prev) AS h_prev,
+                   max(h_scale) AS h_scale, max(h_why) AS h_why, max(n_cases) AS n_cases,
+                   max(next_target) AS next_target FROM (
+              SELECT contact_id AS id, 1 AS reason, score AS h_score, prev_score AS h_prev,
+                     scale AS h_scale, satisfaction AS h_why, 0 AS n_cases,
+                     NULL AS next_target FROM hist
+              UNION ALL SELECT contact_id, 0, NULL, NULL, NULL, NULL, 0, NULL FROM late
+              UNION ALL SELECT contact_id, 1, NULL, NULL, NULL, NULL, n, next_target FROM oc
+              UNION ALL SELECT s.contact_id, 1, NULL, NULL, NULL, NULL, 0, NULL
+              FROM oc CROSS JOIN score_stats s ON s.contact_id = oc.contact_id
+              WHERE s.risk = 1 AND s.last_on <= :asof) AS flagged
             GROUP BY id) AS src
-          LEFT JOIN contacts c INDEXED BY contacts_check_in ON c.id = src.id),
+          LEFT JOIN contacts c INDEXED BY contacts_check_in ON c.id = src.id
+          WHERE {mine}),
         ranked AS (
-          SELECT id, reasons + CASE WHEN due IS NOT NULL THEN 1 ELSE 0 END AS reasons, due,
-                 h_score, h_prev, h_scale, h_why
-          FROM (
-            SELECT id, reasons, h_score, h_prev, h_scale, h_why,
+          SELECT * FROM (
+            SELECT id, h_score, h_prev, h_scale, h_why, n_cases, next_target,
+                   reasons + CASE WHEN overdue THEN 1 ELSE 0 END AS reasons,
                    CASE WHEN overdue THEN due END AS due
-            FROM few WHERE coalesce(archived, 0) <> 1) AS flagged),
+            FROM few WHERE coalesce(archived, 0) <> 1) AS flagged
+          WHERE reasons > 0),
         sizes AS MATERIALIZED (SELECT count(*) AS n_few, count(due) AS n_touch FROM ranked),
         page AS (
           SELECT ranked.*, n_few, n_touch FROM ranked, sizes
-          ORDER BY reasons DESC, due IS NULL, due, id
-          {"LIMIT :limit" if limit else ""})
-        SELECT page.*, c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
+          ORDER BY reasons DESC, due IS NULL, due, id{cut})
+        SELECT page.id, page.reasons, page.due, n_few, n_touch, c.name,
+               c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
                CASE WHEN s.contact_id IS NULL THEN h_score ELSE s.score END AS score,
                CASE WHEN s.contact_id IS NULL THEN h_prev ELSE s.prev_score END AS prev_score,
                CASE WHEN s.contact_id IS NULL THEN h_scale ELSE s.scale END AS scale,
                CASE WHEN s.contact_id IS NULL THEN h_why ELSE {_SATISFACTION}
                END AS satisfaction,
-               coalesce(oc.n, 0) AS open_cases, oc.next_target
+               n_cases AS open_cases, page.next_target
         FROM page JOIN contacts c ON c.id = page.id
         LEFT JOIN score_stats s
           ON s.contact_id = page.id AND s.risk = 1 AND s.last_on <= :asof
-        LEFT JOIN oc ON oc.contact_id = page.id
         ORDER BY page.reasons DESC, page.due IS NULL, page.due, page.id
         """
-        return self.conn.execute(sql, {"asof": asof, "limit": limit}).fetchall()
+        return self.conn.execute(sql, params).fetchall()
+
+
+def _owner_sql(owner: Owner | None) -> str:
+    """The condition on contact `c` for `owner` (None: everyone)."""
+    if owner is None:
+        return "1 = 1"
+    return "c.owner_id IS NULL" if owner.user_id is None else "c.owner_id = :owner"
+
+
+def _at_risk_row(r: Row, as_of: date) -> AtRiskRow:
+    return AtRiskRow(
+        contact_id=r["id"],
+        name=r["name"],
+        cadence_days=r["cadence"],
+        last_contact_on=_d(r["last_touch"]),
+        check_in_due_on=_d(r["due"]),
+        days_late=(as_of - date.fromisoformat(r["due"])).days if r["due"] else None,
+        score=r["score"],
+        previous_score=r["prev_score"],
+        scale=r["scale"],
+        satisfaction=r["satisfaction"],
+        open_cases=r["open_cases"],
+        next_case_target=_d(r["next_target"]),
+    )
