@@ -16,6 +16,7 @@ from conftest import Invoke
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.services import followups as fu
+from tinycrm.services.card import contact_details
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
@@ -506,8 +507,8 @@ def test_one_contact_view_matches_the_queue(store: Store) -> None:
            VALUES (?, 'Broken wheel', 'high', ?, ?, ?)""",
         (ann, D.isoformat(), D.isoformat(), D.isoformat()),
     )
-    mine = fu.follow_ups_for_contact(store, ann, D, days=7)
-    q = fu.build_queue(store, D, days=7)
+    mine = contact_details(store, str(ann), today=D).follow_ups
+    q = fu.build_queue(store, D, days=30)
     everyone = [i for i in q.overdue + q.today + q.upcoming if i.contact_id == ann]
     assert sorted(mine, key=lambda i: i.handle) == sorted(everyone, key=lambda i: i.handle)
     assert {i.kind for i in mine} == {"thank-you", "birthday", "check-in"}

@@ -55,16 +55,22 @@ def contact_details(
 ) -> ContactDetails:
     contact = resolve_ref(store, ref)
     assert contact.id is not None
+    notes, note_count = store.notes.latest(contact.id, note_limit)
+    cases = store.cases.query(contact.id)
     return ContactDetails(
         contact=contact,
-        notes=store.notes.query(contact.id, limit=note_limit),
-        note_count=store.notes.count(contact.id),
+        notes=notes,
+        note_count=note_count,
         stages=store.contacts.stage_history(contact.id),
         sales=store.sales.query(contact.id, limit=note_limit or None),
         scores=store.scores.for_contact(contact.id),
-        cases=store.cases.query(contact.id),
+        cases=cases,
         follow_ups=follow_ups_for_contact(
-            store, contact.id, today or date.today(), settings=settings
+            store,
+            contact,
+            today or date.today(),
+            open_case=any(row.case.is_open for row in cases),
+            settings=settings,
         ),
         surveys=store.surveys.for_contact(contact.id),
         held_mail=store.mail.held(contact.id),

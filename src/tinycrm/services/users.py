@@ -89,7 +89,7 @@ def identify(
     logins = [name for name in (role, os_login) if name]
     real = find_user(store, env_user) if env_user else None
     if real is None:
-        real = next(filter(None, map(store.users.find_by_login, logins)), None)
+        real = store.users.find_by_first_login(logins)
     login = real.login if real else next(iter(logins), None)
     user = real
     if as_ref:

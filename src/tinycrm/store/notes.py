@@ -67,9 +67,18 @@ class NoteRepo:
             NoteRow(_note(row), row["contact_name"]) for row in self.db.conn.execute(sql, params)
         ]
 
-    def count(self, contact_id: int) -> int:
-        row = self.db.conn.execute("SELECT count(*) FROM notes WHERE contact_id = ?", (contact_id,))
-        return int(row.fetchone()[0])
+    def latest(self, contact_id: int, limit: int | None) -> tuple[list[NoteRow], int]:
+        """A contact's newest `limit` notes (None or 0: all) and how many notes they have,
+        in one statement (the card shows both)."""
+        sql = """SELECT n.*, c.name AS contact_name,
+                        (SELECT count(*) FROM notes WHERE contact_id = :contact) AS total
+                 FROM notes n JOIN contacts c ON c.id = n.contact_id
+                 WHERE n.contact_id = :contact ORDER BY n.noted_on DESC, n.id DESC"""
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.db.conn.execute(sql, {"contact": contact_id}).fetchall()
+        total = int(rows[0]["total"]) if rows else 0
+        return [NoteRow(_note(row), row["contact_name"]) for row in rows], total
 
     def bodies_not_about(self, contact_id: int) -> list[tuple[int, str]]:
         """(id, body) of every note about another contact."""

@@ -190,8 +190,9 @@ class PgDatabase:
         self.migrated: list[int] = []  # the versions this open applied
         self._depth = 0
         self.conn = PgConnection(_connect(url, self.location, read_only), self.location)
+        self.role: str = self.conn.raw.info.user  # the role it logged in as (session_user)
         try:
-            self.version = self.schema_version()
+            self.version = self._version_at_open()
             self._refuse_foreign(create=create and not read_only)
             if migrate and not read_only and self.version < LATEST_VERSION:
                 self.created = self.version == 0
@@ -221,6 +222,19 @@ class PgDatabase:
                 f"no tinycrm database in {self.location} yet (`crm db migrate`, `crm contacts"
                 " add`, `crm contacts import` or `crm demo` create its tables)"
             )
+
+    def _version_at_open(self) -> int:
+        """schema_version() in one statement, outside a transaction, where a database
+        without tinycrm's tables may fail it harmlessly."""
+        import psycopg
+
+        try:
+            found = self.conn.raw.execute(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return 0
+        except psycopg.Error as exc:
+            raise storage_error(self.location, exc) from exc
+        return int(found[0] or 0) if found else 0
 
     def schema_version(self) -> int:
         row = self.conn.execute(

@@ -6,6 +6,7 @@ from tinycrm.models.users import Holdings, MergedOwner, User
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import name_key
 from tinycrm.store.connection import now_iso
+from tinycrm.store.postgres import PgDatabase
 from tinycrm.store.versions import update_versioned
 
 # The open follow-ups and cases a user holds by name (an unassigned one follows its contact).
@@ -32,9 +33,7 @@ class UserRepo:
 
     def session_role(self) -> str | None:
         """The PostgreSQL role this connection logged in as (SQLite: None)."""
-        if self.db.dialect != "postgresql":
-            return None
-        return str(self.conn.execute("SELECT session_user").fetchone()[0])
+        return self.db.role if isinstance(self.db, PgDatabase) else None
 
     def names(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, name FROM users"))
@@ -61,6 +60,15 @@ class UserRepo:
             (login, login),
         ).fetchone()
         return _user(row) if row else None
+
+    def find_by_first_login(self, logins: list[str]) -> User | None:
+        """The user with the first of `logins` that any user has (one statement)."""
+        if not logins:
+            return None
+        marks = ", ".join("?" * len(logins))
+        rows = self.conn.execute(f"SELECT * FROM users WHERE login IN ({marks})", logins)
+        found = {row["login"]: row for row in rows}  # a login is unique
+        return next((_user(found[login]) for login in logins if login in found), None)
 
     def find_by_email(self, email: str) -> list[User]:
         rows = self.conn.execute(

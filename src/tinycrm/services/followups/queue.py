@@ -13,8 +13,8 @@ from tinycrm.dates import (
     month_days_on,
     stored_occurrences,
 )
-from tinycrm.errors import NotFound, UsageError
-from tinycrm.models import FollowUp
+from tinycrm.errors import UsageError
+from tinycrm.models import Contact, FollowUp
 from tinycrm.services import users
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
@@ -559,19 +559,19 @@ def _due_item(
 
 def follow_ups_for_contact(
     store: Store,
-    contact_id: int,
+    contact: Contact,
     today: date,
     *,
+    open_case: bool,
     days: int = 30,
     settings: Settings | None = None,
 ) -> list[QueueItem]:
-    """A contact's open stored follow-ups and derived rows due within `days` (for `show`)."""
+    """A contact's open stored follow-ups and derived rows due within `days` (for `show`,
+    which has read the contact and whether they have an open case already)."""
     settings = settings or Settings()
-    contact = store.contacts.get(contact_id)
-    if contact is None:
-        raise NotFound(f"no contact with id {contact_id}")
+    assert contact.id is not None
+    contact_id = contact.id
     relationship = contact.relationship_type.value if contact.relationship_type else None
-    open_case = store.follow_ups.has_open_case(contact_id)
     items = [
         stored_item(f, contact.name, today, relationship, open_case)
         for f in store.follow_ups.for_contact(contact_id)
