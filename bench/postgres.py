@@ -7,12 +7,17 @@ PostgreSQL rows then run against it. The round trip copies it back into a new SQ
 (timed) and compares the full JSON exports (`crm contacts export --format json`) of the original
 and of the file it came back as, record by record: every contact must be identical. Each export
 (~925 MB at 100k) is read from its pipe and kept as one digest per record, never as a file.
+
+The growth table (`bench/run.py --scale 1m`) runs the paged rows on PostgreSQL too, on servers
+whose data directories are cached in .bench-cache (`pg-v2-100k/`, `pg-v2-1m/`, keyed like the
+SQLite files they are copied from): built once (the 1M copy takes ~15 min), started per run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+import datagen  # noqa: E402
 from timing import Sample, run_once  # noqa: E402
 
 import pgcluster  # noqa: E402  (tests/pgcluster.py, found through the line above)
@@ -49,6 +55,33 @@ def server() -> Iterator[pgcluster.Cluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@contextmanager
+def cached_server(crm: Path, data: datagen.BenchData, env: dict[str, str]) -> Iterator[str]:
+    """A server holding the bench database `data` (its URL is yielded), its data directory
+    kept in .bench-cache: copied with `crm db copy` and vacuumed the first time (so no
+    autovacuum runs among the timings), started again later. A copy that did not finish
+    leaves no `copied` mark and is made again."""
+    base = datagen.CACHE / f"pg-{data.db.name.removeprefix('crm-').removesuffix('.db')}"
+    done = base / "copied"
+    if base.exists() and not done.exists():
+        shutil.rmtree(base)
+    cluster = pgcluster.start(durable=True, base=base)
+    try:
+        url = cluster.url(DATABASE)
+        if not done.exists():
+            print(f"copying {data.db.name} into a PostgreSQL cluster kept in {base.name}/ …")
+            cluster.psql(f"CREATE DATABASE {DATABASE}")
+            sample = copy(crm, data.db, url, env)
+            if sample.returncode:
+                raise RuntimeError(f"the copy into PostgreSQL failed: {sample.error_line}")
+            cluster.psql("VACUUM (ANALYZE)", DATABASE)
+            done.write_text(f"{sample.ms / 1000:.0f} s\n")
+            print(f"  copied in {sample.ms / 1000:.0f} s")
+        yield url
+    finally:
+        cluster.stop(keep=True)
 
 
 def describe(cluster: pgcluster.Cluster) -> str:

@@ -18,12 +18,14 @@ opened, peak memory) instead of crm; the row's time is the figure named by `metr
 line it prints, its memory the whole session's peak.
 `backend="postgresql"` runs the row against the bench database copied into a throwaway
 PostgreSQL server (bench/postgres.py); `kind="copy"` is that copy (`crm db copy`), timed.
+The growth table runs every growth row on the bench database on PostgreSQL too (`pg: ` and the
+row's name), on servers whose data directories are cached (bench/postgres.py).
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 
@@ -47,6 +49,11 @@ class Row:
 def row(name: str, command: str = "", **options: Any) -> Row:
     """One bench row: `command` is what follows `crm --db DB`, split like a shell would."""
     return Row(name, tuple(shlex.split(command)), **options)
+
+
+def on_postgresql(r: Row) -> Row:
+    """A growth row's twin on PostgreSQL (the growth table runs each paged row on both)."""
+    return replace(r, name=f"pg: {r.name}", backend="postgresql")
 
 
 PAGED = 1.3  # issue 20: a paged row at 1M contacts costs at most this many times its 100k cost

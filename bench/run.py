@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import datagen
 import postgres
-from rows import ROWS, Row
+from rows import ROWS, Row, on_postgresql
 from timing import Growth, Paired, Sample, measure, measure_growth, run_once
 
 ROOT = datagen.ROOT
@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if opts.scale:
         big = datagen.prepare(regenerate=opts.regenerate, want_tasks=False, scale=opts.scale)
         out.line(_describe(big.meta))
-        grown = [r for r in rows if r.growth is not None]
+        grown = [r for r in ROWS if r.growth is not None and r.backend == "sqlite"]
+        grown += [on_postgresql(r) for r in grown if r.db == "bench"]
+        grown = [r for r in grown if only is None or only.search(r.name)]
         return _growth_table(out, grown, crm, env, (data, big), task_once, runs)
     if task_once is not None:
         task_once()  # warm the page cache
@@ -163,25 +165,29 @@ def _growth_table(
     runs: int,
 ) -> int:
     """Each row on the 100k and the big data set alternately (with `task next` after each
-    pair): the median of the paired ratios against the row's `growth` limit, and memory."""
+    pair): the median of the paired ratios against the row's `growth` limit, and memory.
+    The PostgreSQL rows run on the two data sets' cached servers (bench/postgres.py)."""
     small, big = sets
+    on_file = [r for r in rows if r.backend == "sqlite"]
+    on_server = [r for r in rows if r.backend == "postgresql"]
+    if on_server and (reason := postgres.missing_reason()):
+        out.line(f"PostgreSQL rows skipped: {reason}")
+        on_server = []
     size = f"{big.meta['rows']['contacts'] // 1000:,}k".replace("1,000k", "1M")
     out.line("")
     out.line(f"growth: each row at {size} contacts against 100k (imports: {size} CSV rows against")
     out.line("100k, into an empty database); 'x task' is the big run against `task next`")
     out.line("")
     out.line(GrowthReport.header())
-    verdicts: list[str] = []
-    for r in rows:
-        make_small = _runner(r, crm, small.db, env, _fill(small))
-        make_big = _runner(r, crm, big.db, env, _fill(big))
-        if r.db == "bench":
-            make_small(), make_big()  # warm-up, not counted
-        limit = min(runs, r.max_runs) if r.max_runs else runs
-        result = measure_growth(make_small, make_big, task_once, limit)
-        verdict, line = GrowthReport.row(r, result)
-        out.line(line)
-        verdicts.append(verdict)
+    measure_row = partial(_measure_growth, out, crm, env, (_fill(small), _fill(big)), task_once,
+                          runs)  # fmt: skip
+    verdicts = [measure_row(r, (small.db, big.db)) for r in on_file]
+    if on_server:
+        with (
+            postgres.cached_server(crm, small, env) as small_url,
+            postgres.cached_server(crm, big, env) as big_url,
+        ):
+            verdicts += [measure_row(r, (small_url, big_url)) for r in on_server]
     out.line("")
     out.line(
         f"{verdicts.count('pass')} pass, {sum(v.startswith('FAIL') for v in verdicts)} fail,"
@@ -193,11 +199,33 @@ def _growth_table(
     return 0
 
 
+def _measure_growth(
+    out: Report,
+    crm: Path,
+    env: dict[str, str],
+    fills: tuple[dict[str, str], dict[str, str]],
+    task_once: Callable[[], Sample] | None,
+    runs: int,
+    r: Row,
+    databases: tuple[Path | str, Path | str],
+) -> str:
+    """Row `r` on the 100k and the big database (files or URLs) alternately: its line."""
+    make_small = _runner(r, crm, databases[0], env, fills[0])
+    make_big = _runner(r, crm, databases[1], env, fills[1])
+    if r.db == "bench":
+        make_small(), make_big()  # warm-up, not counted
+    limit = min(runs, r.max_runs) if r.max_runs else runs
+    result = measure_growth(make_small, make_big, task_once, limit)
+    verdict, line = GrowthReport.row(r, result)
+    out.line(line)
+    return verdict
+
+
 class GrowthReport:
     """The growth table's lines."""
 
     COLUMNS = ("row", "100k ms", "big ms", "growth", "target", "x task", "peak MiB", "result")
-    WIDTHS = (31, 7, 7, 6, 6, 6, 8, 14)
+    WIDTHS = (35, 7, 7, 6, 6, 6, 8, 14)
 
     @classmethod
     def _cells(cls, cells: tuple[str, ...]) -> str:
@@ -216,7 +244,7 @@ class GrowthReport:
     def row(cls, r: Row, result: Growth) -> tuple[str, str]:
         failed = result.failed
         if failed is not None:
-            return "unavailable", f"| {r.name:31} | unavailable: {failed.error_line[:90]} |"
+            return "unavailable", f"| {r.name:35} | unavailable: {failed.error_line[:90]} |"
         assert r.growth is not None
         problems = []
         if result.growth > r.growth:

@@ -55,21 +55,28 @@ class Cluster:
             raise RuntimeError(f"psql failed: {done.stderr.strip()}")
         return done.stdout.strip()
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:
+        """Stop the server and remove its directory (`keep`: a clean shutdown, the data kept
+        for the next `start(base=…)`)."""
+        mode = "fast" if keep else "immediate"
         subprocess.run(
-            _as_server([str(BIN / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate",
+            _as_server([str(BIN / "pg_ctl"), "-D", str(self.base / "data"), "-m", mode,
                         "-w", "stop"]),
             capture_output=True, check=False,
         )  # fmt: skip
-        shutil.rmtree(self.base, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.base, ignore_errors=True)
 
 
-def start(*, durable: bool = False) -> Cluster:
+def start(*, durable: bool = False, base: Path | None = None) -> Cluster:
     """initdb and start a new cluster; its superuser is the server user (or this user).
-    `durable`: PostgreSQL's default durability and buffers, as a real server has them."""
-    base = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+    `durable`: PostgreSQL's default durability and buffers, as a real server has them.
+    `base`: the cluster's directory, kept between runs (started again if it holds one)."""
+    if base is None:
+        base = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+    base.mkdir(exist_ok=True)
     socket_dir = base / "socket"
-    socket_dir.mkdir()
+    socket_dir.mkdir(exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(base, SERVER_USER)
         shutil.chown(socket_dir, SERVER_USER)
@@ -80,15 +87,8 @@ def start(*, durable: bool = False) -> Cluster:
         user = getpass.getuser()
     os.chmod(base, 0o755)
     data = base / "data"
-    subprocess.run(
-        _as_server([str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", user,
-                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"]),
-        capture_output=True, check=True,
-    )  # fmt: skip
-    # One role signs in with a password (the tests of a wrong one); every other is trusted.
-    (data / "pg_hba.conf").write_text(
-        f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n", encoding="utf-8"
-    )
+    if not (data / "PG_VERSION").exists():
+        _initdb(data, user)
     options = f"-c listen_addresses='' -c unix_socket_directories={socket_dir}"
     if not durable:
         options += (
@@ -101,3 +101,16 @@ def start(*, durable: bool = False) -> Cluster:
         capture_output=True, check=True,
     )  # fmt: skip
     return Cluster(base, socket_dir, user)
+
+
+def _initdb(data: Path, user: str) -> None:
+    """A new cluster in `data` whose superuser is `user`."""
+    subprocess.run(
+        _as_server([str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", user,
+                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"]),
+        capture_output=True, check=True,
+    )  # fmt: skip
+    # One role signs in with a password (the tests of a wrong one); every other is trusted.
+    (data / "pg_hba.conf").write_text(
+        f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n", encoding="utf-8"
+    )
