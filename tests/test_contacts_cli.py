@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 from conftest import Invoke
 from tinycrm.store import Store
@@ -146,6 +148,37 @@ def test_search_finds_contacts_and_notes_ranked(cli: Invoke) -> None:
     )
     # FTS syntax in user text is treated as words, not an error
     assert cli("contacts", "search", 'tandem" OR -x NEAR(').exit_code == 0
+    first = cli("contacts", "search", "tandem", "--limit", "1")
+    assert first.stdout.count("\n") == 2 and first.stderr == "showing 1 of 2 matches\n"
+    assert cli("contacts", "search", "tandem").stderr == ""
+
+
+def test_past_a_thousand_matches_a_search_shows_name_matches_then_the_newest_notes(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """Too many matches to rank (docs/search.md): contacts whose own fields match come first,
+    then contacts by their newest matching note, and the footer says so and how to narrow."""
+    add(cli, "Fred Friday")  # the oldest contact, found by name
+    add(cli, "Rita Stone")
+    cli("notes", "add", "Rita Stone", "friday: a strong match, friday at noon, friday")
+    spreadsheet = tmp_path / "customers.csv"
+    with spreadsheet.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Name", "Notes"])
+        writer.writerows([f"Customer {n}", "calls every friday"] for n in range(1000))
+    assert cli("contacts", "import", str(spreadsheet), "--format", "csv").exit_code == 0
+
+    result = cli("contacts", "search", "friday", "--limit", "4")
+    names = [line.split("\t")[1] for line in result.stdout.splitlines()[1:]]
+    assert names == ["Fred Friday", "Customer 999", "Customer 998", "Customer 997"]
+    assert result.stderr == (
+        "showing 4 of more than 1,000 matches, newest first: add a word to narrow the search\n"
+    )
+    found = json.loads(cli("contacts", "search", "friday", "--limit", "4", "--json").stdout)
+    assert [f["name"] for f in found] == names and {f["rank"] for f in found} == {None}
+    # Another word narrows it to fewer matches, ranked by relevance again.
+    narrowed = json.loads(cli("contacts", "search", "friday noon", "--json").stdout)
+    assert [f["name"] for f in narrowed] == ["Rita Stone"] and narrowed[0]["rank"] is not None
 
 
 def test_search_follows_edits(cli: Invoke) -> None:

@@ -21,7 +21,7 @@ TODAY = date(2026, 11, 26)
 
 
 def found(store: Store, text: str) -> set[str]:
-    return {r.contact.name for r in search_contacts(store, text)}
+    return {r.contact.name for r in search_contacts(store, text).results}
 
 
 def index_rows(store: Store) -> int:
@@ -137,12 +137,13 @@ def test_deleted_text_does_not_linger_in_the_file(tmp_path: Path) -> None:
     assert b"secret.zq93" not in path.read_bytes()
 
 
-def test_a_very_common_word_ranks_the_most_recent_notes(
+def test_past_the_candidates_a_search_shows_the_newest_matches(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past SEARCH_CANDIDATES matching notes, only the newest are ranked (docs/search.md):
-    an old, strong match drops out; a rare word and contact documents are still found."""
-    import tinycrm.store.contacts as contacts_store
+    """Past SEARCH_CANDIDATES matches in a part of the index, nothing is ranked (docs/search.md):
+    contacts whose own fields match first (the newest first), then contacts by their newest
+    matching note; an old, strong match drops out; a rare word is still ranked."""
+    import tinycrm.store.search as search_store
 
     add_contact(store, ContactFields(name="Old Friday Fan"), TODAY)
     add_note(store, "Old Friday", "friday friday friday", TODAY)
@@ -150,15 +151,23 @@ def test_a_very_common_word_ranks_the_most_recent_notes(
     for number in range(4):
         add_contact(store, ContactFields(name=f"Customer {number}"), TODAY)
         add_note(store, f"Customer {number}", "calls every friday about the delivery", TODAY)
-    assert search_contacts(store, "friday")[0].contact.name == "Old Friday Fan"
+    ranked = search_contacts(store, "friday")
+    assert ranked.ranked and ranked.total == 5
+    assert ranked.results[0].contact.name == "Old Friday Fan"
 
-    monkeypatch.setattr(contacts_store, "SEARCH_CANDIDATES", 3)
-    newest = {f"Customer {n}" for n in (1, 2, 3)}
-    assert found(store, "friday") == newest | {"Old Friday Fan"}  # its name matches too
-    assert {r.contact.name for r in search_contacts(store, "every friday")} == newest
+    monkeypatch.setattr(search_store, "SEARCH_CANDIDATES", 3)
+    newest = search_contacts(store, "friday")
+    assert not newest.ranked and newest.total == 4  # counted up to the candidates, plus one
+    assert [r.contact.name for r in newest.results] == [
+        "Old Friday Fan", "Customer 3", "Customer 2", "Customer 1"
+    ]  # fmt: skip
+    assert {r.rank for r in newest.results} == {None}
+    assert found(store, "every friday") == {"Customer 1", "Customer 2", "Customer 3"}
     assert found(store, "sourdough") == {"Old Friday Fan"}
-    # The candidates bound contact documents the same way: the newest contacts are ranked.
-    assert found(store, "customer") == newest
+    # The contacts' own documents are bounded the same way: the newest contacts.
+    assert [r.contact.name for r in search_contacts(store, "customer", limit=2).results] == [
+        "Customer 3", "Customer 2"
+    ]  # fmt: skip
 
 
 def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(

@@ -31,6 +31,15 @@ def more_text(total: int, shown: int) -> str:
     return f"more than {TOTAL_LIMIT - shown:,} more" if shown < TOTAL_LIMIT else "more"
 
 
+# Said of a search with too many matches to rank (docs/search.md).
+NARROW_HINT = "newest first: add a word to narrow the search"
+
+
+def matches_text(shown: int, total: int) -> str:
+    """How many of a search's matches are shown: '37', '20 of 37', '20 of more than 1,000'."""
+    return total_text(total) if shown >= total else f"{shown} of {total_text(total)}"
+
+
 def day_month(month: int, day: int, year: int | None = None) -> str:
     """'24 Dec', or '24 Dec 1986' with a year (English, whatever the machine's locale)."""
     text = f"{day} {MONTHS[month - 1]}"

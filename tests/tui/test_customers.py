@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tinycrm.models.users import Identity
-from tinycrm.services.contacts import ContactFields, edit_contact, list_contacts
+from tinycrm.services.contacts import ContactFields, add_contact, edit_contact, list_contacts
+from tinycrm.services.importing import import_records, parse_file
 from tinycrm.services.users import add_user
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -65,6 +68,32 @@ async def test_add_contact_with_bad_date_shows_error_and_saves_nothing(
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
     assert "Eve New" in [c.name for c in list_contacts(store, ContactFilter())]
+
+
+async def test_a_search_with_too_many_matches_to_rank_says_so(
+    app: CrmApp, store: Store, tmp_path: Path
+) -> None:
+    """Past 1,000 matches (docs/search.md): name matches first, then the newest notes, and the
+    status line says there are more and how to narrow the search."""
+    add_contact(store, ContactFields(name="Fred Friday"), TODAY)
+    spreadsheet = tmp_path / "customers.csv"
+    spreadsheet.write_text(
+        "Name,Notes\n" + "".join(f"Customer {n},calls every friday\n" for n in range(1001)),
+        encoding="utf-8",
+    )
+    import_records(store, parse_file(spreadsheet, "csv"), today=TODAY)
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("slash", *"friday")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert names(app)[:3] == ["Fred Friday", "Customer 1000", "Customer 999"]
+        status = str(app.screen.query_one("#customers-status", Static).render())
+        assert status == (
+            "100 of more than 1,000 matching 'friday' (all contacts), newest first: add a word"
+            " to narrow the search"
+        )
 
 
 async def test_two_quick_enters_search_then_open(app: CrmApp) -> None:

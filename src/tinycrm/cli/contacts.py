@@ -28,7 +28,7 @@ from tinycrm.services.satisfaction import trend
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
-from tinycrm.wording import plural
+from tinycrm.wording import NARROW_HINT, matches_text, plural
 
 app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
 
@@ -363,16 +363,21 @@ def search(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Full-text search over contacts and notes, best match first."""
-    results = service.search_contacts(state(ctx).store, text, limit)
+    found = service.search_contacts(state(ctx).store, text, limit)
     if as_json:
         output.print_json(
-            [{**contact_dict(r.contact), "match": r.snippet, "rank": r.rank} for r in results]
+            [{**contact_dict(r.contact), "match": r.snippet, "rank": r.rank} for r in found.results]
         )
         return
+    shown = len(found.results)
+    footer = f"showing {matches_text(shown, found.total)} matches"
+    if not found.ranked:
+        footer += f", {NARROW_HINT}"
     output.print_table(
         ["Id", "Name", "Company", "Match"],
-        ([r.contact.id, r.contact.name, r.contact.company, r.snippet] for r in results),
+        ([r.contact.id, r.contact.name, r.contact.company, r.snippet] for r in found.results),
         empty=f"nothing matches {text!r}",
+        footer=footer if found.total > shown or not found.ranked else None,
     )
 
 

@@ -13,7 +13,7 @@ from tinycrm.models.users import User
 from tinycrm.services import history, users
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
-from tinycrm.store.contacts import ContactFilter, RefCandidate, SearchHit
+from tinycrm.store.contacts import ContactFilter, RefCandidate
 
 
 @dataclass
@@ -417,24 +417,32 @@ def list_contacts(store: Store, where: ContactFilter, owner: str | None = None) 
 class SearchResult:
     contact: Contact
     snippet: str
-    rank: float
+    rank: float | None  # None: past the candidates, the newest matches are shown unranked
 
 
-def search_contacts(store: Store, text: str, limit: int = 50) -> list[SearchResult]:
-    """Full-text search over contacts and notes, best match first."""
+@dataclass(frozen=True)
+class SearchResults:
+    results: list[SearchResult]
+    total: int  # matching contacts, counted up to wording.TOTAL_LIMIT + 1 ("more than")
+    ranked: bool  # False: too many matches to rank, the newest are shown (docs/search.md)
+
+
+def search_contacts(store: Store, text: str, limit: int = 50) -> SearchResults:
+    """Full-text search over contacts and notes, best match first (docs/search.md)."""
     query = fts_query(text)
     if not query:
         raise UsageError("search needs at least one word")
-    hits: list[SearchHit] = store.contacts.search(query, limit)
+    page = store.search.search(query, limit)
     found = store.contacts.query(
-        ContactFilter(ids=tuple(h.contact_id for h in hits), archived=None)
+        ContactFilter(ids=tuple(h.contact_id for h in page.hits), archived=None)
     )
     contacts = {c.id: c for c in found}
-    return [
+    results = [
         SearchResult(contacts[h.contact_id], h.snippet, h.rank)
-        for h in hits
+        for h in page.hits
         if h.contact_id in contacts
     ]
+    return SearchResults(results, page.total, page.ranked)
 
 
 def fts_query(text: str) -> str:

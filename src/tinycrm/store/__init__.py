@@ -30,6 +30,7 @@ from tinycrm.store.referrals import ReferralRepo
 from tinycrm.store.reports import ReportRepo
 from tinycrm.store.sales import SaleRepo
 from tinycrm.store.satisfaction import ScoreRepo
+from tinycrm.store.search import SearchRepo
 from tinycrm.store.team import TeamRepo
 from tinycrm.store.transfer import TransferRepo
 from tinycrm.store.users import UserRepo
@@ -77,6 +78,10 @@ class Store:
     @cached_property
     def contacts(self) -> ContactRepo:
         return ContactRepo(self.db)
+
+    @cached_property
+    def search(self) -> SearchRepo:
+        return SearchRepo(self.db)
 
     @cached_property
     def users(self) -> UserRepo:

@@ -94,9 +94,6 @@ INDEX_CONTACTS_SQL = {
     "postgresql": _INDEX_CONTACTS_SQL.format(key="id", concat="string_agg"),
 }
 
-# Matching rows ranked per part of the search index (contact documents, notes) at most; past
-# it the most recently added are ranked (see ContactRepo.search, docs/search.md).
-SEARCH_CANDIDATES = 2000
 # An active contact whose name or an email contains ?1 (a LIKE pattern).
 _CONTAINING = """c.id IN (
     SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
@@ -123,13 +120,6 @@ class RefCandidate:
     id: int
     name: str
     email: str | None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    contact_id: int
-    rank: float
-    snippet: str
 
 
 def digits_of(phone: str) -> str:
@@ -345,86 +335,6 @@ class ContactRepo:
         with self.db.write() as conn:
             conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
 
-    def search(self, query: str, limit: int = 50, candidates: int | None = None) -> list[SearchHit]:
-        """Contacts ranked by bm25 over their own document and their notes; best hit each.
-
-        Ranking costs time in proportion to the matching rows (a word found in 67,000 notes
-        took ~190 ms), so each part of the index is ranked over a bounded candidate set: when
-        more than `candidates` contact documents (rowid < 0) or notes (rowid = note id) match,
-        only the most recently added ones are ranked. bm25 still scores them against the
-        whole index, so a rare word keeps its weight. See docs/search.md.
-        """
-        cap = SEARCH_CANDIDATES if candidates is None else candidates
-        if self.db.dialect == "postgresql":
-            return self._search_postgresql(query, limit, cap)
-        parts: list[str] = []
-        params: list[object] = []
-        for negative in (True, False):
-            clause, bound = self._candidates(query, negative, cap)
-            parts.append(
-                f"""SELECT * FROM (
-                     SELECT contact_id, rank, snippet(search_index, 0, '', '', '…', 12) AS snippet
-                     FROM search_index WHERE search_index MATCH ? AND {clause}
-                     ORDER BY rank LIMIT ?)"""
-            )
-            params += [query, *bound, limit * 4]
-        rows = self.conn.execute(
-            f"""SELECT contact_id, min(rank) AS best, snippet
-                FROM ({" UNION ALL ".join(parts)})
-                GROUP BY contact_id ORDER BY best, contact_id LIMIT ?""",
-            (*params, limit),
-        )
-        return [SearchHit(r["contact_id"], r["best"], r["snippet"]) for r in rows]
-
-    def _search_postgresql(self, query: str, limit: int, cap: int) -> list[SearchHit]:
-        """The same search over PostgreSQL's tsvector index (GIN): every word of `query` as a
-        prefix, accents ignored; ts_rank negated so that lower ranks first, as bm25's. As on
-        SQLite, each part of the index ranks its `cap` most recently added matches, and only
-        the hits returned get an excerpt.
-
-        The notes' part names the query itself, so the planner weighs the word: a common one
-        is found by walking the newest notes backwards (~15 ms for a word in 67,000 of 1M
-        notes, against ~200 ms fetching every match through GIN), a rare one through GIN. The
-        contacts' own documents rarely hold a word common in notes, which the table's
-        statistics cannot tell, so their part takes the query from `q` (a value the planner
-        does not see) and always uses their own GIN index, search_index_own."""
-        words = re.findall(r'"((?:[^"]|"")*)"\*', query)
-        terms = " & ".join("'" + word.replace('"', "").replace("'", "") + "':*" for word in words)
-        rows = self.conn.execute(
-            """WITH q AS (SELECT to_tsquery('simple', tinycrm_unaccent(?1)) AS query),
-               matches AS (
-                   (SELECT s.id, s.contact_id, s.body, s.document FROM search_index s, q
-                    WHERE s.document @@ q.query AND s.id < 0 ORDER BY s.id ASC LIMIT ?2)
-                   UNION ALL
-                   (SELECT id, contact_id, body, document FROM search_index
-                    WHERE document @@ to_tsquery('simple', tinycrm_unaccent(?1)) AND id > 0
-                    ORDER BY id DESC LIMIT ?2)),
-               best AS (SELECT DISTINCT ON (m.contact_id) m.contact_id, m.body,
-                               -ts_rank(m.document, q.query) AS rank
-                        FROM matches m, q ORDER BY m.contact_id, rank, m.id)
-               SELECT contact_id, rank, ts_headline('simple', body, (SELECT query FROM q),
-                   'StartSel="", StopSel="", MaxWords=12, MinWords=5, ShortWord=1') AS snippet
-               FROM best ORDER BY rank, contact_id LIMIT ?3""",
-            (terms, cap, limit),
-        )
-        return [SearchHit(r["contact_id"], r["rank"], r["snippet"]) for r in rows]
-
-    def _candidates(self, query: str, negative: bool, cap: int) -> tuple[str, tuple[int, ...]]:
-        """The rowid range of one part of the index (contact documents have rowid -id, notes
-        their id) holding at most `cap` of its matching rows, the most recently added: the
-        first matching rowid past the newest `cap` (an FTS5 rowid scan, ~2 ms) bounds it."""
-        base, order, beyond = ("rowid < 0", "ASC", "<") if negative else ("rowid > 0", "DESC", ">")
-        row = self.conn.execute(
-            f"""SELECT rowid FROM search_index WHERE search_index MATCH ? AND {base}
-                ORDER BY rowid {order} LIMIT 1 OFFSET ?""",
-            (query, cap),
-        ).fetchone()
-        if row is None:
-            return base, ()
-        # One bound only: FTS5 uses a single lower or upper rowid bound, a second one would
-        # be checked row by row after ranking everything.
-        return f"rowid {beyond} ?", (int(row[0]),)
-
 
 def _filter_sql(where: ContactFilter) -> tuple[str, list[object]]:
     clauses = ["1 = 1"]
@@ -614,7 +524,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-__all__ = ["ContactFilter", "ContactRepo", "PartialDate", "RefCandidate", "SearchHit"]
+__all__ = ["ContactFilter", "ContactRepo", "PartialDate", "RefCandidate"]
 
 
 def record_interaction(conn: Connection, contact_id: int, on: date) -> None:

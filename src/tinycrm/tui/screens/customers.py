@@ -25,6 +25,7 @@ from tinycrm.tui.context import CommandList, crm
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.contact_table import ContactTable
 from tinycrm.vocabulary import RelationshipType, Stage
+from tinycrm.wording import NARROW_HINT, matches_text
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before searching
 SEARCH_LIMIT = 100
@@ -105,10 +106,12 @@ class CustomersScreen(CustomerActions):
         try:
             if text:
                 found = search_contacts(store, text, limit=SEARCH_LIMIT)
-                matches = [around(hit.snippet, text) for hit in found]
-                self.table.show_rows([hit.contact for hit in found], matches)
-                more = "+" if len(found) == SEARCH_LIMIT else ""
-                status.update(safe(f"{len(found)}{more} matching {text!r} (all contacts)"))
+                hits = found.results
+                self.table.show_rows(
+                    [h.contact for h in hits], [around(h.snippet, text) for h in hits]
+                )
+                count = f"{matches_text(len(hits), found.total)} matching {text!r} (all contacts)"
+                status.update(safe(count if found.ranked else f"{count}, {NARROW_HINT}"))
             else:
                 where = self._filter()
                 total = count_contacts(store, where)
