@@ -93,17 +93,19 @@ class SearchRepo:
     def _newest_postgresql(self, query: str, count: int) -> list[_Match]:
         """Both parts' newest matches over the tsvector index (GIN), with ts_rank negated so
         that lower ranks first, as bm25's. The notes' part names the query itself, so the
-        planner weighs the words: a common one is found by walking the newest notes backwards
-        (~15 ms for a word in 67,000 of 1M notes, against ~200 ms fetching every match through
-        GIN), a rare one through GIN. The contacts' own documents rarely hold a word common in
-        notes, which the table's statistics cannot tell, so their part takes the query from
-        `q` (a value the planner does not see) and always uses their own GIN index,
-        search_index_own (docs/decisions.md, "PostgreSQL search")."""
+        planner weighs the words: a common one is found by walking the newest notes backwards,
+        a rare one through GIN. The contacts' own documents rarely hold a word common in
+        notes, which the table's statistics cannot tell, so their part always goes through
+        their own GIN index, search_index_own, behind a materialized CTE: given the LIMIT, the
+        planner would otherwise walk every contact's document for a rare word (1.8 s at 1M).
+        docs/decisions.md, "PostgreSQL search"."""
         rows = self.conn.execute(
-            """WITH q AS MATERIALIZED (SELECT to_tsquery('simple', tinycrm_unaccent(?1)) AS query)
+            """WITH q AS MATERIALIZED (SELECT to_tsquery('simple', tinycrm_unaccent(?1)) AS query),
+               own AS MATERIALIZED (SELECT s.id FROM search_index s, q
+                                    WHERE s.document @@ q.query AND s.id < 0)
                (SELECT s.id, s.contact_id, -ts_rank(s.document, q.query) AS rank
                 FROM search_index s, q
-                WHERE s.document @@ q.query AND s.id < 0 ORDER BY s.id ASC LIMIT ?2)
+                WHERE s.id IN (SELECT id FROM own ORDER BY id ASC LIMIT ?2) ORDER BY s.id ASC)
                UNION ALL
                (SELECT id, contact_id,
                        -ts_rank(document, to_tsquery('simple', tinycrm_unaccent(?1)))
