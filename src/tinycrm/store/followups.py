@@ -138,24 +138,37 @@ class FollowUpRepo:
                 sql += f" OR c.relationship_type NOT IN ({_marks(exclude_rels, params, 'xr')})"
             sql += ")"
         if open_case is not None:
-            sql += f" AND {col.contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
-        if open_case and src == Source.STORED:
-            # Start from the few contacts with an open case, not from every overdue row.
-            sql = sql.replace("follow_ups_effective_due JOIN", "follow_ups_contact JOIN")
+            sql = _with_open_case(src, sql, open_case)
         sql += f" ORDER BY {col.due}, {col.tie}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
+    def open_case_rows(
+        self, skips: Mapping[Source, Sequence[int]], lo: str, hi: str, as_of: date, cap: str
+    ) -> list[RankRow]:
+        """The rows of contacts with an open case (few) due in (lo, hi] of every source in
+        `skips` (its contacts left out), in no particular order. One query."""
+        parts = []
+        for src, skip in skips.items():
+            sql, params = _source_sql(src, lo, hi, as_of, skip, None, cap=cap)
+            parts.append((_with_open_case(src, sql, True), params))
+        sql, params = _each(parts)
+        return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
+
     def count_rows(
-        self, src: Source, lo: str, hi: str, as_of: date, skip: Sequence[int] = (),
+        self, skips: Mapping[Source, Sequence[int]], lo: str, hi: str, as_of: date,
         cap: str | None = None, limit: int = TOTAL_LIMIT + 1,
     ) -> int:  # fmt: skip
-        """How many rows `rank_rows` would give, counted up to `limit` only: the cost of a
-        count stays that of a page whatever the size of the CRM."""
-        sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
-        counted = f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found"
-        return int(self.db.conn.execute(counted, params).fetchone()[0])
+        """How many rows `rank_rows` would give for each source in `skips` (its contacts
+        left out), each counted up to `limit` only, summed: the cost of a count stays that
+        of a page whatever the size of the CRM."""
+        counts: list[str] = []
+        params: dict[str, object] = {}
+        for n, (src, skip) in enumerate(skips.items()):
+            sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
+            counts.append(f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})")
+        return int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
 
     def nth_due(
         self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
@@ -168,46 +181,59 @@ class FollowUpRepo:
         return str(row[0]) if row else None
 
     def ranked_on(
-        self, src: Source, day: date, as_of: date, weights: Weights, *,
-        by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
+        self, skips: Mapping[Source, Sequence[int]], day: date, as_of: date, weights: Weights,
+        *, by_name: bool, limit: int | None = None,
     ) -> list[RankRow]:  # fmt: skip
-        """Rows of one source due on `day`, the highest `weights` first, then (`by_name`) by
-        contact name, then as their handles sort; at most `limit`."""
-        sql, params = _source_sql(
-            src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of, skip, None
-        )
-        col = _SOURCES[src]
-        weight = _weight_sql(weights, col.kind_expr, col.contact)
-        name = "lower(c.name), " if by_name else ""
-        sql += f" ORDER BY {weight} DESC, {name}{col.tie_text}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        """Rows due on `day` of each source in `skips` (its contacts left out): of each, the
+        `limit` first (all: None) by the highest `weights`, then (`by_name`) by contact name,
+        then as their handles sort; in no particular order across sources. One query."""
+        parts = []
+        for src, skip in skips.items():
+            sql, params = _source_sql(
+                src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of, skip, None
+            )
+            col = _SOURCES[src]
+            weight = _weight_sql(weights, col.kind_expr, col.contact)
+            name = "lower(c.name), " if by_name else ""
+            sql += f" ORDER BY {weight} DESC, {name}{col.tie_text}"
+            if limit is not None:
+                sql += f" LIMIT {int(limit)}"
+            parts.append((sql, params))
+        sql, params = _each(parts)
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
     def dated_on(
-        self, kind: str, day: date, month_days: Sequence[str], weights: Weights, *,
+        self, kind: str, days: Mapping[date, Sequence[str]], weights: Weights, *,
         by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
-    ) -> list[DatedRow]:  # fmt: skip
-        """Active contacts' birthdays or anniversaries (`kind`) falling on `day` (their
-        month-day is one of `month_days`), neither before their year nor marked done, skipped
-        or snoozed: the highest `weights` first, then (`by_name`) by contact name, then as
-        their handles sort; at most `limit`."""
-        sql, params = _dated_sql(kind, day, month_days, skip)
+    ) -> list[tuple[str, DatedRow]]:  # fmt: skip
+        """Active contacts' birthdays or anniversaries (`kind`) falling on each of `days`
+        (their month-day is one of the day's month-days), neither before their year nor
+        marked done, skipped or snoozed, as (day, row): day by day, each day's highest
+        `weights` first, then (`by_name`) by contact name, then as their handles sort; at
+        most `limit` a day. One query for the whole window."""
+        if not days:
+            return []
         dated = _DATED[kind]
+        with_days, body, params = _dated_sql(kind, days, skip)
         weight = _weight_sql(weights, f"'{kind}'", "c.id")
         name = "lower(c.name), " if by_name else ""
-        sql += f" ORDER BY {weight} DESC, {name}({dated.id} || '-')"
+        place = f"ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY {weight} DESC, {name}{dated.tie})"
+        sql = f"{with_days} SELECT * FROM (SELECT d.day, {dated.select}, {place} AS place {body})"
+        sql += " AS ranked"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [DatedRow(*row) for row in self.db.conn.execute(sql, params)]
+            sql += f" WHERE place <= {int(limit)}"
+        rows = self.db.conn.execute(sql + " ORDER BY day, place", params)
+        return [(str(row[0]), DatedRow(*row[1:7])) for row in rows]
 
     def count_dated_on(
-        self, kind: str, day: date, month_days: Sequence[str], skip: Sequence[int], limit: int
+        self, kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int], limit: int
     ) -> int:
-        """How many rows `dated_on` would give, counted up to `limit` only."""
-        sql, params = _dated_sql(kind, day, month_days, skip)
-        counted = f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found"
-        return int(self.db.conn.execute(counted, params).fetchone()[0])
+        """How many rows `dated_on` would give over the whole window, counted up to `limit`."""
+        if not days:
+            return 0
+        with_days, body, params = _dated_sql(kind, days, skip)
+        sql = f"{with_days} SELECT count(*) FROM (SELECT 1 {body} LIMIT {int(limit)}) AS found"
+        return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def owners(
         self, follow_up_ids: Sequence[int], contact_ids: Sequence[int]
@@ -571,6 +597,26 @@ _SOURCES: dict[Source, _Source] = {
 }
 
 
+def _with_open_case(src: Source, sql: str, open_case: bool) -> str:
+    """`_source_sql`'s query kept to the rows of contacts with (without) an open case."""
+    sql += f" AND {_SOURCES[src].contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
+    if open_case and src == Source.STORED:
+        # Start from the few contacts with an open case, not from every overdue row.
+        sql = sql.replace("follow_ups_effective_due JOIN", "follow_ups_contact JOIN")
+    return sql
+
+
+def _each(parts: Iterable[tuple[str, dict[str, object]]]) -> tuple[str, dict[str, object]]:
+    """Queries of the same columns (each may order and limit its own rows) as one giving the
+    rows of all (UNION ALL: in no promised order); parameters shared by name must agree."""
+    params: dict[str, object] = {}
+    selects = []
+    for n, (sql, own) in enumerate(parts):
+        selects.append(f"SELECT * FROM ({sql}) AS part{n}")
+        params.update(own)
+    return " UNION ALL ".join(selects), params
+
+
 def _source_sql(
     src: Source,
     lo: str,
@@ -625,44 +671,51 @@ class _Dated(NamedTuple):
     tables: str
     month_day: str
     stored: str  # the date as stored: 'YYYY-MM-DD' or '--MM-DD'
-    id: str
+    tie: str  # order among rows of the same day and weight, as their handles sort
     contact: str
     subject: str  # what an occurrence mark of the row refers to
 
 
 _DATED: dict[str, _Dated] = {
     FollowUpKind.BIRTHDAY: _Dated(
-        "c.id, c.id, c.name, '', c.birthday, c.relationship_type",
-        "contacts c", "c.birthday_md", "c.birthday", "c.id", "c.id", "''",
+        "c.id AS id, c.id AS contact_id, c.name, '' AS label, c.birthday AS stored,"
+        " c.relationship_type",
+        "contacts c", "c.birthday_md", "c.birthday", "(c.id || '-')", "c.id", "''",
     ),
     FollowUpKind.ANNIVERSARY: _Dated(
-        "a.id, a.contact_id, c.name, a.label, a.date, c.relationship_type",
+        "a.id AS id, a.contact_id, c.name, a.label, a.date AS stored, c.relationship_type",
         "anniversaries a JOIN contacts c ON c.id = a.contact_id",
-        "a.date_md", "a.date", "a.id", "a.contact_id", "CAST(a.id AS TEXT)",
+        "a.date_md", "a.date", "(a.id || '-')", "a.contact_id", "CAST(a.id AS TEXT)",
     ),
 }  # fmt: skip
 
 
 def _dated_sql(
-    kind: str, day: date, month_days: Sequence[str], skip: Sequence[int]
-) -> tuple[str, dict[str, object]]:
+    kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int]
+) -> tuple[str, str, dict[str, object]]:
+    """The WITH clause naming the window's days (`d`: each month-day falling on a day) and
+    the FROM … WHERE of `kind`'s rows on them, with their parameters."""
     dated = _DATED[kind]
-    params: dict[str, object] = {"kind": str(kind), "day": day.isoformat(), "year": day.year}
-    days = _marks(month_days, params, "md")
+    params: dict[str, object] = {"kind": str(kind)}
+    pairs = [(month_day, day.isoformat()) for day, month_days in days.items()
+             for month_day in month_days]  # fmt: skip
+    values = ", ".join(f"(:md{n}, :day{n})" for n in range(len(pairs)))
+    for n, (month_day, day) in enumerate(pairs):
+        params[f"md{n}"], params[f"day{n}"] = month_day, day
     # A known year after the occurrence's (an age of 0 or less) is no occurrence yet.
     year = (
         f"CASE WHEN {dated.stored} LIKE '-%' THEN 0"
         f" ELSE CAST(substr({dated.stored}, 1, 4) AS INTEGER) END"
     )
-    sql = (
-        f"SELECT {dated.select} FROM {dated.tables}"
-        f" WHERE {dated.month_day} IN ({days}) AND c.archived = 0 AND {year} < :year"
+    body = (
+        f" FROM {dated.tables} JOIN d ON d.month_day = {dated.month_day}"
+        f" WHERE c.archived = 0 AND {year} < CAST(substr(d.day, 1, 4) AS INTEGER)"
         f" AND NOT EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = {dated.contact}"
-        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = :day)"
+        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = d.day)"
     )
     if skip:
-        sql += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
-    return sql, params
+        body += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
+    return f"WITH d (month_day, day) AS (VALUES {values})", body, params
 
 
 def _in_ranges(column: str, ranges: Sequence[tuple[str, str]]) -> tuple[str, list[object]]:

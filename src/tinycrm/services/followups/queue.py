@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from tinycrm.config import Settings
@@ -102,14 +103,10 @@ def build_queue(
             paged_until = page_end
         overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, paged_until)
         if paged_until > as_of:  # and a page of each of those days, from SQL
-            first = as_of + timedelta(days=1)
-            pages = [
-                r
-                for offset in range((paged_until - first).days + 1)
-                for r in builder.dated(first + timedelta(days=offset), up_limit, by_name=False)
-            ]
+            days_ahead = _days(as_of + timedelta(days=1), paged_until)
+            pages = builder.dated(days_ahead, up_limit, by_name=False)
             upcoming_rows += pages
-            dated_beyond += builder.dated_count(first, paged_until, up_limit or 0) - len(pages)
+            dated_beyond += builder.dated_count(days_ahead, up_limit or 0) - len(pages)
         today_page = (today_limit or None) if scope is None else None
         today = builder.kept(builder.today(today_rows, today_page)) if with_today else []
         today.sort(key=_today_key)
@@ -117,11 +114,14 @@ def build_queue(
             overdue = builder.kept(builder.overdue(overdue_rows, None)) if with_overdue else []
             ahead = builder.upcoming(upcoming_rows, None, end, upcoming_kinds)[0] if days else []
             ahead = builder.kept(ahead)
+            shown = builder.finish(
+                overdue[: overdue_limit or None], today[: today_limit or None], ahead[:up_limit]
+            )
             return Queue(
-                as_of=as_of,
-                overdue=builder.finish(overdue[: overdue_limit or None]),
-                today=builder.finish(today[: today_limit or None]),
-                upcoming=builder.finish(ahead[:up_limit]),
+                as_of,
+                overdue=shown[0],
+                today=shown[1],
+                upcoming=shown[2],
                 overdue_total=len(overdue),
                 upcoming_total=len(ahead),
                 today_total=len(today),
@@ -138,21 +138,22 @@ def build_queue(
         if with_overdue and overdue_limit:
             overdue_total = (
                 len(overdue_rows)
-                + builder.dated_count(start, as_of - timedelta(days=1), overdue_limit)
+                + builder.dated_count(_days(start, as_of - timedelta(days=1)), overdue_limit)
                 + builder.count("", builder.before, overdue_limit)
             )
         today_total = len(today)
         if with_today and today_page:
             today_total = (
                 len(today_rows)
-                + builder.dated_count(as_of, as_of, today_page)
+                + builder.dated_count([as_of], today_page)
                 + builder.count(builder.before, builder.on, today_page)
             )
+        shown = builder.finish(overdue, today[:today_page], upcoming[:up_limit])
         return Queue(
-            as_of=as_of,
-            overdue=builder.finish(overdue),
-            today=builder.finish(today[:today_page]),
-            upcoming=builder.finish(upcoming[:up_limit]),
+            as_of,
+            overdue=shown[0],
+            today=shown[1],
+            upcoming=shown[2],
             overdue_total=overdue_total,
             upcoming_total=upcoming_total,
             today_total=today_total,
@@ -201,11 +202,8 @@ class _QueueBuilder:
 
     def count(self, lo: str, hi: str, page: int) -> int:
         """Rows due in (lo, hi], counted up to TOTAL_LIMIT past a page of `page` rows."""
-        return sum(
-            self.repo.count_rows(
-                src, lo, hi, self.as_of, self.skips[src], self.last, self.count_limit(page)
-            )
-            for src in _SQL_KINDS
+        return self.repo.count_rows(
+            self.skips, lo, hi, self.as_of, self.last, self.count_limit(page)
         )
 
     def count_limit(self, page: int) -> int:
@@ -235,42 +233,36 @@ class _QueueBuilder:
         score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
         return Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
 
-    def dated(self, day: date, limit: int | None, *, by_name: bool) -> list[Ranked]:
-        """A page of `limit` birthdays and of anniversaries on `day` (all: None), scored."""
+    def dated(self, days: list[date], limit: int | None, *, by_name: bool) -> list[Ranked]:
+        """A page of `limit` birthdays and of anniversaries on each of `days` (all: None),
+        scored."""
         return [
             self.ranked(item)
             for kind, skip in self.dated_skips.items()
-            for item in dated_on(self.store, kind, day, self.settings, SAME_DAY,
+            for item in dated_on(self.store, kind, days, self.settings, SAME_DAY,
                                  by_name=by_name, skip=skip, limit=limit)
         ]  # fmt: skip
 
-    def dated_count(self, first: date, last: date, page: int) -> int:
-        """The birthdays and anniversaries `dated` pages on the days [first, last], counted
-        up to TOTAL_LIMIT past a page of `page` rows."""
+    def dated_count(self, days: list[date], page: int) -> int:
+        """The birthdays and anniversaries `dated` pages on `days`, counted up to TOTAL_LIMIT
+        past a page of `page` rows."""
         feb29, limit, counted = self.settings.feb29_in_common_years, self.count_limit(page), 0
-        day = first
-        while day <= last and counted < limit:
-            for kind, skip in self.dated_skips.items():
-                month_days = month_days_on(day, feb29)
-                counted += self.repo.count_dated_on(kind, day, month_days, skip, limit - counted)
-            day += timedelta(days=1)
+        month_days = {day: month_days_on(day, feb29) for day in days}
+        for kind, skip in self.dated_skips.items():
+            if counted < limit:
+                counted += self.repo.count_dated_on(kind, month_days, skip, limit - counted)
         return counted
 
     def overdue(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """The most urgent overdue rows (all when `limit` is None)."""
-        grace = range(DERIVED_GRACE_DAYS, 0, -1)
-        derived = derived + [
-            r
-            for late in grace
-            for r in self.dated(self.as_of - timedelta(days=late), limit, by_name=False)
-        ]
+        grace = _days(self.as_of - timedelta(days=DERIVED_GRACE_DAYS), self.as_of - _ONE_DAY)
+        derived = derived + self.dated(grace, limit, by_name=False)
         if limit is None:
             shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
             shown.sort(key=_overdue_key)
             return shown
-        shown = derived + [
-            r for src in _SQL_KINDS for r in self.rows(src, "", self.before, open_case=True)
-        ]
+        open_case = self.repo.open_case_rows(self.skips, "", self.before, self.as_of, self.last)
+        shown = derived + [self.scored(r) for r in open_case]
         shown.sort(key=_overdue_key)
         del shown[limit:]
         for group in _groups():
@@ -288,15 +280,11 @@ class _QueueBuilder:
 
     def today(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """Today's rows, or a page of `limit` of each source, the most urgent first by name."""
-        stored = [
-            self.repo.ranked_on(
-                src, self.as_of, self.as_of, SAME_DAY, by_name=True, skip=self.skips[src],
-                limit=limit,
-            )
-            for src in _SQL_KINDS
-        ]  # fmt: skip
-        dated = self.dated(self.as_of, limit, by_name=True)
-        return derived + dated + [self.scored(r) for rows in stored for r in rows]
+        stored = self.repo.ranked_on(
+            self.skips, self.as_of, self.as_of, SAME_DAY, by_name=True, limit=limit
+        )
+        dated = self.dated([self.as_of], limit, by_name=True)
+        return derived + dated + [self.scored(r) for r in stored]
 
     def upcoming(
         self,
@@ -349,8 +337,12 @@ class _QueueBuilder:
             == self.scope.user_id
         ]  # fmt: skip
 
-    def finish(self, ranked: list[Ranked]) -> list[QueueItem]:
-        return with_owners(self.store, _finish_all(self.store, ranked, self.as_of, self.cases))
+    def finish(self, *parts: list[Ranked]) -> list[list[QueueItem]]:
+        """Each part's rows as QueueItems with their owners, read for every part at once."""
+        built = _finish_all(self.store, parts, self.as_of, self.cases)
+        items = with_owners(self.store, [item for part in built for item in part])
+        ends = accumulate(len(part) for part in built)
+        return [items[end - len(part) : end] for part, end in zip(built, ends, strict=True)]
 
 
 def queue_scope(
@@ -404,6 +396,11 @@ def _stored_id(ranked: Ranked) -> int | None:
     return row.id if row.src == Source.STORED else None
 
 
+def _days(first: date, last: date) -> list[date]:
+    """The days from `first` to `last`, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def _dated_page_end(
     store: Store, as_of: date, end: date, limit: int, settings: Settings
 ) -> tuple[date, int]:
@@ -443,6 +440,7 @@ class Ranked:
     row: RankRow | QueueItem
 
 
+_ONE_DAY = timedelta(days=1)
 _SQL_KINDS: dict[Source, str] = {
     Source.STORED: "",
     Source.CHECK_IN: FollowUpKind.CHECK_IN,
@@ -511,24 +509,30 @@ def _rank_handle(row: RankRow) -> str:
 
 
 def _finish_all(
-    store: Store, ranked: list[Ranked], as_of: date, cases: set[int]
-) -> list[QueueItem]:
-    """QueueItems for ranked rows, in their order (details fetched in one go)."""
+    store: Store, parts: tuple[list[Ranked], ...], as_of: date, cases: set[int]
+) -> list[list[QueueItem]]:
+    """QueueItems for each part's ranked rows, in their order (details fetched in one go)."""
     wanted = [
-        (r.row.src, r.row.id, r.row.due, r.urgency) for r in ranked if isinstance(r.row, RankRow)
+        (r.row.src, r.row.id, r.row.due, r.urgency)
+        for part in parts
+        for r in part
+        if isinstance(r.row, RankRow)
     ]
     found = {(d.src, d.id): d for d in store.follow_ups.details(wanted)}
-    items = []
-    for r in ranked:
-        score, due, entry = r.urgency, r.due, r.row
-        late = (as_of - due).days
-        if isinstance(entry, QueueItem):
-            items.append(replace(entry, days_late=late, urgency=score))
-            continue
-        row = found.get((entry.src, entry.id))
-        if row is not None:
-            items.append(_due_item(row, due, late, score, as_of, cases))
-    return items
+    built = []
+    for ranked in parts:
+        items = []
+        for r in ranked:
+            score, due, entry = r.urgency, r.due, r.row
+            late = (as_of - due).days
+            if isinstance(entry, QueueItem):
+                items.append(replace(entry, days_late=late, urgency=score))
+                continue
+            row = found.get((entry.src, entry.id))
+            if row is not None:
+                items.append(_due_item(row, due, late, score, as_of, cases))
+        built.append(items)
+    return built
 
 
 def _due_item(

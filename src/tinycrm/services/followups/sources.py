@@ -78,8 +78,13 @@ class _Occurrences:
                     "--" + month_day, self.start, self.end, self.feb29
                 )
             ]
-        year = None if stored.startswith("-") else int(stored[:4]) or None
-        return [(when, iso, when.year - year if year else None) for when, iso in found]
+        return [(when, iso, years_since(stored, when)) for when, iso in found]
+
+
+def years_since(stored: str, when: date) -> int | None:
+    """The years from a date as stored to its occurrence `when` (None: the year is unknown)."""
+    year = None if stored.startswith("-") else int(stored[:4]) or None
+    return when.year - year if year else None
 
 
 _SINCE = re.compile(r"^(customer|client|member|partner|supplier|subscriber)s?\s+since$")
@@ -131,21 +136,22 @@ _DATED_ITEM = {FollowUpKind.BIRTHDAY: birthday_item, FollowUpKind.ANNIVERSARY: a
 
 
 def dated_on(
-    store: Store, kind: FollowUpKind, day: date, settings: Settings, weights: Weights, *,
-    by_name: bool, skip: Sequence[int], limit: int | None,
+    store: Store, kind: FollowUpKind, days: Sequence[date], settings: Settings,
+    weights: Weights, *, by_name: bool, skip: Sequence[int], limit: int | None,
 ) -> list[QueueItem]:  # fmt: skip
-    """A page of the birthdays or anniversaries (`kind`) on `day`, read in SQL in the order
-    `store.follow_ups.dated_on` gives (contacts in `skip` left out: their marks are applied by
-    `derived_rows`)."""
+    """A page of the birthdays or anniversaries (`kind`) on each of `days`, read in SQL in
+    the order `store.follow_ups.dated_on` gives (contacts in `skip` left out: their marks are
+    applied by `derived_rows`)."""
     feb29 = settings.feb29_in_common_years
-    rows = store.follow_ups.dated_on(
-        kind, day, month_days_on(day, feb29), weights, by_name=by_name, skip=skip, limit=limit
-    )
-    occurrences = _Occurrences(day, day, feb29)
+    month_days = {day: month_days_on(day, feb29) for day in days}
     make = _DATED_ITEM[kind]
-    return [
-        make(row, when, iso, years) for row in rows for when, iso, years in occurrences.of(row.date)
-    ]
+    items = []
+    for iso, row in store.follow_ups.dated_on(
+        kind, month_days, weights, by_name=by_name, skip=skip, limit=limit
+    ):
+        when = date.fromisoformat(iso)
+        items.append(make(row, when, iso, years_since(row.date, when)))
+    return items
 
 
 def check_in_source(
@@ -227,7 +233,7 @@ HANDLE_PREFIXES: dict[str, DerivedSource] = {
     "c": check_in_source,
     "r": reorder_source,
 }
-# Sources whose rows of the grace week and today build_queue pages in SQL, a day at a time
+# Sources whose rows of the grace week and today build_queue pages in SQL, a page a day
 # (`dated_on`: a million contacts have ~2,000 birthdays a day), and their kinds.
 SQL_PAGED: dict[DerivedSource, FollowUpKind] = {
     birthday_source: FollowUpKind.BIRTHDAY,
