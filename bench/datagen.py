@@ -292,7 +292,9 @@ def _bulk_load(conn: sqlite3.Connection, steps: _Steps) -> Iterator[None]:
     for _kind, _, sql in saved:  # the indexes first: the triggers' statements use them
         conn.execute(sql)
     steps.done(f"{sum(kind == 'index' for kind, _, _ in saved)} indexes")
-    for what, sql in DERIVATIONS:
+    from tinycrm.store.copying import COUNT_SCORES  # `crm db copy`'s, the triggers' count
+
+    for what, sql in (*DERIVATIONS, ("score_counts", COUNT_SCORES)):
         conn.execute(sql)
         steps.done(what)
 

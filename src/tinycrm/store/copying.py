@@ -56,12 +56,18 @@ TABLES = (
     "portal_sessions",
     "history",
 )
-# Made by the destination's rules from the rows copied (see derive_in_bulk).
-DERIVED = ("sale_stats", "score_stats")
+# Made by the destination's rules from the rows copied (see derive_in_bulk; survey_counts by
+# its triggers on survey_requests, which stay on).
+DERIVED = ("sale_stats", "score_stats", "score_counts", "survey_counts")
 # The tables whose per-row triggers make DERIVED rows and the notes' search entries.
 TRIGGERING = ("notes", "sales", "satisfaction")
+# The scores counted per day as the score_counts triggers count them (schema 20).
+COUNT_SCORES = """INSERT INTO score_counts (scored_on, scale, score, by_survey, scores)
+    SELECT scored_on, scale, score, CASE WHEN source = 'survey' THEN 1 ELSE 0 END, count(*)
+    FROM satisfaction GROUP BY 1, 2, 3, 4"""
 # The triggers' work, once for every row copied: each statement is the trigger's own. On
-# SQLite the notes' entries are made before the triggers are back, the statistics after.
+# SQLite the notes' entries and the score counts are made before the triggers are back, the
+# statistics after (the counts' update trigger then takes one off and adds it back).
 _BULK_DERIVATIONS = {
     "postgresql": (
         "INSERT INTO search_index (id, contact_id, body) SELECT id, contact_id, body FROM notes",
@@ -69,9 +75,11 @@ _BULK_DERIVATIONS = {
            FROM (SELECT DISTINCT contact_id FROM sales) c""",
         """SELECT count(tinycrm_score_stats(contact_id))
            FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
+        COUNT_SCORES,
     ),
     "sqlite": (
         "INSERT INTO search_index (rowid, body, contact_id) SELECT id, body, contact_id FROM notes",
+        COUNT_SCORES,
     ),
 }
 # SQLite: the statistics triggers fired once per customer, by an update of one row each.

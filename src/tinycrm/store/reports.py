@@ -186,26 +186,27 @@ class ReportRepo:
             )  # fmt: skip
 
     def score_counts(self, start: date, end: date) -> list[ScoreCount]:
-        """Scores per month, scale, score and origin over [start, end]. Every score has its
-        contact (a foreign key, deleted with it), so no join to contacts is needed."""
+        """Scores per month, scale, score and origin over [start, end], from the counts kept
+        per day (`score_counts`: a few dozen rows a day, however many contacts scored)."""
         rows = self.conn.execute(
-            """SELECT substr(scored_on, 1, 7) AS month, scale, score,
-                      CASE WHEN source = 'survey' THEN 1 ELSE 0 END AS by_survey, count(*) AS n
-               FROM satisfaction
+            """SELECT substr(scored_on, 1, 7) AS month, scale, score, by_survey,
+                      sum(scores) AS n
+               FROM score_counts
                WHERE scored_on BETWEEN ? AND ?
                GROUP BY month, scale, score, by_survey ORDER BY month, scale, score""",
             (start.isoformat(), end.isoformat()),
         )
         return [
-            ScoreCount(r["month"], r["scale"], r["score"], r["n"], bool(r["by_survey"]))
+            ScoreCount(r["month"], r["scale"], r["score"], int(r["n"]), bool(r["by_survey"]))
             for r in rows
         ]
 
     def survey_counts(self, start: date, end: date) -> list[tuple[str, int, int]]:
-        """(month, surveys e-mailed, of them answered) by the month they were sent."""
+        """(month, surveys e-mailed, of them answered) by the month they were sent, from the
+        counts kept per day (`survey_counts`)."""
         rows = self.conn.execute(
-            """SELECT substr(sent_on, 1, 7) AS month, count(*), count(answered_on)
-               FROM survey_requests WHERE sent_on BETWEEN ? AND ?
+            """SELECT substr(sent_on, 1, 7) AS month, sum(sent), sum(answered)
+               FROM survey_counts WHERE sent_on BETWEEN ? AND ?
                GROUP BY month ORDER BY month""",
             (start.isoformat(), end.isoformat()),
         )

@@ -634,8 +634,69 @@ V19 = [
     "CREATE INDEX contact_tags_tag ON contact_tags(tag COLLATE nocase, contact_id)",
 ]
 
+# Version 20 (schema.V20): scores counted per day, scale, score and origin, and survey
+# requests per day sent with how many were answered; kept by triggers, filled from the rows.
+V20 = [
+    """CREATE TABLE score_counts (
+        scored_on TEXT NOT NULL,
+        scale TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        by_survey INTEGER NOT NULL,
+        scores INTEGER NOT NULL,
+        PRIMARY KEY (scored_on, scale, score, by_survey)
+    )""",
+    """INSERT INTO score_counts (scored_on, scale, score, by_survey, scores)
+        SELECT scored_on, scale, score, CASE WHEN source = 'survey' THEN 1 ELSE 0 END, count(*)
+        FROM satisfaction GROUP BY 1, 2, 3, 4""",
+    """CREATE FUNCTION tinycrm_score_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            UPDATE score_counts SET scores = scores - 1
+            WHERE scored_on = OLD.scored_on AND scale = OLD.scale AND score = OLD.score
+              AND by_survey = CASE WHEN OLD.source = 'survey' THEN 1 ELSE 0 END;
+            DELETE FROM score_counts
+            WHERE scored_on = OLD.scored_on AND scale = OLD.scale AND score = OLD.score
+              AND by_survey = CASE WHEN OLD.source = 'survey' THEN 1 ELSE 0 END AND scores = 0;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO score_counts AS c (scored_on, scale, score, by_survey, scores)
+            VALUES (NEW.scored_on, NEW.scale, NEW.score,
+                    CASE WHEN NEW.source = 'survey' THEN 1 ELSE 0 END, 1)
+            ON CONFLICT (scored_on, scale, score, by_survey) DO UPDATE SET scores = c.scores + 1;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER score_counts AFTER INSERT OR DELETE OR UPDATE OF scored_on, scale, score,
+        source ON satisfaction FOR EACH ROW EXECUTE FUNCTION tinycrm_score_counted()""",
+    """CREATE TABLE survey_counts (
+        sent_on TEXT PRIMARY KEY,
+        sent INTEGER NOT NULL,
+        answered INTEGER NOT NULL
+    )""",
+    """INSERT INTO survey_counts (sent_on, sent, answered)
+        SELECT sent_on, count(*), count(answered_on) FROM survey_requests GROUP BY sent_on""",
+    """CREATE FUNCTION tinycrm_survey_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            UPDATE survey_counts SET sent = sent - 1,
+                answered = answered - CASE WHEN OLD.answered_on IS NULL THEN 0 ELSE 1 END
+            WHERE sent_on = OLD.sent_on;
+            DELETE FROM survey_counts WHERE sent_on = OLD.sent_on AND sent = 0;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO survey_counts AS c (sent_on, sent, answered)
+            VALUES (NEW.sent_on, 1, CASE WHEN NEW.answered_on IS NULL THEN 0 ELSE 1 END)
+            ON CONFLICT (sent_on) DO UPDATE
+            SET sent = c.sent + 1, answered = c.answered + excluded.answered;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER survey_counts AFTER INSERT OR DELETE OR UPDATE OF sent_on, answered_on
+        ON survey_requests FOR EACH ROW EXECUTE FUNCTION tinycrm_survey_counted()""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
-    19: V19,
+    19: V19, 20: V20,
 }  # fmt: skip

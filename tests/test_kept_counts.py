@@ -1,0 +1,176 @@
+"""The reports that read counts and sums kept beside the rows (schema 20 on): every change to
+the rows they count shows in the report at once: a score added, a merge, a forget, a restore
+from an export, a survey sent and answered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke
+from tinycrm.services import inbox, surveys
+from tinycrm.store import Store
+
+AS_OF = "2026-06-30"
+SHOP = "shop@example.com"
+
+
+def add(cli: Invoke, name: str, *args: str) -> int:
+    result = cli("contacts", "add", name, *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    contact_id: int = json.loads(result.stdout)["id"]
+    return contact_id
+
+
+def score(cli: Invoke, ref: str, value: str, on: str, *args: str) -> None:
+    result = cli("satisfaction", "add", ref, value, "--date", on, "--as-of", AS_OF, *args)
+    assert result.exit_code == 0, result.stderr
+
+
+def months(cli: Invoke, *args: str) -> dict[str, dict[str, Any]]:
+    result = cli("report", "satisfaction", "--months", "3", "--as-of", AS_OF, "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    return {m["month"]: m for m in json.loads(result.stdout)["months"]}
+
+
+def summary(cli: Invoke) -> dict[str, tuple[int, int, int, int, int, int]]:
+    """Per month: CSAT scores, their sum, NPS scores, those from surveys, surveys sent and
+    answered."""
+    return {
+        month: (m["csat"]["count"],
+                sum(int(k) * n for k, n in m["csat"]["distribution"].items()),
+                m["nps"]["count"], m["origin"]["survey"], m["surveys"]["sent"],
+                m["surveys"]["answered"])
+        for month, m in months(cli).items()
+    }  # fmt: skip
+
+
+def by_history(cli: Invoke) -> Counter[tuple[str, str]]:
+    """(month, scale) of every score in the contacts' own histories."""
+    listed = json.loads(cli("contacts", "list", "--json", "--limit", "0").stdout)
+    counted: Counter[tuple[str, str]] = Counter()
+    for contact in listed:
+        found = cli("satisfaction", "history", str(contact["id"]), "--json", "--as-of", AS_OF)
+        for item in json.loads(found.stdout)["scores"]:
+            counted[(item["date"][:7], item["scale"])] += 1
+    return counted
+
+
+def by_report(cli: Invoke) -> Counter[tuple[str, str]]:
+    counted: Counter[tuple[str, str]] = Counter()
+    for month, m in months(cli).items():
+        for scale in ("csat", "nps"):
+            if m[scale]["count"]:
+                counted[(month, scale)] = m[scale]["count"]
+    return counted
+
+
+def test_the_satisfaction_report_follows_scores_added_merged_forgotten_restored(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    ann, bob = add(cli, "Ann Lee"), add(cli, "Bob Stone")
+    score(cli, str(ann), "5", "2026-05-03")
+    score(cli, str(ann), "2", "2026-06-10")
+    score(cli, str(bob), "4", "2026-06-10")
+    score(cli, str(bob), "9", "2026-06-11", "--scale", "nps", "--source", "survey")
+    before = summary(cli)
+    assert before == {
+        "2026-04": (0, 0, 0, 0, 0, 0),
+        "2026-05": (1, 5, 0, 0, 0, 0),
+        "2026-06": (2, 6, 1, 1, 0, 0),
+    }
+    # The same score twice on one day counts twice.
+    score(cli, str(bob), "4", "2026-06-10")
+    assert summary(cli)["2026-06"] == (3, 10, 1, 1, 0, 0)
+    # A merge moves Bob's scores to Ann: the months do not change.
+    merged = cli("contacts", "merge", str(ann), str(bob), "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    assert summary(cli)["2026-06"] == (3, 10, 1, 1, 0, 0)
+    export = tmp_path / "ann.json"
+    assert cli("contacts", "export", "--format", "json", "-o", str(export)).exit_code == 0
+    # Forgetting Ann takes every score of hers out of the months.
+    assert cli("contacts", "forget", str(ann), "--yes").exit_code == 0
+    assert set(summary(cli).values()) == {(0, 0, 0, 0, 0, 0)}
+    # Restored from the export, they are all back.
+    restored = cli("contacts", "import", str(export))
+    assert restored.exit_code == 0, restored.stderr
+    assert summary(cli)["2026-06"] == (3, 10, 1, 1, 0, 0)
+    assert summary(cli)["2026-05"] == (1, 5, 0, 0, 0, 0)
+    assert by_report(cli) == by_history(cli)
+
+
+def test_surveys_sent_and_answered_show_in_their_month(cli: Invoke, store: Store) -> None:
+    add(cli, "Ann Lee", "--email", "ann@example.com")
+    add(cli, "Bob Stone", "--email", "bob@example.com")
+    contacts = [c for c in (store.contacts.get(i) for i in (1, 2)) if c is not None]
+    settings = surveys.SurveySettings()
+    codes = []
+    for number, (contact, sent) in enumerate(
+        zip(contacts, ["2026-05-30", "2026-06-02"], strict=True), 1
+    ):
+        code = surveys.new_code()
+        surveys.record_sent(
+            store, surveys.Target(contact, contact.emails[0], None), code=code,
+            message_id=f"<{number}@test>", on_scale=settings.scale,
+            today=date.fromisoformat(sent), settings=settings,
+        )  # fmt: skip
+        codes.append(code)
+    assert [summary(cli)[m][4:] for m in ("2026-05", "2026-06")] == [(1, 0), (1, 0)]
+    # Ann answers in June: the answer counts for May's survey, the score for June.
+    answer = (
+        f"From: ann@example.com\r\nTo: {SHOP}\r\nMessage-ID: <a@test>\r\n"
+        f"Subject: Answer: 4 [survey {codes[0]}]\r\n\r\n4\r\n"
+    )
+    inbox.handle(store, answer.encode(), inbox.Context(date(2026, 6, 3), frozenset({SHOP}), True))
+    after = summary(cli)
+    assert after["2026-05"] == (0, 0, 0, 0, 1, 1)
+    assert after["2026-06"] == (1, 4, 0, 1, 1, 0)
+    # Forgetting Ann takes her survey and her answer out.
+    assert cli("contacts", "forget", "Ann", "--yes").exit_code == 0
+    assert [summary(cli)[m] for m in ("2026-05", "2026-06")] == [
+        (0, 0, 0, 0, 0, 0),
+        (0, 0, 0, 0, 1, 0),
+    ]
+
+
+@pytest.mark.sqlite_only
+def test_an_upgraded_file_reports_the_scores_it_held(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schema-19 file's scores are counted by the upgrade: the report agrees with the
+    contacts' histories, and a new score adds one."""
+    path = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "schema-v19.db", path)
+    db = ("--db", str(path))
+    assert cli(*db, "db", "migrate").exit_code == 0
+
+    def scores(*args: str) -> Counter[tuple[str, str]]:
+        counted: Counter[tuple[str, str]] = Counter()
+        listed = json.loads(cli(*db, "contacts", "list", "--json", "--limit", "0").stdout)
+        for contact in listed:
+            found = cli(*db, "satisfaction", "history", str(contact["id"]), "--json")
+            for item in json.loads(found.stdout)["scores"]:
+                counted[(item["date"][:7], item["scale"])] += 1
+        return counted
+
+    def reported() -> Counter[tuple[str, str]]:
+        result = cli(*db, "report", "satisfaction", "--months", "120", "--json")
+        counted: Counter[tuple[str, str]] = Counter()
+        for m in json.loads(result.stdout)["months"]:
+            for scale in ("csat", "nps"):
+                if m[scale]["count"]:
+                    counted[(m["month"], scale)] = m[scale]["count"]
+        return counted
+
+    held = scores()
+    assert held and reported() == held
+    monkeypatch.setenv("CRM_USER", "cem")  # the file has users: a write names its user
+    added = cli(*db, "satisfaction", "add", "1", "3")
+    assert added.exit_code == 0, added.stderr
+    assert sum(reported().values()) == sum(held.values()) + 1
