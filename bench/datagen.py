@@ -292,9 +292,10 @@ def _bulk_load(conn: sqlite3.Connection, steps: _Steps) -> Iterator[None]:
     for _kind, _, sql in saved:  # the indexes first: the triggers' statements use them
         conn.execute(sql)
     steps.done(f"{sum(kind == 'index' for kind, _, _ in saved)} indexes")
-    from tinycrm.store.copying import COUNT_SCORES  # `crm db copy`'s, the triggers' count
+    from tinycrm.store.copying import COUNT_REFERRALS, COUNT_SCORES  # `crm db copy`'s
 
-    for what, sql in (*DERIVATIONS, ("score_counts", COUNT_SCORES)):
+    counts = [("score_counts", COUNT_SCORES), *(("referral_stats", s) for s in COUNT_REFERRALS)]
+    for what, sql in (*DERIVATIONS, *counts):
         conn.execute(sql)
         steps.done(what)
 

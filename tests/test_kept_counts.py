@@ -174,3 +174,83 @@ def test_an_upgraded_file_reports_the_scores_it_held(
     added = cli(*db, "satisfaction", "add", "1", "3")
     assert added.exit_code == 0, added.stderr
     assert sum(reported().values()) == sum(held.values()) + 1
+
+
+def referrals(cli: Invoke, *args: str, as_of: str = AS_OF) -> dict[str, Any]:
+    result = cli("report", "referrals", "--as-of", as_of, "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def ranking(cli: Invoke, as_of: str = AS_OF) -> list[tuple[str, int, int, list[str]]]:
+    """Every referrer, as the whole report ranks them; and every page of it is its head."""
+    whole = referrals(cli, "--limit", "0", as_of=as_of)
+    assert whole["total"] == len(whole["rows"]) and whole["total_exact"]
+    for size in range(1, len(whole["rows"]) + 1):
+        page = referrals(cli, "--limit", str(size), as_of=as_of)
+        assert page["rows"] == whole["rows"][:size]
+        assert page["total"] == whole["total"]
+    return [
+        (r["contact"], r["referred_count"], r["customers"],
+         [f"{m['amount']} {m['currency']}" for m in r["revenue"]])
+        for r in whole["rows"]
+    ]  # fmt: skip
+
+
+def sell(cli: Invoke, ref: str, amount: str, on: str, currency: str = "EUR") -> None:
+    result = cli("sales", "add", ref, amount, "--date", on, "--as-of", AS_OF, "--currency",
+                 currency, "--no-follow-up")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+
+
+def test_the_referrals_report_follows_sales_links_merges_forget_and_restore(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    for name in ("Ann", "Eve", "Gus", "Ivy"):
+        add(cli, name)
+    for name, referrer in [("Bob", "Ann"), ("Cat", "Ann"), ("Dan", "Eve"), ("Fay", "Eve"),
+                           ("Hal", "Gus"), ("Jon", "Ivy")]:  # fmt: skip
+        add(cli, name, "--referred-by", referrer)
+    assert ranking(cli) == [("Ann", 2, 0, []), ("Eve", 2, 0, []), ("Gus", 1, 0, []),
+                            ("Ivy", 1, 0, [])]  # fmt: skip
+    sell(cli, "Bob", "100", "2026-05-01")
+    sell(cli, "Dan", "200", "2026-05-02")
+    sell(cli, "Fay", "10", "2026-05-03")
+    sell(cli, "Jon", "1000", "2026-05-04", currency="USD")  # none in the shop's EUR
+    assert ranking(cli) == [
+        ("Eve", 2, 2, ["210.00 EUR"]),
+        ("Ann", 2, 1, ["100.00 EUR"]),
+        ("Ivy", 1, 1, ["1000.00 USD"]),
+        ("Gus", 1, 0, []),
+    ]
+    sell(cli, "Hal", "500", "2026-06-20")
+    assert ranking(cli)[1] == ("Gus", 1, 1, ["500.00 EUR"])
+    # Looking back to before Hal's purchase: Gus has brought no customer yet.
+    assert ranking(cli, as_of="2026-06-01")[1:] == [
+        ("Ann", 2, 1, ["100.00 EUR"]),
+        ("Ivy", 1, 1, ["1000.00 USD"]),
+        ("Gus", 1, 0, []),
+    ]
+    # Cat was Eve's referral after all; then Fay turns out to be Dan's duplicate.
+    assert cli("contacts", "edit", "Cat", "--referred-by", "Eve").exit_code == 0
+    merged = cli("contacts", "merge", "Dan", "Fay", "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    assert ranking(cli)[:2] == [("Gus", 1, 1, ["500.00 EUR"]), ("Eve", 2, 1, ["210.00 EUR"])]
+    export = tmp_path / "all.json"
+    assert cli("contacts", "export", "--format", "json", "-o", str(export)).exit_code == 0
+    before = ranking(cli)
+    # Forgetting a referred customer, and a referrer.
+    assert cli("contacts", "forget", "Hal", "--yes").exit_code == 0
+    assert cli("contacts", "forget", "Ann", "--yes").exit_code == 0
+    assert ranking(cli) == [("Eve", 2, 1, ["210.00 EUR"]), ("Ivy", 1, 1, ["1000.00 USD"])]
+    # Restored into a new CRM, the export ranks as it did.
+    second = ("--db", str(tmp_path / "second.db"))
+    restored = cli(*second, "contacts", "import", str(export))
+    assert restored.exit_code == 0, restored.stderr
+    whole = json.loads(
+        cli(*second, "report", "referrals", "--as-of", AS_OF, "--json", "-n", "0").stdout
+    )
+    assert [(r["contact"], r["customers"]) for r in whole["rows"]] == [
+        (name, customers) for name, _, customers, _ in before
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from tinycrm.models.referrals import Referrer
 from tinycrm.serialize.sales import money_dict
+from tinycrm.wording import total_exact
 
 
 def _revenue(totals: dict[str, int]) -> list[dict[str, Any]]:
@@ -17,6 +18,7 @@ def referrals_dict(day: date, total: int, rows: list[Referrer]) -> dict[str, Any
     return {
         "as_of": day.isoformat(),
         "total": total,
+        "total_exact": total_exact(total, len(rows)),
         "rows": [
             {
                 "contact_id": r.contact_id,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import groupby
@@ -14,8 +15,9 @@ from tinycrm.models.referrals import ReferredContact, Referrer
 from tinycrm.services import history
 from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
-from tinycrm.store.referrals import ReferralSales
+from tinycrm.store.referrals import RankKey, ReferralSales
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import TOTAL_LIMIT
 
 # The thank-you falls due this many days after the first purchase, as the after-sale call does.
 THANKS_DAYS = 2
@@ -74,21 +76,52 @@ def referrals_report(
     """Every referrer with the contacts they brought and those contacts' purchases up to
     `as_of`: the one who brought the most customers first, then the most revenue in
     `currency` (the shop's own), then the most people referred, then by name. The first
-    `limit` of them and how many there are; only a page of referrers is held at a time."""
-    total = 0
+    `limit` of them and how many there are (with a limit, counted up to TOTAL_LIMIT past the
+    page only: wording.py).
 
-    def counted() -> Iterator[Referrer]:
-        nonlocal total
-        for referrer in _referrers(store.referrals.sales(as_of)):
-            total += 1
-            yield referrer
+    A page is read from the kept counts and sums (schema 21) in their rank order: the first
+    `limit` referrers with revenue in `currency`, those without (fewer customers, or revenue
+    0 in it) that could rank among them, and the referrers one of whose people bought after
+    `as_of` (their kept sums are too new); only those are built from their sales and ranked.
+    A look back past more than TOTAL_LIMIT such referrers ranks them all, as without a limit."""
 
     def rank(r: Referrer) -> tuple[int, int, int, str, int]:
         return (-r.customers, -r.revenue.get(currency, 0), -len(r.referred), r.name.lower(),
                 r.contact_id)  # fmt: skip
 
-    rows = heapq.nsmallest(limit, counted(), key=rank) if limit else sorted(counted(), key=rank)
-    return Page(total, rows)
+    late = store.referrals.late_referrers(as_of) if limit else set()
+    if not limit or len(late) > TOTAL_LIMIT:
+        everyone = sorted(_referrers(store.referrals.sales(as_of)), key=rank)
+        return Page(len(everyone), everyone[:limit] if limit else everyone)
+    with_revenue = _head(store.referrals.ranked_in(currency), late, limit)
+    least = 0
+    if len(with_revenue) >= limit:
+        # Who has no revenue in `currency` ranks after the page's last unless they brought
+        # more customers (or as many, when the last one's revenue is 0).
+        customers, revenue, _ = with_revenue[limit - 1][1]
+        least = customers + 1 if revenue > 0 else customers
+    without = _head(store.referrals.ranked_without(currency, least), late, limit)
+    candidates = {referrer for referrer, _ in with_revenue + without} | late
+    rows = heapq.nsmallest(
+        limit, _referrers(store.referrals.sales(as_of, sorted(candidates))), key=rank
+    )
+    return Page(store.referrals.count(TOTAL_LIMIT + 1 + limit), rows)
+
+
+def _head(
+    ranked: Generator[tuple[int, RankKey], None, None], skipped: set[int], size: int
+) -> list[tuple[int, RankKey]]:
+    """The first `size` referrers of a walk in rank order, and every one tied with the last
+    of them (the name decides between them, in Python's case folding); `skipped` left out.
+    Stops the walk there."""
+    taken: list[tuple[int, RankKey]] = []
+    with closing(ranked):
+        for referrer, key in ranked:
+            if len(taken) >= size and key != taken[size - 1][1]:
+                break
+            if referrer not in skipped:
+                taken.append((referrer, key))
+    return taken
 
 
 def _referrers(rows: Iterator[ReferralSales]) -> Iterator[Referrer]:

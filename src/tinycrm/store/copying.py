@@ -58,13 +58,31 @@ TABLES = (
 )
 # Made by the destination's rules from the rows copied (see derive_in_bulk; survey_counts by
 # its triggers on survey_requests, which stay on).
-DERIVED = ("sale_stats", "score_stats", "score_counts", "survey_counts")
+DERIVED = (
+    "sale_stats", "score_stats", "score_counts", "survey_counts", "referral_stats",
+    "referral_revenue",
+)  # fmt: skip
 # The tables whose per-row triggers make DERIVED rows and the notes' search entries.
 TRIGGERING = ("notes", "sales", "satisfaction")
 # The scores counted per day as the score_counts triggers count them (schema 20).
 COUNT_SCORES = """INSERT INTO score_counts (scored_on, scale, score, by_survey, scores)
     SELECT scored_on, scale, score, CASE WHEN source = 'survey' THEN 1 ELSE 0 END, count(*)
     FROM satisfaction GROUP BY 1, 2, 3, 4"""
+# Each referrer's counts and sums as the referral_stats triggers recount them (schema 21),
+# afresh: the triggers on contacts stay on during a copy and counted before the sales came.
+COUNT_REFERRALS = (
+    "DELETE FROM referral_revenue",
+    "DELETE FROM referral_stats",
+    """INSERT INTO referral_stats (referrer_id, referred, customers)
+        SELECT c.referred_by, count(*), sum(CASE WHEN EXISTS (
+            SELECT 1 FROM sales s WHERE s.contact_id = c.id) THEN 1 ELSE 0 END)
+        FROM contacts c WHERE c.referred_by IS NOT NULL GROUP BY c.referred_by""",
+    """INSERT INTO referral_revenue (referrer_id, currency, revenue_minor, customers, referred)
+        SELECT t.referrer_id, s.currency, sum(s.amount_minor), t.customers, t.referred
+        FROM referral_stats t JOIN contacts c ON c.referred_by = t.referrer_id
+        JOIN sales s ON s.contact_id = c.id
+        GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
+)
 # The triggers' work, once for every row copied: each statement is the trigger's own. On
 # SQLite the notes' entries and the score counts are made before the triggers are back, the
 # statistics after (the counts' update trigger then takes one off and adds it back).
@@ -76,10 +94,12 @@ _BULK_DERIVATIONS = {
         """SELECT count(tinycrm_score_stats(contact_id))
            FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
         COUNT_SCORES,
+        *COUNT_REFERRALS,
     ),
     "sqlite": (
         "INSERT INTO search_index (rowid, body, contact_id) SELECT id, body, contact_id FROM notes",
         COUNT_SCORES,
+        *COUNT_REFERRALS,
     ),
 }
 # SQLite: the statistics triggers fired once per customer, by an update of one row each.

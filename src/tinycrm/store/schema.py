@@ -923,9 +923,85 @@ V20 = [
         END""",
 ]
 
+# Version 21: `report referrals` reads each referrer's counts and sums kept as rows instead of
+# summing every referred contact's sales: referral_stats (referred, became customers: bought
+# at all) and referral_revenue (their sales per currency, with the counts beside them so that
+# one index orders a currency's referrers as the report ranks them). A referrer's rows are
+# recounted from contacts and sales whenever either changes for one of the people they
+# referred; no foreign key: a referrer's rows go with their last referral. _RECOUNT is this
+# version's own frozen text ({r}: the referrer's id).
+_RECOUNT = """
+            DELETE FROM referral_stats WHERE referrer_id = {r};
+            INSERT INTO referral_stats (referrer_id, referred, customers)
+                SELECT c.referred_by, count(*), sum(CASE WHEN EXISTS (
+                    SELECT 1 FROM sales s WHERE s.contact_id = c.id) THEN 1 ELSE 0 END)
+                FROM contacts c WHERE c.referred_by = {r} GROUP BY c.referred_by;
+            DELETE FROM referral_revenue WHERE referrer_id = {r};
+            INSERT INTO referral_revenue (referrer_id, currency, revenue_minor, customers,
+                    referred)
+                SELECT t.referrer_id, s.currency, sum(s.amount_minor), t.customers, t.referred
+                FROM referral_stats t JOIN contacts c ON c.referred_by = t.referrer_id
+                JOIN sales s ON s.contact_id = c.id
+                WHERE t.referrer_id = {r}
+                GROUP BY t.referrer_id, s.currency, t.customers, t.referred;"""
+_SALE_REFERRER = "(SELECT referred_by FROM contacts WHERE id = {row}.contact_id)"
+V21 = [
+    """CREATE TABLE referral_stats (
+        referrer_id INTEGER PRIMARY KEY,
+        referred INTEGER NOT NULL,   -- contacts they referred
+        customers INTEGER NOT NULL   -- of those, who bought anything
+    )""",
+    "CREATE INDEX referral_stats_rank ON referral_stats(customers, referred)",
+    """CREATE TABLE referral_revenue (
+        referrer_id INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        revenue_minor INTEGER NOT NULL,  -- what the people they referred bought in it
+        customers INTEGER NOT NULL,      -- referral_stats' counts, for the index
+        referred INTEGER NOT NULL,
+        PRIMARY KEY (referrer_id, currency)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX referral_revenue_rank
+        ON referral_revenue(currency, customers, revenue_minor, referred)""",
+    """INSERT INTO referral_stats (referrer_id, referred, customers)
+        SELECT c.referred_by, count(*), sum(CASE WHEN EXISTS (
+            SELECT 1 FROM sales s WHERE s.contact_id = c.id) THEN 1 ELSE 0 END)
+        FROM contacts c WHERE c.referred_by IS NOT NULL GROUP BY c.referred_by""",
+    """INSERT INTO referral_revenue (referrer_id, currency, revenue_minor, customers, referred)
+        SELECT t.referrer_id, s.currency, sum(s.amount_minor), t.customers, t.referred
+        FROM referral_stats t JOIN contacts c ON c.referred_by = t.referrer_id
+        JOIN sales s ON s.contact_id = c.id
+        GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
+    f"""CREATE TRIGGER referral_stats_sale_ai AFTER INSERT ON sales
+        WHEN {_SALE_REFERRER.format(row="new")} IS NOT NULL BEGIN{
+        _RECOUNT.format(r=_SALE_REFERRER.format(row="new"))
+    }
+        END""",
+    f"""CREATE TRIGGER referral_stats_sale_ad AFTER DELETE ON sales
+        WHEN {_SALE_REFERRER.format(row="old")} IS NOT NULL BEGIN{
+        _RECOUNT.format(r=_SALE_REFERRER.format(row="old"))
+    }
+        END""",
+    f"""CREATE TRIGGER referral_stats_sale_au AFTER UPDATE OF contact_id, amount_minor, currency
+        ON sales BEGIN{_RECOUNT.format(r=_SALE_REFERRER.format(row="old"))}{
+        _RECOUNT.format(r=_SALE_REFERRER.format(row="new"))
+    }
+        END""",
+    f"""CREATE TRIGGER referral_stats_contact_ai AFTER INSERT ON contacts
+        WHEN new.referred_by IS NOT NULL BEGIN{_RECOUNT.format(r="new.referred_by")}
+        END""",
+    f"""CREATE TRIGGER referral_stats_contact_ad AFTER DELETE ON contacts
+        WHEN old.referred_by IS NOT NULL BEGIN{_RECOUNT.format(r="old.referred_by")}
+        END""",
+    f"""CREATE TRIGGER referral_stats_contact_au AFTER UPDATE OF referred_by ON contacts
+        WHEN old.referred_by IS NOT new.referred_by BEGIN{_RECOUNT.format(r="old.referred_by")}{
+        _RECOUNT.format(r="new.referred_by")
+    }
+        END""",
+]
+
 MIGRATIONS: list[list[str]] = [
     V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
-    V20,
+    V20, V21,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).

@@ -695,8 +695,75 @@ V20 = [
         ON survey_requests FOR EACH ROW EXECUTE FUNCTION tinycrm_survey_counted()""",
 ]
 
+# Version 21 (schema.V21): each referrer's counts and sums kept as rows, recounted by
+# tinycrm_referral_stats (STRICT: nothing for a NULL referrer) when contacts or sales change.
+V21 = [
+    """CREATE TABLE referral_stats (
+        referrer_id BIGINT PRIMARY KEY,
+        referred INTEGER NOT NULL,
+        customers INTEGER NOT NULL
+    )""",
+    "CREATE INDEX referral_stats_rank ON referral_stats(customers, referred)",
+    """CREATE TABLE referral_revenue (
+        referrer_id BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        revenue_minor BIGINT NOT NULL,
+        customers INTEGER NOT NULL,
+        referred INTEGER NOT NULL,
+        PRIMARY KEY (referrer_id, currency)
+    )""",
+    """CREATE INDEX referral_revenue_rank
+        ON referral_revenue(currency, customers, revenue_minor, referred)""",
+    """INSERT INTO referral_stats (referrer_id, referred, customers)
+        SELECT c.referred_by, count(*), sum(CASE WHEN EXISTS (
+            SELECT 1 FROM sales s WHERE s.contact_id = c.id) THEN 1 ELSE 0 END)
+        FROM contacts c WHERE c.referred_by IS NOT NULL GROUP BY c.referred_by""",
+    """INSERT INTO referral_revenue (referrer_id, currency, revenue_minor, customers, referred)
+        SELECT t.referrer_id, s.currency, sum(s.amount_minor), t.customers, t.referred
+        FROM referral_stats t JOIN contacts c ON c.referred_by = t.referrer_id
+        JOIN sales s ON s.contact_id = c.id
+        GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
+    """CREATE FUNCTION tinycrm_referral_stats(rid BIGINT) RETURNS void LANGUAGE sql STRICT AS $$
+    DELETE FROM referral_stats WHERE referrer_id = rid;
+    INSERT INTO referral_stats (referrer_id, referred, customers)
+        SELECT c.referred_by, count(*), sum(CASE WHEN EXISTS (
+            SELECT 1 FROM sales s WHERE s.contact_id = c.id) THEN 1 ELSE 0 END)
+        FROM contacts c WHERE c.referred_by = rid GROUP BY c.referred_by;
+    DELETE FROM referral_revenue WHERE referrer_id = rid;
+    INSERT INTO referral_revenue (referrer_id, currency, revenue_minor, customers, referred)
+        SELECT t.referrer_id, s.currency, sum(s.amount_minor), t.customers, t.referred
+        FROM referral_stats t JOIN contacts c ON c.referred_by = t.referrer_id
+        JOIN sales s ON s.contact_id = c.id
+        WHERE t.referrer_id = rid
+        GROUP BY t.referrer_id, s.currency, t.customers, t.referred;
+$$""",
+    """CREATE FUNCTION tinycrm_referral_sales_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN PERFORM tinycrm_referral_stats(
+            (SELECT referred_by FROM contacts WHERE id = OLD.contact_id)); END IF;
+        IF TG_OP <> 'DELETE' THEN PERFORM tinycrm_referral_stats(
+            (SELECT referred_by FROM contacts WHERE id = NEW.contact_id)); END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER referral_stats_sales AFTER INSERT OR DELETE OR UPDATE OF contact_id,
+        amount_minor, currency ON sales
+        FOR EACH ROW EXECUTE FUNCTION tinycrm_referral_sales_changed()""",
+    """CREATE FUNCTION tinycrm_referral_contacts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND OLD.referred_by IS NOT DISTINCT FROM NEW.referred_by THEN
+            RETURN NULL;
+        END IF;
+        IF TG_OP <> 'INSERT' THEN PERFORM tinycrm_referral_stats(OLD.referred_by); END IF;
+        IF TG_OP <> 'DELETE' THEN PERFORM tinycrm_referral_stats(NEW.referred_by); END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER referral_stats_contacts AFTER INSERT OR DELETE OR UPDATE OF referred_by
+        ON contacts
+        FOR EACH ROW EXECUTE FUNCTION tinycrm_referral_contacts_changed()""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
-    19: V19, 20: V20,
+    19: V19, 20: V20, 21: V21,
 }  # fmt: skip
