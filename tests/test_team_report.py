@@ -61,7 +61,7 @@ def person(
     return {
         "user_id": user_id, "name": name, "active": True, "interactions": interactions,
         "follow_ups_done_on_time": on_time, "follow_ups_done_late": late, "open_cases": cases,
-        "at_risk": at_risk, "satisfaction": satisfaction,
+        "at_risk": at_risk, "at_risk_exact": True, "satisfaction": satisfaction,
     }  # fmt: skip
 
 

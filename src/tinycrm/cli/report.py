@@ -308,7 +308,7 @@ def team_(
         ["Person", "Interactions", "Done on time", "Done late", "Open cases", "At risk",
          "Satisfaction"],
         ([r.name + ("" if r.active else " (inactive)"), r.activity.interactions,
-          r.activity.done_on_time, r.activity.done_late, r.open_cases, r.at_risk,
+          r.activity.done_on_time, r.activity.done_late, r.open_cases, total_text(r.at_risk),
           team.satisfaction_text(r.satisfaction)] for r in report.rows),
         title=f"The team from {report.since} to {day}",
         empty="nobody to report on: add people with `crm users add`",

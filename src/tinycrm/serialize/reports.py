@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.serialize.sales import money_dict
 from tinycrm.services import atrisk
-from tinycrm.wording import total_exact
+from tinycrm.wording import TOTAL_LIMIT, total_exact
 
 if TYPE_CHECKING:
     from tinycrm.models.reports import ReorderRow
@@ -203,6 +203,7 @@ def team_dict(report: TeamReport) -> dict[str, Any]:
                 "follow_ups_done_late": r.activity.done_late,
                 "open_cases": r.open_cases,
                 "at_risk": r.at_risk,
+                "at_risk_exact": r.at_risk <= TOTAL_LIMIT,
                 "satisfaction": [
                     {"scale": s.scale, "customers": s.customers, "average": round(s.average, 2)}
                     for s in r.satisfaction

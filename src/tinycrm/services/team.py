@@ -4,11 +4,11 @@ logged, follow-ups done on time or late, from the history) and how their custome
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tinycrm.services import atrisk
+from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.team import Activity, Satisfaction
 
@@ -47,10 +47,12 @@ def team_report(store: Store, as_of: date, days: int = 30) -> TeamReport:
         users = store.users.all()
         activity = store.team.activity(since.isoformat(), as_of.isoformat())
         cases = store.team.open_cases()
-        owners = store.team.owners()
         scores = store.team.satisfaction()
-        risky = atrisk.at_risk(store, as_of).rows
-    at_risk = Counter(owners.get(row.contact_id) for row in risky)
+        # How many each person owns, counted up to TOTAL_LIMIT (wording.py), not listed.
+        at_risk = {
+            user_id: atrisk.at_risk(store, as_of, 1, OwnerScope(user_id)).total
+            for user_id in [*(u.id for u in users), None]
+        }
 
     def row(user_id: int | None, name: str, active: bool) -> TeamRow:
         return TeamRow(

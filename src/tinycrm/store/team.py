@@ -52,11 +52,6 @@ class TeamRepo:
         )
         return {row[0]: int(row[1]) for row in rows}
 
-    def owners(self) -> dict[int, int | None]:
-        """Every active contact's owner (None: unowned)."""
-        rows = self.db.conn.execute("SELECT id, owner_id FROM contacts WHERE archived = 0")
-        return {int(row[0]): row[1] for row in rows}
-
     def satisfaction(self) -> dict[int | None, list[Satisfaction]]:
         """Per owner, per scale: how many of their active customers' latest score is on it, and
         the average of those scores."""
