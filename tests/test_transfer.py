@@ -201,6 +201,42 @@ def test_a_phone_far_apart_in_a_large_file_is_found_with_the_same_name(
     assert "same phone +1 555 0100 200 and the same name as Ann Lee" in skipped["reason"]
 
 
+def test_a_first_import_keeps_every_index_and_still_finds_duplicates(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file larger than the CRM has the contacts' indexes made after its rows; the e-mail and
+    phone look-ups across batches work as before, and the database ends with every index."""
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "FLUSH_EVERY", 2)  # earlier batches are read back
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nEMAIL:ann@example.com\r\nBDAY:1980-03-04",
+        "FN:Bob Stone\r\nTEL:+1 555 0100 200",
+        "FN:Cy\r\nORG:Cy Ltd",
+        "FN:Dee",
+        "FN:Annie Lee\r\nEMAIL:ANN@Example.com",
+        "FN:Stone Bob\r\nTEL:+1 (555) 0100-200",
+    )
+    report = import_json(cli, path)
+    assert [r["name"] for r in report["created"]] == ["Ann Lee", "Bob Stone", "Cy", "Dee"]
+    assert [r["reason"] for r in report["skipped"]] == [
+        "same email ANN@Example.com as Ann Lee (id 1)",
+        "same phone +1 (555) 0100-200 and the same name as Bob Stone (id 2)",
+    ]
+    # A dry run of a larger file puts back what it dropped.
+    more = vcf(tmp_path, *(f"FN:New {n}" for n in range(6)), name="more.vcf")
+    assert import_json(cli, more, "--dry-run")["created_count"] == 6
+    check = cli("db", "check", "--json")
+    assert check.exit_code == 0, check.stdout
+    assert json.loads(check.stdout)["problems"] == []
+    listed = json.loads(cli("contacts", "list", "--json").stdout)
+    assert [c["name"] for c in listed] == ["Ann Lee", "Bob Stone", "Cy", "Dee"]
+    # A smaller file into the CRM (indexes kept as they are) finds the same duplicates.
+    again = import_json(cli, vcf(tmp_path, "FN:A. Lee\r\nEMAIL:ann@EXAMPLE.com", name="2.vcf"))
+    assert again["created_count"] == 0 and len(again["skipped"]) == 1
+
+
 def test_a_failure_after_a_written_batch_still_changes_nothing(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

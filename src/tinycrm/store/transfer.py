@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -154,6 +155,42 @@ class TransferRepo:
                     key = value.lower()
                     into[key] = min(into.get(key, contact_id), contact_id)
         return found
+
+    def has_fewer_contacts_than(self, count: int) -> bool:
+        """Whether the CRM holds fewer than `count` contacts (counting at most that many)."""
+        held = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts LIMIT ?) AS c", (count,)
+        ).fetchone()[0]
+        return int(held) < count
+
+    @contextmanager
+    def contact_indexes_made_after(self) -> Iterator[None]:
+        """Inside the caller's write transaction: the contacts' secondary indexes that a bulk
+        insert neither reads nor needs for a constraint (not the unique ones) dropped while the
+        rows go in, then made again from their own definitions, one sort each instead of a
+        random insert per row. Not made again on an exception: the rollback brings them back.
+        Nothing changes for a PostgreSQL role that does not own the table (DROP is the owner's)."""
+        if self.db.dialect == "sqlite":
+            indexes = self.conn.execute(
+                """SELECT name, sql FROM sqlite_master WHERE type = 'index'
+                   AND tbl_name = 'contacts' AND sql IS NOT NULL
+                   AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name"""
+            ).fetchall()
+        else:
+            indexes = self.conn.execute(
+                """SELECT indexname, indexdef FROM pg_indexes
+                   WHERE schemaname = current_schema() AND tablename = 'contacts'
+                     AND indexdef NOT LIKE 'CREATE UNIQUE %'
+                     AND pg_has_role((SELECT tableowner FROM pg_tables
+                                      WHERE schemaname = current_schema()
+                                        AND tablename = 'contacts'), 'USAGE')
+                   ORDER BY indexname"""
+            ).fetchall()
+        for name, _ in indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in indexes:
+            self.conn.execute(sql)
 
     def insert_many(
         self,
