@@ -227,9 +227,9 @@ def import_records(
 
 
 def _indexes_for(store: Store, rows: int) -> AbstractContextManager[None]:
-    """A file with more rows than the CRM has contacts (a first import, above all) writes the
-    contacts' secondary indexes after its rows: at a million rows, inserting into them one row
-    at a time in random key order is most of what makes the import grow faster than the file."""
+    """A file with more rows than the CRM has contacts (a first import, above all) makes the
+    contacts' secondary indexes after its rows: inserting into them a row at a time, in random
+    key order, costs more per row the larger they grow (docs/decisions.md)."""
     if store.transfer.has_fewer_contacts_than(rows):
         return store.transfer.contact_indexes_made_after()
     return nullcontext()
