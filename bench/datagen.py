@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -300,13 +301,72 @@ def _bulk_load(conn: sqlite3.Connection, steps: _Steps) -> Iterator[None]:
         steps.done(what)
 
 
+# A sale's draw as one int: its day, its customer and its place in the drawing order, so that
+# sorting the ints sorts the sales by (day, customer) and keeps the drawing order for ties.
+_DRAW_BITS, _CID_BITS = 24, 21
+_CID_SHIFT, _DAY_SHIFT = _DRAW_BITS, _DRAW_BITS + _CID_BITS
+_DRAW_MASK, _CID_MASK = (1 << _DRAW_BITS) - 1, (1 << _CID_BITS) - 1
+
+
+def _sale_key(day: date, cid: int, draw: int) -> int:
+    assert cid <= _CID_MASK and draw <= _DRAW_MASK
+    return (day.toordinal() << _DAY_SHIFT) | (cid << _CID_SHIFT) | draw
+
+
+def _basket_code(products: list[int]) -> int:
+    """Up to three product numbers (< 128) and how many, as one int."""
+    return len(products) | sum(p << (2 + 7 * i) for i, p in enumerate(products))
+
+
+def _basket(code: int) -> list[str]:
+    return [PRODUCTS[(code >> (2 + 7 * i)) & 127] for i in range(code & 3)]
+
+
+def _contact_rows(conn: sqlite3.Connection, rng: random.Random, people: list[Any]) -> None:
+    """The e-mails, phones, tags, anniversaries and stage history of these contacts
+    (id, name, touch_anchor_on, stage), drawn in their order."""
+    from tinycrm.store.contacts import digits_of
+
+    emails, phones, tags, annivs, stages = [], [], [], [], []
+    for cid, name, anchor, stage in people:
+        first, last = name.split(" ")
+        local = f"{first}.{last}".lower()
+        emails.append((cid, 0, f"{local}.{cid}@{rng.choice(DOMAINS)}"))
+        if rng.random() < 0.2:
+            emails.append((cid, 1, f"{first.lower()}{cid}@work.example"))
+        for pos in range(rng.choice([0, 1, 1, 1, 2])):
+            phone = f"+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+            phones.append((cid, pos, phone, digits_of(phone)))
+        for tag, p in TAGS:
+            if rng.random() < p:
+                tags.append((cid, tag))
+        if rng.random() < 0.15:
+            since = date.fromisoformat(anchor)
+            annivs.append((cid, "customer since", _iso(since), since.strftime("%m-%d")))
+        if rng.random() < 0.05:
+            wed = date(rng.randint(1980, 2024), rng.randint(1, 12), rng.randint(1, 28))
+            annivs.append((cid, "wedding", _iso(wed), wed.strftime("%m-%d")))
+        if stage:
+            stages.append((cid, stage, anchor))
+    conn.executemany("INSERT INTO contact_emails VALUES (?, ?, ?, NULL)", emails)
+    conn.executemany("INSERT INTO contact_phones VALUES (?, ?, ?, ?, NULL)", phones)
+    conn.executemany("INSERT INTO contact_tags VALUES (?, ?)", tags)
+    conn.executemany(
+        "INSERT INTO anniversaries (contact_id, label, date, date_md) VALUES (?, ?, ?, ?)",
+        annivs,
+    )
+    conn.executemany(
+        "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)", stages
+    )
+
+
 def generate_database(
     path: Path, meta_path: Path, scale: str = "100k", log: Any = print
 ) -> dict[str, Any]:
     """Write the bench database to `path` (atomically, via a temporary name)."""
     from tinycrm.store.companies import CompanyRepo
     from tinycrm.store.connection import Database
-    from tinycrm.store.contacts import INDEX_CONTACTS_SQL, digits_of
+    from tinycrm.store.contacts import INDEX_CONTACTS_SQL
     from tinycrm.store.users import UserRepo
 
     rng = random.Random(SEED)
@@ -328,7 +388,6 @@ def generate_database(
     vocab = _Vocabulary()
     common = vocab.common_word(WORDS_PER_NOTE)
 
-    contacts = list(_contacts(rng, factor))
     contact_cols = [
         "id", "name", "address", "birthday", "birthday_md", "relationship_type",
         "stage", "cadence_days", "owner_id", "referred_by", "archived", "last_touch_on",
@@ -338,52 +397,33 @@ def generate_database(
         # An owner is a user (schema version 11).
         users = UserRepo(db)
         owner_ids = {name: users.ensure(name) for name in OWNERS if name}
-        for c in contacts:
-            c["owner_id"] = owner_ids.get(c["owner"])
+        companies: list[str | None] = []  # each contact's company name, by id - 1
+
+        def contact_rows() -> Iterator[list[object]]:
+            for c in _contacts(rng, factor):
+                c["owner_id"] = owner_ids.get(c["owner"])
+                companies.append(c["company"])
+                yield [c[k] for k in contact_cols]
+
         conn.executemany(
             f"INSERT INTO contacts ({', '.join(contact_cols)}) VALUES"
             f" ({', '.join('?' * len(contact_cols))})",
-            ([c[k] for k in contact_cols] for c in contacts),
+            contact_rows(),
         )
         # A company is a row of its own (schema version 8); contacts point at it.
         repo = CompanyRepo(db)
         company_ids = {name: repo.ensure(name)[0] for name in
-                       sorted({c["company"] for c in contacts if c["company"]})}  # fmt: skip
+                       sorted({name for name in companies if name})}  # fmt: skip
         conn.executemany(
             "UPDATE contacts SET company_id = ? WHERE id = ?",
-            [(company_ids[c["company"]], c["id"]) for c in contacts if c["company"]],
+            ((company_ids[name], cid) for cid, name in enumerate(companies, 1) if name),
         )
-        emails, phones, tags, annivs, stages = [], [], [], [], []
-        for c in contacts:
-            cid = c["id"]
-            local = f"{c['first']}.{c['last']}".lower()
-            emails.append((cid, 0, f"{local}.{cid}@{rng.choice(DOMAINS)}"))
-            if rng.random() < 0.2:
-                emails.append((cid, 1, f"{c['first'].lower()}{cid}@work.example"))
-            for pos in range(rng.choice([0, 1, 1, 1, 2])):
-                phone = f"+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
-                phones.append((cid, pos, phone, digits_of(phone)))
-            for tag, p in TAGS:
-                if rng.random() < p:
-                    tags.append((cid, tag))
-            if rng.random() < 0.15:
-                since = date.fromisoformat(c["touch_anchor_on"])
-                annivs.append((cid, "customer since", _iso(since), since.strftime("%m-%d")))
-            if rng.random() < 0.05:
-                wed = date(rng.randint(1980, 2024), rng.randint(1, 12), rng.randint(1, 28))
-                annivs.append((cid, "wedding", _iso(wed), wed.strftime("%m-%d")))
-            if c["stage"]:
-                stages.append((cid, c["stage"], c["touch_anchor_on"]))
-        conn.executemany("INSERT INTO contact_emails VALUES (?, ?, ?, NULL)", emails)
-        conn.executemany("INSERT INTO contact_phones VALUES (?, ?, ?, ?, NULL)", phones)
-        conn.executemany("INSERT INTO contact_tags VALUES (?, ?)", tags)
-        conn.executemany(
-            "INSERT INTO anniversaries (contact_id, label, date, date_md) VALUES (?, ?, ?, ?)",
-            annivs,
-        )
-        conn.executemany(
-            "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)", stages
-        )
+        companies.clear()
+        # Their e-mails, phones, tags, anniversaries and stages, drawn contact by contact in id
+        # order, a chunk of the contacts just written at a time (not every contact in memory).
+        people = conn.execute("SELECT id, name, touch_anchor_on, stage FROM contacts ORDER BY id")
+        while chunk := people.fetchmany(20_000):
+            _contact_rows(conn, rng, chunk)
         steps.done("contacts, e-mails, phones, tags, anniversaries, companies")
         conn.execute(INDEX_CONTACTS_SQL["sqlite"])  # every contact's search document
         steps.done("search index: contacts")
@@ -393,8 +433,11 @@ def generate_database(
         weights = [rng.paretovariate(1.3) for _ in range(n_contacts)]
         weights[0] = 0.0
         cum = list(itertools.accumulate(weights))
-        other_contacts = rng.choices(range(1, n_contacts + 1), cum_weights=cum,
-                                     k=n_notes - SHOW_NOTES)  # fmt: skip
+        # Who each other note is about, drawn a million at a time (the same draws) into an array.
+        other_contacts = array("i")
+        for begin in range(SHOW_NOTES, n_notes, 1_000_000):
+            other_contacts.extend(rng.choices(range(1, n_contacts + 1), cum_weights=cum,
+                                              k=min(1_000_000, n_notes - begin)))  # fmt: skip
         del weights, cum
 
         def notes() -> Iterator[tuple[object, ...]]:
@@ -451,42 +494,57 @@ def generate_database(
         )
         steps.done("follow-ups")
 
-        # Sales: regular customers buying at an interval, the rest at random.
-        sales: list[tuple[object, ...]] = []
-        items: list[tuple[object, ...]] = []
+        # Sales: regular customers buying at an interval, the rest at random, numbered by
+        # (day, customer, draw). Each draw is kept as one int (its basket as another) until
+        # written: millions of tuples of dates and lists took gigabytes.
+        draws: list[int] = []
+        baskets = array("q")
         regular = rng.sample(range(2, n_contacts + 1), N_REGULAR_BUYERS * factor)
         start = BENCH_TODAY - timedelta(days=2 * 365)
         for cid in regular:
             every = rng.randint(14, 90)
             day = start + timedelta(days=rng.randint(0, every))
-            basket = rng.sample(PRODUCTS, 2)
+            basket = rng.sample(range(len(PRODUCTS)), 2)  # the same draws as sampling PRODUCTS
             while day <= BENCH_TODAY - timedelta(days=rng.randint(0, every // 2)):
-                sales.append((cid, day, basket[: rng.randint(1, 2)]))
+                draws.append(_sale_key(day, cid, len(draws)))
+                baskets.append(_basket_code(basket[: rng.randint(1, 2)]))
                 day += timedelta(days=every + rng.randint(-3, 3))
         buyers = rng.sample(range(2, n_contacts + 1), N_BUYERS * factor)
         n_sales = N_SALES * factor
-        while len(sales) < n_sales:
+        while len(draws) < n_sales:
             day = BENCH_TODAY - timedelta(days=rng.randint(0, 3 * 365))
-            sales.append((rng.choice(buyers), day, rng.sample(PRODUCTS, rng.randint(1, 3))))
-        sales.sort(key=lambda s: (s[1], s[0]))
-        rows = []
-        for sid, (cid, day, basket) in enumerate(sales[:n_sales], start=1):
-            amount = rng.randint(5, 400) * 100 + rng.choice([0, 50, 90, 99])
-            rows.append((sid, cid, _iso(day), amount, "EUR", _stamp(day)))
-            items.extend((sid, pos, product) for pos, product in enumerate(basket))
+            cid = rng.choice(buyers)
+            draws.append(_sale_key(day, cid, len(draws)))
+            baskets.append(_basket_code(rng.sample(range(len(PRODUCTS)), rng.randint(1, 3))))
+        draws.sort()
+        del draws[n_sales:]
+
+        def sale_rows() -> Iterator[tuple[object, ...]]:
+            for sid, key in enumerate(draws, start=1):
+                day, cid = date.fromordinal(key >> _DAY_SHIFT), (key >> _CID_SHIFT) & _CID_MASK
+                amount = rng.randint(5, 400) * 100 + rng.choice([0, 50, 90, 99])
+                yield (sid, cid, _iso(day), amount, "EUR", _stamp(day))
+
+        def item_rows() -> Iterator[tuple[object, ...]]:
+            for sid, key in enumerate(draws, start=1):
+                for pos, product in enumerate(_basket(baskets[key & _DRAW_MASK])):
+                    yield (sid, pos, product)
+
         conn.executemany(
             """INSERT INTO sales (id, contact_id, sold_on, amount_minor, currency, created_at)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            rows,
+            sale_rows(),
         )
         # A sale belongs to the company its buyer is at (schema version 8).
         conn.execute(
             "UPDATE sales SET company_id = (SELECT company_id FROM contacts"
             " WHERE contacts.id = sales.contact_id)"
         )
-        conn.executemany("INSERT INTO sale_items VALUES (?, ?, ?)", items)
-        n_sales, n_items = len(rows), len(items)
-        del sales, rows, items
+        conn.executemany("INSERT INTO sale_items VALUES (?, ?, ?)", item_rows())
+        n_sales = len(draws)
+        n_items = sum(len(_basket(baskets[key & _DRAW_MASK])) for key in draws)
+        draws.clear()
+        del baskets[:]
         steps.done("sales, items")
 
         def scores() -> Iterator[tuple[object, ...]]:
