@@ -132,8 +132,8 @@ class AtRiskRepo:
     def _count(
         self, params: dict[str, object], mine: str, cap: int, n_few: int, n_touch: int
     ) -> int:
-        """How many are at risk, counted up to `cap`: the `n_few` of
-        `_at_risk_few` (`n_touch` of them losing touch), the others losing touch, and the
+        """How many are at risk, counted up to `cap`: the `n_few` of `_at_risk_few` (`n_touch`
+        of them losing touch), the others losing touch, then, if still short of `cap`, the
         others with satisfaction alone."""
         touch = self.conn.execute(
             f"""SELECT count(*) FROM (SELECT 1 FROM contacts c INDEXED BY contacts_check_in_due
@@ -141,11 +141,14 @@ class AtRiskRepo:
                 LIMIT :touch_cap) AS touch""",
             {**params, "touch_cap": cap + n_touch},
         ).fetchone()[0]
+        counted = n_few + int(touch) - n_touch
+        if counted >= cap:
+            return cap
         score_alone = self.conn.execute(
             f"SELECT count(*) FROM ({_SCORE_ALONE.format(mine=mine)} LIMIT :cap) AS alone",
-            {**params, "cap": cap},
+            {**params, "cap": cap - counted},
         ).fetchone()[0]
-        return min(cap, n_few + int(touch) - n_touch + int(score_alone))
+        return counted + int(score_alone)
 
     def _at_risk_few(self, params: dict[str, object], cut: str, mine: str) -> list[Row]:
         """The active contacts with a case open on `asof` or scored after it, at risk for
