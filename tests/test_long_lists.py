@@ -118,6 +118,67 @@ def test_a_page_of_birthdays_is_the_head_of_the_whole_list(cli: Invoke, store: S
         assert (page["today_total"], page["overdue_total"]) == (len(today), len(overdue))
 
 
+def test_a_page_of_upcoming_birthdays_is_the_head_of_the_whole_list(
+    cli: Invoke, store: Store
+) -> None:
+    """The upcoming page reads the rows only up to the day it fills, of that day (of each day
+    for birthdays and anniversaries) only a page, and counts the later ones: the page is the
+    head of the whole list, with its total, whatever the page size; done, snoozed and
+    not-yet-born ones, stored rows of every weight and a contact with an open case included."""
+    types = ["dedicated", "personal", "long-term", "community", None]
+    ids = []
+    for n in range(60):
+        day = D + timedelta(days=1 + n % 12)
+        year = f"{1960 + n}" if n % 5 else "-"
+        fields = ContactFields(
+            name=f"Person {n:02d}",
+            relationship_type=types[n % len(types)],
+            birthday=f"{year}-{day:%m-%d}",
+            anniversaries=[f"wedding={1990 + n % 9}-{day:%m-%d}"] if n % 4 == 0 else None,
+        )
+        ids.append(add_contact(store, fields, D - timedelta(days=400)).id)
+    next_day = D + timedelta(days=1)
+    add_contact(store, ContactFields(name="Not Yet", birthday=f"{D.year + 1}-{next_day:%m-%d}"), D)
+    kinds = ["thank-you", "custom", "recovery", "satisfaction-check"]
+    with store.write():  # stored rows on the same days, of every weight
+        for n in range(40):
+            due = D + timedelta(days=1 + n % 3)
+            fu.add_follow_up(store, str(ids[n]), f"Call {n}", due, D, kind=kinds[n % len(kinds)])
+        for n in range(40):  # equally urgent ones, tied by id (9 before 19)
+            fu.add_follow_up(store, str(ids[n]), f"Write {n}", D + timedelta(days=1 + n % 2), D)
+    opened = cli("cases", "open", str(ids[7]), "Broken vase", "--as-of", D.isoformat())
+    assert opened.exit_code == 0, opened.stderr
+    for args in (
+        ("done", f"b{ids[0]}-{next_day.isoformat()}"),
+        ("skip", f"b{ids[12]}-{next_day.isoformat()}"),
+        ("snooze", f"b{ids[1]}-{(D + timedelta(days=2)).isoformat()}", "--until",
+         (D + timedelta(days=9)).isoformat()),
+    ):  # fmt: skip
+        acted = cli("follow-ups", *args, "--as-of", D.isoformat())
+        assert acted.exit_code == 0, acted.stderr
+
+    def upcoming(limit: int) -> dict[str, object]:
+        result = cli("follow-ups", "upcoming", "--days", "10", "--as-of", D.isoformat(),
+                     "--json", "--limit", str(limit))  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        data: dict[str, object] = json.loads(result.stdout)
+        return data
+
+    whole = upcoming(0)
+    rows = whole["upcoming"]
+    assert isinstance(rows, list)
+    handles = [row["handle"] for row in rows]
+    assert f"b{ids[0]}-{next_day.isoformat()}" not in handles  # done
+    assert f"b{ids[12]}-{next_day.isoformat()}" not in handles  # skipped
+    snoozed = [row for row in rows if row["handle"].startswith(f"b{ids[1]}-")]
+    assert [row["due"] for row in snoozed] == [(D + timedelta(days=9)).isoformat()]
+    assert whole["upcoming_total"] == len(rows) > 120
+    for limit in (1, 4, 9, 30, 60, 100):
+        page = upcoming(limit)
+        assert page["upcoming"] == rows[:limit]
+        assert page["upcoming_total"] == len(rows)
+
+
 def test_a_report_past_the_limit_says_more_than_it(cli: Invoke, store: Store) -> None:
     """`report reorder` counts its customers up to TOTAL_LIMIT past the page, as the queue."""
     with store.write():

@@ -185,8 +185,9 @@ class FollowUpRepo:
         *, by_name: bool, limit: int | None = None,
     ) -> list[RankRow]:  # fmt: skip
         """Rows due on `day` of each source in `skips` (its contacts left out): of each, the
-        `limit` first (all: None) by the highest `weights`, then (`by_name`) by contact name,
-        then as their handles sort; in no particular order across sources. One query."""
+        `limit` first (all: None) by the highest `weights`, then by contact name and as their
+        handles sort (`by_name`), or as the queue breaks ties (stored rows by id, derived ones
+        by handle); in no particular order across sources. One query."""
         parts = []
         for src, skip in skips.items():
             sql, params = _source_sql(
@@ -194,8 +195,8 @@ class FollowUpRepo:
             )
             col = _SOURCES[src]
             weight = _weight_sql(weights, col.kind_expr, col.contact)
-            name = "lower(c.name), " if by_name else ""
-            sql += f" ORDER BY {weight} DESC, {name}{col.tie_text}"
+            tie = f"lower(c.name), {col.tie_text}" if by_name else col.tie
+            sql += f" ORDER BY {weight} DESC, {tie}"
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
             parts.append((sql, params))
@@ -417,25 +418,6 @@ class FollowUpRepo:
             params,
         )
         return [DatedRow(*row) for row in rows]
-
-    def dated_counts(self, ranges: Sequence[tuple[str, str]]) -> list[tuple[str, str, int]]:
-        """(stored date, 'MM-DD', how many) of active contacts' birthdays and anniversaries in
-        the 'MM-DD' ranges, grouped so a window of thousands costs a few dozen rows. The stored
-        date is '--MM-DD' or any one full date of the group (only its year-ness matters for
-        Feb 29); counting leaves ages out, as a birthday in the future cannot fall in a
-        queue window."""
-        birthdays, params = _in_ranges("c.birthday_md", ranges)
-        dates, _ = _in_ranges("a.date_md", ranges)
-        rows = self.db.conn.execute(
-            f"""SELECT '--' || c.birthday_md, c.birthday_md, count(*) FROM contacts c
-                WHERE ({birthdays}) AND c.archived = 0 GROUP BY c.birthday_md
-                UNION ALL
-                SELECT '--' || a.date_md, a.date_md, count(*) FROM anniversaries a
-                JOIN contacts c ON c.id = a.contact_id
-                WHERE ({dates}) AND c.archived = 0 GROUP BY a.date_md""",
-            [*params, *params],
-        )
-        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     def check_ins_due_by(self, end: date, contact_id: int | None = None) -> list[CheckInRow]:
         """Active contacts whose keep-in-touch check-in falls due on or before `end`

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any, NamedTuple
 
 from tinycrm.config import Settings
-from tinycrm.dates import (
-    month_day_ranges,
-    month_days_on,
-    stored_occurrences,
-)
+from tinycrm.dates import month_days_on
 from tinycrm.errors import UsageError
 from tinycrm.models import Contact, FollowUp
 from tinycrm.services import users
@@ -99,7 +94,7 @@ def build_queue(
         page_end, dated_beyond, paged_until = end, 0, as_of
         every_dated_kind = upcoming_kinds is None or upcoming_kinds >= GRACE_KINDS
         if up_limit is not None and days > 0 and every_dated_kind and scope is None:
-            page_end, dated_beyond = _dated_page_end(store, as_of, end, up_limit, settings)
+            page_end, dated_beyond = builder.dated_page_end(as_of + _ONE_DAY, end, up_limit)
             paged_until = page_end
         overdue_rows, today_rows, upcoming_rows = builder.derived(start, page_end, paged_until)
         if paged_until > as_of:  # and a page of each of those days, from SQL
@@ -253,6 +248,25 @@ class _QueueBuilder:
                 counted += self.repo.count_dated_on(kind, month_days, skip, limit - counted)
         return counted
 
+    def dated_page_end(self, first: date, end: date, page: int) -> tuple[date, int]:
+        """The day by which the birthdays and anniversaries from `first` fill a page of `page`
+        rows (`end`: they do not), and how many fall after it up to `end`, counted up to
+        TOTAL_LIMIT past the page: a day at a time, so a day of thousands costs one count.
+        The rows of contacts with a snoozed one (few) are built to be counted."""
+        running = 0
+        for day in _days(first, end):
+            running += self.dated_count([day], page)
+            if running < page:
+                continue
+            if day == end:
+                return day, 0
+            after = day + _ONE_DAY
+            snoozed = derived_rows(
+                self.store, after, end, self.settings, self.snoozed, paged_until=end
+            )
+            return day, self.dated_count(_days(after, end), page) + len(snoozed)
+        return end, 0
+
     def overdue(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """The most urgent overdue rows (all when `limit` is None)."""
         grace = _days(self.as_of - timedelta(days=DERIVED_GRACE_DAYS), self.as_of - _ONE_DAY)
@@ -293,22 +307,26 @@ class _QueueBuilder:
         page_end: date,
         kinds: frozenset[str] | None,
     ) -> tuple[list[Ranked], int]:
-        """Upcoming rows soonest first, read only up to the day the page fills in each source,
-        and their total but for the derived dated rows after `page_end` (build_queue adds
-        those). With `kinds`, only rows of those kinds."""
+        """Upcoming rows soonest first, read only up to the day the page fills in each source
+        (of that day, only its page), and their total but for the derived dated rows after
+        `page_end` (build_queue adds those). With `kinds`, only rows of those kinds."""
         cutoff = page_end.isoformat()
-        if kinds is None:
-            if limit is not None:
-                for src in _SQL_KINDS:
-                    nth = self.repo.nth_due(
-                        src, self.on, self.last, self.as_of, limit, self.skips[src]
-                    )
-                    if nth is not None and nth < cutoff:
-                        cutoff = nth
-            rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
-            total = (
-                len(rows) if limit is None else len(derived) + self.count(self.on, self.last, limit)
+        if kinds is None and limit is not None:
+            for src in _SQL_KINDS:
+                nth = self.repo.nth_due(src, self.on, self.last, self.as_of, limit, self.skips[src])
+                if nth is not None and nth < cutoff:
+                    cutoff = nth
+            last_day = date.fromisoformat(cutoff)
+            before = (last_day - _ONE_DAY).isoformat()
+            rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, before)]
+            on_last_day = self.repo.ranked_on(
+                self.skips, last_day, self.as_of, SAME_DAY, by_name=False, limit=limit
             )
+            rows += [self.scored(r) for r in on_last_day]
+            total = len(derived) + self.count(self.on, self.last, limit)
+        elif kinds is None:
+            rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
+            total = len(rows)
         else:
             # Stored rows of the chosen kinds are few (a birthday is derived, not stored):
             # read them to the page's end and count the rest.
@@ -399,33 +417,6 @@ def _stored_id(ranked: Ranked) -> int | None:
 def _days(first: date, last: date) -> list[date]:
     """The days from `first` to `last`, both included."""
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _dated_page_end(
-    store: Store, as_of: date, end: date, limit: int, settings: Settings
-) -> tuple[date, int]:
-    """The day by which the birthdays and anniversaries after `as_of` fill a page of `limit`
-    rows, and how many fall after it up to `end` (done or skipped ones left out)."""
-    first = as_of + timedelta(days=1)
-    feb29 = settings.feb29_in_common_years
-    per_day: Counter[date] = Counter()
-    for stored, _, count in store.follow_ups.dated_counts(month_day_ranges(first, end)):
-        for when, _ in stored_occurrences(stored, first, end, feb29):
-            per_day[when] += count
-    running = 0
-    for day in sorted(per_day):
-        running += per_day[day]
-        if running >= limit:
-            break
-    else:
-        return end, 0
-    later = sum(count for when, count in per_day.items() if when > day)
-    acted = sum(
-        1
-        for mark in store.follow_ups.marks_between(day + timedelta(days=1), end)
-        if mark.kind in GRACE_KINDS and mark.status in ("done", "skipped")
-    )
-    return day, max(0, later - acted)
 
 
 @dataclass(frozen=True, slots=True)
