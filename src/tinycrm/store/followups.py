@@ -209,31 +209,38 @@ class FollowUpRepo:
     ) -> list[tuple[str, DatedRow]]:  # fmt: skip
         """Active contacts' birthdays or anniversaries (`kind`) falling on each of `days`
         (their month-day is one of the day's month-days), neither before their year nor
-        marked done, skipped or snoozed, as (day, row): day by day, each day's highest
-        `weights` first, then (`by_name`) by contact name, then as their handles sort; at
-        most `limit` a day. One query for the whole window."""
-        if not days:
-            return []
-        dated = _DATED[kind]
-        with_days, body, params = _dated_sql(kind, days, skip)
+        marked done, skipped or snoozed, as (day, row): of each day, the `limit` first (all:
+        None) by the highest `weights`, then (`by_name`) by contact name, then as their
+        handles sort. One query for the whole window."""
         weight = _weight_sql(weights, f"'{kind}'", "c.id")
         name = "lower(c.name), " if by_name else ""
-        place = f"ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY {weight} DESC, {name}{dated.tie})"
-        sql = f"{with_days} SELECT * FROM (SELECT d.day, {dated.select}, {place} AS place {body})"
-        sql += " AS ranked"
-        if limit is not None:
-            sql += f" WHERE place <= {int(limit)}"
-        rows = self.db.conn.execute(sql + " ORDER BY day, place", params)
+        parts = []
+        for n, (day, month_days) in enumerate(days.items()):
+            what = f"'{day.isoformat()}' AS day, {_DATED[kind].select}"
+            sql, params = _dated_sql(kind, n, day, month_days, skip, what)
+            sql += f" ORDER BY {weight} DESC, {name}{_DATED[kind].tie}"
+            if limit is not None:
+                sql += f" LIMIT {int(limit)}"
+            parts.append((sql, params))
+        if not parts:
+            return []
+        sql, params = _each(parts)
+        rows = self.db.conn.execute(sql, params)
         return [(str(row[0]), DatedRow(*row[1:7])) for row in rows]
 
     def count_dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int], limit: int
     ) -> int:
         """How many rows `dated_on` would give over the whole window, counted up to `limit`."""
-        if not days:
+        parts = [
+            _dated_sql(kind, n, day, month_days, skip, "1")
+            for n, (day, month_days) in enumerate(days.items())
+        ]
+        if not parts:
             return 0
-        with_days, body, params = _dated_sql(kind, days, skip)
-        sql = f"{with_days} SELECT count(*) FROM (SELECT 1 {body} LIMIT {int(limit)}) AS found"
+        params = {name: value for _, own in parts for name, value in own.items()}
+        union = " UNION ALL ".join(sql for sql, _ in parts)
+        sql = f"SELECT count(*) FROM ({union} LIMIT {int(limit)}) AS found"
         return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def owners(
@@ -673,31 +680,31 @@ _DATED: dict[str, _Dated] = {
 
 
 def _dated_sql(
-    kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int]
-) -> tuple[str, str, dict[str, object]]:
-    """The WITH clause naming the window's days (`d`: each month-day falling on a day) and
-    the FROM … WHERE of `kind`'s rows on them, with their parameters."""
+    kind: str, n: int, day: date, month_days: Sequence[str], skip: Sequence[int], what: str
+) -> tuple[str, dict[str, object]]:
+    """SELECT `what` of `kind`'s rows on `day` (their month-day one of `month_days`), with
+    their parameters, named for the `n`th day of a window."""
     dated = _DATED[kind]
-    params: dict[str, object] = {"kind": str(kind)}
-    pairs = [(month_day, day.isoformat()) for day, month_days in days.items()
-             for month_day in month_days]  # fmt: skip
-    values = ", ".join(f"(:md{n}, :day{n})" for n in range(len(pairs)))
-    for n, (month_day, day) in enumerate(pairs):
-        params[f"md{n}"], params[f"day{n}"] = month_day, day
+    params: dict[str, object] = {
+        "kind": str(kind),
+        f"day{n}": day.isoformat(),
+        f"year{n}": day.year,
+    }
+    days = _marks(month_days, params, f"md{n}_")
     # A known year after the occurrence's (an age of 0 or less) is no occurrence yet.
     year = (
         f"CASE WHEN {dated.stored} LIKE '-%' THEN 0"
         f" ELSE CAST(substr({dated.stored}, 1, 4) AS INTEGER) END"
     )
-    body = (
-        f" FROM {dated.tables} JOIN d ON d.month_day = {dated.month_day}"
-        f" WHERE c.archived = 0 AND {year} < CAST(substr(d.day, 1, 4) AS INTEGER)"
+    sql = (
+        f"SELECT {what} FROM {dated.tables}"
+        f" WHERE {dated.month_day} IN ({days}) AND c.archived = 0 AND {year} < :year{n}"
         f" AND NOT EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = {dated.contact}"
-        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = d.day)"
+        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = :day{n})"
     )
     if skip:
-        body += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
-    return f"WITH d (month_day, day) AS (VALUES {values})", body, params
+        sql += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"
+    return sql, params
 
 
 def _in_ranges(column: str, ranges: Sequence[tuple[str, str]]) -> tuple[str, list[object]]:
