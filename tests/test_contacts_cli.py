@@ -137,6 +137,31 @@ def test_list_filters(cli: Invoke) -> None:
     assert cli("contacts", "list", "--type", "nope").exit_code == 2
 
 
+def test_list_is_one_json_document_and_one_table_written_a_contact_at_a_time(
+    cli: Invoke,
+) -> None:
+    """`contacts list` writes each contact as it is read (a million are never all in memory):
+    the JSON is still one indented array, and the owner column shows when a listed contact
+    has an owner."""
+    assert cli("contacts", "add", "Bob Stone", "--tag", "vip").exit_code == 0
+    assert cli("users", "add", "Sam", "--email", "sam@example.com").exit_code == 0
+    assert cli("contacts", "add", "Ann Lee", "--tag", "vip", "--owner", "Sam").exit_code == 0
+    cli("contacts", "edit", "Bob Stone", "--email", "bob@example.com")
+    cli("contacts", "add", "Cy Žák", "--tag", "local")
+    assert cli("contacts", "list", "--tag", "nobody", "--json").stdout == "[]\n"
+    result = cli("contacts", "list", "--json")
+    listed = json.loads(result.stdout)
+    assert [c["name"] for c in listed] == ["Ann Lee", "Bob Stone", "Cy Žák"]
+    assert result.stdout == json.dumps(listed, ensure_ascii=False, indent=2) + "\n"
+    owned = cli("contacts", "list", "--tag", "vip").stdout.splitlines()
+    assert owned[0].split("\t")[-1] == "owner"
+    assert [line.split("\t")[-1] for line in owned[1:]] == ["Sam", "unowned"]
+    local = cli("contacts", "list", "--tag", "local").stdout.splitlines()
+    assert "owner" not in local[0].split("\t") and len(local) == 2
+    nobody = cli("contacts", "list", "--tag", "nobody")
+    assert nobody.exit_code == 0 and nobody.stdout == ""
+
+
 def test_search_finds_contacts_and_notes_ranked(cli: Invoke) -> None:
     add(cli, "Ann Lee", "--company", "Tandem Bikes")
     add(cli, "Bob Stone")

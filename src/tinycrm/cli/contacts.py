@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import typer
 
@@ -302,14 +303,17 @@ def list_(
         unowned=unowned,
         limit=limit or None,
     )
-    found = service.list_contacts(state(ctx).store, where, owner)
+    store = state(ctx).store
+    where = service.listed_filter(store, where, owner)
+    # Written as they are read: a million contacts are never all in memory.
+    found = service.each_contact(store, where)
     fmt = "json" if as_json else fmt.lower()
     if fmt == "json":
-        output.print_json([contact_dict(c) for c in found])
+        output.print_json_list(contact_dict(c) for c in found)
     elif fmt == "emails":
         _print_mailing_list(found)
     elif fmt == "table":
-        owners = any(c.owner for c in found)
+        owners = service.any_owned(store, where)
         output.print_table(
             [*CONTACT_COLUMNS, OWNER_COLUMN] if owners else CONTACT_COLUMNS,
             ([*_contact_row(c), *([c.owner or "unowned"] if owners else [])] for c in found),
@@ -345,7 +349,7 @@ def _contact_row(c: Contact) -> list[object]:
     ]
 
 
-def _print_mailing_list(found: list[Contact]) -> None:
+def _print_mailing_list(found: Iterable[Contact]) -> None:
     """'Name <email>' lines, one per contact with an email; names quoted when needed."""
     for contact in found:
         if contact.emails:

@@ -7,6 +7,7 @@ stdout is a terminal, which keeps scripted use fast.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -25,6 +26,17 @@ def print_json(data: Any) -> None:
     """JSON with stable keys; C1 controls escaped too (JSON itself only escapes C0)."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write(json_safe(text) + "\n")
+
+
+def print_json_list(items: Iterable[Any]) -> None:
+    """print_json of a list, the same text, written an item at a time."""
+    sys.stdout.write("[")
+    separator = "\n"
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write(separator + json_safe("  " + text.replace("\n", "\n  ")))
+        separator = ",\n"
+    sys.stdout.write("]\n" if separator == "\n" else "\n]\n")
 
 
 def _cell(value: object) -> str:
@@ -70,7 +82,7 @@ def _columns(columns: Sequence[str | Column]) -> list[Column]:
     return [c if isinstance(c, Column) else Column(c) for c in columns]
 
 
-def _write_tsv(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+def _write_tsv(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> None:
     sys.stdout.write("\t".join(c.name.lower().replace(" ", "_") for c in columns) + "\n")
     sys.stdout.writelines("\t".join(row) + "\n" for row in rows)
 
@@ -85,17 +97,18 @@ def print_table(
 ) -> None:
     """A table for people on a terminal, tab-separated lines (with a header) in a pipe."""
     specs = _columns(columns)
-    materialised = [[_cell(v) for v in row] for row in rows]
-    if not is_terminal():
-        if materialised:
-            _write_tsv(specs, materialised)
+    cells = ([_cell(v) for v in row] for row in rows)
+    if not is_terminal():  # written as the rows come
+        first = next(cells, None)
+        if first is not None:
+            _write_tsv(specs, itertools.chain([first], cells))
         else:
             print_notice(empty)
         if footer:
             print_notice(footer)
         return
-    shown, cells, widths = _layout(specs, materialised, console().width)
-    _print_rich_table(shown, widths, cells, title=title, empty=empty, footer=footer)
+    shown, laid_out, widths = _layout(specs, list(cells), console().width)
+    _print_rich_table(shown, widths, laid_out, title=title, empty=empty, footer=footer)
 
 
 def print_sections(columns: Sequence[str | Column], sections: Sequence[Section]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -402,6 +403,21 @@ def resolve_ref(store: Store, ref: str, *, archived: bool = False) -> Contact:
 
 def list_contacts(store: Store, where: ContactFilter, owner: str | None = None) -> list[Contact]:
     """Contacts matching `where`; `owner` names a user whose customers only are wanted."""
+    return store.contacts.query(listed_filter(store, where, owner))
+
+
+def each_contact(store: Store, where: ContactFilter) -> Iterator[Contact]:
+    """list_contacts' contacts (for a `listed_filter`) one at a time, never all in memory."""
+    return store.contacts.each(where)
+
+
+def any_owned(store: Store, where: ContactFilter) -> bool:
+    """Whether anyone owns one of the contacts of a `listed_filter`."""
+    return store.contacts.any_owned(where)
+
+
+def listed_filter(store: Store, where: ContactFilter, owner: str | None = None) -> ContactFilter:
+    """`where` checked (a type, a stage), with `owner`, a user's name, as their id."""
     if owner is not None:
         where = replace(where, owner_id=users.find_user(store, owner).id)
     if where.relationship_type:
@@ -410,7 +426,7 @@ def list_contacts(store: Store, where: ContactFilter, owner: str | None = None) 
         )
     if where.stage:
         where = replace(where, stage=validation.stage(where.stage).value)
-    return store.contacts.query(where)
+    return where
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from tinycrm.store.connection import Database
@@ -18,14 +18,16 @@ Row = Any
 STREAM_BATCH = 1000
 
 
-def stream(db: Backend, sql: str, params: Mapping[str, object]) -> Iterator[Row]:
+def stream(db: Backend, sql: str, params: Mapping[str, object] | Sequence[object]) -> Iterator[Row]:
     """The rows of `sql` a batch at a time in one read transaction, so a walk over a whole
     table holds one batch and may stop early."""
     with db.read():
         yield from batches(db, sql, params)
 
 
-def batches(db: Backend, sql: str, params: Mapping[str, object] | None = None) -> Iterator[Row]:
+def batches(
+    db: Backend, sql: str, params: Mapping[str, object] | Sequence[object] | None = None
+) -> Iterator[Row]:
     """The rows of `sql` a batch at a time, inside the caller's transaction (PostgreSQL: a
     server-side cursor)."""
     if isinstance(db, PgDatabase):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -19,7 +19,7 @@ from tinycrm.models.contacts import (
     PostalAddress,
     StageChange,
 )
-from tinycrm.store.backend import Backend, Connection, Row
+from tinycrm.store.backend import Backend, Connection, Row, stream
 from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
@@ -143,12 +143,30 @@ class ContactRepo:
         return _contact(row) if row else None
 
     def query(self, where: ContactFilter) -> list[Contact]:
+        sql, params = self._query_sql(where)
+        return [_contact(row) for row in self.conn.execute(sql, params)]
+
+    def each(self, where: ContactFilter) -> Iterator[Contact]:
+        """query's contacts one at a time, read a batch at a time in one read transaction (a
+        whole CRM's list is never held in memory)."""
+        sql, params = self._query_sql(where)
+        return (_contact(row) for row in stream(self.db, sql, params))
+
+    def _query_sql(self, where: ContactFilter) -> tuple[str, list[object]]:
         sql, params = _filter_sql(where)
         sql += " ORDER BY c.name COLLATE NOCASE, c.id"
         if where.limit:
             sql += " LIMIT ? OFFSET ?"
             params += [where.limit, where.offset]
-        return [_contact(row) for row in self.conn.execute(_SELECT[self.db.dialect] + sql, params)]
+        return _SELECT[self.db.dialect] + sql, params
+
+    def any_owned(self, where: ContactFilter) -> bool:
+        """Whether any contact matching `where` has an owner."""
+        sql, params = _filter_sql(where)
+        owned = self.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM contacts c{sql} AND c.owner_id IS NOT NULL)", params
+        ).fetchone()[0]
+        return bool(owned)
 
     def count(self, where: ContactFilter) -> int:
         sql, params = _filter_sql(where)
