@@ -293,9 +293,10 @@ def _bulk_load(conn: sqlite3.Connection, steps: _Steps) -> Iterator[None]:
     for _kind, _, sql in saved:  # the indexes first: the triggers' statements use them
         conn.execute(sql)
     steps.done(f"{sum(kind == 'index' for kind, _, _ in saved)} indexes")
-    from tinycrm.store.copying import COUNT_REFERRALS, COUNT_SCORES  # `crm db copy`'s
+    from tinycrm.store.copying import COUNT_REFERRALS, COUNT_SCORES, SUM_SALES  # the copy's
 
-    counts = [("score_counts", COUNT_SCORES), *(("referral_stats", s) for s in COUNT_REFERRALS)]
+    counts = [("score_counts", COUNT_SCORES), *(("referral_stats", s) for s in COUNT_REFERRALS),
+              *(("sale_totals", s) for s in SUM_SALES)]  # fmt: skip
     for what, sql in (*DERIVATIONS, *counts):
         conn.execute(sql)
         steps.done(what)

@@ -254,3 +254,72 @@ def test_the_referrals_report_follows_sales_links_merges_forget_and_restore(
     assert [(r["contact"], r["customers"]) for r in whole["rows"]] == [
         (name, customers) for name, _, customers, _ in before
     ]
+
+
+def tops(cli: Invoke, *args: str) -> list[tuple[str, str, str]]:
+    """`report top` whole: (who, currency, revenue) of each row; every page is its head."""
+
+    def run(*more: str) -> dict[str, Any]:
+        result = cli("report", "top", "--as-of", AS_OF, "--json", *args, *more)
+        assert result.exit_code == 0, result.stderr
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    whole = run("--limit", "0")
+    for size in range(1, len(whole["rows"]) + 1):
+        assert run("--limit", str(size))["rows"] == whole["rows"][:size]
+    return [(r.get("contact") or r["company"], r["currency"], r["revenue"]["amount"])
+            for r in whole["rows"]]  # fmt: skip
+
+
+def test_report_top_pages_follow_sales_merges_forget_and_restore(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    (tmp_path / "config.toml").write_text('[costs]\nhourly = "60.00"\n', encoding="utf-8")
+    for name, company in [("Ann", "Acme"), ("Bob", "Acme"), ("Cat", "Bolt"), ("Dan", "Bolt"),
+                          ("Eve", "Cog"), ("Fay", "Cog")]:  # fmt: skip
+        add(cli, name, "--company", company)
+    # Ann bought the most of all, but a year before the period; Cat's sums are old and new.
+    sell(cli, "Ann", "1000", "2025-01-10")
+    sell(cli, "Bob", "300", "2026-03-01")
+    sell(cli, "Cat", "500", "2025-02-01")
+    sell(cli, "Cat", "200", "2026-04-01")
+    sell(cli, "Dan", "250", "2026-05-01")
+    sell(cli, "Eve", "100", "2026-05-02", currency="USD")
+    sell(cli, "Fay", "900", "2026-05-03")
+    assert cli("contacts", "archive", "Fay").exit_code == 0
+    # Bob's two hours cost 120.00 (profit 180), Dan's gift 100.00 (profit 150).
+    assert cli("notes", "add", "Bob", "visit", "--minutes", "120", "--at", "2026-03-02",
+               "--as-of", AS_OF).exit_code == 0  # fmt: skip
+    cost = cli("sales", "cost", "Dan", "100", "--date", "2026-05-02")
+    assert cost.exit_code == 0, cost.stderr
+    assert tops(cli) == [("Bob", "EUR", "300.00"), ("Dan", "EUR", "250.00"),
+                         ("Cat", "EUR", "200.00"), ("Eve", "USD", "100.00")]  # fmt: skip
+    assert [who for who, _, _ in tops(cli, "--by", "profit")] == ["Cat", "Bob", "Dan", "Eve"]
+    # A company's sales count whoever of its people made them (Fay, archived, too).
+    assert tops(cli, "--by", "company") == [
+        ("Cog", "EUR", "900.00"), ("Bolt", "EUR", "450.00"), ("Acme", "EUR", "300.00"),
+        ("Cog", "USD", "100.00"),
+    ]  # fmt: skip
+    assert tops(cli, "--since", "2025-01-01") == [
+        ("Ann", "EUR", "1000.00"), ("Cat", "EUR", "700.00"), ("Bob", "EUR", "300.00"),
+        ("Dan", "EUR", "250.00"), ("Eve", "USD", "100.00"),
+    ]  # fmt: skip
+    # A sale moves Dan ahead; a merge gives Dan's sales to Cat; Bob is forgotten.
+    sell(cli, "Dan", "100", "2026-06-01")
+    assert tops(cli)[0] == ("Dan", "EUR", "350.00")
+    merged = cli("contacts", "merge", "Cat", "Dan", "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    assert tops(cli)[0] == ("Cat", "EUR", "550.00")
+    export = tmp_path / "all.json"
+    assert cli("contacts", "export", "--format", "json", "-o", str(export)).exit_code == 0
+    assert cli("contacts", "forget", "Bob", "--yes").exit_code == 0
+    assert tops(cli) == [("Cat", "EUR", "550.00"), ("Eve", "USD", "100.00")]
+    assert tops(cli, "--by", "company") == [
+        ("Cog", "EUR", "900.00"), ("Bolt", "EUR", "550.00"), ("Cog", "USD", "100.00"),
+    ]  # fmt: skip
+    second = ("--db", str(tmp_path / "second.db"))
+    restored = cli(*second, "contacts", "import", str(export))
+    assert restored.exit_code == 0, restored.stderr
+    again = cli(*second, "report", "top", "--as-of", AS_OF, "--json", "-n", "1")
+    assert [r["contact"] for r in json.loads(again.stdout)["rows"]] == ["Cat"]

@@ -3,8 +3,12 @@ to offer next (who is at risk: services/atrisk.py). Every report answers for an 
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import islice
 
 from tinycrm import money
 from tinycrm.dates import add_months
@@ -78,7 +82,10 @@ def top(
         raise UsageError(f"the period starts ({start}) after it ends ({as_of})")
     code = money.currency(cost_currency)
     hourly = money.parse_amount(hourly_cost, code) if hourly_cost is not None else None
-    rows = store.reports.top(start, as_of, by == "profit", hourly or 0, limit, per_company)
+    if limit:
+        rows = _top_page(store, start, as_of, by == "profit", hourly or 0, limit, per_company)
+    else:
+        rows = store.reports.top(start, as_of, by == "profit", hourly or 0, None, per_company)
     result = []
     for r in rows:
         known = r.minutes == 0 or (hourly is not None and r.currency == code)
@@ -88,6 +95,59 @@ def top(
         profit = r.revenue_minor - r.costs_minor - time_cost if known else None
         result.append(replace(r, profit_minor=profit))
     return TopReport(start, as_of, by, hourly, code, result, per_company)
+
+
+# Customers whose period is read at a time while walking down their lifetime totals.
+TOP_BATCH = 200
+
+
+def _top_page(
+    store: Store, start: date, end: date, by_profit: bool, hourly: int, limit: int,
+    per_company: bool,
+) -> list[TopCustomer]:  # fmt: skip
+    """`limit` rows of `store.reports.top`, without summing every customer's period.
+
+    Per currency, in the report's order, the customers (or companies) are walked from the
+    largest kept lifetime total down, a batch's period read at a time; what anyone bought
+    over the lifetime bounds what they bought in the period, and revenue bounds profit (costs
+    and time only take away). The walk stops when the next lifetime total is below the
+    page's last value: no one further down can reach the page. The page is then ordered by
+    the report's own query over the customers read whose value reaches it."""
+
+    def value(row: TopCustomer) -> int:
+        if by_profit:
+            return (row.revenue_minor - row.costs_minor) * 60 - row.minutes * hourly
+        return row.revenue_minor * 60
+
+    chosen: set[int] = set()
+    found = 0  # rows of the earlier currencies, all of them on the page
+    for currency in store.reports.sale_currencies(per_company):
+        need = limit - found
+        values: list[tuple[int, int]] = []  # (value, id) of every customer read
+        walk = store.reports.by_lifetime_total(currency, per_company)
+        with closing(walk):
+            for batch in _batches(walk, TOP_BATCH):
+                if len(values) >= need and batch[0][1] * 60 < _nth_largest(values, need):
+                    break
+                rows = store.reports.top(start, end, by_profit, hourly, None, per_company,
+                                         [key for key, _ in batch])  # fmt: skip
+                values += [(value(r), r.contact_id) for r in rows if r.currency == currency]
+        if len(values) >= need:
+            least = _nth_largest(values, need)
+            chosen |= {key for v, key in values if v >= least}
+            break
+        chosen |= {key for _, key in values}
+        found += len(values)
+    return store.reports.top(start, end, by_profit, hourly, limit, per_company, sorted(chosen))
+
+
+def _batches(walk: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    while batch := list(islice(walk, size)):
+        yield batch
+
+
+def _nth_largest(values: list[tuple[int, int]], n: int) -> int:
+    return heapq.nlargest(n, values)[-1][0]
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

@@ -60,7 +60,7 @@ TABLES = (
 # its triggers on survey_requests, which stay on).
 DERIVED = (
     "sale_stats", "score_stats", "score_counts", "survey_counts", "referral_stats",
-    "referral_revenue",
+    "referral_revenue", "sale_totals", "company_sale_totals",
 )  # fmt: skip
 # The tables whose per-row triggers make DERIVED rows and the notes' search entries.
 TRIGGERING = ("notes", "sales", "satisfaction")
@@ -83,6 +83,15 @@ COUNT_REFERRALS = (
         JOIN sales s ON s.contact_id = c.id
         GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
 )
+# Sales and their sums per customer and per company, per currency (schema 22).
+SUM_SALES = (
+    """INSERT INTO sale_totals (contact_id, currency, sales, total_minor)
+        SELECT contact_id, currency, count(*), sum(amount_minor) FROM sales
+        GROUP BY contact_id, currency""",
+    """INSERT INTO company_sale_totals (company_id, currency, sales, total_minor)
+        SELECT company_id, currency, count(*), sum(amount_minor) FROM sales
+        WHERE company_id IS NOT NULL GROUP BY company_id, currency""",
+)
 # The triggers' work, once for every row copied: each statement is the trigger's own. On
 # SQLite the notes' entries and the score counts are made before the triggers are back, the
 # statistics after (the counts' update trigger then takes one off and adds it back).
@@ -95,11 +104,13 @@ _BULK_DERIVATIONS = {
            FROM (SELECT DISTINCT contact_id FROM satisfaction) c""",
         COUNT_SCORES,
         *COUNT_REFERRALS,
+        *SUM_SALES,
     ),
     "sqlite": (
         "INSERT INTO search_index (rowid, body, contact_id) SELECT id, body, contact_id FROM notes",
         COUNT_SCORES,
         *COUNT_REFERRALS,
+        *SUM_SALES,
     ),
 }
 # SQLite: the statistics triggers fired once per customer, by an update of one row each.

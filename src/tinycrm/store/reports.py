@@ -4,7 +4,7 @@ read through indexes (and the trigger-maintained `sale_stats`) instead of Python
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Collection, Generator
 from datetime import date
 
 from tinycrm.models.reports import LifecycleRow, ReorderRow, ScoreCount, TopCustomer
@@ -114,22 +114,35 @@ class ReportRepo:
         hourly_minor: int = 0,
         limit: int | None = None,
         per_company: bool = False,
+        only: Collection[int] | None = None,
     ) -> list[TopCustomer]:
         """Revenue per customer and currency over [start, end], with the time logged on notes
         (minutes) and gifts/discounts (same currency) over the same period. By profit, the
         order is revenue - costs - minutes x hourly cost (integers: everything times 60).
         `per_company`: rows are companies (`contact_id` holds the company's id): the sales that
-        belong to each, the time and gifts spent on its people now."""
+        belong to each, the time and gifts spent on its people now. `only`: these customers
+        (or companies) only."""
         # Whose rows: contacts, or companies (a sale's company, a note's or cost's contact's).
         key, table, of_contact = (
             ("company_id", "companies", "(SELECT id FROM contacts WHERE company_id = rev.id)")
             if per_company
             else ("contact_id", "contacts", "(rev.id)")
         )
+        params: dict[str, object] = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "hourly": hourly_minor,
+        }
+        whose = f"{key} IS NOT NULL"
+        if only is not None:
+            if not only:
+                return []
+            params.update({f"k{i}": k for i, k in enumerate(only)})
+            whose = f"{key} IN ({', '.join(f':k{i}' for i in range(len(only)))})"
         sql = f"""
         WITH rev AS (
           SELECT {key} AS id, currency, sum(amount_minor) AS revenue, count(*) AS sales
-          FROM sales WHERE sold_on BETWEEN :start AND :end AND {key} IS NOT NULL
+          FROM sales WHERE sold_on BETWEEN :start AND :end AND {whose}
           GROUP BY {key}, currency),
         per_row AS (SELECT rev.*, c.name,
           coalesce((SELECT sum(duration_minutes) FROM notes n WHERE n.contact_id IN {of_contact}
@@ -144,11 +157,6 @@ class ReportRepo:
         # Ordered outside: PostgreSQL's ORDER BY reads output names only when they stand alone.
         order = "(revenue - costs) * 60 - minutes * :hourly DESC" if by_profit else "revenue DESC"
         sql += f" ORDER BY currency, {order}, name COLLATE NOCASE, id"
-        params: dict[str, object] = {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "hourly": hourly_minor,
-        }
         if limit:
             sql += " LIMIT :limit"
             params["limit"] = limit
@@ -157,6 +165,36 @@ class ReportRepo:
                    r["minutes"], r["costs"])
             for r in self.conn.execute(sql, params)
         ]  # fmt: skip
+
+    def sale_currencies(self, per_company: bool = False) -> list[str]:
+        """The currencies anyone bought in, in order (a walk from one to the next in the
+        index, however many customers)."""
+        table = "company_sale_totals" if per_company else "sale_totals"
+        rows = self.conn.execute(
+            f"""WITH RECURSIVE c(code) AS (
+                  SELECT min(currency) FROM {table}
+                  UNION ALL
+                  SELECT (SELECT min(currency) FROM {table} WHERE currency > c.code) FROM c
+                  WHERE c.code IS NOT NULL)
+                SELECT code FROM c WHERE code IS NOT NULL"""
+        )
+        return [str(r[0]) for r in rows]
+
+    def by_lifetime_total(
+        self, currency: str, per_company: bool = False
+    ) -> Generator[tuple[int, int], None, None]:
+        """(customer or company, everything they bought in `currency`, kept), the most first:
+        a bound of what they bought in any period."""
+        key, table = ("company_id", "company_sale_totals") if per_company else (
+            "contact_id", "sale_totals")  # fmt: skip
+        rows = stream(
+            self.db,
+            f"SELECT {key}, total_minor FROM {table} WHERE currency = :currency"
+            " ORDER BY total_minor DESC",
+            {"currency": currency},
+        )
+        for row in rows:
+            yield int(row[0]), int(row[1])
 
     def lifecycle(self, as_of: date) -> Generator[LifecycleRow, None, None]:
         """Every active contact by name with what the lifecycle rules need: purchases up to

@@ -999,9 +999,76 @@ V21 = [
         END""",
 ]
 
+# Version 22: `report top` walks the customers (and companies) from the most they ever bought
+# in a currency down, and stops when no one further down can reach its page: sales and their
+# sum per customer and currency, and per company and currency (a sale's own company), kept by
+# triggers, filled from the sales already there.
+_TOTAL_ADD = """
+            INSERT INTO {table} ({key}, currency, sales, total_minor)
+            VALUES ({row}.{key}, {row}.currency, 1, {row}.amount_minor)
+            ON CONFLICT ({key}, currency) DO UPDATE
+            SET sales = sales + 1, total_minor = total_minor + excluded.total_minor;"""
+_TOTAL_TAKE = """
+            UPDATE {table} SET sales = sales - 1, total_minor = total_minor - {row}.amount_minor
+            WHERE {key} = {row}.{key} AND currency = {row}.currency;
+            DELETE FROM {table} WHERE {key} = {row}.{key} AND currency = {row}.currency
+              AND sales = 0;"""
+V22 = [
+    """CREATE TABLE sale_totals (
+        contact_id INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        sales INTEGER NOT NULL,
+        total_minor INTEGER NOT NULL,
+        PRIMARY KEY (contact_id, currency)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX sale_totals_rank ON sale_totals(currency, total_minor)",
+    """CREATE TABLE company_sale_totals (
+        company_id INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        sales INTEGER NOT NULL,
+        total_minor INTEGER NOT NULL,
+        PRIMARY KEY (company_id, currency)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX company_sale_totals_rank ON company_sale_totals(currency, total_minor)",
+    """INSERT INTO sale_totals (contact_id, currency, sales, total_minor)
+        SELECT contact_id, currency, count(*), sum(amount_minor) FROM sales
+        GROUP BY contact_id, currency""",
+    """INSERT INTO company_sale_totals (company_id, currency, sales, total_minor)
+        SELECT company_id, currency, count(*), sum(amount_minor) FROM sales
+        WHERE company_id IS NOT NULL GROUP BY company_id, currency""",
+    f"""CREATE TRIGGER sale_totals_ai AFTER INSERT ON sales BEGIN{
+        _TOTAL_ADD.format(table="sale_totals", key="contact_id", row="new")
+    }
+        END""",
+    f"""CREATE TRIGGER sale_totals_ad AFTER DELETE ON sales BEGIN{
+        _TOTAL_TAKE.format(table="sale_totals", key="contact_id", row="old")
+    }
+        END""",
+    f"""CREATE TRIGGER sale_totals_au AFTER UPDATE OF contact_id, currency, amount_minor ON sales
+        BEGIN{_TOTAL_TAKE.format(table="sale_totals", key="contact_id", row="old")}{
+        _TOTAL_ADD.format(table="sale_totals", key="contact_id", row="new")
+    }
+        END""",
+    f"""CREATE TRIGGER company_sale_totals_ai AFTER INSERT ON sales
+        WHEN new.company_id IS NOT NULL BEGIN{
+        _TOTAL_ADD.format(table="company_sale_totals", key="company_id", row="new")
+    }
+        END""",
+    f"""CREATE TRIGGER company_sale_totals_ad AFTER DELETE ON sales
+        WHEN old.company_id IS NOT NULL BEGIN{
+        _TOTAL_TAKE.format(table="company_sale_totals", key="company_id", row="old")
+    }
+        END""",
+    f"""CREATE TRIGGER company_sale_totals_au AFTER UPDATE OF company_id, currency, amount_minor
+        ON sales BEGIN{
+        _TOTAL_TAKE.format(table="company_sale_totals", key="company_id", row="old")
+    }{_TOTAL_ADD.format(table="company_sale_totals", key="company_id", row="new")}
+        END""",
+]
+
 MIGRATIONS: list[list[str]] = [
     V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
-    V20, V21,
+    V20, V21, V22,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).

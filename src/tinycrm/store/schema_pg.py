@@ -762,8 +762,67 @@ $$""",
         FOR EACH ROW EXECUTE FUNCTION tinycrm_referral_contacts_changed()""",
 ]
 
+# Version 22 (schema.V22): sales and their sum per customer and currency, and per company and
+# currency, kept by one trigger on sales.
+V22 = [
+    """CREATE TABLE sale_totals (
+        contact_id BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        sales INTEGER NOT NULL,
+        total_minor BIGINT NOT NULL,
+        PRIMARY KEY (contact_id, currency)
+    )""",
+    "CREATE INDEX sale_totals_rank ON sale_totals(currency, total_minor)",
+    """CREATE TABLE company_sale_totals (
+        company_id BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        sales INTEGER NOT NULL,
+        total_minor BIGINT NOT NULL,
+        PRIMARY KEY (company_id, currency)
+    )""",
+    "CREATE INDEX company_sale_totals_rank ON company_sale_totals(currency, total_minor)",
+    """INSERT INTO sale_totals (contact_id, currency, sales, total_minor)
+        SELECT contact_id, currency, count(*), sum(amount_minor) FROM sales
+        GROUP BY contact_id, currency""",
+    """INSERT INTO company_sale_totals (company_id, currency, sales, total_minor)
+        SELECT company_id, currency, count(*), sum(amount_minor) FROM sales
+        WHERE company_id IS NOT NULL GROUP BY company_id, currency""",
+    """CREATE FUNCTION tinycrm_sale_totals_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            UPDATE sale_totals SET sales = sales - 1, total_minor = total_minor - OLD.amount_minor
+            WHERE contact_id = OLD.contact_id AND currency = OLD.currency;
+            DELETE FROM sale_totals
+            WHERE contact_id = OLD.contact_id AND currency = OLD.currency AND sales = 0;
+            IF OLD.company_id IS NOT NULL THEN
+                UPDATE company_sale_totals
+                SET sales = sales - 1, total_minor = total_minor - OLD.amount_minor
+                WHERE company_id = OLD.company_id AND currency = OLD.currency;
+                DELETE FROM company_sale_totals
+                WHERE company_id = OLD.company_id AND currency = OLD.currency AND sales = 0;
+            END IF;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO sale_totals AS t (contact_id, currency, sales, total_minor)
+            VALUES (NEW.contact_id, NEW.currency, 1, NEW.amount_minor)
+            ON CONFLICT (contact_id, currency) DO UPDATE
+            SET sales = t.sales + 1, total_minor = t.total_minor + excluded.total_minor;
+            IF NEW.company_id IS NOT NULL THEN
+                INSERT INTO company_sale_totals AS t (company_id, currency, sales, total_minor)
+                VALUES (NEW.company_id, NEW.currency, 1, NEW.amount_minor)
+                ON CONFLICT (company_id, currency) DO UPDATE
+                SET sales = t.sales + 1, total_minor = t.total_minor + excluded.total_minor;
+            END IF;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER sale_totals AFTER INSERT OR DELETE OR UPDATE OF contact_id, company_id,
+        currency, amount_minor ON sales
+        FOR EACH ROW EXECUTE FUNCTION tinycrm_sale_totals_changed()""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
-    19: V19, 20: V20, 21: V21,
+    19: V19, 20: V20, 21: V21, 22: V22,
 }  # fmt: skip
