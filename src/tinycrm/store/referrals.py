@@ -94,9 +94,9 @@ class ReferralRepo:
         """The referrers one of whose referred contacts bought after `as_of` (a look back in
         time): their kept counts and sums include those sales."""
         rows = self.conn.execute(
-            """SELECT DISTINCT c.referred_by FROM sale_stats s
-               JOIN contacts c ON c.id = s.contact_id
-               WHERE s.last_on > ? AND c.referred_by IS NOT NULL""",
+            """SELECT DISTINCT referred_by FROM contacts
+               WHERE id IN (SELECT contact_id FROM sale_stats WHERE last_on > ?)
+                 AND referred_by IS NOT NULL""",
             (as_of.isoformat(),),
         )
         return {int(row[0]) for row in rows}
