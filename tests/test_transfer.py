@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import Invoke, in_a_terminal
+from pgcluster import Cluster
 from tinycrm.errors import StorageError
 from tinycrm.models import FollowUp
 from tinycrm.store import Store
@@ -235,6 +238,28 @@ def test_a_first_import_keeps_every_index_and_still_finds_duplicates(
     # A smaller file into the CRM (indexes kept as they are) finds the same duplicates.
     again = import_json(cli, vcf(tmp_path, "FN:A. Lee\r\nEMAIL:ann@EXAMPLE.com", name="2.vcf"))
     assert again["created_count"] == 0 and len(again["skipped"]) == 1
+
+
+@pytest.mark.postgresql_only
+def test_a_role_that_does_not_own_the_tables_imports_with_the_indexes_as_they_are(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_cluster: Cluster
+) -> None:
+    """Only the table's owner may drop its indexes: a role with write rights only imports a
+    file larger than the CRM with them in place."""
+    name = urlsplit(os.environ["CRM_DB"]).path.lstrip("/")
+    pg_cluster.psql(
+        "DO $$ BEGIN CREATE ROLE crm_importer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        " END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO crm_importer;"
+        " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crm_importer",
+        database=name,
+    )
+    owner = os.environ["CRM_DB"]
+    monkeypatch.setenv("CRM_DB", pg_cluster.url(name, user="crm_importer"))
+    path = vcf(tmp_path, "FN:Ann Lee\r\nEMAIL:ann@example.com", "FN:Annie\r\nEMAIL:ANN@example.com")
+    report = import_json(cli, path)
+    assert report["created_count"] == 1 and len(report["skipped"]) == 1
+    monkeypatch.setenv("CRM_DB", owner)
+    assert json.loads(cli("db", "check", "--json").stdout)["problems"] == []
 
 
 def test_a_failure_after_a_written_batch_still_changes_nothing(
