@@ -1,6 +1,7 @@
 """`crm report at-risk` reads a page, not the whole ranking (issue 20): a page is the head of
-the whole list, a long list's total says "more than 1,000", and one person's list (their
-digest's section) is the whole list's rows they own, in the same order."""
+the whole list, a long list's total says "more than 1,000" (the report, the digest, `report
+team`), and one person's list (their digest's section) is the whole list's rows they own, in
+the same order."""
 
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ def test_a_long_list_counts_to_1000_past_the_page(
     assert "showing 5 of more than 1,000 (--limit 0 for all)" in shown.stderr
     digest = cli("digest", "--as-of", "2030-01-01").stdout
     assert "10 most urgent of more than 1,000" in digest
+    # The team report counts each person's (here nobody's) the same way.
+    assert cli("users", "add", "Ann", "--email", "ann@shop.example", "--admin").exit_code == 0
+    team = cli("report", "team", "--as-of", "2030-01-01", "--json")
+    nobody = json.loads(team.stdout)["people"][-1]
+    assert (nobody["name"], nobody["at_risk_exact"]) == ("(nobody)", False)
+    assert nobody["at_risk"] > 1000
+    assert "more than 1,000" in cli("report", "team", "--as-of", "2030-01-01").stdout
 
 
 def test_one_persons_list_is_the_whole_list_they_own(store: Store) -> None:
