@@ -130,7 +130,8 @@ _CONTACT_DOCUMENTS = {
 
 
 def schema_tables(db: Backend) -> set[str]:
-    """Every table of tinycrm's schema in `db` (SQLite's internal and FTS5 tables aside)."""
+    """Every table of tinycrm's schema in `db` (SQLite's internal and FTS5 tables aside, and
+    PostgreSQL's partitions of the search index)."""
     if db.dialect == "sqlite":
         rows = db.conn.execute(
             """SELECT name FROM sqlite_master WHERE type = 'table'
@@ -138,7 +139,8 @@ def schema_tables(db: Backend) -> set[str]:
         ).fetchall()
     else:
         rows = db.conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            """SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+               AND tablename NOT LIKE 'search_index_%'"""
         ).fetchall()
     return {row[0] for row in rows} - {VERSION_TABLE}
 

@@ -92,26 +92,15 @@ class SearchRepo:
 
     def _newest_postgresql(self, query: str, count: int) -> list[_Match]:
         """Both parts' newest matches over the tsvector index (GIN), with ts_rank negated so
-        that lower ranks first, as bm25's. The notes' part names the query itself, so the
-        planner weighs the words: a common one is found by walking the newest notes backwards,
-        a rare one through GIN. The contacts' own documents rarely hold a word common in
-        notes, which the table's statistics cannot tell, so their part always goes through
-        their own GIN index, search_index_own, behind a materialized CTE: given the LIMIT, the
-        planner would otherwise walk every contact's document for a rare word (1.8 s at 1M).
-        docs/decisions.md, "PostgreSQL search"."""
+        that lower ranks first, as bm25's. Each part is a partition of the index with its own
+        statistics, and names the query itself, so the planner weighs the words by that part:
+        a word common there is found by walking the newest rows backwards, a rare one through
+        GIN. docs/decisions.md, "PostgreSQL search at 1M"."""
+        words = "to_tsquery('simple', tinycrm_unaccent(?1))"
+        part = f"""(SELECT id, contact_id, -ts_rank(document, {words}) FROM search_index
+                    WHERE document @@ {words} AND {{}} ORDER BY id {{}} LIMIT ?2)"""
         rows = self.conn.execute(
-            """WITH q AS MATERIALIZED (SELECT to_tsquery('simple', tinycrm_unaccent(?1)) AS query),
-               own AS MATERIALIZED (SELECT s.id FROM search_index s, q
-                                    WHERE s.document @@ q.query AND s.id < 0)
-               (SELECT s.id, s.contact_id, -ts_rank(s.document, q.query) AS rank
-                FROM search_index s, q
-                WHERE s.id IN (SELECT id FROM own ORDER BY id ASC LIMIT ?2) ORDER BY s.id ASC)
-               UNION ALL
-               (SELECT id, contact_id,
-                       -ts_rank(document, to_tsquery('simple', tinycrm_unaccent(?1)))
-                FROM search_index
-                WHERE document @@ to_tsquery('simple', tinycrm_unaccent(?1)) AND id > 0
-                ORDER BY id DESC LIMIT ?2)""",
+            f"{part.format('id < 0', 'ASC')} UNION ALL {part.format('id > 0', 'DESC')}",
             (_tsquery(query), count),
         )
         return [_Match(r[0], r[1], float(r[2]), "") for r in rows]
