@@ -10,7 +10,6 @@ from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow, Owner
 from tinycrm.store.companies import CompanyFilter
-from tinycrm.store.contacts import ContactFilter
 from tinycrm.wording import due_text
 
 T = TypeVar("T")
@@ -59,11 +58,11 @@ def at_risk_by_company(store: Store, as_of: date) -> Page[CompanyRisk]:
         member_of = store.companies.memberships()
         clocks = store.companies.touch_clocks()
         names = {r.company.id: r for r in store.companies.rows(CompanyFilter())}
+        with_cadence = store.companies.people_with_cadence()
     at_risk_people: dict[int, list[AtRiskRow]] = {}
     for row in people:
         if row.contact_id in member_of:
             at_risk_people.setdefault(member_of[row.contact_id], []).append(row)
-    with_cadence = _people_with_cadence(store, member_of)
     found = []
     for company_id, listing in names.items():
         rows = at_risk_people.get(company_id or 0, [])
@@ -87,16 +86,6 @@ def at_risk_by_company(store: Store, as_of: date) -> Page[CompanyRisk]:
             found.append(CompanyRisk(company_id or 0, listing.company.name, reasons, rows))
     found.sort(key=lambda c: (-len(c.reasons), c.name.lower(), c.company_id))
     return Page(len(found), found)
-
-
-def _people_with_cadence(store: Store, member_of: dict[int, int]) -> dict[int, set[int]]:
-    """The active people with a keep-in-touch cadence, by company."""
-    people = store.contacts.query(ContactFilter(ids=tuple(member_of)))
-    found: dict[int, set[int]] = {}
-    for person in people:
-        if person.cadence_days and person.id is not None:
-            found.setdefault(member_of[person.id], set()).add(person.id)
-    return found
 
 
 def risk_reasons(row: AtRiskRow) -> list[str]:

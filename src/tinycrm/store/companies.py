@@ -186,6 +186,17 @@ class CompanyRepo:
         )
         return {contact_id: company_id for contact_id, company_id in rows}
 
+    def people_with_cadence(self) -> dict[int, set[int]]:
+        """{company id: its active people with a keep-in-touch cadence} for active companies."""
+        rows = self.conn.execute(
+            """SELECT p.company_id, p.id FROM contacts p JOIN companies c ON c.id = p.company_id
+               WHERE p.archived = 0 AND c.archived = 0 AND p.cadence_in_force IS NOT NULL"""
+        )
+        found: dict[int, set[int]] = {}
+        for company_id, contact_id in rows:
+            found.setdefault(company_id, set()).add(contact_id)
+        return found
+
     def names_of_people(self, contact_ids: Iterable[int]) -> dict[int, str]:
         """{contact id: company name} for those of `contact_ids` who are active people of
         active companies (read for the rows a page shows, not for everyone)."""
