@@ -301,6 +301,9 @@ def test_report_top_pages_follow_sales_merges_forget_and_restore(
         ("Cog", "EUR", "900.00"), ("Bolt", "EUR", "450.00"), ("Acme", "EUR", "300.00"),
         ("Cog", "USD", "100.00"),
     ]  # fmt: skip
+    assert [who for who, _, _ in tops(cli, "--by", "profit", "--by", "company")] == [
+        "Cog", "Bolt", "Acme", "Cog"
+    ]  # fmt: skip
     assert tops(cli, "--since", "2025-01-01") == [
         ("Ann", "EUR", "1000.00"), ("Cat", "EUR", "700.00"), ("Bob", "EUR", "300.00"),
         ("Dan", "EUR", "250.00"), ("Eve", "USD", "100.00"),

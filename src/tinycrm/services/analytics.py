@@ -82,10 +82,12 @@ def top(
         raise UsageError(f"the period starts ({start}) after it ends ({as_of})")
     code = money.currency(cost_currency)
     hourly = money.parse_amount(hourly_cost, code) if hourly_cost is not None else None
-    if limit:
+    # Companies by profit sum their people's time for every company read: walking them cost
+    # more than the whole report (PostgreSQL, 100k contacts: 12.4 s against 4.0 s).
+    if limit and not (per_company and by == "profit"):
         rows = _top_page(store, start, as_of, by == "profit", hourly or 0, limit, per_company)
     else:
-        rows = store.reports.top(start, as_of, by == "profit", hourly or 0, None, per_company)
+        rows = store.reports.top(start, as_of, by == "profit", hourly or 0, limit, per_company)
     result = []
     for r in rows:
         known = r.minutes == 0 or (hourly is not None and r.currency == code)
@@ -114,11 +116,6 @@ def _top_page(
     page's last value: no one further down can reach the page. The page is then ordered by
     the report's own query over the customers read whose value reaches it."""
 
-    def value(row: TopCustomer) -> int:
-        if by_profit:
-            return (row.revenue_minor - row.costs_minor) * 60 - row.minutes * hourly
-        return row.revenue_minor * 60
-
     chosen: set[int] = set()
     found = 0  # rows of the earlier currencies, all of them on the page
     for currency in store.reports.sale_currencies(per_company):
@@ -129,9 +126,8 @@ def _top_page(
             for batch in _batches(walk, TOP_BATCH):
                 if len(values) >= need and batch[0][1] * 60 < _nth_largest(values, need):
                     break
-                rows = store.reports.top(start, end, by_profit, hourly, None, per_company,
-                                         [key for key, _ in batch])  # fmt: skip
-                values += [(value(r), r.contact_id) for r in rows if r.currency == currency]
+                values += _values(store, start, end, by_profit, hourly, per_company,
+                                  [key for key, _ in batch], currency)  # fmt: skip
         if len(values) >= need:
             least = _nth_largest(values, need)
             chosen |= {key for v, key in values if v >= least}
@@ -139,6 +135,24 @@ def _top_page(
         chosen |= {key for _, key in values}
         found += len(values)
     return store.reports.top(start, end, by_profit, hourly, limit, per_company, sorted(chosen))
+
+
+def _values(
+    store: Store, start: date, end: date, by_profit: bool, hourly: int, per_company: bool,
+    keys: list[int], currency: str,
+) -> list[tuple[int, int]]:  # fmt: skip
+    """(what orders the report x 60, id) of `keys` in `currency`: revenue alone needs no
+    time nor gifts."""
+    if not by_profit:
+        return [(revenue * 60, key) for key, code, revenue
+                in store.reports.period_revenue(start, end, per_company, keys)
+                if code == currency]  # fmt: skip
+    rows = store.reports.top(start, end, by_profit, hourly, None, per_company, keys)
+    return [
+        ((r.revenue_minor - r.costs_minor) * 60 - r.minutes * hourly, r.contact_id)
+        for r in rows
+        if r.currency == currency
+    ]
 
 
 def _batches(walk: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:

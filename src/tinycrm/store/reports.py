@@ -166,6 +166,26 @@ class ReportRepo:
             for r in self.conn.execute(sql, params)
         ]  # fmt: skip
 
+    def period_revenue(
+        self, start: date, end: date, per_company: bool, only: Collection[int]
+    ) -> list[tuple[int, str, int]]:
+        """(customer or company, currency, revenue over [start, end]) of `only`, as `top`
+        sums it (archived ones left out), without the time and gifts `top` adds."""
+        key, table = ("company_id", "companies") if per_company else ("contact_id", "contacts")
+        if not only:
+            return []
+        params: dict[str, object] = {"start": start.isoformat(), "end": end.isoformat()}
+        params.update({f"k{i}": k for i, k in enumerate(only)})
+        rows = self.conn.execute(
+            f"""SELECT s.{key}, s.currency, sum(s.amount_minor) FROM sales s
+                JOIN {table} c ON c.id = s.{key}
+                WHERE s.{key} IN ({", ".join(f":k{i}" for i in range(len(only)))})
+                  AND s.sold_on BETWEEN :start AND :end AND c.archived = 0
+                GROUP BY s.{key}, s.currency""",
+            params,
+        )
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     def sale_currencies(self, per_company: bool = False) -> list[str]:
         """The currencies anyone bought in, in order (a walk from one to the next in the
         index, however many customers)."""
