@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -227,6 +228,25 @@ def test_db_check_on_postgresql_finds_drift_and_says_what_it_cannot_verify(
         "index contacts_name is missing",
         "table notes differs from the schema",
     ]
+
+
+def test_db_check_by_a_role_that_may_not_create_a_schema_says_what_it_skipped(
+    cli: Invoke, db_location: str, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("contacts", "add", "Ann").exit_code == 0
+    name = urlsplit(db_location).path.lstrip("/")
+    pg_cluster.psql(
+        "DO $$ BEGIN CREATE ROLE crm_clerk LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        " END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO crm_clerk;"
+        " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crm_clerk",
+        database=name,
+    )
+    monkeypatch.setenv("CRM_DB", pg_cluster.url(name, user="crm_clerk"))
+    checked = cli("db", "check", "--json")
+    assert checked.exit_code == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["ok"] and report["counts"]["contacts"] == 1
+    assert any("schema was not compared" in note for note in report["notes"])
 
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")

@@ -55,11 +55,12 @@ def check(store: Store) -> CheckReport:
     db = store.db
     problems = db.integrity_problems(quick=False)
     problems += db.foreign_key_problems()
-    if not problems:
+    unchecked = db.schema_unchecked()
+    if not problems and unchecked is None:
         problems += db.schema_differences()
     counts, unreadable = db.table_counts(TABLES)
     problems += unreadable
-    notes: list[str] = []
+    notes = [unchecked] if unchecked else []
     if isinstance(db, Database):
         problems += [
             f"process {pid} ({name}) still writes to a deleted write-ahead log of this database:"

@@ -308,6 +308,9 @@ class Database:
             return [f"foreign key check failed: {exc}"]
         return [f"row {row[1]} of {row[0]} points to a missing {row[2]}" for row in rows]
 
+    def schema_unchecked(self) -> str | None:
+        return None  # the comparison builds its schema in memory
+
     def schema_differences(self) -> list[str]:
         """How this file's tables, columns, indexes and triggers differ from what its schema
         version should have: its normalised `sqlite_master` text and every table's columns

@@ -374,6 +374,19 @@ class PgDatabase:
                 problems.append(f"index {name}: {exc}")
         return problems
 
+    def schema_unchecked(self) -> str | None:
+        """Why the schema cannot be compared here, or None: the comparison builds a scratch
+        schema, which needs CREATE on the database."""
+        row = self.conn.execute(
+            "SELECT has_database_privilege(current_database(), 'CREATE')"
+        ).fetchone()
+        if row[0]:
+            return None
+        return (
+            "the schema was not compared with its version's: this role may not create the"
+            " scratch schema the comparison builds (run the check as the database's owner)"
+        )
+
     def amcheck_available(self) -> bool:
         row = self.conn.execute(
             "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'"
