@@ -20,6 +20,9 @@ from tinycrm.wording import TOTAL_LIMIT
 
 # Matches read per part of the index; past it a search shows the newest, unranked.
 SEARCH_CANDIDATES = TOTAL_LIMIT
+# PostgreSQL's memory for the bitmap of two common words' matches (the default 4 MB makes it
+# lossy at 1M contacts: docs/decisions.md, "PostgreSQL search at 1M"); for this statement only.
+SEARCH_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -95,14 +98,16 @@ class SearchRepo:
         that lower ranks first, as bm25's. Each part is a partition of the index with its own
         statistics, and names the query itself, so the planner weighs the words by that part:
         a word common there is found by walking the newest rows backwards, a rare one through
-        GIN. docs/decisions.md, "PostgreSQL search at 1M"."""
+        GIN. Its bitmap gets SEARCH_WORK_MEM. docs/decisions.md, "PostgreSQL search at 1M"."""
         words = "to_tsquery('simple', tinycrm_unaccent(?1))"
         part = f"""(SELECT id, contact_id, -ts_rank(document, {words}) FROM search_index
                     WHERE document @@ {words} AND {{}} ORDER BY id {{}} LIMIT ?2)"""
-        rows = self.conn.execute(
-            f"{part.format('id < 0', 'ASC')} UNION ALL {part.format('id > 0', 'DESC')}",
-            (_tsquery(query), count),
-        )
+        with self.db.read():
+            self.conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+            rows = self.conn.execute(
+                f"{part.format('id < 0', 'ASC')} UNION ALL {part.format('id > 0', 'DESC')}",
+                (_tsquery(query), count),
+            ).fetchall()
         return [_Match(r[0], r[1], float(r[2]), "") for r in rows]
 
     def _excerpts(
