@@ -170,6 +170,35 @@ def test_past_the_candidates_a_search_shows_the_newest_matches(
     ]  # fmt: skip
 
 
+def test_a_search_finds_old_notes_as_well_as_the_newest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads the newest notes first and the older ones through the index: the same
+    contacts in the same order whatever the split, ranked or past the candidates."""
+    import tinycrm.store.search as search_store
+
+    for number in range(6):
+        add_contact(store, ContactFields(name=f"Customer {number}"), TODAY)
+        add_note(store, f"Customer {number}", f"calls every friday, order {number}", TODAY)
+    add_note(store, "Customer 0", "asked about marzipan", TODAY)
+    add_note(store, "Customer 5", "friday again", TODAY)
+    queries = ("friday", "marzipan", "order", "friday again")
+
+    def pages() -> list[list[tuple[str, float | None]]]:
+        return [
+            [(r.contact.name, r.rank) for r in search_contacts(store, query).results]
+            for query in queries
+        ]
+
+    whole = pages()
+    assert [len(page) for page in whole] == [6, 1, 6, 1]
+    monkeypatch.setattr(search_store, "NEWEST_NOTES", 2)
+    assert pages() == whole
+    monkeypatch.setattr(search_store, "SEARCH_CANDIDATES", 3)
+    newest = [r.contact.name for r in search_contacts(store, "friday").results]
+    assert newest == ["Customer 5", "Customer 4"]  # the 3 newest matching notes
+
+
 def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(
     store: Store, isolated_env: Path
 ) -> None:

@@ -23,6 +23,8 @@ SEARCH_CANDIDATES = TOTAL_LIMIT
 # PostgreSQL's memory for the bitmap of two common words' matches (the default 4 MB makes it
 # lossy at 1M contacts: docs/decisions.md, "PostgreSQL search at 1M"); for this statement only.
 SEARCH_WORK_MEM = "64MB"
+# PostgreSQL: the newest notes a search reads in order before it asks the index for older ones.
+NEWEST_NOTES = 20_000
 
 
 @dataclass(frozen=True)
@@ -95,19 +97,29 @@ class SearchRepo:
 
     def _newest_postgresql(self, query: str, count: int) -> list[_Match]:
         """Both parts' newest matches over the tsvector index (GIN), with ts_rank negated so
-        that lower ranks first, as bm25's. Each part is a partition of the index with its own
-        statistics, and names the query itself, so the planner weighs the words by that part:
-        a word common there is found by walking the newest rows backwards, a rare one through
-        GIN. Its bitmap gets SEARCH_WORK_MEM. docs/decisions.md, "PostgreSQL search at 1M"."""
+        that lower ranks first, as bm25's. The notes are read in two steps whose plans do not
+        depend on the planner's guess of a word's frequency (a guess far too high for a word
+        missing from its statistics made it walk all notes): the newest NEWEST_NOTES in
+        order, where a common word finds its page; only when they hold too few matches, the
+        older ones through GIN, sorted. The bitmap gets SEARCH_WORK_MEM. docs/decisions.md,
+        "PostgreSQL search at 1M"."""
         words = "to_tsquery('simple', tinycrm_unaccent(?1))"
         part = f"""(SELECT id, contact_id, -ts_rank(document, {words}) FROM search_index
-                    WHERE document @@ {words} AND {{}} ORDER BY id {{}} LIMIT ?2)"""
+                    WHERE document @@ {words} AND {{}} ORDER BY {{}} LIMIT ?2)"""
         with self.db.read():
             self.conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+            newest = self.conn.execute("SELECT max(id) FROM search_index").fetchone()[0] or 0
+            floor = max(newest - NEWEST_NOTES, 0)
             rows = self.conn.execute(
-                f"{part.format('id < 0', 'ASC')} UNION ALL {part.format('id > 0', 'DESC')}",
-                (_tsquery(query), count),
+                f"{part.format('id < 0', 'id ASC')} UNION ALL {part.format('id > ?3', 'id DESC')}",
+                (_tsquery(query), count, floor),
             ).fetchall()
+            noted = sum(1 for row in rows if row[0] > 0)
+            if noted < count and floor > 0:
+                rows += self.conn.execute(
+                    part.format("id > 0 AND id <= ?3", "id + 0 DESC"),  # + 0: not in id order
+                    (_tsquery(query), count - noted, floor),
+                ).fetchall()
         return [_Match(r[0], r[1], float(r[2]), "") for r in rows]
 
     def _excerpts(
