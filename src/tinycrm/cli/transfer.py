@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -146,18 +146,21 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
         )
 
 
-def _write_output(ctx: typer.Context, data: bytes, out: Path | None) -> None:
+def _write_output(ctx: typer.Context, data: Iterable[bytes], out: Path | None) -> None:
+    """Write the chunks of `data` to `out`, or to stdout (as they come, either way)."""
     if out is None or str(out) == "-":
-        if output.is_terminal():  # a file or pipe gets the data as it is
-            data = visible(data.decode("utf-8", "replace").replace("\r\n", "\n")).encode()
+        terminal = output.is_terminal()  # a file or pipe gets the data as it is
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        for chunk in data:
+            if terminal:
+                chunk = visible(chunk.decode("utf-8", "replace").replace("\r\n", "\n")).encode()
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
     replaced = not out.is_symlink() and (out.is_file() or not out.exists())
-    write_private(out, data, never=state(ctx).store.db.files)
+    size = write_private(out, data, never=state(ctx).store.db.files)
     privately = ", readable by you only" if replaced else ""
-    output.print_notice(f"wrote {out} ({len(data):,} bytes{privately})")
+    output.print_notice(f"wrote {out} ({size:,} bytes{privately})")
 
 
 def export(
@@ -176,7 +179,7 @@ def export(
     Apple Contacts' 3.0), CSV (safe to open in a spreadsheet) or JSON (everything, e.g. for a
     data-access request with REF; `crm contacts import` reads it back)."""
     text = exporting.export_contacts(state(ctx).store, fmt, ref, apple=apple)
-    _write_output(ctx, text.encode("utf-8"), out)
+    _write_output(ctx, (chunk.encode("utf-8") for chunk in text), out)
 
 
 def export_ics(
@@ -189,7 +192,7 @@ def export_ics(
     out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
 ) -> None:
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
-    _write_output(ctx, exporting.export_ics(state(ctx).store, today(), todos=todos), out)
+    _write_output(ctx, [exporting.export_ics(state(ctx).store, today(), todos=todos)], out)
 
 
 def sync(

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tinycrm.errors import Conflict, NotFound, UsageError
 
 
-def write_private(path: Path, data: bytes, *, never: Sequence[Path] = ()) -> None:
-    """Write `data` to `path`. A new or regular file is replaced atomically (a temporary file,
+def write_private(path: Path, data: bytes | Iterable[bytes], *, never: Sequence[Path] = ()) -> int:
+    """Write `data` (bytes, or chunks of them written as they come) to `path`; returns the
+    number of bytes written. A new or regular file is replaced atomically (a temporary file,
     mode 0600, renamed over it); a link, a device or a pipe (`/dev/stdout`) is written through,
     never replaced. `never` (the database and its -wal/-shm) is refused, whatever the name."""
     if not path.name or path.is_dir():
@@ -25,10 +26,10 @@ def write_private(path: Path, data: bytes, *, never: Sequence[Path] = ()) -> Non
         found = None
     except OSError as exc:
         raise NotFound(f"cannot write {path}: {exc.strerror}") from None
+    chunks = [data] if isinstance(data, bytes) else data
     if found is not None and not stat.S_ISREG(found.st_mode):
-        _write_through(path, data)
-    else:
-        _replace(path, data)
+        return _write_through(path, chunks)
+    return _replace(path, chunks)
 
 
 def is_one_of(path: Path, files: Sequence[Path]) -> bool:
@@ -49,7 +50,7 @@ def is_one_of(path: Path, files: Sequence[Path]) -> bool:
     return False
 
 
-def _write_through(path: Path, data: bytes) -> None:
+def _write_through(path: Path, chunks: Iterable[bytes]) -> int:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
     except FileNotFoundError:
@@ -57,10 +58,10 @@ def _write_through(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise NotFound(f"cannot write {path}: {exc.strerror}") from None
     with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        return sum(handle.write(chunk) for chunk in chunks)
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, chunks: Iterable[bytes]) -> int:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
@@ -71,10 +72,11 @@ def _replace(path: Path, data: bytes) -> None:
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            written = sum(handle.write(chunk) for chunk in chunks)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return written

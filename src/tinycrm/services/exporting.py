@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import chain, islice
 from typing import Any
 
 from tinycrm import __version__, recurrence
@@ -25,21 +27,14 @@ from tinycrm.vocabulary import FollowUpKind
 FORMATS = ("vcard", "csv", "json")
 
 
-def _contacts(store: Store, ref: str | None) -> list[Contact]:
-    if ref is not None:
-        return [resolve_ref(store, ref)]
-    return store.contacts.query(ContactFilter(archived=None))
+BATCH = 1000  # contacts read (with their notes and rows) at a time by a whole export
 
 
-def _notes_by_contact(store: Store, contacts: list[Contact]) -> dict[int, list[Note]]:
-    if len(contacts) == 1 and contacts[0].id is not None:
-        rows = store.notes.query(contacts[0].id)
-    else:
-        rows = store.notes.query()
-    grouped: dict[int, list[Note]] = {}
-    for row in reversed(rows):  # oldest first
-        grouped.setdefault(row.note.contact_id, []).append(row.note)
-    return grouped
+def _batches(store: Store) -> Iterator[list[Contact]]:
+    """Every contact (archived too), by name, a batch at a time."""
+    contacts = store.contacts.each(ContactFilter(archived=None))
+    while batch := list(islice(contacts, BATCH)):
+        yield batch
 
 
 # The UIDs of contacts made in tinycrm come from the contact's id and creation time: stable
@@ -47,40 +42,60 @@ def _notes_by_contact(store: Store, contacts: list[Contact]) -> dict[int, list[N
 _UID_NAMESPACE = uuid.UUID("5d0c3e5e-8c1b-4f57-9d53-2f1f3b8e0a11")
 
 
-def contact_uids(store: Store) -> dict[int, str]:
-    """The vCard UID of every contact, by id: the one it was imported with, else one made
-    from its id and creation time."""
+def contact_uids(store: Store, ids: Sequence[int] | None = None) -> dict[int, str]:
+    """The vCard UID of every contact (or of those with `ids`), by id: the one it was imported
+    with, else one made from its id and creation time."""
     return {
         contact_id: uid or str(uuid.uuid5(_UID_NAMESPACE, f"{contact_id} {created_at}"))
-        for contact_id, uid, created_at in store.transfer.uid_sources()
+        for contact_id, uid, created_at in store.transfer.uid_sources(ids)
     }
 
 
-def export_contacts(store: Store, fmt: str, ref: str | None = None, *, apple: bool = False) -> str:
+def export_contacts(
+    store: Store, fmt: str, ref: str | None = None, *, apple: bool = False
+) -> Iterator[str]:
     """Every contact (archived too), or the one `ref` names, as vCard 4.0 (or Apple's 3.0),
-    CSV or JSON."""
+    CSV or JSON: the text a piece at a time, a batch of contacts read for each, so a whole
+    CRM is never held in memory. Bad arguments raise before anything is read."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
     if apple and fmt != "vcard":
         raise UsageError("--apple is for --format vcard")
     if fmt == "json":
-        text = json.dumps(export_json(store, ref), ensure_ascii=False, indent=2)
-        return json_safe(text) + "\n"  # no raw C1 (CSI) when it goes to a terminal
-    contacts = _contacts(store, ref)
-    if fmt == "vcard":
-        from tinycrm.io.vcard_export import contact_to_apple_vcard, contact_to_vcard
+        text: Iterable[str]
+        if ref is not None:
+            text = [json.dumps(export_json(store, ref), ensure_ascii=False, indent=2)]
+        else:
+            text = _json_text(_whole_json(store))
+        # No raw C1 (CSI) when it goes to a terminal.
+        return (json_safe(chunk) for chunk in chain(text, ["\n"]))
+    batches = iter([[resolve_ref(store, ref)]]) if ref is not None else _batches(store)
+    return _vcards(store, batches, apple) if fmt == "vcard" else _csv(batches)
 
-        write = contact_to_apple_vcard if apple else contact_to_vcard
-        notes = _notes_by_contact(store, contacts)
-        uids = contact_uids(store)
-        return "".join(write(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in contacts)
 
+def _vcards(store: Store, batches: Iterator[list[Contact]], apple: bool) -> Iterator[str]:
+    from tinycrm.io.vcard_export import contact_to_apple_vcard, contact_to_vcard
+
+    write = contact_to_apple_vcard if apple else contact_to_vcard
+    for batch in batches:
+        ids = [c.id or 0 for c in batch]
+        notes: dict[int, list[Note]] = {}
+        for note in store.notes.of_contacts(ids):
+            notes.setdefault(note.contact_id, []).append(note)
+        uids = contact_uids(store, ids)
+        yield "".join(write(c, notes.get(c.id or 0, []), uids[c.id or 0]) for c in batch)
+
+
+def _csv(batches: Iterator[list[Contact]]) -> Iterator[str]:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(contact_row(c) for c in contacts)
-    return buffer.getvalue()
+    for batch in chain([[]], batches):  # the header alone first
+        writer.writerows(contact_row(c) for c in batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _person(
@@ -119,37 +134,78 @@ def _person(
     }
 
 
-def export_json(store: Store, ref: str | None = None) -> dict[str, Any]:
-    """Everything: each contact with every row about it. With `ref`, that person only
-    (a data-access request) and nothing about anyone else."""
-    header = {
+def _header() -> dict[str, Any]:
+    return {
         "format": "tinycrm-export",
         "version": 1,
         "tinycrm": __version__,
         "exported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    if ref is not None:
-        contact = resolve_ref(store, ref)
-        assert contact.id is not None
-        rows = store.transfer.person_rows(contact.id)
-        ids = {r["company_id"] for r in [*rows["contacts"], *rows["company_departures"]]}
-        companies = store.transfer.company_rows(ids - {None})
-        return {
-            **header,
-            "contact": _person(contact, rows, contact_uids(store)),
-            "users": store.transfer.user_rows(_user_ids([*companies, *_flat(rows)])),
-            "companies": companies,
-        }
-    contacts = store.contacts.query(ContactFilter(archived=None))
-    everything = store.transfer.all_person_rows()
-    uids = contact_uids(store)
+
+
+def export_json(store: Store, ref: str) -> dict[str, Any]:
+    """The person `ref` names with every row about them (a data-access request), and nothing
+    about anyone else."""
+    contact = resolve_ref(store, ref)
+    assert contact.id is not None
+    rows = store.transfer.person_rows(contact.id)
+    ids = {r["company_id"] for r in [*rows["contacts"], *rows["company_departures"]]}
+    companies = store.transfer.company_rows(ids - {None})
     return {
-        **header,
+        **_header(),
+        "contact": _person(contact, rows, contact_uids(store, _with_referrer([contact]))),
+        "users": store.transfer.user_rows(_user_ids([*companies, *_flat(rows)])),
+        "companies": companies,
+    }
+
+
+def _whole_json(store: Store) -> dict[str, Any]:
+    """Everything: each contact with every row about it; the contacts an iterator."""
+    return {
+        **_header(),
         "users": store.transfer.user_rows(None),
         "companies": store.transfer.company_rows(None),
-        "contacts": [_person(c, everything[c.id or 0], uids) for c in contacts],
+        "contacts": _people(store),
         "digest_runs": store.transfer.digest_runs(),
     }
+
+
+def _people(store: Store) -> Iterator[dict[str, Any]]:
+    for batch in _batches(store):
+        ids = [c.id or 0 for c in batch]
+        rows = store.transfer.persons_rows(ids)
+        uids = contact_uids(store, _with_referrer(batch))
+        yield from (_person(c, rows[c.id or 0], uids) for c in batch)
+
+
+def _with_referrer(contacts: list[Contact]) -> list[int]:
+    """The ids of `contacts` and of those who referred them (whose UID their export names)."""
+    return [c.id or 0 for c in contacts] + [c.referred_by for c in contacts if c.referred_by]
+
+
+def _json_text(document: dict[str, Any]) -> Iterator[str]:
+    """`json.dumps(document, indent=2)` a piece at a time: a member whose value is an
+    iterator is written an item at a time."""
+    for number, (key, value) in enumerate(document.items()):
+        yield ("," if number else "{") + f"\n  {_dumps(key, 1)}: "
+        if isinstance(value, Iterator):
+            yield from _json_items(value)
+        else:
+            yield _dumps(value, 1)
+    yield "\n}"
+
+
+def _json_items(items: Iterator[Any]) -> Iterator[str]:
+    empty = True
+    for item in items:
+        yield ("," if not empty else "[") + f"\n    {_dumps(item, 2)}"
+        empty = False
+    yield "[]" if empty else "\n  ]"
+
+
+def _dumps(value: Any, depth: int) -> str:
+    """`value` as json.dumps(indent=2) writes it `depth` levels down in a document."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
 
 
 def _flat(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

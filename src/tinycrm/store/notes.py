@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -66,6 +67,12 @@ class NoteRepo:
         return [
             NoteRow(_note(row), row["contact_name"]) for row in self.db.conn.execute(sql, params)
         ]
+
+    def of_contacts(self, contact_ids: Sequence[int]) -> list[Note]:
+        """The notes about these contacts, oldest first."""
+        marks = ", ".join("?" * len(contact_ids))
+        sql = f"SELECT * FROM notes WHERE contact_id IN ({marks}) ORDER BY noted_on, id"
+        return [_note(row) for row in self.db.conn.execute(sql, list(contact_ids))]
 
     def latest(self, contact_id: int, limit: int | None) -> tuple[list[NoteRow], int]:
         """A contact's newest `limit` notes (None or 0: all) and how many notes they have,

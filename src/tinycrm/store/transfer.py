@@ -304,9 +304,12 @@ class TransferRepo:
                 conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
         return ids
 
-    def uid_sources(self) -> list[tuple[int, str | None, str]]:
-        """(id, imported UID or None, creation time) of every contact."""
-        return self.conn.execute("SELECT id, uid, created_at FROM contacts").fetchall()
+    def uid_sources(self, ids: Sequence[int] | None = None) -> list[tuple[int, str | None, str]]:
+        """(id, imported UID or None, creation time) of every contact, or of those with `ids`."""
+        sql = "SELECT id, uid, created_at FROM contacts"
+        if ids is None:
+            return self.conn.execute(sql).fetchall()
+        return self.conn.execute(f"{sql} WHERE id IN ({_marks(ids)})", list(ids)).fetchall()
 
     def note_bodies(self, contact_id: int) -> set[str]:
         rows = self.conn.execute("SELECT body FROM notes WHERE contact_id = ?", (contact_id,))
@@ -332,22 +335,28 @@ class TransferRepo:
         data["sale_items"] = [_row(r) for r in items]
         return data
 
-    def all_person_rows(self) -> dict[int, dict[str, list[dict[str, Any]]]]:
-        """person_rows for every contact at once (one query per table)."""
+    def persons_rows(self, ids: Sequence[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+        """person_rows for each of these contacts (one query per table)."""
         data: dict[int, dict[str, list[dict[str, Any]]]] = {}
         columns = ", ".join(self.columns("contacts"))
-        for row in self.conn.execute(f"SELECT {columns} FROM contacts ORDER BY id"):
+        params, marks = list(ids), _marks(ids)
+        for row in self.conn.execute(
+            f"SELECT {columns} FROM contacts WHERE id IN ({marks}) ORDER BY id", params
+        ):
             data[row["id"]] = {table: [] for table in (*PERSON_TABLES, "sale_items")}
             data[row["id"]]["contacts"] = [dict(row)]
         for table in PERSON_TABLES:
             order = _ORDER.get(table, "id")
             for row in self.conn.execute(
-                f"SELECT * FROM {table} WHERE contact_id IS NOT NULL ORDER BY contact_id, {order}"
+                f"SELECT * FROM {table} WHERE contact_id IN ({marks}) ORDER BY contact_id, {order}",
+                params,
             ):
                 data[row["contact_id"]][table].append(_row(row))
         for row in self.conn.execute(
-            """SELECT s.contact_id AS owner_id, i.* FROM sale_items i
-               JOIN sales s ON s.id = i.sale_id ORDER BY i.sale_id, i.position"""
+            f"""SELECT s.contact_id AS owner_id, i.* FROM sale_items i
+               JOIN sales s ON s.id = i.sale_id WHERE s.contact_id IN ({marks})
+               ORDER BY i.sale_id, i.position""",
+            params,
         ):
             item = _row(row)
             owner = item.pop("owner_id")
@@ -647,3 +656,8 @@ def _row(row: Row) -> dict[str, Any]:
     data.pop("contact_id", None)
     data.pop("version", None)  # this database's edit counter, not the person's data
     return data
+
+
+def _marks(ids: Sequence[int]) -> str:
+    """The placeholders of an IN list of `ids`."""
+    return ", ".join("?" * len(ids))
