@@ -98,6 +98,11 @@ ROWS: list[Row] = [
         goal_ms=5000, paired=False, max_runs=3, issue=7),
     row("import 100,000 CSV rows", "contacts import {csv} --format csv --max-size 512", db="empty",
         goal_ms=10000, paired=False, max_runs=3, issue=7, growth=10.0),
+    # issue 20: whole exports, written a batch of contacts at a time
+    row("contacts export --format json", "contacts export --format json -o /dev/null",
+        paired=False, max_runs=1, issue=20),
+    row("contacts export --format csv", "contacts export --format csv -o /dev/null",
+        paired=False, max_runs=1, issue=20),
     # issue 15: the same database on PostgreSQL (2.0x: psycopg's import alone is ~157 ms)
     row("pg: db copy from SQLite", kind="copy", goal_ms=120_000, max_mem_mb=150,
         paired=False, max_runs=1, issue=15, backend="postgresql"),
