@@ -191,6 +191,15 @@ def test_suggest(cli: Invoke, store: Store) -> None:
         {"product": "Lights", "evidence": 2},
         {"product": "Lock", "evidence": 1},
     ]
+    # A's two products: both are left out of its own suggestions.
+    result = cli("report", "suggest", "A", "--json")
+    assert json.loads(result.stdout)["suggestions"] == [{"product": "Lock", "evidence": 1}]
+    person(store, "Never bought")
+    for lonely in ("C", "Never bought"):  # peers none: nothing to suggest
+        result = cli("report", "suggest", lonely, "--json")
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert (data["similar_customers"], data["suggestions"]) == (0, [])
     ignored = cli("report", "suggest", "Me", "--as-of", AS_OF)
     assert ignored.exit_code == 2 and "--as-of" in ignored.stderr  # no option it would ignore
 
