@@ -27,7 +27,7 @@ from tinycrm.vocabulary import FollowUpKind
 FORMATS = ("vcard", "csv", "json")
 
 
-BATCH = 1000  # contacts read (with their notes and rows) at a time by a whole export
+BATCH = 100  # contacts read (with their notes and rows) at a time by a whole export
 
 
 def _batches(store: Store) -> Iterator[list[Contact]]:
@@ -65,7 +65,7 @@ def export_contacts(
     if fmt == "json":
         text: Iterable[str]
         if ref is not None:
-            text = [json.dumps(export_json(store, ref), ensure_ascii=False, indent=2)]
+            text = _dumps(export_json(store, ref), 0)
         else:
             text = _json_text(_whole_json(store))
         # No raw C1 (CSI) when it goes to a terminal.
@@ -187,25 +187,40 @@ def _json_text(document: dict[str, Any]) -> Iterator[str]:
     """`json.dumps(document, indent=2)` a piece at a time: a member whose value is an
     iterator is written an item at a time."""
     for number, (key, value) in enumerate(document.items()):
-        yield ("," if number else "{") + f"\n  {_dumps(key, 1)}: "
+        yield ("," if number else "{") + f"\n  {json.dumps(key, ensure_ascii=False)}: "
         if isinstance(value, Iterator):
             yield from _json_items(value)
         else:
-            yield _dumps(value, 1)
+            yield from _dumps(value, 1)
     yield "\n}"
 
 
 def _json_items(items: Iterator[Any]) -> Iterator[str]:
     empty = True
     for item in items:
-        yield ("," if not empty else "[") + f"\n    {_dumps(item, 2)}"
+        yield ("," if not empty else "[") + "\n    "
+        yield from _dumps(item, 2)
         empty = False
     yield "[]" if empty else "\n  ]"
 
 
-def _dumps(value: Any, depth: int) -> str:
-    """`value` as json.dumps(indent=2) writes it `depth` levels down in a document."""
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+_PIECE = 1 << 16  # characters
+
+
+def _dumps(value: Any, depth: int) -> Iterator[str]:
+    """`value` as json.dumps(indent=2) writes it `depth` levels down in a document, in pieces
+    of about _PIECE characters (json.dumps would hold every token of a large value at once)."""
+    indent = "\n" + "  " * depth
+    tokens: list[str] = []
+    size = 0
+    for token in _ENCODER.iterencode(value):
+        tokens.append(token)
+        size += len(token)
+        if size >= _PIECE:
+            yield "".join(tokens).replace("\n", indent)
+            tokens, size = [], 0
+    yield "".join(tokens).replace("\n", indent)
 
 
 def _flat(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
