@@ -163,12 +163,11 @@ class FollowUpRepo:
         """How many rows `rank_rows` would give for each source in `skips` (its contacts
         left out), each counted up to `limit` only, summed: the cost of a count stays that
         of a page whatever the size of the CRM."""
-        counts: list[str] = []
-        params: dict[str, object] = {}
-        for n, (src, skip) in enumerate(skips.items()):
-            sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
-            counts.append(f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})")
-        return int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
+        parts = [
+            _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
+            for src, skip in skips.items()
+        ]
+        return self._capped_sum(parts, limit)
 
     def nth_due(
         self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
@@ -234,16 +233,21 @@ class FollowUpRepo:
         """How many rows `dated_on` would give over the whole window, counted up to `limit`
         (each day's up to `limit`: a count over a UNION ALL got a parallel plan on PostgreSQL,
         whose workers cost more to start than the count)."""
-        counts: list[str] = []
-        params: dict[str, object] = {}
-        for n, (day, month_days) in enumerate(days.items()):
-            sql, own = _dated_sql(kind, n, day, month_days, skip, "1")
-            counts.append(f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})")
-            params.update(own)
-        if not counts:
+        parts = [
+            _dated_sql(kind, n, day, month_days, skip, "1")
+            for n, (day, month_days) in enumerate(days.items())
+        ]
+        return min(self._capped_sum(parts, limit), limit)
+
+    def _capped_sum(self, parts: Sequence[tuple[str, dict[str, object]]], limit: int) -> int:
+        """The rows of each query in `parts`, each counted up to `limit` only, summed in one
+        statement; parameters shared by name must agree."""
+        if not parts:
             return 0
-        found = int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
-        return min(found, limit)
+        counts = [f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})"
+                  for n, (sql, _) in enumerate(parts)]  # fmt: skip
+        params = {name: value for _, own in parts for name, value in own.items()}
+        return int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
 
     def owners(
         self, follow_up_ids: Sequence[int], contact_ids: Sequence[int]
