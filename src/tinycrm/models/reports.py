@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+
+class Page(NamedTuple, Generic[T]):
+    """A page of a long list and how many there are (wording.py: maybe "more than")."""
+
+    total: int
+    rows: list[T]
 
 
 @dataclass(frozen=True, slots=True)

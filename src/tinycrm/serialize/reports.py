@@ -10,9 +10,9 @@ from tinycrm.services import atrisk
 from tinycrm.wording import TOTAL_LIMIT, total_exact
 
 if TYPE_CHECKING:
-    from tinycrm.models.reports import ReorderRow
+    from tinycrm.models.reports import Page, ReorderRow
     from tinycrm.services.analytics import MonthScores, Suggestions, TopReport
-    from tinycrm.services.atrisk import CompanyRisk, Page
+    from tinycrm.services.atrisk import CompanyRisk
     from tinycrm.services.lifecycle import LifecycleItem
     from tinycrm.services.team import TeamReport
     from tinycrm.store.atrisk import AtRiskRow

@@ -13,10 +13,9 @@ from itertools import islice
 from tinycrm import money
 from tinycrm.dates import add_months
 from tinycrm.errors import UsageError
-from tinycrm.models.reports import ReorderRow, TopCustomer
+from tinycrm.models.reports import Page, ReorderRow, TopCustomer
 from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.purchases import median_gap, purchase_interval
-from tinycrm.services.atrisk import Page
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 

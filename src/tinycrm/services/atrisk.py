@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Generic, NamedTuple, TypeVar
 
+from tinycrm.models.reports import Page
 from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow, Owner
 from tinycrm.store.companies import CompanyFilter
 from tinycrm.wording import due_text
 
-T = TypeVar("T")
-
 SHORT_LIST = 10  # the digest names the most urgent; `crm report at-risk` lists them all
-
-
-class Page(NamedTuple, Generic[T]):
-    total: int
-    rows: list[T]
 
 
 def at_risk(

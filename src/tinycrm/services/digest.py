@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from tinycrm.errors import UsageError
+from tinycrm.models.reports import Page
 from tinycrm.services import atrisk
 from tinycrm.services.followups import OwnerScope, build_queue
 from tinycrm.store import Store
@@ -361,7 +362,7 @@ def assemble(
 
 
 def at_risk_customers(
-    page: atrisk.Page[AtRiskRow], companies: Mapping[int, str] | None = None
+    page: Page[AtRiskRow], companies: Mapping[int, str] | None = None
 ) -> tuple[list[AtRiskCustomer], int]:
     """The digest's lines for a short list of at-risk customers, and how many there are."""
     customers = [

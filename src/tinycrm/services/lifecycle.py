@@ -6,9 +6,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models.reports import LifecycleRow
+from tinycrm.models.reports import LifecycleRow, Page
 from tinycrm.purchases import REPEAT_PURCHASE_DAYS, purchase_interval
-from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
 from tinycrm.vocabulary import Stage
 from tinycrm.wording import TOTAL_LIMIT

@@ -12,8 +12,8 @@ from itertools import groupby
 from tinycrm.dates import next_open_day
 from tinycrm.models import Contact, FollowUp
 from tinycrm.models.referrals import ReferredContact, Referrer
+from tinycrm.models.reports import Page
 from tinycrm.services import history
-from tinycrm.services.atrisk import Page
 from tinycrm.store import Store
 from tinycrm.store.referrals import RankKey, ReferralSales
 from tinycrm.vocabulary import FollowUpKind
