@@ -12,6 +12,10 @@ class CrmError(Exception):
     exit_code = 1
 
 
+class SendError(CrmError):
+    """A message could not be delivered (exit 1); the run is recorded as failed."""
+
+
 class UsageError(CrmError):
     """The input itself is wrong: a bad date, value, flag or option combination."""
 

@@ -12,21 +12,15 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
 from tinycrm.config import Settings
-from tinycrm.errors import UsageError
+from tinycrm.errors import SendError, UsageError
 from tinycrm.mail import html, markdown, text
-from tinycrm.mail.send import (
-    MailConfig,
-    PartlySent,
-    SendError,
-    build_message,
-    deliver,
-    mail_config,
-)
+from tinycrm.mail.send import MailConfig, PartlySent, build_message, deliver, mail_config
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services import digest as service
 from tinycrm.services import owner_digest
 from tinycrm.services.digest import Digest
 from tinycrm.services.integrity import check_integrity
+from tinycrm.services.owner_digest import Outcome
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
 
@@ -194,42 +188,38 @@ def _each_owner(
         _name_the_left_out(found)
         _print_each(store, settings, found, options)
         return
-    check_integrity(store)
-    done = failed = 0
-    for person in found.people:
-        if not person.due:
-            if output.is_terminal():
-                output.print_notice(
-                    f"{person.user.name}'s digest is due from {found.digest_at:%H:%M}"
-                    f" {person.zone} time"
-                )
-            continue
-        plan = service.plan_send(store, person.day, force=options.force, user_id=person.user.id)
-        if plan.skip:
-            if output.is_terminal():
-                output.print_notice(
-                    f"{person.user.name}'s digest for {person.day} was already sent"
-                    f" ({plan.already_sent_at}); use --force to send it again"
-                )
-            continue
-        built = owner_digest.build(
-            store, person, days=options.days, covered_from=plan.covered_from,
-            settings=settings, limit=options.limit,
-        )  # fmt: skip
-        done += 1
-        if options.quiet_if_empty and built.is_empty:
-            service.record_empty(store, built, person.user.id)
-            continue
+
+    def send(built: Digest, person: owner_digest.Recipient) -> None:
         to = replace(mail, recipients=(person.email,))
-        try:
-            _send(store, built, to, force=options.force, user_id=person.user.id)
-        except SendError as exc:
-            output.print_notice(f"crm: {person.user.name}'s digest: {exc}")
-            failed += 1
-    if done:  # not on every run of an hourly cron line: cron would mail it each time
+        _send(store, built, to, force=options.force, user_id=person.user.id)
+
+    results: list[owner_digest.PersonSent] = []
+    for result in owner_digest.send_each(
+        store, settings, found, send, days=options.days, limit=options.limit,
+        quiet_if_empty=options.quiet_if_empty, force=options.force,
+    ):  # fmt: skip
+        _tell(result, found)
+        results.append(result)
+    if any(result.built for result in results):  # not on every run of an hourly cron line
         _name_the_left_out(found)
-    if failed:
+    if any(result.outcome is Outcome.FAILED for result in results):
         raise typer.Exit(1)
+
+
+def _tell(result: owner_digest.PersonSent, found: owner_digest.Recipients) -> None:
+    """The stderr line for one person's part of a sending run, if it has one."""
+    name = result.person.user.name
+    if result.outcome is Outcome.FAILED:
+        output.print_notice(f"crm: {name}'s digest: {result.error}")
+    elif result.outcome is Outcome.NOT_DUE and output.is_terminal():
+        output.print_notice(
+            f"{name}'s digest is due from {found.digest_at:%H:%M} {result.person.zone} time"
+        )
+    elif result.outcome is Outcome.ALREADY_SENT and output.is_terminal():
+        output.print_notice(
+            f"{name}'s digest for {result.person.day} was already sent"
+            f" ({result.already_sent_at}); use --force to send it again"
+        )
 
 
 def _name_the_left_out(found: owner_digest.Recipients) -> None:

@@ -12,9 +12,9 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import state
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.errors import CrmError, UsageError
+from tinycrm.errors import CrmError, SendError, UsageError
 from tinycrm.mail import plain
-from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
+from tinycrm.mail.send import RecipientRefused, deliver, mail_config
 from tinycrm.portal.texts import TEXTS
 from tinycrm.services import portal
 from tinycrm.wording import plural

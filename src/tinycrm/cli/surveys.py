@@ -10,10 +10,10 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import WRITE_AS_OF_OPTION, as_of_date, state
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.errors import CrmError
+from tinycrm.errors import CrmError, SendError
 from tinycrm.mail import survey as message
 from tinycrm.mail.imap import reply_address
-from tinycrm.mail.send import RecipientRefused, SendError, deliver, mail_config
+from tinycrm.mail.send import RecipientRefused, deliver, mail_config
 from tinycrm.services import surveys as service
 from tinycrm.wording import plural
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tinycrm.errors import CrmError, UsageError
+from tinycrm.errors import CrmError, SendError, UsageError
 from tinycrm.mail import common, html, text
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-class SendError(CrmError):
-    """The message could not be delivered (exit 1); the run is recorded as failed."""
 
 
 class RecipientRefused(SendError):

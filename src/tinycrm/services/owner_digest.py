@@ -7,22 +7,25 @@ their digest. Each person's "today" is the date in their time zone (`crm users e
 --time-zone`, else `[team] time_zone`, else the machine's), and their digest is due from
 `[team] digest_at` (default 00:00) in that zone, so that one hourly cron line serves a team
 spread over time zones (docs/team.md). Sending once per person per day and catching up are
-the single digest's rules (services/digest.py), per recipient.
+the single digest's rules (services/digest.py), per recipient; `send_each` is a sending run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, tzinfo
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tinycrm.config import Settings
-from tinycrm.errors import CrmError, UsageError
+from tinycrm.errors import CrmError, SendError, UsageError
 from tinycrm.models.users import User
 from tinycrm.services import users
-from tinycrm.services.digest import SECTION_LIMIT, Digest, build_digest
+from tinycrm.services.digest import SECTION_LIMIT, Digest, build_digest, plan_send, record_empty
 from tinycrm.services.followups import OwnerScope
+from tinycrm.services.integrity import check_integrity
 from tinycrm.store import Store
 
 
@@ -127,6 +130,74 @@ def build(
                 limit=limit, scope=OwnerScope(None),
             )  # fmt: skip
     return replace(mine, owner=person.user.name, unassigned=nobodys)
+
+
+class Outcome(Enum):
+    """What a sending run did with one person's digest."""
+
+    NOT_DUE = "not due"  # their `digest_at` has not come yet today
+    ALREADY_SENT = "already sent"  # today's went out before (without --force)
+    EMPTY = "empty"  # nothing due and --quiet-if-empty: recorded, not sent
+    SENT = "sent"  # handed to `send` (which says so itself, or that another run has it)
+    FAILED = "failed"  # `send` raised SendError: the next run tries again
+
+
+@dataclass(frozen=True)
+class PersonSent:
+    """One person's part of a sending run."""
+
+    person: Recipient
+    outcome: Outcome
+    already_sent_at: str | None = None  # ALREADY_SENT: when
+    error: SendError | None = None  # FAILED: why
+
+    @property
+    def built(self) -> bool:
+        """Their digest was built on this run (it was due and not sent before)."""
+        return self.outcome in (Outcome.EMPTY, Outcome.SENT, Outcome.FAILED)
+
+
+# Sends a person their digest (the front end's mail transport); raises SendError if it did not go.
+Send = Callable[[Digest, Recipient], None]
+
+
+def send_each(
+    store: Store,
+    settings: Settings,
+    found: Recipients,
+    send: Send,
+    *,
+    days: int,
+    limit: int | None = SECTION_LIMIT,
+    quiet_if_empty: bool = False,
+    force: bool = False,
+) -> Iterator[PersonSent]:
+    """Each person's digest, built and sent when their time of day has come and today's has
+    not gone out yet (`force`: again), yielded person by person as it happens. A failed send
+    does not stop the others."""
+    check_integrity(store)
+    for person in found.people:
+        if not person.due:
+            yield PersonSent(person, Outcome.NOT_DUE)
+            continue
+        plan = plan_send(store, person.day, force=force, user_id=person.user.id)
+        if plan.skip:
+            yield PersonSent(person, Outcome.ALREADY_SENT, already_sent_at=plan.already_sent_at)
+            continue
+        built = build(
+            store, person, days=days, covered_from=plan.covered_from, settings=settings,
+            limit=limit,
+        )  # fmt: skip
+        if quiet_if_empty and built.is_empty:
+            record_empty(store, built, person.user.id)
+            yield PersonSent(person, Outcome.EMPTY)
+            continue
+        try:
+            send(built, person)
+        except SendError as exc:
+            yield PersonSent(person, Outcome.FAILED, error=exc)
+            continue
+        yield PersonSent(person, Outcome.SENT)
 
 
 def _coordinator(store: Store, ref: str | None) -> User | None:
