@@ -99,8 +99,12 @@ async def test_every_screen_and_toast_shows_hostile_text_inert(store: Store) -> 
         await check(pilot, "escape")
 
 
-@pytest.mark.parametrize("key", ["d", "x"])
-async def test_markup_in_a_title_is_text_in_the_toast(store: Store, key: str) -> None:
+@pytest.mark.parametrize(("key", "verb"), [("d", "Done"), ("x", "Skipped")])
+async def test_markup_in_a_title_is_text_in_the_toast(
+    store: Store, key: str, verb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Toasts that stay until the test has read them, however loaded the machine.
+    monkeypatch.setattr(CrmApp, "NOTIFICATION_TIMEOUT", 3600)
     ref = str(add_contact(store, ContactFields(name="Ana Souza"), TODAY).id)
     followups.add_follow_up(store, ref, "Send the [/] price list", TODAY, TODAY)
     followups.add_follow_up(store, ref, "[@click=app.quit]Quit[/] [link=https://evil.example]x",
@@ -108,11 +112,14 @@ async def test_markup_in_a_title_is_text_in_the_toast(store: Store, key: str) ->
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         assert squash("Send the [/] price list") in await check(pilot, key)  # was a MarkupError
+        app.clear_notifications()
         toast = await check(pilot, key)
-        assert squash("[@click=app.quit]Quit[/] [link=https://evil.example]x") in toast
-        await pilot.click("Toast")
+        assert squash(f"{verb}: [@click=app.quit]Quit[/] [link=https://evil.example]x") in toast
+        # Where "Quit" would be, were the title markup: past the toast's edge, padding and verb.
+        await pilot.click("Toast", offset=(len(f"{verb}: ") + 2, 1))
         await pilot.pause()
         assert app.is_running  # the text is not an action
+        assert not app.query("Toast")  # the click reached the toast: it closed
 
 
 def test_no_escape_reaches_the_terminal(tmp_path: Path) -> None:
