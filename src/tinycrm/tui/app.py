@@ -156,6 +156,8 @@ class CrmApp(App[None]):
         )
 
     # -- crashes -----------------------------------------------------------------------------
+    # A private method: Textual 8.2 has no public hook for an unhandled error (its issue #5931
+    # asks for one); tests/tui/test_crash.py fails if an upgrade stops calling this.
     def _fatal_error(self) -> None:
         """Textual would print the traceback with its local variables (customer data, raw
         escapes) on the terminal: it goes to a log file instead, and one line says where."""
