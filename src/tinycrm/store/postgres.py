@@ -464,7 +464,9 @@ def _connect(url: str, name: str, read_only: bool) -> psycopg.Connection[Any]:
         raise StorageError(
             "PostgreSQL needs psycopg: pip install 'psycopg[binary]' (tinycrm's dependency)"
         ) from exc
-    options = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC"
+    # jit off: its compile cost follows the whole plan's estimate, which grows with the tables
+    # even when a statement stops at a page (docs/decisions.md, "PostgreSQL without JIT").
+    options = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c TimeZone=UTC -c jit=off"
     if read_only:
         options += " -c default_transaction_read_only=on"
     try:
