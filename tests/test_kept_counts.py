@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import Invoke
-from tinycrm.services import inbox, surveys
+from tinycrm.services import analytics, inbox, surveys
 from tinycrm.store import Store
 
 AS_OF = "2026-06-30"
@@ -199,7 +199,7 @@ def ranking(cli: Invoke, as_of: str = AS_OF) -> list[tuple[str, int, int, list[s
 
 
 def sell(cli: Invoke, ref: str, amount: str, on: str, currency: str = "EUR") -> None:
-    result = cli("sales", "add", ref, amount, "--date", on, "--as-of", AS_OF, "--currency",
+    result = cli("sales", "add", ref, amount, "--date", on, "--as-of", max(on, AS_OF), "--currency",
                  currency, "--no-follow-up")  # fmt: skip
     assert result.exit_code == 0, result.stderr
 
@@ -326,3 +326,47 @@ def test_report_top_pages_follow_sales_merges_forget_and_restore(
     assert restored.exit_code == 0, restored.stderr
     again = cli(*second, "report", "top", "--as-of", AS_OF, "--json", "-n", "1")
     assert [r["contact"] for r in json.loads(again.stdout)["rows"]] == ["Cat"]
+
+
+@pytest.mark.parametrize("batch", [1, 200])
+def test_report_top_pages_for_any_period_whoever_bought_before_or_after_it(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """The page walks each customer's year up to their last purchase: a big purchase long
+    before, a purchase after the period (a look back), a period longer than a year, and a
+    sale moved to another customer each keep every page the head of the whole report (read
+    a customer at a time too, so that the walk stops as soon as it may)."""
+    monkeypatch.setattr(analytics, "TOP_BATCH", batch)
+    for name, company in [("Ann", "Acme"), ("Bob", "Acme"), ("Cat", "Bolt"), ("Dan", "Bolt"),
+                          ("Eve", "Cog"), ("Fay", "Cog")]:  # fmt: skip
+        add(cli, name, "--company", company)
+    sell(cli, "Ann", "1000", "2024-07-01")  # the most of all, two years before AS_OF
+    sell(cli, "Ann", "10", "2026-06-01")
+    sell(cli, "Bob", "300", "2025-12-01")
+    sell(cli, "Cat", "200", "2026-02-01")
+    sell(cli, "Cat", "500", "2026-09-01")  # after AS_OF
+    sell(cli, "Dan", "250", "2025-08-01")
+    sell(cli, "Dan", "50", "2026-06-30")
+    sell(cli, "Eve", "400", "2025-06-30")  # the day before the 12 months up to AS_OF
+    sell(cli, "Fay", "120", "2025-07-01")  # their first day
+    assert tops(cli) == [("Bob", "EUR", "300.00"), ("Dan", "EUR", "300.00"),
+                         ("Cat", "EUR", "200.00"), ("Fay", "EUR", "120.00"),
+                         ("Ann", "EUR", "10.00")]  # fmt: skip
+    assert tops(cli, "--as-of", "2026-09-30")[0] == ("Cat", "EUR", "700.00")
+    assert tops(cli, "--since", "2024-01-01")[0] == ("Ann", "EUR", "1010.00")
+    assert tops(cli, "--since", "2026-01-01") == [
+        ("Cat", "EUR", "200.00"), ("Dan", "EUR", "50.00"), ("Ann", "EUR", "10.00")
+    ]  # fmt: skip
+    assert tops(cli, "--as-of", "2025-12-31", "--by", "company") == [
+        ("Cog", "EUR", "520.00"), ("Acme", "EUR", "300.00"), ("Bolt", "EUR", "250.00")
+    ]  # fmt: skip
+    for as_of in ("2024-07-01", "2025-06-30", "2026-06-01", "2027-06-30"):
+        for by in ((), ("--by", "company"), ("--by", "profit")):
+            tops(cli, "--as-of", as_of, *by)
+    # Ann's old purchase leaves her year when a later one moves her last purchase on.
+    sell(cli, "Ann", "5", "2026-06-29")
+    assert tops(cli, "--since", "2024-01-01")[0] == ("Ann", "EUR", "1015.00")
+    merged = cli("contacts", "merge", "Eve", "Ann", "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    assert tops(cli)[-1] == ("Eve", "EUR", "15.00")
+    assert tops(cli, "--as-of", "2025-06-30")[0] == ("Eve", "EUR", "1400.00")

@@ -4,10 +4,11 @@ to offer next (who is at risk: services/atrisk.py). Every report answers for an 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from itertools import islice
 
 from tinycrm import money
@@ -18,6 +19,7 @@ from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.purchases import median_gap, purchase_interval
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
+from tinycrm.store.reports import RECENT_DAYS
 
 REORDER_WINDOW_DAYS = 7
 
@@ -108,25 +110,29 @@ def _top_page(
 ) -> list[TopCustomer]:  # fmt: skip
     """`limit` rows of `store.reports.top`, without summing every customer's period.
 
-    Per currency, in the report's order, the customers (or companies) are walked from the
-    largest kept lifetime total down, a batch's period read at a time; what anyone bought
-    over the lifetime bounds what they bought in the period, and revenue bounds profit (costs
-    and time only take away). The walk stops when the next lifetime total is below the
-    page's last value: no one further down can reach the page. The page is then ordered by
-    the report's own query over the customers read whose value reaches it."""
-
+    Per currency, in the report's order, the customers (or companies) are walked down a kept
+    bound of what they bought in the period, a batch's period read at a time; revenue bounds
+    profit (costs and time only take away). A walk stops when the next bound is below the
+    page's last value: no one further down can reach the page. The bound is what they bought
+    in the year up to their last purchase for those whose last purchase falls in the period
+    within a year of its start; the few who bought later (a look back, or a period longer
+    than a year) are walked by their lifetime totals. The page is then ordered by the
+    report's own query over the customers read whose value reaches it."""
+    until = min(end, start + timedelta(days=RECENT_DAYS))
+    look_back = store.reports.sold_after(until)
     chosen: set[int] = set()
     found = 0  # rows of the earlier currencies, all of them on the page
     for currency in store.reports.sale_currencies(per_company):
         need = limit - found
         values: list[tuple[int, int]] = []  # (value, id) of every customer read
-        walk = store.reports.by_lifetime_total(currency, per_company)
-        with closing(walk):
-            for batch in _batches(walk, TOP_BATCH):
-                if len(values) >= need and batch[0][1] * 60 < _nth_largest(values, need):
-                    break
-                values += _values(store, start, end, by_profit, hourly, per_company,
-                                  [key for key, _ in batch], currency)  # fmt: skip
+        period = partial(_values, store, start, end, by_profit, hourly, per_company,
+                         currency=currency)  # fmt: skip
+        _read(store.reports.by_recent_total(currency, per_company, start, until), period,
+              values, need)  # fmt: skip
+        if look_back:
+            floor = _nth_largest(values, need) // 60 if len(values) >= need else 0
+            _read(store.reports.by_lifetime_total(currency, per_company, until, floor), period,
+                  values, need)  # fmt: skip
         if len(values) >= need:
             least = _nth_largest(values, need)
             chosen |= {key for v, key in values if v >= least}
@@ -134,6 +140,21 @@ def _top_page(
         chosen |= {key for _, key in values}
         found += len(values)
     return store.reports.top(start, end, by_profit, hourly, limit, per_company, sorted(chosen))
+
+
+def _read(
+    walk: Generator[tuple[int, int], None, None],
+    period: Callable[[list[int]], list[tuple[int, int]]],
+    values: list[tuple[int, int]],
+    need: int,
+) -> None:
+    """Adds to `values` the period's values of the walk's (id, bound)s, a batch at a time,
+    until the next bound is below the `need`th largest value read."""
+    with closing(walk):
+        for batch in _batches(walk, TOP_BATCH):
+            if len(values) >= need and batch[0][1] * 60 < _nth_largest(values, need):
+                break
+            values += period([key for key, _ in batch])
 
 
 def _values(

@@ -83,14 +83,18 @@ COUNT_REFERRALS = (
         JOIN sales s ON s.contact_id = c.id
         GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
 )
-# Sales and their sums per customer and per company, per currency (schema 22).
+# Sales and their sums per customer and per company, per currency, with the last purchase and
+# what was bought in the 365 days up to it (schemas 22 and 24).
+_SUM_SALES = """INSERT INTO {table} ({key}, currency, sales, total_minor, last_on, recent_minor)
+        SELECT {key}, currency, count(*), sum(amount_minor), last_on,
+          sum(CASE WHEN sold_on >= date(last_on, '-365 days') THEN amount_minor ELSE 0 END)
+        FROM (SELECT {key}, currency, amount_minor, sold_on,
+                max(sold_on) OVER (PARTITION BY {key}, currency) AS last_on
+              FROM sales WHERE {key} IS NOT NULL) AS s
+        GROUP BY {key}, currency, last_on"""
 SUM_SALES = (
-    """INSERT INTO sale_totals (contact_id, currency, sales, total_minor)
-        SELECT contact_id, currency, count(*), sum(amount_minor) FROM sales
-        GROUP BY contact_id, currency""",
-    """INSERT INTO company_sale_totals (company_id, currency, sales, total_minor)
-        SELECT company_id, currency, count(*), sum(amount_minor) FROM sales
-        WHERE company_id IS NOT NULL GROUP BY company_id, currency""",
+    _SUM_SALES.format(table="sale_totals", key="contact_id"),
+    _SUM_SALES.format(table="company_sale_totals", key="company_id"),
 )
 # The triggers' work, once for every row copied: each statement is the trigger's own. On
 # SQLite the notes' entries and the score counts are made before the triggers are back, the

@@ -12,6 +12,10 @@ from tinycrm.purchases import REPEAT_PURCHASE_DAYS
 from tinycrm.store.backend import Backend, Connection, stream
 from tinycrm.wording import TOTAL_LIMIT
 
+# sale_totals.recent_minor: what was bought in the days up to the last purchase, as many as
+# this before it (schema 24), so that it bounds any period of a year ending after that purchase.
+RECENT_DAYS = 365
+
 # Purchase summaries up to :asof of the customers whose sale_stats row already includes later
 # sales (a look back in time), computed as the sale_stats trigger computes them: purchase days,
 # the last one, and the median gap between them.
@@ -200,21 +204,47 @@ class ReportRepo:
         )
         return [str(r[0]) for r in rows]
 
-    def by_lifetime_total(
-        self, currency: str, per_company: bool = False
+    def by_recent_total(
+        self, currency: str, per_company: bool, start: date, until: date
     ) -> Generator[tuple[int, int], None, None]:
-        """(customer or company, everything they bought in `currency`, kept), the most first:
-        a bound of what they bought in any period."""
-        key, table = ("company_id", "company_sale_totals") if per_company else (
-            "contact_id", "sale_totals")  # fmt: skip
+        """(customer or company, what they bought in `currency` in the RECENT_DAYS up to their
+        last purchase, kept), the most first, of those whose last purchase falls in [start,
+        until]: a bound of what they bought in any period from `start` if `until` is at most
+        RECENT_DAYS after it and the period ends on or after `until`."""
+        table = "company_sale_totals" if per_company else "sale_totals"
+        key = "company_id" if per_company else "contact_id"
         rows = stream(
             self.db,
-            f"SELECT {key}, total_minor FROM {table} WHERE currency = :currency"
-            " ORDER BY total_minor DESC",
-            {"currency": currency},
+            f"""SELECT {key}, recent_minor FROM {table} WHERE currency = :currency
+                  AND last_on BETWEEN :start AND :until ORDER BY recent_minor DESC""",
+            {"currency": currency, "start": start.isoformat(), "until": until.isoformat()},
         )
         for row in rows:
             yield int(row[0]), int(row[1])
+
+    def by_lifetime_total(
+        self, currency: str, per_company: bool, after: date, floor: int
+    ) -> Generator[tuple[int, int], None, None]:
+        """(customer or company, everything they bought in `currency`, kept), the most first,
+        of those who bought after `after` and at least `floor` in all: a bound of what they
+        bought in any period."""
+        table = "company_sale_totals" if per_company else "sale_totals"
+        key = "company_id" if per_company else "contact_id"
+        rows = stream(
+            self.db,
+            f"""SELECT {key}, total_minor FROM {table} WHERE currency = :currency
+                  AND total_minor >= :floor AND last_on > :after ORDER BY total_minor DESC""",
+            {"currency": currency, "floor": floor, "after": after.isoformat()},
+        )
+        for row in rows:
+            yield int(row[0]), int(row[1])
+
+    def sold_after(self, day: date) -> bool:
+        """Whether any sale is dated after `day` (through the index on the day)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sales WHERE sold_on > ? LIMIT 1", (day.isoformat(),)
+        ).fetchone()
+        return row is not None
 
     def lifecycle(self, as_of: date) -> Generator[LifecycleRow, None, None]:
         """Every active contact by name with what the lifecycle rules need: purchases up to

@@ -1070,9 +1070,74 @@ V22 = [
 # PostgreSQL's twin splits its search index in two partitions, contacts' documents and notes.
 V23: list[str] = []
 
+# Version 24: `report top` walks the customers (and companies) who bought in its period by
+# what they bought in the 365 days up to their last purchase, a bound of any period of a year
+# that ends on or after that purchase and far tighter than the lifetime (docs/decisions.md,
+# "Report top: a year's sales kept"). The sale totals are made again with that last day and sum,
+# recounted from the customer's (or company's) own sales by triggers that also follow sold_on.
+_RECENT_TABLE = """CREATE TABLE {table} (
+        {key} INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        sales INTEGER NOT NULL,
+        total_minor INTEGER NOT NULL,
+        last_on TEXT NOT NULL,
+        recent_minor INTEGER NOT NULL,
+        PRIMARY KEY ({key}, currency)
+    ) WITHOUT ROWID"""
+_RECENT_FILL = """INSERT INTO {table} ({key}, currency, sales, total_minor, last_on, recent_minor)
+        SELECT {key}, currency, count(*), sum(amount_minor), last_on,
+          sum(CASE WHEN sold_on >= date(last_on, '-365 days') THEN amount_minor ELSE 0 END)
+        FROM (SELECT {key}, currency, amount_minor, sold_on,
+                max(sold_on) OVER (PARTITION BY {key}, currency) AS last_on
+              FROM sales WHERE {key} IS NOT NULL) AS s
+        GROUP BY {key}, currency, last_on"""
+_RECENT_ADD = """
+            INSERT INTO {table} ({key}, currency, sales, total_minor, last_on, recent_minor)
+            SELECT {row}.{key}, {row}.currency, 1, {row}.amount_minor, {row}.sold_on,
+                   {row}.amount_minor
+            WHERE {row}.{key} IS NOT NULL
+            ON CONFLICT ({key}, currency) DO UPDATE
+            SET sales = sales + 1, total_minor = total_minor + excluded.total_minor;"""
+_RECENT_COUNT = """
+            UPDATE {table} SET
+              last_on = (SELECT max(sold_on) FROM sales
+                         WHERE {key} = {row}.{key} AND currency = {row}.currency),
+              recent_minor = (SELECT sum(amount_minor) FROM sales
+                WHERE {key} = {row}.{key} AND currency = {row}.currency
+                  AND sold_on >= date((SELECT max(sold_on) FROM sales
+                    WHERE {key} = {row}.{key} AND currency = {row}.currency), '-365 days'))
+            WHERE {key} = {row}.{key} AND currency = {row}.currency;"""
+
+
+def _recent_totals(table: str, key: str) -> list[str]:
+    """Version 24's statements for one of the two kept tables (frozen with it)."""
+    names = {"table": table, "key": key}
+    add = (_RECENT_ADD + _RECENT_COUNT).format(row="new", **names)
+    take = (_TOTAL_TAKE + _RECENT_COUNT).format(row="old", **names)
+    return [
+        f"DROP TRIGGER {table}_ai",
+        f"DROP TRIGGER {table}_ad",
+        f"DROP TRIGGER {table}_au",
+        f"DROP TABLE {table}",
+        _RECENT_TABLE.format(**names),
+        f"CREATE INDEX {table}_rank ON {table}(currency, total_minor)",
+        f"CREATE INDEX {table}_recent ON {table}(currency, recent_minor, last_on)",
+        _RECENT_FILL.format(**names),
+        f"CREATE TRIGGER {table}_ai AFTER INSERT ON sales BEGIN{add}\n        END",
+        f"CREATE TRIGGER {table}_ad AFTER DELETE ON sales BEGIN{take}\n        END",
+        f"""CREATE TRIGGER {table}_au AFTER UPDATE OF {key}, currency, amount_minor, sold_on
+        ON sales BEGIN{take}{add}\n        END""",
+    ]
+
+
+V24 = [
+    *_recent_totals("sale_totals", "contact_id"),
+    *_recent_totals("company_sale_totals", "company_id"),
+]
+
 MIGRATIONS: list[list[str]] = [
     V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
-    V20, V21, V22, V23,
+    V20, V21, V22, V23, V24,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
