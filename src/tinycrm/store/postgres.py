@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tinycrm.config import masked_url
 from tinycrm.errors import Forbidden, MissingDatabase, StorageError
@@ -90,9 +90,11 @@ def _params(numbered: bool, params: Any) -> Any:
 
 
 class Row(tuple[Any, ...]):
-    """A result row readable by position or column name, like sqlite3.Row."""
+    """A result row readable by position or column name, like sqlite3.Row; each statement's
+    rows are of a subclass that holds its columns' names once (`_row_class`)."""
 
-    _index: dict[str, int]
+    __slots__ = ()
+    _index: ClassVar[dict[str, int]] = {}
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
@@ -103,6 +105,16 @@ class Row(tuple[Any, ...]):
         return list(self._index)
 
 
+NUMERIC_OID = 1700  # pg_type's oid of numeric (what sum() of a bigint and avg() return)
+
+
+@lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    """The Row subclass of a result with these columns (the first of a repeated name wins)."""
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    return type("Row", (Row,), {"__slots__": (), "_index": index})
+
+
 def _plain(value: Any) -> Any:
     """numeric as SQLite gives it: a whole number as int, else float."""
     if isinstance(value, Decimal):
@@ -111,13 +123,18 @@ def _plain(value: Any) -> Any:
 
 
 def _row_factory(cursor: Any) -> Any:
-    names = [column.name for column in cursor.description or ()]
-    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    """Rows of the cursor's result: only its numeric columns are converted (`_plain`)."""
+    columns = cursor.description or ()
+    row_class = _row_class(tuple(column.name for column in columns))
+    numeric = [i for i, column in enumerate(columns) if column.type_code == NUMERIC_OID]
+    if not numeric:
+        return row_class
 
     def make(values: Sequence[Any]) -> Row:
-        row = Row(_plain(value) for value in values)
-        row._index = index
-        return row
+        plain = list(values)
+        for i in numeric:
+            plain[i] = _plain(plain[i])
+        return row_class(plain)
 
     return make
 
