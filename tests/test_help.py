@@ -105,6 +105,22 @@ def test_top_level_typos_get_a_suggestion(cli: Invoke, typo: str, meant: str) ->
     assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.stderr
 
 
+@pytest.mark.parametrize(("typo", "meant"), [("serch", "search"), ("imprt", "import")])
+def test_contacts_typos_get_a_suggestion_loaded_or_not(cli: Invoke, typo: str, meant: str) -> None:
+    """`import` is loaded only when used (cli/transfer.py), and still suggested."""
+    result = cli("contacts", typo)
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.stderr
+
+
+def test_contacts_help_lists_every_command_in_order(cli: Invoke) -> None:
+    shown = cli("contacts", "--help").stdout
+    names = ["add", "edit", "archive", "list", "search", "assign", "show", "import", "export",
+             "sync", "merge", "forget"]  # fmt: skip
+    listed = [line.split()[0] for line in shown.split("Commands:", 1)[1].splitlines() if line]
+    assert listed == names
+
+
 def test_digest_takes_json_as_every_command_does(cli: Invoke) -> None:
     cli("demo")
     plain = cli("digest", "--json", "--as-of", "2026-11-26")

@@ -85,3 +85,21 @@ def test_what_every_command_shares_imports_one_service(tmp_path: Path) -> None:
         imported = service_imports(db, *command.split())
         assert "tinycrm.services.upgrades" in imported
         assert not imported & {"tinycrm.services.companies", "tinycrm.services.maintenance"}
+
+
+def test_finding_a_contact_imports_none_of_the_transfer_services(tmp_path: Path) -> None:
+    """`contacts import|export|sync|merge|forget` (cli/transfer.py) load when they are used,
+    so search and show do not pay for the file formats; import still works."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    transfer = {
+        "tinycrm.services.importing",
+        "tinycrm.services.exporting",
+        "tinycrm.services.merging",
+        "tinycrm.services.restoring",
+    }
+    for command in ("contacts search Ann", "contacts show Ann", "contacts list"):
+        assert not service_imports(db, *command.split()) & transfer
+    card = tmp_path / "bob.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Stone\r\nEND:VCARD\r\n")
+    assert "tinycrm.services.importing" in service_imports(db, "contacts", "import", str(card))

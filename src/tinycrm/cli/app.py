@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Sequence
-from difflib import get_close_matches
 from typing import Any
 
 import typer
 
 from tinycrm import __version__
 from tinycrm.cli.context import State
-from tinycrm.cli.plain_help import CrmTyper, PlainGroup
+from tinycrm.cli.plain_help import CrmTyper, LazyGroup, load_command
 from tinycrm.errors import CrmError
 from tinycrm.textsafe import visible
 
@@ -44,43 +42,19 @@ SUBCOMMANDS: dict[str, str] = {
 
 def load_subcommand(name: str) -> Any:
     """The click command for one sub-command, built from its Typer app or function."""
-    module_name, attribute = SUBCOMMANDS[name].split(":")
-    target = getattr(importlib.import_module(module_name), attribute)
-    if not isinstance(target, typer.Typer):
-        wrapper = CrmTyper()
-        wrapper.command(name)(target)
-        target = wrapper
-    command = typer.main.get_command(target)
-    command.name = name
-    return command
+    return load_command(name, SUBCOMMANDS[name])
 
 
-class CrmGroup(PlainGroup):
+class CrmGroup(LazyGroup):
     """The root group: loads sub-commands lazily, and turns domain and database errors into
     one stderr line and an exit code (here rather than only in `run()`, so that Typer's test
     runner sees the same behaviour).
     """
 
+    lazy = SUBCOMMANDS
+
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
-
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
-        if cmd_name in SUBCOMMANDS and cmd_name not in self.commands:
-            self.add_command(load_subcommand(cmd_name), cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
-        """As Typer's, but a typo is matched against every command, loaded or not."""
-        try:
-            return super().resolve_command(ctx, args)
-        except typer.TyperException as exc:
-            message = getattr(exc, "message", "")
-            if args and "Did you mean" not in message:
-                close = get_close_matches(args[0], self.list_commands(ctx))
-                if close:
-                    names = ", ".join(repr(name) for name in close)
-                    exc.message = f"{message.rstrip('.')}. Did you mean {names}?"
-            raise
+        return sorted(super().list_commands(ctx))
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import ClassVar
 
 import typer
 
@@ -16,8 +17,7 @@ from tinycrm.cli.context import (
     state,
     today,
 )
-from tinycrm.cli.followups import when_text
-from tinycrm.cli.plain_help import CrmTyper
+from tinycrm.cli.plain_help import CrmTyper, LazyGroup
 from tinycrm.models import Company, Contact
 from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
@@ -29,9 +29,28 @@ from tinycrm.services.satisfaction import trend
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible
-from tinycrm.wording import NARROW_HINT, matches_text, plural
+from tinycrm.wording import NARROW_HINT, due_text, matches_text, plural
 
-app = CrmTyper(add_completion=False, help="Add, find and change contacts.", no_args_is_help=True)
+
+class ContactsGroup(LazyGroup):
+    """`crm contacts`: the commands that move contacts in and out (cli/transfer.py, with the
+    import and export services) are loaded only when used."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "import": "tinycrm.cli.transfer:import_",
+        "export": "tinycrm.cli.transfer:export",
+        "sync": "tinycrm.cli.transfer:sync",
+        "merge": "tinycrm.cli.transfer:merge",
+        "forget": "tinycrm.cli.transfer:forget",
+    }
+
+
+app = CrmTyper(
+    cls=ContactsGroup,
+    add_completion=False,
+    help="Add, find and change contacts.",
+    no_args_is_help=True,
+)
 
 EMAIL = typer.Option(None, "--email", "-e", help="Email address (repeat for more).")
 PHONE = typer.Option(None, "--phone", "-p", help="Phone number (repeat for more).")
@@ -447,7 +466,10 @@ def show(
     output.print_heading(f"Follow-ups ({len(details.follow_ups)})")
     output.print_table(
         ["Handle", "Due", "When", "Kind", "Title"],
-        ([i.handle, i.due_on, when_text(i), i.kind.value, i.title] for i in details.follow_ups),
+        (
+            [i.handle, i.due_on, due_text(i.days_late), i.kind.value, i.title]
+            for i in details.follow_ups
+        ),
         empty="nothing due in the next 30 days",
     )
     output.print_heading(f"Notes ({details.note_count})")
@@ -533,16 +555,3 @@ def _field_pairs(c: Contact, owner: str | None) -> list[tuple[str, object]]:
         ("Referred by", f"{c.referrer} (id {c.referred_by})" if c.referred_by else None),
         ("Archived", "yes" if c.archived else None),
     ]
-
-
-def _register_transfer_commands() -> None:
-    from tinycrm.cli import transfer
-
-    app.command("import")(transfer.import_)
-    app.command("export")(transfer.export)
-    app.command("sync")(transfer.sync)
-    app.command("merge")(transfer.merge)
-    app.command("forget")(transfer.forget)
-
-
-_register_transfer_commands()

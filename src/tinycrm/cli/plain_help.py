@@ -9,9 +9,11 @@ named the way docs/cli.md (generated from the same classes) names them: `REF`, n
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from difflib import get_close_matches
+from typing import Any, ClassVar, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -48,6 +50,49 @@ class PlainGroup(TyperGroup):
             sys.stdout.write(ctx.get_help() + "\n")
             raise typer.Exit(0)
         return super().parse_args(ctx, args)
+
+
+class LazyGroup(PlainGroup):
+    """A group some of whose commands are imported when first used (run, listed in help):
+    `lazy` maps such a command's name to "module:attribute", a Typer app or a function."""
+
+    lazy: ClassVar[dict[str, str]] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        loaded = super().list_commands(ctx)
+        return [*loaded, *(name for name in self.lazy if name not in loaded)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(load_command(cmd_name, self.lazy[cmd_name]), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Typer's, but a typo is matched against every command, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            message = getattr(exc, "message", "")
+            if args and "Did you mean" not in message:
+                close = get_close_matches(args[0], self.list_commands(ctx))
+                if close:
+                    names = ", ".join(repr(name) for name in close)
+                    exc.message = f"{message.rstrip('.')}. Did you mean {names}?"
+            raise
+
+
+def load_command(name: str, target: str) -> Any:
+    """The click command `name` built from the Typer app or function `target`
+    ("module:attribute")."""
+    module_name, attribute = target.split(":")
+    found = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(found, typer.Typer):
+        wrapper = CrmTyper()
+        wrapper.command(name)(found)
+        found = wrapper
+    command = typer.main.get_command(found)
+    command.name = name
+    return command
 
 
 class CrmTyper(typer.Typer):
