@@ -264,16 +264,27 @@ DERIVATIONS = (
 
 
 class _Steps:
-    """Logs each step of the generation with its wall and CPU seconds."""
+    """Logs each step of the generation with its wall and CPU seconds, and (on Linux) the
+    seconds it waited for a CPU: on a shared machine most of the rest of the wall time."""
 
     def __init__(self, log: Any) -> None:
         self.log = log
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu, self.waited = time.perf_counter(), time.process_time(), _waited()
 
     def done(self, what: str) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.log(f"  {what}: {wall - self.wall:.1f} s ({cpu - self.cpu:.1f} s CPU)")
-        self.wall, self.cpu = wall, cpu
+        wall, cpu, waited = time.perf_counter(), time.process_time(), _waited()
+        waiting = f", {waited - self.waited:.1f} s waiting for a CPU" if waited else ""
+        self.log(f"  {what}: {wall - self.wall:.1f} s ({cpu - self.cpu:.1f} s CPU{waiting})")
+        self.wall, self.cpu, self.waited = wall, cpu, waited
+
+
+def _waited() -> float:
+    """Seconds this process has been runnable but not running (0.0 where Linux's
+    /proc/self/schedstat is not there)."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 @contextmanager
