@@ -232,3 +232,63 @@ def test_the_lifecycle_report_past_the_limit_says_more_than_it(cli: Invoke, stor
     assert lifecycle()["rows"] == all_rows[:50]
     assert [r["contact"] for r in all_rows[:3]] == ["Buyer 0000", "Buyer 0000b", "Buyer 0001"]
     assert {r["suggested_stage"] for r in rows} == {"expansion"}
+
+
+def test_an_open_case_moves_every_row_of_its_customer_and_back(cli: Invoke, store: Store) -> None:
+    """Whether a customer has an open case is kept on their rows (schema 24): opening one
+    moves their stored follow-up, check-in and reorder up the overdue page together,
+    resolving it (or merging them into someone without one) moves them back; every page is
+    the head of the whole list."""
+    names = [f"Person {n:02d}" for n in range(12)]
+    for n, name in enumerate(names):
+        created = D - timedelta(days=400)
+        who = add_contact(store, ContactFields(name=name, relationship_type="long-term"), created)
+        with store.write():
+            fu.add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
+        for day in ("2026-06-01", "2026-07-01", "2026-07-31"):  # a reorder due late August
+            sales.add_sale(store, str(who.id), "12", sold_on=date.fromisoformat(day), today=D,
+                           currency="EUR", follow_up=False)  # fmt: skip
+    last = names[-1]
+
+    def overdue(limit: int) -> list[dict[str, object]]:
+        rows = overdue_json(cli, "--limit", str(limit))["overdue"]
+        assert isinstance(rows, list)
+        return rows
+
+    def pages_are_heads() -> list[dict[str, object]]:
+        whole = overdue(0)
+        for limit in (1, 3, 5, 10, 20):
+            assert overdue(limit) == whole[:limit], limit
+        return whole
+
+    before = pages_are_heads()
+    kinds = {row["kind"] for row in before if row["contact"] == last}
+    assert kinds == {"custom", "check-in", "reorder"}
+    assert before[0]["contact"] != last
+    opened = cli("cases", "open", last, "Broken vase", "--as-of", f"{D - timedelta(days=9)}")
+    assert opened.exit_code == 0, opened.stderr
+    raised = pages_are_heads()
+    theirs = [row for row in raised if row["contact"] == last]
+    assert raised[: len(theirs)] == theirs  # every row of theirs first
+    assert {row["kind"] for row in theirs} == {"case", "custom", "check-in", "reorder"}
+    sale = cli("sales", "add", last, "12.00", "--date", "2026-08-30", "--no-follow-up",
+               "--as-of", D.isoformat())  # fmt: skip
+    assert sale.exit_code == 0, sale.stderr  # the reorder's row made again (the check-in met)
+    raised = pages_are_heads()
+    theirs = [row for row in raised if row["contact"] == last]
+    assert raised[: len(theirs)] == theirs
+    assert {row["kind"] for row in theirs} == {"case", "custom", "reorder"}
+    merged = cli("contacts", "merge", names[0], last, "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    moved = pages_are_heads()
+    theirs = [row for row in moved if row["contact"] == names[0]]  # every row, both people's
+    assert moved[: len(theirs)] == theirs
+    assert [row["kind"] for row in theirs].count("custom") == 2
+    case_id = json.loads(cli("cases", "list", "--json").stdout)[0]["id"]
+    resolved = cli("cases", "resolve", str(case_id), "--note", "Replaced", "--as-of", D.isoformat())
+    assert resolved.exit_code == 0, resolved.stderr
+    after = pages_are_heads()
+    assert [row["urgency"] for row in after] == sorted(
+        (row["urgency"] for row in after), reverse=True
+    )
+    assert max(r["urgency"] for r in after) < min(r["urgency"] for r in moved[: len(theirs)])

@@ -93,7 +93,7 @@ class FollowUpRepo:
             params.append(status)
         sql = f"""SELECT f.*, {_DONE_BY}, c.name AS contact_name,
                     c.relationship_type AS contact_type,
-                    f.contact_id IN ({_OPEN_CASES}) AS open_case
+                    f.open_case
                   FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
                   WHERE {" AND ".join(clauses)}
                   ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
@@ -144,18 +144,6 @@ class FollowUpRepo:
             sql += f" LIMIT {int(limit)}"
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
-    def open_case_rows(
-        self, skips: Mapping[Source, Sequence[int]], lo: str, hi: str, as_of: date, cap: str
-    ) -> list[RankRow]:
-        """The rows of contacts with an open case (few) due in (lo, hi] of every source in
-        `skips` (its contacts left out), in no particular order. One query."""
-        parts = []
-        for src, skip in skips.items():
-            sql, params = _source_sql(src, lo, hi, as_of, skip, None, cap=cap)
-            parts.append((_with_open_case(src, sql, True), params))
-        sql, params = _each(parts)
-        return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
-
     def count_rows(
         self, skips: Mapping[Source, Sequence[int]], lo: str, hi: str, as_of: date,
         cap: str | None = None, limit: int = TOTAL_LIMIT + 1,
@@ -193,7 +181,7 @@ class FollowUpRepo:
                 src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of, skip, None
             )
             col = _SOURCES[src]
-            weight = _weight_sql(weights, col.kind_expr, col.contact)
+            weight = _weight_sql(weights, col.kind_expr, col.open_case)
             tie = f"lower(c.name), {col.tie_text}" if by_name else col.tie
             sql += f" ORDER BY {weight} DESC, {tie}"
             if limit is not None:
@@ -211,7 +199,7 @@ class FollowUpRepo:
         marked done, skipped or snoozed, as (day, row): of each day, the `limit` first (all:
         None) by the highest `weights`, then (`by_name`) by contact name, then as their
         handles sort. One query for the whole window."""
-        weight = _weight_sql(weights, f"'{kind}'", "c.id")
+        weight = _weight_sql(weights, f"'{kind}'", "c.open_case")
         name = "lower(c.name), " if by_name else ""
         parts = []
         for n, (day, month_days) in enumerate(days.items()):
@@ -293,7 +281,8 @@ class FollowUpRepo:
         for chunk in _chunks(ids[Source.STORED]):
             for r in self.db.conn.execute(
                 f"""SELECT f.id, f.contact_id, c.name, f.kind, f.title, f.rule,
-                           c.relationship_type, f.due_on, f.snoozed_until, f.version
+                           c.relationship_type, f.due_on, f.snoozed_until, f.version,
+                           f.open_case
                     FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
                     WHERE f.id IN ({",".join("?" * len(chunk))})""",
                 chunk,
@@ -304,6 +293,7 @@ class FollowUpRepo:
                     rule=r["rule"], relationship_type=r["relationship_type"],
                     occurrence=r["due_on"], snoozed_until=r["snoozed_until"],
                     last_touch_on=None, cadence=None, urgency=0.0, version=r["version"],
+                    open_case=bool(r["open_case"]),
                 )  # fmt: skip
         for chunk in _chunks(ids[Source.CHECK_IN]):
             for r in self.db.conn.execute(
@@ -450,9 +440,16 @@ class FollowUpRepo:
         ).fetchone()
         return _date(row[0]) if row else None
 
-    def contacts_with_open_case(self) -> set[int]:
-        rows = self.db.conn.execute(_OPEN_CASES)
-        return {row[0] for row in rows}
+    def with_open_case(self, contact_ids: Iterable[int]) -> set[int]:
+        """Those of `contact_ids` with an open case."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(contact_ids))):
+            found.update(row[0] for row in self.db.conn.execute(
+                f"""SELECT id FROM contacts WHERE open_case = 1
+                    AND id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ))  # fmt: skip
+        return found
 
     def has_open_case(self, contact_id: int) -> bool:
         row = self.db.conn.execute(
@@ -515,9 +512,6 @@ class FollowUpRepo:
 _ONE_DAY = timedelta(days=1)
 # Who closed a follow-up `f`, by name.
 _DONE_BY = "(SELECT name FROM users WHERE id = f.done_by) AS done_by_name"
-_OPEN_CASES = (
-    "SELECT DISTINCT contact_id FROM cases INDEXED BY cases_open_contact WHERE resolved_on IS NULL"
-)
 
 
 class Source(IntEnum):
@@ -535,8 +529,9 @@ def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
 
 
 class _Source(NamedTuple):
-    select: str  # src, id, contact_id, due, kind, relationship type, contact name
+    select: str  # src, id, contact_id, due, kind, relationship type, contact name, open case
     tables: str
+    open_case_tables: str  # the same, read through the index of the contacts with an open case
     where: str
     due: str
     tie: str  # order among rows due the same day (as the handles sort after the day's)
@@ -544,6 +539,7 @@ class _Source(NamedTuple):
     kind_col: str | None
     kind_expr: str  # the rows' kind
     tie_text: str  # order among rows due the same day as their handles sort as text
+    open_case: str  # 1 when the row's contact has an open case (schema 24), else 0
 
 
 _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = s.contact_id
@@ -552,8 +548,9 @@ _REORDER_MARKED = """EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id
 _SOURCES: dict[Source, _Source] = {
     Source.STORED: _Source(
         "0, f.id, f.contact_id, coalesce(f.snoozed_until, f.due_on), f.kind, c.relationship_type,"
-        " c.name",
+        " c.name, f.open_case",
         "follow_ups f INDEXED BY follow_ups_effective_due JOIN contacts c ON c.id = f.contact_id",
+        "follow_ups f INDEXED BY follow_ups_open_case_due JOIN contacts c ON c.id = f.contact_id",
         # Snoozing only postpones, so due_on <= cap (the queue's last day) lets the index
         # narrow the range.
         "f.status = 'open' AND c.archived = 0 AND f.due_on <= :cap",
@@ -563,10 +560,12 @@ _SOURCES: dict[Source, _Source] = {
         "f.kind",
         "f.kind",
         "CAST(f.id AS TEXT)",
+        "f.open_case",
     ),
     Source.CHECK_IN: _Source(
-        "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type, c.name",
+        "1, c.id, c.id, c.check_in_due_on, 'check-in', c.relationship_type, c.name, c.open_case",
         "contacts c",
+        "contacts c INDEXED BY contacts_open_case_check_in",
         "c.check_in_due_on IS NOT NULL",
         "c.check_in_due_on",
         "(c.id || '-')",
@@ -574,10 +573,13 @@ _SOURCES: dict[Source, _Source] = {
         None,
         "'check-in'",
         "(c.id || '-')",
+        "c.open_case",
     ),
     Source.REORDER: _Source(
-        "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type, c.name",
+        "2, s.contact_id, s.contact_id, s.next_due_on, 'reorder', c.relationship_type, c.name,"
+        " s.open_case",
         "sale_stats s JOIN contacts c ON c.id = s.contact_id",
+        "sale_stats s INDEXED BY sale_stats_open_case_due JOIN contacts c ON c.id = s.contact_id",
         # Summaries that include sales after as_of (a look back in time) are left out; a
         # done or skipped occurrence is marked; a snoozed one comes back through Python.
         f"s.next_due_on IS NOT NULL AND s.last_on <= :as_of AND c.archived = 0"
@@ -588,17 +590,18 @@ _SOURCES: dict[Source, _Source] = {
         None,
         "'reorder'",
         "(s.contact_id || '-')",
+        "s.open_case",
     ),
 }
 
 
 def _with_open_case(src: Source, sql: str, open_case: bool) -> str:
-    """`_source_sql`'s query kept to the rows of contacts with (without) an open case."""
-    sql += f" AND {_SOURCES[src].contact} {'' if open_case else 'NOT '}IN ({_OPEN_CASES})"
-    if open_case and src == Source.STORED:
-        # Start from the few contacts with an open case, not from every overdue row.
-        sql = sql.replace("follow_ups_effective_due JOIN", "follow_ups_contact JOIN")
-    return sql
+    """`_source_sql`'s query kept to the rows of contacts with (without) an open case; the
+    former through the index of those rows only."""
+    col = _SOURCES[src]
+    if open_case:
+        sql = sql.replace(f" FROM {col.tables} ", f" FROM {col.open_case_tables} ", 1)
+    return f"{sql} AND {col.open_case} = {int(open_case)}"
 
 
 def _each(parts: Iterable[tuple[str, dict[str, object]]]) -> tuple[str, dict[str, object]]:
@@ -647,7 +650,7 @@ class Weights(NamedTuple):
     open_case: float
 
 
-def _weight_sql(weights: Weights, kind: str, contact: str) -> str:
+def _weight_sql(weights: Weights, kind: str, open_case: str) -> str:
     """`weights` of a row as SQL (the values are the queue's constants, written inline)."""
 
     def case(expression: str, values: Mapping[str, float]) -> str:
@@ -656,8 +659,7 @@ def _weight_sql(weights: Weights, kind: str, contact: str) -> str:
 
     return (
         f"({case(kind, weights.kinds)} + {case('c.relationship_type', weights.relationships)}"
-        f" + (CASE WHEN {contact} IN ({_OPEN_CASES}) THEN {float(weights.open_case)!r}"
-        " ELSE 0.0 END))"
+        f" + (CASE WHEN {open_case} = 1 THEN {float(weights.open_case)!r} ELSE 0.0 END))"
     )
 
 
@@ -742,6 +744,7 @@ class RankRow(NamedTuple):
     kind: str
     relationship_type: str | None
     contact_name: str
+    open_case: int  # 1: the contact has an open case
 
 
 class ReorderRow(NamedTuple):
@@ -774,6 +777,7 @@ class DueRow(NamedTuple):
     median_gap: float | None = None  # reorders: last_touch_on is the last purchase
     purchases: int | None = None
     version: int = 0  # stored follow-ups: the row's version
+    open_case: bool = False  # stored follow-ups: whether the contact has an open case
 
 
 class Mark(NamedTuple):

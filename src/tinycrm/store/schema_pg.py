@@ -934,8 +934,54 @@ V24 = [
         FOR EACH ROW EXECUTE FUNCTION tinycrm_sale_totals_changed()""",
 ]
 
+# Version 25 (schema.V25's twin): whether a contact has an open case, kept on the contact, its
+# stored follow-ups and its purchase statistics (the rows the queue ranks) by triggers.
+V25 = [
+    "ALTER TABLE contacts ADD COLUMN open_case INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE follow_ups ADD COLUMN open_case INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sale_stats ADD COLUMN open_case INTEGER NOT NULL DEFAULT 0",
+    """UPDATE contacts SET open_case = 1
+        WHERE id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)""",
+    """UPDATE follow_ups SET open_case = 1
+        WHERE contact_id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)""",
+    """UPDATE sale_stats SET open_case = 1
+        WHERE contact_id IN (SELECT contact_id FROM cases WHERE resolved_on IS NULL)""",
+    """CREATE FUNCTION tinycrm_open_case(cid BIGINT) RETURNS void LANGUAGE sql AS $$
+    UPDATE contacts SET open_case = CASE WHEN EXISTS (SELECT 1 FROM cases
+        WHERE contact_id = cid AND resolved_on IS NULL) THEN 1 ELSE 0 END WHERE id = cid;
+    UPDATE follow_ups SET open_case = (SELECT open_case FROM contacts WHERE id = cid)
+        WHERE contact_id = cid;
+    UPDATE sale_stats SET open_case = (SELECT open_case FROM contacts WHERE id = cid)
+        WHERE contact_id = cid;
+$$""",
+    """CREATE FUNCTION tinycrm_cases_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN PERFORM tinycrm_open_case(OLD.contact_id); END IF;
+        IF TG_OP <> 'DELETE' THEN PERFORM tinycrm_open_case(NEW.contact_id); END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER cases_open_case AFTER INSERT OR DELETE OR UPDATE OF contact_id, resolved_on
+        ON cases FOR EACH ROW EXECUTE FUNCTION tinycrm_cases_changed()""",
+    """CREATE FUNCTION tinycrm_row_open_case() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.open_case := coalesce((SELECT open_case FROM contacts WHERE id = NEW.contact_id), 0);
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER follow_ups_open_case BEFORE INSERT OR UPDATE OF contact_id ON follow_ups
+        FOR EACH ROW EXECUTE FUNCTION tinycrm_row_open_case()""",
+    """CREATE TRIGGER sale_stats_open_case BEFORE INSERT OR UPDATE OF contact_id ON sale_stats
+        FOR EACH ROW EXECUTE FUNCTION tinycrm_row_open_case()""",
+    """CREATE INDEX follow_ups_open_case_due
+        ON follow_ups(coalesce(snoozed_until, due_on), kind, contact_id)
+        WHERE status = 'open' AND open_case = 1""",
+    """CREATE INDEX contacts_open_case_check_in ON contacts(check_in_due_on, relationship_type)
+        WHERE check_in_due_on IS NOT NULL AND open_case = 1""",
+    """CREATE INDEX sale_stats_open_case_due ON sale_stats(next_due_on, last_on)
+        WHERE next_due_on IS NOT NULL AND open_case = 1""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
-    19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24,
+    19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24, 25: V25,
 }  # fmt: skip

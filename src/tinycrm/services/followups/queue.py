@@ -70,12 +70,12 @@ def build_queue(
     QueueItems.
 
     Finding the most urgent overdue rows without scoring them all: within one group of rows
-    that share their static weights (source × kind × relationship type, contacts without an
-    open case), urgency only falls as the due day gets later, and ties go to the earlier day
-    and lower handle, so the group's first `overdue_limit` rows by (due, handle) are its only
-    candidates. Groups are walked from the highest possible urgency down and the walk stops
-    once the page is full of rows more urgent than anything the next group can reach. Rows of
-    contacts with an open case (few) are all read and scored.
+    that share their static weights (source × kind × relationship type × whether the contact
+    has an open case), urgency only falls as the due day gets later, and ties go to the
+    earlier day and lower handle, so the group's first `overdue_limit` rows by (due, handle)
+    are its only candidates. Groups are walked from the highest possible urgency down and the
+    walk stops once the page is full of rows more urgent than anything the next group can
+    reach.
 
     With `scope`, only the rows of one user (or the unassigned ones): every row is ranked and
     kept where its owner matches before a page is built, so the counts are of those rows."""
@@ -157,7 +157,7 @@ def build_queue(
 
 class _QueueBuilder:
     """The pieces of one `build_queue` call, sharing what every piece needs: the snoozed
-    rows to leave to Python, the contacts with an open case, and the day boundaries."""
+    rows to leave to Python and the day boundaries."""
 
     def __init__(
         self, store: Store, as_of: date, end: date, scope: OwnerScope | None, settings: Settings
@@ -176,14 +176,13 @@ class _QueueBuilder:
             kind: sorted({m.contact_id for m in self.snoozed if m.kind == kind})
             for kind in SQL_PAGED.values()
         }
-        self.cases = self.repo.contacts_with_open_case()
         self.before = (as_of - timedelta(days=1)).isoformat()
         self.on, self.last = as_of.isoformat(), end.isoformat()
 
     def scored(self, row: RankRow) -> Ranked:
         due = date.fromisoformat(row.due)
         late = (self.as_of - due).days
-        score = urgency(row.kind, late, row.relationship_type, row.contact_id in self.cases)
+        score = urgency(row.kind, late, row.relationship_type, bool(row.open_case))
         handle = _rank_handle(row)
         return Ranked(score, due, _tie(handle), handle, row)
 
@@ -216,27 +215,32 @@ class _QueueBuilder:
             paged_until=paged_until,
         )  # fmt: skip
         parts: tuple[list[Ranked], list[Ranked], list[Ranked]] = ([], [], [])
-        for item in items:
-            late = (self.as_of - item.due_on).days
-            if item.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
+        for ranked in self.ranked(items):
+            late = (self.as_of - ranked.due).days
+            if ranked.row.kind in GRACE_KINDS and late > DERIVED_GRACE_DAYS:
                 continue
-            parts[0 if late > 0 else 1 if late == 0 else 2].append(self.ranked(item))
+            parts[0 if late > 0 else 1 if late == 0 else 2].append(ranked)
         return parts
 
-    def ranked(self, item: QueueItem) -> Ranked:
-        late = (self.as_of - item.due_on).days
-        score = urgency(item.kind, late, item.relationship_type, item.contact_id in self.cases)
-        return Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
+    def ranked(self, items: list[QueueItem]) -> list[Ranked]:
+        """Derived rows scored (whose contacts have an open case read for them at once)."""
+        cases = self.repo.with_open_case(item.contact_id for item in items)
+        ranked = []
+        for item in items:
+            late = (self.as_of - item.due_on).days
+            score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
+            ranked.append(Ranked(score, item.due_on, _tie(item.handle), item.handle, item))
+        return ranked
 
     def dated(self, days: list[date], limit: int | None, *, by_name: bool) -> list[Ranked]:
         """A page of `limit` birthdays and of anniversaries on each of `days` (all: None),
         scored."""
-        return [
-            self.ranked(item)
+        return self.ranked([
+            item
             for kind, skip in self.dated_skips.items()
             for item in dated_on(self.store, kind, days, self.settings, SAME_DAY,
                                  by_name=by_name, skip=skip, limit=limit)
-        ]  # fmt: skip
+        ])  # fmt: skip
 
     def dated_count(self, days: list[date], page: int) -> int:
         """The birthdays and anniversaries `dated` pages on `days`, counted up to TOTAL_LIMIT
@@ -275,16 +279,14 @@ class _QueueBuilder:
             shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
             shown.sort(key=_overdue_key)
             return shown
-        open_case = self.repo.open_case_rows(self.skips, "", self.before, self.as_of, self.last)
-        shown = derived + [self.scored(r) for r in open_case]
-        shown.sort(key=_overdue_key)
-        del shown[limit:]
+        shown = sorted(derived, key=_overdue_key)[:limit]
         for group in _groups():
             if len(shown) >= limit and shown[limit - 1].urgency > group.best:
                 break
             found = self.rows(
                 group.src, "", self.before, kinds=group.kinds, exclude_kinds=group.exclude_kinds,
-                rels=group.rels, exclude_rels=group.exclude_rels, open_case=False, limit=limit,
+                rels=group.rels, exclude_rels=group.exclude_rels, open_case=group.open_case,
+                limit=limit,
             )  # fmt: skip
             if found:
                 shown.extend(found)
@@ -357,7 +359,7 @@ class _QueueBuilder:
 
     def finish(self, *parts: list[Ranked]) -> list[list[QueueItem]]:
         """Each part's rows as QueueItems with their owners, read for every part at once."""
-        built = _finish_all(self.store, parts, self.as_of, self.cases)
+        built = _finish_all(self.store, parts, self.as_of)
         items = with_owners(self.store, [item for part in built for item in part])
         ends = accumulate(len(part) for part in built)
         return [items[end - len(part) : end] for part, end in zip(built, ends, strict=True)]
@@ -455,10 +457,11 @@ def _today_key(r: Ranked) -> tuple[float, str, str]:
 
 
 class _Group(NamedTuple):
-    """Overdue rows of one source sharing their static urgency weights (no open case)."""
+    """Overdue rows of one source sharing their static urgency weights."""
 
     best: float  # the highest urgency a row of the group can have (a week or more late)
     src: Source
+    open_case: bool
     kinds: list[str] | None = None
     exclude_kinds: list[str] | None = None
     rels: list[str] | None = None
@@ -480,8 +483,11 @@ def _groups() -> list[_Group]:
     kind_groups += [(src, kind, None, None) for src, kind in _SQL_KINDS.items() if kind]
     for src, kind, kinds, exclude_kinds in kind_groups:
         for rel, rels, exclude_rels in rel_groups:
-            best = urgency(kind, DERIVED_GRACE_DAYS, rel, False)
-            groups.append(_Group(best, src, kinds, exclude_kinds, rels, exclude_rels))
+            for open_case in (True, False):
+                best = urgency(kind, DERIVED_GRACE_DAYS, rel, open_case)
+                groups.append(
+                    _Group(best, src, open_case, kinds, exclude_kinds, rels, exclude_rels)
+                )
     groups.sort(key=lambda g: -g.best)
     return groups
 
@@ -500,7 +506,7 @@ def _rank_handle(row: RankRow) -> str:
 
 
 def _finish_all(
-    store: Store, parts: tuple[list[Ranked], ...], as_of: date, cases: set[int]
+    store: Store, parts: tuple[list[Ranked], ...], as_of: date
 ) -> list[list[QueueItem]]:
     """QueueItems for each part's ranked rows, in their order (details fetched in one go)."""
     wanted = [
@@ -521,14 +527,12 @@ def _finish_all(
                 continue
             row = found.get((entry.src, entry.id))
             if row is not None:
-                items.append(_due_item(row, due, late, score, as_of, cases))
+                items.append(_due_item(row, due, late, score, as_of))
         built.append(items)
     return built
 
 
-def _due_item(
-    row: DueRow, due: date, late: int, score: float, as_of: date, cases: set[int]
-) -> QueueItem:
+def _due_item(row: DueRow, due: date, late: int, score: float, as_of: date) -> QueueItem:
     if row.src == Source.CHECK_IN:
         return replace(check_in_item(row), days_late=late, urgency=score)
     if row.src == Source.REORDER:
@@ -547,9 +551,7 @@ def _due_item(
         snoozed_until=date.fromisoformat(row.snoozed_until) if row.snoozed_until else None,
         version=row.version,
     )
-    return stored_item(
-        follow_up, row.contact_name, as_of, row.relationship_type, row.contact_id in cases
-    )
+    return stored_item(follow_up, row.contact_name, as_of, row.relationship_type, row.open_case)
 
 
 def follow_ups_for_contact(
