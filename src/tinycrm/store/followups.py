@@ -112,36 +112,27 @@ class FollowUpRepo:
         as_of: date,
         *,
         kinds: Sequence[str] | None = None,
-        exclude_kinds: Sequence[str] | None = None,
-        rels: Sequence[str] | None = None,
-        exclude_rels: Sequence[str] | None = None,
-        open_case: bool | None = None,
         skip: Sequence[int] = (),
         limit: int | None = None,
-        contact_id: int | None = None,
         cap: str | None = None,
     ) -> list[RankRow]:
         """Rows of one source due in (lo, hi], soonest first (ties: stored by id, derived
-        by handle), optionally only some kinds / relationship types, only contacts with
-        (True) or without (False) an open case, at most `limit`."""
-        sql, params = _source_sql(src, lo, hi, as_of, skip, contact_id, cap=cap)
-        col = _SOURCES[src]
-        if kinds is not None and col.kind_col:
-            sql += f" AND {col.kind_col} IN ({_marks(kinds, params, 'k')})"
-        if exclude_kinds and col.kind_col:
-            sql += f" AND {col.kind_col} NOT IN ({_marks(exclude_kinds, params, 'xk')})"
-        if rels is not None:
-            sql += f" AND c.relationship_type IN ({_marks(rels, params, 'r')})"
-        if exclude_rels is not None:
-            sql += " AND (c.relationship_type IS NULL"
-            if exclude_rels:
-                sql += f" OR c.relationship_type NOT IN ({_marks(exclude_rels, params, 'xr')})"
-            sql += ")"
-        if open_case is not None:
-            sql = _with_open_case(src, sql, open_case)
-        sql += f" ORDER BY {col.due}, {col.tie}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        by handle), optionally only stored follow-ups of some kinds, at most `limit`."""
+        sql, params = _rank_sql(RankGroup(src, kinds=kinds), lo, hi, as_of, skip, cap, limit)
+        return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def rank_groups(
+        self, groups: Sequence[RankGroup], skips: Mapping[Source, Sequence[int]], lo: str,
+        hi: str, as_of: date, cap: str, limit: int,
+    ) -> list[RankRow]:  # fmt: skip
+        """The first `limit` rows of each group due in (lo, hi], as `rank_rows` orders them
+        (each source's contacts in `skips` left out); in no particular order across groups.
+        One query."""
+        parts = [
+            _rank_sql(group, lo, hi, as_of, skips[group.src], cap, limit, tag=f"g{n}")
+            for n, group in enumerate(groups)
+        ]
+        sql, params = _each(parts)
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
     def count_rows(
@@ -593,6 +584,46 @@ _SOURCES: dict[Source, _Source] = {
         "s.open_case",
     ),
 }
+
+
+class RankGroup(NamedTuple):
+    """Rows of one source, optionally only some kinds (stored follow-ups) and relationship
+    types, and only contacts with (True) or without (False) an open case."""
+
+    src: Source
+    open_case: bool | None = None
+    kinds: Sequence[str] | None = None
+    exclude_kinds: Sequence[str] | None = None
+    rels: Sequence[str] | None = None
+    exclude_rels: Sequence[str] | None = None
+
+
+def _rank_sql(
+    group: RankGroup, lo: str, hi: str, as_of: date, skip: Sequence[int], cap: str | None,
+    limit: int | None, *, tag: str = "",
+) -> tuple[str, dict[str, object]]:  # fmt: skip
+    """`group`'s rows due in (lo, hi], soonest first, at most `limit`; its own parameters
+    are named with `tag`."""
+    sql, params = _source_sql(group.src, lo, hi, as_of, skip, None, cap=cap)
+    col = _SOURCES[group.src]
+    if group.kinds is not None and col.kind_col:
+        sql += f" AND {col.kind_col} IN ({_marks(group.kinds, params, tag + 'k')})"
+    if group.exclude_kinds and col.kind_col:
+        sql += f" AND {col.kind_col} NOT IN ({_marks(group.exclude_kinds, params, tag + 'xk')})"
+    if group.rels is not None:
+        sql += f" AND c.relationship_type IN ({_marks(group.rels, params, tag + 'r')})"
+    if group.exclude_rels is not None:
+        sql += " AND (c.relationship_type IS NULL"
+        if group.exclude_rels:
+            names = _marks(group.exclude_rels, params, tag + "xr")
+            sql += f" OR c.relationship_type NOT IN ({names})"
+        sql += ")"
+    if group.open_case is not None:
+        sql = _with_open_case(group.src, sql, group.open_case)
+    sql += f" ORDER BY {col.due}, {col.tie}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params
 
 
 def _with_open_case(src: Source, sql: str, open_case: bool) -> str:

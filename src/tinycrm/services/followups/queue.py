@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import Any, NamedTuple
+from typing import Any
 
 from tinycrm.config import Settings
 from tinycrm.dates import month_days_on
@@ -35,7 +35,7 @@ from tinycrm.services.followups.sources import (
 )
 from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
-from tinycrm.store.followups import DueRow, RankRow, Source
+from tinycrm.store.followups import DueRow, RankGroup, RankRow, Source
 from tinycrm.vocabulary import FollowUpKind
 from tinycrm.wording import TOTAL_LIMIT
 
@@ -280,18 +280,15 @@ class _QueueBuilder:
             shown.sort(key=_overdue_key)
             return shown
         shown = sorted(derived, key=_overdue_key)[:limit]
-        for group in _groups():
-            if len(shown) >= limit and shown[limit - 1].urgency > group.best:
+        for best, groups in _levels():
+            if len(shown) >= limit and shown[limit - 1].urgency > best:
                 break
-            found = self.rows(
-                group.src, "", self.before, kinds=group.kinds, exclude_kinds=group.exclude_kinds,
-                rels=group.rels, exclude_rels=group.exclude_rels, open_case=group.open_case,
-                limit=limit,
-            )  # fmt: skip
-            if found:
-                shown.extend(found)
-                shown.sort(key=_overdue_key)
-                del shown[limit:]
+            found = self.repo.rank_groups(
+                groups, self.skips, "", self.before, self.as_of, self.last, limit
+            )
+            shown.extend(self.scored(r) for r in found)
+            shown.sort(key=_overdue_key)
+            del shown[limit:]
         return shown
 
     def today(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
@@ -456,26 +453,17 @@ def _today_key(r: Ranked) -> tuple[float, str, str]:
     return (-r.urgency, r.row.contact_name.lower(), r.handle)
 
 
-class _Group(NamedTuple):
-    """Overdue rows of one source sharing their static urgency weights."""
-
-    best: float  # the highest urgency a row of the group can have (a week or more late)
-    src: Source
-    open_case: bool
-    kinds: list[str] | None = None
-    exclude_kinds: list[str] | None = None
-    rels: list[str] | None = None
-    exclude_rels: list[str] | None = None
-
-
-def _groups() -> list[_Group]:
+def _levels() -> list[tuple[float, list[RankGroup]]]:
+    """The groups of overdue rows that share their static urgency weights (source × kind ×
+    relationship type × open case), by the highest urgency a row of theirs can have (a week
+    or more late), highest first: those of one level are read together."""
     weighted_kinds = [str(k) for k, w in KIND_WEIGHTS.items() if w]
     weighted_rels = [str(r) for r, w in RELATIONSHIP_WEIGHTS.items() if w]
     rel_groups: list[tuple[str | None, list[str] | None, list[str] | None]] = [
         (r, [r], None) for r in weighted_rels
     ]
     rel_groups.append((None, None, weighted_rels))
-    groups = []
+    levels: dict[float, list[RankGroup]] = {}
     kind_groups: list[tuple[Source, str, list[str] | None, list[str] | None]] = [
         (Source.STORED, k, [k], None) for k in weighted_kinds
     ]
@@ -485,11 +473,9 @@ def _groups() -> list[_Group]:
         for rel, rels, exclude_rels in rel_groups:
             for open_case in (True, False):
                 best = urgency(kind, DERIVED_GRACE_DAYS, rel, open_case)
-                groups.append(
-                    _Group(best, src, open_case, kinds, exclude_kinds, rels, exclude_rels)
-                )
-    groups.sort(key=lambda g: -g.best)
-    return groups
+                group = RankGroup(src, open_case, kinds, exclude_kinds, rels, exclude_rels)
+                levels.setdefault(best, []).append(group)
+    return sorted(levels.items(), reverse=True)
 
 
 def _tie(handle: str) -> tuple[int, int, str]:
