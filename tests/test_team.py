@@ -120,6 +120,7 @@ async def test_done_in_the_tui_on_a_row_a_colleague_did_first_names_them(
     cli: Invoke, shop: None, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tinycrm.tui.app.WATCH_SECONDS", 3600)  # the row stays until "d"
+    monkeypatch.setattr(CrmApp, "NOTIFICATION_TIMEOUT", 3600)  # the toast until it is read
     store.act_as(users.identify(store, as_ref=None, env_user="ann", os_login=None))
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:

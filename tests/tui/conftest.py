@@ -51,6 +51,13 @@ def seed(store: Store) -> dict[str, int]:
     return ids
 
 
+@pytest.fixture(autouse=True)
+def lasting_toasts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Toasts stay until the test has read them: on a loaded machine Textual's 5 s can pass
+    between a toast and the test reading the screen, as they cannot on a quiet one."""
+    monkeypatch.setattr(CrmApp, "NOTIFICATION_TIMEOUT", 3600)
+
+
 @pytest.fixture
 def data(store: Store) -> dict[str, int]:
     return seed(store)

@@ -100,11 +100,7 @@ async def test_every_screen_and_toast_shows_hostile_text_inert(store: Store) -> 
 
 
 @pytest.mark.parametrize(("key", "verb"), [("d", "Done"), ("x", "Skipped")])
-async def test_markup_in_a_title_is_text_in_the_toast(
-    store: Store, key: str, verb: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Toasts that stay until the test has read them, however loaded the machine.
-    monkeypatch.setattr(CrmApp, "NOTIFICATION_TIMEOUT", 3600)
+async def test_markup_in_a_title_is_text_in_the_toast(store: Store, key: str, verb: str) -> None:
     ref = str(add_contact(store, ContactFields(name="Ana Souza"), TODAY).id)
     followups.add_follow_up(store, ref, "Send the [/] price list", TODAY, TODAY)
     followups.add_follow_up(store, ref, "[@click=app.quit]Quit[/] [link=https://evil.example]x",
