@@ -86,6 +86,9 @@ ROWS: list[Row] = [
     row("report satisfaction", "report satisfaction --as-of {as_of}", growth=PAGED, issue=20),
     row("report suggest", "report suggest '{show_ref}'", growth=PAGED, issue=20),
     row("report referrals", "report referrals --as-of {as_of}", growth=PAGED, issue=20),
+    # issue 20: a roll-up of every company (not a page: its memory is the limit)
+    row("report at-risk --by company", "report at-risk --by company --as-of {as_of}",
+        paired=False, max_runs=1, issue=20),
     # issue 5: digests
     row("digest", "digest --as-of {as_of}", target=1.5, growth=PAGED, issue=5),
     # issue 6: the TUI (process start to queue screen mounted, headless)

@@ -78,6 +78,24 @@ def test_at_risk_by_company(cli: Invoke, agency: None) -> None:
     ]
 
 
+def test_at_risk_by_company_pages_are_the_head_of_the_whole_list(
+    cli: Invoke, agency: None, store: Store
+) -> None:
+    # A third person at risk at Bolt, before Di (two reasons) and Cy (one) in urgency: losing
+    # touch (the company's own reason here), a low score and an open case.
+    ida = person(store, "Ida", "Bolt", "dedicated")
+    satisfaction.add_score(store, ida, "1", on=D("2026-06-02"), today=D("2026-06-02"))
+    cases.open_case(store, ida, "Late parcel", today=D("2026-06-29"))
+    whole = report(cli, "at-risk", "-n", "0")
+    assert whole["total"] == 3
+    bolt = whole["rows"][0]
+    assert [p["contact"] for p in bolt["people_at_risk"]] == ["Ida", "Di", "Cy"]
+    assert [r.split(":")[0] for r in bolt["reasons"]] == ["Ida", "Ida", "Di", "Cy"]
+    for size in (1, 2, 3):
+        page = report(cli, "at-risk", "-n", str(size))
+        assert (page["total"], page["rows"]) == (3, whole["rows"][:size])
+
+
 def test_by_takes_contact_or_company(cli: Invoke, agency: None) -> None:
     result = cli("report", "at-risk", "--by", "team")
     assert result.exit_code == 2

@@ -96,8 +96,8 @@ def at_risk(
     one: everyone there is losing touch), or whose people are at risk."""
     day = as_of_date(ctx, as_of)
     if per_company(by):
-        companies = atrisk.at_risk_by_company(state(ctx).store, day)
-        shown = companies.rows[:limit] if limit else companies.rows
+        companies = atrisk.at_risk_by_company(state(ctx).store, day, limit or None)
+        shown = companies.rows
         if as_json:
             output.print_json(company_risk_dict(day, companies.total, shown))
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,10 +11,11 @@ from tinycrm.models.reports import Page
 from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow, Owner
-from tinycrm.store.companies import CompanyFilter
 from tinycrm.wording import due_text
 
 SHORT_LIST = 10  # the digest names the most urgent; `crm report at-risk` lists them all
+# Companies whose people at risk are read by their ids (a query's parameters) for a page.
+PAGE_BY_COMPANIES = 500
 
 
 def at_risk(
@@ -43,42 +46,77 @@ class CompanyRisk:
     people: list[AtRiskRow]  # its people at risk, as `at_risk` has them
 
 
-def at_risk_by_company(store: Store, as_of: date) -> Page[CompanyRisk]:
+def at_risk_by_company(store: Store, as_of: date, limit: int | None = None) -> Page[CompanyRisk]:
     """Companies at risk on `as_of`, by the people's rule (`at_risk`) rolled up: most reasons
-    first, then by name."""
+    first, then by name; the first `limit` (all without one) and how many there are.
+
+    The people at risk are read a batch at a time rather than held, to count each company's
+    reasons; then the page's companies' people at risk are read again (all of them when
+    the page has more than PAGE_BY_COMPANIES companies)."""
     with store.read():
-        people = at_risk(store, as_of).rows
-        member_of = store.companies.memberships()
+        names = store.companies.active_names()
         clocks = store.companies.touch_clocks()
-        names = {r.company.id: r for r in store.companies.rows(CompanyFilter())}
         with_cadence = store.companies.people_with_cadence()
-    at_risk_people: dict[int, list[AtRiskRow]] = {}
-    for row in people:
-        if row.contact_id in member_of:
-            at_risk_people.setdefault(member_of[row.contact_id], []).append(row)
+        reasons: Counter[int] = Counter()  # the people's reasons per company
+        late: Counter[int] = Counter()  # people losing touch (with a cadence) per company
+        for company_id, row in store.at_risk.everyone(as_of):
+            if company_id in names:
+                reasons[company_id] += len(_person_reasons(row))
+                late[company_id] += row.days_late is not None and row.cadence_days is not None
+        own = {
+            company_id: why
+            for company_id in names
+            if (why := _company_reason(as_of, clocks.get(company_id),
+                                       with_cadence.get(company_id, 0), late[company_id]))
+        }  # fmt: skip
+        ranked = [
+            (-(reasons[company_id] + (company_id in own)), name.lower(), company_id)
+            for company_id, name in names.items()
+            if reasons[company_id] or company_id in own
+        ]
+        page = heapq.nsmallest(limit, ranked) if limit else sorted(ranked)
+        people: dict[int, list[AtRiskRow]] = {company_id: [] for _, _, company_id in page}
+        only = list(people) if len(people) <= PAGE_BY_COMPANIES else None
+        for company_id, row in store.at_risk.everyone(as_of, only):
+            if company_id in people:
+                people[company_id].append(row)
     found = []
-    for company_id, listing in names.items():
-        rows = at_risk_people.get(company_id or 0, [])
-        reasons = []
-        if company_id in clocks:
-            cadence, clock = clocks[company_id]
-            due = clock + timedelta(days=cadence)
-            if due < as_of:
-                reasons.append(
-                    f"nobody there contacted within {cadence} days (last {clock},"
-                    f" {due_text((as_of - due).days)})"
-                )
-        else:
-            late = {r.contact_id for r in rows if r.days_late is not None}
-            expected = with_cadence.get(company_id or 0, set())
-            if expected and expected <= late:
-                reasons.append("every person there is losing touch")
-        reasons += [f"{r.name}: {reason}" for r in rows for reason in risk_reasons(r)
-                    if r.days_late is None or not reason.startswith("check-in")]  # fmt: skip
-        if reasons:
-            found.append(CompanyRisk(company_id or 0, listing.company.name, reasons, rows))
-    found.sort(key=lambda c: (-len(c.reasons), c.name.lower(), c.company_id))
-    return Page(len(found), found)
+    for _, _, company_id in page:
+        rows = sorted(people[company_id], key=_urgency)
+        listed = [own[company_id]] if company_id in own else []
+        listed += [f"{r.name}: {reason}" for r in rows for reason in _person_reasons(r)]
+        found.append(CompanyRisk(company_id, names[company_id], listed, rows))
+    return Page(len(ranked), found)
+
+
+def _company_reason(
+    as_of: date, clock: tuple[int, date] | None, with_cadence: int, late: int
+) -> str | None:
+    """Why a company is at risk itself: nobody there contacted within its cadence (`clock`:
+    the cadence and the day its clock starts) or, without one, every one of its people with
+    a cadence (`with_cadence` of them) losing touch (`late` of them)."""
+    if clock is not None:
+        cadence, start = clock
+        due = start + timedelta(days=cadence)
+        if due >= as_of:
+            return None
+        late_by = due_text((as_of - due).days)
+        return f"nobody there contacted within {cadence} days (last {start}, {late_by})"
+    if with_cadence and late == with_cadence:
+        return "every person there is losing touch"
+    return None
+
+
+def _person_reasons(row: AtRiskRow) -> list[str]:
+    """A person's reasons in their company's row: losing touch is the company's own."""
+    return [reason for reason in risk_reasons(row) if row.days_late is None
+            or not reason.startswith("check-in")]  # fmt: skip
+
+
+def _urgency(row: AtRiskRow) -> tuple[int, bool, date, int]:
+    """`at_risk`'s order: most reasons, then the oldest overdue check-in, then id."""
+    due = row.check_in_due_on
+    return (-len(risk_reasons(row)), due is None, due or date.min, row.contact_id)
 
 
 def risk_reasons(row: AtRiskRow) -> list[str]:

@@ -8,10 +8,11 @@ contact's keep-in-touch check-in (`contacts.check_in_due_on`) is overdue, and no
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from datetime import date
 from typing import NamedTuple
 
-from tinycrm.store.backend import Backend, Connection, Row
+from tinycrm.store.backend import Backend, Connection, Row, batches
 from tinycrm.wording import TOTAL_LIMIT
 
 
@@ -57,7 +58,7 @@ _OPEN_CASE = """EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.op
 # CROSS JOIN keeps SQLite walking the first table in order, and `+s.risk` keeps it off the
 # score_stats_risk index (which would read every risky score, then sort): no walk sorts.
 _DETAILS = """c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
-    0 AS open_cases, NULL AS next_target"""
+    0 AS open_cases, NULL AS next_target, c.company_id"""
 _TOUCH_AND_SCORE = f"""SELECT c.id, 2 AS reasons, c.check_in_due_on AS due, {_DETAILS},
       s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction
     FROM contacts c INDEXED BY contacts_check_in_due
@@ -128,6 +129,23 @@ class AtRiskRepo:
             sizes = (few[0]["n_few"], few[0]["n_touch"]) if few else (0, 0)
             total = self._count(params, mine, page_size + TOTAL_LIMIT + 1, *sizes)
         return (total if page else 0), [_at_risk_row(r, as_of) for r in page]
+
+    def everyone(
+        self, as_of: date, companies: Collection[int] | None = None
+    ) -> Iterator[tuple[int | None, AtRiskRow]]:
+        """Every contact at risk on `as_of` (as `at_risk` has them) with their company id (or
+        None), in no particular order: `_at_risk_few`'s, then each walk's a batch at a time,
+        inside the caller's read transaction. `companies`: their people only."""
+        params: dict[str, object] = {"asof": as_of.isoformat()}
+        mine = _owner_sql(None)
+        if companies is not None:
+            params.update({f"k{i}": company_id for i, company_id in enumerate(companies)})
+            mine = f"c.company_id IN ({', '.join(f':k{i}' for i in range(len(companies)))})"
+        for r in self._at_risk_few(params, "", mine):
+            yield r["company_id"], _at_risk_row(r, as_of)
+        for sql in (_TOUCH_AND_SCORE, _TOUCH_ALONE, _SCORE_ALONE):
+            for r in batches(self.db, sql.format(mine=mine), params):
+                yield r["company_id"], _at_risk_row(r, as_of)
 
     def _count(
         self, params: dict[str, object], mine: str, cap: int, n_few: int, n_touch: int
@@ -214,7 +232,7 @@ class AtRiskRepo:
                CASE WHEN s.contact_id IS NULL THEN h_scale ELSE s.scale END AS scale,
                CASE WHEN s.contact_id IS NULL THEN h_why ELSE {_SATISFACTION}
                END AS satisfaction,
-               n_cases AS open_cases, page.next_target
+               n_cases AS open_cases, page.next_target, c.company_id
         FROM page JOIN contacts c ON c.id = page.id
         LEFT JOIN score_stats s
           ON s.contact_id = page.id AND s.risk = 1 AND s.last_on <= :asof

@@ -178,24 +178,21 @@ class CompanyRepo:
             days.setdefault(company_id, (name, []))[1].append(date.fromisoformat(sold_on))
         return days
 
-    def memberships(self) -> dict[int, int]:
-        """{contact id: company id} for the active people of active companies."""
+    def people_with_cadence(self) -> dict[int, int]:
+        """{company id: how many of its active people have a keep-in-touch cadence} for
+        active companies."""
         rows = self.conn.execute(
-            """SELECT p.id, p.company_id FROM contacts p JOIN companies c ON c.id = p.company_id
-               WHERE p.archived = 0 AND c.archived = 0"""
+            """SELECT p.company_id, count(*) FROM contacts p
+               JOIN companies c ON c.id = p.company_id
+               WHERE p.archived = 0 AND c.archived = 0 AND p.cadence_in_force IS NOT NULL
+               GROUP BY p.company_id"""
         )
-        return {contact_id: company_id for contact_id, company_id in rows}
+        return {company_id: int(count) for company_id, count in rows}
 
-    def people_with_cadence(self) -> dict[int, set[int]]:
-        """{company id: its active people with a keep-in-touch cadence} for active companies."""
-        rows = self.conn.execute(
-            """SELECT p.company_id, p.id FROM contacts p JOIN companies c ON c.id = p.company_id
-               WHERE p.archived = 0 AND c.archived = 0 AND p.cadence_in_force IS NOT NULL"""
-        )
-        found: dict[int, set[int]] = {}
-        for company_id, contact_id in rows:
-            found.setdefault(company_id, set()).add(contact_id)
-        return found
+    def active_names(self) -> dict[int, str]:
+        """{company id: name} of the active companies."""
+        rows = self.conn.execute("SELECT id, name FROM companies WHERE archived = 0")
+        return {company_id: name for company_id, name in rows}
 
     def names_of_people(self, contact_ids: Iterable[int]) -> dict[int, str]:
         """{contact id: company name} for those of `contact_ids` who are active people of
