@@ -171,3 +171,15 @@ def test_bday_forms(cli: Invoke, tmp_path: Path, bday: str, expected: str) -> No
     path = tmp_path / "one.vcf"
     path.write_text(f"BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nBDAY:{bday}\nEND:VCARD\n")
     assert imported(cli, str(path))["Ann"]["birthday"] == expected
+
+
+def test_companies_a_file_names_get_ids_in_the_files_order(cli: Invoke, tmp_path: Path) -> None:
+    names = ["Zeta Works", "Alpha Ltd", "Mid Co", "Kappa Farm", "Beta Bikes", "Omega Inn"]
+    rows = [f"Person {n},{company},p{n}@example.com" for n, company in enumerate(names)]
+    file = tmp_path / "people.csv"
+    file.write_text("Name,Organization Name,E-mail 1 - Value\n" + "\n".join(rows) + "\n")
+    assert cli("contacts", "import", str(file)).exit_code == 0
+    listed = json.loads(cli("companies", "list", "--json").stdout)
+    assert sorted(listed, key=lambda c: c["id"]) == sorted(
+        listed, key=lambda c: names.index(c["name"])
+    )

@@ -212,14 +212,15 @@ class TransferRepo:
                 # once at the end instead (the setting is restored before the transaction ends).
                 conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
             ids = list(range(start + 1, start + 1 + len(contacts)))
-            # A company named in the file is found by its name (case and spaces aside) or made.
+            # A company named in the file is found by its name (case and spaces aside) or made,
+            # in the order the file names them (so the same file gives the same ids).
             repo = CompanyRepo(self.db)
-            names = {c.company for c in contacts if c.company}
+            names = dict.fromkeys(c.company for c in contacts if c.company)
             companies = {name: repo.ensure(name)[0] for name in names}
             # So is an owner, among the users (made with a name only, as the upgrade made them).
             owners = {
                 name: UserRepo(self.db).ensure(name)
-                for name in {c.owner for c in contacts if c.owner}
+                for name in dict.fromkeys(c.owner for c in contacts if c.owner)
             }
             stamp = now_iso()
             start_on = today.isoformat()
