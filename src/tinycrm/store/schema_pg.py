@@ -980,8 +980,19 @@ $$""",
         WHERE next_due_on IS NOT NULL AND open_case = 1""",
 ]
 
+# Version 26 (schema.V26 is empty): the birthdays' index holds what the queue reads of a
+# contact whose birthday falls on a day, as SQLite's has since version 2 (its rowid is the
+# id), so a day's birthdays are counted and ranked from the index alone, not the contacts' rows
+# (docs/decisions.md, "PostgreSQL's birthday index covers the queue's columns").
+V26 = [
+    "DROP INDEX contacts_birthday_md",
+    """CREATE INDEX contacts_birthday_md ON contacts(birthday_md, archived)
+        INCLUDE (id, birthday, relationship_type, name, open_case)
+        WHERE birthday_md IS NOT NULL""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
-    19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24, 25: V25,
+    19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24, 25: V25, 26: V26,
 }  # fmt: skip
