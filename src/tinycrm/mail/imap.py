@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import CrmError, UsageError
 from tinycrm.io.mailmessage import normal_message_id
-from tinycrm.mail.send import password
+from tinycrm.mail.send import password, tls_failure
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -239,7 +239,7 @@ def _collect_error(exc: Exception, config: ImapConfig) -> CollectError:
     if isinstance(exc, ConnectionRefusedError):
         return CollectError(f"cannot collect mail: connection to {where} refused")
     if isinstance(exc, ssl.SSLError):
-        return CollectError(f"cannot collect mail from {where}: TLS failed: {exc.reason}")
+        return CollectError(f"cannot collect mail from {where}: {tls_failure(exc)}")
     if isinstance(exc, OSError):
         return CollectError(f"cannot collect mail from {where}: {exc.strerror or exc}")
     if isinstance(exc, IMAPClientError):

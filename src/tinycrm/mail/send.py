@@ -24,6 +24,7 @@ from tinycrm.mail import common, html, text
 
 if TYPE_CHECKING:
     import smtplib
+    import ssl
     from email.message import EmailMessage
 
     from tinycrm.services.digest import Digest
@@ -237,6 +238,9 @@ def _converse(
     import ssl
 
     assert config.host is not None
+    # smtplib takes the name the certificate must carry from its constructor only, and the
+    # client was made before connecting (for the deadline): without it TLS cannot verify.
+    client._host = config.host  # type: ignore[attr-defined]
     client.connect(config.host, config.port)
     if config.security == "starttls":
         client.starttls(context=ssl.create_default_context())
@@ -350,11 +354,24 @@ def _send_error(
     if isinstance(exc, ConnectionRefusedError):
         return SendError(f"cannot send {what}: connection to {where} refused")
     if isinstance(exc, ssl.SSLError):
-        return SendError(f"cannot send {what} via {where}: TLS failed: {exc.reason}")
+        return SendError(f"cannot send {what} via {where}: {tls_failure(exc)}")
     if isinstance(exc, OSError):
         return SendError(f"cannot send {what} via {where}: {exc.strerror or exc}")
     # Anything else is a bug; its text may hold part of what was being encoded (a password).
     return SendError(f"cannot send {what} via {where}: unexpected {type(exc).__name__}")
+
+
+def tls_failure(exc: ssl.SSLError) -> str:
+    """'TLS failed: …', naming why the server's certificate was not trusted when it was not."""
+    import ssl
+
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = str(exc.verify_message).rstrip(".")
+        return (
+            f"TLS failed: the server's certificate is not trusted ({why});"
+            " for a private CA see SSL_CERT_FILE in docs/mail.md"
+        )
+    return f"TLS failed: {exc.reason or exc}"
 
 
 def _sendmail(message: EmailMessage, config: MailConfig, what: str) -> None:
