@@ -183,6 +183,30 @@ def test_duplicates_far_apart_in_a_large_file_are_still_found(
         assert ann["phones"] == []
 
 
+def test_an_email_merged_into_a_new_contact_is_found_rows_later(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row that adds an e-mail to a contact this file created and wrote already: a row many
+    rows further down with only that e-mail is the same person, whichever batch it falls in."""
+    from tinycrm.services import importing
+
+    monkeypatch.setattr(importing, "FLUSH_EVERY", 2)  # as if the file were thousands long
+    path = vcf(
+        tmp_path,
+        "FN:Ann Lee\r\nEMAIL:ann@example.com",
+        "FN:Ann Lee\r\nEMAIL:ann@example.com",
+        "FN:Bob",
+        "FN:Ann Lee\r\nEMAIL:ann@example.com\r\nEMAIL:lee@example.com",
+        "FN:Cy",
+        "FN:Ann Lee\r\nEMAIL:lee@example.com\r\nTEL:+1 555 0100 200",
+    )
+    report = import_json(cli, path, "--on-duplicate", "update")
+    assert [r["name"] for r in report["created"]] == ["Ann Lee", "Bob", "Cy"]
+    (ann,) = [c for c in contacts(cli) if c["name"] == "Ann Lee"]
+    assert ann["emails"] == ["ann@example.com", "lee@example.com"]
+    assert ann["phones"] == ["+1 555 0100 200"]
+
+
 def test_a_phone_far_apart_in_a_large_file_is_found_with_the_same_name(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -329,7 +329,8 @@ def _import(
                 updates[contact_id] = (item.where, merge_record(base, item))
             else:
                 updates[contact_id] = (previous[0], merge_record(previous[1], item))
-            seen.remember(keys, target)
+            # By its id: the database has this row's keys only once the update is written.
+            seen.remember(keys, contact_id)
     new.write(store, today, report)
     for contact_id, (where, record) in updates.items():
         _update(store, contact_id, where, record, today, report)
@@ -386,8 +387,9 @@ def _keys(record: ContactRecord) -> _Keys:
 class _SeenKeys:
     """The duplicate keys (emails in lower case, phone digits) an import matches rows by: the
     database's, read a batch of rows at a time through its indexes (contacts this import has
-    written included), and in memory the keys of rows not yet written. A key points at an
-    existing contact (id > 0) or at a new one (-(index + 1)); the database's win, as the oldest."""
+    written included), and in memory the keys of rows not yet written. A key points at a
+    contact by its id (> 0: one the database holds, its keys from this file written with the
+    updates at the end) or at a new one (-(index + 1)); the database's win, as the oldest."""
 
     def __init__(self, store: Store, new: _NewContacts) -> None:
         self.store, self.new = store, new
