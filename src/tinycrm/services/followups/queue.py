@@ -272,11 +272,13 @@ class _QueueBuilder:
         return end, 0
 
     def overdue(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
-        """The most urgent overdue rows (all when `limit` is None)."""
+        """The most urgent overdue rows (all when `limit` is None): the walk of the stored
+        rows, check-ins and reorders, then a page of the grace week's birthdays and
+        anniversaries of the days whose most urgent one could still make the page."""
         grace = _days(self.as_of - timedelta(days=DERIVED_GRACE_DAYS), self.as_of - _ONE_DAY)
-        derived = derived + self.dated(grace, limit, by_name=False)
         if limit is None:
-            shown = derived + [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
+            shown = derived + self.dated(grace, None, by_name=False)
+            shown += [r for src in _SQL_KINDS for r in self.rows(src, "", self.before)]
             shown.sort(key=_overdue_key)
             return shown
         shown = sorted(derived, key=_overdue_key)[:limit]
@@ -289,7 +291,16 @@ class _QueueBuilder:
             shown.extend(self.scored(r) for r in found)
             shown.sort(key=_overdue_key)
             del shown[limit:]
-        return shown
+        if len(shown) >= limit:  # a row as urgent as the last one shown may still win the tie
+            grace = [day for day in grace if self.dated_best(day) >= shown[limit - 1].urgency]
+        shown += self.dated(grace, limit, by_name=False)
+        shown.sort(key=_overdue_key)
+        return shown[:limit]
+
+    def dated_best(self, day: date) -> float:
+        """The highest urgency a birthday or anniversary on `day` can have."""
+        late = (self.as_of - day).days
+        return max(urgency(kind, late, _BEST_RELATIONSHIP, True) for kind in GRACE_KINDS)
 
     def today(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """Today's rows, or a page of `limit` of each source, the most urgent first by name."""
@@ -431,6 +442,7 @@ class Ranked:
 
 
 _ONE_DAY = timedelta(days=1)
+_BEST_RELATIONSHIP = max(RELATIONSHIP_WEIGHTS, key=RELATIONSHIP_WEIGHTS.__getitem__)
 _SQL_KINDS: dict[Source, str] = {
     Source.STORED: "",
     Source.CHECK_IN: FollowUpKind.CHECK_IN,
