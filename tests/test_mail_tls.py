@@ -4,14 +4,20 @@ The client trusts the private CA through SSL_CERT_FILE, as a user of one would (
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 import tlscerts
 from conftest import Invoke
+from imapserver import ImapServer, imap_serving, implicit_tls
 from mailserver import Inbox, serving
+from test_mail_channel import links, reply_from_link
 from tinycrm.store import Store
 
 AS_OF = "2026-11-26"
@@ -128,3 +134,85 @@ def test_a_certificate_that_does_not_verify_is_one_line_and_nothing_is_sent(
     )
     assert inbox.messages == []
     assert statuses(store) == ["failed"]
+
+
+@dataclass
+class Mailbox:
+    """The shop's IMAP server with Ann's answer (5) to the survey she was e-mailed."""
+
+    server: ImapServer
+    port: int  # where crm connects: TLS from the start for ssl, else pymap's own port
+
+
+@pytest.fixture(params=["ssl", "starttls"])
+def mailbox(
+    request: pytest.FixtureRequest,
+    trusted: tlscerts.Certificates,
+    cli: Invoke,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Mailbox]:
+    security = str(request.param)
+    monkeypatch.setenv("SHOP_IMAP_PASSWORD", "demopass")
+    assert cli("contacts", "add", "Ann Archer", "--email", "ann@example.com").exit_code == 0
+    assert cli("sales", "add", "ann", "120.00", "--date", "2026-11-01",
+               "--as-of", "2026-11-01").exit_code == 0  # fmt: skip
+    with (
+        smtp_server(trusted, "starttls") as inbox,
+        imap_serving(certificate=(trusted.cert, trusted.key)) as server,
+        implicit_tls(server, trusted.server_context()) as tls_port,
+    ):
+        port = tls_port if security == "ssl" else server.port
+        write_smtp_config(isolated_env, inbox.port, "starttls")
+        with (isolated_env / "config.toml").open("a", encoding="utf-8") as config:
+            config.write(
+                f'[imap]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
+                'user = "demouser"\npassword_env = "SHOP_IMAP_PASSWORD"\ntimeout = 10\n'
+            )
+        sent = cli("surveys", "send", "ann", "--as-of", AS_OF)
+        assert sent.exit_code == 0, sent.output
+        [survey] = inbox.messages
+        server.append(reply_from_link(links(survey)[5], "Ann Archer <ann@example.com>"))
+        yield Mailbox(server, port)
+
+
+def collect(cli: Invoke) -> Result:
+    return cli("mail", "collect", "--as-of", "2026-11-27")
+
+
+def scores(cli: Invoke) -> list[object]:
+    history = cli("satisfaction", "history", "ann", "--as-of", "2026-11-27", "--json")
+    assert history.exit_code == 0, history.output
+    return [score["score"] for score in json.loads(history.stdout)["scores"]]
+
+
+@pytest.mark.sqlite_only
+def test_an_answer_is_collected_over_tls_from_a_server_of_a_private_ca(
+    mailbox: Mailbox, cli: Invoke
+) -> None:
+    done = collect(cli)
+
+    assert done.exit_code == 0, done.stderr
+    assert scores(cli) == [5]
+    assert mailbox.server.messages() == [] and len(mailbox.server.messages("tinycrm")) == 1
+
+
+@pytest.mark.sqlite_only
+def test_an_untrusted_imap_certificate_is_one_line_and_takes_nothing(
+    mailbox: Mailbox, cli: Invoke, monkeypatch: pytest.MonkeyPatch, trusted: tlscerts.Certificates
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")
+    failed = collect(cli)
+
+    assert failed.exit_code == 1 and failed.stdout == ""
+    assert failed.stderr == (
+        f"crm: cannot collect mail from 127.0.0.1:{mailbox.port}: TLS failed: the server's"
+        " certificate is not trusted (unable to get local issuer certificate); for a private"
+        " CA see SSL_CERT_FILE in docs/mail.md\n"
+    )
+    assert scores(cli) == [] and len(mailbox.server.messages()) == 1
+
+    # Trusted again, the next run takes the answer.
+    monkeypatch.setenv("SSL_CERT_FILE", str(trusted.ca))
+    assert collect(cli).exit_code == 0
+    assert scores(cli) == [5]
