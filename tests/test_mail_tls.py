@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from typer.testing import Result
 
 import tlscerts
@@ -38,12 +40,16 @@ def trusted(
 
 
 def smtp_server(
-    certificates: tlscerts.Certificates, security: str, *, other_name: bool = False
+    certificates: tlscerts.Certificates,
+    security: str,
+    *,
+    other_name: bool = False,
+    **parameters: Any,
 ) -> AbstractContextManager[Inbox]:
     context = certificates.server_context(other_name=other_name)
     if security == "ssl":
-        return serving(ssl_context=context)
-    return serving(tls_context=context, require_starttls=True)
+        return serving(ssl_context=context, **parameters)
+    return serving(tls_context=context, require_starttls=True, **parameters)
 
 
 def write_smtp_config(directory: Path, port: int, security: str, host: str = "127.0.0.1") -> None:
@@ -94,6 +100,38 @@ def test_the_digest_goes_out_over_tls_to_a_server_of_a_private_ca(
     assert plain.get_content().splitlines() == due.splitlines()  # CRLF on the wire
     assert "Zoë Ångström" in rich.get_content()
     assert statuses(store) == ["sent"]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_the_login_goes_inside_tls(
+    security: str,
+    trusted: tlscerts.Certificates,
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Invoke,
+    due: str,
+    isolated_env: Path,
+) -> None:
+    """With STARTTLS the server offers AUTH only once TLS is up (aiosmtpd's default), as a
+    provider does; with ssl there is nothing before TLS."""
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == "pässwörd".encode())
+
+    monkeypatch.setenv("CRM_SMTP_PASSWORD", "pässwörd")
+    with smtp_server(
+        trusted, security, authenticator=authenticator, auth_require_tls=security == "starttls"
+    ) as inbox:
+        write_smtp_config(isolated_env, inbox.port, security)
+        with (isolated_env / "config.toml").open("a", encoding="utf-8") as config:
+            config.write('user = "shop"\npassword_env = "CRM_SMTP_PASSWORD"\n')
+        sent = cli("digest", "--send", "--as-of", AS_OF)
+
+    assert sent.exit_code == 0, sent.stderr
+    assert logins == [(b"shop", "pässwörd".encode())] and inbox.count == 1
 
 
 @pytest.mark.sqlite_only
