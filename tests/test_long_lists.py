@@ -290,3 +290,28 @@ def test_an_open_case_moves_every_row_of_its_customer_and_back(cli: Invoke, stor
     after = [float(str(row["urgency"])) for row in pages_are_heads()]
     assert after == sorted(after, reverse=True)
     assert max(after) < min(float(str(row["urgency"])) for row in theirs)  # back down
+
+
+def test_a_page_of_today_is_the_head_of_the_whole_list(cli: Invoke, store: Store) -> None:
+    """Today's stored follow-ups are read by their kind's weight, heaviest first, those of
+    customers with an open case first of all, until no lighter kind can make the page: the
+    page is the head of the whole list, whatever its size."""
+    types = ["dedicated", "personal", "long-term", "community", None]
+    kinds = ["custom", "thank-you", "recovery", "satisfaction-check", "pass-on", "case"]
+    ids = []
+    for n in range(30):
+        fields = ContactFields(name=f"Person {n:02d}", relationship_type=types[n % len(types)])
+        ids.append(add_contact(store, fields, D - timedelta(days=3)).id)
+    with store.write():
+        for n in range(90):
+            kind = kinds[n % len(kinds)]
+            fu.add_follow_up(store, str(ids[n % 30]), f"{kind} {n}", D, D, kind=kind)
+    for who in (ids[4], ids[11]):
+        opened = cli("cases", "open", str(who), "Broken vase", "--as-of", f"{D - timedelta(3)}")
+        assert opened.exit_code == 0, opened.stderr
+    whole = queue_json(cli, "today", 0)["today"]
+    assert isinstance(whole, list) and len(whole) == 92  # and the two cases
+    for limit in (1, 5, 12, 20, 27, 40, 91):  # 27: a lighter kind ties the 27th row
+        page = queue_json(cli, "today", limit)
+        assert page["today"] == whole[:limit], limit
+        assert page["today_total"] == len(whole)

@@ -159,19 +159,21 @@ class FollowUpRepo:
         return str(row[0]) if row else None
 
     def ranked_on(
-        self, skips: Mapping[Source, Sequence[int]], day: date, as_of: date, weights: Weights,
-        *, by_name: bool, limit: int | None = None,
+        self, groups: Sequence[RankGroup], skips: Mapping[Source, Sequence[int]], day: date,
+        as_of: date, weights: Weights, *, by_name: bool, limit: int | None = None,
     ) -> list[RankRow]:  # fmt: skip
-        """Rows due on `day` of each source in `skips` (its contacts left out): of each, the
-        `limit` first (all: None) by the highest `weights`, then by contact name and as their
-        handles sort (`by_name`), or as the queue breaks ties (stored rows by id, derived ones
-        by handle); in no particular order across sources. One query."""
+        """Rows due on `day` of each group (each source's contacts in `skips` left out): of
+        each, the `limit` first (all: None) by the highest `weights`, then by contact name and
+        as their handles sort (`by_name`), or as the queue breaks ties (stored rows by id,
+        derived ones by handle); in no particular order across groups. One query."""
         parts = []
-        for src, skip in skips.items():
+        for n, group in enumerate(groups):
             sql, params = _source_sql(
-                src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of, skip, None
-            )
-            col = _SOURCES[src]
+                group.src, (day - _ONE_DAY).isoformat(), day.isoformat(), as_of,
+                skips[group.src], None,
+            )  # fmt: skip
+            sql = _filtered(group, sql, params, f"g{n}")
+            col = _SOURCES[group.src]
             weight = _weight_sql(weights, col.kind_expr, col.open_case)
             tie = f"lower(c.name), {col.tie_text}" if by_name else col.tie
             sql += f" ORDER BY {weight} DESC, {tie}"
@@ -605,6 +607,17 @@ def _rank_sql(
     """`group`'s rows due in (lo, hi], soonest first, at most `limit`; its own parameters
     are named with `tag`."""
     sql, params = _source_sql(group.src, lo, hi, as_of, skip, None, cap=cap)
+    sql = _filtered(group, sql, params, tag)
+    col = _SOURCES[group.src]
+    sql += f" ORDER BY {col.due}, {col.tie}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params
+
+
+def _filtered(group: RankGroup, sql: str, params: dict[str, object], tag: str) -> str:
+    """`_source_sql`'s query of `group.src` kept to `group`'s rows (parameters named with
+    `tag`)."""
     col = _SOURCES[group.src]
     if group.kinds is not None and col.kind_col:
         sql += f" AND {col.kind_col} IN ({_marks(group.kinds, params, tag + 'k')})"
@@ -620,10 +633,7 @@ def _rank_sql(
         sql += ")"
     if group.open_case is not None:
         sql = _with_open_case(group.src, sql, group.open_case)
-    sql += f" ORDER BY {col.due}, {col.tie}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return sql, params
+    return sql
 
 
 def _with_open_case(src: Source, sql: str, open_case: bool) -> str:

@@ -304,11 +304,35 @@ class _QueueBuilder:
 
     def today(self, derived: list[Ranked], limit: int | None) -> list[Ranked]:
         """Today's rows, or a page of `limit` of each source, the most urgent first by name."""
-        stored = self.repo.ranked_on(
-            self.skips, self.as_of, self.as_of, SAME_DAY, by_name=True, limit=limit
-        )
         dated = self.dated([self.as_of], limit, by_name=True)
-        return derived + dated + [self.scored(r) for r in stored]
+        return derived + dated + self.on_day(self.as_of, limit, by_name=True)
+
+    def on_day(self, day: date, limit: int | None, *, by_name: bool) -> list[Ranked]:
+        """The check-ins, reorders and stored follow-ups due on `day`: of each source its
+        `limit` most urgent (all: None) as `ranked_on` orders them, or a few more. Stored
+        ones are read by their kind's weight, heaviest first (those of contacts with an open
+        case, few, with the other sources), until no lighter kind can make the page."""
+        groups = [RankGroup(src) for src in _SQL_KINDS]
+        if limit is None:
+            found = self.repo.ranked_on(
+                groups, self.skips, day, self.as_of, SAME_DAY, by_name=by_name
+            )
+            return [self.scored(r) for r in found]
+        groups[0] = RankGroup(Source.STORED, open_case=True)
+        key = _today_key if by_name else _overdue_key
+        late = (self.as_of - day).days
+        rows: list[Ranked] = []
+        stored: list[Ranked] = []
+        for kind, level in [("", groups), *_KIND_LEVELS]:
+            best = urgency(kind, late, _BEST_RELATIONSHIP, False)
+            if kind and len(stored) >= limit and stored[limit - 1].urgency > best:
+                break
+            for row in self.repo.ranked_on(
+                level, self.skips, day, self.as_of, SAME_DAY, by_name=by_name, limit=limit
+            ):
+                (stored if row.src == Source.STORED else rows).append(self.scored(row))
+            stored.sort(key=key)
+        return rows + stored
 
     def upcoming(
         self,
@@ -329,10 +353,7 @@ class _QueueBuilder:
             last_day = date.fromisoformat(cutoff)
             before = (last_day - _ONE_DAY).isoformat()
             rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, before)]
-            on_last_day = self.repo.ranked_on(
-                self.skips, last_day, self.as_of, SAME_DAY, by_name=False, limit=limit
-            )
-            rows += [self.scored(r) for r in on_last_day]
+            rows += self.on_day(last_day, limit, by_name=False)
             total = len(derived) + self.count(self.on, self.last, limit)
         elif kinds is None:
             rows = derived + [r for src in _SQL_KINDS for r in self.rows(src, self.on, cutoff)]
@@ -443,6 +464,14 @@ class Ranked:
 
 _ONE_DAY = timedelta(days=1)
 _BEST_RELATIONSHIP = max(RELATIONSHIP_WEIGHTS, key=RELATIONSHIP_WEIGHTS.__getitem__)
+# Stored follow-ups of contacts without an open case by their kind's weight, heaviest first
+# (kinds without one last), each with a kind of that weight.
+_WEIGHTED_KINDS = [str(k) for k, w in KIND_WEIGHTS.items() if w]
+_KIND_LEVELS: list[tuple[str, list[RankGroup]]] = [
+    (kinds[0], [RankGroup(Source.STORED, False, kinds)])
+    for weight in sorted({w for w in KIND_WEIGHTS.values() if w}, reverse=True)
+    for kinds in [[str(k) for k, w in KIND_WEIGHTS.items() if w == weight]]
+] + [("", [RankGroup(Source.STORED, False, exclude_kinds=_WEIGHTED_KINDS)])]
 _SQL_KINDS: dict[Source, str] = {
     Source.STORED: "",
     Source.CHECK_IN: FollowUpKind.CHECK_IN,
