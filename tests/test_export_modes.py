@@ -109,3 +109,28 @@ def test_check_ins_and_reorders_as_todos(cli: Invoke, tmp_path: Path) -> None:
     assert len(same) >= 3
     events = {str(e["UID"]) for e in calendar.walk("VEVENT")}
     assert str(monthly[0]["UID"]) not in events
+
+
+def test_a_long_calendar_is_the_file_icalendar_writes_whole(cli: Invoke, tmp_path: Path) -> None:
+    """More entries than the export encodes at a time: the file is still the one calendar
+    the library writes (byte for byte once parsed and written again), with every open
+    follow-up (soonest first) and every birthday of an active contact once."""
+    cards = tmp_path / "people.vcf"
+    cards.write_text("".join(
+        f"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Person {n:03}\r\nBDAY:1980{1 + n % 12:02}{1 + n % 28:02}"
+        "\r\nEND:VCARD\r\n"
+        for n in range(150)
+    ))  # fmt: skip
+    ok(cli, "contacts", "import", str(cards))
+    for n, due in ((7, "2030-03-01"), (3, "2030-01-01"), (149, "2030-02-01")):
+        ok(cli, "follow-ups", "add", f"Person {n:03}", f"Call {n}", "--due", due)
+    ok(cli, "contacts", "archive", "Person 149")
+    out = tmp_path / "all.ics"
+    ok(cli, "export", "ics", "-o", str(out))
+    data = out.read_bytes()
+    calendar = icalendar.Calendar.from_ical(data)
+    assert calendar.to_ical() == data
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert summaries == ["Call 3 — Person 003", "Call 7 — Person 007"] + [
+        f"Birthday: Person {n:03}" for n in range(149)
+    ]

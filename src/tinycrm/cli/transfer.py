@@ -192,7 +192,7 @@ def export_ics(
     out: Path = typer.Option(None, "--output", "-o", help="Write to FILE (mode 0600)."),
 ) -> None:
     """Open follow-ups, birthdays and anniversaries as an iCalendar (.ics) file."""
-    _write_output(ctx, [exporting.export_ics(state(ctx).store, today(), todos=todos)], out)
+    _write_output(ctx, exporting.export_ics(state(ctx).store, today(), todos=todos), out)
 
 
 def sync(

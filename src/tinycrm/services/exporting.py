@@ -14,7 +14,7 @@ from typing import Any
 from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
 from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
-from tinycrm.io.ics import CalendarEntry, build_calendar
+from tinycrm.io.ics import CalendarEntry, calendar_chunks
 from tinycrm.models import Contact, FollowUp, Note
 from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services import followups
@@ -257,57 +257,54 @@ TODO_KINDS = (FollowUpKind.CHECK_IN, FollowUpKind.REORDER)
 TODO_DAYS = 366  # derived check-ins and reorders due up to this many days ahead
 
 
-def export_ics(store: Store, today: date, *, todos: bool = False) -> bytes:
+def export_ics(store: Store, today: date, *, todos: bool = False) -> Iterator[bytes]:
     """Open stored follow-ups, birthdays (yearly, year-less ones too) and anniversaries of
-    active contacts, as all-day events. With `todos`, check-ins and reorders are VTODOs:
-    stored ones, and the keep-in-touch check-ins and reorders tinycrm derives (overdue ones
-    and those due within TODO_DAYS), one per contact and kind."""
-    contacts = store.contacts.query(ContactFilter(archived=False))
-    names = {c.id: c.name for c in contacts}
-    entries: list[CalendarEntry] = []
-    for row in store.follow_ups.query(None, "open"):
+    active contacts, as all-day events, the file a piece at a time (follow-ups and contacts
+    read a batch at a time). With `todos`, check-ins and reorders are VTODOs: stored ones,
+    and the keep-in-touch check-ins and reorders tinycrm derives (overdue ones and those due
+    within TODO_DAYS), one per contact and kind."""
+    derived = _derived_todos(store, today) if todos else []
+    entries = chain(_follow_up_entries(store, todos), derived, _dated_entries(store))
+    return calendar_chunks(entries)
+
+
+def _follow_up_entries(store: Store, todos: bool) -> Iterator[CalendarEntry]:
+    for row in store.follow_ups.each_open():
         follow_up = row.follow_up
-        if follow_up.contact_id not in names:  # archived
-            continue
         description = f"{follow_up.kind.value} follow-up for {row.contact_name}"
         if follow_up.rule:
             description += f" ({recurrence.describe(follow_up.rule)})"
-        entries.append(
-            CalendarEntry(
-                uid=f"follow-up-{follow_up.id}@tinycrm",
-                summary=f"{follow_up.title} — {row.contact_name}",
-                start=follow_up.snoozed_until or follow_up.due_on,
-                description=description,
-                rule=calendar_rule(follow_up) if follow_up.rule else None,
-                todo=todos and follow_up.kind in TODO_KINDS,
-            )
+        yield CalendarEntry(
+            uid=f"follow-up-{follow_up.id}@tinycrm",
+            summary=f"{follow_up.title} — {row.contact_name}",
+            start=follow_up.snoozed_until or follow_up.due_on,
+            description=description,
+            rule=calendar_rule(follow_up) if follow_up.rule else None,
+            todo=todos and follow_up.kind in TODO_KINDS,
         )
-    if todos:
-        entries += _derived_todos(store, today)
-    for contact in contacts:
+
+
+def _dated_entries(store: Store) -> Iterator[CalendarEntry]:
+    """Each active contact's birthday and anniversaries, by name."""
+    for contact in store.contacts.each(ContactFilter(archived=False)):
         if contact.birthday:
             b = contact.birthday
-            entries.append(
-                CalendarEntry(
-                    uid=f"birthday-{contact.id}@tinycrm",
-                    summary=f"Birthday: {contact.name}",
-                    start=date(b.year or 2000, b.month, b.day),
-                    yearly=True,
-                    description=f"born {b.year}" if b.year else None,
-                )
+            yield CalendarEntry(
+                uid=f"birthday-{contact.id}@tinycrm",
+                summary=f"Birthday: {contact.name}",
+                start=date(b.year or 2000, b.month, b.day),
+                yearly=True,
+                description=f"born {b.year}" if b.year else None,
             )
         for item in contact.anniversaries:
             w = item.when
-            entries.append(
-                CalendarEntry(
-                    uid=f"anniversary-{item.id}@tinycrm",
-                    summary=f"{item.label.capitalize()}: {contact.name}",
-                    start=date(w.year or 2000, w.month, w.day),
-                    yearly=True,
-                    description=f"since {w.year}" if w.year else None,
-                )
+            yield CalendarEntry(
+                uid=f"anniversary-{item.id}@tinycrm",
+                summary=f"{item.label.capitalize()}: {contact.name}",
+                start=date(w.year or 2000, w.month, w.day),
+                yearly=True,
+                description=f"since {w.year}" if w.year else None,
             )
-    return build_calendar(entries)
 
 
 def _derived_todos(store: Store, today: date) -> list[CalendarEntry]:

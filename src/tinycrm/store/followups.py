@@ -9,7 +9,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinycrm.models import FollowUp
-from tinycrm.store.backend import Backend, Row
+from tinycrm.store.backend import Backend, Row, stream
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
@@ -91,18 +91,16 @@ class FollowUpRepo:
         if status is not None:
             clauses.append("f.status = ?")
             params.append(status)
-        sql = f"""SELECT f.*, {_DONE_BY}, c.name AS contact_name,
-                    c.relationship_type AS contact_type,
-                    f.open_case
-                  FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
-                  WHERE {" AND ".join(clauses)}
-                  ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
+        sql = _stored_sql(clauses)
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [
-            StoredRow(_follow_up(r), r["contact_name"], r["contact_type"], bool(r["open_case"]))
-            for r in self.db.conn.execute(sql, params)
-        ]
+        return [_stored_row(r) for r in self.db.conn.execute(sql, params)]
+
+    def each_open(self) -> Iterator[StoredRow]:
+        """`query`'s open follow-ups of active contacts, read a batch at a time in one read
+        transaction (a whole CRM's are never held)."""
+        sql = _stored_sql(["f.status = 'open'", "c.archived = 0"])
+        return (_stored_row(r) for r in stream(self.db, sql, []))
 
     def rank_rows(
         self,
@@ -879,3 +877,16 @@ def _follow_up(row: Row) -> FollowUp:
         done_by=row["done_by_name"],
         done_at=row["done_at"],
     )
+
+
+def _stored_sql(clauses: list[str]) -> str:
+    """`FollowUpRepo.query`'s statement for these conditions (on `f` and its contact `c`)."""
+    return f"""SELECT f.*, {_DONE_BY}, c.name AS contact_name,
+                 c.relationship_type AS contact_type, f.open_case
+               FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+               WHERE {" AND ".join(clauses)}
+               ORDER BY coalesce(f.snoozed_until, f.due_on), f.id"""
+
+
+def _stored_row(r: Row) -> StoredRow:
+    return StoredRow(_follow_up(r), r["contact_name"], r["contact_type"], bool(r["open_case"]))
