@@ -112,7 +112,9 @@ def _person(
         "uid": uids[contact.id or 0],
         # The referrer by UID: the same person in any database the file is imported into.
         "referred_by_uid": uids.get(contact.referred_by) if contact.referred_by else None,
-        "record": {k: v for k, v in rows["contacts"][0].items() if k != "version"},
+        "record": {
+            k: v for k, v in rows["contacts"][0].items() if k not in ("version", "open_case")
+        },
         "emails_detail": rows["contact_emails"],
         "phones_detail": rows["contact_phones"],
         "addresses_detail": rows["contact_addresses"],

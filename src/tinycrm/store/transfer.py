@@ -656,6 +656,7 @@ def _row(row: Row) -> dict[str, Any]:
     data = dict(row)
     data.pop("contact_id", None)
     data.pop("version", None)  # this database's edit counter, not the person's data
+    data.pop("open_case", None)  # kept from the cases (schema 25), not the person's data
     return data
 
 
