@@ -725,3 +725,103 @@ def test_an_id_no_row_can_have_is_one_usage_line(cli: Invoke, command: str, reco
 
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "Invalid value for 'ID'" in result.output
+
+
+def delivery_failure(returned: bytes, recipient: str, message_id: str) -> bytes:
+    """What a mail server sends back for a message it could not deliver (RFC 3464), with the
+    returned message's headers."""
+    head = returned.replace(b"\r\n", b"\n").partition(b"\n\n")[0].decode()
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.shop.example>\n"
+        f"To: {SHOP}\nSubject: Undelivered Mail Returned to Sender\n"
+        f"Message-ID: {message_id}\nDate: Thu, 26 Nov 2026 09:31:00 +0000\n"
+        "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\n"
+        f"Your message could not be delivered to {recipient}.\n\n"
+        "--B\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.shop.example\n\n"
+        f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n\n"
+        f"--B\nContent-Type: text/rfc822-headers\n\n{head}\n\n--B--\n"
+    ).encode()
+
+
+def due_checks(shop: Shop) -> list[str]:
+    """Whose satisfaction checks `crm follow-ups today` lists (overdue or due today)."""
+    found = shop.json("follow-ups", "today", "--as-of", NEXT_DAY, "--limit", "0")
+    assert isinstance(found, dict)
+    rows = [*found["overdue"], *found["today"]]
+    return sorted(str(r["contact"]) for r in rows if r["kind"] == "satisfaction-check")
+
+
+def delivered(shop: Shop, address: str) -> bytes:
+    """The survey to `address` as the SMTP server took it, byte for byte."""
+    [raw] = [e.content for e in shop.inbox.envelopes if address in e.rcpt_tos]
+    assert isinstance(raw, bytes)
+    return raw
+
+
+def test_a_bounced_survey_puts_the_check_back_for_a_phone_call(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "--due")
+    assert due_checks(shop) == []
+    survey = delivered(shop, "ann@example.com")
+    assert survey_to(shop, "ann@example.com")["Message-ID"].encode() in survey
+    shop.imap.append(delivery_failure(survey, "ann@example.com", "<dsn1@mx>"))
+
+    done = shop.collect()
+
+    assert done.returncode == 0, done.stderr
+    assert "crm: 1 survey bounced: Ann Archer <ann@example.com>, call instead" in done.stderr
+    assert due_checks(shop) == ["Ann Archer"]
+    notes = contact(shop, "ann")["notes"]
+    assert isinstance(notes, list) and len(notes) == 1
+    assert "bounced (550 5.1.1 user unknown): call instead" in notes[0]["text"]
+    # A bounce is no contact with the customer: the keep-in-touch clock does not move.
+    assert contact(shop, "ann")["last_interaction_on"] == "2026-11-01"
+    assert shop.imap.messages("INBOX") == []
+    assert len(shop.imap.messages("tinycrm")) == 1
+
+    again = shop.collect()
+
+    assert "bounced" not in again.stderr
+    assert due_checks(shop) == ["Ann Archer"]
+    assert len(contact(shop, "ann")["notes"]) == 1  # type: ignore[arg-type]
+
+
+def test_a_bounce_found_by_the_reply_code_alone_counts_once(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "--due")
+    survey = delivered(shop, "bob@example.com")
+    # A server that returns the headers without the Message-ID: the reply code names it.
+    head = [line for line in survey.split(b"\n") if not line.lower().startswith(b"message-id:")]
+    for n in (1, 2):  # the report, and a second one from another relay
+        shop.imap.append(delivery_failure(b"\n".join(head), "bob@example.com", f"<d{n}@mx>"))
+
+    done = shop.collect()
+
+    assert "crm: 1 survey bounced: Bob Baker <bob@example.com>, call instead" in done.stderr
+    assert due_checks(shop) == ["Bob Baker"]
+    assert len(contact(shop, "bob")["notes"]) == 1  # type: ignore[arg-type]
+    assert len(shop.imap.messages("tinycrm")) == 2
+
+
+def test_other_bounces_and_malformed_reports_are_left_alone(shop: Shop, cli: Invoke) -> None:
+    send_surveys(cli, "--due")
+    other = plain(SHOP, "Your order", "Thanks!", "<order@shop.example>")
+    bounce = delivery_failure(other, "ann@example.com", "<dsn-other@mx>")
+    survey = delivered(shop, "ann@example.com")
+    broken = (
+        delivery_failure(survey, "ann@example.com", "<dsn-broken@mx>")
+        .replace(b"Action: failed", b"Action: fai\xffled")
+        .replace(b"text/rfc822-headers", b"message/rfc822")
+    )
+    shop.imap.append(bounce)
+    shop.imap.append(broken)
+
+    done = shop.collect()
+
+    assert done.returncode == 0, done.stderr
+    assert "bounced" not in done.stderr
+    assert due_checks(shop) == []
+    assert len(shop.imap.messages("INBOX")) == 2
+    assert contact(shop, "ann")["notes"] == []

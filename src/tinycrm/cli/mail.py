@@ -27,8 +27,9 @@ app = CrmTyper(
 @app.command("collect")
 def collect(ctx: typer.Context, as_of: str = WRITE_AS_OF_OPTION) -> None:
     """Read new mail over IMAP ([imap] table): record survey answers, hold doubtful ones for
-    'crm mail review', log other mail from or to a contact as an e-mail interaction (unless
-    mail.log_interactions = false), attach replies to open cases ("Case #12" in the subject).
+    'crm mail review', put a survey that bounced back in the queue as a phone call, log other
+    mail from or to a contact as an e-mail interaction (unless mail.log_interactions = false),
+    attach replies to open cases ("Case #12" in the subject).
     Handled mail is moved to imap.done_folder; a re-run handles nothing twice.
     """
     st = state(ctx)
@@ -54,11 +55,17 @@ def collect(ctx: typer.Context, as_of: str = WRITE_AS_OF_OPTION) -> None:
         output.print_notice(
             f"crm: {plural(counts[Outcome.HELD], 'message')} held for review: crm mail review"
         )
+    if summary.bounced:
+        output.print_notice(
+            f"crm: {plural(len(summary.bounced), 'survey')} bounced:"
+            f" {', '.join(summary.bounced)}, call instead"
+        )
     if output.is_terminal():
         output.print_success(
             f"{plural(counts[Outcome.ANSWER], 'survey answer')} recorded,"
             f" {plural(counts[Outcome.INTERACTION] + counts[Outcome.CASE], 'e-mail')} logged,"
-            f" {counts[Outcome.HELD]} held, {counts[Outcome.STOP]} opted out"
+            f" {counts[Outcome.HELD]} held, {counts[Outcome.STOP]} opted out,"
+            f" {len(summary.bounced)} bounced"
         )
 
 

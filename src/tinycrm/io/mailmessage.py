@@ -12,6 +12,8 @@ import html.parser
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from urllib.parse import unquote
 
 from tinycrm.textsafe import without_controls
 
@@ -27,6 +29,7 @@ _QUOTE_HEADER = re.compile(
     re.IGNORECASE,
 )
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,250})>")
+RETURNED_CHARS = 16 << 10  # the returned message's headers a bounce carries, at most
 
 
 class Unreadable(Exception):
@@ -46,6 +49,17 @@ class IncomingMail:
     comment: str | None  # what follows the first line, without the quoted message
     excerpt: str
     automatic: bool  # an auto-reply, bounce or list mail: nobody wrote it
+    failed: FailedDelivery | None = None  # a report that a message could not be delivered
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A delivery-status report (RFC 3464) with a failed Action: what it says was returned."""
+
+    message_ids: tuple[str, ...]  # the returned message's Message-ID
+    returned: str  # the returned headers' text, percent-decoded (a List-Unsubscribe code)
+    recipient: str | None  # the Final-Recipient address
+    diagnostic: str | None  # the remote server's reason
 
 
 def normal_message_id(value: str | None) -> str | None:
@@ -119,6 +133,7 @@ def read_message(raw: bytes) -> IncomingMail:
         comment=comment,
         excerpt=_short(" ".join(line for line in own if line), EXCERPT_CHARS),
         automatic=_automatic(message),
+        failed=failed_delivery(message),
     )
 
 
@@ -181,6 +196,57 @@ def _automatic(message: object) -> bool:
         or _header(message, "X-Autorespond") is not None
         or (_header(message, "Return-Path") or "").strip() == "<>"
     )
+
+
+def failed_delivery(message: object) -> FailedDelivery | None:
+    """The failure a `multipart/report; report-type=delivery-status` message reports; None for
+    any other message, one whose Action is not failed, or one that cannot be read."""
+    try:
+        return _failed_delivery(message)
+    except Exception:  # a stranger's malformed report is not a bounce tinycrm acts on
+        return None
+
+
+def _failed_delivery(message: Any) -> FailedDelivery | None:
+    if message.get_content_type() != "multipart/report":
+        return None
+    if str(message.get_param("report-type", "")).lower() != "delivery-status":
+        return None
+    fields: list[Any] = []
+    returned: list[str] = []
+    message_ids: list[str] = []
+    for part in message.iter_parts():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            fields.extend(f for f in part.get_payload() if hasattr(f, "get"))
+        elif kind in ("text/rfc822-headers", "message/rfc822"):
+            head = _returned_head(part)
+            lines = "\n".join(f"{name}: {value}" for name, value in head.raw_items())
+            returned.append(unquote(lines[:RETURNED_CHARS]))
+            found = normal_message_id(_header(head, "Message-ID"))
+            message_ids.extend([found] if found else [])
+    failed = [f for f in fields if (_header(f, "Action") or "").strip().lower() == "failed"]
+    if not failed:
+        return None
+    recipient = (_header(failed[0], "Final-Recipient") or "").partition(";")[2].strip()
+    diagnostic = (_header(failed[0], "Diagnostic-Code") or "").partition(";")[2]
+    return FailedDelivery(
+        message_ids=tuple(dict.fromkeys(message_ids)),
+        returned="\n".join(returned),
+        recipient=recipient.lower() or None,
+        diagnostic=_short(diagnostic, EXCERPT_CHARS) or None,
+    )
+
+
+def _returned_head(part: Any) -> Any:
+    """The returned message's headers: a text/rfc822-headers body, or a message/rfc822 one."""
+    import email
+    import email.policy
+
+    if part.get_content_type() == "message/rfc822":
+        return part.get_payload()[0]
+    payload = part.get_payload(decode=True) or b""
+    return email.message_from_bytes(payload[:RETURNED_CHARS], policy=email.policy.default)
 
 
 def _text(message: object) -> str:

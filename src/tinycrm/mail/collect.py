@@ -21,6 +21,7 @@ class Summary:
     counts: Counter[Outcome] = field(default_factory=Counter)
     unreadable: list[str] = field(default_factory=list)  # one line per message left in place
     recoveries: int = 0
+    bounced: list[str] = field(default_factory=list)  # whom a bounced survey was for
 
 
 def collect(store: Store, config: ImapConfig, ctx: inbox.Context) -> Summary:
@@ -44,6 +45,8 @@ def collect(store: Store, config: ImapConfig, ctx: inbox.Context) -> Summary:
             if handled.new:
                 summary.counts[record.outcome] += 1
                 summary.recoveries += handled.recovery_id is not None
+                if handled.bounced_to:
+                    summary.bounced.append(handled.bounced_to)
                 if record.outcome == Outcome.UNREADABLE:
                     summary.unreadable.append(
                         f"message {item.uid} in {config.folder} cannot be read"

@@ -15,6 +15,7 @@ class Outcome(StrEnum):
     ANSWER = "answer"  # a survey answer, recorded as a score
     STOP = "stop"  # a survey reply asking for no more surveys
     HELD = "held"  # a doubtful answer, waiting for `crm mail review`
+    BOUNCED = "bounced"  # a report that a survey could not be delivered
     INTERACTION = "interaction"  # other mail from or to a contact, logged as a note
     CASE = "case"  # a reply about an open case, logged on it
     IGNORED = "ignored"  # not about a contact (left in the mailbox)
@@ -25,7 +26,8 @@ class Outcome(StrEnum):
 
 # Outcomes whose message is filed away in the done folder; the others stay where they are.
 FILED = frozenset(
-    {Outcome.ANSWER, Outcome.STOP, Outcome.HELD, Outcome.INTERACTION, Outcome.CASE}
+    {Outcome.ANSWER, Outcome.STOP, Outcome.HELD, Outcome.BOUNCED, Outcome.INTERACTION}
+    | {Outcome.CASE}
     | {Outcome.ACCEPTED, Outcome.DISMISSED}
 )
 

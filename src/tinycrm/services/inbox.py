@@ -1,5 +1,6 @@
-"""Mail coming back: survey answers recorded, doubtful ones held for review, other mail from
-or to a contact logged as an interaction, case replies attached to the case.
+"""Mail coming back: survey answers recorded, doubtful ones held for review, surveys that
+bounced put back in the queue, other mail from or to a contact logged as an interaction, case
+replies attached to the case.
 
 Each message is handled in one transaction keyed by its fingerprint, so a message is handled
 once however often it is read (a re-run, two collectors at once). Reading the mailbox is
@@ -13,7 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.io.mailmessage import IncomingMail, Unreadable, fingerprint, read_message
+from tinycrm.io.mailmessage import (
+    FailedDelivery,
+    IncomingMail,
+    Unreadable,
+    fingerprint,
+    read_message,
+)
 from tinycrm.models import Note
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
 from tinycrm.services import history, satisfaction, surveys
@@ -35,6 +42,7 @@ class Handled:
     record: MailRecord
     new: bool  # False: this message was handled before (by an earlier run or another one)
     recovery_id: int | None = None
+    bounced_to: str | None = None  # a bounced survey's addressee, "Ann Lee <ann@example.com>"
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,8 @@ def handle(store: Store, raw: bytes, ctx: Context) -> Handled:
             return Handled(known, new=False)
         record, recovery = _decide(store, mail, ctx)
         record = replace(record, id=store.mail.insert(record))
-    return Handled(record, new=True, recovery_id=recovery)
+        bounced_to = _addressee(store, record) if record.outcome == Outcome.BOUNCED else None
+    return Handled(record, new=True, recovery_id=recovery, bounced_to=bounced_to)
 
 
 def _unreadable(store: Store, raw: bytes, reason: str, today: date) -> Handled:
@@ -91,6 +100,10 @@ def _held(mail: IncomingMail, today: date, reason: str, **fields: object) -> Mai
 
 
 def _decide(store: Store, mail: IncomingMail, ctx: Context) -> tuple[MailRecord, int | None]:
+    if mail.failed is not None:
+        bounce = _survey_bounce(store, mail, mail.failed, ctx.today)
+        if bounce is not None:
+            return bounce, None
     if store.mail.message_id_known(mail.message_id):
         return _held(mail, ctx.today, "its Message-ID is an earlier message's"), None
     code = CODE.search(mail.subject)
@@ -149,6 +162,35 @@ def _survey_reply(
     fields["score_id"] = result.score.id
     recovery = result.recovery.id if result.recovery else None
     return _base(mail, ctx.today, Outcome.ANSWER, **fields), recovery
+
+
+def _survey_bounce(
+    store: Store, mail: IncomingMail, failed: FailedDelivery, today: date
+) -> MailRecord | None:
+    """A report that one of our surveys was not delivered; None when it is about other mail."""
+    survey = store.surveys.by_message_ids(failed.message_ids)
+    code = CODE.search(failed.returned)
+    if survey is None and code is not None:
+        survey = store.surveys.by_code(code.group(1))
+    if survey is None or survey.id is None:
+        return None
+    fields: dict[str, object] = {"contact_id": survey.contact_id, "survey_id": survey.id}
+    if store.mail.bounced(survey.id):
+        return _base(mail, today, Outcome.BOUNCED, reason="reported before", **fields)
+    if survey.answered_on is not None:
+        reason = f"the survey was answered on {survey.answered_on}"
+        return _base(mail, today, Outcome.BOUNCED, reason=reason, **fields)
+    note_id = surveys.record_bounce(store, survey, failed.diagnostic, today)
+    return _base(mail, today, Outcome.BOUNCED, reason=failed.diagnostic, note_id=note_id, **fields)
+
+
+def _addressee(store: Store, record: MailRecord) -> str | None:
+    """Whom the bounced survey was for, when this report put its check back (else None)."""
+    survey = store.surveys.get(record.survey_id) if record.survey_id else None
+    if survey is None or record.note_id is None:
+        return None
+    owner = store.contacts.get(survey.contact_id)
+    return f"{owner.name if owner else 'a deleted contact'} <{survey.address}>"
 
 
 def _record_score(

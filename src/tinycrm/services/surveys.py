@@ -14,9 +14,9 @@ from typing import Any
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import Contact
+from tinycrm.models import Contact, Note
 from tinycrm.models.mail import SurveyRequest
-from tinycrm.services import satisfaction
+from tinycrm.services import history, satisfaction
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store
 from tinycrm.vocabulary import Scale
@@ -169,6 +169,23 @@ def record_sent(
         if target.follow_up_id is not None:
             store.surveys.close_check(target.follow_up_id, today)
     return request
+
+
+def record_bounce(store: Store, survey: SurveyRequest, reason: str | None, today: date) -> int:
+    """The survey never reached the customer: its check is back in the queue, for a phone
+    call, and the contact's history says why (a note, not an interaction). The note's id."""
+    with store.write():
+        if survey.follow_up_id is not None:
+            store.surveys.reopen_check(survey.follow_up_id, survey.sent_on)
+        because = f" ({reason})" if reason else ""
+        body = (
+            f"The survey e-mailed to {survey.address} on {survey.sent_on} bounced{because}:"
+            " call instead"
+        )
+        note = Note(survey.contact_id, body, today)
+        note_id = store.notes.insert(note)
+        history.record(store, [history.note_added(note_id, note)])
+    return note_id
 
 
 def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, how: str) -> None:

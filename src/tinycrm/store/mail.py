@@ -116,6 +116,18 @@ class SurveyRepo:
                 (on.isoformat(), follow_up_id),
             )
 
+    def reopen_check(self, follow_up_id: int, closed_on: date) -> bool:
+        """Undo `close_check` when the survey did not reach the customer: the check is open
+        again, as for a contact who cannot be surveyed; False if it was closed otherwise."""
+        with self.db.write() as conn:
+            row = conn.execute(
+                """UPDATE follow_ups SET status = 'open', completed_on = NULL,
+                     version = version + 1
+                   WHERE id = ? AND status = 'done' AND completed_on = ? RETURNING id""",
+                (follow_up_id, closed_on.isoformat()),
+            ).fetchone()
+        return row is not None
+
     def counts(self, start: date, end: date) -> tuple[int, int]:
         """(requests sent, of them answered) between two days, both included."""
         row = self.db.conn.execute(
@@ -175,6 +187,14 @@ class MailRepo:
     def message_id_known(self, message_id: str) -> bool:
         row = self.db.conn.execute(
             "SELECT 1 FROM mail_messages WHERE message_id = ? LIMIT 1", (message_id,)
+        ).fetchone()
+        return row is not None
+
+    def bounced(self, survey_id: int) -> bool:
+        """Whether a report that this survey could not be delivered was collected."""
+        row = self.db.conn.execute(
+            "SELECT 1 FROM mail_messages WHERE survey_id = ? AND outcome = 'bounced' LIMIT 1",
+            (survey_id,),
         ).fetchone()
         return row is not None
 
