@@ -789,6 +789,29 @@ def test_a_bounced_survey_puts_the_check_back_for_a_phone_call(shop: Shop, cli: 
     assert len(contact(shop, "ann")["notes"]) == 1  # type: ignore[arg-type]
 
 
+def test_a_bounced_address_is_not_surveyed_again_until_it_is_changed(
+    shop: Shop, cli: Invoke
+) -> None:
+    send_surveys(cli, "--due")
+    survey = delivered(shop, "ann@example.com")
+    shop.imap.append(delivery_failure(survey, "ann@example.com", "<dsn1@mx>"))
+    assert shop.collect().returncode == 0
+
+    again = cli("surveys", "send", "--due", "--as-of", NEXT_DAY)
+
+    assert (
+        "skipped Ann Archer: a survey to ann@example.com bounced on 2026-11-27: call instead"
+        in (again.output)
+    )
+    assert shop.inbox.count == 2
+    assert due_checks(shop) == ["Ann Archer"]
+    assert cli("contacts", "edit", "ann", "--email", "ann@new.example").exit_code == 0
+    # The bounced survey does not count as one lately: the new address gets one now.
+    later = cli("surveys", "send", "--due", "--as-of", NEXT_DAY)
+    assert "sent to Ann Archer <ann@new.example>" in later.output
+    assert due_checks(shop) == []
+
+
 def test_a_bounce_found_by_the_reply_code_alone_counts_once(shop: Shop, cli: Invoke) -> None:
     send_surveys(cli, "--due")
     survey = delivered(shop, "bob@example.com")

@@ -135,6 +135,9 @@ def _why_not(store: Store, contact: Contact, today: date, settings: SurveySettin
         return "archived"
     if not contact.emails:
         return "no e-mail address"
+    bounced = store.surveys.bounced_on(contact.id, contact.emails[0])
+    if bounced is not None:
+        return f"a survey to {contact.emails[0]} bounced on {bounced}: call instead"
     last = store.surveys.last_sent_on(contact.id)
     if last is not None and today < last + timedelta(days=settings.quiet_days):
         quiet_until = last + timedelta(days=settings.quiet_days)

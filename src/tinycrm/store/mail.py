@@ -11,6 +11,11 @@ from tinycrm.store.backend import Backend, Row
 from tinycrm.store.connection import now_iso
 from tinycrm.vocabulary import Scale
 
+# A survey request `s` a delivery failure report came back for.
+BOUNCED = (
+    "EXISTS (SELECT 1 FROM mail_messages b WHERE b.survey_id = s.id AND b.outcome = 'bounced')"
+)
+
 
 @dataclass(frozen=True)
 class DueCheck:
@@ -74,8 +79,20 @@ class SurveyRepo:
             )
 
     def last_sent_on(self, contact_id: int) -> date | None:
+        """The day of the contact's last survey that did not bounce."""
         row = self.db.conn.execute(
-            "SELECT max(sent_on) FROM survey_requests WHERE contact_id = ?", (contact_id,)
+            f"SELECT max(sent_on) FROM survey_requests s WHERE contact_id = ? AND NOT {BOUNCED}",
+            (contact_id,),
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def bounced_on(self, contact_id: int, address: str) -> date | None:
+        """When a survey to this address of the contact last bounced."""
+        row = self.db.conn.execute(
+            """SELECT max(m.collected_on) FROM survey_requests s
+               JOIN mail_messages m ON m.survey_id = s.id AND m.outcome = 'bounced'
+               WHERE s.contact_id = ? AND lower(s.address) = ?""",
+            (contact_id, address.lower()),
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
@@ -193,8 +210,7 @@ class MailRepo:
     def bounced(self, survey_id: int) -> bool:
         """Whether a report that this survey could not be delivered was collected."""
         row = self.db.conn.execute(
-            "SELECT 1 FROM mail_messages WHERE survey_id = ? AND outcome = 'bounced' LIMIT 1",
-            (survey_id,),
+            f"SELECT 1 FROM survey_requests s WHERE s.id = ? AND {BOUNCED}", (survey_id,)
         ).fetchone()
         return row is not None
 
