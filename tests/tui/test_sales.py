@@ -155,7 +155,7 @@ async def test_card_shows_e_mailed_surveys_their_answers_and_held_mail(
     ben.emails = ["ben@example.com"]
     store.contacts.update(ben)
     target = Target(ben, "ben@example.com", None)
-    codes = [new_code(), new_code()]
+    codes = [new_code(), new_code(), new_code()]
     for number, code in enumerate(codes):
         record_sent(store, target, code=code, message_id=f"<{number}@t>", on_scale=Scale.CSAT,
                     today=TODAY - timedelta(10), settings=settings)  # fmt: skip
@@ -166,10 +166,19 @@ async def test_card_shows_e_mailed_surveys_their_answers_and_held_mail(
             f"Subject: Answer: {score} [survey {codes[number]}]\r\n\r\n{score}\r\n"
         )
         handle(store, answer.encode(), context)
+    bounce = (
+        "From: MAILER-DAEMON@mx.example\r\nTo: shop@example.com\r\nMessage-ID: <d@mx>\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        "Final-Recipient: rfc822; ben@example.com\r\nAction: failed\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <2@t>\r\n\r\n--B--\r\n"
+    )
+    handle(store, bounce.encode(), context)
     async with app.run_test(size=(120, 60)) as pilot:
         card = await open_card(pilot, data["Ben Okafor"])
         lines = shown(card, "satisfaction").splitlines()
     assert "CSAT survey e-mailed to ben@example.com: answered 4 on" in "\n".join(lines)
     assert any("no answer yet" in line for line in lines)
+    assert any(line.endswith(f"bounced on {TODAY}, call instead") for line in lines)
     [held] = [line for line in lines if line.startswith("held for review")]
     assert "x@evil.test (1)" in held and "not the contact's" in held

@@ -44,6 +44,7 @@ class SurveyRequest:
     follow_up_id: int | None = None
     answered_on: date | None = None
     score_id: int | None = None
+    bounced_on: date | None = None  # the day a report that it was not delivered came back
     id: int | None = None
 
 

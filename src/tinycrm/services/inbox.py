@@ -175,7 +175,7 @@ def _survey_bounce(
     if survey is None or survey.id is None:
         return None
     fields: dict[str, object] = {"contact_id": survey.contact_id, "survey_id": survey.id}
-    if store.mail.bounced(survey.id):
+    if survey.bounced_on is not None:
         return _base(mail, today, Outcome.BOUNCED, reason="reported before", **fields)
     if survey.answered_on is not None:
         reason = f"the survey was answered on {survey.answered_on}"

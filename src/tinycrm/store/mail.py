@@ -16,6 +16,11 @@ BOUNCED = (
     "EXISTS (SELECT 1 FROM mail_messages b WHERE b.survey_id = s.id AND b.outcome = 'bounced')"
 )
 
+# Survey requests `s` with the day their bounce was collected, if one was.
+REQUESTS = """SELECT s.*, (SELECT min(b.collected_on) FROM mail_messages b
+                 WHERE b.survey_id = s.id AND b.outcome = 'bounced') AS bounced_on
+              FROM survey_requests s"""
+
 
 @dataclass(frozen=True)
 class DueCheck:
@@ -50,22 +55,18 @@ class SurveyRepo:
         return new_id
 
     def get(self, request_id: int) -> SurveyRequest | None:
-        row = self.db.conn.execute(
-            "SELECT * FROM survey_requests WHERE id = ?", (request_id,)
-        ).fetchone()
+        row = self.db.conn.execute(f"{REQUESTS} WHERE s.id = ?", (request_id,)).fetchone()
         return _request(row) if row else None
 
     def by_code(self, code: str) -> SurveyRequest | None:
-        row = self.db.conn.execute(
-            "SELECT * FROM survey_requests WHERE code = ?", (code.lower(),)
-        ).fetchone()
+        row = self.db.conn.execute(f"{REQUESTS} WHERE s.code = ?", (code.lower(),)).fetchone()
         return _request(row) if row else None
 
     def by_message_ids(self, message_ids: Iterable[str]) -> SurveyRequest | None:
         """The request one of these Message-IDs names (a reply's In-Reply-To, References)."""
         for message_id in message_ids:
             row = self.db.conn.execute(
-                "SELECT * FROM survey_requests WHERE message_id = ?", (message_id,)
+                f"{REQUESTS} WHERE s.message_id = ?", (message_id,)
             ).fetchone()
             if row:
                 return _request(row)
@@ -98,7 +99,7 @@ class SurveyRepo:
 
     def for_contact(self, contact_id: int) -> list[SurveyRequest]:
         rows = self.db.conn.execute(
-            "SELECT * FROM survey_requests WHERE contact_id = ? ORDER BY sent_on, id",
+            f"{REQUESTS} WHERE s.contact_id = ? ORDER BY s.sent_on, s.id",
             (contact_id,),
         )
         return [_request(row) for row in rows]
@@ -207,13 +208,6 @@ class MailRepo:
         ).fetchone()
         return row is not None
 
-    def bounced(self, survey_id: int) -> bool:
-        """Whether a report that this survey could not be delivered was collected."""
-        row = self.db.conn.execute(
-            f"SELECT 1 FROM survey_requests s WHERE s.id = ? AND {BOUNCED}", (survey_id,)
-        ).fetchone()
-        return row is not None
-
     def held(self, contact_id: int | None = None) -> list[HeldRow]:
         """Messages held for review, oldest first, with the contact and survey scale."""
         sql = """SELECT m.*, c.name AS contact_name, s.scale AS survey_scale
@@ -286,6 +280,7 @@ def _request(row: Row) -> SurveyRequest:
         follow_up_id=row["follow_up_id"],
         answered_on=_date(row["answered_on"]),
         score_id=row["score_id"],
+        bounced_on=_date(row["bounced_on"]),
     )
 
 

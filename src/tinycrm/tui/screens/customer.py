@@ -146,7 +146,9 @@ def survey_history(details: ContactDetails, today: date) -> Text:
         text.append(f"{survey.scale.value.upper()} survey e-mailed to ")
         text.append_text(safe(survey.address))
         answer = scores.get(survey.score_id)
-        if answer is not None and survey.answered_on is not None:
+        if survey.bounced_on is not None and survey.answered_on is None:
+            text.append(f": bounced on {survey.bounced_on.isoformat()}, call instead", style="bold")
+        elif answer is not None and survey.answered_on is not None:
             text.append(f": answered {answer.score} on {survey.answered_on.isoformat()}")
         elif survey.answered_on is not None:
             text.append(f": answered on {survey.answered_on.isoformat()}")
