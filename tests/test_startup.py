@@ -103,3 +103,16 @@ def test_finding_a_contact_imports_none_of_the_transfer_services(tmp_path: Path)
     card = tmp_path / "bob.vcf"
     card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Stone\r\nEND:VCARD\r\n")
     assert "tinycrm.services.importing" in service_imports(db, "contacts", "import", str(card))
+
+
+def test_a_command_loads_only_the_repositories_it_uses(tmp_path: Path) -> None:
+    """The store imports a repository's module when the repository is first used, and the
+    PostgreSQL backend only for a server URL, so a SQLite file's queue loads neither the
+    reports' SQL nor the server's; a report still finds its own."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    unused = {"tinycrm.store.postgres", "tinycrm.store.reports", "tinycrm.store.atrisk"}
+    assert not imported_modules(db, "follow-ups", "today") & unused
+    assert {"tinycrm.store.reports", "tinycrm.store.atrisk"} <= imported_modules(
+        db, "report", "at-risk"
+    )

@@ -15,7 +15,6 @@ from tinycrm.config import is_server_url
 from tinycrm.models.users import Identity, User
 from tinycrm.store.backend import Backend, Connection
 from tinycrm.store.connection import Database
-from tinycrm.store.postgres import PgChangeWatcher, PgDatabase
 from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
 
 if TYPE_CHECKING:
@@ -211,7 +210,9 @@ class Store:
     def watcher(self) -> ChangeWatcher:
         """Something to ask, cheaply and as often as needed, whether anyone committed a change
         since (store/watch.py). Made on a connection that only reads (the TUI's)."""
-        if isinstance(self.db, PgDatabase):
+        if self.db.dialect == "postgresql":
+            from tinycrm.store.postgres import PgChangeWatcher
+
             return PgChangeWatcher(self.db)
         return SqliteChangeWatcher(self.db)
 
@@ -224,8 +225,10 @@ def open_database(
 ) -> Backend:
     """The backend `location` names: a `postgresql://` URL, else a SQLite file."""
     if is_server_url(location):
+        from tinycrm.store.postgres import PgDatabase
+
         return PgDatabase(str(location), migrate=migrate, create=create, read_only=read_only)
     return Database(location, migrate=migrate, create=create, read_only=read_only)
 
 
-__all__ = ["Backend", "ChangeWatcher", "Database", "PgDatabase", "Store", "open_database"]
+__all__ = ["Backend", "ChangeWatcher", "Database", "Store", "open_database"]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from tinycrm.store.connection import Database
-from tinycrm.store.postgres import PgConnection, PgDatabase
 
-# A SQLite file or a PostgreSQL database: the same methods, `dialect` says which.
-Backend = Database | PgDatabase
-Connection = sqlite3.Connection | PgConnection
+if TYPE_CHECKING:
+    from tinycrm.store.postgres import PgConnection, PgDatabase
+
+# A SQLite file or a PostgreSQL database: the same methods, `dialect` says which (quoted:
+# a SQLite file's command never loads the PostgreSQL module).
+Backend: TypeAlias = "Database | PgDatabase"
+Connection: TypeAlias = "sqlite3.Connection | PgConnection"
 # A result row: by position or column name (sqlite3.Row, or postgres.Row).
 Row = Any
 
@@ -30,7 +33,7 @@ def batches(
 ) -> Iterator[Row]:
     """The rows of `sql` a batch at a time, inside the caller's transaction (PostgreSQL: a
     server-side cursor)."""
-    if isinstance(db, PgDatabase):
+    if db.dialect == "postgresql":
         cursor = db.conn.stream(sql, params)
     else:
         cursor = db.conn.execute(sql, params or {})

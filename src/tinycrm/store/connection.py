@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from tinycrm.errors import Corrupt, Forbidden, MissingDatabase, StorageError
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS, schema_differences
@@ -107,7 +108,7 @@ def now_iso() -> str:
 class Database:
     """A connection to one tinycrm database file, migrated to the current schema."""
 
-    dialect = "sqlite"
+    dialect: Literal["sqlite"] = "sqlite"
 
     def __init__(
         self,

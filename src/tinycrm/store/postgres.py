@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from tinycrm.config import masked_url
 from tinycrm.errors import Forbidden, MissingDatabase, StorageError
@@ -186,7 +186,7 @@ class PgConnection:
 class PgDatabase:
     """A tinycrm database on a PostgreSQL server, migrated to the current schema."""
 
-    dialect = "postgresql"
+    dialect: Literal["postgresql"] = "postgresql"
     files: tuple[Path, ...] = ()
     filesystem: str | None = None
     on_network_filesystem = False

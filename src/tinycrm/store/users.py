@@ -6,7 +6,6 @@ from tinycrm.models.users import Holdings, MergedOwner, User
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import name_key
 from tinycrm.store.connection import now_iso
-from tinycrm.store.postgres import PgDatabase
 from tinycrm.store.versions import update_versioned
 
 # The open follow-ups and cases a user holds by name (an unassigned one follows its contact).
@@ -33,7 +32,7 @@ class UserRepo:
 
     def session_role(self) -> str | None:
         """The PostgreSQL role this connection logged in as (SQLite: None)."""
-        return self.db.role if isinstance(self.db, PgDatabase) else None
+        return self.db.role if self.db.dialect == "postgresql" else None
 
     def names(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, name FROM users"))
