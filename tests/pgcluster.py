@@ -45,6 +45,17 @@ class Cluster:
     def url(self, database: str, user: str | None = None) -> str:
         return f"postgresql://{user or self.user}@/{database}?host={self.socket_dir}"
 
+    def writer(self, database: str, role: str) -> str:
+        """The URL of a login role (made if missing) with write rights on every table and
+        sequence of `database`, but owning none of them."""
+        self.psql(
+            f"DO $$ BEGIN CREATE ROLE {role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+            f" END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};"
+            f" GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}",
+            database=database,
+        )
+        return self.url(database, user=role)
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         done = subprocess.run(
             [str(BIN / "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",

@@ -277,13 +277,7 @@ def test_a_role_that_does_not_own_the_tables_copies_the_same_crm(
     team = new_pg_database()
     assert crm("--db", team, "db", "migrate").exit_code == 0
     name = urlsplit(team).path.lstrip("/")
-    pg_cluster.psql(
-        "DO $$ BEGIN CREATE ROLE crm_writer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
-        " END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO crm_writer;"
-        " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crm_writer",
-        database=name,
-    )
-    writer = pg_cluster.url(name, user="crm_writer")
+    writer = pg_cluster.writer(name, "crm_writer")
     copied = copy(crm, demo, writer)
     assert copied.exit_code == 0, copied.stderr
     assert everything(crm, writer, same_backend=False) == everything(crm, demo, False)

@@ -235,13 +235,7 @@ def test_db_check_by_a_role_that_may_not_create_a_schema_says_what_it_skipped(
 ) -> None:
     assert cli("contacts", "add", "Ann").exit_code == 0
     name = urlsplit(db_location).path.lstrip("/")
-    pg_cluster.psql(
-        "DO $$ BEGIN CREATE ROLE crm_clerk LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
-        " END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO crm_clerk;"
-        " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crm_clerk",
-        database=name,
-    )
-    monkeypatch.setenv("CRM_DB", pg_cluster.url(name, user="crm_clerk"))
+    monkeypatch.setenv("CRM_DB", pg_cluster.writer(name, "crm_clerk"))
     checked = cli("db", "check", "--json")
     assert checked.exit_code == 0, checked.stderr
     report = json.loads(checked.stdout)

@@ -271,14 +271,8 @@ def test_a_role_that_does_not_own_the_tables_imports_with_the_indexes_as_they_ar
     """Only the table's owner may drop its indexes: a role with write rights only imports a
     file larger than the CRM with them in place."""
     name = urlsplit(os.environ["CRM_DB"]).path.lstrip("/")
-    pg_cluster.psql(
-        "DO $$ BEGIN CREATE ROLE crm_importer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
-        " END $$; GRANT ALL ON ALL TABLES IN SCHEMA public TO crm_importer;"
-        " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crm_importer",
-        database=name,
-    )
     owner = os.environ["CRM_DB"]
-    monkeypatch.setenv("CRM_DB", pg_cluster.url(name, user="crm_importer"))
+    monkeypatch.setenv("CRM_DB", pg_cluster.writer(name, "crm_importer"))
     path = vcf(tmp_path, "FN:Ann Lee\r\nEMAIL:ann@example.com", "FN:Annie\r\nEMAIL:ANN@example.com")
     report = import_json(cli, path)
     assert report["created_count"] == 1 and len(report["skipped"]) == 1
