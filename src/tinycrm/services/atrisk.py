@@ -82,7 +82,7 @@ def at_risk_by_company(store: Store, as_of: date, limit: int | None = None) -> P
                 people[company_id].append(row)
     found = []
     for _, _, company_id in page:
-        rows = sorted(people[company_id], key=_urgency)
+        rows = sorted(people[company_id], key=AtRiskRow.rank)
         listed = [own[company_id]] if company_id in own else []
         listed += [f"{r.name}: {reason}" for r in rows for reason in _person_reasons(r)]
         found.append(CompanyRisk(company_id, names[company_id], listed, rows))
@@ -111,12 +111,6 @@ def _person_reasons(row: AtRiskRow) -> list[str]:
     """A person's reasons in their company's row: losing touch is the company's own."""
     return [reason for reason in risk_reasons(row) if row.days_late is None
             or not reason.startswith("check-in")]  # fmt: skip
-
-
-def _urgency(row: AtRiskRow) -> tuple[int, bool, date, int]:
-    """`at_risk`'s order: most reasons, then the oldest overdue check-in, then id."""
-    due = row.check_in_due_on
-    return (-len(risk_reasons(row)), due is None, due or date.min, row.contact_id)
 
 
 def risk_reasons(row: AtRiskRow) -> list[str]:

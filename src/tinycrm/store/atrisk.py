@@ -30,6 +30,13 @@ class AtRiskRow(NamedTuple):
     open_cases: int
     next_case_target: date | None
 
+    def rank(self) -> tuple[int, bool, date, int]:
+        """Its place in the at-risk order: most reasons (losing touch, satisfaction, open
+        cases), then the oldest overdue check-in, then id."""
+        reasons = (self.days_late is not None) + (self.score is not None) + (self.open_cases > 0)
+        due = self.check_in_due_on
+        return (-reasons, due is None, due or date.min, self.contact_id)
+
 
 # A contact row `c` whose check-in, overdue on :asof, is snoozed to :asof or later (the queue
 # shows it on that day instead).
@@ -116,19 +123,19 @@ class AtRiskRepo:
         cut = "" if page_size is None else " LIMIT :page"
         mine = _owner_sql(owner)
         few = self._at_risk_few(params, cut, mine)
-        rows = few + [
+        walked = [
             row
             for sql in (_TOUCH_AND_SCORE, _TOUCH_ALONE, _SCORE_ALONE)
             for row in self.conn.execute(sql.format(mine=mine) + cut, params)
         ]
-        rows.sort(key=lambda r: (-r["reasons"], r["due"] is None, r["due"] or "", r["id"]))
+        rows = sorted((_at_risk_row(r, as_of) for r in few + walked), key=AtRiskRow.rank)
         page = rows[:page_size]
         if page_size is None or len(rows) < page_size:
             total = len(rows)  # every row was read
         else:
             sizes = (few[0]["n_few"], few[0]["n_touch"]) if few else (0, 0)
             total = self._count(params, mine, page_size + TOTAL_LIMIT + 1, *sizes)
-        return (total if page else 0), [_at_risk_row(r, as_of) for r in page]
+        return (total if page else 0), page
 
     def everyone(
         self, as_of: date, companies: Collection[int] | None = None
