@@ -20,6 +20,7 @@ from typing import Any
 from tinycrm.errors import StorageError
 from tinycrm.store.backend import Backend, batches
 from tinycrm.store.postgres import PgDatabase
+from tinycrm.store.reports import RECENT_DAYS
 from tinycrm.store.schema_pg import VERSION_TABLE
 
 # Every table a person's data lives in, parents first.
@@ -84,17 +85,17 @@ COUNT_REFERRALS = (
         GROUP BY t.referrer_id, s.currency, t.customers, t.referred""",
 )
 # Sales and their sums per customer and per company, per currency, with the last purchase and
-# what was bought in the 365 days up to it (schemas 22 and 24).
+# what was bought in the RECENT_DAYS up to it (schemas 22 and 24).
 _SUM_SALES = """INSERT INTO {table} ({key}, currency, sales, total_minor, last_on, recent_minor)
         SELECT {key}, currency, count(*), sum(amount_minor), last_on,
-          sum(CASE WHEN sold_on >= date(last_on, '-365 days') THEN amount_minor ELSE 0 END)
+          sum(CASE WHEN sold_on >= date(last_on, '-{recent} days') THEN amount_minor ELSE 0 END)
         FROM (SELECT {key}, currency, amount_minor, sold_on,
                 max(sold_on) OVER (PARTITION BY {key}, currency) AS last_on
               FROM sales WHERE {key} IS NOT NULL) AS s
         GROUP BY {key}, currency, last_on"""
 SUM_SALES = (
-    _SUM_SALES.format(table="sale_totals", key="contact_id"),
-    _SUM_SALES.format(table="company_sale_totals", key="company_id"),
+    _SUM_SALES.format(table="sale_totals", key="contact_id", recent=RECENT_DAYS),
+    _SUM_SALES.format(table="company_sale_totals", key="company_id", recent=RECENT_DAYS),
 )
 # The triggers' work, once for every row copied: each statement is the trigger's own. On
 # SQLite the notes' entries and the score counts are made before the triggers are back, the
