@@ -669,9 +669,9 @@ def test_the_report_separates_survey_and_typed_scores_with_the_response_rate(
     assert november["origin"] == {
         "survey": 1, "typed": 1, "csat_average_survey": 5.0, "csat_average_typed": 3.0,
     }  # fmt: skip
-    assert november["surveys"] == {"sent": 2, "answered": 1, "response_rate": 0.5}
+    assert november["surveys"] == {"sent": 2, "bounced": 0, "answered": 1, "response_rate": 0.5}
     table = cli("report", "satisfaction", "--months", "1", "--as-of", NEXT_DAY).stdout
-    assert "1/1\t5.00/3.00\t2\t1 (50%)" in table
+    assert "1/1\t5.00/3.00\t2\t\t1 (50%)" in table
 
 
 def test_the_digest_names_the_mail_held_for_review(shop: Shop, cli: Invoke) -> None:
@@ -826,6 +826,35 @@ def test_a_bounce_found_by_the_reply_code_alone_counts_once(shop: Shop, cli: Inv
     assert due_checks(shop) == ["Bob Baker"]
     assert len(contact(shop, "bob")["notes"]) == 1  # type: ignore[arg-type]
     assert len(shop.imap.messages("tinycrm")) == 2
+
+
+def test_a_bounced_survey_is_its_own_figure_in_the_report_not_an_unanswered_one(
+    shop: Shop, cli: Invoke
+) -> None:
+    send_surveys(cli, "--due")
+    shop.imap.append(
+        reply_from_link(links(survey_to(shop, "bob@example.com"))[4], "bob@example.com")
+    )
+    assert shop.collect().returncode == 0
+    report = ("report", "satisfaction", "--months", "1", "--as-of", NEXT_DAY)
+    before = shop.json(*report)
+    shop.imap.append(
+        delivery_failure(delivered(shop, "ann@example.com"), "ann@example.com", "<dsn1@mx>")
+    )
+    assert shop.collect().returncode == 0
+
+    after = shop.json(*report)
+    table = cli(*report).stdout
+
+    assert isinstance(before, dict) and isinstance(after, dict)
+    assert before["months"][0]["surveys"] == {
+        "sent": 2, "bounced": 0, "answered": 1, "response_rate": 0.5,
+    }  # fmt: skip
+    assert after["months"][0]["surveys"] == {
+        "sent": 2, "bounced": 1, "answered": 1, "response_rate": 1.0,
+    }  # fmt: skip
+    assert "\tsurveys_sent\tbounced\tanswered_of_delivered\n" in table
+    assert "\t2\t1\t1 (100%)" in table
 
 
 def test_other_bounces_and_malformed_reports_are_left_alone(shop: Shop, cli: Invoke) -> None:

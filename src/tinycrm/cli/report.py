@@ -208,8 +208,9 @@ def satisfaction(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Satisfaction per month: CSAT average and distribution, NPS; how many scores came back
-    from e-mailed surveys and how many were typed in (CSAT average of each), and the response
-    rate of the month's surveys (docs/mail.md)."""
+    from e-mailed surveys and how many were typed in (CSAT average of each); the month's
+    surveys e-mailed, bounced and answered, the response rate over those delivered (a bounced
+    survey is not counted as unanswered; docs/mail.md)."""
     day = as_of_date(ctx, as_of)
     rows = analytics.satisfaction_by_month(state(ctx).store, day, months)
     if as_json:
@@ -217,14 +218,15 @@ def satisfaction(
         return
     output.print_table(
         ["Month", "CSAT n", "CSAT avg", "1/2/3/4/5", "NPS n", "NPS", "Prom/Pass/Detr",
-         "Survey/typed", "CSAT avg survey/typed", "Surveys sent", "Answered"],
+         "Survey/typed", "CSAT avg survey/typed", "Surveys sent", "Bounced",
+         "Answered of delivered"],
         ([m.month, m.csat_count or "", f"{m.csat_average:.2f}" if m.csat_average else "",
           "/".join(str(m.csat_distribution[k]) for k in range(1, 6)) if m.csat_count else "",
           m.nps_count or "", m.nps if m.nps is not None else "",
           f"{m.promoters}/{m.passives}/{m.detractors}" if m.nps_count else "",
           f"{m.by_survey}/{m.typed}" if m.by_survey or m.typed else "",
           _pair(m.survey_csat_average, m.typed_csat_average),
-          m.surveys_sent or "",
+          m.surveys_sent or "", m.surveys_bounced or "",
           f"{m.surveys_answered} ({m.response_rate:.0%})" if m.response_rate is not None
           else ""] for m in rows),
         title=f"Satisfaction by month up to {day}",

@@ -163,6 +163,7 @@ def satisfaction_dict(day: date, months: list[MonthScores]) -> dict[str, Any]:
                 },
                 "surveys": {
                     "sent": m.surveys_sent,
+                    "bounced": m.surveys_bounced,
                     "answered": m.surveys_answered,
                     "response_rate": _round(m.response_rate),
                 },

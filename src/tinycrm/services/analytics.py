@@ -205,6 +205,7 @@ class MonthScores:
     survey_csat_total: int = 0
     surveys_sent: int = 0  # e-mailed this month
     surveys_answered: int = 0  # of those, answered (whenever)
+    surveys_bounced: int = 0  # of those, came back undelivered (and not answered)
 
     @property
     def csat_average(self) -> float | None:
@@ -221,9 +222,14 @@ class MonthScores:
         return (self.csat_total - self.survey_csat_total) / count if count else None
 
     @property
+    def surveys_delivered(self) -> int:
+        return self.surveys_sent - self.surveys_bounced
+
+    @property
     def response_rate(self) -> float | None:
-        """The share of this month's surveys that were answered (0-1)."""
-        return self.surveys_answered / self.surveys_sent if self.surveys_sent else None
+        """The share of this month's delivered surveys that were answered (0-1)."""
+        delivered = self.surveys_delivered
+        return self.surveys_answered / delivered if delivered else None
 
     @property
     def nps(self) -> int | None:
@@ -266,6 +272,8 @@ def satisfaction_by_month(store: Store, as_of: date, months: int = 12) -> list[M
                 entry.detractors += count.count
     for month, sent, answered in store.reports.survey_counts(first, as_of):
         result[month].surveys_sent, result[month].surveys_answered = sent, answered
+    for month, bounced in store.reports.bounced_surveys(first, as_of).items():
+        result[month].surveys_bounced = bounced
     return list(result.values())
 
 

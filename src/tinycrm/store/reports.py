@@ -300,6 +300,19 @@ class ReportRepo:
         )
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
+    def bounced_surveys(self, start: date, end: date) -> dict[str, int]:
+        """{month: surveys e-mailed then that bounced and were not answered}, by the month
+        they were sent; read from the bounces collected since `start` (they are few)."""
+        rows = self.conn.execute(
+            """SELECT substr(s.sent_on, 1, 7) AS month, count(DISTINCT s.id)
+               FROM mail_messages b JOIN survey_requests s ON s.id = b.survey_id
+               WHERE b.outcome = 'bounced' AND b.collected_on >= ?
+                 AND s.sent_on BETWEEN ? AND ? AND s.answered_on IS NULL
+               GROUP BY month""",
+            (start.isoformat(), start.isoformat(), end.isoformat()),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     def co_purchases(self, contact_id: int, limit: int) -> tuple[int, list[tuple[str, int]]]:
         """Products bought by customers who share a product with this one, that this one has
         not bought: (number of similar customers, [(product, customers who bought it)])."""
