@@ -292,6 +292,43 @@ def test_an_open_case_moves_every_row_of_its_customer_and_back(cli: Invoke, stor
     assert max(after) < min(float(str(row["urgency"])) for row in theirs)  # back down
 
 
+def test_a_second_open_case_keeps_the_customer_first_until_the_last_is_resolved(
+    cli: Invoke, store: Store
+) -> None:
+    """A case opened or resolved beside another open one leaves the open-case flag as it is
+    (schema 28: the case triggers write only where it changes); the last one resolved moves the
+    customer's rows back down."""
+    names = [f"Person {n:02d}" for n in range(5)]
+    for n, name in enumerate(names):
+        who = add_contact(store, ContactFields(name=name), D - timedelta(days=60))
+        with store.write():
+            fu.add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
+    last = names[-1]
+
+    def first_contacts() -> list[object]:
+        rows = overdue_json(cli, "--limit", "0")["overdue"]
+        assert isinstance(rows, list)
+        assert overdue_json(cli, "--limit", "2")["overdue"] == rows[:2]
+        return [row["contact"] for row in rows[:2]]
+
+    def case_ids() -> list[int]:
+        listed = json.loads(cli("cases", "list", "--json").stdout)
+        return sorted(int(case["id"]) for case in listed)
+
+    assert first_contacts() == [names[-1], names[-2]]  # the longest overdue call first
+    for title in ("Broken vase", "Late parcel"):
+        opened = cli("cases", "open", names[0], title, "--as-of", f"{D - timedelta(days=9)}")
+        assert opened.exit_code == 0, opened.stderr
+    assert first_contacts() == [names[0], names[0]]  # their case and their call
+    first, second = case_ids()
+    resolved = cli("cases", "resolve", str(first), "--note", "Glued", "--as-of", D.isoformat())
+    assert resolved.exit_code == 0, resolved.stderr
+    assert first_contacts() == [names[0], names[0]]  # one case still open
+    resolved = cli("cases", "resolve", str(second), "--note", "Found", "--as-of", D.isoformat())
+    assert resolved.exit_code == 0, resolved.stderr
+    assert first_contacts() == [last, names[-2]]
+
+
 def test_a_page_of_today_is_the_head_of_the_whole_list(cli: Invoke, store: Store) -> None:
     """Today's stored follow-ups are read by their kind's weight, heaviest first, those of
     customers with an open case first of all, until no lighter kind can make the page: the

@@ -1209,9 +1209,41 @@ V27 = [
     "CREATE INDEX cases_open ON cases(resolved_on, target_on, opened_on, contact_id)",
 ]
 
+# Version 28: the case triggers write the open-case flag only where it changes, as the row
+# triggers and PostgreSQL's (version 27) do: a case edited, or opened beside another open one,
+# rewrote the contact, each of its follow-ups and its purchase statistics to the same value.
+_OPEN_CASE_CHANGED = """
+            UPDATE contacts SET open_case = 1 - open_case
+                WHERE id = {cid} AND open_case <> EXISTS (SELECT 1 FROM cases
+                    WHERE contact_id = {cid} AND resolved_on IS NULL);
+            UPDATE follow_ups SET open_case = (SELECT open_case FROM contacts WHERE id = {cid})
+                WHERE contact_id = {cid}
+                AND open_case <> (SELECT open_case FROM contacts WHERE id = {cid});
+            UPDATE sale_stats SET open_case = (SELECT open_case FROM contacts WHERE id = {cid})
+                WHERE contact_id = {cid}
+                AND open_case <> (SELECT open_case FROM contacts WHERE id = {cid});"""
+V28 = [
+    "DROP TRIGGER cases_open_case_ai",
+    "DROP TRIGGER cases_open_case_ad",
+    "DROP TRIGGER cases_open_case_au",
+    f"""CREATE TRIGGER cases_open_case_ai AFTER INSERT ON cases BEGIN{
+        _OPEN_CASE_CHANGED.format(cid="new.contact_id")
+    }
+        END""",
+    f"""CREATE TRIGGER cases_open_case_ad AFTER DELETE ON cases BEGIN{
+        _OPEN_CASE_CHANGED.format(cid="old.contact_id")
+    }
+        END""",
+    f"""CREATE TRIGGER cases_open_case_au AFTER UPDATE OF contact_id, resolved_on ON cases
+        BEGIN{_OPEN_CASE_CHANGED.format(cid="old.contact_id")}{
+        _OPEN_CASE_CHANGED.format(cid="new.contact_id")
+    }
+        END""",
+]
+
 MIGRATIONS: list[list[str]] = [
     V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
-    V20, V21, V22, V23, V24, V25, V26, V27,
+    V20, V21, V22, V23, V24, V25, V26, V27, V28,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).
