@@ -107,6 +107,8 @@ ROWS: list[Row] = [
     row("contacts export --format csv", "contacts export --format csv -o /dev/null",
         paired=False, max_runs=1, issue=20),
     row("export ics", "export ics -o /dev/null", paired=False, max_runs=1, issue=20),
+    row("export ics --todos", "export ics --todos -o /dev/null", paired=False, max_runs=1,
+        issue=20),
     # issue 15: the same database on PostgreSQL (2.0x: psycopg's import alone is ~157 ms)
     row("pg: db copy from SQLite", kind="copy", goal_ms=120_000, max_mem_mb=150,
         paired=False, max_runs=1, issue=15, backend="postgresql"),

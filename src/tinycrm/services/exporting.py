@@ -265,7 +265,7 @@ def export_ics(store: Store, today: date, *, todos: bool = False) -> Iterator[by
     read a batch at a time). With `todos`, check-ins and reorders are VTODOs: stored ones,
     and the keep-in-touch check-ins and reorders tinycrm derives (overdue ones and those due
     within TODO_DAYS), one per contact and kind."""
-    derived = _derived_todos(store, today) if todos else []
+    derived = _derived_todos(store, today) if todos else iter([])
     entries = chain(_follow_up_entries(store, todos), derived, _dated_entries(store))
     return calendar_chunks(entries)
 
@@ -309,21 +309,15 @@ def _dated_entries(store: Store) -> Iterator[CalendarEntry]:
             )
 
 
-def _derived_todos(store: Store, today: date) -> list[CalendarEntry]:
-    """The check-ins and reorders the queue derives (not stored follow-ups), as VTODOs whose
-    UID stays the same while the contact's next one moves."""
-    queue = followups.build_queue(store, today, days=TODO_DAYS, overdue_limit=0)
-    found = []
-    for item in [*queue.overdue, *queue.today, *queue.upcoming]:
-        if item.follow_up_id is not None or item.kind not in TODO_KINDS:
-            continue
-        found.append(
-            CalendarEntry(
-                uid=f"{item.kind.value}-{item.contact_id}@tinycrm",
-                summary=f"{item.title} — {item.contact_name}",
-                start=item.due_on,
-                description=f"{item.kind.value} for {item.contact_name}",
-                todo=True,
-            )
+def _derived_todos(store: Store, today: date) -> Iterator[CalendarEntry]:
+    """The check-ins and reorders the queue derives (not stored follow-ups), in its order, as
+    VTODOs whose UID stays the same while the contact's next one moves; read a batch at a
+    time."""
+    for item in followups.each_derived_due(store, today, days=TODO_DAYS):
+        yield CalendarEntry(
+            uid=f"{item.kind.value}-{item.contact_id}@tinycrm",
+            summary=f"{item.title} — {item.contact_name}",
+            start=item.due_on,
+            description=f"{item.kind.value} for {item.contact_name}",
+            todo=True,
         )
-    return found

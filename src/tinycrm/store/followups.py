@@ -9,7 +9,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinycrm.models import FollowUp
-from tinycrm.store.backend import Backend, Row, stream
+from tinycrm.store.backend import Backend, Row, batches, stream
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
@@ -180,6 +180,23 @@ class FollowUpRepo:
             parts.append((sql, params))
         sql, params = _each(parts)
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
+
+    def each_heaviest(
+        self, sources: Sequence[Source], skips: Mapping[Source, Sequence[int]], hi: str,
+        as_of: date, weights: Weights,
+    ) -> Iterator[RankRow]:  # fmt: skip
+        """Rows of `sources` due on or before `hi` (each source's contacts in `skips` left
+        out), the highest `weights` first, then soonest (in no promised order among rows of
+        one weight and day); a batch at a time, inside the caller's read."""
+        parts = []
+        for src in sources:
+            sql, params = _source_sql(src, "", hi, as_of, skips[src], None)
+            col = _SOURCES[src]
+            weight = _weight_sql(weights, col.kind_expr, col.open_case)
+            parts.append((sql.replace("SELECT ", f"SELECT {weight}, ", 1), params))
+        sql, params = _each(parts)
+        rows = batches(self.db, f"{sql} ORDER BY 1 DESC, 5", params)  # weight, due
+        return (RankRow(*list(row)[1:]) for row in rows)
 
     def dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], weights: Weights, *,

@@ -49,7 +49,12 @@ from tinycrm.services.followups.items import (
     dueness,
     urgency,
 )
-from tinycrm.services.followups.queue import build_queue, follow_ups_for_contact, queue_scope
+from tinycrm.services.followups.queue import (
+    build_queue,
+    each_derived_due,
+    follow_ups_for_contact,
+    queue_scope,
+)
 from tinycrm.services.followups.sources import (
     DERIVED_SOURCES,
     HANDLE_PREFIXES,
@@ -86,6 +91,7 @@ __all__ = [
     "complete",
     "derived_handle",
     "dueness",
+    "each_derived_due",
     "follow_ups_for_contact",
     "get_item",
     "list_follow_ups",

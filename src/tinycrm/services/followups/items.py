@@ -21,6 +21,7 @@ MAX_DAYS = 3660
 DEFAULT_OVERDUE_LIMIT = 50
 
 DUE_WEIGHT = 12.0
+FULLY_DUE_DAYS = 7  # days late from which dueness is 1.0 (urgency: 12 + the weights)
 OPEN_CASE_WEIGHT = 5.0
 KIND_WEIGHTS: dict[str, float] = {
     FollowUpKind.CASE: 6.0,
@@ -102,7 +103,7 @@ def derived_handle(prefix: str, subject_id: int, on: date | str) -> str:
 
 def dueness(days_late: int) -> float:
     """Taskwarrior's due factor: 0.2 far ahead, 1.0 a week overdue, linear in between."""
-    if days_late >= 7:
+    if days_late >= FULLY_DUE_DAYS:
         return 1.0
     if days_late >= -14:
         return (days_late + 14) * 0.8 / 21 + 0.2

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby, islice
 from typing import Any
 
 from tinycrm.config import Settings
@@ -15,6 +17,7 @@ from tinycrm.services import users
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
+    FULLY_DUE_DAYS,
     GRACE_KINDS,
     KIND_WEIGHTS,
     RELATIONSHIP_WEIGHTS,
@@ -368,7 +371,7 @@ class _QueueBuilder:
             total = len(rows) + sum(
                 1 for found in stored for r in found if r.due.isoformat() > cutoff
             )
-        rows.sort(key=lambda r: (r.due, -r.urgency, r.tie))
+        rows.sort(key=_upcoming_key)
         return rows, total
 
     def kept(self, ranked: list[Ranked]) -> list[Ranked]:
@@ -487,6 +490,10 @@ def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:
 
 def _overdue_key(r: Ranked) -> tuple[float, date, tuple[int, int, str]]:
     return (-r.urgency, r.due, r.tie)
+
+
+def _upcoming_key(r: Ranked) -> tuple[date, float, tuple[int, int, str]]:
+    return (r.due, -r.urgency, r.tie)
 
 
 def _today_key(r: Ranked) -> tuple[float, str, str]:
@@ -617,3 +624,68 @@ def follow_ups_for_contact(
             score = urgency(item.kind, late, relationship, open_case)
             items.append(replace(item, days_late=late, urgency=score))
     return sorted(items, key=lambda i: (i.due_on, i.handle))
+
+
+# ---------------------------------------------------------------------------------------------
+# The derived check-ins and reorders of a whole window, a batch at a time
+
+_BATCH = 500  # ranked rows built into QueueItems at a time
+_DERIVED_GROUPS = [RankGroup(Source.CHECK_IN), RankGroup(Source.REORDER)]
+
+
+def each_derived_due(
+    store: Store, as_of: date, *, days: int, settings: Settings | None = None
+) -> Iterator[QueueItem]:
+    """The check-ins and reorders the queue derives, each in the part and order that
+    `build_queue(store, as_of, days=days, overdue_limit=0)` shows it: overdue (most urgent
+    first), today's (most urgent first, by name), then those of the next `days` days
+    (soonest first); read in one snapshot a batch at a time, so that a whole CRM's (~900,000
+    at a million contacts) are never held. The rows a week or more late, whose urgency is
+    their weights', come from SQL heaviest first; the others a day at a time."""
+    check_days(days)
+    settings = settings or Settings()
+    end = as_of + timedelta(days=days)
+    with store.read():
+        builder = _QueueBuilder(store, as_of, end, None, settings)
+        start = as_of - timedelta(days=DERIVED_GRACE_DAYS)
+        # Python-side: the rows of contacts with a snoozed one (few).
+        overdue, today, upcoming = (
+            [r for r in part if r.row.kind in SQL_RANKED_KINDS]
+            for part in builder.derived(start, end, end)
+        )
+        fully_due = as_of - timedelta(days=FULLY_DUE_DAYS)
+        overdue += [r for day in _days(fully_due + _ONE_DAY, as_of - _ONE_DAY)
+                    for r in _due_on(builder, day)]  # fmt: skip
+        overdue.sort(key=_overdue_key)
+        yield from _built(builder, heapq.merge(_heaviest(builder, fully_due), overdue,
+                                               key=_overdue_key))  # fmt: skip
+        yield from _built(builder, sorted(today + _due_on(builder, as_of), key=_today_key))
+        for day in _days(as_of + _ONE_DAY, end):
+            rows = [r for r in upcoming if r.due == day] + _due_on(builder, day)
+            yield from _built(builder, sorted(rows, key=_upcoming_key))
+
+
+def _due_on(builder: _QueueBuilder, day: date) -> list[Ranked]:
+    """The check-ins and reorders due on `day` (but those of contacts with a snoozed one)."""
+    found = builder.repo.ranked_on(
+        _DERIVED_GROUPS, builder.skips, day, builder.as_of, SAME_DAY, by_name=False
+    )
+    return [builder.scored(r) for r in found]
+
+
+def _heaviest(builder: _QueueBuilder, last: date) -> Iterator[Ranked]:
+    """The check-ins and reorders due on or before `last`, a week or more late, by
+    `_overdue_key` (SQL gives them by weight and day; each day of one weight is sorted)."""
+    sources = [group.src for group in _DERIVED_GROUPS]
+    rows = builder.repo.each_heaviest(
+        sources, builder.skips, last.isoformat(), builder.as_of, SAME_DAY
+    )
+    for _, same in groupby(map(builder.scored, rows), key=lambda r: (r.urgency, r.due)):
+        yield from sorted(same, key=_overdue_key)
+
+
+def _built(builder: _QueueBuilder, ranked: Iterable[Ranked]) -> Iterator[QueueItem]:
+    """The ranked rows as QueueItems, in their order, built _BATCH at a time."""
+    rows = iter(ranked)
+    while batch := list(islice(rows, _BATCH)):
+        yield from builder.finish(batch)[0]
