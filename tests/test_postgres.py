@@ -209,6 +209,39 @@ def test_forget_deletes_every_row_and_says_what_postgresql_keeps(
     assert json.loads(cli("contacts", "search", "walrusplan", "--json").stdout) == []
 
 
+def listed_words(url: str) -> set[str]:
+    return {row[0] for row in query_db("SELECT word FROM search_index_words", location=url)}
+
+
+def indexed_words(url: str) -> set[str]:
+    sql = "SELECT word FROM ts_stat('SELECT document FROM search_index')"
+    return {row[0] for row in query_db(sql, location=url)}
+
+
+def test_the_search_word_list_follows_every_change_and_forget_leaves_none_of_the_words(
+    cli: Invoke, db_location: str
+) -> None:
+    assert cli("contacts", "add", "Zeb Quack", "--email", "zeb@quack.example").exit_code == 0
+    assert cli("contacts", "add", "Keep Me", "--company", "Quackworks").exit_code == 0
+    assert cli("contacts", "add", "Old Name").exit_code == 0
+    assert cli("notes", "add", "Zeb", "walrusplan walrusdeal shared").exit_code == 0
+    assert cli("contacts", "edit", "Zeb", "--name", "Zebediah Quack").exit_code == 0
+    assert cli("notes", "add", "Keep Me", "met Zebediah Quack: walrusdeal").exit_code == 0
+    assert cli("contacts", "merge", "Zebediah", "Old Name", "--keep", "first").exit_code == 0
+    assert listed_words(db_location) == indexed_words(db_location)
+    assert {"zeb", "zebediah", "walrusplan", "walrusdeal"} <= listed_words(db_location)
+    hits = json.loads(cli("contacts", "search", "walrus", "--json").stdout)
+    assert sorted(hit["name"] for hit in hits) == ["Keep Me", "Zebediah Quack"]
+    forgot = cli("contacts", "forget", "Zebediah", "--yes", "--redact-mentions")
+    assert forgot.exit_code == 0, forgot.stderr
+    assert listed_words(db_location) == indexed_words(db_location)
+    assert not listed_words(db_location) & {"zeb", "zebediah", "quack", "walrusplan"}
+    assert "walrusdeal" in listed_words(db_location)  # Keep Me's note still holds it
+    assert json.loads(cli("contacts", "search", "zeb", "--json").stdout) == []
+    [kept] = json.loads(cli("contacts", "search", "walrus", "--json").stdout)
+    assert kept["name"] == "Keep Me"
+
+
 def test_db_check_on_postgresql_finds_drift_and_says_what_it_cannot_verify(
     cli: Invoke, db_location: str
 ) -> None:

@@ -199,6 +199,33 @@ def test_a_search_finds_old_notes_as_well_as_the_newest(
     assert newest == ["Customer 5", "Customer 4"]  # the 3 newest matching notes
 
 
+def test_a_prefix_finds_every_word_it_stands_for_however_many(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL searches a prefix that stands for few of the index's words as those words,
+    and one that stands for more as a prefix: the same contacts and ranks either way."""
+    import tinycrm.store.search as search_store
+
+    for number in range(12):
+        add_contact(store, ContactFields(name=f"Customer {number}"), TODAY)
+        add_note(store, f"Customer {number}", f"rode the zorbing{number} trail, order", TODAY)
+    queries = ("zorbing", "zorbing1", "zorbing1 order", "zorbing11", "zor ord", "zorbing99")
+
+    def pages() -> list[list[tuple[str, float | None]]]:
+        return [
+            [(r.contact.name, r.rank) for r in search_contacts(store, query).results]
+            for query in queries
+        ]
+
+    whole = pages()
+    everyone = {f"Customer {number}" for number in range(12)}
+    ones = {"Customer 1", "Customer 10", "Customer 11"}
+    expected = [everyone, ones, ones, {"Customer 11"}, everyone, set()]
+    assert [{name for name, _ in page} for page in whole] == expected
+    monkeypatch.setattr(search_store, "PREFIX_WORDS", 2)  # "zorbing1" now stands for too many
+    assert pages() == whole
+
+
 def test_a_change_made_from_an_old_version_is_refused_and_writes_nothing(
     store: Store, isolated_env: Path
 ) -> None:

@@ -1015,9 +1015,82 @@ $$""",
 # 27); SQLite's twin guards its case triggers the same way.
 V28: list[str] = []
 
+# Version 29 (schema.V29 is empty): the words the search index holds, each with the key of one
+# row holding it, so that a search turns a prefix into the few words it stands for: GIN's
+# exact terms skip through a common word's list where a prefix collects it whole
+# (docs/decisions.md, "PostgreSQL search: prefixes read as the words they stand for"). A word
+# whose row goes, or stops holding it, gets another holder: one of the newest rows (a common
+# word), else one found through GIN (a rare word's list is short); with none left it is
+# deleted, so `forget` leaves none of a person's own words listed.
+V29 = [
+    """CREATE TABLE search_index_words (
+        word TEXT COLLATE "C" PRIMARY KEY,
+        held_by BIGINT NOT NULL
+    )""",
+    """INSERT INTO search_index_words (word, held_by)
+        SELECT word, min(id) FROM search_index, unnest(tsvector_to_array(document)) AS word
+        GROUP BY word""",
+    "CREATE INDEX search_index_words_held_by ON search_index_words(held_by)",
+    "ANALYZE search_index_words",
+    """CREATE FUNCTION tinycrm_search_words_added() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO search_index_words (word, held_by)
+            SELECT word, min(id) FROM added, unnest(tsvector_to_array(document)) AS word
+            GROUP BY word
+            ON CONFLICT (word) DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION tinycrm_search_words_left() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        gone TEXT;
+        holder BIGINT;
+    BEGIN
+        FOR gone IN SELECT w.word FROM search_index_words w JOIN removed r ON w.held_by = r.id
+            WHERE NOT EXISTS (SELECT 1 FROM search_index s
+                WHERE s.id = r.id AND w.word = ANY (tsvector_to_array(s.document)))
+        LOOP
+            -- A common word is in the newest rows; GIN would collect its whole list.
+            holder := (SELECT id FROM (
+                (SELECT id, document FROM search_index WHERE id < 0 ORDER BY id LIMIT 1000)
+                UNION ALL
+                (SELECT id, document FROM search_index WHERE id > 0 ORDER BY id DESC LIMIT 1000)
+                ) AS newest WHERE document @@ quote_literal(gone)::tsquery LIMIT 1);
+            IF holder IS NULL THEN
+                EXECUTE format('SELECT id FROM search_index WHERE document @@ %L::tsquery LIMIT 1',
+                    quote_literal(gone)) INTO holder;
+            END IF;
+            IF holder IS NULL THEN
+                DELETE FROM search_index_words WHERE word = gone;
+            ELSE
+                UPDATE search_index_words SET held_by = holder WHERE word = gone;
+            END IF;
+        END LOOP;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION tinycrm_search_words_emptied() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE search_index_words;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER search_words_inserted AFTER INSERT ON search_index
+        REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_added()""",
+    """CREATE TRIGGER search_words_updated AFTER UPDATE ON search_index
+        REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_added()""",
+    """CREATE TRIGGER search_words_updated_left AFTER UPDATE ON search_index
+        REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_left()""",
+    """CREATE TRIGGER search_words_deleted AFTER DELETE ON search_index
+        REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_left()""",
+    """CREATE TRIGGER search_words_truncated AFTER TRUNCATE ON search_index
+        FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_emptied()""",
+]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
     19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24, 25: V25, 26: V26, 27: V27,
-    28: V28,
+    28: V28, 29: V29,
 }  # fmt: skip

@@ -25,6 +25,11 @@ SEARCH_CANDIDATES = TOTAL_LIMIT
 SEARCH_WORK_MEM = "64MB"
 # PostgreSQL: the newest notes a search reads in order before it asks the index for older ones.
 NEWEST_NOTES = 20_000
+# PostgreSQL: a prefix standing for at most this many listed words is searched as those words
+# (each exact term costs ~0.3 ms to open; docs/decisions.md, "PostgreSQL search: prefixes …").
+PREFIX_WORDS = 32
+# A prefix term in PostgreSQL's text of a tsquery ('word':*), quotes and backslashes aside.
+_PREFIX_TERM = re.compile(r"'([^'\\]+)':\*")
 
 
 @dataclass(frozen=True)
@@ -105,22 +110,51 @@ class SearchRepo:
         "PostgreSQL search at 1M"."""
         words = "to_tsquery('simple', tinycrm_unaccent(?1))"
         part = f"""(SELECT id, contact_id, -ts_rank(document, {words}) FROM search_index
-                    WHERE document @@ {words} AND {{}} ORDER BY {{}} LIMIT ?2)"""
+                    WHERE document @@ CAST(?4 AS tsquery) AND {{}} ORDER BY {{}} LIMIT ?2)"""
         with self.db.read():
             self.conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
-            newest = self.conn.execute("SELECT max(id) FROM search_index").fetchone()[0] or 0
-            floor = max(newest - NEWEST_NOTES, 0)
+            newest, parsed = self.conn.execute(
+                f"SELECT max(id), CAST({words} AS TEXT) FROM search_index", (_tsquery(query),)
+            ).fetchone()
+            exact = self._listed_words(parsed)
+            floor = max((newest or 0) - NEWEST_NOTES, 0)
             rows = self.conn.execute(
                 f"{part.format('id < 0', 'id ASC')} UNION ALL {part.format('id > ?3', 'id DESC')}",
-                (_tsquery(query), count, floor),
+                (_tsquery(query), count, floor, exact),
             ).fetchall()
             noted = sum(1 for row in rows if row[0] > 0)
             if noted < count and floor > 0:
                 rows += self.conn.execute(
                     part.format("id > 0 AND id <= ?3", "id + 0 DESC"),  # + 0: not in id order
-                    (_tsquery(query), count - noted, floor),
+                    (_tsquery(query), count - noted, floor, exact),
                 ).fetchall()
         return [_Match(r[0], r[1], float(r[2]), "") for r in rows]
+
+    def _listed_words(self, tsquery: str) -> str:
+        """PostgreSQL's `tsquery` (its text) with each prefix that stands for at most
+        PREFIX_WORDS words of search_index_words replaced by those words: the same rows
+        match, but GIN reads exact terms by skipping, where a prefix collects every row of
+        every word it stands for (docs/decisions.md, "PostgreSQL search: prefixes …")."""
+        prefixes = list(dict.fromkeys(_PREFIX_TERM.findall(tsquery)))
+        if not prefixes:
+            return tsquery
+        lookups = " UNION ALL ".join(
+            f"""(SELECT {i}, word FROM search_index_words WHERE word ^@ ?
+                 ORDER BY word LIMIT {PREFIX_WORDS + 1})"""
+            for i in range(len(prefixes))
+        )
+        listed: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+        for i, word in self.conn.execute(lookups, prefixes):
+            listed[prefixes[i]].append(word)
+
+        def words(term: re.Match[str]) -> str:
+            found = listed[term.group(1)]
+            if not found or len(found) > PREFIX_WORDS:
+                return term.group(0)  # no word (nothing matches) or too many: the prefix
+            quoted = (word.replace("\\", "\\\\").replace("'", "''") for word in found)
+            return "(" + " | ".join(f"'{word}'" for word in quoted) + ")"
+
+        return _PREFIX_TERM.sub(words, tsquery)
 
     def _excerpts(
         self, query: str, hits: list[SearchHit], matches: list[_Match]
