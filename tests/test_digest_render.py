@@ -11,7 +11,7 @@ import pytest
 
 from tinycrm.mail import common, html, markdown, text
 from tinycrm.serialize.digest import digest_dict
-from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem
+from tinycrm.services.digest import AtRiskCustomer, BouncedSurvey, Digest, DigestItem
 from tinycrm.wording import TOTAL_LIMIT
 
 AS_OF = date(2026, 11, 26)  # a Thursday
@@ -139,6 +139,25 @@ def test_html_escapes_every_user_string(name: str) -> None:
     assert "\x1b" not in body
 
 
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_bounced_survey_stays_literal_in_every_format(name: str) -> None:
+    bounce = BouncedSurvey(3, name, f"{name}@example.com", AS_OF, reason=name, phone=name)
+    digest = Digest(as_of=AS_OF, days=7, bounced=(bounce,))
+    plain, md, body = text.render(digest), markdown.render(digest), html.render(digest)
+    parser = _Collect()
+    parser.feed(body)
+
+    assert digest.item_count == 1
+    assert "Surveys that bounced (1; call instead)" in plain
+    assert "script" not in parser.tags and "<script>" not in md
+    for out in (plain, md, body):
+        assert "\x1b" not in out and "\x9b" not in out
+    if "\x1b" in name:
+        assert plain.count("evil␛[2Jname") == 4  # name, address, reason, phone
+    elif "\x9b" not in name:
+        assert plain.count(name) == 4 and "".join(parser.text).count(name) == 4
+
+
 def test_html_is_a_self_contained_email_body() -> None:
     body = html.render(full_digest())
     assert body.startswith("<!DOCTYPE html>")
@@ -154,8 +173,10 @@ def test_json_has_stable_keys_and_all_sections() -> None:
         "as_of", "covered_from", "until", "days", "item_count", "overdue", "today",
         "today_total", "today_total_exact", "birthdays_and_anniversaries",
         "birthdays_and_anniversaries_total", "at_risk", "at_risk_total", "at_risk_total_exact",
-        "held_for_review", "held_for_review_total",
+        "bounced_surveys", "bounced_surveys_total", "bounced_since", "held_for_review",
+        "held_for_review_total",
     ]  # fmt: skip
+    assert data["bounced_since"] == "2026-11-23"  # the day before the days it covers
     assert data["today_total_exact"] is True and data["overdue"]["total_exact"] is True
     assert data["today_total"] == 4 and data["birthdays_and_anniversaries_total"] == 3
     assert data["covered_from"] == "2026-11-24" and data["until"] == "2026-12-03"

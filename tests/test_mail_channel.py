@@ -823,6 +823,8 @@ def test_a_bounce_found_by_the_reply_code_alone_counts_once(shop: Shop, cli: Inv
     done = shop.collect()
 
     assert "crm: 1 survey bounced: Bob Baker <bob@example.com>, call instead" in done.stderr
+    digest = shop.json("digest", "--as-of", NEXT_DAY)
+    assert isinstance(digest, dict) and digest["bounced_surveys_total"] == 1
     assert due_checks(shop) == ["Bob Baker"]
     assert len(contact(shop, "bob")["notes"]) == 1  # type: ignore[arg-type]
     assert len(shop.imap.messages("tinycrm")) == 2
@@ -855,6 +857,63 @@ def test_a_bounced_survey_is_its_own_figure_in_the_report_not_an_unanswered_one(
     }  # fmt: skip
     assert "\tsurveys_sent\tbounced\tanswered_of_delivered\n" in table
     assert "\t2\t1\t1 (100%)" in table
+
+
+def test_the_digest_names_a_bounced_survey_and_whom_to_call_the_next_day_too(
+    shop: Shop, cli: Invoke
+) -> None:
+    assert cli("contacts", "edit", "ann", "--phone", "+1 555 0100").exit_code == 0
+    send_surveys(cli, "--due")
+    assert "bounced" not in cli("digest", "--as-of", NEXT_DAY).stdout
+    shop.imap.append(
+        delivery_failure(delivered(shop, "ann@example.com"), "ann@example.com", "<dsn1@mx>")
+    )
+    assert shop.collect().returncode == 0
+
+    text = cli("digest", "--as-of", NEXT_DAY).stdout
+    data = shop.json("digest", "--as-of", NEXT_DAY)
+    markdown = cli("digest", "--as-of", NEXT_DAY, "--format", "markdown").stdout
+    html = cli("digest", "--as-of", NEXT_DAY, "--format", "html").stdout
+    later = [shop.json("digest", "--as-of", day) for day in ("2026-11-28", "2026-11-29")]
+
+    line = "the survey to ann@example.com bounced on Fri 27 Nov · 550 5.1.1 user unknown"
+    assert f"Surveys that bounced (1; call instead)\n  - Ann Archer: {line}" in text
+    assert f"{line} · call +1 555 0100\n" in text
+    assert isinstance(data, dict) and data["bounced_surveys_total"] == 1
+    assert data["bounced_surveys"] == [
+        {"contact_id": 1, "contact": "Ann Archer", "company": None,
+         "address": "ann@example.com", "bounced_on": NEXT_DAY,
+         "reason": "550 5.1.1 user unknown", "phone": "+1 555 0100"},
+    ]  # fmt: skip
+    assert f"## Surveys that bounced (1; call instead)\n\n- **Ann Archer**: {line}" in markdown
+    assert "Surveys that bounced (1; call instead)</h2>" in html
+    assert "<strong>Ann Archer</strong>: the survey to ann@example.com bounced" in html
+    # A bounce collected after the morning's digest is in the next day's, not after.
+    assert [d["bounced_surveys_total"] for d in later if isinstance(d, dict)] == [1, 0]
+
+
+def test_each_owner_gets_the_bounced_surveys_of_their_customers(
+    shop: Shop, cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, login in (("Uma Reddy", "uma"), ("Vic Lowe", "vic")):
+        added = cli("users", "add", name, "--email", f"{login}@shop.example", "--login", login)
+        assert added.exit_code == 0, added.output
+        monkeypatch.setenv("CRM_USER", "uma")  # the first user, the admin, adds the second
+    assert cli("contacts", "assign", "ann", "--to", "vic").exit_code == 0
+    send_surveys(cli, "--due")
+    for n, address in enumerate(("ann@example.com", "bob@example.com")):
+        shop.imap.append(delivery_failure(delivered(shop, address), address, f"<dsn{n}@mx>"))
+    assert shop.collect().returncode == 0
+
+    found = shop.json("digest", "--each-owner", "--as-of", NEXT_DAY)
+
+    assert isinstance(found, dict)
+    digests = {d["user"]: d["digest"] for d in found["digests"]}
+    uma, vic = digests["Uma Reddy"], digests["Vic Lowe"]
+    assert [b["contact"] for b in vic["bounced_surveys"]] == ["Ann Archer"]
+    assert uma["bounced_surveys"] == []  # Uma owns nobody; as the admin she gets nobody's
+    assert [b["contact"] for b in uma["unassigned"]["bounced_surveys"]] == ["Bob Baker"]
+    assert vic["unassigned"] is None
 
 
 def test_other_bounces_and_malformed_reports_are_left_alone(shop: Shop, cli: Invoke) -> None:

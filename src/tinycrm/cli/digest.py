@@ -61,7 +61,8 @@ def digest(
         " rows to [team] coordinator, else to the admins.",
     ),
 ) -> None:
-    """The day's digest: overdue, today, birthdays and anniversaries, at-risk customers.
+    """The day's digest: overdue, today, birthdays and anniversaries, at-risk customers,
+    surveys that bounced.
 
     With --send it is e-mailed (SMTP or sendmail, see docs/cron.md) and recorded: a second
     --send the same day sends nothing, and days missed while the machine was off are caught

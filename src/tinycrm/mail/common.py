@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from tinycrm.services.digest import AtRiskCustomer, Digest, DigestItem, HeldMail
+from tinycrm.services.digest import AtRiskCustomer, BouncedSurvey, Digest, DigestItem, HeldMail
 from tinycrm.textsafe import visible
 from tinycrm.wording import TOTAL_LIMIT, due_text, more_text, plural, total_text
 
@@ -139,6 +139,25 @@ def at_risk_heading(digest: Digest) -> str:
             " see crm report at-risk)"
         )
     return f"At-risk customers ({total})"
+
+
+def bounced_heading(digest: Digest) -> str:
+    return f"Surveys that bounced ({total_text(digest.bounced_total)}; call instead)"
+
+
+def bounce_facts(bounce: BouncedSurvey) -> list[str]:
+    """The parts after the name: the address and day, the server's reason, the phone to call
+    (user text unescaped)."""
+    parts = [f"the survey to {bounce.address} bounced on {day(bounce.bounced_on)}"]
+    if bounce.reason:
+        parts.append(bounce.reason)
+    parts.append(f"call {bounce.phone}" if bounce.phone else "no phone number")
+    return parts
+
+
+def bounced_more(digest: Digest) -> str | None:
+    command = "crm digest --each-owner --limit 0" if digest.scope else "crm digest --limit 0"
+    return _more(digest.bounced_total, len(digest.bounced), "bounced", command)
 
 
 def held_heading(digest: Digest) -> str:

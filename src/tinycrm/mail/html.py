@@ -100,6 +100,17 @@ def _sections(digest: Digest) -> list[str]:
                 for c in digest.at_risk
             ]
         )
+    if digest.bounced:
+        out.append(f'<h2 style="{_H2}">{escape(common.bounced_heading(digest))}</h2>')
+        out += _list(
+            [
+                f"<li><strong>{escape(b.who)}</strong>: "
+                + " · ".join(escape(part) for part in common.bounce_facts(b))
+                + "</li>"
+                for b in digest.bounced
+            ]
+        )
+        out += _more(common.bounced_more(digest))
     if digest.held:
         out.append(f'<h2 style="{_H2}">{escape(common.held_heading(digest))}</h2>')
         out += _list([f"<li>{escape(common.held_line(held))}</li>" for held in digest.held])

@@ -71,6 +71,12 @@ def _sections(digest: Digest) -> list[str]:
         for customer in digest.at_risk:
             why = "; ".join(escape(r) for r in common.reasons(customer))
             out.append(f"- **{escape(customer.who)}**: {why}")
+    if digest.bounced:
+        out += ["", f"## {common.bounced_heading(digest)}", ""]
+        for bounce in digest.bounced:
+            facts = " · ".join(escape(part) for part in common.bounce_facts(bounce))
+            out.append(f"- **{escape(bounce.who)}**: {facts}")
+        out += _more(common.bounced_more(digest))
     if digest.held:
         out += ["", f"## {common.held_heading(digest)}", ""]
         out += [f"- {escape(common.held_line(held))}" for held in digest.held]

@@ -67,6 +67,12 @@ def _sections(digest: Digest) -> list[Line]:
         for customer in digest.at_risk:
             why = "; ".join(_safe(r) for r in common.reasons(customer))
             out.append((f"  - {_safe(customer.who)}: {why}", None))
+    if digest.bounced:
+        out += [("", None), (common.bounced_heading(digest), "bold")]
+        for bounce in digest.bounced:
+            facts = " · ".join(_safe(part) for part in common.bounce_facts(bounce))
+            out.append((f"  - {_safe(bounce.who)}: {facts}", None))
+        out += _more(common.bounced_more(digest))
     if digest.held:
         out += [("", None), (common.held_heading(digest), "bold")]
         out += [(f"  - {_safe(common.held_line(held))}", None) for held in digest.held]

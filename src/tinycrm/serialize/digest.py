@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinycrm.services.digest import TODAY_GROUPS, AtRiskCustomer, Digest, DigestItem
+from tinycrm.services.digest import (
+    TODAY_GROUPS,
+    AtRiskCustomer,
+    BouncedSurvey,
+    Digest,
+    DigestItem,
+)
 from tinycrm.wording import TOTAL_LIMIT
 
 
@@ -30,6 +36,18 @@ def at_risk_dict(customer: AtRiskCustomer) -> dict[str, Any]:
         "contact": customer.contact_name,
         "company": customer.company,
         "reasons": list(customer.reasons),
+    }
+
+
+def bounced_dict(bounce: BouncedSurvey) -> dict[str, Any]:
+    return {
+        "contact_id": bounce.contact_id,
+        "contact": bounce.contact_name,
+        "company": bounce.company,
+        "address": bounce.address,
+        "bounced_on": bounce.bounced_on.isoformat(),
+        "reason": bounce.reason,
+        "phone": bounce.phone,
     }
 
 
@@ -67,6 +85,9 @@ def _sections_dict(digest: Digest) -> dict[str, Any]:
         "at_risk": [at_risk_dict(customer) for customer in digest.at_risk],
         "at_risk_total": digest.at_risk_total,
         "at_risk_total_exact": digest.at_risk_total <= TOTAL_LIMIT,
+        "bounced_surveys": [bounced_dict(bounce) for bounce in digest.bounced],
+        "bounced_surveys_total": digest.bounced_total,
+        "bounced_since": digest.bounced_since.isoformat(),
         "held_for_review": [
             {
                 "id": held.id,

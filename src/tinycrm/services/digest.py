@@ -24,6 +24,7 @@ from tinycrm.models.reports import Page
 from tinycrm.services import atrisk
 from tinycrm.services.followups import OwnerScope, build_queue
 from tinycrm.store import Store
+from tinycrm.store.atrisk import Owner
 from tinycrm.store.digests import EMPTY, FAILED, SENT
 from tinycrm.vocabulary import FollowUpKind
 
@@ -129,6 +130,23 @@ class HeldMail:
     contact_name: str | None = None
 
 
+class BouncedSurvey(NamedTuple):
+    """A survey that came back undelivered (docs/mail.md): the customer to call instead."""
+
+    contact_id: int
+    contact_name: str
+    address: str
+    bounced_on: date
+    reason: str | None = None  # the remote server's
+    phone: str | None = None  # the contact's first
+    company: str | None = None  # the company the contact is at
+
+    @property
+    def who(self) -> str:
+        """The contact as the digest names them: with their company, when they have one."""
+        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
+
+
 @dataclass(frozen=True)
 class Digest:
     as_of: date
@@ -144,6 +162,8 @@ class Digest:
     at_risk_total: int = 0  # may exceed len(at_risk): the list is capped
     held: tuple[HeldMail, ...] = ()  # e-mails held for review, the latest ones
     held_total: int = 0
+    bounced: tuple[BouncedSurvey, ...] = ()  # surveys that bounced lately (`bounced_since`)
+    bounced_total: int = 0
     # Whose rows (`OwnerScope`): None the shop's; a user's (`owner` names them); or nobody's.
     scope: OwnerScope | None = None
     owner: str | None = None
@@ -158,6 +178,7 @@ class Digest:
             ("dates", "dates_total"),
             ("at_risk", "at_risk_total"),
             ("held", "held_total"),
+            ("bounced", "bounced_total"),
         ):
             if getattr(self, total) < len(getattr(self, shown)):
                 object.__setattr__(self, total, len(getattr(self, shown)))
@@ -166,6 +187,10 @@ class Digest:
     def until(self) -> date:
         """The last day of the birthdays and anniversaries window."""
         return self.as_of + timedelta(days=self.days)
+
+    @property
+    def bounced_since(self) -> date:
+        return bounces_from(self.covered_from)
 
     @property
     def caught_up_days(self) -> int:
@@ -197,6 +222,7 @@ class Digest:
             + self.dates_total
             + self.at_risk_total
             + self.held_total
+            + self.bounced_total
         )
 
     @property
@@ -236,8 +262,9 @@ def build_digest(
     """The digest for `as_of`; birthdays and anniversaries from `covered_from` (catch-up).
     Each list section shows at most `limit` rows (0 or None: all) and its full count.
     With `scope`, one user's rows or the unassigned ones, as `crm follow-ups --mine` or
-    `--unassigned` has them, and the at-risk customers they own (or nobody owns); e-mails held
-    for review are nobody's. All of it is read from one snapshot of the file."""
+    `--unassigned` has them, and the at-risk customers and bounced surveys of the contacts they
+    own (or nobody owns); e-mails held for review are nobody's. All of it is read from one
+    snapshot of the file."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be 0 or more, not {limit}")
     limit = limit or None
@@ -250,8 +277,11 @@ def build_digest(
         before = start - timedelta(days=1)
         dates = _queue(store, before, span, settings, limit, dates_only=True, scope=scope)
         short_list = atrisk.short_list(store, as_of, scope)
+        owner = None if scope is None else Owner(scope.user_id)
+        bounces = store.surveys.bounced_between(bounces_from(start), as_of, owner)
         shown = [row.contact_id for row in (*queue.overdue, *queue.today, *dates.upcoming)]
         shown += [row.contact_id for row in short_list.rows]
+        shown += [row.contact_id for row in bounces[:limit]]
         companies = store.companies.names_of_people(shown)
         at_risk, at_risk_total = at_risk_customers(short_list, companies)
         held = [
@@ -275,8 +305,27 @@ def build_digest(
             limit=limit,
             companies=companies,
         )
+    bounced = [
+        BouncedSurvey(row.contact_id, row.contact_name, row.address, row.bounced_on, row.reason,
+                      row.phone, companies.get(row.contact_id))
+        for row in bounces[:limit]
+    ]  # fmt: skip
     # The latest first: the oldest were in earlier digests already.
-    return replace(built, held=tuple(held[::-1][:HELD_SHOWN]), held_total=len(held), scope=scope)
+    return replace(
+        built,
+        held=tuple(held[::-1][:HELD_SHOWN]),
+        held_total=len(held),
+        bounced=tuple(bounced),
+        bounced_total=len(bounces),
+        scope=scope,
+    )
+
+
+def bounces_from(covered_from: date) -> date:
+    """The first day whose bounced surveys a digest covering the days from `covered_from`
+    lists: the day before, so that a bounce collected after the last digest went out is not
+    missed (one collected before it is listed twice)."""
+    return covered_from - timedelta(days=1)
 
 
 def _queue(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
+from tinycrm.store.atrisk import Owner
 from tinycrm.store.backend import Backend, Row
 from tinycrm.store.connection import now_iso
 from tinycrm.vocabulary import Scale
@@ -28,6 +29,19 @@ class DueCheck:
 
     contact_id: int
     follow_up_id: int
+
+
+@dataclass(frozen=True)
+class BouncedRow:
+    """A survey that came back undelivered and was not answered, with whom to call instead."""
+
+    contact_id: int
+    contact_name: str
+    address: str
+    sent_on: date
+    bounced_on: date  # the day its first failure report was collected
+    reason: str | None  # the remote server's
+    phone: str | None  # the contact's first
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,36 @@ class SurveyRepo:
                 (follow_up_id, closed_on.isoformat()),
             ).fetchone()
         return row is not None
+
+    def bounced_between(self, start: date, end: date, owner: Owner | None) -> list[BouncedRow]:
+        """The unanswered surveys whose first failure report was collected between two days
+        (both included), of active contacts `owner` owns (None: everyone's), in the order the
+        reports came."""
+        params: list[object] = [start.isoformat(), end.isoformat()]
+        mine = ""
+        if owner is not None and owner.user_id is None:
+            mine = " AND c.owner_id IS NULL"
+        elif owner is not None:
+            mine = " AND c.owner_id = ?"
+            params.append(owner.user_id)
+        rows = self.db.conn.execute(
+            f"""SELECT c.id, c.name, s.address, s.sent_on, b.collected_on, b.reason,
+                  (SELECT p.phone FROM contact_phones p WHERE p.contact_id = c.id
+                   ORDER BY p.position LIMIT 1) AS phone
+               FROM mail_messages b
+               JOIN survey_requests s ON s.id = b.survey_id AND s.answered_on IS NULL
+               JOIN contacts c ON c.id = s.contact_id AND c.archived = 0
+               WHERE b.outcome = 'bounced' AND b.collected_on BETWEEN ? AND ?{mine}
+                 AND b.id = (SELECT min(f.id) FROM mail_messages f
+                             WHERE f.survey_id = s.id AND f.outcome = 'bounced')
+               ORDER BY b.collected_on, b.id""",
+            params,
+        )
+        return [
+            BouncedRow(row[0], row[1], row[2], date.fromisoformat(row[3]),
+                       date.fromisoformat(row[4]), row[5], row[6])
+            for row in rows
+        ]  # fmt: skip
 
     def counts(self, start: date, end: date) -> tuple[int, int]:
         """(requests sent, of them answered) between two days, both included."""
