@@ -12,9 +12,9 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import AS_OF_OPTION, as_of_date, check_days, state
 from tinycrm.config import Settings
-from tinycrm.errors import SendError, UsageError
+from tinycrm.errors import UsageError
 from tinycrm.mail import html, markdown, text
-from tinycrm.mail.send import MailConfig, PartlySent, build_message, deliver, mail_config
+from tinycrm.mail.send import Accepted, MailConfig, build_message, deliver, mail_config
 from tinycrm.serialize.digest import digest_dict
 from tinycrm.services import digest as service
 from tinycrm.services import owner_digest
@@ -126,39 +126,26 @@ def _send(
     store: Store, built: Digest, mail: MailConfig, *, force: bool, user_id: int | None = None
 ) -> None:
     recipients = ", ".join(mail.recipients)
-    claimed = service.claim_send(store, built, recipients, force=force, user_id=user_id)
-    if claimed is None:  # another run sent it or is sending it since this one began
+
+    def transport(accepted: Accepted) -> str | None:
+        return deliver(build_message(built, mail), mail, accepted)
+
+    def stopped_after_send() -> None:
+        output.print_notice(f"crm: {_whose(built)} for {built.as_of} was sent before the stop")
+
+    sending = service.send_once(
+        store, built, recipients, transport, force=force, user_id=user_id,
+        stopped_after_send=stopped_after_send,
+    )  # fmt: skip
+    if not sending.claimed:
         if output.is_terminal():
             output.print_notice(
                 f"{_whose(built)} for {built.as_of} was sent, or is being sent, by another run;"
                 " use --force to send it again"
             )
         return
-    taken = False
-
-    def accepted(error: str | None) -> None:
-        # Recorded before the goodbye, so that a run stopped after this is not sent again.
-        nonlocal taken
-        taken = True
-        service.record_sent(store, claimed, error=error)
-
-    try:
-        warning = deliver(build_message(built, mail), mail, accepted)
-    except PartlySent:
-        raise
-    except SendError as exc:
-        service.record_failed(store, claimed, str(exc))
-        raise SendError(f"{exc} (recorded; the next run will try again)") from exc
-    except BaseException as exc:  # interrupted, or a bug: the day is not left "sending"
-        if taken:  # the server has it: sent, even if the record was interrupted
-            service.record_sent(store, claimed)
-            output.print_notice(f"crm: {_whose(built)} for {built.as_of} was sent before the stop")
-        else:
-            # The type only: an exception's text may quote what it was encoding (a password).
-            service.record_failed(store, claimed, f"stopped by {type(exc).__name__}")
-        raise
-    if warning:
-        output.print_notice(f"crm: warning: {warning}")
+    if sending.warning:
+        output.print_notice(f"crm: warning: {sending.warning}")
     if output.is_terminal():
         output.print_success(
             f"{_whose(built)} for {built.as_of} sent to {recipients} via {mail.via}"

@@ -14,12 +14,12 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from tinycrm.errors import UsageError
+from tinycrm.errors import SendError, UsageError
 from tinycrm.models.reports import Page
 from tinycrm.services import atrisk
 from tinycrm.services.followups import OwnerScope, build_queue
@@ -495,7 +495,7 @@ def plan_send(
     return SendPlan(as_of, start)
 
 
-def claim_send(
+def _claim_send(
     store: Store,
     digest: Digest,
     recipients: str,
@@ -516,7 +516,64 @@ def claim_send(
     )
 
 
-def record_sent(store: Store, claimed: int, error: str | None = None) -> None:
+# The mail transport: hands the digest over, calling `accepted(error)` as soon as the server
+# took it (`error`: some recipients refused); returns a warning (a goodbye gone wrong) or None,
+# raises SendError when the server did not take it.
+Transport = Callable[[Callable[[str | None], None]], str | None]
+
+
+class Sending(NamedTuple):
+    """What became of one send: `claimed` False when another run sent it or is sending it."""
+
+    claimed: bool
+    warning: str | None = None
+
+
+def send_once(
+    store: Store,
+    digest: Digest,
+    recipients: str,
+    transport: Transport,
+    *,
+    force: bool = False,
+    user_id: int | None = None,
+    stopped_after_send: Callable[[], None] = lambda: None,
+) -> Sending:
+    """Send `digest` (`user_id`'s; None: the shop's) through `transport` unless another run has
+    it, recording it as sent the moment the server took it, so that a run stopped after that
+    does not send it again. A SendError before that is recorded as failed (the next run tries
+    again) and raised again saying so; a stop (an interrupt, a bug) is recorded as failed, or as
+    sent (`stopped_after_send` is told) if the server already had it, and raised again."""
+    claimed = _claim_send(store, digest, recipients, force=force, user_id=user_id)
+    if claimed is None:
+        return Sending(claimed=False)
+    taken = False
+
+    def accepted(error: str | None) -> None:
+        # Recorded before the goodbye, so that a run stopped after this is not sent again.
+        nonlocal taken
+        taken = True
+        _record_sent(store, claimed, error=error)
+
+    try:
+        warning = transport(accepted)
+    except SendError as exc:
+        if taken:  # some recipients refused: sent to the others, recorded so
+            raise
+        _record_failed(store, claimed, str(exc))
+        raise SendError(f"{exc} (recorded; the next run will try again)") from exc
+    except BaseException as exc:
+        if taken:  # the server has it: sent, even if the record was interrupted
+            _record_sent(store, claimed)
+            stopped_after_send()
+        else:
+            # The type only: an exception's text may quote what it was encoding (a password).
+            _record_failed(store, claimed, f"stopped by {type(exc).__name__}")
+        raise
+    return Sending(claimed=True, warning=warning)
+
+
+def _record_sent(store: Store, claimed: int, error: str | None = None) -> None:
     """A claimed send went out (`error`: to some recipients only)."""
     store.digests.finish(claimed, SENT, error)
 
@@ -527,6 +584,6 @@ def record_empty(store: Store, digest: Digest, user_id: int | None = None) -> No
     )
 
 
-def record_failed(store: Store, claimed: int, error: str) -> None:
+def _record_failed(store: Store, claimed: int, error: str) -> None:
     """A claimed send failed: the next run tries again."""
     store.digests.finish(claimed, FAILED, error)
