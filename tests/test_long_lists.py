@@ -352,3 +352,88 @@ def test_a_page_of_today_is_the_head_of_the_whole_list(cli: Invoke, store: Store
         page = queue_json(cli, "today", limit)
         assert page["today"] == whole[:limit], limit
         assert page["today_total"] == len(whole)
+
+
+def test_a_page_of_todays_check_ins_and_reorders_is_the_head_of_the_whole_list(
+    cli: Invoke, store: Store
+) -> None:
+    """A day's check-ins and reorders are read by their relationship type's weight, heaviest
+    first, with the stored follow-ups by kind, until no lighter group can make the page: each
+    page of today and of the upcoming days is the head of the whole list, after a change of
+    relationship type, a merge and a contact forgotten too."""
+    types = ["dedicated", "personal", "long-term", "community", "transactional", None]
+    ids = []
+    for n in range(36):
+        fields = ContactFields(
+            name=f"Person {35 - n:02d}", relationship_type=types[n % len(types)], cadence="10"
+        )
+        who = add_contact(store, fields, D - timedelta(days=10)).id  # a check-in due on D
+        ids.append(who)
+        if n % 5 == 0:  # a reorder due on D too (every 10 days)
+            for day in (D - timedelta(days=30), D - timedelta(days=20), D - timedelta(days=10)):
+                sales.add_sale(store, str(who), "12", sold_on=day, today=D, currency="EUR",
+                               follow_up=False)  # fmt: skip
+        if n % 4 == 0:
+            with store.write():
+                fu.add_follow_up(store, str(who), f"Pass on {n}", D, D, kind="pass-on")
+    opened = cli("cases", "open", str(ids[7]), "Broken vase", "--as-of", D.isoformat())
+    assert opened.exit_code == 0, opened.stderr
+    upcoming_from = (D - timedelta(days=2)).isoformat()
+
+    def upcoming(limit: int) -> dict[str, object]:
+        result = cli("follow-ups", "upcoming", "--as-of", upcoming_from, "--json",
+                     "--limit", str(limit))  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        data: dict[str, object] = json.loads(result.stdout)
+        return data
+
+    def pages_are_heads() -> list[dict[str, object]]:
+        whole = queue_json(cli, "today", 0)["today"]
+        ahead = upcoming(0)["upcoming"]
+        assert isinstance(whole, list) and isinstance(ahead, list)
+        for limit in (1, 3, 7, 12, 19, 26, 40):
+            page = queue_json(cli, "today", limit)
+            assert page["today"] == whole[:limit], limit
+            assert page["today_total"] == len(whole)
+            later = upcoming(limit)
+            assert later["upcoming"] == ahead[:limit], limit
+            assert later["upcoming_total"] == len(ahead)
+        return whole
+
+    def rows_of(rows: list[dict[str, object]], who: int | None) -> list[int]:
+        return [n for n, row in enumerate(rows) if row["contact_id"] == who]
+
+    before = pages_are_heads()
+    assert {"check-in", "reorder", "pass-on"} <= {row["kind"] for row in before}
+    lifted = ids[11]  # no relationship type: a check-in near the end
+    assert min(rows_of(before, lifted)) > 40
+    edited = cli("contacts", "edit", str(lifted), "--type", "dedicated")
+    assert edited.exit_code == 0, edited.stderr
+    after = pages_are_heads()
+    assert rows_of(after, lifted)[0] < 16
+    merged = cli("contacts", "merge", str(ids[1]), str(ids[3]), "--keep", "first")
+    assert merged.exit_code == 0, merged.stderr
+    merged_rows = pages_are_heads()
+    assert not rows_of(merged_rows, ids[3])
+    forgotten = cli("contacts", "forget", str(ids[0]), "--yes")
+    assert forgotten.exit_code == 0, forgotten.stderr
+    gone = pages_are_heads()
+    assert not rows_of(gone, ids[0]) and len(gone) < len(merged_rows)
+
+
+def test_todays_total_counts_every_source_up_to_the_limit(cli: Invoke, store: Store) -> None:
+    """Today's stored follow-ups and check-ins are counted together up to the limit: 1,000
+    rows of two sources are an exact total, one more is "more than 1,000"."""
+    ann = add_contact(store, ContactFields(name="Ann", cadence="none"), D).id
+    with store.write():
+        for n in range(TOTAL_LIMIT - 6):
+            fu.add_follow_up(store, str(ann), f"Call {n}", D, D)
+    for n in range(6):  # a check-in each, due on D
+        add_contact(store, ContactFields(name=f"Bo {n}", cadence="10"), D - timedelta(days=10))
+    exact = queue_json(cli, "today", 50)
+    assert (exact["today_total"], exact["today_total_exact"]) == (TOTAL_LIMIT, True)
+    add_contact(store, ContactFields(name="Cy", cadence="10"), D - timedelta(days=10))
+    shown = cli("follow-ups", "today", "--as-of", D.isoformat())
+    assert shown.exit_code == 0, shown.stderr
+    assert f"… and more than {TOTAL_LIMIT - 50:,} more today" in shown.stderr
+    assert queue_json(cli, "today", 50)["today_total_exact"] is False

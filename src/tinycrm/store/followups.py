@@ -137,14 +137,19 @@ class FollowUpRepo:
         self, skips: Mapping[Source, Sequence[int]], lo: str, hi: str, as_of: date,
         cap: str | None = None, limit: int = TOTAL_LIMIT + 1,
     ) -> int:  # fmt: skip
-        """How many rows `rank_rows` would give for each source in `skips` (its contacts
-        left out), each counted up to `limit` only, summed: the cost of a count stays that
-        of a page whatever the size of the CRM."""
+        """How many rows `rank_rows` would give for the sources in `skips` (each one's
+        contacts left out) together, counted up to `limit` only: the cost of a count stays
+        that of a page whatever the size of the CRM (a source is not read once the ones
+        before it reach the limit)."""
         parts = [
             _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
             for src, skip in skips.items()
         ]
-        return self._capped_sum(parts, limit)
+        sql, params = _each(parts)
+        found = self.db.conn.execute(
+            f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found", params
+        ).fetchone()
+        return int(found[0])
 
     def nth_due(
         self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()

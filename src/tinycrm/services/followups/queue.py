@@ -311,31 +311,30 @@ class _QueueBuilder:
         return derived + dated + self.on_day(self.as_of, limit, by_name=True)
 
     def on_day(self, day: date, limit: int | None, *, by_name: bool) -> list[Ranked]:
-        """The check-ins, reorders and stored follow-ups due on `day`: of each source its
-        `limit` most urgent (all: None) as `ranked_on` orders them, or a few more. Stored
-        ones are read by their kind's weight, heaviest first (those of contacts with an open
-        case, few, with the other sources), until no lighter kind can make the page."""
-        groups = [RankGroup(src) for src in _SQL_KINDS]
+        """The check-ins, reorders and stored follow-ups due on `day`: their `limit` most
+        urgent (all: None) as `ranked_on` orders them, or a few more. Those of contacts with
+        an open case (few) are read first, then the others a level of same-day weight at a
+        time, heaviest first (stored rows by kind, check-ins and reorders by relationship
+        type), until no lighter level can make the page."""
         if limit is None:
+            groups = [RankGroup(src) for src in _SQL_KINDS]
             found = self.repo.ranked_on(
                 groups, self.skips, day, self.as_of, SAME_DAY, by_name=by_name
             )
             return [self.scored(r) for r in found]
-        groups[0] = RankGroup(Source.STORED, open_case=True)
         key = _today_key if by_name else _overdue_key
         late = (self.as_of - day).days
         rows: list[Ranked] = []
-        stored: list[Ranked] = []
-        for kind, level in [("", groups), *_KIND_LEVELS]:
-            best = urgency(kind, late, _BEST_RELATIONSHIP, False)
-            if kind and len(stored) >= limit and stored[limit - 1].urgency > best:
+        for n, (kind, relationship, level) in enumerate(_DAY_LEVELS):
+            best = urgency(kind, late, relationship, False)
+            if n and len(rows) >= limit and rows[limit - 1].urgency > best:
                 break
-            for row in self.repo.ranked_on(
+            found = self.repo.ranked_on(
                 level, self.skips, day, self.as_of, SAME_DAY, by_name=by_name, limit=limit
-            ):
-                (stored if row.src == Source.STORED else rows).append(self.scored(row))
-            stored.sort(key=key)
-        return rows + stored
+            )
+            rows.extend(self.scored(row) for row in found)
+            rows.sort(key=key)
+        return rows
 
     def upcoming(
         self,
@@ -467,20 +466,42 @@ class Ranked:
 
 _ONE_DAY = timedelta(days=1)
 _BEST_RELATIONSHIP = max(RELATIONSHIP_WEIGHTS, key=RELATIONSHIP_WEIGHTS.__getitem__)
-# Stored follow-ups of contacts without an open case by their kind's weight, heaviest first
-# (kinds without one last), each with a kind of that weight.
-_WEIGHTED_KINDS = [str(k) for k, w in KIND_WEIGHTS.items() if w]
-_KIND_LEVELS: list[tuple[str, list[RankGroup]]] = [
-    (kinds[0], [RankGroup(Source.STORED, False, kinds)])
-    for weight in sorted({w for w in KIND_WEIGHTS.values() if w}, reverse=True)
-    for kinds in [[str(k) for k, w in KIND_WEIGHTS.items() if w == weight]]
-] + [("", [RankGroup(Source.STORED, False, exclude_kinds=_WEIGHTED_KINDS)])]
 _SQL_KINDS: dict[Source, str] = {
     Source.STORED: "",
     Source.CHECK_IN: FollowUpKind.CHECK_IN,
     Source.REORDER: FollowUpKind.REORDER,
 }
 _PREFIX = {Source.CHECK_IN: "c", Source.REORDER: "r"}
+
+
+def _day_levels() -> list[tuple[str, str | None, list[RankGroup]]]:
+    """The groups of a day's check-ins, reorders and stored follow-ups by the heaviest
+    same-day weight a row of theirs can have, heaviest first, as (a kind and relationship
+    type of that weight, the groups): the open-case rows of every source first (a partial
+    index each), then stored rows by their kind's weight (any relationship type), check-ins
+    and reorders by their relationship type; the groups of one weight read together."""
+    weighted_kinds = [str(k) for k, w in KIND_WEIGHTS.items() if w]
+    weighted_rels = [str(r) for r, w in RELATIONSHIP_WEIGHTS.items() if w]
+    levels: dict[float, tuple[str, str | None, list[RankGroup]]] = {}
+
+    def add(kind: str, relationship: str | None, group: RankGroup) -> None:
+        weight = KIND_WEIGHTS.get(kind, 0.0) + RELATIONSHIP_WEIGHTS.get(relationship or "", 0.0)
+        levels.setdefault(weight, (kind, relationship, []))[2].append(group)
+
+    for weight in sorted({w for w in KIND_WEIGHTS.values() if w}, reverse=True):
+        kinds = [str(k) for k, w in KIND_WEIGHTS.items() if w == weight]
+        add(kinds[0], _BEST_RELATIONSHIP, RankGroup(Source.STORED, False, kinds))
+    add("", _BEST_RELATIONSHIP, RankGroup(Source.STORED, False, exclude_kinds=weighted_kinds))
+    for src, kind in _SQL_KINDS.items():
+        if kind:
+            for rel in weighted_rels:
+                add(kind, rel, RankGroup(src, False, rels=[rel]))
+            add(kind, None, RankGroup(src, False, exclude_rels=weighted_rels))
+    open_cases = [RankGroup(src, open_case=True) for src in _SQL_KINDS]
+    return [("", None, open_cases)] + [levels[w] for w in sorted(levels, reverse=True)]
+
+
+_DAY_LEVELS = _day_levels()
 
 
 def _only(kind: str, kinds: frozenset[str]) -> dict[str, Any]:
