@@ -13,8 +13,8 @@ from typing import Any
 
 from conftest import Invoke
 from test_at_risk_equivalence import AS_OF, populate
-from tinycrm.services import atrisk, users
-from tinycrm.services.contacts import assign
+from tinycrm.services import atrisk, cases, users
+from tinycrm.services.contacts import ContactFields, add_contact, assign
 from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -82,3 +82,41 @@ def test_one_persons_list_is_the_whole_list_they_own(store: Store) -> None:
                 page = atrisk.at_risk(store, as_of, limit, scope)
                 assert page == (len(mine) if page.rows else 0, mine[:limit]), (as_of, user_id)
             assert atrisk.short_list(store, as_of, scope).rows == mine[: atrisk.SHORT_LIST]
+
+
+def test_a_case_moves_its_customer_on_the_days_it_is_open(cli: Invoke, store: Store) -> None:
+    # 20 dedicated customers added on one day: from February all lose touch, ranked by id.
+    added = date(2025, 1, 1)
+    ids = []
+    for n in range(20):
+        fields = ContactFields(name=f"P{n:02}", relationship_type="dedicated")
+        contact = add_contact(store, fields, added)
+        assert contact.id is not None
+        ids.append(contact.id)
+    # The last of them: a case open from June 1 to June 19, then another from July 1 on; and
+    # a customer without a check-in, whose only reason is a case open from June 10 on.
+    last = str(ids[-1])
+    first_case = cases.open_case(store, last, "parcel damaged", today=date(2025, 6, 1))
+    cases.resolve(store, str(first_case.id), "replaced", today=date(2025, 6, 20))
+    cases.open_case(store, last, "invoice wrong", today=date(2025, 7, 1))
+    quiet = add_contact(store, ContactFields(name="Quiet", cadence="0"), added)
+    cases.open_case(store, str(quiet.id), "question", today=date(2025, 6, 10))
+    expected = {  # as of: the whole list's ids, most urgent first
+        "2025-05-31": ids,
+        "2025-06-01": [ids[-1], *ids[:-1]],
+        "2025-06-10": [ids[-1], *ids[:-1], quiet.id],
+        "2025-06-19": [ids[-1], *ids[:-1], quiet.id],
+        "2025-06-20": [*ids, quiet.id],
+        "2025-06-30": [*ids, quiet.id],
+        "2025-07-01": [ids[-1], *ids[:-1], quiet.id],
+    }
+    for as_of, order in expected.items():
+        whole = at_risk(cli, as_of, 0)
+        assert [row["contact_id"] for row in whole["rows"]] == order, as_of
+        for limit in (1, 5):
+            page = at_risk(cli, as_of, limit)
+            assert page["rows"] == whole["rows"][:limit] and page["total"] == len(order), as_of
+        # The digest's section opens with the same customer, and says why.
+        first = cli("digest", "--as-of", as_of).stdout.split("At-risk customers")[1].split("\n")[1]
+        cased = order[0] == ids[-1]
+        assert (first.startswith("  - P19: "), "1 open case" in first) == (cased, cased), as_of

@@ -60,33 +60,76 @@ class Owner(NamedTuple):
 _OPEN_CASE = """EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.opened_on <= :asof
     AND (k.resolved_on IS NULL OR k.resolved_on > :asof))"""
 
-# The walks: contacts without an open case and not scored after :asof (those are `few`), in
-# ranking order; each takes `{mine}` (the owner condition) and gets its LIMIT appended.
-# CROSS JOIN keeps SQLite walking the first table in order, and `+s.risk` keeps it off the
-# score_stats_risk index (which would read every risky score, then sort): no walk sorts.
+# Contact `c` in an open-case walk: a case still unresolved and opened by :asof, and none
+# resolved after :asof (those contacts are among the few), so its cases open on :asof are
+# its unresolved ones opened by then, and it carries the kept open_case flag.
+# (INDEXED BY: for min(target_on) SQLite would walk every open case in cases_open.)
+_UNRESOLVED = """cases k INDEXED BY cases_open_contact
+    WHERE k.contact_id = c.id AND k.resolved_on IS NULL AND k.opened_on <= :asof"""
+_CASE_WALKED = f"""EXISTS (SELECT 1 FROM {_UNRESOLVED})
+    AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.resolved_on > :asof)"""
+
+# The walks: contacts not among the few, in ranking order, each a combination of the three
+# reasons (losing touch, a risky score, an open case); each takes `{mine}` (the owner
+# condition) and gets its LIMIT appended. Losing touch is walked in check-in order through
+# contacts_check_in_due (contacts_open_case_check_in with an open case), the others in id
+# order through score_stats (contacts_open_case with an open case). CROSS JOIN keeps SQLite
+# walking the first table in order, and `+s.risk` keeps it off the score_stats_risk index
+# (which would read every risky score, then sort): no walk sorts.
 _DETAILS = """c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
     0 AS open_cases, NULL AS next_target, c.company_id"""
-_TOUCH_AND_SCORE = f"""SELECT c.id, 2 AS reasons, c.check_in_due_on AS due, {_DETAILS},
-      s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction
+_CASE_DETAILS = f"""c.name, c.cadence_in_force AS cadence, c.last_touch_on AS last_touch,
+    (SELECT count(*) FROM {_UNRESOLVED}) AS open_cases,
+    (SELECT min(k.target_on) FROM {_UNRESOLVED}) AS next_target, c.company_id"""
+_SCORE = f"s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction"
+_NO_SCORE = "NULL AS score, NULL AS prev_score, NULL AS scale, NULL AS satisfaction"
+# Neither a risky score on or before :asof nor a score after it (those are among the few).
+_NOT_SCORED = """NOT EXISTS (SELECT 1 FROM score_stats s WHERE s.contact_id = c.id
+    AND (s.risk = 1 OR s.last_on > :asof))"""
+_NOT_TOUCH = f"(c.check_in_due_on IS NULL OR c.check_in_due_on >= :asof OR {_SNOOZED})"
+
+_TOUCH_SCORE_AND_CASE = f"""SELECT c.id, c.check_in_due_on AS due, {_CASE_DETAILS}, {_SCORE}
+    FROM contacts c INDEXED BY contacts_open_case_check_in
+    CROSS JOIN score_stats s ON s.contact_id = c.id
+    WHERE c.check_in_due_on < :asof AND c.open_case = 1 AND s.risk = 1 AND s.last_on <= :asof
+      AND {{mine}} AND NOT {_SNOOZED} AND {_CASE_WALKED}
+    ORDER BY c.check_in_due_on, c.id"""
+_TOUCH_AND_SCORE = f"""SELECT c.id, c.check_in_due_on AS due, {_DETAILS}, {_SCORE}
     FROM contacts c INDEXED BY contacts_check_in_due
     CROSS JOIN score_stats s ON s.contact_id = c.id
     WHERE c.check_in_due_on < :asof AND s.risk = 1 AND s.last_on <= :asof AND {{mine}}
       AND NOT {_SNOOZED} AND NOT {_OPEN_CASE}
     ORDER BY c.check_in_due_on, c.id"""
-_TOUCH_ALONE = f"""SELECT c.id, 1 AS reasons, c.check_in_due_on AS due, {_DETAILS},
-      NULL AS score, NULL AS prev_score, NULL AS scale, NULL AS satisfaction
+_TOUCH_AND_CASE = f"""SELECT c.id, c.check_in_due_on AS due, {_CASE_DETAILS}, {_NO_SCORE}
+    FROM contacts c INDEXED BY contacts_open_case_check_in
+    WHERE c.check_in_due_on < :asof AND c.open_case = 1 AND {{mine}} AND NOT {_SNOOZED}
+      AND {_CASE_WALKED} AND {_NOT_SCORED}
+    ORDER BY c.check_in_due_on, c.id"""
+_SCORE_AND_CASE = f"""SELECT c.id, NULL AS due, {_CASE_DETAILS}, {_SCORE}
+    FROM contacts c INDEXED BY contacts_open_case
+    CROSS JOIN score_stats s ON s.contact_id = c.id
+    WHERE c.open_case = 1 AND c.archived = 0 AND s.risk = 1 AND s.last_on <= :asof
+      AND {{mine}} AND {_NOT_TOUCH} AND {_CASE_WALKED}
+    ORDER BY c.id"""
+_TOUCH_ALONE = f"""SELECT c.id, c.check_in_due_on AS due, {_DETAILS}, {_NO_SCORE}
     FROM contacts c INDEXED BY contacts_check_in_due
     WHERE c.check_in_due_on < :asof AND {{mine}} AND NOT {_SNOOZED} AND NOT {_OPEN_CASE}
-      AND NOT EXISTS (SELECT 1 FROM score_stats s WHERE s.contact_id = c.id
-                      AND (s.risk = 1 OR s.last_on > :asof))
+      AND {_NOT_SCORED}
     ORDER BY c.check_in_due_on, c.id"""
-_SCORE_ALONE = f"""SELECT c.id, 1 AS reasons, NULL AS due, {_DETAILS},
-      s.score, s.prev_score, s.scale, {_SATISFACTION} AS satisfaction
+_SCORE_ALONE = f"""SELECT c.id, NULL AS due, {_DETAILS}, {_SCORE}
     FROM score_stats s CROSS JOIN contacts c ON c.id = s.contact_id
     WHERE +s.risk = 1 AND s.last_on <= :asof AND c.archived = 0 AND {{mine}}
-      AND (c.check_in_due_on IS NULL OR c.check_in_due_on >= :asof OR {_SNOOZED})
-      AND NOT {_OPEN_CASE}
+      AND {_NOT_TOUCH} AND NOT {_OPEN_CASE}
     ORDER BY s.contact_id"""
+_CASE_ALONE = f"""SELECT c.id, NULL AS due, {_CASE_DETAILS}, {_NO_SCORE}
+    FROM contacts c INDEXED BY contacts_open_case
+    WHERE c.open_case = 1 AND c.archived = 0 AND {{mine}} AND {_NOT_TOUCH}
+      AND {_CASE_WALKED} AND {_NOT_SCORED}
+    ORDER BY c.id"""
+# Losing touch (with any other reason), then the others: the count reads them in this order.
+_TOUCH_WALKS = (_TOUCH_SCORE_AND_CASE, _TOUCH_AND_SCORE, _TOUCH_AND_CASE, _TOUCH_ALONE)
+_OTHER_WALKS = (_SCORE_AND_CASE, _SCORE_ALONE, _CASE_ALONE)
+_WALKS = _TOUCH_WALKS + _OTHER_WALKS
 
 
 def _d(value: str | None) -> date | None:
@@ -111,11 +154,11 @@ class AtRiskRepo:
         non-positive limit); with a limit the total is counted up to TOTAL_LIMIT past the
         page only (wording.py). `owner`: only the contacts one user owns, or nobody owns.
 
-        The ranking merges four disjoint parts, each read in its own order up to the page,
-        so that a page costs the same at any size: the few contacts with an open case or
-        scored after `as_of`, ranked whole (`_at_risk_few`); then everyone else's touch and
-        satisfaction, walked in check-in order through the contacts_check_in_due index;
-        touch alone, likewise; satisfaction alone, in id order through score_stats."""
+        The ranking merges disjoint parts, each read in its own order up to the page, so
+        that a page costs the same at any size: the few contacts scored after `as_of` or
+        with a case resolved after it, ranked whole (`_at_risk_few`); then one walk per
+        combination of the three reasons for everyone else (`_WALKS`), losing touch in
+        check-in order, the others in id order."""
         page_size = limit if limit and limit > 0 else None
         params: dict[str, object] = {"asof": as_of.isoformat(), "page": page_size}
         if owner is not None:
@@ -124,9 +167,7 @@ class AtRiskRepo:
         mine = _owner_sql(owner)
         few = self._at_risk_few(params, cut, mine)
         walked = [
-            row
-            for sql in (_TOUCH_AND_SCORE, _TOUCH_ALONE, _SCORE_ALONE)
-            for row in self.conn.execute(sql.format(mine=mine) + cut, params)
+            row for sql in _WALKS for row in self.conn.execute(sql.format(mine=mine) + cut, params)
         ]
         rows = sorted((_at_risk_row(r, as_of) for r in few + walked), key=AtRiskRow.rank)
         page = rows[:page_size]
@@ -150,7 +191,7 @@ class AtRiskRepo:
             mine = f"c.company_id IN ({', '.join(f':k{i}' for i in range(len(companies)))})"
         for r in self._at_risk_few(params, "", mine):
             yield r["company_id"], _at_risk_row(r, as_of)
-        for sql in (_TOUCH_AND_SCORE, _TOUCH_ALONE, _SCORE_ALONE):
+        for sql in _WALKS:
             for r in batches(self.db, sql.format(mine=mine), params):
                 yield r["company_id"], _at_risk_row(r, as_of)
 
@@ -158,8 +199,8 @@ class AtRiskRepo:
         self, params: dict[str, object], mine: str, cap: int, n_few: int, n_touch: int
     ) -> int:
         """How many are at risk, counted up to `cap`: the `n_few` of `_at_risk_few` (`n_touch`
-        of them losing touch), the others losing touch, then, if still short of `cap`, the
-        others with satisfaction alone."""
+        of them losing touch), the others losing touch, then, while still short of `cap`,
+        each walk of the others not losing touch."""
         touch = self.conn.execute(
             f"""SELECT count(*) FROM (SELECT 1 FROM contacts c INDEXED BY contacts_check_in_due
                 WHERE c.check_in_due_on < :asof AND {mine} AND NOT {_SNOOZED}
@@ -167,19 +208,24 @@ class AtRiskRepo:
             {**params, "touch_cap": cap + n_touch},
         ).fetchone()[0]
         counted = n_few + int(touch) - n_touch
-        if counted >= cap:
-            return cap
-        score_alone = self.conn.execute(
-            f"SELECT count(*) FROM ({_SCORE_ALONE.format(mine=mine)} LIMIT :cap) AS alone",
-            {**params, "cap": cap - counted},
-        ).fetchone()[0]
-        return counted + int(score_alone)
+        for sql in _OTHER_WALKS:
+            if counted >= cap:
+                return cap
+            counted += int(
+                self.conn.execute(
+                    f"SELECT count(*) FROM ({sql.format(mine=mine)} LIMIT :cap) AS walk",
+                    {**params, "cap": cap - counted},
+                ).fetchone()[0]
+            )
+        return min(counted, cap)
 
     def _at_risk_few(self, params: dict[str, object], cut: str, mine: str) -> list[Row]:
-        """The active contacts with a case open on `asof` or scored after it, at risk for
-        any reason, ranked (reasons DESC, due IS NULL, due, id) with their details; the first
-        `page` only. Each row also carries how many there are (n_few) and how many of them
-        are losing touch (n_touch). The walks leave these contacts out.
+        """The active contacts scored after `asof` or with a case open on it and one resolved
+        after it, at risk for any reason, ranked (reasons DESC, due IS NULL, due, id) with
+        their details; the first `page` only. Each row also carries how many there are
+        (n_few) and how many of them are losing touch (n_touch). The walks leave these
+        contacts out: for them the kept scores and open-case flag are not `asof`'s (none of
+        them when `asof` is today).
 
         Satisfaction comes from score_stats (risk = 1) where its latest score is on or before
         `asof`, else from the history (`hist`: contacts scored after `asof`), whose details
@@ -201,8 +247,11 @@ class AtRiskRepo:
           WHERE rn = 1 AND {_SATISFACTION} IS NOT NULL),
         oc AS MATERIALIZED (
           SELECT contact_id, count(*) AS n, min(target_on) AS next_target
-          FROM cases INDEXED BY cases_open
-          WHERE (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
+          FROM cases INDEXED BY cases_contact
+          WHERE contact_id IN (
+              SELECT contact_id FROM cases INDEXED BY cases_open WHERE resolved_on > :asof
+              UNION SELECT contact_id FROM late)
+            AND (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
         few AS MATERIALIZED (
           SELECT src.*, c.archived, c.check_in_due_on AS due,

@@ -1245,9 +1245,13 @@ V28 = [
 # twin keeps the words its search index holds, to search a prefix as the words it stands for.
 V29: list[str] = []
 
+# Version 30: the contacts with an open case in id order, so at-risk walks those not losing
+# touch a page at a time (store/atrisk.py) rather than ranking every open case.
+V30 = ["CREATE INDEX contacts_open_case ON contacts(id) WHERE open_case = 1"]
+
 MIGRATIONS: list[list[str]] = [
     V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18, V19,
-    V20, V21, V22, V23, V24, V25, V26, V27, V28, V29,
+    V20, V21, V22, V23, V24, V25, V26, V27, V28, V29, V30,
 ]  # fmt: skip
 LATEST_VERSION = len(MIGRATIONS)
 # The version that turned free-text company names into companies (its report: company_spellings).

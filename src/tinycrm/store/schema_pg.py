@@ -1088,9 +1088,12 @@ V29 = [
         FOR EACH STATEMENT EXECUTE FUNCTION tinycrm_search_words_emptied()""",
 ]
 
+# Version 30 (schema.V30's twin): the contacts with an open case in id order (at-risk).
+V30 = ["CREATE INDEX contacts_open_case ON contacts(id) WHERE open_case = 1"]
+
 # Later versions, each the twin of SQLite's migration of the same number.
 MIGRATIONS: dict[int, list[str]] = {
     9: V9, 10: V10, 11: V11, 12: V12, 13: V13, 14: V14, 15: V15, 16: V16, 17: V17, 18: V18,
     19: V19, 20: V20, 21: V21, 22: V22, 23: V23, 24: V24, 25: V25, 26: V26, 27: V27,
-    28: V28, 29: V29,
+    28: V28, 29: V29, 30: V30,
 }  # fmt: skip
