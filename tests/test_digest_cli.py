@@ -285,7 +285,7 @@ def test_quiet_if_empty_sends_and_prints_nothing(
 
 
 def corrupt(path: Path, store: Store) -> None:
-    from tinycrm.models import Contact
+    from tinycrm.models.contacts import Contact
 
     with store.write():
         for number in range(150):
@@ -317,7 +317,9 @@ def test_corrupt_database_exits_1_and_sends_nothing(
 def damage_leaf(path: Path, store: Store, btree: str) -> None:
     """Fill follow-ups and notes over several pages, then zero a leaf page of `btree` (not its
     root) in the file, as a disk error would."""
-    from tinycrm.models import Contact, FollowUp, Note
+    from tinycrm.models.contacts import Contact
+    from tinycrm.models.followups import FollowUp
+    from tinycrm.models.notes import Note
     from tinycrm.vocabulary import FollowUpKind
 
     with store.write():
@@ -468,7 +470,7 @@ def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
     cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
 ) -> None:
     """No stand-in: the follow-up queue itself feeds the digest."""
-    from tinycrm.models import FollowUp
+    from tinycrm.models.followups import FollowUp
     from tinycrm.vocabulary import FollowUpKind
 
     write_config(isolated_env, smtp.port)

@@ -23,7 +23,7 @@ from conftest import Invoke
 from imapserver import ImapServer, imap_serving
 from mailserver import Inbox, free_port, serving
 from tinycrm.config import database_location
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.store import Store
 
 SHOP = "shop@shop.example"

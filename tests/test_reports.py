@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Invoke
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import cases, followups, sales, satisfaction
 from tinycrm.services.contacts import ContactFields, add_contact, set_archived
 from tinycrm.services.notes import add_note

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tinycrm.errors import Stale, StorageError, UsageError
-from tinycrm.models import Note
+from tinycrm.models.notes import Note
 from tinycrm.services.contacts import ContactFields, add_contact, edit_contact, search_contacts
 from tinycrm.services.notes import add_note
 from tinycrm.services.users import add_user

@@ -17,7 +17,7 @@ import pytest
 from conftest import Invoke, in_a_terminal
 from pgcluster import Cluster
 from tinycrm.errors import StorageError
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.store import Store
 from tinycrm.vocabulary import FollowUpKind
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from tinycrm.dates import PartialDate, parse_birthday
 from tinycrm.errors import UsageError
+from tinycrm.models.contacts import Anniversary
 from tinycrm.vocabulary import CHANNEL_SYNONYMS, Channel, RelationshipType, Stage
-
-if TYPE_CHECKING:
-    from tinycrm.models import Anniversary
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -122,8 +120,6 @@ def anniversary(value: str, *, day_first: bool = True) -> Anniversary:
     label, sep, when = value.rpartition("=")
     if not sep or not label.strip():
         raise UsageError(f"an anniversary is LABEL=DATE (e.g. 'wedding=2015-06-21'), not {value!r}")
-    from tinycrm.models import Anniversary  # not needed by the queue, which validates kinds
-
     return Anniversary(label.strip(), parse_birthday(when, day_first=day_first))
 
 

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from conftest import Invoke
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import followups
 from tinycrm.services.cases import get_case, open_case
 from tinycrm.services.contacts import get_contact

@@ -18,7 +18,8 @@ from tinycrm.cli.context import (
     today,
 )
 from tinycrm.cli.plain_help import CrmTyper, LazyGroup
-from tinycrm.models import Company, Contact
+from tinycrm.models.companies import Company
+from tinycrm.models.contacts import Contact
 from tinycrm.money import format_minor
 from tinycrm.serialize.contacts import NAME_PARTS, contact_details_dict, contact_dict
 from tinycrm.services import companies

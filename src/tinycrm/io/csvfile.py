@@ -34,7 +34,7 @@ from tinycrm.io.records import (
     utf16_codec,
     without_nul,
 )
-from tinycrm.models import Contact, PersonName, PostalAddress
+from tinycrm.models.contacts import Contact, PersonName, PostalAddress
 from tinycrm.vocabulary import RelationshipType, Stage
 
 FIELDS = {

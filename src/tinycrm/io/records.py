@@ -11,7 +11,7 @@ from functools import lru_cache
 from tinycrm import validation
 from tinycrm.dates import PartialDate, parse_partial_date
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, Labelled, PersonName, PostalAddress
+from tinycrm.models.contacts import Anniversary, Labelled, PersonName, PostalAddress
 from tinycrm.vocabulary import Channel, RelationshipType, Stage
 
 # Google's built-in groups, not tags a person chose.

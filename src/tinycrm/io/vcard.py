@@ -40,7 +40,7 @@ from tinycrm.io.records import (
     utf16_codec,
     without_nul,
 )
-from tinycrm.models import PersonName, PostalAddress
+from tinycrm.models.contacts import PersonName, PostalAddress
 from tinycrm.vocabulary import Channel
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line

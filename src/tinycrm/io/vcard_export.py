@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tinycrm.dates import PartialDate
-from tinycrm.models import Contact, Note
+from tinycrm.models.contacts import Contact
+from tinycrm.models.notes import Note
 
 # TYPE values of RFC 6350 and 2426, and the few every address book writes (other, main).
 STANDARD_TYPES = {

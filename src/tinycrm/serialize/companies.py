@@ -10,7 +10,7 @@ from tinycrm.serialize.sales import sale_dict
 from tinycrm.serialize.satisfaction import score_dict
 
 if TYPE_CHECKING:
-    from tinycrm.models import Company
+    from tinycrm.models.companies import Company
     from tinycrm.services.companies import CompanyCard
     from tinycrm.store.companies import CompanyRow
 

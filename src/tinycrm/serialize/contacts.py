@@ -11,7 +11,7 @@ from tinycrm.serialize.sales import sale_dict
 from tinycrm.serialize.satisfaction import score_dict
 
 if TYPE_CHECKING:
-    from tinycrm.models import Contact
+    from tinycrm.models.contacts import Contact
     from tinycrm.services.card import ContactDetails
 
 

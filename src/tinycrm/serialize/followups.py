@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tinycrm.models import FollowUp
+    from tinycrm.models.followups import FollowUp
     from tinycrm.services.followups import QueueItem
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tinycrm.models import Note
+    from tinycrm.models.notes import Note
 
 
 def note_dict(note: Note, contact_name: str | None = None) -> dict[str, Any]:

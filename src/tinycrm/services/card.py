@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tinycrm.config import Settings
-from tinycrm.models import Contact
-from tinycrm.models.contacts import StageChange
+from tinycrm.models.contacts import Contact, StageChange
 from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import FollowUp
 from tinycrm.models.cases import Case
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import history
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.contacts import resolve_ref

@@ -8,9 +8,12 @@ from datetime import date, timedelta
 
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
-from tinycrm.models import Company, Contact, FollowUp, Score
+from tinycrm.models.companies import Company
 from tinycrm.models.companies import Departure as Departed
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.history import Change
+from tinycrm.models.satisfaction import Score
 from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
 from tinycrm.services import history, users

@@ -9,7 +9,8 @@ from datetime import date
 from tinycrm import validation
 from tinycrm.errors import Ambiguous, Conflict, NotFound, UsageError
 from tinycrm.io.records import ContactRecord
-from tinycrm.models import Anniversary, Company, Contact, Labelled
+from tinycrm.models.companies import Company
+from tinycrm.models.contacts import Anniversary, Contact, Labelled
 from tinycrm.models.users import User
 from tinycrm.services import history, users
 from tinycrm.services.conflicts import check_loaded, now_reads

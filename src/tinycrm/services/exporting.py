@@ -15,7 +15,9 @@ from tinycrm import __version__, recurrence
 from tinycrm.errors import UsageError
 from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 from tinycrm.io.ics import CalendarEntry, calendar_chunks
-from tinycrm.models import Contact, FollowUp, Note
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
+from tinycrm.models.notes import Note
 from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref

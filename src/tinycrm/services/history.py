@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime, time
 
 from tinycrm import money
-from tinycrm.models import Case, FollowUp, Note
+from tinycrm.models.cases import Case
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.history import Actor, Change, HistoryEntry
+from tinycrm.models.notes import Note
 from tinycrm.models.sales import Cost, Sale
 from tinycrm.models.satisfaction import Score
 from tinycrm.store import Store

@@ -16,7 +16,7 @@ from typing import Literal
 from tinycrm.errors import NotFound, UsageError
 from tinycrm.io import csvfile, vcard
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
-from tinycrm.models import Note
+from tinycrm.models.notes import Note
 from tinycrm.services import followups, history
 from tinycrm.services.contacts import CARD_SINGLE_FIELDS, contact_fields, take_card_lists
 from tinycrm.services.exporting import contact_uids

@@ -21,8 +21,8 @@ from tinycrm.io.mailmessage import (
     fingerprint,
     read_message,
 )
-from tinycrm.models import Note
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
+from tinycrm.models.notes import Note
 from tinycrm.services import history, satisfaction, surveys
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 from tinycrm.errors import UsageError
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.models.history import Change
 from tinycrm.services import history, users
 from tinycrm.services.contacts import (

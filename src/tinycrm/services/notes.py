@@ -7,7 +7,7 @@ from datetime import date
 
 from tinycrm import validation
 from tinycrm.errors import UsageError
-from tinycrm.models import Note
+from tinycrm.models.notes import Note
 from tinycrm.services import history
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store

@@ -8,7 +8,7 @@ from datetime import date
 
 from tinycrm import validation
 from tinycrm.errors import NotFound, UsageError
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import history
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter

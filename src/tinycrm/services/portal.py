@@ -16,7 +16,7 @@ from typing import Any
 
 from tinycrm import validation
 from tinycrm.errors import CrmError, NotFound, UsageError
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.models.portal import LinkPurpose
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store

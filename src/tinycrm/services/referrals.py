@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from tinycrm.dates import next_open_day
-from tinycrm.models import Contact, FollowUp
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.referrals import ReferredContact, Referrer
 from tinycrm.models.reports import Page
 from tinycrm.services import history

@@ -9,7 +9,8 @@ from tinycrm import money, validation
 from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate, next_open_day
 from tinycrm.errors import UsageError
-from tinycrm.models import Anniversary, FollowUp
+from tinycrm.models.contacts import Anniversary
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.sales import Cost, Sale
 from tinycrm.services import history, referrals
 from tinycrm.services.contacts import record_contact_changes, resolve_ref

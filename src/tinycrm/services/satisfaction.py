@@ -10,7 +10,8 @@ from tinycrm import validation
 from tinycrm.config import Settings
 from tinycrm.dates import next_open_day
 from tinycrm.errors import UsageError
-from tinycrm.models import Contact, FollowUp
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.satisfaction import Score
 from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref

@@ -13,9 +13,12 @@ from typing import Any
 
 from tinycrm import validation
 from tinycrm.errors import NotFound, UsageError
-from tinycrm.models import Case, Contact, FollowUp, Sale
+from tinycrm.models.cases import Case
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.portal import LinkPurpose
+from tinycrm.models.sales import Sale
 from tinycrm.services import cases, exporting, passon, surveys
 from tinycrm.services.contacts import (
     ContactFields,

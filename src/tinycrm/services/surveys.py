@@ -14,8 +14,9 @@ from typing import Any
 
 from tinycrm import validation
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import Contact, Note
+from tinycrm.models.contacts import Contact
 from tinycrm.models.mail import SurveyRequest
+from tinycrm.models.notes import Note
 from tinycrm.services import history, satisfaction
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.store import Store

@@ -23,7 +23,7 @@ from tinycrm.io.files import write_private
 from tinycrm.io.records import ContactRecord, Rejection
 from tinycrm.io.vcard import as_utf8, read_vcards
 from tinycrm.io.vcard_export import contact_to_vcard
-from tinycrm.models import Anniversary, Contact, Labelled, PersonName, PostalAddress
+from tinycrm.models.contacts import Anniversary, Contact, Labelled, PersonName, PostalAddress
 from tinycrm.services import followups, history
 from tinycrm.services.contacts import record_contact_changes
 from tinycrm.services.exporting import contact_uids

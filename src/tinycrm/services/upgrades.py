@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinycrm.models import MergedSpelling
+from tinycrm.models.companies import MergedSpelling
 from tinycrm.services.users import OwnerReport, owner_report
 from tinycrm.store import Store
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION

@@ -6,17 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.store.backend import Backend, Row, batches, stream
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
 from tinycrm.wording import TOTAL_LIMIT
-
-if TYPE_CHECKING:
-    from tinycrm.models import FollowUp
 
 
 class FollowUpRepo:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models import Note
+from tinycrm.models.notes import Note
 from tinycrm.store.backend import Backend, Row
 from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import record_interaction

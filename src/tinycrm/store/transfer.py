@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from tinycrm.dates import PartialDate
 from tinycrm.errors import StorageError
-from tinycrm.models import Anniversary
 from tinycrm.models.companies import company_key
+from tinycrm.models.contacts import Anniversary
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo, name_key
 from tinycrm.store.connection import now_iso

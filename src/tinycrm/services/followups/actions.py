@@ -9,8 +9,9 @@ from datetime import date, datetime
 from tinycrm import recurrence, validation
 from tinycrm.config import Settings
 from tinycrm.errors import Conflict, NotFound, UsageError
-from tinycrm.models import FollowUp, Note
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.history import Change
+from tinycrm.models.notes import Note
 from tinycrm.services import history
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.services.followups.items import QueueItem, urgency

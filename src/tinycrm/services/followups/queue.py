@@ -12,7 +12,8 @@ from typing import Any
 from tinycrm.config import Settings
 from tinycrm.dates import month_days_on
 from tinycrm.errors import UsageError
-from tinycrm.models import Contact, FollowUp
+from tinycrm.models.contacts import Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import users
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,

@@ -6,7 +6,7 @@ from datetime import date
 
 from tinycrm import recurrence, validation
 from tinycrm.errors import UsageError
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.services import history, users
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, urgency

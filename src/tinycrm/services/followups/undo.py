@@ -12,7 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from tinycrm.config import Settings
-from tinycrm.models import FollowUp
+from tinycrm.models.followups import FollowUp
 from tinycrm.models.history import Change
 from tinycrm.services import history
 from tinycrm.services.followups.actions import complete, get_item, series_source, skip

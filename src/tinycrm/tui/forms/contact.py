@@ -6,7 +6,7 @@ from dataclasses import fields as dataclass_fields
 from functools import partial
 
 from tinycrm.errors import CrmError, Stale
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.services.contacts import (
     ContactFields,
     LookAlike,

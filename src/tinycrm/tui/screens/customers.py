@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tinycrm.errors import CrmError
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.services.contacts import (
     count_contacts,
     get_contact,

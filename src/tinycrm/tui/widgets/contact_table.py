@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from tinycrm.models import Contact
+from tinycrm.models.contacts import Contact
 from tinycrm.tui.safe import safe
 from tinycrm.tui.widgets.fit import fit_columns
 
