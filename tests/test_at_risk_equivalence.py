@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import pytest
 
 from at_risk_reference import at_risk_reference
-from tinycrm.services import cases, followups, satisfaction
+from tinycrm.services import cases, satisfaction
 from tinycrm.services.contacts import ContactFields, add_contact, set_archived
+from tinycrm.services.followups.actions import skip, snooze
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 
@@ -47,9 +48,9 @@ def populate(store: Store, seed: int, contacts: int = 240) -> None:
             handle = f"c{contact.id}-{due}"
             acted = due + timedelta(days=rng.randrange(-5, 60))
             if rng.random() < 0.5:
-                followups.skip(store, handle, max(acted, due))
+                skip(store, handle, max(acted, due))
             else:
-                followups.snooze(store, handle, due + timedelta(days=rng.randrange(1, 90)), due)
+                snooze(store, handle, due + timedelta(days=rng.randrange(1, 90)), due)
         for _ in range(rng.choice([0, 0, 1, 2, 3])):
             scale = rng.choice(["csat", "nps"])
             score = rng.randint(1, 5) if scale == "csat" else rng.randint(0, 10)

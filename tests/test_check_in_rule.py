@@ -19,6 +19,7 @@ from conftest import Invoke
 from tinycrm.errors import CrmError
 from tinycrm.services import atrisk, followups
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups.actions import complete, skip, snooze
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 
@@ -76,11 +77,11 @@ def test_losing_touch_exactly_when_the_check_in_is_overdue(
                 handle = f"c{ref}-{due}"
                 try:
                     if what == "skip":
-                        followups.skip(store, handle, today)
+                        skip(store, handle, today)
                     elif what == "done":
-                        followups.complete(store, handle, today)
+                        complete(store, handle, today)
                     else:
-                        followups.snooze(store, handle, today + timedelta(days=amount + 1), today)
+                        snooze(store, handle, today + timedelta(days=amount + 1), today)
                 except CrmError:
                     pass  # e.g. a snooze that does not postpone: refused, nothing changed
             for day in (START + timedelta(days=look), START + timedelta(days=look + 1)):

@@ -18,6 +18,9 @@ from tinycrm.errors import Conflict, NotFound, UsageError
 from tinycrm.services import followups as fu
 from tinycrm.services.card import contact_details
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups.actions import complete, skip, snooze
+from tinycrm.services.followups.clock import spread_check_ins
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 from tinycrm.vocabulary import DEFAULT_CADENCE, RelationshipType
@@ -165,21 +168,21 @@ def test_done_check_in_with_note_logs_it_in_the_same_transaction(
 
     monkeypatch.setattr(store.notes, "insert", broken)
     with pytest.raises(RuntimeError):
-        fu.complete(store, handle, date(2026, 2, 5), note="Lunch", channel="visit")
+        complete(store, handle, date(2026, 2, 5), note="Lunch", channel="visit")
     monkeypatch.undo()
     assert store.follow_ups.get_mark(ann, "check-in", "", date(2026, 1, 31)) is None
     assert store.contacts.get(ann).last_touch_on is None  # type: ignore[union-attr]
-    fu.complete(store, handle, date(2026, 2, 5), note="Lunch", channel="visit")
+    complete(store, handle, date(2026, 2, 5), note="Lunch", channel="visit")
     assert [r.note.body for r in store.notes.query(ann)] == ["Lunch"]
     assert store.contacts.get(ann).last_touch_on == date(2026, 2, 5)  # type: ignore[union-attr]
     assert fu.build_queue(store, date(2026, 2, 5), days=0).overdue == []
     with pytest.raises(Conflict):
-        fu.complete(store, handle, date(2026, 2, 5))
+        complete(store, handle, date(2026, 2, 5))
 
 
 def test_skipping_a_check_in_restarts_the_clock_without_an_interaction(store: Store) -> None:
     ann = person(store, "Ann", date(2026, 1, 1), relationship_type="dedicated")
-    fu.skip(store, f"c{ann}-2026-01-31", date(2026, 2, 5))
+    skip(store, f"c{ann}-2026-01-31", date(2026, 2, 5))
     assert store.contacts.get(ann).last_touch_on is None  # type: ignore[union-attr]
     q = fu.build_queue(store, date(2026, 2, 5), days=31)
     assert [i.due_on for i in q.overdue + q.upcoming] == [date(2026, 3, 7)]
@@ -202,7 +205,7 @@ def test_imported_batch_is_spread_over_the_cadence(store: Store) -> None:
     ids = [
         person(store, f"P{i}", date(2025, 1, 1), relationship_type="dedicated") for i in range(60)
     ]
-    assert fu.spread_check_ins(store, ids, D) == 60
+    assert spread_check_ins(store, ids, D) == 60
     dues = [store.follow_ups.check_in_due_on(i) for i in ids]
     assert all(d is not None and D < d <= D + timedelta(days=30) for d in dues)
     assert len(set(dues)) == 30
@@ -408,14 +411,14 @@ def test_bad_input(cli: Invoke, args: tuple[str, ...], code: int, message: str) 
 
 def test_done_twice_and_snooze_of_done_are_conflicts(store: Store) -> None:
     ann = person(store, "Ann", D)
-    created = fu.add_follow_up(store, str(ann), "Call", D, D)
-    fu.complete(store, str(created.id), D)
+    created = add_follow_up(store, str(ann), "Call", D, D)
+    complete(store, str(created.id), D)
     with pytest.raises(Conflict):
-        fu.complete(store, str(created.id), D)
+        complete(store, str(created.id), D)
     with pytest.raises(Conflict):
-        fu.snooze(store, str(created.id), D + timedelta(days=3), D)
+        snooze(store, str(created.id), D + timedelta(days=3), D)
     with pytest.raises(NotFound):
-        fu.skip(store, "424242", D)
+        skip(store, "424242", D)
     with pytest.raises(UsageError):
         fu.build_queue(store, D, days=-1)
 
@@ -435,9 +438,7 @@ def test_sql_ranking_matches_the_documented_urgency(store: Store) -> None:
     for offset in range(-20, 21, 3):
         for n, kind in enumerate(kinds):
             who = vip if n % 2 else plain
-            fu.add_follow_up(
-                store, str(who), f"{kind} {offset}", D + timedelta(offset), D, kind=kind
-            )
+            add_follow_up(store, str(who), f"{kind} {offset}", D + timedelta(offset), D, kind=kind)
     q = fu.build_queue(store, D, days=30, overdue_limit=5)
     assert q.overdue_total == 4 * 7 and len(q.overdue) == 5
     for item in q.overdue + q.today + q.upcoming:
@@ -450,7 +451,7 @@ def test_sql_ranking_matches_the_documented_urgency(store: Store) -> None:
 
 def test_snoozed_check_in_returns_on_its_day(store: Store) -> None:
     ann = person(store, "Ann", date(2026, 1, 1), relationship_type="dedicated")
-    fu.snooze(store, f"c{ann}-2026-01-31", date(2026, 2, 10), date(2026, 2, 5))
+    snooze(store, f"c{ann}-2026-01-31", date(2026, 2, 10), date(2026, 2, 5))
     assert fu.build_queue(store, date(2026, 2, 5), days=0).overdue == []
     back = fu.build_queue(store, date(2026, 2, 10), days=0).today
     assert [(i.handle, i.snoozed) for i in back] == [(f"c{ann}-2026-01-31", True)]
@@ -501,7 +502,7 @@ def test_one_contact_view_matches_the_queue(store: Store) -> None:
     ann = person(store, "Ann", date(2026, 1, 1), relationship_type="dedicated",
                  birthday="1980-11-28")  # fmt: skip
     person(store, "Bo", date(2026, 1, 1), relationship_type="dedicated", birthday="1980-11-28")
-    fu.add_follow_up(store, str(ann), "Call", D, D, kind="thank-you")
+    add_follow_up(store, str(ann), "Call", D, D, kind="thank-you")
     store.db.conn.execute(
         """INSERT INTO cases (contact_id, title, severity, opened_on, target_on, created_at)
            VALUES (?, 'Broken wheel', 'high', ?, ?, ?)""",

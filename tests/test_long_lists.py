@@ -8,9 +8,9 @@ import json
 from datetime import date, timedelta
 
 from conftest import Invoke
-from tinycrm.services import followups as fu
 from tinycrm.services import sales
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.store import Store
 from tinycrm.wording import TOTAL_LIMIT
 
@@ -22,7 +22,7 @@ def overdue_calls(store: Store, count: int) -> None:
     ann = add_contact(store, ContactFields(name="Ann"), D).id
     with store.write():
         for n in range(count):
-            fu.add_follow_up(store, str(ann), f"Call {n}", D - timedelta(days=1 + n % 30), D)
+            add_follow_up(store, str(ann), f"Call {n}", D - timedelta(days=1 + n % 30), D)
 
 
 def overdue_json(cli: Invoke, *args: str) -> dict[str, object]:
@@ -143,9 +143,9 @@ def test_a_page_of_upcoming_birthdays_is_the_head_of_the_whole_list(
     with store.write():  # stored rows on the same days, of every weight
         for n in range(40):
             due = D + timedelta(days=1 + n % 3)
-            fu.add_follow_up(store, str(ids[n]), f"Call {n}", due, D, kind=kinds[n % len(kinds)])
+            add_follow_up(store, str(ids[n]), f"Call {n}", due, D, kind=kinds[n % len(kinds)])
         for n in range(40):  # equally urgent ones, tied by id (9 before 19)
-            fu.add_follow_up(store, str(ids[n]), f"Write {n}", D + timedelta(days=1 + n % 2), D)
+            add_follow_up(store, str(ids[n]), f"Write {n}", D + timedelta(days=1 + n % 2), D)
     opened = cli("cases", "open", str(ids[7]), "Broken vase", "--as-of", D.isoformat())
     assert opened.exit_code == 0, opened.stderr
     for args in (
@@ -244,7 +244,7 @@ def test_an_open_case_moves_every_row_of_its_customer_and_back(cli: Invoke, stor
         created = D - timedelta(days=400)
         who = add_contact(store, ContactFields(name=name, relationship_type="long-term"), created)
         with store.write():
-            fu.add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
+            add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
         for day in ("2026-06-01", "2026-07-01", "2026-07-31"):  # a reorder due late August
             sales.add_sale(store, str(who.id), "12", sold_on=date.fromisoformat(day), today=D,
                            currency="EUR", follow_up=False)  # fmt: skip
@@ -342,7 +342,7 @@ def test_a_page_of_today_is_the_head_of_the_whole_list(cli: Invoke, store: Store
     with store.write():
         for n in range(90):
             kind = kinds[n % len(kinds)]
-            fu.add_follow_up(store, str(ids[n % 30]), f"{kind} {n}", D, D, kind=kind)
+            add_follow_up(store, str(ids[n % 30]), f"{kind} {n}", D, D, kind=kind)
     for who in (ids[4], ids[11]):
         opened = cli("cases", "open", str(who), "Broken vase", "--as-of", f"{D - timedelta(3)}")
         assert opened.exit_code == 0, opened.stderr

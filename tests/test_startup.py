@@ -116,3 +116,22 @@ def test_a_command_loads_only_the_repositories_it_uses(tmp_path: Path) -> None:
     assert {"tinycrm.store.reports", "tinycrm.store.atrisk"} <= imported_modules(
         db, "report", "at-risk"
     )
+
+
+def test_the_queue_imports_none_of_the_services_that_act_on_it(tmp_path: Path) -> None:
+    """`follow-ups today|overdue|upcoming` only read: the services that add a follow-up or
+    act on a row (and the contacts and satisfaction services they use) load for `add`,
+    `list`, `done`, `snooze` and `skip` (cli/followup_actions.py), which still work."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    acting = {
+        "tinycrm.services.followups.actions",
+        "tinycrm.services.followups.stored",
+        "tinycrm.services.contacts",
+        "tinycrm.services.satisfaction",
+    }
+    for command in ("follow-ups today", "follow-ups overdue", "follow-ups upcoming"):
+        assert not service_imports(db, *command.split()) & acting
+    added = service_imports(db, "follow-ups", "add", "Ann", "Call back", "--due", "today")
+    assert "tinycrm.services.followups.stored" in added
+    assert "tinycrm.services.followups.actions" in service_imports(db, "follow-ups", "done", "1")

@@ -23,7 +23,7 @@ from conftest import Invoke
 from tinycrm.cli.app import SUBCOMMANDS, load_subcommand
 from tinycrm.services.cases import open_case
 from tinycrm.services.contacts import ContactFields, add_contact
-from tinycrm.services.followups import add_follow_up
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import add_note
 from tinycrm.services.sales import add_sale
 from tinycrm.store import Store

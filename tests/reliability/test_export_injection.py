@@ -17,7 +17,7 @@ import pytest
 
 from conftest import Invoke
 from tinycrm.services.contacts import ContactFields, add_contact
-from tinycrm.services.followups import add_follow_up
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import add_note
 from tinycrm.store import Store
 

@@ -13,7 +13,7 @@ from dbquery import query_db
 from test_output_safety import assert_safe
 from tinycrm.services.cases import open_case
 from tinycrm.services.contacts import ContactFields, add_contact
-from tinycrm.services.followups import add_follow_up
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import add_note
 from tinycrm.services.sales import add_sale
 from tinycrm.services.satisfaction import add_score

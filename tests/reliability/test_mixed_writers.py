@@ -21,7 +21,7 @@ import pytest
 
 from mailserver import Inbox, serving
 from tinycrm.services.contacts import ContactFields, add_contact
-from tinycrm.services.followups import add_follow_up
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.store import Store
 
 TODAY = date(2026, 11, 26)
@@ -67,7 +67,7 @@ CLI_WRITER = PRELUDE + textwrap.dedent(
 # connection beside the one its screens read from (as `crm tui` does).
 TUI_WRITER = PRELUDE + textwrap.dedent(
     """
-    from tinycrm.services import followups
+    from tinycrm.services.followups import actions
     from tinycrm.services.notes import add_note
     from tinycrm.store import Store
     screens = Store.open(db)
@@ -78,9 +78,9 @@ TUI_WRITER = PRELUDE + textwrap.dedent(
             if i % 2 == 0:
                 add_note(store, "tui-target", f"tui note {i}", today, "visit")
             elif i % 4 == 1:
-                followups.complete(store, handles[i // 2], today, note=f"tui done {i}")
+                actions.complete(store, handles[i // 2], today, note=f"tui done {i}")
             else:
-                followups.snooze(store, handles[i // 2], date(2026, 12, 24), today)
+                actions.snooze(store, handles[i // 2], date(2026, 12, 24), today)
         except Exception as exc:
             failures += 1
             print(f"FAIL {i}: {type(exc).__name__}: {exc}", file=sys.stderr)

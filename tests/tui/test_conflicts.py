@@ -14,9 +14,10 @@ from textual.widgets import Input, Static
 
 from conftest import Invoke
 from tinycrm.models.followups import FollowUp
-from tinycrm.services import followups
 from tinycrm.services.cases import get_case, open_case
 from tinycrm.services.contacts import get_contact
+from tinycrm.services.followups.actions import snooze
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import list_notes
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
@@ -121,7 +122,7 @@ async def test_an_open_contact_form_says_when_a_colleague_changes_the_contact(
 
 
 def quote_follow_up(store: Store) -> FollowUp:
-    return followups.add_follow_up(
+    return add_follow_up(
         store, "Chloé Martin", "Send the quote", TODAY - timedelta(3), TODAY - timedelta(10)
     )
 
@@ -138,7 +139,7 @@ async def test_done_on_a_row_a_colleague_snoozed_meanwhile_is_a_conflict(
         select_row(app, "Send the quote")
         colleague = Store.open(store.db.target)  # another connection, another person
         try:
-            followups.snooze(colleague, str(quote.id), date(2026, 12, 20), TODAY)
+            snooze(colleague, str(quote.id), date(2026, 12, 20), TODAY)
         finally:
             colleague.close()
         await pilot.press("d")
@@ -197,9 +198,7 @@ async def test_escalating_a_case_a_colleague_escalated_meanwhile_is_a_conflict(
 async def test_undo_after_a_colleague_changed_the_follow_up_changes_nothing(
     store: Store, data: dict[str, int], isolated_env: Path
 ) -> None:
-    weekly = followups.add_follow_up(
-        store, "Ben Okafor", "Weekly call", TODAY, TODAY, every="weekly"
-    )
+    weekly = add_follow_up(store, "Ben Okafor", "Weekly call", TODAY, TODAY, every="weekly")
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(pilot)
@@ -209,7 +208,7 @@ async def test_undo_after_a_colleague_changed_the_follow_up_changes_nothing(
         colleague = Store.open(store.db.target)
         try:
             # the next day, in another time zone or past midnight
-            followups.snooze(colleague, str(weekly.id), TODAY + timedelta(9), TODAY + timedelta(1))
+            snooze(colleague, str(weekly.id), TODAY + timedelta(9), TODAY + timedelta(1))
         finally:
             colleague.close()
         kept = store.follow_ups.for_contact(data["Ben Okafor"], open_only=False)

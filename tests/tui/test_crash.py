@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tinycrm.services import followups
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.store import Store
 
 from .conftest import TODAY
@@ -40,7 +40,7 @@ def test_a_crash_exits_1_with_one_line_and_a_log(
     db = tmp_path / "crm.db"
     store = Store.open(db, create=True)
     ref = str(add_contact(store, ContactFields(name="Ana Souza"), TODAY).id)
-    followups.add_follow_up(store, ref, "Call Ana", TODAY, TODAY - timedelta(3))
+    add_follow_up(store, ref, "Call Ana", TODAY, TODAY - timedelta(3))
     store.close()
 
     session = run_in_terminal(

@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tinycrm.services import followups
 from tinycrm.services.contacts import ContactFields, add_contact
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import add_note
 from tinycrm.services.sales import add_sale
 from tinycrm.store import Store
@@ -40,9 +40,9 @@ def hostile_data(store: Store) -> int:
     contact = add_contact(store, fields, TODAY - timedelta(100))
     ref = str(contact.id)
     add_note(store, ref, f"note {HOSTILE_TITLE}", TODAY - timedelta(2), "call")
-    followups.add_follow_up(store, ref, HOSTILE_TITLE, TODAY - timedelta(2), TODAY - timedelta(9))
-    followups.add_follow_up(store, ref, f"Skip {HOSTILE_TITLE}", TODAY, TODAY - timedelta(9))
-    followups.add_follow_up(store, ref, f"Later {HOSTILE_TITLE}", TODAY + timedelta(2), TODAY)
+    add_follow_up(store, ref, HOSTILE_TITLE, TODAY - timedelta(2), TODAY - timedelta(9))
+    add_follow_up(store, ref, f"Skip {HOSTILE_TITLE}", TODAY, TODAY - timedelta(9))
+    add_follow_up(store, ref, f"Later {HOSTILE_TITLE}", TODAY + timedelta(2), TODAY)
     add_sale(store, ref, "10.00", sold_on=TODAY - timedelta(5), today=TODAY, currency="EUR",
              products=[HOSTILE_TITLE])  # fmt: skip
     return contact.id or 0
@@ -102,8 +102,8 @@ async def test_every_screen_and_toast_shows_hostile_text_inert(store: Store) -> 
 @pytest.mark.parametrize(("key", "verb"), [("d", "Done"), ("x", "Skipped")])
 async def test_markup_in_a_title_is_text_in_the_toast(store: Store, key: str, verb: str) -> None:
     ref = str(add_contact(store, ContactFields(name="Ana Souza"), TODAY).id)
-    followups.add_follow_up(store, ref, "Send the [/] price list", TODAY, TODAY)
-    followups.add_follow_up(store, ref, "[@click=app.quit]Quit[/] [link=https://evil.example]x",
+    add_follow_up(store, ref, "Send the [/] price list", TODAY, TODAY)
+    add_follow_up(store, ref, "[@click=app.quit]Quit[/] [link=https://evil.example]x",
                             TODAY, TODAY)  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from conftest import Invoke
-from tinycrm.services import followups
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.screens.customer import CustomerScreen
@@ -63,14 +63,14 @@ async def test_the_queue_shows_a_colleagues_follow_up_and_keeps_the_cursor(
     store: Store, data: dict[str, int], isolated_env: Path
 ) -> None:
     for title, days in [("Send the quote", -3), ("Fleet renewal", 0), ("Ask about commute", 2)]:
-        followups.add_follow_up(store, "Chloé Martin", title, TODAY + timedelta(days), TODAY)
+        add_follow_up(store, "Chloé Martin", title, TODAY + timedelta(days), TODAY)
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         select_row(app, "Fleet renewal")
         colleague = Store.open(store.db.target)  # another connection, another person
         try:
-            followups.add_follow_up(colleague, "Ben Okafor", "Call back", TODAY - timedelta(5),
+            add_follow_up(colleague, "Ben Okafor", "Call back", TODAY - timedelta(5),
                                     TODAY - timedelta(5))  # fmt: skip
         finally:
             colleague.close()

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from tinycrm.config import Settings
 from tinycrm.services import followups
+from tinycrm.services.followups.stored import add_follow_up
 from tinycrm.services.notes import list_notes
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
@@ -22,10 +23,10 @@ from .conftest import TODAY, open_titles, queue_titles, select_row
 
 
 def queue_follow_ups(store: Store) -> None:
-    followups.add_follow_up(store, "Ana Souza", "Send the service quote", TODAY - timedelta(3),
+    add_follow_up(store, "Ana Souza", "Send the service quote", TODAY - timedelta(3),
                             TODAY - timedelta(10))  # fmt: skip
-    followups.add_follow_up(store, "Chloé Martin", "Fleet contract renewal", TODAY, TODAY)
-    followups.add_follow_up(store, "Dmitri Ivanov", "Ask about the commute", TODAY + timedelta(2),
+    add_follow_up(store, "Chloé Martin", "Fleet contract renewal", TODAY, TODAY)
+    add_follow_up(store, "Dmitri Ivanov", "Ask about the commute", TODAY + timedelta(2),
                             TODAY)  # fmt: skip
 
 
@@ -141,7 +142,7 @@ async def test_open_the_customer_from_the_queue(queue_app: CrmApp) -> None:
 
 async def test_why_column_uses_the_spare_width(store: Store, data: dict[str, int]) -> None:
     long_title = "Call about the winter service contract"  # 38: was cut at 28
-    followups.add_follow_up(store, "Ana Souza", long_title, TODAY, TODAY)
+    add_follow_up(store, "Ana Souza", long_title, TODAY, TODAY)
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -155,7 +156,7 @@ async def test_why_column_uses_the_spare_width(store: Store, data: dict[str, int
 
 async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) -> None:
     for i in range(55):
-        followups.add_follow_up(store, "Ben Okafor", f"Overdue {i:02d}", TODAY - timedelta(1 + i),
+        add_follow_up(store, "Ben Okafor", f"Overdue {i:02d}", TODAY - timedelta(1 + i),
                                 TODAY - timedelta(60))  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -173,7 +174,7 @@ async def test_more_row_reads_the_next_page(store: Store, data: dict[str, int]) 
 async def test_today_is_read_a_page_at_a_time(store: Store, data: dict[str, int]) -> None:
     """Today's section, like the others, reads a first page and counts the rest."""
     for i in range(45):
-        followups.add_follow_up(store, "Ben Okafor", f"Today {i:02d}", TODAY, TODAY)
+        add_follow_up(store, "Ben Okafor", f"Today {i:02d}", TODAY, TODAY)
     everything = followups.build_queue(store, TODAY, days=0, today_limit=None).today
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -193,7 +194,7 @@ async def test_today_is_read_a_page_at_a_time(store: Store, data: dict[str, int]
 
 async def test_upcoming_window_is_the_configured_one(store: Store, data: dict[str, int]) -> None:
     """`follow_ups.upcoming_days` sets the TUI's window as it sets `crm follow-ups upcoming`'s."""
-    followups.add_follow_up(store, "Ana Souza", "In ten days", TODAY + timedelta(10), TODAY)
+    add_follow_up(store, "Ana Souza", "In ten days", TODAY + timedelta(10), TODAY)
     for days, shown in ((7, False), (14, True)):
         app = CrmApp(store, TODAY, settings=Settings(upcoming_days=days))
         async with app.run_test() as pilot:

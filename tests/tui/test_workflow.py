@@ -17,6 +17,7 @@ from tinycrm.config import Settings
 from tinycrm.services import cases, followups
 from tinycrm.services.cases import list_cases
 from tinycrm.services.contacts import ContactFields, add_contact, edit_contact
+from tinycrm.services.followups.stored import add_follow_up, list_follow_ups
 from tinycrm.services.notes import add_note, list_notes
 from tinycrm.services.satisfaction import history
 from tinycrm.store import Store
@@ -59,7 +60,7 @@ def fill(app: CrmApp, **values: str) -> None:
 @pytest.fixture
 def busy_app(store: Store, data: dict[str, int]) -> CrmApp:
     for title, days in [("Send the quote", -3), ("Fleet renewal", 0), ("Ask about commute", 2)]:
-        followups.add_follow_up(store, "Chloé Martin", title, TODAY + timedelta(days),
+        add_follow_up(store, "Chloé Martin", title, TODAY + timedelta(days),
                                 TODAY - timedelta(10))  # fmt: skip
     return CrmApp(store, TODAY)
 
@@ -80,7 +81,7 @@ async def test_help_scrolls_to_the_end_with_keys(app: CrmApp, size: tuple[int, i
 
 
 async def test_why_is_cut_with_an_ellipsis(store: Store, data: dict[str, int]) -> None:
-    followups.add_follow_up(store, "Ana Souza", "Call about the winter service contract renewal",
+    add_follow_up(store, "Ana Souza", "Call about the winter service contract renewal",
                             TODAY, TODAY, every="every 30 days")  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -213,7 +214,7 @@ async def test_pass_on_leaves_out_who_asked_for_no_news(store: Store, data: dict
 
 async def test_done_satisfaction_check_with_a_note_and_score(store: Store, data: dict[str, int]
                                                              ) -> None:  # fmt: skip
-    followups.add_follow_up(store, "Ben Okafor", "How is the gravel bike?", TODAY, TODAY,
+    add_follow_up(store, "Ben Okafor", "How is the gravel bike?", TODAY, TODAY,
                             kind="satisfaction-check")  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -315,15 +316,15 @@ async def test_search_shows_why_a_row_matched(store: Store, data: dict[str, int]
 async def test_undo_of_a_recurring_follow_up_keeps_no_history(
     store: Store, data: dict[str, int]
 ) -> None:
-    followups.add_follow_up(store, "Chloé Martin", "Weekly stock call", TODAY, TODAY,
+    add_follow_up(store, "Chloé Martin", "Weekly stock call", TODAY, TODAY,
                             every="weekly")  # fmt: skip
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         select_row(app, "Weekly stock call")
         await press(pilot, "d")
-        closed = followups.list_follow_ups(store, today=TODAY, status="done")
+        closed = list_follow_ups(store, today=TODAY, status="done")
         assert [i.title for i in closed] == ["Weekly stock call"]  # kept as history
         await press(pilot, "u")
-        assert followups.list_follow_ups(store, today=TODAY, status="done") == []
+        assert list_follow_ups(store, today=TODAY, status="done") == []
         assert "Weekly stock call" in open_titles(store)

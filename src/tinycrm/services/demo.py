@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from tinycrm.errors import Conflict
 from tinycrm.services.contacts import ContactFields, add_contact
 from tinycrm.services.demo_sales import seed_sales
-from tinycrm.services.followups import seed_demo as seed_follow_ups
+from tinycrm.services.followups.demo import seed_demo as seed_follow_ups
 from tinycrm.services.notes import add_note
 from tinycrm.services.users import add_user
 from tinycrm.store import Store

@@ -17,9 +17,10 @@ from tinycrm.errors import NotFound, UsageError
 from tinycrm.io import csvfile, vcard
 from tinycrm.io.records import ContactRecord, ParsedItem, Rejection
 from tinycrm.models.notes import Note
-from tinycrm.services import followups, history
+from tinycrm.services import history
 from tinycrm.services.contacts import CARD_SINGLE_FIELDS, contact_fields, take_card_lists
 from tinycrm.services.exporting import contact_uids
+from tinycrm.services.followups.clock import spread_check_ins
 from tinycrm.store import Store
 from tinycrm.store.contacts import digits_of
 from tinycrm.store.transfer import NewNote
@@ -487,7 +488,7 @@ def _create(store: Store, pending: list[_Pending], today: date, report: ImportRe
     made = [history.added("contact", i, i, c.name) for i, c in zip(ids, contacts, strict=True)]
     history.record(store, made, source=history.IMPORT)
     # New contacts' first check-ins fall evenly over their cadence, not all on one day.
-    followups.spread_check_ins(store, ids, today)
+    spread_check_ins(store, ids, today)
     for item, contact_id in zip(pending, ids, strict=True):
         report.created_count += 1
         if len(report.created) < CREATED_LINES:

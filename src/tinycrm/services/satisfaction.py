@@ -13,8 +13,8 @@ from tinycrm.errors import UsageError
 from tinycrm.models.contacts import Contact
 from tinycrm.models.followups import FollowUp
 from tinycrm.models.satisfaction import Score
-from tinycrm.services import followups
 from tinycrm.services.contacts import resolve_ref
+from tinycrm.services.followups.actions import complete, get_item
 from tinycrm.services.history import follow_up_added, record, score_added
 from tinycrm.store import Store
 from tinycrm.vocabulary import SCALE_RANGE, FollowUpKind, Scale
@@ -175,9 +175,9 @@ def complete_check_with_score(
 ) -> tuple[QueueItem, ScoreResult]:
     """Mark a satisfaction-check follow-up done and record the score it found, in one
     transaction: a bad score leaves the follow-up open, and a low one starts recovery.
-    `if_version` as for `followups.complete`."""
+    `if_version` as for `followups.actions.complete`."""
     with store.write():
-        item = followups.get_item(store, handle, today, settings=settings)
+        item = get_item(store, handle, today, settings=settings)
         if item.kind != FollowUpKind.SATISFACTION_CHECK:
             raise UsageError(
                 f"follow-up {handle} is a {item.kind.value}, not a satisfaction check:"
@@ -194,7 +194,7 @@ def complete_check_with_score(
             source=f"follow-up:{item.handle}",
             open_days=settings.business_days if settings else None,
         )
-        done = followups.complete(
+        done = complete(
             store, handle, today, note=note, channel=channel, settings=settings,
             if_version=if_version,
         )  # fmt: skip

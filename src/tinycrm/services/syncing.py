@@ -24,9 +24,10 @@ from tinycrm.io.records import ContactRecord, Rejection
 from tinycrm.io.vcard import as_utf8, read_vcards
 from tinycrm.io.vcard_export import contact_to_vcard
 from tinycrm.models.contacts import Anniversary, Contact, Labelled, PersonName, PostalAddress
-from tinycrm.services import followups, history
+from tinycrm.services import history
 from tinycrm.services.contacts import record_contact_changes
 from tinycrm.services.exporting import contact_uids
+from tinycrm.services.followups.clock import spread_check_ins
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 
@@ -210,7 +211,7 @@ def _create(store: Store, record: ContactRecord, uid: str, today: date) -> int:
     (contact_id,) = store.transfer.insert_many([record], [], today, [uid])
     made = history.added("contact", contact_id, contact_id, record.name)
     history.record(store, [made], source=history.IMPORT)
-    followups.spread_check_ins(store, [contact_id], today)
+    spread_check_ins(store, [contact_id], today)
     return contact_id
 
 

@@ -2,7 +2,10 @@
 
 Modules: `items` (rows, handles, urgency), `sources` (derived rows and their marks), `queue`
 (building it), `actions` (done, snooze, skip), `stored` (adding, listing), `clock`
-(keep-in-touch for imported batches), `demo`. This package re-exports the public API.
+(keep-in-touch for imported batches), `demo`. This package re-exports the queue's API (items,
+sources, queue); the others are imported by their module's name, so a command that only reads
+the queue does not load what acting and adding need (the contacts service, the history's
+writers).
 
 Stored follow-ups (manual, after-sale, pass-on, …) live in `follow_ups`; a recurring one keeps
 its rule and anchor, and `due_on` is its current occurrence. Derived rows (birthdays,
@@ -22,16 +25,6 @@ Urgency (taskwarrior's `urgency` is the anchor; weights in docs/follow-ups.md):
 dueness is 1.0 from 7 days overdue, 0.2 from 14 days ahead, linear in between.
 """
 
-from tinycrm.services.followups.actions import (
-    HANDLE_HELP,
-    complete,
-    get_item,
-    next_due,
-    skip,
-    snooze,
-)
-from tinycrm.services.followups.clock import spread_check_ins
-from tinycrm.services.followups.demo import seed_demo
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
@@ -64,14 +57,12 @@ from tinycrm.services.followups.sources import (
     check_in_source,
     reorder_source,
 )
-from tinycrm.services.followups.stored import add_follow_up, list_follow_ups
 
 __all__ = [
     "DEFAULT_OVERDUE_LIMIT",
     "DERIVED_GRACE_DAYS",
     "DERIVED_SOURCES",
     "DUE_WEIGHT",
-    "HANDLE_HELP",
     "HANDLE_PREFIXES",
     "KIND_WEIGHTS",
     "MAX_DAYS",
@@ -81,26 +72,17 @@ __all__ = [
     "OwnerScope",
     "Queue",
     "QueueItem",
-    "add_follow_up",
     "anniversary_source",
     "anniversary_title",
     "birthday_source",
     "build_queue",
     "check_days",
     "check_in_source",
-    "complete",
     "derived_handle",
     "dueness",
     "each_derived_due",
     "follow_ups_for_contact",
-    "get_item",
-    "list_follow_ups",
-    "next_due",
     "queue_scope",
     "reorder_source",
-    "seed_demo",
-    "skip",
-    "snooze",
-    "spread_check_ins",
     "urgency",
 ]

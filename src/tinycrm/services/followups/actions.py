@@ -14,9 +14,8 @@ from tinycrm.models.history import Change
 from tinycrm.models.notes import Note
 from tinycrm.services import history
 from tinycrm.services.conflicts import check_loaded, now_reads
-from tinycrm.services.followups.items import QueueItem, urgency
+from tinycrm.services.followups.items import QueueItem, stored_item, urgency
 from tinycrm.services.followups.sources import items_on
-from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
 from tinycrm.store.followups import Mark
 from tinycrm.vocabulary import FollowUpKind

@@ -6,13 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from tinycrm import recurrence
 from tinycrm.config import Settings
 from tinycrm.errors import UsageError
 from tinycrm.store import Store
 from tinycrm.store.followups import Weights
 from tinycrm.vocabulary import FollowUpKind, RelationshipType
+
+if TYPE_CHECKING:
+    from tinycrm.models.followups import FollowUp
 
 # Derived birthdays and anniversaries stay in the queue this many days after the day
 # (belated wishes still count); check-ins, cases and stored follow-ups stay until acted on.
@@ -123,3 +127,30 @@ def check_days(days: int) -> int:
     if not 0 <= days <= MAX_DAYS:
         raise UsageError(f"--days must be between 0 and {MAX_DAYS}, not {days}")
     return days
+
+
+def stored_item(
+    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool
+) -> QueueItem:
+    """The queue row of a stored follow-up: the one builder every view uses (queue, list,
+    a contact's card, acting on a handle), so its urgency is the same everywhere."""
+    due = follow_up.snoozed_until or follow_up.due_on
+    late = (today - due).days
+    return QueueItem(
+        handle=str(follow_up.id),
+        contact_id=follow_up.contact_id,
+        contact_name=name,
+        kind=follow_up.kind,
+        title=follow_up.title,
+        due_on=due,
+        days_late=late,
+        urgency=urgency(follow_up.kind, late, relationship, open_case),
+        recurring=follow_up.rule is not None,
+        detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
+        relationship_type=relationship,
+        follow_up_id=follow_up.id,
+        occurrence_on=follow_up.due_on,
+        snoozed=follow_up.snoozed_until is not None,
+        status=follow_up.status,
+        version=follow_up.version,
+    )

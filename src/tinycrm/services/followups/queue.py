@@ -27,6 +27,7 @@ from tinycrm.services.followups.items import (
     Queue,
     QueueItem,
     check_days,
+    stored_item,
     urgency,
 )
 from tinycrm.services.followups.sources import (
@@ -37,7 +38,6 @@ from tinycrm.services.followups.sources import (
     derived_rows,
     reorder_item,
 )
-from tinycrm.services.followups.stored import stored_item
 from tinycrm.store import Store
 from tinycrm.store.followups import DueRow, RankGroup, RankRow, Source
 from tinycrm.vocabulary import FollowUpKind

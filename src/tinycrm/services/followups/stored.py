@@ -9,7 +9,7 @@ from tinycrm.errors import UsageError
 from tinycrm.models.followups import FollowUp
 from tinycrm.services import history, users
 from tinycrm.services.contacts import resolve_ref
-from tinycrm.services.followups.items import QueueItem, urgency
+from tinycrm.services.followups.items import QueueItem, stored_item
 from tinycrm.store import Store
 from tinycrm.vocabulary import FollowUpKind
 
@@ -63,33 +63,6 @@ def add_follow_up(
         assert stored is not None
         history.record(store, [history.follow_up_added(stored)])
     return stored
-
-
-def stored_item(
-    follow_up: FollowUp, name: str, today: date, relationship: str | None, open_case: bool
-) -> QueueItem:
-    """The queue row of a stored follow-up: the one builder every view uses (queue, list,
-    a contact's card, acting on a handle), so its urgency is the same everywhere."""
-    due = follow_up.snoozed_until or follow_up.due_on
-    late = (today - due).days
-    return QueueItem(
-        handle=str(follow_up.id),
-        contact_id=follow_up.contact_id,
-        contact_name=name,
-        kind=follow_up.kind,
-        title=follow_up.title,
-        due_on=due,
-        days_late=late,
-        urgency=urgency(follow_up.kind, late, relationship, open_case),
-        recurring=follow_up.rule is not None,
-        detail=recurrence.describe(follow_up.rule) if follow_up.rule else None,
-        relationship_type=relationship,
-        follow_up_id=follow_up.id,
-        occurrence_on=follow_up.due_on,
-        snoozed=follow_up.snoozed_until is not None,
-        status=follow_up.status,
-        version=follow_up.version,
-    )
 
 
 def list_follow_ups(

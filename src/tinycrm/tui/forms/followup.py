@@ -43,14 +43,14 @@ class FollowUpForm(FormScreen[str]):
         )
 
     async def save(self, values: Values) -> str:
-        from tinycrm.services import followups
+        from tinycrm.services.followups.stored import add_follow_up
 
         app = crm(self)
         due = app.parse_date(values["due"])
         ref, today = str(self.contact_id), app.today
 
         def change(store: Store) -> str:
-            followups.add_follow_up(
+            add_follow_up(
                 store,
                 ref,
                 values["title"],
@@ -78,14 +78,14 @@ class SnoozeForm(FormScreen[date]):
         )
 
     async def save(self, values: Values) -> date:
-        from tinycrm.services import followups
+        from tinycrm.services.followups.actions import snooze
 
         app = crm(self)
         until, today, item = app.parse_date(values["until"]), app.today, self.item
         settings = app.settings
 
         def change(store: Store) -> date:
-            followups.snooze(store, item.handle, until, today, settings=settings, loaded=item)
+            snooze(store, item.handle, until, today, settings=settings, loaded=item)
             return until
 
         return await app.write(change)
@@ -125,7 +125,7 @@ class DoneForm(FormScreen[str]):
         )
 
     async def save(self, values: Values) -> str:
-        from tinycrm.services import followups
+        from tinycrm.services.followups.actions import complete
 
         app = crm(self)
         today, item, settings = app.today, self.item, app.settings
@@ -135,7 +135,7 @@ class DoneForm(FormScreen[str]):
 
         def change(store: Store) -> str:
             with store.write():  # the follow-up and its score together, or neither
-                followups.complete(
+                complete(
                     store, item.handle, today, note=note, channel=channel, settings=settings,
                     loaded=item,
                 )  # fmt: skip
