@@ -302,7 +302,7 @@ def test_a_second_open_case_keeps_the_customer_first_until_the_last_is_resolved(
     for n, name in enumerate(names):
         who = add_contact(store, ContactFields(name=name), D - timedelta(days=60))
         with store.write():
-            fu.add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
+            add_follow_up(store, str(who.id), f"Call {n}", D - timedelta(days=10 + n), D)
     last = names[-1]
 
     def first_contacts() -> list[object]:
@@ -375,7 +375,7 @@ def test_a_page_of_todays_check_ins_and_reorders_is_the_head_of_the_whole_list(
                                follow_up=False)  # fmt: skip
         if n % 4 == 0:
             with store.write():
-                fu.add_follow_up(store, str(who), f"Pass on {n}", D, D, kind="pass-on")
+                add_follow_up(store, str(who), f"Pass on {n}", D, D, kind="pass-on")
     opened = cli("cases", "open", str(ids[7]), "Broken vase", "--as-of", D.isoformat())
     assert opened.exit_code == 0, opened.stderr
     upcoming_from = (D - timedelta(days=2)).isoformat()
@@ -427,7 +427,7 @@ def test_todays_total_counts_every_source_up_to_the_limit(cli: Invoke, store: St
     ann = add_contact(store, ContactFields(name="Ann", cadence="none"), D).id
     with store.write():
         for n in range(TOTAL_LIMIT - 6):
-            fu.add_follow_up(store, str(ann), f"Call {n}", D, D)
+            add_follow_up(store, str(ann), f"Call {n}", D, D)
     for n in range(6):  # a check-in each, due on D
         add_contact(store, ContactFields(name=f"Bo {n}", cadence="10"), D - timedelta(days=10))
     exact = queue_json(cli, "today", 50)
