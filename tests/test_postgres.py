@@ -242,6 +242,20 @@ def test_the_search_word_list_follows_every_change_and_forget_leaves_none_of_the
     assert kept["name"] == "Keep Me"
 
 
+def test_a_copy_into_postgresql_lists_its_words_and_a_replace_forgets_the_old_ones(
+    cli: Invoke, empty_db: str, isolated_env: Path
+) -> None:
+    demo, other = isolated_env / "demo.db", isolated_env / "other.db"
+    assert cli("--db", str(demo), "demo").exit_code == 0
+    assert cli("--db", str(other), "contacts", "add", "Quentin Zarkovsky").exit_code == 0
+    assert cli("db", "copy", str(other), empty_db).exit_code == 0
+    assert "zarkovsky" in listed_words(empty_db)
+    replaced = cli("db", "copy", str(demo), empty_db, "--replace")
+    assert replaced.exit_code == 0, replaced.stderr
+    assert listed_words(empty_db) == indexed_words(empty_db)
+    assert "zarkovsky" not in listed_words(empty_db)
+
+
 def test_db_check_on_postgresql_finds_drift_and_says_what_it_cannot_verify(
     cli: Invoke, db_location: str
 ) -> None:
