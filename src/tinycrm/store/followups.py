@@ -136,17 +136,19 @@ class FollowUpRepo:
     ) -> int:  # fmt: skip
         """How many rows `rank_rows` would give for the sources in `skips` (each one's
         contacts left out) together, counted up to `limit` only: the cost of a count stays
-        that of a page whatever the size of the CRM (a source is not read once the ones
-        before it reach the limit)."""
-        parts = [
-            _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
-            for src, skip in skips.items()
-        ]
-        sql, params = _each(parts)
-        found = self.db.conn.execute(
-            f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found", params
-        ).fetchone()
-        return int(found[0])
+        that of a page whatever the size of the CRM. A statement per source, each up to what
+        is left of the limit (none once it is reached): one count over their UNION ALL got a
+        parallel plan on PostgreSQL that read every overdue row (1M: ~1 s)."""
+        counted = 0
+        for src, skip in skips.items():
+            if counted >= limit:
+                break
+            sql, params = _source_sql(src, lo, hi, as_of, skip, None, due_only=True, cap=cap)
+            found = self.db.conn.execute(
+                f"SELECT count(*) FROM ({sql} LIMIT {int(limit - counted)}) AS found", params
+            ).fetchone()
+            counted += int(found[0])
+        return counted
 
     def nth_due(
         self, src: Source, lo: str, hi: str, as_of: date, n: int, skip: Sequence[int] = ()
