@@ -204,6 +204,7 @@ def test_forget_deletes_every_row_and_says_what_postgresql_keeps(
         "SELECT count(*) FROM notes",
         "SELECT count(*) FROM contact_emails",
         "SELECT count(*) FROM contacts WHERE name = 'Zeb Quack'",
+        "SELECT count(*) FROM search_index_words WHERE word IN ('zeb', 'quack', 'walrusplan')",
     ):
         assert query_db(sql, location=db_location) == [(0,)], sql
     assert json.loads(cli("contacts", "search", "walrusplan", "--json").stdout) == []
