@@ -135,3 +135,20 @@ def test_the_queue_imports_none_of_the_services_that_act_on_it(tmp_path: Path) -
     added = service_imports(db, "follow-ups", "add", "Ann", "Call back", "--due", "today")
     assert "tinycrm.services.followups.stored" in added
     assert "tinycrm.services.followups.actions" in service_imports(db, "follow-ups", "done", "1")
+
+
+def test_a_command_loads_only_the_records_it_uses(tmp_path: Path) -> None:
+    """Records are imported from their feature's module, and the history's writers only
+    name the records they describe in type hints, so the queue does not load the reports',
+    sales', cases', notes' or scores' records; a report still finds its own."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    unused = {
+        "tinycrm.models.reports",
+        "tinycrm.models.sales",
+        "tinycrm.models.cases",
+        "tinycrm.models.notes",
+        "tinycrm.models.satisfaction",
+    }
+    assert not imported_modules(db, "follow-ups", "today") & unused
+    assert "tinycrm.models.reports" in imported_modules(db, "report", "top")

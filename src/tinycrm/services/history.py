@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from tinycrm import money
-from tinycrm.models.cases import Case
-from tinycrm.models.followups import FollowUp
 from tinycrm.models.history import Actor, Change, HistoryEntry
-from tinycrm.models.notes import Note
-from tinycrm.models.sales import Cost, Sale
-from tinycrm.models.satisfaction import Score
 from tinycrm.store import Store
+
+if TYPE_CHECKING:
+    from tinycrm.models.cases import Case
+    from tinycrm.models.followups import FollowUp
+    from tinycrm.models.notes import Note
+    from tinycrm.models.sales import Cost, Sale
+    from tinycrm.models.satisfaction import Score
 
 ADDED = "added"
 CHANGED = "changed"
