@@ -94,13 +94,15 @@ def test_a_case_moves_its_customer_on_the_days_it_is_open(cli: Invoke, store: St
         assert contact.id is not None
         ids.append(contact.id)
     # The last of them: a case open from June 1 to June 19, then another from July 1 on; and
-    # a customer without a check-in, whose only reason is a case open from June 10 on.
+    # a customer without a check-in, whose only reason is a case open from June 10 on (and a
+    # second from July 1).
     last = str(ids[-1])
     first_case = cases.open_case(store, last, "parcel damaged", today=date(2025, 6, 1))
     cases.resolve(store, str(first_case.id), "replaced", today=date(2025, 6, 20))
     cases.open_case(store, last, "invoice wrong", today=date(2025, 7, 1))
     quiet = add_contact(store, ContactFields(name="Quiet", cadence="0"), added)
     cases.open_case(store, str(quiet.id), "question", today=date(2025, 6, 10))
+    cases.open_case(store, str(quiet.id), "another question", today=date(2025, 7, 1))
     expected = {  # as of: the whole list's ids, most urgent first
         "2025-05-31": ids,
         "2025-06-01": [ids[-1], *ids[:-1]],

@@ -60,14 +60,14 @@ class Owner(NamedTuple):
 _OPEN_CASE = """EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.opened_on <= :asof
     AND (k.resolved_on IS NULL OR k.resolved_on > :asof))"""
 
-# Contact `c` in an open-case walk: a case still unresolved and opened by :asof, and none
-# resolved after :asof (those contacts are among the few), so its cases open on :asof are
-# its unresolved ones opened by then, and it carries the kept open_case flag.
+# Contact `c` in an open-case walk: none of its cases opened or resolved after :asof (those
+# contacts are among the few), so the kept open_case flag says whether one is open on :asof,
+# and its cases open then are its unresolved ones.
+_CASE_WALKED = """c.open_case = 1 AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id
+    AND (k.opened_on > :asof OR k.resolved_on > :asof))"""
 # (INDEXED BY: for min(target_on) SQLite would walk every open case in cases_open.)
 _UNRESOLVED = """cases k INDEXED BY cases_open_contact
-    WHERE k.contact_id = c.id AND k.resolved_on IS NULL AND k.opened_on <= :asof"""
-_CASE_WALKED = f"""EXISTS (SELECT 1 FROM {_UNRESOLVED})
-    AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = c.id AND k.resolved_on > :asof)"""
+    WHERE k.contact_id = c.id AND k.resolved_on IS NULL"""
 
 # The walks: contacts not among the few, in ranking order, each a combination of the three
 # reasons (losing touch, a risky score, an open case); each takes `{mine}` (the owner
@@ -91,7 +91,7 @@ _NOT_TOUCH = f"(c.check_in_due_on IS NULL OR c.check_in_due_on >= :asof OR {_SNO
 _TOUCH_SCORE_AND_CASE = f"""SELECT c.id, c.check_in_due_on AS due, {_CASE_DETAILS}, {_SCORE}
     FROM contacts c INDEXED BY contacts_open_case_check_in
     CROSS JOIN score_stats s ON s.contact_id = c.id
-    WHERE c.check_in_due_on < :asof AND c.open_case = 1 AND s.risk = 1 AND s.last_on <= :asof
+    WHERE c.check_in_due_on < :asof AND s.risk = 1 AND s.last_on <= :asof
       AND {{mine}} AND NOT {_SNOOZED} AND {_CASE_WALKED}
     ORDER BY c.check_in_due_on, c.id"""
 _TOUCH_AND_SCORE = f"""SELECT c.id, c.check_in_due_on AS due, {_DETAILS}, {_SCORE}
@@ -102,13 +102,13 @@ _TOUCH_AND_SCORE = f"""SELECT c.id, c.check_in_due_on AS due, {_DETAILS}, {_SCOR
     ORDER BY c.check_in_due_on, c.id"""
 _TOUCH_AND_CASE = f"""SELECT c.id, c.check_in_due_on AS due, {_CASE_DETAILS}, {_NO_SCORE}
     FROM contacts c INDEXED BY contacts_open_case_check_in
-    WHERE c.check_in_due_on < :asof AND c.open_case = 1 AND {{mine}} AND NOT {_SNOOZED}
+    WHERE c.check_in_due_on < :asof AND {{mine}} AND NOT {_SNOOZED}
       AND {_CASE_WALKED} AND {_NOT_SCORED}
     ORDER BY c.check_in_due_on, c.id"""
 _SCORE_AND_CASE = f"""SELECT c.id, NULL AS due, {_CASE_DETAILS}, {_SCORE}
     FROM contacts c INDEXED BY contacts_open_case
     CROSS JOIN score_stats s ON s.contact_id = c.id
-    WHERE c.open_case = 1 AND c.archived = 0 AND s.risk = 1 AND s.last_on <= :asof
+    WHERE c.archived = 0 AND s.risk = 1 AND s.last_on <= :asof
       AND {{mine}} AND {_NOT_TOUCH} AND {_CASE_WALKED}
     ORDER BY c.id"""
 _TOUCH_ALONE = f"""SELECT c.id, c.check_in_due_on AS due, {_DETAILS}, {_NO_SCORE}
@@ -123,7 +123,7 @@ _SCORE_ALONE = f"""SELECT c.id, NULL AS due, {_DETAILS}, {_SCORE}
     ORDER BY s.contact_id"""
 _CASE_ALONE = f"""SELECT c.id, NULL AS due, {_CASE_DETAILS}, {_NO_SCORE}
     FROM contacts c INDEXED BY contacts_open_case
-    WHERE c.open_case = 1 AND c.archived = 0 AND {{mine}} AND {_NOT_TOUCH}
+    WHERE c.archived = 0 AND {{mine}} AND {_NOT_TOUCH}
       AND {_CASE_WALKED} AND {_NOT_SCORED}
     ORDER BY c.id"""
 # Losing touch (with any other reason), then the others: the count reads them in this order.
@@ -156,7 +156,7 @@ class AtRiskRepo:
 
         The ranking merges disjoint parts, each read in its own order up to the page, so
         that a page costs the same at any size: the few contacts scored after `as_of` or
-        with a case resolved after it, ranked whole (`_at_risk_few`); then one walk per
+        with a case opened or resolved after it, ranked whole (`_at_risk_few`); then one walk per
         combination of the three reasons for everyone else (`_WALKS`), losing touch in
         check-in order, the others in id order."""
         page_size = limit if limit and limit > 0 else None
@@ -220,8 +220,8 @@ class AtRiskRepo:
         return min(counted, cap)
 
     def _at_risk_few(self, params: dict[str, object], cut: str, mine: str) -> list[Row]:
-        """The active contacts scored after `asof` or with a case open on it and one resolved
-        after it, at risk for any reason, ranked (reasons DESC, due IS NULL, due, id) with
+        """The active contacts scored after `asof` or with a case open on it and one opened or
+        resolved after it, at risk for any reason, ranked (reasons DESC, due IS NULL, due, id) with
         their details; the first `page` only. Each row also carries how many there are
         (n_few) and how many of them are losing touch (n_touch). The walks leave these
         contacts out: for them the kept scores and open-case flag are not `asof`'s (none of
@@ -249,7 +249,8 @@ class AtRiskRepo:
           SELECT contact_id, count(*) AS n, min(target_on) AS next_target
           FROM cases INDEXED BY cases_contact
           WHERE contact_id IN (
-              SELECT contact_id FROM cases INDEXED BY cases_open WHERE resolved_on > :asof
+              SELECT contact_id FROM cases INDEXED BY cases_open
+              WHERE resolved_on > :asof OR (resolved_on IS NULL AND opened_on > :asof)
               UNION SELECT contact_id FROM late)
             AND (resolved_on IS NULL OR resolved_on > :asof) AND opened_on <= :asof
           GROUP BY contact_id),
