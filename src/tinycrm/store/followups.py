@@ -185,21 +185,27 @@ class FollowUpRepo:
         sql, params = _each(parts)
         return [RankRow(*row) for row in self.db.conn.execute(sql, params)]
 
-    def each_heaviest(
+    def each_by_urgency(
         self, sources: Sequence[Source], skips: Mapping[Source, Sequence[int]], hi: str,
-        as_of: date, weights: Weights,
+        as_of: date, weights: Weights, due_scores: Mapping[str, float], fully_due: float,
     ) -> Iterator[RankRow]:  # fmt: skip
         """Rows of `sources` due on or before `hi` (each source's contacts in `skips` left
-        out), the highest `weights` first, then soonest (in no promised order among rows of
-        one weight and day); a batch at a time, inside the caller's read."""
+        out), the most urgent first: their due day's score (`due_scores`, else `fully_due`)
+        plus their `weights`; then soonest, in no promised order among rows of one urgency
+        and day. A batch at a time, inside the caller's read."""
         parts = []
         for src in sources:
             sql, params = _source_sql(src, "", hi, as_of, skips[src], None)
             col = _SOURCES[src]
-            weight = _weight_sql(weights, col.kind_expr, col.open_case)
-            parts.append((sql.replace("SELECT ", f"SELECT {weight}, ", 1), params))
+            due = f"{float(fully_due)!r}"
+            if due_scores:
+                whens = " ".join(f"WHEN '{day}' THEN {float(score)!r}"
+                                 for day, score in due_scores.items())  # fmt: skip
+                due = f"(CASE {col.due} {whens} ELSE {due} END)"
+            urgency = f"{due} + {_weight_sql(weights, col.kind_expr, col.open_case)}"
+            parts.append((sql.replace("SELECT ", f"SELECT {urgency}, ", 1), params))
         sql, params = _each(parts)
-        rows = batches(self.db, f"{sql} ORDER BY 1 DESC, 5", params)  # weight, due
+        rows = batches(self.db, f"{sql} ORDER BY 1 DESC, 5", params)  # urgency, due
         return (RankRow(*list(row)[1:]) for row in rows)
 
     def dated_on(

@@ -18,6 +18,7 @@ from tinycrm.services import users
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
+    DUE_WEIGHT,
     FULLY_DUE_DAYS,
     GRACE_KINDS,
     KIND_WEIGHTS,
@@ -27,6 +28,7 @@ from tinycrm.services.followups.items import (
     Queue,
     QueueItem,
     check_days,
+    dueness,
     stored_item,
     urgency,
 )
@@ -662,8 +664,8 @@ def each_derived_due(
     `build_queue(store, as_of, days=days, overdue_limit=0)` shows it: overdue (most urgent
     first), today's (most urgent first, by name), then those of the next `days` days
     (soonest first); read in one snapshot a batch at a time, so that a whole CRM's (~900,000
-    at a million contacts) are never held. The rows a week or more late, whose urgency is
-    their weights', come from SQL heaviest first; the others a day at a time."""
+    at a million contacts) are never held: the overdue ones from one statement ordered by
+    urgency, the others a day at a time."""
     check_days(days)
     settings = settings or Settings()
     end = as_of + timedelta(days=days)
@@ -675,12 +677,9 @@ def each_derived_due(
             [r for r in part if r.row.kind in SQL_RANKED_KINDS]
             for part in builder.derived(start, end, end)
         )
-        fully_due = as_of - timedelta(days=FULLY_DUE_DAYS)
-        overdue += [r for day in _days(fully_due + _ONE_DAY, as_of - _ONE_DAY)
-                    for r in _due_on(builder, day)]  # fmt: skip
         overdue.sort(key=_overdue_key)
-        yield from _built(builder, heapq.merge(_heaviest(builder, fully_due), overdue,
-                                               key=_overdue_key))  # fmt: skip
+        most_urgent = _most_urgent(builder, as_of - _ONE_DAY)
+        yield from _built(builder, heapq.merge(most_urgent, overdue, key=_overdue_key))
         yield from _built(builder, sorted(today + _due_on(builder, as_of), key=_today_key))
         for day in _days(as_of + _ONE_DAY, end):
             rows = [r for r in upcoming if r.due == day] + _due_on(builder, day)
@@ -695,13 +694,21 @@ def _due_on(builder: _QueueBuilder, day: date) -> list[Ranked]:
     return [builder.scored(r) for r in found]
 
 
-def _heaviest(builder: _QueueBuilder, last: date) -> Iterator[Ranked]:
-    """The check-ins and reorders due on or before `last`, a week or more late, by
-    `_overdue_key` (SQL gives them by weight and day; each day of one weight is sorted)."""
-    sources = [group.src for group in _DERIVED_GROUPS]
-    rows = builder.repo.each_heaviest(
-        sources, builder.skips, last.isoformat(), builder.as_of, SAME_DAY
-    )
+def _most_urgent(builder: _QueueBuilder, last: date) -> Iterator[Ranked]:
+    """The check-ins and reorders due on or before `last`, by `_overdue_key`: SQL orders them
+    by urgency (a row's weights plus its due day's DUE_WEIGHT x dueness, the same for every
+    day a week or more late) and day; each day of one urgency is sorted here. (Rows of two
+    due days never round to one urgency: dueness steps by 12 x 0.8 / 21 a day, the weights
+    by 0.5.)"""
+    fully_due = builder.as_of - timedelta(days=FULLY_DUE_DAYS)
+    due_scores = {
+        day.isoformat(): DUE_WEIGHT * dueness((builder.as_of - day).days)
+        for day in _days(fully_due + _ONE_DAY, last)
+    }
+    rows = builder.repo.each_by_urgency(
+        [group.src for group in _DERIVED_GROUPS], builder.skips, last.isoformat(),
+        builder.as_of, SAME_DAY, due_scores, DUE_WEIGHT,
+    )  # fmt: skip
     for _, same in groupby(map(builder.scored, rows), key=lambda r: (r.urgency, r.due)):
         yield from sorted(same, key=_overdue_key)
 
