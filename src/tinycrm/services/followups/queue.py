@@ -428,13 +428,13 @@ def queue_scope(
 def with_owners(store: Store, items: list[QueueItem]) -> list[QueueItem]:
     """The rows with whom each is for (`OwnerScope`'s rule): its assignee, else its contact's
     owner. Unchanged in a CRM without users."""
-    if not items or not store.users.count():
+    names = store.users.names() if items else {}
+    if not names:
         return items
     assignees, owners = store.follow_ups.owners(
         [i.follow_up_id for i in items if i.follow_up_id is not None],
         [i.contact_id for i in items],
     )
-    names = store.users.names()
     shown = []
     for item in items:
         user_id = assignees.get(item.follow_up_id or 0) or owners.get(item.contact_id)
