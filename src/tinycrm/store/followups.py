@@ -195,7 +195,6 @@ class FollowUpRepo:
         and day. A batch at a time, inside the caller's read."""
         parts = []
         for src in sources:
-            sql, params = _source_sql(src, "", hi, as_of, skips[src], None)
             col = _SOURCES[src]
             due = f"{float(fully_due)!r}"
             if due_scores:
@@ -203,10 +202,10 @@ class FollowUpRepo:
                                  for day, score in due_scores.items())  # fmt: skip
                 due = f"(CASE {col.due} {whens} ELSE {due} END)"
             urgency = f"{due} + {_weight_sql(weights, col.kind_expr, col.open_case)}"
-            parts.append((sql.replace("SELECT ", f"SELECT {urgency}, ", 1), params))
+            parts.append(_source_sql(src, "", hi, as_of, skips[src], None, also=urgency))
         sql, params = _each(parts)
-        rows = batches(self.db, f"{sql} ORDER BY 1 DESC, 5", params)  # urgency, due
-        return (RankRow(*list(row)[1:]) for row in rows)
+        rows = batches(self.db, f"{sql} ORDER BY 9 DESC, 4", params)  # urgency, due
+        return (RankRow(*list(row)[:-1]) for row in rows)
 
     def dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], weights: Weights, *,
@@ -691,9 +690,14 @@ def _source_sql(
     *,
     due_only: bool = False,
     cap: str | None = None,
+    also: str | None = None,
 ) -> tuple[str, dict[str, object]]:
+    """The rows of `src` due after `lo` up to `hi`: RankRow's columns (`due_only`: the due
+    day alone), then `also`'s value as a last column if given."""
     col = _SOURCES[src]
     what = col.due if due_only else col.select
+    if also:
+        what += f", {also}"
     sql = (
         f"SELECT {what} FROM {col.tables} WHERE {col.where}"
         f" AND {col.due} > :lo AND {col.due} <= :hi"
