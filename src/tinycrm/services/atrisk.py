@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from tinycrm.models.reports import Page
 from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
-from tinycrm.store.atrisk import AtRiskRow, Owner
+from tinycrm.store.atrisk import AtRiskRow
+from tinycrm.store.owners import Owner
 from tinycrm.wording import due_text
 
 SHORT_LIST = 10  # the digest names the most urgent; `crm report at-risk` lists them all

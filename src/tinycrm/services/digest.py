@@ -24,8 +24,8 @@ from tinycrm.models.reports import Page
 from tinycrm.services import atrisk
 from tinycrm.services.followups import OwnerScope, build_queue
 from tinycrm.store import Store
-from tinycrm.store.atrisk import Owner
 from tinycrm.store.digests import EMPTY, FAILED, SENT
+from tinycrm.store.owners import Owner
 from tinycrm.vocabulary import FollowUpKind
 
 if TYPE_CHECKING:

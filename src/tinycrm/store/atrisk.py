@@ -13,6 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from tinycrm.store.backend import Backend, Connection, Row, batches
+from tinycrm.store.owners import Owner, owner_params, owner_sql
 from tinycrm.wording import TOTAL_LIMIT
 
 
@@ -48,12 +49,6 @@ _SNOOZED = f"EXISTS (SELECT 1 FROM occurrence_marks m WHERE {_SNOOZED_MARK})"
 # lower than the one before on the same scale, else low (vocabulary.LOW_SCORE); NULL: neither.
 _SATISFACTION = """CASE WHEN prev_scale = scale AND score < prev_score THEN 'falling'
     WHEN score <= CASE scale WHEN 'csat' THEN 2 ELSE 6 END THEN 'low' END"""
-
-
-class Owner(NamedTuple):
-    """The contacts one user owns (`user_id`), or nobody owns (None)."""
-
-    user_id: int | None
 
 
 # An open case on :asof for contact `c`.
@@ -161,10 +156,9 @@ class AtRiskRepo:
         check-in order, the others in id order."""
         page_size = limit if limit and limit > 0 else None
         params: dict[str, object] = {"asof": as_of.isoformat(), "page": page_size}
-        if owner is not None:
-            params["owner"] = owner.user_id
+        params.update(owner_params(owner))
         cut = "" if page_size is None else " LIMIT :page"
-        mine = _owner_sql(owner)
+        mine = owner_sql(owner)
         few = self._at_risk_few(params, cut, mine)
         walked = [
             row for sql in _WALKS for row in self.conn.execute(sql.format(mine=mine) + cut, params)
@@ -185,7 +179,7 @@ class AtRiskRepo:
         None), in no particular order: `_at_risk_few`'s, then each walk's a batch at a time,
         inside the caller's read transaction. `companies`: their people only."""
         params: dict[str, object] = {"asof": as_of.isoformat()}
-        mine = _owner_sql(None)
+        mine = owner_sql(None)
         if companies is not None:
             params.update({f"k{i}": company_id for i, company_id in enumerate(companies)})
             mine = f"c.company_id IN ({', '.join(f':k{i}' for i in range(len(companies)))})"
@@ -296,13 +290,6 @@ class AtRiskRepo:
         ORDER BY page.reasons DESC, page.due IS NULL, page.due, page.id
         """
         return self.conn.execute(sql, params).fetchall()
-
-
-def _owner_sql(owner: Owner | None) -> str:
-    """The condition on contact `c` for `owner` (None: everyone)."""
-    if owner is None:
-        return "1 = 1"
-    return "c.owner_id IS NULL" if owner.user_id is None else "c.owner_id = :owner"
 
 
 def _at_risk_row(r: Row, as_of: date) -> AtRiskRow:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
-from tinycrm.store.atrisk import Owner
 from tinycrm.store.backend import Backend, Row
 from tinycrm.store.connection import now_iso
+from tinycrm.store.owners import Owner, owner_params, owner_sql
 from tinycrm.vocabulary import Scale
 
 # A survey request `s` a delivery failure report came back for.
@@ -164,13 +164,7 @@ class SurveyRepo:
         """The unanswered surveys whose first failure report was collected between two days
         (both included), of active contacts `owner` owns (None: everyone's), in the order the
         reports came."""
-        params: list[object] = [start.isoformat(), end.isoformat()]
-        mine = ""
-        if owner is not None and owner.user_id is None:
-            mine = " AND c.owner_id IS NULL"
-        elif owner is not None:
-            mine = " AND c.owner_id = ?"
-            params.append(owner.user_id)
+        params = {"start": start.isoformat(), "end": end.isoformat(), **owner_params(owner)}
         rows = self.db.conn.execute(
             f"""SELECT c.id, c.name, s.address, s.sent_on, b.collected_on, b.reason,
                   (SELECT p.phone FROM contact_phones p WHERE p.contact_id = c.id
@@ -178,7 +172,8 @@ class SurveyRepo:
                FROM mail_messages b
                JOIN survey_requests s ON s.id = b.survey_id AND s.answered_on IS NULL
                JOIN contacts c ON c.id = s.contact_id AND c.archived = 0
-               WHERE b.outcome = 'bounced' AND b.collected_on BETWEEN ? AND ?{mine}
+               WHERE b.outcome = 'bounced' AND b.collected_on BETWEEN :start AND :end
+                 AND {owner_sql(owner)}
                  AND b.id = (SELECT min(f.id) FROM mail_messages f
                              WHERE f.survey_id = s.id AND f.outcome = 'bounced')
                ORDER BY b.collected_on, b.id""",
