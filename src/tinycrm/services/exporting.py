@@ -12,6 +12,7 @@ from itertools import chain, islice
 from typing import Any
 
 from tinycrm import __version__, recurrence
+from tinycrm.dates import PartialDate
 from tinycrm.errors import UsageError
 from tinycrm.io.csvfile import EXPORT_COLUMNS, contact_row
 from tinycrm.io.ics import CalendarEntry, calendar_chunks
@@ -292,23 +293,25 @@ def _dated_entries(store: Store) -> Iterator[CalendarEntry]:
     """Each active contact's birthday and anniversaries, by name."""
     for contact in store.contacts.each(ContactFilter(archived=False)):
         if contact.birthday:
-            b = contact.birthday
-            yield CalendarEntry(
-                uid=f"birthday-{contact.id}@tinycrm",
-                summary=f"Birthday: {contact.name}",
-                start=date(b.year or 2000, b.month, b.day),
-                yearly=True,
-                description=f"born {b.year}" if b.year else None,
+            yield _yearly(
+                f"birthday-{contact.id}", f"Birthday: {contact.name}", contact.birthday, "born"
             )
         for item in contact.anniversaries:
-            w = item.when
-            yield CalendarEntry(
-                uid=f"anniversary-{item.id}@tinycrm",
-                summary=f"{item.label.capitalize()}: {contact.name}",
-                start=date(w.year or 2000, w.month, w.day),
-                yearly=True,
-                description=f"since {w.year}" if w.year else None,
-            )
+            yield _yearly(
+                f"anniversary-{item.id}", f"{item.label.capitalize()}: {contact.name}",
+                item.when, "since",
+            )  # fmt: skip
+
+
+def _yearly(uid: str, summary: str, when: PartialDate, since: str) -> CalendarEntry:
+    """A yearly event on `when`'s day (from 2000 when its year is unknown)."""
+    return CalendarEntry(
+        uid=f"{uid}@tinycrm",
+        summary=summary,
+        start=date(when.year or 2000, when.month, when.day),
+        yearly=True,
+        description=f"{since} {when.year}" if when.year else None,
+    )
 
 
 def _derived_todos(store: Store, today: date) -> Iterator[CalendarEntry]:
