@@ -58,7 +58,9 @@ def full_digest(name: str = "Ann Lee") -> Digest:
 def test_item_count_counts_hidden_overdue_items() -> None:
     digest = full_digest()
     assert digest.item_count == 4 + 4 + 3 + 1
-    assert digest.overdue_hidden == 3
+    assert common.overdue_more(digest) == (
+        "…and 3 more overdue: run `crm follow-ups overdue` to see them all."
+    )
     assert common.subject(digest).startswith("tinycrm digest for Thursday 26 November 2026: 12")
 
 

@@ -287,10 +287,6 @@ class PartialDate:
             return this_year
         return self.occurrence_in(on_or_after.year + 1, feb29)
 
-    def years_at(self, occurrence: date) -> int | None:
-        """Age reached (or years completed) on `occurrence`, when the year is known."""
-        return occurrence.year - self.year if self.year else None
-
 
 _PARTIAL = r"^(?:(\d{4})-?|--|-)?(\d{2})-?(\d{2})$"
 

@@ -198,18 +198,6 @@ class Digest:
         return max(0, (self.as_of - self.covered_from).days)
 
     @property
-    def overdue_hidden(self) -> int:
-        return self.overdue_total - len(self.overdue)
-
-    @property
-    def today_hidden(self) -> int:
-        return self.today_total - len(self.today)
-
-    @property
-    def dates_hidden(self) -> int:
-        return self.dates_total - len(self.dates)
-
-    @property
     def item_count(self) -> int:
         return self.own_item_count + (self.unassigned.item_count if self.unassigned else 0)
 

@@ -200,10 +200,6 @@ def set_opt_out(store: Store, contact_id: int, today: date, *, opted_out: bool, 
             store.survey_opt_outs.opt_in(contact_id)
 
 
-def requests_for(store: Store, contact_id: int) -> list[SurveyRequest]:
-    return store.surveys.for_contact(contact_id)
-
-
 def record_answer(
     store: Store,
     survey: SurveyRequest,

@@ -88,24 +88,6 @@ class SaleRepo:
             new_id = int(cursor.fetchone()[0])
         return new_id
 
-    def costs_for_contact(self, contact_id: int) -> list[Cost]:
-        rows = self.db.conn.execute(
-            "SELECT * FROM costs WHERE contact_id = ? ORDER BY spent_on DESC, id DESC",
-            (contact_id,),
-        )
-        return [
-            Cost(
-                id=r["id"],
-                contact_id=r["contact_id"],
-                spent_on=date.fromisoformat(r["spent_on"]),
-                kind=r["kind"],
-                amount_minor=r["amount_minor"],
-                currency=r["currency"],
-                note=r["note"],
-            )
-            for r in rows
-        ]
-
 
 def _sale(row: Row) -> Sale:
     products = row["products"]
