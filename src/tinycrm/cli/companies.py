@@ -15,6 +15,7 @@ from tinycrm.serialize.companies import company_card_dict, company_dict, company
 from tinycrm.services import companies as service
 from tinycrm.services.companies import CompanyCard
 from tinycrm.services.upgrades import spelling_report
+from tinycrm.wording import plural
 
 app = CrmTyper(
     add_completion=False,
@@ -81,8 +82,7 @@ def archive(
         cases = service.open_cases(store, company)
         if cases and sys.stdin.isatty() and output.is_terminal():
             force = typer.confirm(
-                f"{company.name} has {len(cases)} open case{'s' * (len(cases) != 1)}:"
-                " archive it anyway?"
+                f"{company.name} has {plural(len(cases), 'open case')}: archive it anyway?"
             )
             if not force:
                 output.print_notice("Nothing archived.")

@@ -20,6 +20,7 @@ from tinycrm.services import exporting, importing, merging, restoring
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.importing import ImportReport
 from tinycrm.textsafe import visible
+from tinycrm.wording import plural
 
 REPORT_ROWS = 50
 MAX_SIZE_MIB = 1024 * 1024  # a terabyte: more is a typo (and 1e302 MiB is not a number of bytes)
@@ -291,27 +292,23 @@ def forget(
         named = 0 if redact_mentions else len(merging.mentions(store, contact))
         if named:
             redact_mentions = typer.confirm(
-                f"{_notes(named)} of other contacts mention {contact.name}: replace the name"
-                f" there with {merging.REDACTED}?"
+                f"{plural(named, 'note')} of other contacts mention {contact.name}: replace the"
+                f" name there with {merging.REDACTED}?"
             )
     done = merging.forget_contact(store, str(contact.id), redact_mentions=redact_mentions)
     output.print_success(f"erased {contact.name} (id {contact.id}) and every record about them")
     if done.mentions and done.redacted:
         output.print_success(
-            f"replaced the name with {merging.REDACTED} in {_notes(done.mentions)} of other"
+            f"replaced the name with {merging.REDACTED} in {plural(done.mentions, 'note')} of other"
             " contacts"
         )
     elif done.mentions:
         output.print_notice(
-            f"{_notes(done.mentions)} of other contacts still mention {contact.name}"
+            f"{plural(done.mentions, 'note')} of other contacts still mention {contact.name}"
             " (kept as written; --redact-mentions replaces the name when forgetting)"
         )
     if done.residue:
         output.print_notice(done.residue)
-
-
-def _notes(count: int) -> str:
-    return f"{count} note" if count == 1 else f"{count} notes"
 
 
 export_app = CrmTyper(add_completion=False, no_args_is_help=True)

@@ -42,6 +42,7 @@ from tinycrm.io.records import (
 )
 from tinycrm.models.contacts import PersonName, PostalAddress
 from tinycrm.vocabulary import Channel
+from tinycrm.wording import plural
 
 MAX_PARAMS = 10  # real cards use at most ~4 parameters on a line
 MAX_CARD_BYTES = 4 * 1024 * 1024
@@ -320,8 +321,7 @@ def read_vcards(
     yield from _read_cards(data, encoding, time_limit, left_out)
     if left_out and notice:
         listed = ", ".join(
-            f"{name} ({count} card{'s' if count > 1 else ''})"
-            for name, count in sorted(left_out.items())
+            f"{name} ({plural(count, 'card')})" for name, count in sorted(left_out.items())
         )
         notice(f"not imported (tinycrm has no field for them): {listed}")
 

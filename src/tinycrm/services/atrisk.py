@@ -12,7 +12,7 @@ from tinycrm.services.followups import OwnerScope
 from tinycrm.store import Store
 from tinycrm.store.atrisk import AtRiskRow
 from tinycrm.store.owners import Owner
-from tinycrm.wording import due_text
+from tinycrm.wording import due_text, plural
 
 SHORT_LIST = 10  # the digest names the most urgent; `crm report at-risk` lists them all
 # Companies whose people at risk are read by their ids (a query's parameters) for a page.
@@ -128,6 +128,5 @@ def risk_reasons(row: AtRiskRow) -> list[str]:
         else:
             reasons.append(f"low {scale} {row.score}")
     if row.open_cases:
-        plural_s = "s" if row.open_cases > 1 else ""
-        reasons.append(f"{row.open_cases} open case{plural_s} (target {row.next_case_target})")
+        reasons.append(f"{plural(row.open_cases, 'open case')} (target {row.next_case_target})")
     return reasons

@@ -26,6 +26,7 @@ from tinycrm.store.companies import CompanyFilter, CompanyRow
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.store.sales import SaleRow
 from tinycrm.vocabulary import FollowUpKind
+from tinycrm.wording import plural
 
 # What created a "find the new contact" follow-up: `left:<company id>`.
 LEFT_SOURCE = "left:"
@@ -134,7 +135,7 @@ def archive_company(
             cases = open_cases(store, company)
             if cases:
                 raise Conflict(
-                    f"{company.name} has {len(cases)} open case{'s' * (len(cases) != 1)}"
+                    f"{company.name} has {plural(len(cases), 'open case')}"
                     f" ({', '.join(f'{r.case.id}: {r.case.title}' for r in cases[:3])}):"
                     " archive anyway with --force; nothing was changed"
                 )

@@ -12,6 +12,7 @@ from tinycrm.services.users import OwnerReport, owner_report
 from tinycrm.store import Store
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
 from tinycrm.store.schema_data import FOLD_VERSION
+from tinycrm.wording import plural
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ class SpellingReport:
     def summary(self) -> str:
         merged = self.spellings - len(self.companies)
         return (
-            f"{self.spellings} company name{'s' * (self.spellings != 1)} became"
+            f"{plural(self.spellings, 'company name')} became"
             f" {len(self.companies)} compan{'ies' if len(self.companies) != 1 else 'y'}"
-            f" ({merged} spelling{'s' * (merged != 1)} merged by case and spaces)"
+            f" ({plural(merged, 'spelling')} merged by case and spaces)"
         )
 
 

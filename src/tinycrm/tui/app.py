@@ -26,6 +26,7 @@ from tinycrm.tui.forms.base import FormScreen
 from tinycrm.tui.safe import NoControls
 from tinycrm.tui.screens.company import CompanyScreen
 from tinycrm.tui.screens.queue import QueueScreen
+from tinycrm.wording import plural
 
 if TYPE_CHECKING:
     from tinycrm.services.passon import PassedOn
@@ -105,7 +106,7 @@ class CrmApp(App[None]):
         held = held_count(self.store)
         if held:
             self.notify(
-                f"{held} e-mail{'s' if held != 1 else ''} held for review: crm mail review"
+                f"{plural(held, 'e-mail')} held for review: crm mail review"
                 " (or the customer's card)",
                 timeout=10,
             )
@@ -224,10 +225,8 @@ class CrmApp(App[None]):
 
         def sent(done: PassedOn | None) -> None:
             if done is not None:
-                count = len(done.created)
                 skipped = f", {done.skipped} skipped (asked for no news)" if done.skipped else ""
-                plural = "s" if count != 1 else ""
-                self.notify(f"{count} pass-on follow-up{plural} created{skipped}")
+                self.notify(f"{plural(len(done.created), 'pass-on follow-up')} created{skipped}")
 
         self.push_screen(PassOnForm(), sent)
 

@@ -12,10 +12,10 @@ from tinycrm.store import Store
 from tinycrm.tui.context import crm
 from tinycrm.tui.forms.base import Field, FormScreen, Values
 from tinycrm.vocabulary import RESPONSE_DAYS, Severity
+from tinycrm.wording import plural
 
 SEVERITIES = tuple(
-    (f"{s.value} (respond in {RESPONSE_DAYS[s]} day{'s' if RESPONSE_DAYS[s] > 1 else ''})", s.value)
-    for s in Severity
+    (f"{s.value} (respond in {plural(RESPONSE_DAYS[s], 'day')})", s.value) for s in Severity
 )
 
 

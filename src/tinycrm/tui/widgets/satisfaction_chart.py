@@ -25,6 +25,7 @@ from rich.text import Text
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.satisfaction import TREND_PERIOD_DAYS, trend
 from tinycrm.vocabulary import LOW_SCORE, SCALE_RANGE, Scale
+from tinycrm.wording import plural
 
 NPS_STEP = 2  # NPS 0–10 in six rows: 10, 8, 6, 4, 2, 0
 
@@ -45,7 +46,7 @@ def satisfaction_chart(scores: Sequence[Score], as_of: date, width: int = 60) ->
     text = Text()
     name = on_scale.value.upper()
     text.append(f"{name} {low}–{high}", style="bold")
-    text.append(f", {len(same)} score{'s' if len(same) != 1 else ''}", style="dim")
+    text.append(f", {plural(len(same), 'score')}", style="dim")
     if len(shown) < len(same):
         text.append(f" (last {len(shown)} shown)", style="dim")
     others = len(scores) - len(same)
