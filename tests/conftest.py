@@ -35,7 +35,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("NO_COLOR", raising=False)
-    # Who runs a command (services/users.py): the same OS login everywhere, no CRM_USER.
+    # Who runs a command (services/identity.py): the same OS login everywhere, no CRM_USER.
     monkeypatch.delenv("CRM_USER", raising=False)
     monkeypatch.setenv("LOGNAME", "tester")
     monkeypatch.chdir(tmp_path)  # files a command writes with a relative name land here

@@ -18,10 +18,13 @@ import pytest
 HEAVY = {"rich", "textual", "sqlite_utils", "vobject", "icalendar", "pydantic", "psycopg"}
 
 
-def imported_modules(db: Path, *args: str) -> set[str]:
-    """Every module `crm --db DB ARGS…` imports (the command must succeed)."""
+def imported_modules(db: Path, *args: str, config: Path | None = None) -> set[str]:
+    """Every module `crm --db DB ARGS…` imports (the command must succeed); `config`: the
+    config file named by CRM_CONFIG (else the default place under HOME is looked at)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "XDG_"))}
     env["HOME"] = str(db.parent)
+    if config is not None:
+        env["CRM_CONFIG"] = str(config)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "tinycrm", "--db", str(db), *args],
         capture_output=True, text=True, env=env, check=False,
@@ -75,11 +78,11 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
 
 def test_what_every_command_shares_imports_one_service(tmp_path: Path) -> None:
     """Opening the database says what an automatic upgrade did (services.upgrades) and who
-    is signed in (services.users, which records its own changes with services.history); the
-    companies and the database housekeeping (15-35 ms) are for their own commands."""
+    is signed in (services.identity); the companies and the database housekeeping (15-35 ms)
+    are for their own commands."""
     db = tmp_path / "crm.db"
     assert heavy_imports(db, "contacts", "add", "Ann") == set()
-    shared = {"tinycrm.services.upgrades", "tinycrm.services.users", "tinycrm.services.history"}
+    shared = {"tinycrm.services.upgrades", "tinycrm.services.identity"}
     assert service_imports(db, "--version") == shared
     for command in ("notes list", "follow-ups today"):
         imported = service_imports(db, *command.split())
@@ -152,3 +155,39 @@ def test_a_command_loads_only_the_records_it_uses(tmp_path: Path) -> None:
     }
     assert not imported_modules(db, "follow-ups", "today") & unused
     assert "tinycrm.models.reports" in imported_modules(db, "report", "top")
+
+
+def test_who_is_signed_in_loads_neither_user_management_nor_the_contact_records(
+    tmp_path: Path,
+) -> None:
+    """Every command finds who runs it (services.identity); managing users (their time zones,
+    hand-overs, the history of their changes) and the contact's records are for the commands
+    that use them, so the queue does not load them; `users add` still does."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    unused = {
+        "tinycrm.services.users",
+        "tinycrm.services.history",
+        "tinycrm.models.contacts",
+        "zoneinfo",
+    }
+    for command in ("--version", "follow-ups today", "follow-ups upcoming"):
+        assert not imported_modules(db, *command.split()) & unused
+    added = imported_modules(db, "users", "add", "Bob", "--email", "bob@example.org")
+    assert {"tinycrm.services.users", "tinycrm.services.history"} <= added
+
+
+def test_the_config_file_is_parsed_only_when_there_is_one(tmp_path: Path) -> None:
+    """Without a config file (CRM_CONFIG naming none) and with --db, a command needs neither
+    the TOML parser nor the platform's directories; a config file is still read."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    none = tmp_path / "none.toml"
+    assert not imported_modules(db, "follow-ups", "today", config=none) & {
+        "tomllib",
+        "platformdirs",
+    }
+    config = tmp_path / "config.toml"
+    config.write_text('[dates]\nnumeric_order = "month-first"\n')
+    assert "tomllib" in imported_modules(db, "follow-ups", "today", config=config)
+    assert "platformdirs" in imported_modules(db, "follow-ups", "today")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import TODAY, Invoke
-from tinycrm.services import users
+from tinycrm.services import identity
 from tinycrm.store import Store
 from tinycrm.tui.app import CrmApp
 from tinycrm.tui.widgets.queue_table import QueueTable
@@ -101,7 +101,7 @@ async def test_the_tui_opens_on_my_rows_as_mine_lists_them(
     cli: Invoke, shop: None, store: Store
 ) -> None:
     mine, everyone = handles(cli, "--mine"), handles(cli, "--everyone")
-    store.act_as(users.identify(store, as_ref=None, env_user="ann", os_login=None))
+    store.act_as(identity.identify(store, as_ref=None, env_user="ann", os_login=None))
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.app.workers.wait_for_complete()
@@ -121,7 +121,7 @@ async def test_done_in_the_tui_on_a_row_a_colleague_did_first_names_them(
 ) -> None:
     monkeypatch.setattr("tinycrm.tui.app.WATCH_SECONDS", 3600)  # the row stays until "d"
     monkeypatch.setattr(CrmApp, "NOTIFICATION_TIMEOUT", 3600)  # the toast until it is read
-    store.act_as(users.identify(store, as_ref=None, env_user="ann", os_login=None))
+    store.act_as(identity.identify(store, as_ref=None, env_user="ann", os_login=None))
     app = CrmApp(store, TODAY)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await pilot.app.workers.wait_for_complete()
@@ -200,7 +200,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from tinycrm.config import database_location
     from tinycrm.services.notes import add_note
-    from tinycrm.services.users import identify
+    from tinycrm.services.identity import identify
     from tinycrm.store import Store
 
     db, go, stop, worker = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])

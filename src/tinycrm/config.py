@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import platformdirs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinycrm import money
 from tinycrm.errors import UsageError
 from tinycrm.vocabulary import RelationshipType
 
+if TYPE_CHECKING:
+    import platformdirs
+
 APP_NAME = "tinycrm"
 
 
 def _user_dirs() -> platformdirs.PlatformDirs:
+    # Imported when a default place is asked for: never by --version, help or completion.
+    import platformdirs
+
     return platformdirs.PlatformDirs(APP_NAME, appauthor=False)
 
 
@@ -86,6 +89,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read config file {path}: {exc}") from exc
+    import tomllib  # only a config file that exists is parsed (most single users have none)
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

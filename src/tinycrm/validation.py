@@ -9,7 +9,6 @@ from typing import TypeVar
 
 from tinycrm.dates import PartialDate, parse_birthday
 from tinycrm.errors import UsageError
-from tinycrm.models.contacts import Anniversary
 from tinycrm.vocabulary import CHANNEL_SYNONYMS, Channel, RelationshipType, Stage
 
 E = TypeVar("E", bound=StrEnum)
@@ -115,12 +114,13 @@ def birthday(value: str, *, day_first: bool = True) -> PartialDate:
     return parse_birthday(value, day_first=day_first)
 
 
-def anniversary(value: str, *, day_first: bool = True) -> Anniversary:
-    """'LABEL=DATE', e.g. 'customer since=2019-05-01' or 'wedding=21 jun'."""
+def anniversary(value: str, *, day_first: bool = True) -> tuple[str, PartialDate]:
+    """'LABEL=DATE', e.g. 'customer since=2019-05-01' or 'wedding=21 jun': the label and the
+    date (the caller makes the contact's record)."""
     label, sep, when = value.rpartition("=")
     if not sep or not label.strip():
         raise UsageError(f"an anniversary is LABEL=DATE (e.g. 'wedding=2015-06-21'), not {value!r}")
-    return Anniversary(label.strip(), parse_birthday(when, day_first=day_first))
+    return label.strip(), parse_birthday(when, day_first=day_first)
 
 
 def tag(value: str) -> str:

@@ -13,7 +13,7 @@ import typer
 from tinycrm import config
 from tinycrm.dates import parse_date, read_as_of
 from tinycrm.errors import UsageError
-from tinycrm.services import users
+from tinycrm.services import identity
 from tinycrm.services.upgrades import upgrade_notice
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
@@ -66,7 +66,7 @@ class State:
             if notice:
                 _say(notice)
             self._store.act_as(
-                users.identify(
+                identity.identify(
                     self._store,
                     as_ref=self.as_user,
                     env_user=os.environ.get("CRM_USER") or None,

@@ -12,8 +12,7 @@ from tinycrm.cli.context import JSON_OPTION, state
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.config import database_location, masked_url
 from tinycrm.services import copying, maintenance
-from tinycrm.services.upgrades import SpellingReport
-from tinycrm.services.users import OwnerReport
+from tinycrm.services.upgrades import OwnerReport, SpellingReport
 
 app = CrmTyper(
     add_completion=False,

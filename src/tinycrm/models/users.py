@@ -43,7 +43,7 @@ class Holdings:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who runs a command (services/users.py `identify`): the user, the login tried, and, in a
+    """Who runs a command (services/identity.py `identify`): the user, the login tried, and, in a
     CRM with a team, why their writes are refused when they are unknown or deactivated."""
 
     user: User | None = None

@@ -11,7 +11,7 @@ from tinycrm.models.mail import SurveyRequest
 from tinycrm.models.satisfaction import Score
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups import QueueItem, follow_ups_for_contact
-from tinycrm.services.users import has_users
+from tinycrm.services.identity import has_users
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
 from tinycrm.store.mail import HeldRow

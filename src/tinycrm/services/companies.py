@@ -16,7 +16,7 @@ from tinycrm.models.history import Change
 from tinycrm.models.satisfaction import Score
 from tinycrm.money import format_minor
 from tinycrm.purchases import median_gap, purchase_interval
-from tinycrm.services import history, users
+from tinycrm.services import history, identity
 from tinycrm.services.conflicts import check_loaded
 from tinycrm.services.contacts import ContactFields, edit_contact, resolve_ref
 from tinycrm.services.satisfaction import Trend, trend
@@ -78,7 +78,7 @@ def add_company(
         raise UsageError("a company needs a name")
     with store.write():
         _no_namesake(store, text)
-        manager = users.owner_for(store, owner) if owner is not None else None
+        manager = identity.owner_for(store, owner) if owner is not None else None
         company = Company(
             name=text,
             owner=manager.name if manager else None,
@@ -110,7 +110,7 @@ def edit_company(
             _no_namesake(store, text, current.id)
             changed = replace(changed, name=text)
         if owner is not None:
-            manager = users.owner_for(store, owner)
+            manager = identity.owner_for(store, owner)
             changed = replace(
                 changed,
                 owner=manager.name if manager else None,

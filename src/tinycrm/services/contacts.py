@@ -12,7 +12,7 @@ from tinycrm.io.records import ContactRecord
 from tinycrm.models.companies import Company
 from tinycrm.models.contacts import Anniversary, Contact, Labelled
 from tinycrm.models.users import User
-from tinycrm.services import history, users
+from tinycrm.services import history, identity
 from tinycrm.services.conflicts import check_loaded, now_reads
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter, RefCandidate
@@ -36,7 +36,7 @@ class ContactFields:
     relationship_type: str | None = None
     stage: str | None = None
     cadence: str | None = None
-    owner: str | None = None  # a user (services.users.find_user); "" or "none" clears
+    owner: str | None = None  # a user (services.identity.find_user); "" or "none" clears
     referred_by: str | None = None  # a contact reference; "" or "none" clears
     day_first: bool = True  # how a typed 03/04 reads: the config's [dates] numeric_order
 
@@ -69,7 +69,8 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
         changed.birthday = validation.birthday(text, day_first=fields.day_first) if text else None
     if fields.anniversaries is not None:
         wanted = [
-            validation.anniversary(a, day_first=fields.day_first) for a in fields.anniversaries
+            Anniversary(*validation.anniversary(a, day_first=fields.day_first))
+            for a in fields.anniversaries
         ]
         changed.anniversaries = _merge_anniversaries(contact.anniversaries, wanted)
     tags = contact.tags if fields.tags is None else [validation.tag(t) for t in fields.tags]
@@ -157,7 +158,7 @@ def set_owner(store: Store, contact: Contact, ref: str | None) -> None:
     owner). A deactivated user cannot become one."""
     if ref is None:
         return
-    owner = users.owner_for(store, ref)
+    owner = identity.owner_for(store, ref)
     contact.owner_id = owner.id if owner else None
     contact.owner = owner.name if owner else None
 
@@ -188,11 +189,11 @@ def assign(
     if not refs and not filtered:
         raise UsageError("name the contacts to assign, or choose them with --tag, --owner, --stage")
     with store.write():
-        new_owner = users.owner_for(store, to)
+        new_owner = identity.owner_for(store, to)
         if refs:
             ids = list(dict.fromkeys(resolve_ref(store, ref).id or 0 for ref in refs))
         else:
-            current = users.find_user(store, owner) if owner is not None else None
+            current = identity.find_user(store, owner) if owner is not None else None
             where = ContactFilter(
                 tag=tag,
                 stage=validation.stage(stage).value if stage else None,
@@ -420,7 +421,7 @@ def any_owned(store: Store, where: ContactFilter) -> bool:
 def listed_filter(store: Store, where: ContactFilter, owner: str | None = None) -> ContactFilter:
     """`where` checked (a type, a stage), with `owner`, a user's name, as their id."""
     if owner is not None:
-        where = replace(where, owner_id=users.find_user(store, owner).id)
+        where = replace(where, owner_id=identity.find_user(store, owner).id)
     if where.relationship_type:
         where = replace(
             where, relationship_type=validation.relationship_type(where.relationship_type).value

@@ -3,7 +3,7 @@ how a recorded change reads.
 
 A service calls `record` inside the transaction of its write, so the change and its history
 row are committed together or not at all. Who is the store's identity (`store.actor`, from
-services.users.identify); the front end (cli, tui, digest, mail, portal) is `store.source`.
+services.identity.identify); the front end (cli, tui, digest, mail, portal) is `store.source`.
 """
 
 from __future__ import annotations

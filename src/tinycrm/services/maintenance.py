@@ -9,12 +9,12 @@ from tinycrm.config import is_server_url
 from tinycrm.errors import Conflict, Corrupt
 from tinycrm.io.files import is_one_of
 from tinycrm.services.upgrades import (
+    OwnerReport,
     SpellingReport,
     companies_folded,
     companies_made,
     owners_made,
 )
-from tinycrm.services.users import OwnerReport
 from tinycrm.store import Database, Store, open_database
 from tinycrm.store.connection import holders_of_a_deleted_log
 from tinycrm.store.schema import LATEST_VERSION

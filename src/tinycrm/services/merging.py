@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 from tinycrm.errors import UsageError
 from tinycrm.models.contacts import Contact
 from tinycrm.models.history import Change
-from tinycrm.services import history, users
+from tinycrm.services import history, identity
 from tinycrm.services.contacts import (
     get_contact,
     record_contact_changes,
@@ -237,7 +237,7 @@ def forget_contact(store: Store, ref: str, *, redact_mentions: bool = False) -> 
     the erased text cannot be read from them (secure_delete, FTS rebuild, checkpoint, VACUUM).
     In a CRM with a team, only an admin may."""
     with store.write():
-        users.require_admin(store, "forgetting a contact")
+        identity.require_admin(store, "forgetting a contact")
         contact = resolve_ref(store, ref)
         assert contact.id is not None
         named = mentions(store, contact)

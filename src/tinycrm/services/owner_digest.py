@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tinycrm.config import Settings
 from tinycrm.errors import CrmError, SendError, UsageError
 from tinycrm.models.users import User
-from tinycrm.services import users
+from tinycrm.services import identity
 from tinycrm.services.digest import SECTION_LIMIT, Digest, build_digest, plan_send, record_empty
 from tinycrm.services.followups import OwnerScope
 from tinycrm.services.integrity import check_integrity
@@ -205,7 +205,7 @@ def _coordinator(store: Store, ref: str | None) -> User | None:
     if ref is None:
         return None
     try:
-        user = users.find_user(store, ref)
+        user = identity.find_user(store, ref)
     except CrmError as exc:
         raise UsageError(f"config: team.coordinator: {exc}; nothing was sent") from None
     if not user.active:

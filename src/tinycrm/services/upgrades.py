@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinycrm.models.companies import MergedSpelling
-from tinycrm.services.users import OwnerReport, owner_report
+from tinycrm.models.users import MergedOwner
 from tinycrm.store import Store
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
 from tinycrm.store.schema_data import FOLD_VERSION
@@ -61,6 +61,36 @@ def spelling_report(store: Store) -> SpellingReport:
     return SpellingReport(
         tuple(MergedCompany(i, names[i], tuple(rows)) for i, rows in by_company.items())
     )
+
+
+@dataclass(frozen=True)
+class OwnerReport:
+    """What the upgrade to users did with free-text owners: read back from the migrated data."""
+
+    spellings: tuple[MergedOwner, ...]
+
+    @property
+    def users(self) -> int:
+        return len({s.user_id for s in self.spellings})
+
+    @property
+    def merged(self) -> dict[str, list[MergedOwner]]:
+        """The users made from more than one spelling, by name."""
+        by_user: dict[str, list[MergedOwner]] = {}
+        for spelling in self.spellings:
+            by_user.setdefault(spelling.user_name, []).append(spelling)
+        return {name: rows for name, rows in by_user.items() if len(rows) > 1}
+
+    def summary(self) -> str:
+        n, users = len(self.spellings), self.users
+        return (
+            f"{n} owner name{'s' * (n != 1)} became {users} user{'s' * (users != 1)}"
+            f" ({n - users} spelling{'s' * (n - users != 1)} merged by case and spaces)"
+        )
+
+
+def owner_report(store: Store) -> OwnerReport:
+    return OwnerReport(tuple(store.users.merged_owners()))
 
 
 def companies_made(store: Store, applied: list[int]) -> SpellingReport | None:

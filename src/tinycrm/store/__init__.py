@@ -53,7 +53,7 @@ class Store:
         self.source = "cli"
 
     def act_as(self, identity: Identity) -> None:
-        """Who the following reads and writes are for (services.users.identify); with a
+        """Who the following reads and writes are for (services.identity.identify); with a
         refusal, every write fails with it."""
         self.identity = identity
         self.db.write_refusal = identity.refusal

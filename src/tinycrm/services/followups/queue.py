@@ -7,14 +7,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import accumulate, groupby, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.config import Settings
 from tinycrm.dates import month_days_on
 from tinycrm.errors import UsageError
-from tinycrm.models.contacts import Contact
 from tinycrm.models.followups import FollowUp
-from tinycrm.services import users
+from tinycrm.services import identity
 from tinycrm.services.followups.items import (
     DEFAULT_OVERDUE_LIMIT,
     DERIVED_GRACE_DAYS,
@@ -44,6 +43,9 @@ from tinycrm.store import Store
 from tinycrm.store.followups import DueRow, RankGroup, RankRow, Source
 from tinycrm.vocabulary import FollowUpKind
 from tinycrm.wording import TOTAL_LIMIT
+
+if TYPE_CHECKING:
+    from tinycrm.models.contacts import Contact
 
 # ---------------------------------------------------------------------------------------------
 # Building the queue
@@ -413,12 +415,12 @@ def queue_scope(
     if mine + (owner is not None) + unassigned + everyone > 1:
         raise UsageError("choose one of --mine, --owner, --unassigned and --everyone")
     if owner is not None:
-        return OwnerScope(users.find_user(store, owner).id)
+        return OwnerScope(identity.find_user(store, owner).id)
     if unassigned:
         return OwnerScope(None)
     if mine:
         if store.actor is None:
-            raise UsageError(f"--mine: {users.who_is_unknown(store)}")
+            raise UsageError(f"--mine: {identity.who_is_unknown(store)}")
         return OwnerScope(store.actor.id)
     if everyone or default != "mine" or store.actor is None:
         return None

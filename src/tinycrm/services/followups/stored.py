@@ -7,7 +7,7 @@ from datetime import date
 from tinycrm import recurrence, validation
 from tinycrm.errors import UsageError
 from tinycrm.models.followups import FollowUp
-from tinycrm.services import history, users
+from tinycrm.services import history, identity
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.followups.items import QueueItem, stored_item
 from tinycrm.store import Store
@@ -47,7 +47,7 @@ def add_follow_up(
     with store.write():
         contact = resolve_ref(store, ref)
         chosen_user = (
-            users.active_user(store, assignee, "assigned a follow-up") if assignee else None
+            identity.active_user(store, assignee, "assigned a follow-up") if assignee else None
         )
         follow_up = FollowUp(
             contact_id=contact.id or 0,
