@@ -84,8 +84,8 @@ class OwnerReport:
     def summary(self) -> str:
         n, users = len(self.spellings), self.users
         return (
-            f"{n} owner name{'s' * (n != 1)} became {users} user{'s' * (users != 1)}"
-            f" ({n - users} spelling{'s' * (n - users != 1)} merged by case and spaces)"
+            f"{plural(n, 'owner name')} became {plural(users, 'user')}"
+            f" ({plural(n - users, 'spelling')} merged by case and spaces)"
         )
 
 
