@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -83,15 +84,94 @@ def create_app(
     (`[portal] base_url`, else the address it is served on)."""
     options = portal.portal_settings(settings.portal, settings.source)
     smtp: MailConfig = mail_config(settings.smtp, settings.source, needs_to=False)
-    shop = plain.shop_name(options, settings, smtp.sender)
-    link_root = options.base_url or base_url.rstrip("/")
-    https = link_root.startswith("https://")
-    words = TEXTS[options.language]
-    stores = Stores(location)
-
     app = Flask(__name__)
+    site = Site(
+        app=app,
+        settings=settings,
+        options=options,
+        smtp=smtp,
+        shop=plain.shop_name(options, settings, smtp.sender),
+        link_root=options.base_url or base_url.rstrip("/"),
+        words=TEXTS[options.language],
+        stores=Stores(location),
+        clock=clock,
+    )
+    _configure(site)
+    _add_security_headers(app, https=site.https)
+    _add_error_pages(site)
+    _add_sign_in_pages(site)
+    _add_customer_pages(site)
+    _add_survey_pages(site)
+    _add_details_pages(site)
+    _add_assets(app, options)
+    return app
+
+
+@dataclass(frozen=True)
+class Site:
+    """One portal app's settings, words and database: what all its pages share."""
+
+    app: Flask
+    settings: Settings
+    options: portal.PortalSettings
+    smtp: MailConfig
+    shop: str
+    link_root: str  # e-mailed links start with it
+    words: dict[str, str]  # the portal's texts in its language
+    stores: Stores
+    clock: Clock
+
+    @property
+    def https(self) -> bool:
+        return self.link_root.startswith("https://")
+
+    def page(self, template: str, status: int = 200, **values: Any) -> ResponseReturnValue:
+        return render_template(template, **values), status
+
+    def message(self, title: str, text: str, status: int, **values: Any) -> ResponseReturnValue:
+        words = self.words
+        return self.page("message.html", status, title=words[title], text=words[text], **values)
+
+    def signed_in_contact(self) -> int:
+        contact_id = portal.signed_in(self.stores.get(), session.get(SESSION_KEY), self.clock())
+        if contact_id is None:
+            session.clear()
+            abort(401)
+        return contact_id
+
+    def today(self) -> date:
+        moment: datetime = g.now
+        return moment.astimezone().date()
+
+    def link(self, endpoint: str, token: str) -> str:
+        """The address of a one-time link, for an e-mail."""
+        return f"{self.link_root}{url_for(endpoint, token=token)}"
+
+    def send(self, address: str, name: str, subject: str, body: str) -> None:
+        mail = plain.plain_message(self.smtp.sender, address, name, subject, body)
+        sending: list[threading.Thread] = self.app.extensions["tinycrm.sent"]
+        sending[:] = [thread for thread in sending if thread.is_alive()]
+        sending.append(mailer.send_in_background(mail, self.smtp, address))
+
+    def back_to_me(self, done: str) -> ResponseReturnValue:
+        return redirect(url_for("me", done=done), 303)
+
+    def refused(self, error: CrmError) -> ResponseReturnValue:
+        """A customer's bad input: the CLI's message, on a page that says nothing changed."""
+        if isinstance(error, NotFound):
+            abort(404)
+        title = self.words["refused_input"]
+        return self.page("message.html", 400, title=title, text=str(error), back=True)
+
+    def link_refused(self, refused: portal.LinkRefused) -> ResponseReturnValue:
+        return self.message("refused_title", f"refused_{refused.reason}", 410, sign_in_again=True)
+
+
+def _configure(site: Site) -> None:
+    """Cookies, form limits and CSRF: the settings Flask and Flask-WTF read."""
+    app, options, https = site.app, site.options, site.https
     app.config.update(
-        SECRET_KEY=portal.signing_key(stores.get(), clock()),
+        SECRET_KEY=portal.signing_key(site.stores.get(), site.clock()),
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
         # __Host-: the browser keeps it to this host and path, sent over HTTPS only.
@@ -103,31 +183,18 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session cookie
     )
     app.jinja_env.autoescape = True
-    app.extensions["tinycrm.stores"] = stores
+    app.extensions["tinycrm.stores"] = site.stores
     app.extensions["tinycrm.sent"] = []  # the mail threads, for tests to wait on
     if options.trusted_proxies:
         n = options.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     CSRFProtect(app)
 
-    def page(template: str, status: int = 200, **values: Any) -> ResponseReturnValue:
-        return render_template(template, **values), status
-
-    def message(title: str, text: str, status: int, **values: Any) -> ResponseReturnValue:
-        return page("message.html", status, title=words[title], text=words[text], **values)
-
-    def signed_in_contact() -> int:
-        contact_id = portal.signed_in(stores.get(), session.get(SESSION_KEY), clock())
-        if contact_id is None:
-            session.clear()
-            abort(401)
-        return contact_id
-
     @app.context_processor
     def common() -> dict[str, Any]:
         return {
-            "t": words,
-            "shop": shop,
+            "t": site.words,
+            "shop": site.shop,
             "language": options.language,
             "has_logo": options.logo is not None,
             "has_theme": bool(options.colours),
@@ -136,8 +203,10 @@ def create_app(
 
     @app.before_request
     def note_time() -> None:
-        g.now = clock()
+        g.now = site.clock()
 
+
+def _add_security_headers(app: Flask, *, https: bool) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
@@ -152,6 +221,10 @@ def create_app(
         if https:
             headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
+
+
+def _add_error_pages(site: Site) -> None:
+    app, message = site.app, site.message
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> ResponseReturnValue:
@@ -172,6 +245,11 @@ def create_app(
         app.logger.exception("portal error")
         return message("error_title", "error", 500)
 
+
+def _add_sign_in_pages(site: Site) -> None:
+    """Signing in by a link sent to a known address, and signing out."""
+    app, stores, words, page = site.app, site.stores, site.words, site.page
+
     @app.get("/")
     def home() -> ResponseReturnValue:
         if portal.signed_in(stores.get(), session.get(SESSION_KEY), g.now) is not None:
@@ -186,23 +264,17 @@ def create_app(
         except UsageError:
             return page("sign_in.html", 400, problem=words["not_email"], typed=typed)
         except portal.RateLimited:
-            return message("limited_title", "limited", 429)
+            return site.message("limited_title", "limited", 429)
         if link is not None:
-            url = f"{link_root}{url_for('confirm', token=link.token)}"
+            url = site.link("confirm", link.token)
             name = link.contact.name
-            send(
+            site.send(
                 link.address,
                 name,
-                words["mail_subject"].format(shop=shop),
-                words["mail_body"].format(name=name, shop=shop, link=url),
+                words["mail_subject"].format(shop=site.shop),
+                words["mail_body"].format(name=name, shop=site.shop, link=url),
             )
         return page("sent.html", address=typed.strip())
-
-    def send(address: str, name: str, subject: str, body: str) -> None:
-        mail = plain.plain_message(smtp.sender, address, name, subject, body)
-        sending: list[threading.Thread] = app.extensions["tinycrm.sent"]
-        sending[:] = [thread for thread in sending if thread.is_alive()]
-        sending.append(mailer.send_in_background(mail, smtp, address))
 
     @app.get("/sign-in/<token>")
     def confirm(token: str) -> ResponseReturnValue:
@@ -210,7 +282,7 @@ def create_app(
         try:
             portal.check_link(stores.get(), token, g.now, LinkPurpose.SIGN_IN)
         except portal.LinkRefused as refused:
-            return link_refused(refused)
+            return site.link_refused(refused)
         return page("confirm.html", token=token)
 
     @app.post("/sign-in/<token>")
@@ -218,89 +290,107 @@ def create_app(
         try:
             secret = portal.sign_in(stores.get(), token, g.now)
         except portal.LinkRefused as refused:
-            return link_refused(refused)
+            return site.link_refused(refused)
         session.clear()
         session.permanent = True
         session[SESSION_KEY] = secret
         return redirect(url_for("me"), 303)
 
-    def link_refused(refused: portal.LinkRefused) -> ResponseReturnValue:
-        return message("refused_title", f"refused_{refused.reason}", 410, sign_in_again=True)
+    @app.post("/sign-out")
+    def sign_out() -> ResponseReturnValue:
+        secret = session.get(SESSION_KEY)
+        if secret:
+            portal.sign_out(stores.get(), secret, g.now)
+        session.clear()
+        return redirect(url_for("home"), 303)
+
+
+def _add_customer_pages(site: Site) -> None:
+    """The signed-in customer's page, what they can send from it, and their data."""
+    app, stores, options = site.app, site.stores, site.options
 
     @app.get("/me")
     def me() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
-        view = selfservice.customer_page(stores.get(), contact_id, today())
+        contact_id = site.signed_in_contact()
+        view = selfservice.customer_page(stores.get(), contact_id, site.today())
         done = request.args.get("done", "")
-        return page("me.html", view=view, done=words.get(f"done_{done}") if done else None)
-
-    def today() -> date:
-        moment: datetime = g.now
-        return moment.astimezone().date()
-
-    def back_to_me(done: str) -> ResponseReturnValue:
-        return redirect(url_for("me", done=done), 303)
-
-    def refused(error: CrmError) -> ResponseReturnValue:
-        """A customer's bad input: the CLI's message, on a page that says nothing changed."""
-        if isinstance(error, NotFound):
-            abort(404)
-        return page("message.html", 400, title=words["refused_input"], text=str(error), back=True)
+        done_text = site.words.get(f"done_{done}") if done else None
+        return site.page("me.html", view=view, done=done_text)
 
     @app.post("/me/requests")
     def ask() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         form = request.form
         try:
             selfservice.request(
-                stores.get(), contact_id, form.get("product", ""), form.get("text", ""), today()
-            )
+                stores.get(), contact_id, form.get("product", ""), form.get("text", ""),
+                site.today(),
+            )  # fmt: skip
         except CrmError as error:
-            return refused(error)
-        return back_to_me("request")
+            return site.refused(error)
+        return site.back_to_me("request")
 
     @app.post("/me/complaints")
     def complain() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         try:
             selfservice.complain(
                 stores.get(),
                 contact_id,
                 request.form.get("text", ""),
-                today(),
+                site.today(),
                 options.complaint_severity,
             )
         except CrmError as error:
-            return refused(error)
-        return back_to_me("complaint")
+            return site.refused(error)
+        return site.back_to_me("complaint")
 
     @app.post("/me/surveys")
     def survey_choice() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         wanted = request.form.get("surveys") == "yes"
-        selfservice.set_surveys(stores.get(), contact_id, wanted, today())
-        return back_to_me("surveys_on" if wanted else "surveys_off")
+        selfservice.set_surveys(stores.get(), contact_id, wanted, site.today())
+        return site.back_to_me("surveys_on" if wanted else "surveys_off")
 
     @app.post("/me/news")
     def news_choice() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         wanted = request.form.get("news") == "yes"
-        selfservice.set_news(stores.get(), contact_id, wanted, today())
-        return back_to_me("news_on" if wanted else "news_off")
+        selfservice.set_news(stores.get(), contact_id, wanted, site.today())
+        return site.back_to_me("news_on" if wanted else "news_off")
+
+    @app.get("/me/data.json")
+    def data() -> ResponseReturnValue:
+        contact_id = site.signed_in_contact()
+        body = json.dumps(selfservice.their_data(stores.get(), contact_id), indent=2)
+        response = Response(body + "\n", mimetype="application/json")
+        response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+
+
+def _add_survey_pages(site: Site) -> None:
+    """A survey answered on the portal instead of by e-mail."""
+    app, stores = site.app, site.stores
+
+    def survey_closed(error: CrmError) -> ResponseReturnValue:
+        if isinstance(error, surveys.SurveyClosed):
+            title = site.words["survey_closed"]
+            return site.page("message.html", 409, title=title, text=str(error))
+        return site.refused(error)
 
     @app.get("/me/surveys/<int:request_id>")
     def survey(request_id: int) -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         try:
-            asked = surveys.open_request(stores.get(), contact_id, request_id, today())
+            asked = surveys.open_request(stores.get(), contact_id, request_id, site.today())
         except CrmError as error:
             return survey_closed(error)
         low, high = SCALE_RANGE[asked.scale]
-        return page("survey.html", survey=asked, scores=list(range(low, high + 1)))
+        return site.page("survey.html", survey=asked, scores=list(range(low, high + 1)))
 
     @app.post("/me/surveys/<int:request_id>")
     def answer_survey(request_id: int) -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         form = request.form
         try:
             surveys.answer(
@@ -309,30 +399,23 @@ def create_app(
                 request_id,
                 form.get("score", ""),
                 form.get("comment", ""),
-                today(),
-                settings.business_days,
+                site.today(),
+                site.settings.business_days,
             )
         except CrmError as error:
             return survey_closed(error)
-        return back_to_me("survey")
+        return site.back_to_me("survey")
 
-    def survey_closed(error: CrmError) -> ResponseReturnValue:
-        if isinstance(error, surveys.SurveyClosed):
-            return page("message.html", 409, title=words["survey_closed"], text=str(error))
-        return refused(error)
 
-    @app.get("/me/data.json")
-    def data() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
-        body = json.dumps(selfservice.their_data(stores.get(), contact_id), indent=2)
-        response = Response(body + "\n", mimetype="application/json")
-        response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
-        return response
+def _add_details_pages(site: Site) -> None:
+    """The customer's own e-mails, phones, address and birthday, and a new address's
+    confirmation link."""
+    app, stores, words, options = site.app, site.stores, site.words, site.options
 
     @app.get("/me/details")
     def details() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
-        view = selfservice.customer_page(stores.get(), contact_id, today())
+        contact_id = site.signed_in_contact()
+        view = selfservice.customer_page(stores.get(), contact_id, site.today())
         contact = view.contact
         form = selfservice.DetailsForm(
             emails="\n".join(contact.emails),
@@ -340,11 +423,11 @@ def create_app(
             address=contact.address or "",
             birthday=contact.birthday.iso() if contact.birthday else "",
         )
-        return page("details.html", form=form)
+        return site.page("details.html", form=form)
 
     @app.post("/me/details")
     def change_details() -> ResponseReturnValue:
-        contact_id = signed_in_contact()
+        contact_id = site.signed_in_contact()
         typed = selfservice.DetailsForm(
             emails=request.form.get("emails", ""),
             phones=request.form.get("phones", ""),
@@ -358,30 +441,30 @@ def create_app(
                 typed,
                 g.now,
                 review=options.review_changes,
-                day_first=settings.day_first,
+                day_first=site.settings.day_first,
             )
         except CrmError as error:
             if isinstance(error, NotFound):
                 abort(404)
-            return page("details.html", 400, form=typed, problem=str(error))
-        name = selfservice.customer_page(stores.get(), contact_id, today()).contact.name
+            return site.page("details.html", 400, form=typed, problem=str(error))
+        name = selfservice.customer_page(stores.get(), contact_id, site.today()).contact.name
         for confirmation in changed.confirmations:
-            url = f"{link_root}{url_for('confirm_email', token=confirmation.token)}"
-            send(
+            url = site.link("confirm_email", confirmation.token)
+            site.send(
                 confirmation.address,
                 name,
-                words["confirm_subject"].format(shop=shop),
-                words["confirm_body"].format(name=name, shop=shop, link=url),
+                words["confirm_subject"].format(shop=site.shop),
+                words["confirm_body"].format(name=name, shop=site.shop, link=url),
             )
-        return page("changed.html", changed=changed)
+        return site.page("changed.html", changed=changed)
 
     @app.get("/confirm-email/<token>")
     def confirm_email(token: str) -> ResponseReturnValue:
         try:
             portal.check_link(stores.get(), token, g.now, LinkPurpose.CONFIRM_EMAIL)
         except portal.LinkRefused as refused_link:
-            return link_refused(refused_link)
-        return page("confirm_email.html", token=token)
+            return site.link_refused(refused_link)
+        return site.page("confirm_email.html", token=token)
 
     @app.post("/confirm-email/<token>")
     def use_confirmation(token: str) -> ResponseReturnValue:
@@ -390,19 +473,15 @@ def create_app(
                 stores.get(), token, g.now, review=options.review_changes
             )
         except portal.LinkRefused as refused_link:
-            return link_refused(refused_link)
+            return site.link_refused(refused_link)
         text = words["email_held" if options.review_changes else "email_added"]
-        return page(
+        return site.page(
             "message.html", title=words["email_confirmed"], text=text.format(address=address)
         )
 
-    @app.post("/sign-out")
-    def sign_out() -> ResponseReturnValue:
-        secret = session.get(SESSION_KEY)
-        if secret:
-            portal.sign_out(stores.get(), secret, g.now)
-        session.clear()
-        return redirect(url_for("home"), 303)
+
+def _add_assets(app: Flask, options: portal.PortalSettings) -> None:
+    """The shop's colours and logo (`[portal] colours`, `logo`)."""
 
     @app.get("/theme.css")
     def theme() -> ResponseReturnValue:
@@ -419,8 +498,6 @@ def create_app(
     @app.get("/favicon.ico")
     def favicon() -> ResponseReturnValue:
         return logo() if options.logo is not None else Response(status=204)
-
-    return app
 
 
 def mail_threads(app: Flask) -> list[threading.Thread]:
