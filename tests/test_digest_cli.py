@@ -6,8 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,8 +16,11 @@ import pytest
 
 from conftest import Invoke
 from mailserver import Inbox, free_port, serving
-from tinycrm.services import digest as service
+from tinycrm.dates import PartialDate
+from tinycrm.models.contacts import Anniversary, Contact
+from tinycrm.models.followups import FollowUp
 from tinycrm.store import Store
+from tinycrm.vocabulary import FollowUpKind
 
 AS_OF = date(2026, 11, 26)
 
@@ -42,60 +44,27 @@ def write_config(tmp: Path, port: int, **extra: str) -> None:
     (tmp / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@dataclass
-class Row:
-    """A queue row as `services.followups.QueueItem` has it."""
-
-    handle: str
-    contact_id: int
-    contact_name: str
-    kind: str
-    title: str
-    due_on: date
-    detail: str | None = None
-    recurring: bool = False
-    years: int | None = None
-
-
-@dataclass
-class Queue:
-    overdue: list[Row]
-    today: list[Row]
-    upcoming: list[Row]
-    overdue_total: int
-    today_total: int
-    upcoming_total: int
+Due = Callable[[str, str, str, date], None]
 
 
 @pytest.fixture
-def rows(monkeypatch: pytest.MonkeyPatch) -> list[Row]:
-    """Stand-in for the follow-up queue: each test lists the open rows, the queue sorts them."""
-    stored: list[Row] = []
+def due(store: Store) -> Due:
+    """Puts a row in the follow-up queue: a new contact `name` with a stored follow-up of
+    `kind` due `on`, or with a birthday or an anniversary (`title` its label) on that day."""
 
-    def queue(
-        store: Store,
-        as_of: date,
-        days: int,
-        settings: Any,
-        limit: int,
-        dates_only: bool = False,
-        scope: Any = None,
-    ) -> Queue:
-        overdue = [r for r in stored if r.due_on < as_of and r.kind not in service.DATE_KINDS]
-        # As the real queue is asked (TODAY_KINDS): birthdays and anniversaries come apart.
-        today = [r for r in stored if r.due_on == as_of and r.kind not in service.DATE_KINDS]
-        upcoming = [r for r in stored if as_of < r.due_on <= as_of + timedelta(days=days)]
-        return Queue(
-            overdue=overdue[:limit],
-            today=today,
-            upcoming=upcoming,
-            overdue_total=len(overdue),
-            today_total=len(today),
-            upcoming_total=len(upcoming),
-        )
+    def add(name: str, kind: str, title: str, on: date) -> None:
+        day = PartialDate(on.month, on.day)
+        contact = Contact(name=name)
+        if kind == "birthday":
+            contact.birthday = day
+        elif kind == "anniversary":
+            contact.anniversaries = [Anniversary(title, day)]
+        with store.write():
+            contact_id = store.contacts.insert(contact, AS_OF)
+            if kind not in ("birthday", "anniversary"):
+                store.follow_ups.insert(FollowUp(contact_id, title, FollowUpKind(kind), on))
 
-    monkeypatch.setattr(service, "_queue", queue)
-    return stored
+    return add
 
 
 def send(cli: Invoke, *extra: str, as_of: date = AS_OF) -> Any:
@@ -117,14 +86,12 @@ def runs(store: Store) -> list[tuple[str, str, str]]:
 
 
 def test_message_headers_parts_and_hostile_names(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
     write_config(isolated_env, smtp.port)
-    rows += [
-        Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=2)),
-        Row("f2", 2, "<script>alert(1)</script>", "thank-you", "Thank-you call", AS_OF),
-        Row("b3", 3, "Esc\x1b[31mape", "birthday", "Birthday", AS_OF + timedelta(days=2)),
-    ]
+    due("[red]x", "custom", "Send the quote", AS_OF - timedelta(days=2))
+    due("<script>alert(1)</script>", "thank-you", "Thank-you call", AS_OF)
+    due("Esc\x1b[31mape", "birthday", "Birthday", AS_OF + timedelta(days=2))
     result = send(cli)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""  # cron mails nothing on success
@@ -145,10 +112,10 @@ def test_message_headers_parts_and_hostile_names(
 
 
 def test_second_send_same_day_sends_nothing_unless_forced(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
     write_config(isolated_env, smtp.port)
-    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    due("Ann", "custom", "Call", AS_OF)
     assert send(cli).exit_code == 0
     again = send(cli)
     assert again.exit_code == 0 and again.stdout == ""
@@ -161,14 +128,14 @@ def test_second_send_same_day_sends_nothing_unless_forced(
 
 
 def test_a_send_in_progress_elsewhere_is_not_sent_twice_unless_it_died(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
     """Another run (a second cron job, or a person) began sending today's digest: this one
     sends nothing. A run that began 20 minutes ago and never finished is taken to have died."""
     from datetime import datetime
 
     write_config(isolated_env, smtp.port)
-    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    due("Ann", "custom", "Call", AS_OF)
     other = store.digests.claim(AS_OF, AS_OF, recipients="owner@shop.example", item_count=1)
     assert other is not None
     busy = send(cli)
@@ -205,9 +172,9 @@ def test_two_runs_at_once_send_one_message(cli: Invoke, isolated_env: Path, stor
 
 
 def test_refused_connection_fails_loudly_is_recorded_and_next_run_sends(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
-    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    due("Ann", "custom", "Call", AS_OF)
     dead = free_port()  # nothing listens there
     write_config(isolated_env, dead)
     failed = send(cli)
@@ -229,46 +196,49 @@ def test_refused_connection_fails_loudly_is_recorded_and_next_run_sends(
 
 
 def test_missed_days_are_caught_up_birthdays_included(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
+    """Days the machine was off: their birthdays and anniversaries past the queue's week of
+    grace are listed as missed; a birthday within it is overdue like any follow-up."""
     write_config(isolated_env, smtp.port)
-    monday = date(2026, 11, 23)
-    rows += [
-        Row("b1", 1, "Tue Birthday", "birthday", "Birthday", date(2026, 11, 24)),
-        Row("a2", 2, "Wed Wedding", "anniversary", "wedding", date(2026, 11, 25)),
-        Row("f3", 3, "Tue Call", "custom", "Call back", date(2026, 11, 24)),
-        Row("b4", 4, "Old Birthday", "birthday", "Birthday", date(2026, 11, 22)),
-    ]
+    monday = date(2026, 11, 16)
+    due("Tue Birthday", "birthday", "Birthday", date(2026, 11, 17))
+    due("Wed Wedding", "anniversary", "wedding", date(2026, 11, 18))
+    due("Tue Call", "custom", "Call back", date(2026, 11, 24))
+    due("Wed Birthday", "birthday", "Birthday", date(2026, 11, 25))
+    due("Old Birthday", "birthday", "Birthday", date(2026, 11, 15))
     assert send(cli, "--days", "0", as_of=monday).exit_code == 0
     assert "Tue Birthday" not in parts(smtp.messages[0])[0]
-    # The machine is off on Tuesday and Wednesday; Thursday's digest covers both days.
+    # The machine is off from Tuesday to Wednesday the next week; Thursday's digest covers it.
     assert send(cli, "--days", "0").exit_code == 0
     message = smtp.messages[1]
-    assert "catching up since Tue 24 Nov" in message["Subject"]
+    assert "catching up since Tue 17 Nov" in message["Subject"]
     plain, rich = parts(message)
-    assert "Tue 24 Nov (missed): Tue Birthday" in plain
-    assert "Wed 25 Nov (missed): Wed Wedding" in plain
+    assert "Tue 17 Nov (missed): Tue Birthday" in plain
+    assert "Wed 18 Nov (missed): Wed Wedding" in plain
     assert "Tue Call: Call back · 2 days late" in plain  # overdue stays until done
+    assert "Wed Birthday: Birthday · 25 Nov · 1 day late" in plain
+    assert "Wed 25 Nov (missed)" not in plain  # listed once, among the overdue
     assert "Old Birthday" not in plain  # before the last digest: it was in that one
     assert "Tue Birthday" in rich
-    assert runs(store)[-1] == ("2026-11-26", "2026-11-24", "sent")
+    assert runs(store)[-1] == ("2026-11-26", "2026-11-17", "sent")
 
 
 def test_failed_day_is_caught_up_by_the_next_successful_send(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
-    rows.append(Row("b1", 1, "Wed Birthday", "birthday", "Birthday", date(2026, 11, 25)))
+    due("Tue Birthday", "birthday", "Birthday", date(2026, 11, 17))
     write_config(isolated_env, smtp.port)
-    assert send(cli, "--days", "0", as_of=date(2026, 11, 24)).exit_code == 0
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 16)).exit_code == 0
     write_config(isolated_env, free_port())
-    assert send(cli, "--days", "0", as_of=date(2026, 11, 25)).exit_code == 1
+    assert send(cli, "--days", "0", as_of=date(2026, 11, 17)).exit_code == 1
     write_config(isolated_env, smtp.port)
     assert send(cli, "--days", "0").exit_code == 0
-    assert "Wed 25 Nov (missed): Wed Birthday" in parts(smtp.messages[-1])[0]
+    assert "Tue 17 Nov (missed): Tue Birthday" in parts(smtp.messages[-1])[0]
 
 
 def test_quiet_if_empty_sends_and_prints_nothing(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
     write_config(isolated_env, smtp.port)
     result = send(cli, "--quiet-if-empty")
@@ -279,7 +249,7 @@ def test_quiet_if_empty_sends_and_prints_nothing(
     assert (printed.exit_code, printed.stdout, printed.stderr) == (0, "", "")
     # Without the flag an empty digest still says so; something due is sent.
     assert "Nothing due today" in cli("digest").stdout
-    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    due("Ann", "custom", "Call", AS_OF)
     assert send(cli, "--quiet-if-empty").exit_code == 0
     assert len(smtp.messages) == 1
 
@@ -302,10 +272,10 @@ def corrupt(path: Path, store: Store) -> None:
 
 @pytest.mark.sqlite_only(reason="damaged SQLite pages")
 def test_corrupt_database_exits_1_and_sends_nothing(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, due: Due, isolated_env: Path, store: Store
 ) -> None:
     write_config(isolated_env, smtp.port)
-    rows.append(Row("f1", 1, "Ann", "custom", "Call", AS_OF))
+    due("Ann", "custom", "Call", AS_OF)
     corrupt(isolated_env / "crm.db", store)
     result = send(cli)
     assert result.exit_code == 1
@@ -364,9 +334,7 @@ def test_send_checks_the_whole_file_a_printed_digest_only_what_it_reads(
     assert smtp.messages == []
 
 
-def test_missing_or_bad_smtp_config_is_a_usage_error(
-    cli: Invoke, rows: list[Row], isolated_env: Path
-) -> None:
+def test_missing_or_bad_smtp_config_is_a_usage_error(cli: Invoke, isolated_env: Path) -> None:
     result = send(cli)
     assert result.exit_code == 2
     assert "no [smtp] table" in result.stderr and "docs/cron.md" in result.stderr
@@ -379,7 +347,7 @@ def test_missing_or_bad_smtp_config_is_a_usage_error(
 
 
 def test_password_from_environment_variable_must_exist(
-    cli: Invoke, smtp: Inbox, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
 ) -> None:
     write_config(isolated_env, smtp.port, user="crm", password_env="CRM_TEST_SMTP_PASSWORD")
     result = send(cli)
@@ -389,9 +357,9 @@ def test_password_from_environment_variable_must_exist(
 
 
 def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
-    cli: Invoke, rows: list[Row], isolated_env: Path, store: Store
+    cli: Invoke, due: Due, isolated_env: Path, store: Store
 ) -> None:
-    rows.append(Row("f1", 1, "[red]x", "custom", "Call", AS_OF))
+    due("[red]x", "custom", "Call", AS_OF)
     captured = isolated_env / "sent.eml"
     script = isolated_env / "fake-sendmail"
     script.write_text(f'#!/bin/sh\necho "$@" > {captured}.args\ncat > {captured}\n')
@@ -411,14 +379,12 @@ def test_sendmail_gets_the_message_and_a_failing_one_is_reported(
     assert [r[2] for r in runs(store)] == ["sent", "failed"]
 
 
-def test_every_format_prints_every_section(cli: Invoke, rows: list[Row], store: Store) -> None:
-    rows += [
-        Row("f1", 1, "[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1)),
-        Row("f2", 2, "<script>", "case", "Broken kettle", AS_OF),
-        Row("f3", 3, "Cy", "check-in", "Keep in touch", AS_OF),
-        Row("b4", 4, "Di", "birthday", "Birthday", AS_OF + timedelta(days=3)),
-        Row("b5", 5, "Late", "birthday", "Birthday", AS_OF + timedelta(days=9)),
-    ]
+def test_every_format_prints_every_section(cli: Invoke, due: Due, store: Store) -> None:
+    due("[red]x", "custom", "Send the quote", AS_OF - timedelta(days=1))
+    due("<script>", "case", "Broken kettle", AS_OF)
+    due("Cy", "check-in", "Keep in touch", AS_OF)
+    due("Di", "birthday", "Birthday", AS_OF + timedelta(days=3))
+    due("Late", "birthday", "Birthday", AS_OF + timedelta(days=9))
     plain = cli("digest", "--as-of", "2026-11-26")
     assert plain.exit_code == 0, plain.stderr
     assert "\x1b" not in plain.stdout  # not a terminal: no colour codes
@@ -438,14 +404,11 @@ def test_every_format_prints_every_section(cli: Invoke, rows: list[Row], store: 
     assert data["birthdays_and_anniversaries"][0]["due_on"] == "2026-11-29"
 
 
-def test_sections_are_paged_with_their_full_counts(
-    cli: Invoke, rows: list[Row], store: Store
-) -> None:
-    rows += [Row(f"f{n}", n, f"Today {n}", "custom", "Call", AS_OF) for n in range(1, 4)]
-    rows += [
-        Row(f"b{n}", n, f"Born {n}", "birthday", "Birthday", AS_OF + timedelta(days=n))
-        for n in range(4, 7)
-    ]
+def test_sections_are_paged_with_their_full_counts(cli: Invoke, due: Due, store: Store) -> None:
+    for n in range(1, 4):
+        due(f"Today {n}", "custom", "Call", AS_OF)
+    for n in range(4, 7):
+        due(f"Born {n}", "birthday", "Birthday", AS_OF + timedelta(days=n))
     paged = cli("digest", "--as-of", "2026-11-26", "--limit", "1").stdout
     assert "Today (3)" in paged and "…and 2 more today" in paged
     assert "Birthdays and anniversaries (3, to" in paged
@@ -459,7 +422,7 @@ def test_sections_are_paged_with_their_full_counts(
     assert len(data["birthdays_and_anniversaries"]) == 1
 
 
-def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
+def test_bad_options_are_usage_errors(cli: Invoke) -> None:
     for args in (["--format", "pdf"], ["--days", "-1"], ["--as-of", "someday"]):
         result = cli("digest", *args)
         assert result.exit_code == 2, args
@@ -469,7 +432,6 @@ def test_bad_options_are_usage_errors(cli: Invoke, rows: list[Row]) -> None:
 def test_real_queue_end_to_end_with_catch_up_beyond_the_queues_grace(
     cli: Invoke, smtp: Inbox, isolated_env: Path, store: Store
 ) -> None:
-    """No stand-in: the follow-up queue itself feeds the digest."""
     from tinycrm.models.followups import FollowUp
     from tinycrm.vocabulary import FollowUpKind
 

@@ -14,15 +14,15 @@ asking the queue what was due from `covered_from` onwards, and are listed with t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tinycrm.errors import SendError, UsageError
 from tinycrm.models.reports import Page
 from tinycrm.services import atrisk
-from tinycrm.services.followups import OwnerScope, build_queue
+from tinycrm.services.followups import OwnerScope, Queue, QueueItem, build_queue
 from tinycrm.store import Store
 from tinycrm.store.digests import EMPTY, FAILED, SENT
 from tinycrm.store.owners import Owner
@@ -46,44 +46,6 @@ TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("birthdays_and_anniversaries", "Birthdays and anniversaries", DATE_KINDS),
     ("follow_ups", "Follow-ups", frozenset()),
 )
-
-
-class QueueItemLike(Protocol):
-    """What the digest reads from a follow-up queue row (`services.followups.QueueItem`)."""
-
-    @property
-    def handle(self) -> str: ...
-    @property
-    def contact_id(self) -> int: ...
-    @property
-    def contact_name(self) -> str: ...
-    @property
-    def kind(self) -> Any: ...  # vocabulary.FollowUpKind (a str enum) or its value
-    @property
-    def title(self) -> str: ...
-    @property
-    def due_on(self) -> date: ...
-    @property
-    def detail(self) -> Any: ...  # str | None
-    @property
-    def recurring(self) -> Any: ...  # bool or the rule text
-    @property
-    def years(self) -> int | None: ...  # the age reached, or an anniversary's years
-
-
-class QueueLike(Protocol):
-    @property
-    def overdue(self) -> Sequence[QueueItemLike]: ...
-    @property
-    def today(self) -> Sequence[QueueItemLike]: ...
-    @property
-    def upcoming(self) -> Sequence[QueueItemLike]: ...
-    @property
-    def overdue_total(self) -> int: ...
-    @property
-    def today_total(self) -> int: ...
-    @property
-    def upcoming_total(self) -> int: ...
 
 
 class DigestItem(NamedTuple):
@@ -325,28 +287,26 @@ def _queue(
     *,
     dates_only: bool = False,
     scope: OwnerScope | None = None,
-) -> QueueLike:
+) -> Queue:
     """The follow-up queue, the one source of what is due (`crm follow-ups today`): its
     overdue and today's rows, or (`dates_only`) a page of its upcoming birthdays and
     anniversaries; `scope`'s rows only."""
     if dates_only:
-        dated: QueueLike = build_queue(
+        return build_queue(
             store, as_of, days=days, settings=settings, with_overdue=False, with_today=False,
             upcoming_kinds=DATE_KINDS, upcoming_limit=limit, scope=scope,
         )  # fmt: skip
-        return dated
-    queue: QueueLike = build_queue(
+    return build_queue(
         store, as_of, days=days, settings=settings, overdue_limit=limit, today_limit=limit,
         scope=scope,
     )  # fmt: skip
-    return queue
 
 
 def assemble(
     as_of: date,
     days: int,
-    queue: QueueLike,
-    dates: QueueLike,
+    queue: Queue,
+    dates: Queue,
     *,
     covered_from: date | None = None,
     at_risk: Iterable[AtRiskCustomer] = (),
@@ -367,7 +327,7 @@ def assemble(
     dated = [
         row
         for row in dates.upcoming
-        if _kind(row) in DATE_KINDS
+        if row.kind.value in DATE_KINDS
         and start <= row.due_on <= until
         and row.due_on != as_of
         and row.handle not in seen
@@ -376,13 +336,13 @@ def assemble(
     # counted either.
     left_out = len(dates.upcoming) - len(dated)
     dated.sort(key=lambda row: (row.due_on, row.contact_name.casefold(), row.contact_id))
-    today_total = int(queue.today_total)
-    dates_total = max(len(dated), int(dates.upcoming_total) - left_out)
+    today_total = queue.today_total
+    dates_total = max(len(dated), dates.upcoming_total - left_out)
     # Only the rows shown become digest items.
     at = companies or {}
     shown_today = _by_company([_item(row, as_of, at) for row in today[:limit]])
     shown_dates = [_item(row, as_of, at) for row in dated[:limit]]
-    overdue_total = max(int(queue.overdue_total), len(overdue))
+    overdue_total = max(queue.overdue_total, len(overdue))
     return Digest(
         as_of=as_of,
         days=days,
@@ -415,11 +375,6 @@ def at_risk_customers(
     return customers, page.total
 
 
-def _kind(row: QueueItemLike) -> str:
-    kind = row.kind
-    return str(getattr(kind, "value", kind))
-
-
 Grouped = TypeVar("Grouped", DigestItem, AtRiskCustomer)
 
 
@@ -434,18 +389,17 @@ def _by_company(items: list[Grouped]) -> list[Grouped]:
     return [item for _, _, item in sorted(zip(place, range(len(items)), items, strict=True))]
 
 
-def _item(row: QueueItemLike, as_of: date, companies: Mapping[int, str]) -> DigestItem:
-    detail = row.detail
+def _item(row: QueueItem, as_of: date, companies: Mapping[int, str]) -> DigestItem:
     return DigestItem(
         contact_id=row.contact_id,
         contact_name=row.contact_name,
-        kind=_kind(row),
+        kind=row.kind.value,
         title=row.title,
         due_on=row.due_on,
         handle=row.handle or None,
-        detail=str(detail) if detail else None,
+        detail=row.detail or None,
         days_late=max(0, (as_of - row.due_on).days),
-        recurring=bool(row.recurring),
+        recurring=row.recurring,
         years=row.years,
         company=companies.get(row.contact_id),
     )
