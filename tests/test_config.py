@@ -177,3 +177,31 @@ def test_db_path_unwritable_file(
 
 def test_tilde_in_db_path_is_expanded(cli: Invoke, isolated_env: Path) -> None:
     assert cli("--db", "~/x.db", "db", "path").stdout.strip() == str(isolated_env / "home" / "x.db")
+
+
+@pytest.mark.sqlite_only(reason="where --db and CRM_DB point; refused before any backend opens")
+def test_empty_db_option_or_crm_db_is_refused_not_the_default_crm(
+    cli: Invoke, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = isolated_env / "xdg-data" / "tinycrm" / "crm.db"
+    err = one_line_error(cli("--db", "", "contacts", "add", "Ann"), 2)
+    assert "--db is empty" in err
+    monkeypatch.setenv("CRM_DB", "")
+    err = one_line_error(cli("contacts", "add", "Ann"), 2)
+    assert "CRM_DB is empty" in err
+    assert not default.exists()
+
+
+@pytest.mark.sqlite_only(reason="where --db points; refused before any backend opens")
+def test_mistyped_database_url_is_refused_not_made_a_file(
+    cli: Invoke, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(isolated_env)
+    before = sorted(isolated_env.iterdir())
+    url = "postgresq://ann:s3cret@db.example:5499/crm"
+    err = one_line_error(cli("--db", url, "contacts", "add", "Ann"), 2)
+    assert "postgresq://ann:***@db.example:5499/crm is not a database" in err
+    assert "s3cret" not in err
+    err = one_line_error(cli("db", "copy", "sqlite:///tmp/x.db", str(isolated_env / "y.db")), 2)
+    assert "sqlite:///tmp/x.db is not a database" in err
+    assert sorted(isolated_env.iterdir()) == before

@@ -9,6 +9,7 @@ The config file is `CRM_CONFIG` or the platform's user config directory's `confi
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,11 +226,11 @@ def _playbook(steps: Any, source: Path) -> tuple[PlaybookStep, ...]:
 def database_path(explicit: str | Path | None, settings: Settings | None = None) -> Path | str:
     """The database to use, by the documented order of precedence: a SQLite file's path, or
     a PostgreSQL URL (a str)."""
-    if explicit:
-        return database_location(str(explicit))
+    if explicit is not None:
+        return database_location(_not_empty(str(explicit), "--db"))
     env = os.environ.get("CRM_DB")
-    if env:
-        return database_location(env)
+    if env is not None:
+        return database_location(_not_empty(env, "CRM_DB"))
     if settings is not None and settings.database is not None:
         return settings.database
     return Path(_user_dirs().user_data_dir) / "crm.db"
@@ -243,9 +244,27 @@ def is_server_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.lower().startswith(SERVER_SCHEMES)
 
 
+def _not_empty(text: str, source: str) -> str:
+    # A script's `--db "$DB"` with DB unset must not fall back to the user's own CRM.
+    if not text.strip():
+        raise UsageError(f"{source} is empty: give a file path or a postgresql:// URL")
+    return text
+
+
+_OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+
+
 def database_location(text: str) -> Path | str:
-    """A PostgreSQL URL as it is; anything else a file path (`~` expanded)."""
-    return text if is_server_url(text) else Path(text).expanduser()
+    """A PostgreSQL URL as it is; anything else a file path (`~` expanded). A URL of another
+    scheme (a typo such as `postgresq://`) is refused rather than taken for a file's name."""
+    if is_server_url(text):
+        return text
+    if _OTHER_URL.match(text):
+        shown = masked_url(text) if url_has_password(text) else text
+        raise UsageError(
+            f"{shown} is not a database tinycrm can open: give a postgresql:// URL or a file path"
+        )
+    return Path(text).expanduser()
 
 
 def masked_url(url: str) -> str:
