@@ -24,8 +24,18 @@ STREAM_BATCH = 1000
 def stream(db: Backend, sql: str, params: Mapping[str, object] | Sequence[object]) -> Iterator[Row]:
     """The rows of `sql` a batch at a time in one read transaction, so a walk over a whole
     table holds one batch and may stop early."""
-    with db.read():
-        yield from batches(db, sql, params)
+    try:
+        with db.read():
+            yield from batches(db, sql, params)
+    except Exception:
+        # Closed before the walk was: its reader went away (`crm … | head`) and the CLI
+        # closed the database as that unwound; the transaction ended with the connection.
+        if not is_closed(db):
+            raise
+
+
+def is_closed(db: Backend) -> bool:
+    return db.conn.raw.closed if db.dialect == "postgresql" else db.closed
 
 
 def batches(

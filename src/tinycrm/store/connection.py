@@ -126,6 +126,7 @@ class Database:
         self.migrated: list[int] = []  # the versions this open applied
         self.read_only = read_only
         self.write_refusal: str | None = None  # Store.act_as: why this user may not write
+        self.closed = False
         self.created = _prepare_file(self.path, create=create and not read_only)
         self.conn = _connect(self.path, read_only=read_only)
         try:
@@ -377,6 +378,7 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
