@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import CrmError, UsageError
 from tinycrm.io.mailmessage import normal_message_id
+from tinycrm.mail.config_table import ConfigTable
 from tinycrm.mail.send import password, tls_failure
 
 if TYPE_CHECKING:
@@ -54,54 +55,29 @@ class ImapConfig:
 
 def imap_config(raw: dict[str, Any], source: object = None) -> ImapConfig:
     """Validate the `[imap]` table; a missing or wrong value is a usage error naming the key."""
-    where = f"config {source}" if source else "config"
+    table = ConfigTable(raw, "imap", source)
     if not raw:
         raise UsageError(
-            f"{where} has no [imap] table: add host, user and password_env (or"
+            f"{table.where} has no [imap] table: add host, user and password_env (or"
             " password_command) for the shop mailbox; see docs/mail.md"
         )
-
-    def text(key: str, default: str | None = None) -> str | None:
-        value = raw.get(key, default)
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise UsageError(f"{where}: imap.{key} must be a string")
-        return value
-
-    host, user = text("host"), text("user")
+    host, user = table.text("host"), table.text("user")
     if not host or not user:
-        raise UsageError(f"{where}: imap.host and imap.user are needed; see docs/mail.md")
-    security = (text("security") or "ssl").lower()
-    if security not in SECURITY:
-        raise UsageError(f"{where}: imap.security must be ssl, starttls or none, not {security!r}")
-    try:
-        port = int(raw.get("port", DEFAULT_PORTS[security]))
-        timeout = float(raw.get("timeout", 60))
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{where}: imap.port and imap.timeout must be numbers") from exc
-    if not 0 < port < 65536:
-        raise UsageError(f"{where}: imap.port must be between 1 and 65535")
-    if "password" in raw:
-        raise UsageError(
-            f"{where}: imap.password is not read (a config file is no place for a password);"
-            " use password_env or password_command"
-        )
-    if text("password_env") and text("password_command"):
-        raise UsageError(f"{where}: set imap.password_env or imap.password_command, not both")
-    if not text("password_env") and not text("password_command"):
-        raise UsageError(f"{where}: imap.password_env or imap.password_command is needed")
-    folder = text("folder") or "INBOX"
-    done = text("done_folder") or "tinycrm"
+        raise table.error("imap.host and imap.user are needed; see docs/mail.md")
+    security = table.security(SECURITY)
+    port, timeout = table.port_and_timeout(DEFAULT_PORTS[security], 60)
+    password_env, password_command = table.password_source(needed=True)
+    folder = table.text("folder") or "INBOX"
+    done = table.text("done_folder") or "tinycrm"
     if folder == done:
-        raise UsageError(f"{where}: imap.done_folder must differ from imap.folder")
+        raise table.error("imap.done_folder must differ from imap.folder")
     return ImapConfig(
         host=host,
         user=user,
         port=port,
         security=security,
-        password_env=text("password_env"),
-        password_command=text("password_command"),
+        password_env=password_env,
+        password_command=password_command,
         folder=folder,
         done_folder=done,
         timeout=timeout,

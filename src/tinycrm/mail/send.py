@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import CrmError, SendError, UsageError
 from tinycrm.mail import common, html, text
+from tinycrm.mail.config_table import ConfigTable
 
 if TYPE_CHECKING:
     import smtplib
@@ -64,60 +65,37 @@ class MailConfig:
 def mail_config(raw: dict[str, Any], source: object = None, *, needs_to: bool = True) -> MailConfig:
     """Validate the `[smtp]` table; a missing or wrong value is a usage error naming the key.
     `to` (the digest's recipients) is needed unless `needs_to` is false (surveys)."""
-    where = f"config {source}" if source else "config"
+    table = ConfigTable(raw, "smtp", source)
     if not raw:
         raise UsageError(
-            f"{where} has no [smtp] table: add host, from and to (or sendmail); see"
+            f"{table.where} has no [smtp] table: add host, from and to (or sendmail); see"
             f" {'docs/cron.md' if needs_to else 'docs/mail.md'}"
         )
-
-    def text(key: str) -> str | None:
-        value = raw.get(key)
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise UsageError(f"{where}: smtp.{key} must be a string")
-        return value
-
-    sender = text("from")
+    sender = table.text("from")
     to = raw.get("to")
     recipients = (to,) if isinstance(to, str) else tuple(to or ())
     if not sender:
-        raise UsageError(f"{where}: smtp.from is missing (the digest's From address)")
+        raise table.error("smtp.from is missing (the digest's From address)")
     if (needs_to or to is not None) and (
         not recipients or not all(isinstance(r, str) and r.strip() for r in recipients)
     ):
-        raise UsageError(f"{where}: smtp.to must be an address or a list of addresses")
-    security = (text("security") or "starttls").lower()
-    if security not in SECURITY:
-        raise UsageError(f"{where}: smtp.security must be starttls, ssl or none, not {security!r}")
-    sendmail = text("sendmail")
-    host = text("host")
+        raise table.error("smtp.to must be an address or a list of addresses")
+    security = table.security(SECURITY)
+    sendmail = table.text("sendmail")
+    host = table.text("host")
     if not sendmail and not host:
-        raise UsageError(f"{where}: smtp.host (or smtp.sendmail) is missing")
-    try:
-        port = int(raw.get("port", DEFAULT_PORTS[security]))
-        timeout = float(raw.get("timeout", 30))
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"{where}: smtp.port and smtp.timeout must be numbers") from exc
-    if not 0 < port < 65536:
-        raise UsageError(f"{where}: smtp.port must be between 1 and 65535")
-    if text("password_env") and text("password_command"):
-        raise UsageError(f"{where}: set smtp.password_env or smtp.password_command, not both")
-    if "password" in raw:
-        raise UsageError(
-            f"{where}: smtp.password is not read (a config file is no place for a password);"
-            " use password_env or password_command"
-        )
+        raise table.error("smtp.host (or smtp.sendmail) is missing")
+    port, timeout = table.port_and_timeout(DEFAULT_PORTS[security], 30)
+    password_env, password_command = table.password_source(needed=False)
     return MailConfig(
         sender=sender,
         recipients=tuple(r.strip() for r in recipients),
         host=host,
         port=port,
         security=security,
-        user=text("user"),
-        password_env=text("password_env"),
-        password_command=text("password_command"),
+        user=table.text("user"),
+        password_env=password_env,
+        password_command=password_command,
         sendmail=sendmail,
         timeout=timeout,
     )
