@@ -14,10 +14,10 @@ import pytest
 import pgcluster
 from conftest import Invoke
 from tinycrm.store import open_database
-from tinycrm.store.companies import name_key
 from tinycrm.store.schema import MIGRATIONS
 from tinycrm.store.schema_data import FOLD_VERSION
 from tinycrm.store.schema_pg import MIGRATIONS as PG_MIGRATIONS
+from tinycrm.store.users import name_key
 
 STAMP = "2026-11-01T09:00:00+00:00"
 _databases = itertools.count()

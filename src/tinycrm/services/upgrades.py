@@ -6,13 +6,16 @@ upgrade the database it opens, so this module stays light."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tinycrm.models.companies import MergedSpelling
-from tinycrm.models.users import MergedOwner
 from tinycrm.store import Store
 from tinycrm.store.schema import COMPANIES_VERSION, LATEST_VERSION, USERS_VERSION
 from tinycrm.store.schema_data import FOLD_VERSION
 from tinycrm.wording import plural
+
+if TYPE_CHECKING:
+    from tinycrm.models.companies import MergedSpelling
+    from tinycrm.models.users import MergedOwner
 
 
 @dataclass(frozen=True)

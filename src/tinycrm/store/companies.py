@@ -12,16 +12,6 @@ from tinycrm.store.connection import now_iso
 from tinycrm.store.schema_data import UPGRADE_SOURCE
 from tinycrm.store.versions import update_versioned
 
-
-def name_key(param: str) -> str:
-    """SQL for the key of the user name in `param` (case and whitespace ignored; lower() folds
-    ASCII only on SQLite). A company's key is models.companies.company_key, made in Python."""
-    return (
-        f"lower(replace(replace(replace(replace(replace({param}, ' ', ''), char(9), ''),"
-        " char(10), ''), char(13), ''), char(160), ''))"
-    )
-
-
 # The owner most of a company's active people have (ties: alphabetical), for `c`.
 _PEOPLES_OWNER = """(SELECT u.name FROM contacts p JOIN users u ON u.id = p.owner_id
     WHERE p.company_id = c.id AND p.archived = 0

@@ -15,7 +15,7 @@ from tinycrm.errors import StorageError
 from tinycrm.models.companies import company_key
 from tinycrm.models.contacts import Anniversary
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.companies import CompanyRepo, name_key
+from tinycrm.store.companies import CompanyRepo
 from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import (
     CARD_FIELDS,
@@ -25,7 +25,7 @@ from tinycrm.store.contacts import (
     card_fields,
     write_children,
 )
-from tinycrm.store.users import UserRepo
+from tinycrm.store.users import UserRepo, name_key
 from tinycrm.vocabulary import RelationshipType, Stage
 
 # Every table with a contact_id column: what "everything about one person" is made of.

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from tinycrm.models.users import Holdings, MergedOwner, User
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.companies import name_key
 from tinycrm.store.connection import now_iso
 from tinycrm.store.versions import update_versioned
+
+
+def name_key(param: str) -> str:
+    """SQL for the key of the user name in `param` (case and whitespace ignored; lower() folds
+    ASCII only on SQLite). A company's key is models.companies.company_key, made in Python."""
+    return (
+        f"lower(replace(replace(replace(replace(replace({param}, ' ', ''), char(9), ''),"
+        " char(10), ''), char(13), ''), char(160), ''))"
+    )
+
 
 # The open follow-ups and cases a user holds by name (an unassigned one follows its contact).
 _OPEN_FOLLOW_UPS = "status = 'open' AND assignee_id = ?"
