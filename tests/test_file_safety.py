@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from tinycrm.store import Database, Store
+from tinycrm.store import Store
+from tinycrm.store.connection import Database
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from tinycrm.store import Database, Store, connection
+from tinycrm.store import Store, connection
+from tinycrm.store.connection import Database
 
 pytestmark = pytest.mark.sqlite_only(
     reason="where the SQLite file lives (network filesystems, paths)"

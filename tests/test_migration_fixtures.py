@@ -16,7 +16,7 @@ import pytest
 
 from conftest import Invoke
 from tinycrm.errors import StorageError
-from tinycrm.store import Database
+from tinycrm.store.connection import Database
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 FIXTURES = Path(__file__).parent / "fixtures"

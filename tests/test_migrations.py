@@ -11,7 +11,8 @@ import pytest
 from conftest import Invoke
 from tinycrm.errors import StorageError
 from tinycrm.services.contacts import ContactFields, add_contact
-from tinycrm.store import Database, Store
+from tinycrm.store import Store
+from tinycrm.store.connection import Database
 from tinycrm.store.schema import LATEST_VERSION, MIGRATIONS
 
 TODAY = date(2026, 11, 26)

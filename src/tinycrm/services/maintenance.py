@@ -15,8 +15,8 @@ from tinycrm.services.upgrades import (
     companies_made,
     owners_made,
 )
-from tinycrm.store import Database, Store, open_database
-from tinycrm.store.connection import holders_of_a_deleted_log
+from tinycrm.store import Store, open_database
+from tinycrm.store.connection import Database, holders_of_a_deleted_log
 from tinycrm.store.schema import LATEST_VERSION
 
 

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from tinycrm.config import is_server_url
 from tinycrm.models.users import Identity, User
 from tinycrm.store.backend import Backend, Connection
-from tinycrm.store.connection import Database
-from tinycrm.store.watch import ChangeWatcher, SqliteChangeWatcher
 
 if TYPE_CHECKING:
     from tinycrm.store.atrisk import AtRiskRepo
@@ -37,6 +35,7 @@ if TYPE_CHECKING:
     from tinycrm.store.team import TeamRepo
     from tinycrm.store.transfer import TransferRepo
     from tinycrm.store.users import UserRepo
+    from tinycrm.store.watch import ChangeWatcher
 
 
 class Store:
@@ -214,6 +213,8 @@ class Store:
             from tinycrm.store.postgres import PgChangeWatcher
 
             return PgChangeWatcher(self.db)
+        from tinycrm.store.watch import SqliteChangeWatcher
+
         return SqliteChangeWatcher(self.db)
 
     def close(self) -> None:
@@ -228,7 +229,9 @@ def open_database(
         from tinycrm.store.postgres import PgDatabase
 
         return PgDatabase(str(location), migrate=migrate, create=create, read_only=read_only)
+    from tinycrm.store.connection import Database
+
     return Database(location, migrate=migrate, create=create, read_only=read_only)
 
 
-__all__ = ["Backend", "ChangeWatcher", "Database", "Store", "open_database"]
+__all__ = ["Backend", "Store", "open_database"]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from tinycrm.store.connection import Database
-
 if TYPE_CHECKING:
+    import sqlite3
+
+    from tinycrm.store.connection import Database
     from tinycrm.store.postgres import PgConnection, PgDatabase
 
 # A SQLite file or a PostgreSQL database: the same methods, `dialect` says which (quoted:
-# a SQLite file's command never loads the PostgreSQL module).
+# a SQLite file's command never loads the PostgreSQL module, nor a PostgreSQL one sqlite3).
 Backend: TypeAlias = "Database | PgDatabase"
 Connection: TypeAlias = "sqlite3.Connection | PgConnection"
 # A result row: by position or column name (sqlite3.Row, or postgres.Row).

@@ -7,7 +7,7 @@ from datetime import date
 
 from tinycrm.models.cases import Case
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import Severity
 

@@ -8,8 +8,8 @@ from datetime import date
 
 from tinycrm.models.companies import Company, Departure, MergedSpelling, company_key
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.connection import now_iso
 from tinycrm.store.schema_data import UPGRADE_SOURCE
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.versions import update_versioned
 
 # The owner most of a company's active people have (ties: alphabetical), for `c`.

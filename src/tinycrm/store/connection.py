@@ -14,7 +14,6 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -99,10 +98,6 @@ def filesystem_type(path: Path, mounts: Path | None = None) -> str | None:
 
 class _Rehearsed(Exception):
     """Ends a rehearsal's transaction: it is rolled back."""
-
-
-def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 class Database:

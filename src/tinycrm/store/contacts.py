@@ -21,7 +21,7 @@ from tinycrm.models.contacts import (
 )
 from tinycrm.store.backend import Backend, Connection, Row, stream
 from tinycrm.store.companies import CompanyRepo
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import RelationshipType, Stage
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 
 SENT = "sent"
 FAILED = "failed"

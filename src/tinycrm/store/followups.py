@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from tinycrm.models.followups import FollowUp
 from tinycrm.store.backend import Backend, Row, batches, stream
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.versions import update_versioned
 from tinycrm.vocabulary import FollowUpKind
 from tinycrm.wording import TOTAL_LIMIT

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from tinycrm.models.history import Actor, Change, HistoryEntry
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 
 _COLUMNS = "h.at, h.source, h.entity, h.entity_id, h.contact_id, h.action, h.field, h.old, h.new"
 _USER_NAME = "(SELECT name FROM users u WHERE u.id = h.user_id) AS user_name"

@@ -8,8 +8,8 @@ from datetime import date
 
 from tinycrm.models.mail import MailRecord, Outcome, SurveyRequest
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
 from tinycrm.store.owners import Owner, owner_params, owner_sql
+from tinycrm.store.stamps import now_iso
 from tinycrm.vocabulary import Scale
 
 # A survey request `s` a delivery failure report came back for.

@@ -8,8 +8,8 @@ from datetime import date
 
 from tinycrm.models.notes import Note
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import record_interaction
+from tinycrm.store.stamps import now_iso
 from tinycrm.vocabulary import Channel
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tinycrm.store.backend import Backend, Connection, stream
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 
 # A referral chain is followed at most this far (a guard should a circle ever be stored).
 _MAX_CHAIN = 10_000

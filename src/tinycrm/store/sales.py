@@ -7,8 +7,8 @@ from datetime import date
 
 from tinycrm.models.sales import Cost, Sale
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
 from tinycrm.store.schema import SEP
+from tinycrm.store.stamps import now_iso
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date
 
 from tinycrm.models.satisfaction import Score
 from tinycrm.store.backend import Backend, Row
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 from tinycrm.vocabulary import Scale
 
 

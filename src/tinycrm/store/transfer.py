@@ -16,7 +16,6 @@ from tinycrm.models.companies import company_key
 from tinycrm.models.contacts import Anniversary
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo
-from tinycrm.store.connection import now_iso
 from tinycrm.store.contacts import (
     CARD_FIELDS,
     INDEX_CONTACTS_SQL,
@@ -25,6 +24,7 @@ from tinycrm.store.contacts import (
     card_fields,
     write_children,
 )
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.users import UserRepo, name_key
 from tinycrm.vocabulary import RelationshipType, Stage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tinycrm.models.users import Holdings, MergedOwner, User
 from tinycrm.store.backend import Backend, Connection, Row
-from tinycrm.store.connection import now_iso
+from tinycrm.store.stamps import now_iso
 from tinycrm.store.versions import update_versioned
 
 

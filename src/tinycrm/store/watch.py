@@ -7,10 +7,12 @@ cheap enough to ask forever and must never block the screen.
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tinycrm.store.connection import Database
+if TYPE_CHECKING:
+    import sqlite3
+
+    from tinycrm.store.connection import Database
 
 
 class ChangeWatcher(Protocol):

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from tinycrm.config import Settings
 from tinycrm.services.inbox import held_count
-from tinycrm.store import ChangeWatcher, Store
+from tinycrm.store import Store
 from tinycrm.textsafe import visible
 from tinycrm.tui import crash, keys
 from tinycrm.tui.actions import CustomerActions
@@ -30,6 +30,7 @@ from tinycrm.wording import plural
 
 if TYPE_CHECKING:
     from tinycrm.services.passon import PassedOn
+    from tinycrm.store.watch import ChangeWatcher
     from tinycrm.tui.screens.customer import CustomerScreen
 
 T = TypeVar("T")
