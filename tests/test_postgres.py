@@ -318,6 +318,23 @@ def test_db_backup_without_pg_dump_points_to_it(
     assert not (tmp_path / "x.dump").exists()
 
 
+def test_postgresql_commands_never_import_sqlite3(db_location: str) -> None:
+    """The SQLite backend (and sqlite3) loads only for a file, as psycopg only for a URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    code = (
+        "import sys; from tinycrm.cli.app import run;"
+        f" run(['--db', {db_location!r}, 'contacts', 'add', 'Ann', '--email', 'ann@a.example']);"
+        f" run(['--db', {db_location!r}, 'follow-ups', 'today']);"
+        f" run(['--db', {db_location!r}, 'contacts', 'show', 'Ann']);"
+        " print('sqlite3' in sys.modules, 'tinycrm.store.connection' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "Ann" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
 def test_sqlite_commands_never_import_psycopg(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     code = (
