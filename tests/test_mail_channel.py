@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -473,6 +474,37 @@ def test_a_survey_is_recorded_only_when_the_server_took_it(
     assert "satisfaction-check" in kinds(shop, "ann")
     dry = cli("surveys", "send", "--due", "--dry-run", "--as-of", SENT_ON)
     assert "would send to Ann Archer <ann@example.com>" in dry.output
+
+
+class RefusingAnn(Inbox):
+    """An SMTP server that refuses mail to Ann's address and takes the rest."""
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: Any, address: str, options: object
+    ) -> str:
+        if address == "ann@example.com":
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_is_reported_and_the_other_surveys_still_go(
+    shop: Shop, cli: Invoke, isolated_env: Path
+) -> None:
+    config = isolated_env / "config.toml"
+    with serving(RefusingAnn()) as refusing:
+        port = f"port = {refusing.port}"
+        config.write_text(config.read_text().replace(f"port = {shop.inbox.port}", port))
+        done = cli("surveys", "send", "--due", "--as-of", SENT_ON)
+
+    assert done.exit_code == 1
+    assert "sent to Bob Baker <bob@example.com>" in done.stdout
+    assert done.stderr.strip().endswith(
+        "1 survey sent, 1 not sent: ann@example.com: refused by the server"
+    )
+    assert refusing.count == 1
+    assert "satisfaction-check" in kinds(shop, "ann")  # still due: the next run tries again
+    assert "satisfaction-check" not in kinds(shop, "bob")
 
 
 @pytest.mark.parametrize(

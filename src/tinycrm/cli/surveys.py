@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from datetime import date
 from email.errors import MessageError
 
 import typer
@@ -13,8 +15,11 @@ from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import CrmError, SendError
 from tinycrm.mail import survey as message
 from tinycrm.mail.imap import reply_address
-from tinycrm.mail.send import RecipientRefused, deliver, mail_config
+from tinycrm.mail.send import MailConfig, RecipientRefused, deliver, mail_config
 from tinycrm.services import surveys as service
+from tinycrm.services.surveys import SurveySettings
+from tinycrm.store import Store
+from tinycrm.vocabulary import Scale
 from tinycrm.wording import plural
 
 app = CrmTyper(
@@ -63,47 +68,64 @@ def send(
             output.print_line(f"would send to {target.contact.name} <{target.address}>")
         output.print_notice(f"dry run: {plural(len(plan.targets), 'survey')} would be sent")
         return
+    sending = _Sending(st.store, smtp, reply_to, on_scale, settings, today)
     sent = 0
     failures: list[str] = []
     for number, target in enumerate(plan.targets):
-        code = service.new_code()
         try:
-            built = message.build(
-                target, sender=smtp.sender, reply_to=reply_to, code=code, on_scale=on_scale,
-                settings=settings,
-            )  # fmt: skip
-        except (ValueError, MessageError) as exc:  # an address the mail headers cannot carry
-            output.print_line(f"skipped {target.contact.name}: cannot address {target.address!r}")
-            failures.append(f"{target.address}: {type(exc).__name__}")
-            continue
-
-        def accepted(
-            _error: str | None,
-            target: service.Target = target,
-            code: str = code,
-            message_id: str = str(built["Message-ID"]),
-        ) -> None:
-            service.record_sent(
-                st.store, target, code=code, message_id=message_id,
-                on_scale=on_scale, today=today, settings=settings,
-            )  # fmt: skip
-
-        config = dataclasses.replace(smtp, recipients=(target.address,))
-        try:
-            deliver(built, config, accepted, what=f"survey to {target.address}")
-        except RecipientRefused:
-            failures.append(f"{target.address}: refused by the server")
-            continue
-        except SendError as exc:
+            failure = sending.send(target)
+        except SendError as exc:  # not this address but the server: the rest wait for the next run
             left = len(plan.targets) - number
             raise CrmError(
                 f"{exc} ({sent} sent, {left} not sent; the next run sends them)"
             ) from exc
-        sent += 1
-        output.print_line(f"sent to {target.contact.name} <{target.address}>")
+        if failure is None:
+            sent += 1
+        else:
+            failures.append(failure)
     if failures:
         raise CrmError(
             f"{plural(sent, 'survey')} sent, {len(failures)} not sent: {'; '.join(failures)}"
         )
     if output.is_terminal():
         output.print_notice(f"{plural(sent, 'survey')} sent ({on_scale.value.upper()})")
+
+
+@dataclass(frozen=True)
+class _Sending:
+    """One `surveys send` run: what each survey is sent with and recorded under."""
+
+    store: Store
+    smtp: MailConfig
+    reply_to: str
+    on_scale: Scale
+    settings: SurveySettings
+    today: date
+
+    def send(self, target: service.Target) -> str | None:
+        """E-mail `target` their survey, recorded once the server took it; None when sent,
+        else why not (the address, or the server refused it)."""
+        code = service.new_code()
+        try:
+            built = message.build(
+                target, sender=self.smtp.sender, reply_to=self.reply_to, code=code,
+                on_scale=self.on_scale, settings=self.settings,
+            )  # fmt: skip
+        except (ValueError, MessageError) as exc:  # an address the mail headers cannot carry
+            output.print_line(f"skipped {target.contact.name}: cannot address {target.address!r}")
+            return f"{target.address}: {type(exc).__name__}"
+        message_id = str(built["Message-ID"])
+
+        def accepted(_error: str | None) -> None:
+            service.record_sent(
+                self.store, target, code=code, message_id=message_id,
+                on_scale=self.on_scale, today=self.today, settings=self.settings,
+            )  # fmt: skip
+
+        config = dataclasses.replace(self.smtp, recipients=(target.address,))
+        try:
+            deliver(built, config, accepted, what=f"survey to {target.address}")
+        except RecipientRefused:
+            return f"{target.address}: refused by the server"
+        output.print_line(f"sent to {target.contact.name} <{target.address}>")
+        return None
