@@ -13,9 +13,12 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.textsafe import json_safe, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def is_terminal() -> bool:
@@ -280,10 +283,10 @@ def print_notice(text: str) -> None:
     sys.stderr.write(visible(text, one_line=True) + "\n")
 
 
-_console: Any = None
+_console: Console | None = None
 
 
-def console() -> Any:
+def console() -> Console:
     global _console
     if _console is None:
         from rich.console import Console

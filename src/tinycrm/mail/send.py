@@ -378,7 +378,7 @@ def _sendmail_environment(config: MailConfig) -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != config.password_env}
 
 
-def _reply(exc: Any) -> str:
+def _reply(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {_first_line(_text(exc.smtp_error))}"
 
 

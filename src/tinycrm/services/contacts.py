@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -89,11 +89,12 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
     return changed
 
 
-def _unique(items: list[str], key: object = None) -> list[str]:
+def _unique(items: list[str], key: Callable[[str], str] | None = None) -> list[str]:
+    """`items` without repeats (by `key`, e.g. ignoring case), first ones kept."""
     seen: set[str] = set()
     result = []
     for item in items:
-        marker = key(item) if callable(key) else item
+        marker = key(item) if key else item
         if marker not in seen:
             seen.add(marker)
             result.append(item)
