@@ -183,3 +183,22 @@ def test_companies_a_file_names_get_ids_in_the_files_order(cli: Invoke, tmp_path
     assert sorted(listed, key=lambda c: c["id"]) == sorted(
         listed, key=lambda c: names.index(c["name"])
     )
+
+
+@pytest.mark.parametrize("name", ["google-contacts.csv", "apple-icloud-3.0.vcf"])
+def test_a_dry_run_before_the_crm_exists_reports_the_import_and_creates_nothing(
+    cli: Invoke, tmp_path: Path, name: str
+) -> None:
+    new = tmp_path / "shop" / "crm.db"
+    tried = cli("--db", str(new), "contacts", "import", str(DATA / name), "--dry-run", "--json")
+    assert tried.exit_code == 0, tried.stderr
+    assert "no CRM there yet" in tried.stderr
+    assert not new.parent.exists()
+    done = cli("--db", str(new), "contacts", "import", str(DATA / name), "--json")
+    assert done.exit_code == 0, done.stderr
+    would, did = json.loads(tried.stdout), json.loads(done.stdout)
+    assert would.pop("dry_run") is True and did.pop("dry_run") is False
+    for row in did["created"]:
+        row["contact_id"] = None  # a dry run names the rows it would create, without ids
+    assert would == did
+    assert would["created_count"] > 0

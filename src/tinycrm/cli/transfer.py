@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -13,12 +14,13 @@ import typer
 from tinycrm.cli import output
 from tinycrm.cli.context import state, today
 from tinycrm.cli.plain_help import CrmTyper
-from tinycrm.errors import UsageError
+from tinycrm.errors import MissingDatabase, UsageError
 from tinycrm.io.files import write_private
 from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services import exporting, importing, merging, restoring
 from tinycrm.services.contacts import resolve_ref
 from tinycrm.services.importing import ImportReport
+from tinycrm.store import Store
 from tinycrm.textsafe import visible
 from tinycrm.wording import plural
 
@@ -85,36 +87,59 @@ def import_(
         raise UsageError(f"--format must be vcard, csv or json, not {fmt!r}")
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
-    store = state(ctx).store if dry_run else state(ctx).store_to_add_to
-    from tinycrm.io.files import is_one_of
+    with _import_target(ctx, dry_run) as store:
+        from tinycrm.io.files import is_one_of
 
-    if is_one_of(file, store.db.files):
-        raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
-    kind = importing.file_format(file, fmt.lower() if fmt else None, int(max_size * 2**20))
-    if kind == "json":
-        if map_ or encoding:
-            raise UsageError("--map and --encoding are for CSV and vCard files, not JSON")
-        report = restoring.restore(
-            store, file, mode=on_duplicate, dry_run=dry_run, max_bytes=int(max_size * 2**20)
-        )
+        if is_one_of(file, store.db.files):
+            raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
+        kind = importing.file_format(file, fmt.lower() if fmt else None, int(max_size * 2**20))
+        if kind == "json":
+            if map_ or encoding:
+                raise UsageError("--map and --encoding are for CSV and vCard files, not JSON")
+            report = restoring.restore(
+                store, file, mode=on_duplicate, dry_run=dry_run, max_bytes=int(max_size * 2**20)
+            )
+            _print_report(report, as_json)
+            return
+        with _progress_bar(f"Importing {file.name}") as progress:
+            parsed = importing.parse_file(
+                file,
+                kind,
+                max_bytes=int(max_size * 2**20),
+                maps=map_ or [],
+                encoding=encoding,
+                day_first=state(ctx).settings.day_first if day_first is None else day_first,
+                order_chosen=day_first is not None,
+                progress=progress,
+            )
+            # The file is read as it is written (parsing is lazy), so this stays in the bar.
+            report = importing.import_records(
+                store, parsed, mode=on_duplicate, dry_run=dry_run, today=today()
+            )
         _print_report(report, as_json)
+
+
+@contextmanager
+def _import_target(ctx: typer.Context, dry_run: bool) -> Iterator[Store]:
+    """The CRM an import writes to, created if need be; a dry run into one that does not
+    exist yet (the first step of moving in) runs on a new, empty one that is thrown away."""
+    if not dry_run:
+        yield state(ctx).store_to_add_to
         return
-    with _progress_bar(f"Importing {file.name}") as progress:
-        parsed = importing.parse_file(
-            file,
-            kind,
-            max_bytes=int(max_size * 2**20),
-            maps=map_ or [],
-            encoding=encoding,
-            day_first=state(ctx).settings.day_first if day_first is None else day_first,
-            order_chosen=day_first is not None,
-            progress=progress,
-        )
-        # The file is read as it is written (parsing is lazy), so this stays in the bar.
-        report = importing.import_records(
-            store, parsed, mode=on_duplicate, dry_run=dry_run, today=today()
-        )
-    _print_report(report, as_json)
+    try:
+        existing = state(ctx).store
+    except MissingDatabase:
+        existing = None
+    if existing is not None:
+        yield existing
+        return
+    output.print_notice("no CRM there yet: this is what an import into a new, empty one would do")
+    with tempfile.TemporaryDirectory(prefix="crm-dry-run-") as scratch:
+        empty = Store.open(Path(scratch) / "crm.db", create=True)
+        try:
+            yield empty
+        finally:
+            empty.close()
 
 
 def _print_report(report: ImportReport, as_json: bool) -> None:
