@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Invoke
-from tinycrm.models.followups import FollowUp
 from tinycrm.services import cases, followups, sales, satisfaction
 from tinycrm.services.contacts import ContactFields, add_contact, set_archived
 from tinycrm.services.notes import add_note
@@ -204,16 +203,16 @@ def test_suggest(cli: Invoke, store: Store) -> None:
     assert ignored.exit_code == 2 and "--as-of" in ignored.stderr  # no option it would ignore
 
 
-def test_open_cases_due_for_the_queue(store: Store) -> None:
+def test_a_case_is_due_in_the_queue_on_its_target_until_resolved(store: Store) -> None:
     who = person(store, "Ann")
     high = cases.open_case(store, str(who), "Urgent", severity="high", today=D("2026-06-28"))
-    low = cases.open_case(store, str(who), "Later", severity="low", today=D("2026-06-28"))
-    due = cases.open_cases_due(store, D("2026-06-29"), days=0)
-    assert [r.case.id for r in due] == [high.id]
-    assert [r.case.id for r in cases.open_cases_due(store, D("2026-06-29"), 7)] == [
-        high.id, low.id,
-    ]  # fmt: skip
+    cases.open_case(store, str(who), "Later", severity="low", today=D("2026-06-28"))
+
+    def due(days: int) -> list[str]:
+        queue = followups.build_queue(store, D("2026-06-29"), days=days)
+        return [item.title for item in [*queue.overdue, *queue.today, *queue.upcoming]]
+
+    assert due(0) == ["Case #1 (high): Urgent"]
+    assert due(7) == ["Case #1 (high): Urgent", "Case #2 (low): Later"]
     cases.resolve(store, str(high.id), "done", D("2026-06-29"))
-    assert cases.open_cases_due(store, D("2026-06-29"), 0) == []
-    assert cases.open_case_contacts(store) == {who}
-    assert isinstance(store.follow_ups.for_contact(who)[0], FollowUp)
+    assert due(0) == []

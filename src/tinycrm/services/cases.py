@@ -171,17 +171,6 @@ def list_cases(store: Store, ref: str | None = None, open_only: bool = False) ->
     return store.cases.query(contact_id, open_only=open_only)
 
 
-def open_cases_due(store: Store, as_of: date, days: int = 0) -> list[CaseRow]:
-    """Open cases whose response target falls on or before `as_of` + `days`, soonest first:
-    for the follow-up queue (urgency) and the digest."""
-    return store.cases.query(target_until=as_of + timedelta(days=days))
-
-
-def open_case_contacts(store: Store) -> set[int]:
-    """Contacts with at least one open case: the queue ranks their rows as more urgent."""
-    return {row.case.contact_id for row in store.cases.query(open_only=True)}
-
-
 @dataclass(frozen=True)
 class PendingReply:
     """A resolution still to be e-mailed to its customer, at their first address."""

@@ -85,7 +85,6 @@ class CaseRepo:
         self,
         contact_id: int | None = None,
         open_only: bool = False,
-        target_until: date | None = None,
         *,
         company_id: int | None = None,
     ) -> list[CaseRow]:
@@ -99,11 +98,8 @@ class CaseRepo:
         if contact_id is not None:
             clauses.append("k.contact_id = ?")
             params.append(contact_id)
-        if open_only or target_until is not None:
+        if open_only:
             clauses.append("k.resolved_on IS NULL")
-        if target_until is not None:
-            clauses.append("k.target_on <= ?")
-            params.append(target_until.isoformat())
         sql = (
             "SELECT k.*, c.name AS contact_name FROM cases k JOIN contacts c ON c.id = k.contact_id"
         )
