@@ -210,17 +210,17 @@ class FollowUpRepo:
     def dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], weights: Weights, *,
         by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
-    ) -> list[tuple[str, DatedRow]]:  # fmt: skip
+    ) -> list[tuple[str, DatedRow, bool]]:  # fmt: skip
         """Active contacts' birthdays or anniversaries (`kind`) falling on each of `days`
         (their month-day is one of the day's month-days), neither before their year nor
-        marked done, skipped or snoozed, as (day, row): of each day, the `limit` first (all:
-        None) by the highest `weights`, then (`by_name`) by contact name, then as their
-        handles sort. One query for the whole window."""
+        marked done, skipped or snoozed, as (day, row, whether the contact has an open case):
+        of each day, the `limit` first (all: None) by the highest `weights`, then (`by_name`)
+        by contact name, then as their handles sort. One query for the whole window."""
         weight = _weight_sql(weights, f"'{kind}'", "c.open_case")
         name = "lower(c.name), " if by_name else ""
         parts = []
         for n, (day, month_days) in enumerate(days.items()):
-            what = f"'{day.isoformat()}' AS day, {_DATED[kind].select}"
+            what = f"'{day.isoformat()}' AS day, {_DATED[kind].select}, c.open_case"
             sql, params = _dated_sql(kind, n, day, month_days, skip, what)
             sql += f" ORDER BY {weight} DESC, {name}{_DATED[kind].tie}"
             if limit is not None:
@@ -230,7 +230,7 @@ class FollowUpRepo:
             return []
         sql, params = _each(parts)
         rows = self.db.conn.execute(sql, params)
-        return [(str(row[0]), DatedRow(*row[1:7])) for row in rows]
+        return [(str(row[0]), DatedRow(*row[1:7]), row[7] == 1) for row in rows]
 
     def count_dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int], limit: int

@@ -233,22 +233,22 @@ class _QueueBuilder:
     def ranked(self, items: list[QueueItem]) -> list[Ranked]:
         """Derived rows scored (whose contacts have an open case read for them at once)."""
         cases = self.repo.with_open_case(item.contact_id for item in items)
-        ranked = []
-        for item in items:
-            late = (self.as_of - item.due_on).days
-            score = urgency(item.kind, late, item.relationship_type, item.contact_id in cases)
-            ranked.append(Ranked(score, item.due_on, _tie(item.handle), item.handle, item))
-        return ranked
+        return [self.scored_item(item, item.contact_id in cases) for item in items]
+
+    def scored_item(self, item: QueueItem, open_case: bool) -> Ranked:
+        late = (self.as_of - item.due_on).days
+        score = urgency(item.kind, late, item.relationship_type, open_case)
+        return Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
 
     def dated(self, days: list[date], limit: int | None, *, by_name: bool) -> list[Ranked]:
         """A page of `limit` birthdays and of anniversaries on each of `days` (all: None),
-        scored."""
-        return self.ranked([
-            item
+        scored (whether their contacts have an open case read with them)."""
+        return [
+            self.scored_item(item, open_case)
             for kind, skip in self.dated_skips.items()
-            for item in dated_on(self.store, kind, days, self.settings, SAME_DAY,
-                                 by_name=by_name, skip=skip, limit=limit)
-        ])  # fmt: skip
+            for item, open_case in dated_on(self.store, kind, days, self.settings, SAME_DAY,
+                                            by_name=by_name, skip=skip, limit=limit)
+        ]  # fmt: skip
 
     def dated_count(self, days: list[date], page: int) -> int:
         """The birthdays and anniversaries `dated` pages on `days`, counted up to TOTAL_LIMIT

@@ -138,19 +138,19 @@ _DATED_ITEM = {FollowUpKind.BIRTHDAY: birthday_item, FollowUpKind.ANNIVERSARY: a
 def dated_on(
     store: Store, kind: FollowUpKind, days: Sequence[date], settings: Settings,
     weights: Weights, *, by_name: bool, skip: Sequence[int], limit: int | None,
-) -> list[QueueItem]:  # fmt: skip
-    """A page of the birthdays or anniversaries (`kind`) on each of `days`, read in SQL in
-    the order `store.follow_ups.dated_on` gives (contacts in `skip` left out: their marks are
-    applied by `derived_rows`)."""
+) -> list[tuple[QueueItem, bool]]:  # fmt: skip
+    """A page of the birthdays or anniversaries (`kind`) on each of `days`, each with whether
+    its contact has an open case, read in SQL in the order `store.follow_ups.dated_on` gives
+    (contacts in `skip` left out: their marks are applied by `derived_rows`)."""
     feb29 = settings.feb29_in_common_years
     month_days = {day: month_days_on(day, feb29) for day in days}
     make = _DATED_ITEM[kind]
     items = []
-    for iso, row in store.follow_ups.dated_on(
+    for iso, row, open_case in store.follow_ups.dated_on(
         kind, month_days, weights, by_name=by_name, skip=skip, limit=limit
     ):
         when = date.fromisoformat(iso)
-        items.append(make(row, when, iso, years_since(row.date, when)))
+        items.append((make(row, when, iso, years_since(row.date, when)), open_case))
     return items
 
 
