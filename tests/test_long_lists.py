@@ -437,3 +437,34 @@ def test_todays_total_counts_every_source_up_to_the_limit(cli: Invoke, store: St
     assert shown.exit_code == 0, shown.stderr
     assert f"… and more than {TOTAL_LIMIT - 50:,} more today" in shown.stderr
     assert queue_json(cli, "today", 50)["today_total_exact"] is False
+
+
+def test_birthdays_and_follow_ups_are_counted_together_up_to_the_limit(
+    cli: Invoke, store: Store
+) -> None:
+    """Past 1,000 the derived and the stored rows are counted together only up to 1,000 past
+    the page (docs/follow-ups.md), not each source up to it: 600 of each is "more than 1,000"
+    counted no further, in today's total as in the overdue one."""
+    with store.write():
+        for n in range(600):
+            grace_day = D - timedelta(days=1 + n % 6)
+            fields = ContactFields(
+                name=f"Person {n:03d}",
+                cadence="none",
+                birthday=f"1980-{D:%m-%d}",
+                anniversaries=[f"wedding=2000-{grace_day:%m-%d}"],
+            )
+            add_contact(store, fields, D - timedelta(days=400))
+    ann = add_contact(store, ContactFields(name="Ann", cadence="none"), D).id
+    with store.write():
+        for n in range(600):
+            add_follow_up(store, str(ann), f"Call {n}", D, D)
+            add_follow_up(store, str(ann), f"Late call {n}", D - timedelta(days=1 + n % 30), D)
+    page = queue_json(cli, "today", 50)
+    for part in ("today", "overdue"):
+        assert page[f"{part}_total_exact"] is False
+        total = page[f"{part}_total"]
+        assert isinstance(total, int) and TOTAL_LIMIT < total <= TOTAL_LIMIT + 1 + 50
+    shown = cli("follow-ups", "today", "--as-of", D.isoformat())
+    assert f"… and more than {TOTAL_LIMIT - 50:,} more today" in shown.stderr
+    assert f"… and more than {TOTAL_LIMIT - 50:,} more overdue" in shown.stderr

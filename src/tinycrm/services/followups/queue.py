@@ -139,18 +139,11 @@ def build_queue(
             upcoming_total += dated_beyond
         overdue_total = len(overdue)
         if with_overdue and overdue_limit:
-            overdue_total = (
-                len(overdue_rows)
-                + builder.dated_count(_days(start, as_of - timedelta(days=1)), overdue_limit)
-                + builder.count("", builder.before, overdue_limit)
-            )
+            grace = _days(start, as_of - timedelta(days=1))
+            overdue_total = builder.total(overdue_rows, grace, "", builder.before, overdue_limit)
         today_total = len(today)
         if with_today and today_page:
-            today_total = (
-                len(today_rows)
-                + builder.dated_count([as_of], today_page)
-                + builder.count(builder.before, builder.on, today_page)
-            )
+            today_total = builder.total(today_rows, [as_of], builder.before, builder.on, today_page)
         shown = builder.finish(overdue, today[:today_page], upcoming[:up_limit])
         return Queue(
             as_of,
@@ -211,6 +204,19 @@ class _QueueBuilder:
     def count_limit(self, page: int) -> int:
         return TOTAL_LIMIT + 1 + page
 
+    def total(self, derived: list[Ranked], days: list[date], lo: str, hi: str, page: int) -> int:
+        """The `derived` rows, the birthdays and anniversaries `dated` pages on `days` and the
+        rows due in (lo, hi], counted together up to TOTAL_LIMIT past a page of `page` rows:
+        each source only up to what is left of that, and none once it is reached."""
+        limit = self.count_limit(page)
+        counted = len(derived)
+        counted += self.dated_count(days, page, limit=max(limit - counted, 0))
+        if counted < limit:
+            counted += self.repo.count_rows(
+                self.skips, lo, hi, self.as_of, self.last, limit - counted
+            )
+        return counted
+
     def derived(
         self, start: date, end: date, paged_until: date
     ) -> tuple[list[Ranked], list[Ranked], list[Ranked]]:
@@ -250,10 +256,11 @@ class _QueueBuilder:
                                             by_name=by_name, skip=skip, limit=limit)
         ]  # fmt: skip
 
-    def dated_count(self, days: list[date], page: int) -> int:
+    def dated_count(self, days: list[date], page: int, *, limit: int | None = None) -> int:
         """The birthdays and anniversaries `dated` pages on `days`, counted up to TOTAL_LIMIT
-        past a page of `page` rows."""
-        feb29, limit, counted = self.settings.feb29_in_common_years, self.count_limit(page), 0
+        past a page of `page` rows (or up to `limit`)."""
+        feb29, counted = self.settings.feb29_in_common_years, 0
+        limit = self.count_limit(page) if limit is None else limit
         month_days = {day: month_days_on(day, feb29) for day in days}
         for kind, skip in self.dated_skips.items():
             if counted < limit:
