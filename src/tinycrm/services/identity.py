@@ -84,16 +84,15 @@ def identify(
     CRM_USER is an error at once; an unknown person may still read, but not write."""
     role = store.users.session_role()
     logins = [name for name in (role, os_login) if name]
-    real = find_user(store, env_user) if env_user else None
-    if real is None:
-        real = store.users.find_by_first_login(logins)
+    by_login, team = store.users.signing_in(logins)
+    real = find_user(store, env_user) if env_user else by_login
     login = real.login if real else next(iter(logins), None)
     user = real
     if as_ref:
         user = find_user(store, as_ref)
-        if has_team(store) and user.id != (real.id if real else None):
+        if team and user.id != (real.id if real else None):
             _may_act_as(real, user, login)
-    if not has_team(store):
+    if not team:
         return Identity(user, login)
     return Identity(user, login, _refusal(user, login))
 
