@@ -208,29 +208,31 @@ class FollowUpRepo:
         return (RankRow(*list(row)[:-1]) for row in rows)
 
     def dated_on(
-        self, kind: str, days: Mapping[date, Sequence[str]], weights: Weights, *,
-        by_name: bool, skip: Sequence[int] = (), limit: int | None = None,
-    ) -> list[tuple[str, DatedRow, bool]]:  # fmt: skip
-        """Active contacts' birthdays or anniversaries (`kind`) falling on each of `days`
-        (their month-day is one of the day's month-days), neither before their year nor
-        marked done, skipped or snoozed, as (day, row, whether the contact has an open case):
-        of each day, the `limit` first (all: None) by the highest `weights`, then (`by_name`)
-        by contact name, then as their handles sort. One query for the whole window."""
-        weight = _weight_sql(weights, f"'{kind}'", "c.open_case")
+        self, skips: Mapping[FollowUpKind, Sequence[int]], days: Mapping[date, Sequence[str]],
+        weights: Weights, *, by_name: bool, limit: int | None = None,
+    ) -> list[tuple[str, str, DatedRow, bool]]:  # fmt: skip
+        """Active contacts' birthdays and anniversaries (the kinds in `skips`, each without
+        its contacts there) falling on each of `days` (their month-day is one of the day's
+        month-days), neither before their year nor marked done, skipped or snoozed, as (kind,
+        day, row, whether the contact has an open case): of each kind and day, the `limit`
+        first (all: None) by the highest `weights`, then (`by_name`) by contact name, then as
+        their handles sort. One query for the whole window."""
         name = "lower(c.name), " if by_name else ""
         parts = []
-        for n, (day, month_days) in enumerate(days.items()):
-            what = f"'{day.isoformat()}' AS day, {_DATED[kind].select}, c.open_case"
-            sql, params = _dated_sql(kind, n, day, month_days, skip, what)
-            sql += f" ORDER BY {weight} DESC, {name}{_DATED[kind].tie}"
-            if limit is not None:
-                sql += f" LIMIT {int(limit)}"
-            parts.append((sql, params))
+        for kind, skip in skips.items():
+            weight = _weight_sql(weights, f"'{kind}'", "c.open_case")
+            for n, (day, month_days) in enumerate(days.items()):
+                what = f"'{kind}' AS kind, '{day.isoformat()}' AS day, {_DATED[kind].select}"
+                sql, params = _dated_sql(kind, n, day, month_days, skip, f"{what}, c.open_case")
+                sql += f" ORDER BY {weight} DESC, {name}{_DATED[kind].tie}"
+                if limit is not None:
+                    sql += f" LIMIT {int(limit)}"
+                parts.append((sql, params))
         if not parts:
             return []
         sql, params = _each(parts)
         rows = self.db.conn.execute(sql, params)
-        return [(str(row[0]), DatedRow(*row[1:7]), row[7] == 1) for row in rows]
+        return [(str(row[0]), str(row[1]), DatedRow(*row[2:8]), row[8] == 1) for row in rows]
 
     def count_dated_on(
         self, kind: str, days: Mapping[date, Sequence[str]], skip: Sequence[int], limit: int
@@ -761,13 +763,9 @@ def _dated_sql(
     kind: str, n: int, day: date, month_days: Sequence[str], skip: Sequence[int], what: str
 ) -> tuple[str, dict[str, object]]:
     """SELECT `what` of `kind`'s rows on `day` (their month-day one of `month_days`), with
-    their parameters, named for the `n`th day of a window."""
+    their parameters, named for the `n`th day of a window (the same for every kind)."""
     dated = _DATED[kind]
-    params: dict[str, object] = {
-        "kind": str(kind),
-        f"day{n}": day.isoformat(),
-        f"year{n}": day.year,
-    }
+    params: dict[str, object] = {f"day{n}": day.isoformat(), f"year{n}": day.year}
     days = _marks(month_days, params, f"md{n}_")
     # A known year after the occurrence's (an age of 0 or less) is no occurrence yet.
     year = (
@@ -778,7 +776,7 @@ def _dated_sql(
         f"SELECT {what} FROM {dated.tables}"
         f" WHERE {dated.month_day} IN ({days}) AND c.archived = 0 AND {year} < :year{n}"
         f" AND NOT EXISTS (SELECT 1 FROM occurrence_marks m WHERE m.contact_id = {dated.contact}"
-        f" AND m.kind = :kind AND m.subject = {dated.subject} AND m.occurrence_on = :day{n})"
+        f" AND m.kind = '{kind}' AND m.subject = {dated.subject} AND m.occurrence_on = :day{n})"
     )
     if skip:
         sql += f" AND {dated.contact} NOT IN ({','.join(str(int(i)) for i in skip)})"

@@ -251,9 +251,8 @@ class _QueueBuilder:
         scored (whether their contacts have an open case read with them)."""
         return [
             self.scored_item(item, open_case)
-            for kind, skip in self.dated_skips.items()
-            for item, open_case in dated_on(self.store, kind, days, self.settings, SAME_DAY,
-                                            by_name=by_name, skip=skip, limit=limit)
+            for item, open_case in dated_on(self.store, self.dated_skips, days, self.settings,
+                                            SAME_DAY, by_name=by_name, limit=limit)
         ]  # fmt: skip
 
     def dated_count(self, days: list[date], page: int, *, limit: int | None = None) -> int:

@@ -4,7 +4,7 @@ reorders; and the done/skipped/snoozed marks on their occurrences."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -136,20 +136,21 @@ _DATED_ITEM = {FollowUpKind.BIRTHDAY: birthday_item, FollowUpKind.ANNIVERSARY: a
 
 
 def dated_on(
-    store: Store, kind: FollowUpKind, days: Sequence[date], settings: Settings,
-    weights: Weights, *, by_name: bool, skip: Sequence[int], limit: int | None,
+    store: Store, skips: Mapping[FollowUpKind, Sequence[int]], days: Sequence[date],
+    settings: Settings, weights: Weights, *, by_name: bool, limit: int | None,
 ) -> list[tuple[QueueItem, bool]]:  # fmt: skip
-    """A page of the birthdays or anniversaries (`kind`) on each of `days`, each with whether
-    its contact has an open case, read in SQL in the order `store.follow_ups.dated_on` gives
-    (contacts in `skip` left out: their marks are applied by `derived_rows`)."""
+    """A page of the birthdays and of the anniversaries (the kinds in `skips`) on each of
+    `days`, each with whether its contact has an open case, read in SQL in the order
+    `store.follow_ups.dated_on` gives (the contacts in `skips` left out: their marks are
+    applied by `derived_rows`)."""
     feb29 = settings.feb29_in_common_years
     month_days = {day: month_days_on(day, feb29) for day in days}
-    make = _DATED_ITEM[kind]
     items = []
-    for iso, row, open_case in store.follow_ups.dated_on(
-        kind, month_days, weights, by_name=by_name, skip=skip, limit=limit
+    for kind, iso, row, open_case in store.follow_ups.dated_on(
+        skips, month_days, weights, by_name=by_name, limit=limit
     ):
         when = date.fromisoformat(iso)
+        make = _DATED_ITEM[FollowUpKind(kind)]
         items.append((make(row, when, iso, years_since(row.date, when)), open_case))
     return items
 
@@ -288,8 +289,10 @@ def derived_rows(
         if contact_id is None or cid == contact_id:
             for source in SQL_RANKED:
                 raw.extend(source(store, start, end, settings, cid))
-    marks = {_key(m): m for m in store.follow_ups.marks_between(start, end, contact_id)}
-    marks.update((_key(m), m) for m in snoozed)
+    marks: dict[tuple[int, str, str, str], Mark] = {}
+    if raw:  # no row here when the queue pages every derived row of the window in SQL
+        marks = {_key(m): m for m in store.follow_ups.marks_between(start, end, contact_id)}
+        marks.update((_key(m), m) for m in snoozed)
     result: list[QueueItem] = []
     seen: set[tuple[int, str, str, str]] = set()
     for item in raw:
