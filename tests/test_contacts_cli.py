@@ -262,6 +262,20 @@ def test_bad_edit_changes_nothing(cli: Invoke) -> None:
     assert cli("contacts", "show", "Ann", "--json").stdout == before
 
 
+def test_an_edit_without_a_change_says_so_and_writes_nothing(cli: Invoke) -> None:
+    add(cli, "Ann", "--email", "ann@example.com")
+    before = cli("contacts", "show", "Ann", "--json").stdout
+    result = cli("contacts", "edit", "Ann")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "crm: nothing to change: name a field to change (see 'crm contacts edit --help')\n"
+    )
+    assert cli("contacts", "show", "Ann", "--json").stdout == before
+    cleared = cli("contacts", "edit", "Ann", "--birthday", "")  # '' clears: a change
+    assert cleared.exit_code == 0, cleared.stderr
+
+
 def test_archived_contact_still_resolves_by_exact_name(cli: Invoke) -> None:
     add(cli, "Ann Lee")
     cli("contacts", "archive", "Ann Lee")

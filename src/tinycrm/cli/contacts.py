@@ -18,6 +18,7 @@ from tinycrm.cli.context import (
     today,
 )
 from tinycrm.cli.plain_help import CrmTyper, LazyGroup
+from tinycrm.errors import UsageError
 from tinycrm.models.companies import Company
 from tinycrm.models.contacts import Contact
 from tinycrm.money import format_minor
@@ -233,6 +234,12 @@ def edit(
 
     The named fields are applied to the contact as stored at that moment; with --if-version a
     script that read the contact first is refused if someone saved it since."""
+    changes = [name, email, phone, company, role, address, birthday, anniversary, tag, add_tag,
+               remove_tag, type_, stage, cadence, owner, referred_by, surveys, news]  # fmt: skip
+    if not left_company and all(value is None or value == [] for value in changes):
+        raise UsageError(
+            "nothing to change: name a field to change (see 'crm contacts edit --help')"
+        )
     fields = ContactFields(
         name=name,
         emails=email or None,
