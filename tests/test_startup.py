@@ -191,3 +191,15 @@ def test_the_config_file_is_parsed_only_when_there_is_one(tmp_path: Path) -> Non
     config.write_text('[dates]\nnumeric_order = "month-first"\n')
     assert "tomllib" in imported_modules(db, "follow-ups", "today", config=config)
     assert "platformdirs" in imported_modules(db, "follow-ups", "today")
+
+
+def test_finding_a_contact_loads_none_of_the_services_that_record_scores(tmp_path: Path) -> None:
+    """The card and a company's card read a satisfaction trend (services.trend); recording a
+    score, with the follow-up it completes (services.satisfaction, followups.actions), is for
+    `satisfaction add`, which still works."""
+    db = tmp_path / "crm.db"
+    assert heavy_imports(db, "contacts", "add", "Ann") == set()
+    recording = {"tinycrm.services.satisfaction", "tinycrm.services.followups.actions"}
+    for command in ("contacts show Ann", "contacts search Ann", "contacts list"):
+        assert not service_imports(db, *command.split()) & recording
+    assert recording <= service_imports(db, "satisfaction", "add", "Ann", "5")

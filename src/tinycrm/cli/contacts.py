@@ -27,7 +27,7 @@ from tinycrm.services import companies
 from tinycrm.services import contacts as service
 from tinycrm.services.card import ContactDetails, asked_for, contact_details
 from tinycrm.services.contacts import ContactFields
-from tinycrm.services.satisfaction import trend
+from tinycrm.services.trend import trend
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
 from tinycrm.textsafe import visible

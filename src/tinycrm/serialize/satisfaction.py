@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.serialize.followups import follow_up_brief
-from tinycrm.services.satisfaction import TREND_PERIOD_DAYS
+from tinycrm.services.trend import TREND_PERIOD_DAYS
 
 if TYPE_CHECKING:
     from tinycrm.models.satisfaction import Score

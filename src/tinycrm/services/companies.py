@@ -19,7 +19,7 @@ from tinycrm.purchases import median_gap, purchase_interval
 from tinycrm.services import history, identity
 from tinycrm.services.conflicts import check_loaded
 from tinycrm.services.contacts import ContactFields, edit_contact, resolve_ref
-from tinycrm.services.satisfaction import Trend, trend
+from tinycrm.services.trend import Trend, trend
 from tinycrm.store import Store
 from tinycrm.store.cases import CaseRow
 from tinycrm.store.companies import CompanyFilter, CompanyRow

@@ -23,7 +23,7 @@ from datetime import date
 from rich.text import Text
 
 from tinycrm.models.satisfaction import Score
-from tinycrm.services.satisfaction import TREND_PERIOD_DAYS, trend
+from tinycrm.services.trend import TREND_PERIOD_DAYS, trend
 from tinycrm.vocabulary import LOW_SCORE, SCALE_RANGE, Scale
 from tinycrm.wording import plural
 
