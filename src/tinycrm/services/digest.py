@@ -48,6 +48,11 @@ TODAY_GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (
 )
 
 
+def named(contact_name: str, company: str | None) -> str:
+    """A contact as the digest names them: with their company, when they have one."""
+    return f"{contact_name} ({company})" if company else contact_name
+
+
 class DigestItem(NamedTuple):
     """One line of the digest. `years` is the age reached or the years of an anniversary."""
 
@@ -65,8 +70,7 @@ class DigestItem(NamedTuple):
 
     @property
     def who(self) -> str:
-        """The contact as the digest names them: with their company, when they have one."""
-        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
+        return named(self.contact_name, self.company)
 
 
 class AtRiskCustomer(NamedTuple):
@@ -77,8 +81,7 @@ class AtRiskCustomer(NamedTuple):
 
     @property
     def who(self) -> str:
-        """The contact as the digest names them: with their company, when they have one."""
-        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
+        return named(self.contact_name, self.company)
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,7 @@ class BouncedSurvey(NamedTuple):
 
     @property
     def who(self) -> str:
-        """The contact as the digest names them: with their company, when they have one."""
-        return f"{self.contact_name} ({self.company})" if self.company else self.contact_name
+        return named(self.contact_name, self.company)
 
 
 @dataclass(frozen=True)
