@@ -72,6 +72,26 @@ def digest(
     st = state(ctx)
     day = as_of_date(ctx, as_of)
     span = check_days(days if days is not None else _default_days(st.settings.digest))
+    fmt = _format(fmt, as_json=as_json, send=send, force=force, each_owner=each_owner)
+    mail = (
+        mail_config(st.settings.smtp, st.settings.source, needs_to=not each_owner) if send else None
+    )
+    store = st.store
+    store.source = "digest"
+    options = _Options(span, limit, fmt, quiet_if_empty, force)
+    if each_owner:
+        _each_owner(store, st.settings, day if as_of else None, options, mail)
+    elif mail is None:
+        # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
+        printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
+        if not (quiet_if_empty and printed.is_empty):
+            _print(printed, fmt)
+    else:
+        _send_once_a_day(store, st.settings, day, options, mail)
+
+
+def _format(fmt: str, *, as_json: bool, send: bool, force: bool, each_owner: bool) -> str:
+    """The format the options ask for; options that disagree are a usage error."""
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if as_json and fmt not in ("text", "json"):
@@ -81,24 +101,16 @@ def digest(
         raise UsageError("--force only applies with --send")
     if each_owner and fmt == "html" and not send:
         raise UsageError("--each-owner prints text, markdown or json; the e-mails carry the HTML")
-    mail = (
-        mail_config(st.settings.smtp, st.settings.source, needs_to=not each_owner) if send else None
-    )
-    store = st.store
-    store.source = "digest"
-    if each_owner:
-        options = _Options(span, limit, fmt, quiet_if_empty, force)
-        _each_owner(store, st.settings, day if as_of else None, options, mail)
-        return
-    if mail is None:
-        # No whole-file check: a query that meets a damaged page fails (docs/decisions.md).
-        printed = service.build_digest(store, day, days=span, settings=st.settings, limit=limit)
-        if not (quiet_if_empty and printed.is_empty):
-            _print(printed, fmt)
-        return
+    return fmt
 
+
+def _send_once_a_day(
+    store: Store, settings: Settings, day: date, options: _Options, mail: MailConfig
+) -> None:
+    """--send: the whole file checked, then the digest e-mailed unless it went out today
+    (--force: again), catching up the days missed since the last one."""
     check_integrity(store)
-    plan = service.plan_send(store, day, force=force)
+    plan = service.plan_send(store, day, force=options.force)
     if plan.skip:
         if output.is_terminal():
             output.print_notice(
@@ -107,12 +119,13 @@ def digest(
             )
         return
     built = service.build_digest(
-        store, day, days=span, covered_from=plan.covered_from, settings=st.settings, limit=limit
-    )
-    if quiet_if_empty and built.is_empty:
+        store, day, days=options.days, covered_from=plan.covered_from, settings=settings,
+        limit=options.limit,
+    )  # fmt: skip
+    if options.quiet_if_empty and built.is_empty:
         service.record_empty(store, built)
     else:
-        _send(store, built, mail, force=force)
+        _send(store, built, mail, force=options.force)
 
 
 def _default_days(raw: dict[str, object]) -> int:
