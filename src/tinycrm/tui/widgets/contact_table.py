@@ -19,6 +19,9 @@ from tinycrm.tui.widgets.fit import fit_columns
 PAGE = 200
 WIDTHS = {"name": 20, "company": 11, "email": 16, "stage": 11, "tags": 9}  # at 80 columns
 GROW = {"name": 0.2, "company": 0.2, "email": 0.25, "tags": 0.35}  # shares of a wider terminal
+# Search results: the words around the match say why a row is there, so they get the room.
+SEARCH_WIDTHS = {"name": 18, "company": 8, "email": 12, "stage": 11, "tags": 18}
+SEARCH_GROW = {"name": 0.2, "company": 0.1, "email": 0.2, "tags": 0.5}
 
 Loader = Callable[[int, int], Sequence[Contact]]
 
@@ -29,6 +32,7 @@ class ContactTable(DataTable[Text]):
         self._loader: Loader | None = None
         self._offset = 0
         self.exhausted = True
+        self._searching = False
 
     def on_mount(self) -> None:
         for key, label in (("name", "Name"), ("company", "Company"), ("email", "Email"),
@@ -37,7 +41,10 @@ class ContactTable(DataTable[Text]):
         self.on_resize()
 
     def on_resize(self) -> None:
-        fit_columns(self, WIDTHS, GROW)
+        if self._searching:
+            fit_columns(self, SEARCH_WIDTHS, SEARCH_GROW)
+        else:
+            fit_columns(self, WIDTHS, GROW)
 
     def show(self, loader: Loader) -> None:
         """Start over with a new source of rows: `loader(offset, limit)`."""
@@ -58,6 +65,8 @@ class ContactTable(DataTable[Text]):
         self._add(contacts, matches)
 
     def _label_last(self, label: str) -> None:
+        self._searching = label == "Match"
+        self.on_resize()
         column = self.columns.get(ColumnKey("tags"))
         if column is not None and str(column.label) != label:
             column.label = Text(label)
