@@ -410,18 +410,10 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
             groups.setdefault(prop.group, {})[prop.name] = prop
 
     def first(name: str) -> str:
-        for prop in by_name.get(name, []):
-            text = unescape(prop.value).strip()
-            if text:
-                return text
-        return ""
+        return _first_text(by_name, name) or ""
 
     name = first("FN") or _name_from_n(by_name.get("N", [])) or first("NICKNAME")
-    company = ""
-    for prop in by_name.get("ORG", []):
-        company = next((p.strip() for p in split_value(prop.value, ";") if p.strip()), "")
-        if company:
-            break
+    company = _organisation(by_name)
     record = ContactRecord(where=where, name="")
 
     def label(prop: Prop) -> str:
@@ -438,21 +430,13 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     record.uid = first("UID") or None
     record.company = company or None
     for prop in _preferred_first(by_name.get("ADR", [])):
-        parts = [part.strip() for part in split_value(prop.value, ";")] + [""] * 7
-        parts[6] = " ".join(part for part in parts[6:] if part)  # extra parts: the country
-        record.add_address(PostalAddress(label(prop), *parts[:7]))
+        record.add_address(_address(prop, label(prop)))
     _read_person(record, by_name, label)
     for prop in by_name.get("CATEGORIES", []):
         for tag in split_value(prop.value, ","):
             if tag.strip().lower() not in SYSTEM_LABELS:
                 record.add_tag(tag)
-    for prop in by_name.get("BDAY", [])[:1]:
-        _read_bday(record, prop)
-    for prop in by_name.get("ANNIVERSARY", []) + by_name.get("X-ANNIVERSARY", []):
-        _read_anniversary(record, "anniversary", prop)
-    for group in groups.values():
-        if "X-ABDATE" in group:
-            _read_anniversary(record, label(group["X-ABDATE"]) or "date", group["X-ABDATE"])
+    _read_dates(record, by_name, groups, label)
     for prop in by_name.get("NOTE", []):
         body = unescape(prop.value).strip()
         if body:
@@ -461,6 +445,44 @@ def card_to_record(props: list[Prop], where: str) -> ContactRecord | Rejection:
     if problems:
         return Rejection(where, "; ".join(problems), record.name)
     return record
+
+
+def _organisation(by_name: dict[str, list[Prop]]) -> str:
+    """The company: the first ORG's first non-blank part (the others are departments)."""
+    for prop in by_name.get("ORG", []):
+        company = next((p.strip() for p in split_value(prop.value, ";") if p.strip()), "")
+        if company:
+            return company
+    return ""
+
+
+def _address(prop: Prop, label: str) -> PostalAddress:
+    parts = [part.strip() for part in split_value(prop.value, ";")] + [""] * 7
+    parts[6] = " ".join(part for part in parts[6:] if part)  # extra parts: the country
+    return PostalAddress(label, *parts[:7])
+
+
+def _first_text(by_name: dict[str, list[Prop]], name: str) -> str | None:
+    """The first non-blank value of the `name` properties, unescaped."""
+    texts = (unescape(prop.value).strip() for prop in by_name.get(name, []))
+    return next((text for text in texts if text), None)
+
+
+def _read_dates(
+    record: ContactRecord,
+    by_name: dict[str, list[Prop]],
+    groups: dict[str, dict[str, Prop]],
+    label: Callable[[Prop], str],
+) -> None:
+    """The birthday (the first BDAY), and every anniversary: vCard 4's, Evolution's and
+    Apple's labelled X-ABDATE ones."""
+    for prop in by_name.get("BDAY", [])[:1]:
+        _read_bday(record, prop)
+    for prop in by_name.get("ANNIVERSARY", []) + by_name.get("X-ANNIVERSARY", []):
+        _read_anniversary(record, "anniversary", prop)
+    for group in groups.values():
+        if "X-ABDATE" in group:
+            _read_anniversary(record, label(group["X-ABDATE"]) or "date", group["X-ABDATE"])
 
 
 # IM properties before IMPP (RFC 4770), with the URI scheme each one's handle gets.
@@ -493,8 +515,7 @@ def _read_person(
     """What an address book holds about the person beyond names, emails, phones, addresses."""
 
     def first(name: str) -> str | None:
-        texts = (unescape(prop.value).strip() for prop in by_name.get(name, []))
-        return next((text for text in texts if text), None)
+        return _first_text(by_name, name)
 
     kind = (first("KIND") or "").lower()
     if kind in KINDS:
