@@ -36,9 +36,3 @@ class MergedSpelling:
     contacts: int
     company_id: int
     company_name: str
-
-
-def company_key(name: str) -> str:
-    """What makes two spellings one company: the name without whitespace, case-folded in every
-    alphabet ("ÜBER  GmbH" and "über gmbh" are one company, on both backends)."""
-    return "".join(name.split()).casefold()

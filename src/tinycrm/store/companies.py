@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tinycrm.models.companies import Company, Departure, MergedSpelling, company_key
+from tinycrm.company_names import company_key
+from tinycrm.models.companies import Company, Departure, MergedSpelling
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.schema_data import UPGRADE_SOURCE
 from tinycrm.store.stamps import now_iso

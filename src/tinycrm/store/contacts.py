@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from tinycrm.company_names import company_key
 from tinycrm.dates import PartialDate, parse_partial_date
-from tinycrm.models.companies import company_key
 from tinycrm.models.contacts import (
     Anniversary,
     Contact,

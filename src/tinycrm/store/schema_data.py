@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from tinycrm.models.companies import company_key
+from tinycrm.company_names import company_key
 
-# Schema 17: companies' keys by models.companies.company_key on both backends (before, each
+# Schema 17: companies' keys by company_names.company_key on both backends (before, each
 # backend's lower(): ASCII only on SQLite, all of Unicode on PostgreSQL).
 FOLD_VERSION = 17
 # What the upgrade writes in the history for a company it merged into another.

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from tinycrm.company_names import company_key
 from tinycrm.dates import PartialDate
 from tinycrm.errors import StorageError
-from tinycrm.models.companies import company_key
 from tinycrm.models.contacts import Anniversary
 from tinycrm.store.backend import Backend, Connection, Row
 from tinycrm.store.companies import CompanyRepo

@@ -10,7 +10,7 @@ from tinycrm.store.versions import update_versioned
 
 def name_key(param: str) -> str:
     """SQL for the key of the user name in `param` (case and whitespace ignored; lower() folds
-    ASCII only on SQLite). A company's key is models.companies.company_key, made in Python."""
+    ASCII only on SQLite). A company's key is company_names.company_key, made in Python."""
     return (
         f"lower(replace(replace(replace(replace(replace({param}, ' ', ''), char(9), ''),"
         " char(10), ''), char(13), ''), char(160), ''))"
