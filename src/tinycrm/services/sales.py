@@ -9,7 +9,7 @@ from tinycrm import money, validation
 from tinycrm.config import PlaybookStep
 from tinycrm.dates import PartialDate, next_open_day
 from tinycrm.errors import UsageError
-from tinycrm.models.contacts import Anniversary
+from tinycrm.models.contacts import Anniversary, Contact
 from tinycrm.models.followups import FollowUp
 from tinycrm.models.sales import Cost, Sale
 from tinycrm.services import history, referrals
@@ -74,26 +74,9 @@ def add_sale(
         sale = replace(sale, id=store.sales.insert(sale))
         history.record(store, [history.sale_added(sale)])
         result = SaleResult(sale, contact.name)
-        for kind, step in steps:
-            due = next_open_day(sold_on + timedelta(days=step.days), open_days)
-            if due < today:
-                result.skipped_steps.append(step.title)
-                continue
-            item = FollowUp(
-                contact_id=contact.id, title=step.title, kind=kind, due_on=due,
-                source=f"sale:{sale.id}",
-            )  # fmt: skip
-            result.follow_ups.append(replace(item, id=store.follow_ups.insert(item)))
-            history.record(store, [history.follow_up_added(result.follow_ups[-1])])
-        has_since = any(a.label.lower() == CUSTOMER_SINCE for a in contact.anniversaries)
-        if first and not has_since:
-            since = Anniversary(
-                CUSTOMER_SINCE, PartialDate(sold_on.month, sold_on.day, sold_on.year)
-            )
-            before = replace(contact)
-            contact.anniversaries = [*contact.anniversaries, since]
-            store.contacts.update(contact)
-            record_contact_changes(store, before, contact)
+        _add_playbook_steps(store, result, steps, today, open_days)
+        if first and not any(a.label.lower() == CUSTOMER_SINCE for a in contact.anniversaries):
+            _set_customer_since(store, contact, sold_on)
             result.customer_since_set = True
         if first and follow_up and thank_referrer:
             result.referral_thanks = referrals.thank_referrer(
@@ -101,6 +84,38 @@ def add_sale(
             )
         store.contacts.touch(contact.id, sold_on)
     return result
+
+
+def _add_playbook_steps(
+    store: Store,
+    result: SaleResult,
+    steps: list[tuple[FollowUpKind, PlaybookStep]],
+    today: date,
+    open_days: frozenset[int] | None,
+) -> None:
+    """The after-sale playbook's follow-ups for `result`'s sale, each on its first open day;
+    steps already past on `today` are skipped."""
+    sale = result.sale
+    for kind, step in steps:
+        due = next_open_day(sale.sold_on + timedelta(days=step.days), open_days)
+        if due < today:
+            result.skipped_steps.append(step.title)
+            continue
+        item = FollowUp(
+            contact_id=sale.contact_id, title=step.title, kind=kind, due_on=due,
+            source=f"sale:{sale.id}",
+        )  # fmt: skip
+        result.follow_ups.append(replace(item, id=store.follow_ups.insert(item)))
+        history.record(store, [history.follow_up_added(result.follow_ups[-1])])
+
+
+def _set_customer_since(store: Store, contact: Contact, sold_on: date) -> None:
+    """A first sale is the "customer since" anniversary (kept in the contact's history)."""
+    since = Anniversary(CUSTOMER_SINCE, PartialDate(sold_on.month, sold_on.day, sold_on.year))
+    before = replace(contact)
+    contact.anniversaries = [*contact.anniversaries, since]
+    store.contacts.update(contact)
+    record_contact_changes(store, before, contact)
 
 
 def _playbook_kind(step: PlaybookStep) -> FollowUpKind:
