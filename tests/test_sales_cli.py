@@ -11,6 +11,7 @@ import pytest
 
 from conftest import Invoke
 from tinycrm.cli import context
+from tinycrm.cli.app import run
 
 TODAY = date(2026, 11, 26)
 
@@ -170,6 +171,32 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert shown["sales"] == [] and shown["satisfaction"] == [] and shown["cases"] == []
     assert shown["anniversaries"] == []
     assert follow_ups(cli, "Jo") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["satisfaction", "add", "Jo", "4", "--at", "tomorrow"],
+            "No such option: --at (Possible options: --date) (see 'crm satisfaction add --help')",
+        ),
+        (
+            ["sales", "add", "Jo", "10", "--bogus=3"],
+            "No such option: --bogus (see 'crm sales add --help')",
+        ),
+        (
+            ["sales", "cost", "Jo", "10", "extra"],
+            "Got unexpected extra argument(s) (extra) (see 'crm sales cost --help')",
+        ),
+    ],
+)
+def test_an_unknown_option_where_negative_numbers_pass_is_called_one(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """`sales add`, `sales cost` and `satisfaction add` let `-5` through to refuse it in
+    their own words; an unknown option there is still named as one."""
+    assert run(args) == 2
+    assert capsys.readouterr().err == f"crm: {message}\n"
 
 
 def test_resolving_a_resolved_case_is_a_conflict(cli: Invoke) -> None:

@@ -38,6 +38,26 @@ class PlainCommand(TyperCommand):
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return usage_pieces(self, ctx)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """As Click's; where unknown options are let through (`crm sales add ann -5`: a
+        negative amount, which the command refuses in its own words), one left over is still
+        called an unknown option, not an "unexpected extra argument"."""
+        if not ctx.ignore_unknown_options:
+            return super().parse_args(ctx, args)
+        ctx.allow_extra_args = True
+        rest: list[str] = super().parse_args(ctx, args)
+        if ctx.args and ctx.args[0].startswith("-"):
+            name = ctx.args[0].split("=", 1)[0]
+            known = [opt for param in self.params for opt in getattr(param, "opts", ())]
+            close = get_close_matches(name, [opt for opt in known if opt.startswith("--")])
+            ctx.fail(
+                f"No such option: {name}"
+                + (f" (Possible options: {', '.join(close)})" if close else "")
+            )
+        if ctx.args:
+            ctx.fail(f"Got unexpected extra argument(s) ({' '.join(ctx.args)})")
+        return rest
+
 
 class PlainGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
