@@ -97,9 +97,7 @@ class QueueScreen(CustomerActions):
             return
         self._read = app.generation
         rows = [*queue.overdue, *queue.today, *queue.upcoming]
-        self.table.show(
-            queue, app.today, self.limits, owners=scope is None and any(i.owner for i in rows)
-        )
+        self.table.show(queue, self.limits, owners=scope is None and any(i.owner for i in rows))
         alert = app.alert_style
         whose = "Mine" if scope is not None else "Everyone's" if app.store.actor else ""
         summary = Text.assemble(

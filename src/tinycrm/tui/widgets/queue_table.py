@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -39,8 +38,6 @@ KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
 SECTION_ROWS = 50  # rows drawn per section unless asked for more; the rest is counted
 WIDTHS = {"kind": 14, "customer": 20, "why": 20, "when": 10}  # "why" also takes the spare width
 OWNER_WIDTH = 14  # the Owner column, shown with everyone's rows
-
-SECTIONS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"))
 
 
 def kind_label(kind: FollowUpKind) -> Text:
@@ -84,7 +81,6 @@ class QueueTable(DataTable[Text]):
     def show(
         self,
         queue: Queue,
-        today: date,
         limits: dict[str, int] | None = None,
         *,
         owners: bool = False,
@@ -94,7 +90,6 @@ class QueueTable(DataTable[Text]):
         previous = self.follow or self.current_handle
         self.follow = None
         previous_row = self.cursor_row
-        alert = crm(self).alert_style
         self.clear()
         if owners != self.owners:
             if owners:
@@ -102,48 +97,50 @@ class QueueTable(DataTable[Text]):
             else:
                 self.remove_column(ColumnKey("owner"))
             self.on_resize()
-        blank = [Text("")] if owners else []
         self.items = {}
-        for name, title in SECTIONS:
-            items: Sequence[QueueItem] = getattr(queue, name)
-            total = {
-                "overdue": queue.overdue_total,
-                "today": queue.today_total,
-                "upcoming": queue.upcoming_total,
-            }[name]
-            total = max(total, len(items))
+        for name, title, items, total in (
+            ("overdue", "Overdue", queue.overdue, queue.overdue_total),
+            ("today", "Today", queue.today, queue.today_total),
+            ("upcoming", "Upcoming", queue.upcoming, queue.upcoming_total),
+        ):
             shown = (limits or {}).get(name, SECTION_ROWS)
-            heading = Text.assemble((f"{title} ", "bold"), (f"({total_text(total)})", "dim"))
-            self.add_row(heading, Text(""), Text(""), Text(""), *blank, key=f"section:{name}")
-            if not items:
-                self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""), *blank,
-                             key=f"empty:{name}")  # fmt: skip
-            for item in items[:shown]:
-                self.items[item.handle] = item
-                why = safe(item.title)
-                if item.recurring:
-                    why.append(" ↻", style="dim")
-                if item.detail:
-                    why.append(" · ")
-                    why.append_text(safe(item.detail, "dim"))
-                why.no_wrap, why.overflow = True, "ellipsis"  # cut with … when the column is narrow
-                who = safe(item.contact_name, "bold")
-                who.no_wrap, who.overflow = True, "ellipsis"
-                owner = [safe(item.owner) if item.owner else Text("unassigned", style="dim")]
-                self.add_row(
-                    kind_label(item.kind),
-                    who,
-                    why,
-                    lateness(item, alert),
-                    *(owner if owners else []),
-                    key=item.handle,
-                )
-            drawn = min(len(items), shown)
-            if total > drawn:
-                more = f"… {more_text(total, drawn)} (enter: show more)"
-                self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""), *blank,
-                             key=f"more:{name}")  # fmt: skip
+            self._add_section(name, title, items, max(total, len(items)), shown)
         self._restore(previous, previous_row)
+
+    def _add_section(
+        self, name: str, title: str, items: Sequence[QueueItem], total: int, shown: int
+    ) -> None:
+        """A heading with the section's total, its first `shown` rows, and "… N more"."""
+        blank = [Text("")] if self.owners else []
+        heading = Text.assemble((f"{title} ", "bold"), (f"({total_text(total)})", "dim"))
+        self.add_row(heading, Text(""), Text(""), Text(""), *blank, key=f"section:{name}")
+        if not items:
+            self.add_row(Text(""), Text("nothing", style="dim"), Text(""), Text(""), *blank,
+                         key=f"empty:{name}")  # fmt: skip
+        for item in items[:shown]:
+            self.items[item.handle] = item
+            self.add_row(*self._cells(item), key=item.handle)
+        drawn = min(len(items), shown)
+        if total > drawn:
+            more = f"… {more_text(total, drawn)} (enter: show more)"
+            self.add_row(Text(""), Text(more, style="dim"), Text(""), Text(""), *blank,
+                         key=f"more:{name}")  # fmt: skip
+
+    def _cells(self, item: QueueItem) -> list[Text]:
+        """Kind, customer, why (title, ↻ if recurring, detail), when, and the owner if shown."""
+        why = safe(item.title)
+        if item.recurring:
+            why.append(" ↻", style="dim")
+        if item.detail:
+            why.append(" · ")
+            why.append_text(safe(item.detail, "dim"))
+        why.no_wrap, why.overflow = True, "ellipsis"  # cut with … when the column is narrow
+        who = safe(item.contact_name, "bold")
+        who.no_wrap, who.overflow = True, "ellipsis"
+        cells = [kind_label(item.kind), who, why, lateness(item, crm(self).alert_style)]
+        if self.owners:
+            cells.append(safe(item.owner) if item.owner else Text("unassigned", style="dim"))
+        return cells
 
     def _restore(self, handle: str | None, row: int) -> None:
         if handle is not None and handle in self.items:
