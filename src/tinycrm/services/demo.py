@@ -81,8 +81,8 @@ class DemoReport:
     extras: dict[str, int] = field(default_factory=dict)
 
 
-# Other parts of tinycrm (sales, follow-ups, cases…) add their sample rows here.
-Seeder = Callable[[Store, list[int], date, random.Random, DemoReport], None]
+# Other parts of tinycrm (sales, follow-ups, cases…) add their sample rows, and say how many.
+Seeder = Callable[[Store, list[int], date, random.Random], dict[str, int]]
 EXTRA_SEEDERS: list[Seeder] = [seed_follow_ups, seed_sales]
 
 
@@ -102,7 +102,7 @@ def load_demo(store: Store, today: date) -> DemoReport:
         for contact_id in ids:
             report.notes += _add_notes(store, contact_id, today, rng)
         for seeder in EXTRA_SEEDERS:
-            seeder(store, ids, today, rng, report)
+            report.extras.update(seeder(store, ids, today, rng))
     return report
 
 

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from tinycrm.config import DEFAULT_PLAYBOOK
 from tinycrm.money import DEFAULT_CURRENCY
 from tinycrm.services import cases, sales, satisfaction
 from tinycrm.store import Store
-
-if TYPE_CHECKING:
-    from tinycrm.services.demo import DemoReport
 
 PRODUCTS = [
     ("Helmet", "59.00"), ("Lights set", "34.50"), ("Tubeless tyre", "48.00"),
@@ -33,9 +29,16 @@ REGULARS = [
 ]
 
 
-def seed_sales(
-    store: Store, ids: list[int], today: date, rng: random.Random, report: DemoReport
-) -> None:
+def seed_sales(store: Store, ids: list[int], today: date, rng: random.Random) -> dict[str, int]:
+    """Sales, scores and cases for the demo shop; how many of each."""
+    return {
+        "sales": _add_sales(store, ids, today, rng),
+        "scores": _add_scores(store, ids, today),
+        "cases": _add_cases(store, ids, today),
+    }
+
+
+def _add_sales(store: Store, ids: list[int], today: date, rng: random.Random) -> int:
     count = 0
     for index, every, last, purchases, items in REGULARS:
         for k in range(purchases):
@@ -60,8 +63,11 @@ def seed_sales(
                 playbook=DEFAULT_PLAYBOOK,
             )  # fmt: skip
             count += 1
-    report.extras["sales"] = count
-    scores = 0
+    return count
+
+
+def _add_scores(store: Store, ids: list[int], today: date) -> int:
+    count = 0
     # A falling trend (Ben: 5, 4, 3), a low score (Oliver: 1), NPS from a few promoters.
     for index, values, scale in [
         (1, [5, 4, 3], "csat"), (14, [3, 1], "csat"), (2, [9, 10], "nps"),
@@ -73,11 +79,14 @@ def seed_sales(
                 store, str(ids[index]), str(value), on=on, today=today, scale_name=scale,
                 source="survey", comment="after the spring service" if k == 0 else None,
             )  # fmt: skip
-            scores += 1
-    report.extras["scores"] = scores
+            count += 1
+    return count
+
+
+def _add_cases(store: Store, ids: list[int], today: date) -> int:
     cases.open_case(store, str(ids[5]), "Courier bike brakes squeal", today=today)
     escalated = cases.open_case(
         store, str(ids[16]), "Rental fleet delivered late", severity="high", today=today
     )
     cases.escalate(store, str(escalated.id), "Workshop lead", today)
-    report.extras["cases"] = 2
+    return 2

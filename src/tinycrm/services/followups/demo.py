@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from tinycrm.services.followups.stored import add_follow_up
@@ -22,14 +23,13 @@ _DEMO_FOLLOW_UPS = (
 )
 
 
-def seed_demo(store: Store, ids: list[int], today: date, rng: object, report: object) -> None:
-    """A few manual follow-ups (overdue, today, upcoming, recurring) for the demo shop."""
+def seed_demo(store: Store, ids: list[int], today: date, rng: random.Random) -> dict[str, int]:
+    """A few manual follow-ups (overdue, today, upcoming, recurring) for the demo shop; how
+    many."""
     count = 0
     for index, title, kind, offset, every in _DEMO_FOLLOW_UPS:
         if index < len(ids):
             due = today + timedelta(days=offset)
             add_follow_up(store, str(ids[index]), title, due, today, kind=kind, every=every)
             count += 1
-    extras = getattr(report, "extras", None)
-    if isinstance(extras, dict):
-        extras["follow-ups"] = count
+    return {"follow-ups": count}
