@@ -276,6 +276,14 @@ def test_an_edit_without_a_change_says_so_and_writes_nothing(cli: Invoke) -> Non
     assert cleared.exit_code == 0, cleared.stderr
 
 
+def test_an_unknown_list_format_is_named_like_every_other_option(cli: Invoke) -> None:
+    add(cli, "Ann")
+    result = cli("contacts", "list", "--format", "xml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "crm: --format must be table, emails or json, not 'xml'\n"
+
+
 def test_archived_contact_still_resolves_by_exact_name(cli: Invoke) -> None:
     add(cli, "Ann Lee")
     cli("contacts", "archive", "Ann Lee")

@@ -320,6 +320,9 @@ def list_(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List contacts, alphabetically."""
+    fmt = "json" if as_json else fmt.lower()
+    if fmt not in ("table", "emails", "json"):
+        raise UsageError(f"--format must be table, emails or json, not {fmt!r}")
     where = ContactFilter(
         tag=tag,
         company=company,
@@ -333,20 +336,17 @@ def list_(
     where = service.listed_filter(store, where, owner)
     # Written as they are read: a million contacts are never all in memory.
     found = service.each_contact(store, where)
-    fmt = "json" if as_json else fmt.lower()
     if fmt == "json":
         output.print_json_list(contact_dict(c) for c in found)
     elif fmt == "emails":
         _print_mailing_list(found)
-    elif fmt == "table":
+    else:
         owners = service.any_owned(store, where)
         output.print_table(
             [*CONTACT_COLUMNS, OWNER_COLUMN] if owners else CONTACT_COLUMNS,
             ([*_contact_row(c), *([c.owner or "unowned"] if owners else [])] for c in found),
             empty="no contacts match",
         )
-    else:
-        raise typer.BadParameter(f"unknown format {fmt!r} (table, emails or json)")
 
 
 CONTACT_COLUMNS = [
