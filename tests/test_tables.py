@@ -149,3 +149,38 @@ def test_queue_in_a_pipe_is_one_table(busy: dict[str, Any], tmp_path: Path) -> N
     ]
     assert [line.split("\t")[-1] for line in records] == ["overdue", "today"]
     assert "more overdue" in result.stderr and "more today" in result.stderr
+
+
+@pytest.fixture
+def reported(cli: Invoke) -> None:
+    """A customer with a sale, a score and an escalated case, for the reports' tables."""
+    steps = [
+        ("contacts", "add", "Maximiliane Oberhauser-Schwarz", "--email", "max@x.example"),
+        ("sales", "add", "1", "3746.00", "--product", "Cargo bike", "--as-of", "2026-12-01"),
+        ("satisfaction", "add", "1", "3", "--as-of", "2026-12-02"),
+        ("cases", "open", "1", LONG_TITLE.strip(), "--severity", "high", "--as-of", "2026-12-02"),
+        ("cases", "escalate", "1", "--to", "the workshop lead", "--as-of", "2026-12-02"),
+    ]
+    for step in steps:
+        done = cli(*step)
+        assert done.exit_code == 0, (step, done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "whole"),
+    [
+        (("report", "top", "--as-of", AS_OF), ["3,746.00 EUR", "Maximiliane"]),
+        (("report", "satisfaction", "--as-of", AS_OF, "--months", "2"), ["2026-12", "3.00"]),
+        (("report", "team", "--as-of", AS_OF), ["(nobody)"]),
+        (("cases", "list"), ["2026-12-03", "open, escalated"]),
+    ],
+)
+def test_reports_at_80_columns_keep_their_figures_whole(
+    cli: Invoke, reported: None, terminal: pytest.MonkeyPatch, args: tuple[str, ...],
+    whole: list[str],
+) -> None:  # fmt: skip
+    lines = render(cli, terminal, 80, *args)
+    assert lines and all(cell_len(line) <= 80 for line in lines), lines
+    cells = {cell.strip() for line in lines for cell in line.replace("┃", "│").split("│")}
+    for text in whole:
+        assert any(cell.startswith(text) for cell in cells), (text, lines)

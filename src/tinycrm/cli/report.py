@@ -162,8 +162,11 @@ def top(
         output.print_json(top_dict(report))
         return
     output.print_table(
-        ["Id", "Company" if report.per_company else "Contact", "Sales", "Revenue", "Minutes",
-         "Gifts/discounts", "Profit"],
+        [output.Column("Id"),
+         output.Column("Company" if report.per_company else "Contact", max_width=24),
+         output.Column("Sales", narrow_rank=3), output.Column("Revenue"),
+         output.Column("Minutes", narrow_rank=1), output.Column("Gifts/discounts", narrow_rank=2),
+         output.Column("Profit")],
         ([r.contact_id, r.name, r.sales, format_minor(r.revenue_minor, r.currency), r.minutes,
           format_minor(r.costs_minor, r.currency),
           format_minor(r.profit_minor, r.currency) if r.profit_minor is not None else "unknown"]
@@ -200,6 +203,18 @@ def lifecycle_(
     )  # fmt: skip
 
 
+# The month's scores stay on a narrow terminal; the survey columns give way first.
+SATISFACTION_COLUMNS = [
+    output.Column("Month"), output.Column("CSAT n"), output.Column("CSAT avg"),
+    output.Column("1/2/3/4/5", narrow_rank=7), output.Column("NPS n"), output.Column("NPS"),
+    output.Column("Prom/Pass/Detr", narrow_rank=2),
+    output.Column("Survey/typed", narrow_rank=3),
+    output.Column("CSAT avg survey/typed", narrow_rank=1),
+    output.Column("Surveys sent", narrow_rank=5), output.Column("Bounced", narrow_rank=4),
+    output.Column("Answered of delivered", narrow_rank=6),
+]  # fmt: skip
+
+
 @app.command("satisfaction")
 def satisfaction(
     ctx: typer.Context,
@@ -217,9 +232,7 @@ def satisfaction(
         output.print_json(satisfaction_dict(day, rows))
         return
     output.print_table(
-        ["Month", "CSAT n", "CSAT avg", "1/2/3/4/5", "NPS n", "NPS", "Prom/Pass/Detr",
-         "Survey/typed", "CSAT avg survey/typed", "Surveys sent", "Bounced",
-         "Answered of delivered"],
+        SATISFACTION_COLUMNS,
         ([m.month, m.csat_count or "", f"{m.csat_average:.2f}" if m.csat_average else "",
           "/".join(str(m.csat_distribution[k]) for k in range(1, 6)) if m.csat_count else "",
           m.nps_count or "", m.nps if m.nps is not None else "",
@@ -307,8 +320,10 @@ def team_(
         output.print_json(team_dict(report))
         return
     output.print_table(
-        ["Person", "Interactions", "Done on time", "Done late", "Open cases", "At risk",
-         "Satisfaction"],
+        [output.Column("Person", max_width=20), output.Column("Interactions"),
+         output.Column("Done on time"), output.Column("Done late"),
+         output.Column("Open cases", narrow_rank=1), output.Column("At risk", narrow_rank=2),
+         output.Column("Satisfaction", prose=True)],
         ([r.name + ("" if r.active else " (inactive)"), r.activity.interactions,
           r.activity.done_on_time, r.activity.done_late, r.open_cases, total_text(r.at_risk),
           team.satisfaction_text(r.satisfaction)] for r in report.rows),
