@@ -51,9 +51,11 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
     if fields.name is not None:
         changed.name = validation.name(fields.name)
     if fields.emails is not None:
-        changed.emails = _unique([validation.email(e) for e in fields.emails], key=str.lower)
+        changed.emails = without_repeats(
+            [validation.email(e) for e in fields.emails], key=str.lower
+        )
     if fields.phones is not None:
-        changed.phones = _unique([validation.phone(p) for p in fields.phones])
+        changed.phones = without_repeats([validation.phone(p) for p in fields.phones])
     if fields.company is not None:
         changed.company = validation.company_name(fields.company) or None
         if changed.company is None:
@@ -76,7 +78,9 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
     tags = contact.tags if fields.tags is None else [validation.tag(t) for t in fields.tags]
     removed = {validation.tag(t).lower() for t in fields.remove_tags}
     added = [validation.tag(t) for t in fields.add_tags]
-    changed.tags = _unique([t for t in [*tags, *added] if t.lower() not in removed], str.lower)
+    changed.tags = without_repeats(
+        [t for t in [*tags, *added] if t.lower() not in removed], str.lower
+    )
     if fields.relationship_type is not None:
         text = fields.relationship_type.strip()
         changed.relationship_type = validation.relationship_type(text) if text else None
@@ -89,7 +93,7 @@ def apply_fields(contact: Contact, fields: ContactFields) -> Contact:
     return changed
 
 
-def _unique(items: list[str], key: Callable[[str], str] | None = None) -> list[str]:
+def without_repeats(items: list[str], key: Callable[[str], str] | None = None) -> list[str]:
     """`items` without repeats (by `key`, e.g. ignoring case), first ones kept."""
     seen: set[str] = set()
     result = []

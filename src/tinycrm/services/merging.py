@@ -17,6 +17,7 @@ from tinycrm.services.contacts import (
     referral_circle,
     resolve_ref,
     take_card_lists,
+    without_repeats,
 )
 from tinycrm.services.referrals import forget_in_thanks
 from tinycrm.store import Store
@@ -121,26 +122,7 @@ def merge_contacts(
                 f"the contacts differ in {listed}; choose with --keep first|second"
                 " or --use FIELD=first|second"
             )
-        merged = replace(first)
-        for name in SINGLE_FIELDS:
-            a, b = getattr(first, name), getattr(second, name)
-            side = choices.get(name, keep or "first")
-            if a is None or (b is not None and side == "second"):
-                setattr(merged, name, b)
-        if merged.owner != first.owner:  # the name shown; the id is what is written
-            merged.owner_id = second.owner_id
-        merged.emails = _union(first.emails, second.emails, str.lower)
-        merged.phones = _union(first.phones, second.phones, digits_of)
-        merged.tags = _union(first.tags, second.tags, str.lower)
-        merged.kind = first.kind or second.kind
-        merged.name_parts = first.name_parts or second.name_parts
-        both = replace(second, addresses=second.postal_addresses())
-        take_card_lists(both, replace(first, addresses=first.postal_addresses()))
-        for name in ("email_labels", "phone_labels", "addresses", "urls", "ims", "related"):
-            setattr(merged, name, getattr(both, name))
-        merged.archived = first.archived and second.archived
-        touches = [d for d in (first.last_touch_on, second.last_touch_on) if d]
-        merged.last_touch_on = max(touches) if touches else None
+        merged = _merged_fields(first, second, choices, keep)
         assert first.id is not None and second.id is not None
         store.transfer.move_rows(first.id, second.id)
         store.history.move(first.id, second.id)
@@ -158,6 +140,35 @@ def merge_contacts(
     return get_contact(store, first.id)
 
 
+def _merged_fields(
+    first: Contact, second: Contact, choices: dict[str, Side], keep: Side | None
+) -> Contact:
+    """The first contact with the second's fields folded in: a single field the second has
+    and the first lacks, or that `choices` (else `keep`) gives the second; lists united
+    without repeats; archived only if both are; the later last interaction."""
+    merged = replace(first)
+    for name in SINGLE_FIELDS:
+        a, b = getattr(first, name), getattr(second, name)
+        side = choices.get(name, keep or "first")
+        if a is None or (b is not None and side == "second"):
+            setattr(merged, name, b)
+    if merged.owner != first.owner:  # the name shown; the id is what is written
+        merged.owner_id = second.owner_id
+    merged.emails = without_repeats([*first.emails, *second.emails], str.lower)
+    merged.phones = without_repeats([*first.phones, *second.phones], digits_of)
+    merged.tags = without_repeats([*first.tags, *second.tags], str.lower)
+    merged.kind = first.kind or second.kind
+    merged.name_parts = first.name_parts or second.name_parts
+    both = replace(second, addresses=second.postal_addresses())
+    take_card_lists(both, replace(first, addresses=first.postal_addresses()))
+    for name in ("email_labels", "phone_labels", "addresses", "urls", "ims", "related"):
+        setattr(merged, name, getattr(both, name))
+    merged.archived = first.archived and second.archived
+    touches = [d for d in (first.last_touch_on, second.last_touch_on) if d]
+    merged.last_touch_on = max(touches) if touches else None
+    return merged
+
+
 def _merged_referrer(store: Store, first: Contact, second: Contact) -> int | None:
     """Who referred the merged contact: the first's referrer, else the second's; never one of
     the two, nor one the merged contact referred (directly or not): no circle."""
@@ -167,17 +178,6 @@ def _merged_referrer(store: Store, first: Contact, second: Contact) -> int | Non
         if not referral_circle(store, first.id or 0, candidate):
             return candidate
     return None
-
-
-def _union(a: list[str], b: list[str], key: object) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for item in [*a, *b]:
-        marker = key(item) if callable(key) else item
-        if marker not in seen:
-            seen.add(marker)
-            result.append(item)
-    return result
 
 
 class Forgotten(NamedTuple):
