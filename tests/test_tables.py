@@ -155,6 +155,15 @@ def test_queue_in_a_pipe_is_one_table(busy: dict[str, Any], tmp_path: Path) -> N
 def reported(cli: Invoke) -> None:
     """A customer with a sale, a score and an escalated case, for the reports' tables."""
     steps = [
+        (
+            "users",
+            "add",
+            "Sam Shopkeeper-Longname",
+            "--email",
+            "sam@x.example",
+            "--time-zone",
+            "America/Argentina/Buenos_Aires",
+        ),
         ("contacts", "add", "Maximiliane Oberhauser-Schwarz", "--email", "max@x.example"),
         ("sales", "add", "1", "3746.00", "--product", "Cargo bike", "--as-of", "2026-12-01"),
         ("satisfaction", "add", "1", "3", "--as-of", "2026-12-02"),
@@ -173,6 +182,9 @@ def reported(cli: Invoke) -> None:
         (("report", "satisfaction", "--as-of", AS_OF, "--months", "2"), ["2026-12", "3.00"]),
         (("report", "team", "--as-of", AS_OF), ["(nobody)"]),
         (("cases", "list"), ["2026-12-03", "open, escalated"]),
+        (("report", "lifecycle", "--as-of", AS_OF), ["Maximiliane", "expansion"]),
+        (("contacts", "show", "1"), ["2026-12-03", "Thank-you call", "3,746.00 EUR"]),
+        (("users", "list"), ["sam@x.example", "admin"]),
     ],
 )
 def test_reports_at_80_columns_keep_their_figures_whole(

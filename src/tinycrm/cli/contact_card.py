@@ -15,6 +15,9 @@ from tinycrm.services.card import ContactDetails, asked_for, contact_details
 from tinycrm.services.trend import trend
 from tinycrm.wording import due_text
 
+# Titles and texts take the room the dates and handles leave (whole at 80 columns).
+TITLE = output.Column("Title", prose=True)
+
 
 def show(
     ctx: typer.Context,
@@ -46,7 +49,13 @@ def show(
         )
     output.print_heading(f"Follow-ups ({len(details.follow_ups)})")
     output.print_table(
-        ["Handle", "Due", "When", "Kind", "Title"],
+        [
+            output.Column("Handle"),
+            output.Column("Due"),
+            output.Column("When", narrow_rank=2),
+            output.Column("Kind", narrow_rank=1),
+            TITLE,
+        ],
         (
             [i.handle, i.due_on, due_text(i.days_late), i.kind.value, i.title]
             for i in details.follow_ups
@@ -55,7 +64,8 @@ def show(
     )
     output.print_heading(f"Notes ({details.note_count})")
     output.print_table(
-        ["Date", "Channel", "Note"],
+        [output.Column("Date"), output.Column("Channel", narrow_rank=1),
+         output.Column("Note", prose=True)],
         ([r.note.on, r.note.channel.value if r.note.channel else "", r.note.body]
          for r in details.notes),
         empty="no notes yet",
@@ -71,7 +81,7 @@ def _show_sales_part(details: ContactDetails) -> None:
     if details.sales:
         output.print_heading("Sales")
         output.print_table(
-            ["Date", "Amount", "Products"],
+            ["Date", "Amount", output.Column("Products", prose=True)],
             ([r.sale.sold_on, format_minor(r.sale.amount_minor, r.sale.currency),
               list(r.sale.products)] for r in details.sales),
         )  # fmt: skip
@@ -79,14 +89,14 @@ def _show_sales_part(details: ContactDetails) -> None:
         output.print_heading("Satisfaction")
         found = trend(details.scores, today())
         output.print_table(
-            ["Date", "Scale", "Score", "Comment"],
+            ["Date", "Scale", "Score", output.Column("Comment", prose=True)],
             ([s.scored_on, s.scale.value, s.score, s.comment] for s in details.scores[-10:]),
             footer=f"Trend: {found.describe()}" if found else None,
         )
     if details.cases:
         output.print_heading("Cases")
         output.print_table(
-            ["Id", "Opened", "Severity", "Status", "Title"],
+            ["Id", output.Column("Opened", narrow_rank=1), "Severity", "Status", TITLE],
             ([r.case.id, r.case.opened_on, r.case.severity.value,
               "open" if r.case.is_open else f"resolved {r.case.resolved_on}", r.case.title]
              for r in details.cases),

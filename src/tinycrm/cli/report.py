@@ -194,7 +194,10 @@ def lifecycle_(
         output.print_json(lifecycle_dict(day, page))
         return
     output.print_table(
-        ["Id", "Contact", "Stage", "Since", "Last activity", "Suggest", "Why"],
+        [output.Column("Id"), output.Column("Contact", max_width=24),
+         output.Column("Stage", narrow_rank=3), output.Column("Since", narrow_rank=1),
+         output.Column("Last activity", narrow_rank=2), output.Column("Suggest"),
+         output.Column("Why", prose=True)],
         ([i.row.contact_id, i.row.name, i.row.stage or "", i.row.stage_since, i.last_activity,
           i.suggested.value if i.suggested else "", i.reason] for i in page.rows),
         title=f"Lifecycle on {day}",

@@ -66,7 +66,17 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         output.print_json([{**user_dict(r.user), "holds": holdings_dict(r.holdings)} for r in rows])
         return
     output.print_table(
-        ["Id", "Name", "Login", "Email", "Role", "Time zone", "Customers", "Follow-ups", "Cases"],
+        [
+            output.Column("Id"),
+            output.Column("Name", max_width=24),
+            output.Column("Login", narrow_rank=2),
+            output.Column("Email", max_width=28),
+            output.Column("Role"),
+            output.Column("Time zone", narrow_rank=1),
+            output.Column("Customers"),
+            output.Column("Follow-ups", narrow_rank=4),
+            output.Column("Cases", narrow_rank=3),
+        ],
         (
             [
                 r.user.id,
