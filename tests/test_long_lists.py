@@ -468,3 +468,35 @@ def test_birthdays_and_follow_ups_are_counted_together_up_to_the_limit(
     shown = cli("follow-ups", "today", "--as-of", D.isoformat())
     assert f"… and more than {TOTAL_LIMIT - 50:,} more today" in shown.stderr
     assert f"… and more than {TOTAL_LIMIT - 50:,} more overdue" in shown.stderr
+
+
+def test_the_grace_weeks_birthdays_that_can_make_the_overdue_page_are_on_it(
+    cli: Invoke, store: Store
+) -> None:
+    """Once the overdue walk fills the page, a birthday or anniversary of the grace week is
+    read only if its urgency can reach the page's last row: every page is still the head of
+    the whole list, with the rows just above that row and those just below it."""
+    ann = add_contact(
+        store, ContactFields(name="Ann", relationship_type="dedicated", cadence="none"), D
+    ).id
+    with store.write():
+        for n in range(6):  # a custom follow-up due a fortnight ago: 15.0 each
+            add_follow_up(store, str(ann), f"Call {n}", D - timedelta(days=14), D)
+    # (days late, relationship type, with an anniversary): birthdays of 15.09 and 14.17 (just
+    # above and below 15.0), 16.26; an anniversary of 16.54.
+    people = [(5, None, False), (3, None, False), (1, "dedicated", False), (6, "dedicated", True)]
+    for n, (late, relationship, wedding) in enumerate(people):
+        day = D - timedelta(days=late)
+        fields = ContactFields(
+            name=f"Person {n}",
+            relationship_type=relationship,
+            cadence="none",
+            birthday=f"1980-{day:%m-%d}" if not wedding else None,
+            anniversaries=[f"wedding=2000-{day:%m-%d}"] if wedding else None,
+        )
+        add_contact(store, fields, D - timedelta(days=400))
+    whole = overdue_json(cli, "--limit", "0")["overdue"]
+    assert isinstance(whole, list) and len(whole) == 10
+    for limit in range(1, len(whole) + 1):
+        page = overdue_json(cli, "--limit", str(limit))
+        assert page["overdue"] == whole[:limit], limit

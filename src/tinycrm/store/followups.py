@@ -210,13 +210,15 @@ class FollowUpRepo:
     def dated_on(
         self, skips: Mapping[FollowUpKind, Sequence[int]], days: Mapping[date, Sequence[str]],
         weights: Weights, *, by_name: bool, limit: int | None = None,
+        least: Mapping[date, float] | None = None,
     ) -> list[tuple[str, str, DatedRow, bool]]:  # fmt: skip
         """Active contacts' birthdays and anniversaries (the kinds in `skips`, each without
         its contacts there) falling on each of `days` (their month-day is one of the day's
         month-days), neither before their year nor marked done, skipped or snoozed, as (kind,
         day, row, whether the contact has an open case): of each kind and day, the `limit`
         first (all: None) by the highest `weights`, then (`by_name`) by contact name, then as
-        their handles sort. One query for the whole window."""
+        their handles sort; of a day in `least`, only those whose weights reach its figure.
+        One query for the whole window."""
         name = "lower(c.name), " if by_name else ""
         parts = []
         for kind, skip in skips.items():
@@ -224,6 +226,8 @@ class FollowUpRepo:
             for n, (day, month_days) in enumerate(days.items()):
                 what = f"'{kind}' AS kind, '{day.isoformat()}' AS day, {_DATED[kind].select}"
                 sql, params = _dated_sql(kind, n, day, month_days, skip, f"{what}, c.open_case")
+                if least and day in least:
+                    sql += f" AND {weight} >= {float(least[day])!r}"
                 sql += f" ORDER BY {weight} DESC, {name}{_DATED[kind].tie}"
                 if limit is not None:
                     sql += f" LIMIT {int(limit)}"

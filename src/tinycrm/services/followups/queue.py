@@ -246,13 +246,23 @@ class _QueueBuilder:
         score = urgency(item.kind, late, item.relationship_type, open_case)
         return Ranked(score, item.due_on, _tie(item.handle), item.handle, item)
 
-    def dated(self, days: list[date], limit: int | None, *, by_name: bool) -> list[Ranked]:
+    def dated(
+        self, days: list[date], limit: int | None, *, by_name: bool, least: float | None = None
+    ) -> list[Ranked]:
         """A page of `limit` birthdays and of anniversaries on each of `days` (all: None),
-        scored (whether their contacts have an open case read with them)."""
+        scored (whether their contacts have an open case read with them); with `least`, only
+        those whose urgency can reach it (their weights are read against each day's due
+        weight, with a hundredth to spare for urgency's rounding)."""
+        weights = None
+        if least is not None:
+            weights = {
+                day: least - DUE_WEIGHT * dueness((self.as_of - day).days) - 0.01 for day in days
+            }
         return [
             self.scored_item(item, open_case)
             for item, open_case in dated_on(self.store, self.dated_skips, days, self.settings,
-                                            SAME_DAY, by_name=by_name, limit=limit)
+                                            SAME_DAY, by_name=by_name, limit=limit,
+                                            least=weights)
         ]  # fmt: skip
 
     def dated_count(self, days: list[date], page: int, *, limit: int | None = None) -> int:
@@ -305,9 +315,11 @@ class _QueueBuilder:
             shown.extend(self.scored(r) for r in found)
             shown.sort(key=_overdue_key)
             del shown[limit:]
+        least = None
         if len(shown) >= limit:  # a row as urgent as the last one shown may still win the tie
-            grace = [day for day in grace if self.dated_best(day) >= shown[limit - 1].urgency]
-        shown += self.dated(grace, limit, by_name=False)
+            least = shown[limit - 1].urgency
+            grace = [day for day in grace if self.dated_best(day) >= least]
+        shown += self.dated(grace, limit, by_name=False, least=least)
         shown.sort(key=_overdue_key)
         return shown[:limit]
 

@@ -138,16 +138,17 @@ _DATED_ITEM = {FollowUpKind.BIRTHDAY: birthday_item, FollowUpKind.ANNIVERSARY: a
 def dated_on(
     store: Store, skips: Mapping[FollowUpKind, Sequence[int]], days: Sequence[date],
     settings: Settings, weights: Weights, *, by_name: bool, limit: int | None,
+    least: Mapping[date, float] | None = None,
 ) -> list[tuple[QueueItem, bool]]:  # fmt: skip
     """A page of the birthdays and of the anniversaries (the kinds in `skips`) on each of
-    `days`, each with whether its contact has an open case, read in SQL in the order
-    `store.follow_ups.dated_on` gives (the contacts in `skips` left out: their marks are
-    applied by `derived_rows`)."""
+    `days` (of a day in `least`, only those whose `weights` reach its figure), each with
+    whether its contact has an open case, read in SQL in the order `store.follow_ups.dated_on`
+    gives (the contacts in `skips` left out: their marks are applied by `derived_rows`)."""
     feb29 = settings.feb29_in_common_years
     month_days = {day: month_days_on(day, feb29) for day in days}
     items = []
     for kind, iso, row, open_case in store.follow_ups.dated_on(
-        skips, month_days, weights, by_name=by_name, limit=limit
+        skips, month_days, weights, by_name=by_name, limit=limit, least=least
     ):
         when = date.fromisoformat(iso)
         make = _DATED_ITEM[FollowUpKind(kind)]
