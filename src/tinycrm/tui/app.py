@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tinycrm.config import Settings
+from tinycrm.dates import parse_date
 from tinycrm.services.inbox import held_count
 from tinycrm.store import Store
 from tinycrm.textsafe import visible
@@ -193,8 +194,6 @@ class CrmApp(App[None]):
     def parse_date(self, text: str, *, past: bool = False) -> date:
         """A typed date read with the CLI's rules (`+3d`, `friday`, `dec 24`, ISO); `past`:
         a weekday or month-day means the last one, as for a sale or a score."""
-        from tinycrm.dates import parse_date
-
         return parse_date(
             text, self.today, day_first=self.day_first, prefer="past" if past else "future"
         )

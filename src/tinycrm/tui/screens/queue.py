@@ -11,6 +11,7 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tinycrm.errors import CrmError
+from tinycrm.services.followups import build_queue, queue_scope
 from tinycrm.store import Store
 from tinycrm.tui import keys
 from tinycrm.tui.actions import CustomerActions
@@ -74,8 +75,6 @@ class QueueScreen(CustomerActions):
 
     def reload(self) -> None:
         """Read the queue again (the first page of each section) and redraw it in place."""
-        from tinycrm.services.followups import build_queue, queue_scope
-
         app = crm(self)
         window = app.settings.upcoming_days
         try:
