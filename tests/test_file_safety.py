@@ -93,6 +93,17 @@ def test_backup_refuses_the_databases_own_files(
     assert target.stat().st_ino == before
 
 
+def test_importing_the_database_itself_is_refused(
+    cli: Invoke, isolated_env: Path, store: Store
+) -> None:
+    database = isolated_env / "crm.db"
+    before = digest_of(database)
+    result = cli("contacts", "import", str(database))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "is the database itself" in result.stderr
+    assert digest_of(database) == before
+
+
 # -- a missing database ----------------------------------------------------------------------
 
 READ_COMMANDS = [

@@ -15,7 +15,7 @@ from tinycrm.cli import output
 from tinycrm.cli.context import state, today
 from tinycrm.cli.plain_help import CrmTyper
 from tinycrm.errors import MissingDatabase, UsageError
-from tinycrm.io.files import write_private
+from tinycrm.io.files import is_one_of, write_private
 from tinycrm.serialize.contacts import contact_dict
 from tinycrm.services import exporting, importing, merging, restoring
 from tinycrm.services.contacts import resolve_ref
@@ -88,8 +88,6 @@ def import_(
     if not 0 < max_size <= MAX_SIZE_MIB:
         raise UsageError(f"--max-size must be more than 0 and at most {MAX_SIZE_MIB:,} MiB")
     with _import_target(ctx, dry_run) as store:
-        from tinycrm.io.files import is_one_of
-
         if is_one_of(file, store.db.files):
             raise UsageError(f"{file} is the database itself: import a vCard or CSV file")
         kind = importing.file_format(file, fmt.lower() if fmt else None, int(max_size * 2**20))
