@@ -196,3 +196,16 @@ def test_reports_at_80_columns_keep_their_figures_whole(
     cells = {cell.strip() for line in lines for cell in line.replace("┃", "│").split("│")}
     for text in whole:
         assert any(cell.startswith(text) for cell in cells), (text, lines)
+
+
+def test_a_table_without_a_prose_column_cuts_its_widest_at_80_columns(
+    cli: Invoke, reported: None, terminal: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The import's report names no prose column: its long reasons are cut, not the result
+    and the line number."""
+    again = tmp_path / "again.csv"
+    again.write_text("name,email\nMaximiliane O.,max@x.example\n", encoding="utf-8")
+    lines = render(cli, terminal, 80, "contacts", "import", str(again), "--dry-run")
+    assert all(cell_len(line) <= 80 for line in lines), lines
+    row = next(line for line in lines if "line 2" in line)
+    assert row.startswith("skipped │ line 2 │ Maximiliane O. │ same email"), lines

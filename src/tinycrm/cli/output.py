@@ -53,7 +53,8 @@ def _cell(value: object) -> str:
 @dataclass(frozen=True)
 class Column:
     """A table column and how it behaves on a narrow terminal. Columns never wrap: a
-    `prose` column (a title, a note) takes the width the others leave and is cut with "…";
+    `prose` column (a title, a note; in a table that names none, the widest) takes the width
+    the others leave and is cut with "…";
     when even that does not fit, columns with a `narrow_rank` give way, lowest rank first,
     shown as `icons` if given, else dropped. `max_width` caps a short-text column (a name),
     which becomes prose when nothing else is left to give way."""
@@ -165,6 +166,11 @@ def _layout(
                 shown[index] = replace(column, narrow_rank=0, icons=None)
                 for row in cells:
                     row[index] = column.icons.get(row[index], row[index])
+    if not any(c.prose for c in shown) and not _fits(shown, cells, room):
+        # A table that names no prose column: its widest column is its text (a reason, a why).
+        natural = _natural_widths(shown, cells)
+        widest = natural.index(max(natural))
+        shown[widest] = replace(shown[widest], prose=True)
     if not _fits(shown, cells, room):
         # Last resort: names and other short text share the room with the prose.
         shown = [replace(c, prose=True) if c.max_width else c for c in shown]
