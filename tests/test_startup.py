@@ -210,10 +210,12 @@ def test_finding_a_contact_loads_none_of_the_services_that_record_scores(tmp_pat
 
 def test_finding_a_contact_loads_neither_the_card_nor_the_queue(tmp_path: Path) -> None:
     """`contacts show` (cli/contact_card.py) loads when used: search and list do not import
-    the card's sections (the queue, mail, notes); show still has them."""
+    the card's sections (the queue, mail, notes) nor the companies' cards and reports (a
+    departure, `edit --left-company`, is services.departures); show and companies have them."""
     db = tmp_path / "crm.db"
     assert heavy_imports(db, "contacts", "add", "Ann") == set()
     card = {"tinycrm.services.card", "tinycrm.services.followups", "tinycrm.store.mail"}
     for command in ("contacts search Ann", "contacts list"):
-        assert not imported_modules(db, *command.split()) & card
+        assert not imported_modules(db, *command.split()) & {*card, "tinycrm.services.companies"}
     assert card <= imported_modules(db, "contacts", "show", "Ann")
+    assert "tinycrm.services.companies" in imported_modules(db, "companies", "list")

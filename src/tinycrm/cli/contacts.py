@@ -22,8 +22,8 @@ from tinycrm.errors import UsageError
 from tinycrm.models.companies import Company
 from tinycrm.models.contacts import Contact
 from tinycrm.serialize.contacts import contact_dict
-from tinycrm.services import companies
 from tinycrm.services import contacts as service
+from tinycrm.services import departures
 from tinycrm.services.contacts import ContactFields
 from tinycrm.store import Store
 from tinycrm.store.contacts import ContactFilter
@@ -262,7 +262,7 @@ def edit(
     day = as_of_date(ctx, as_of)
     existing = service.company_for(store, company)
     if left_company:
-        departure, contact = companies.leave_and_edit(
+        departure, contact = departures.leave_and_edit(
             store, ref, fields, day, if_version=if_version, surveys=surveys, news=news
         )
         _print_departure(departure, as_json=as_json)
@@ -279,7 +279,7 @@ def edit(
     )
 
 
-def _print_departure(departure: companies.Departure, *, as_json: bool) -> None:
+def _print_departure(departure: departures.Departure, *, as_json: bool) -> None:
     """What --left-company did (on stderr with --json, where stdout is the contact)."""
     company = departure.company.name
     sales = "1 sale stays" if departure.sales == 1 else f"{departure.sales} sales stay"
