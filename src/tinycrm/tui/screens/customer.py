@@ -89,7 +89,7 @@ def timeline(details: ContactDetails) -> Text:
     return text
 
 
-def follow_ups(details: ContactDetails, today: date, alert: str = ALERT) -> Text:
+def follow_ups(details: ContactDetails, alert: str = ALERT) -> Text:
     if not details.follow_ups:
         return Text("nothing open (f: add one)", style="dim")
     text = Text()
@@ -263,7 +263,7 @@ class CustomerScreen(CustomerActions):
         self.query_one("#customer-fields", Static).update(contact_fields(details))
         self.query_one("#customer-stages", Static).update(stage_line(details))
         alert = app.alert_style
-        self.query_one("#customer-follow-ups", Static).update(follow_ups(details, app.today, alert))
+        self.query_one("#customer-follow-ups", Static).update(follow_ups(details, alert))
         self.query_one("#customer-cases", Static).update(open_cases(details, app.today, alert))
         chart = satisfaction_chart(details.scores, app.today, width=max(40, self.size.width - 4))
         chart.append_text(survey_history(details, app.today))
