@@ -36,7 +36,7 @@ A key means the same on every screen. `↑`/`↓`, `PgUp`/`PgDn`, `Home`/`End` s
 In the search box, `enter` searches and `enter` again opens.
 
 ## Customer card
-`m` older notes · `h` history (who changed what, and when) · `esc` back
+`m` older notes · `h` history (who changed what, and when) · `esc`/`backspace` back
 
 ## Forms
 `tab`/`shift+tab` move between fields · `enter` or `ctrl+s` save · `esc` cancel.
