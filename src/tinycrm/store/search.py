@@ -50,7 +50,7 @@ class SearchPage:
 class _Match:
     key: int  # the index's row key: minus a contact's id, or a note's id
     contact_id: int
-    rank: float  # PostgreSQL's ts_rank negated (0 when unranked); 0 on SQLite (bm25 is not)
+    rank: float  # PostgreSQL's ts_rank negated (cheap per row); 0 on SQLite (bm25 is not)
     snippet: str  # SQLite's snippet; PostgreSQL's excerpts are made for the page only
 
 
@@ -101,21 +101,20 @@ class SearchRepo:
         return own, noted
 
     def _newest_postgresql(self, query: str, count: int) -> list[_Match]:
-        """Both parts' newest matches over the tsvector index (GIN); ranked (ts_rank negated,
-        so that lower ranks first, as bm25's) only when neither part has `count` (the page is
-        then ranked: module doc). The notes are read in two steps whose plans do not depend
-        on the planner's guess of a word's frequency (a guess far too high for a word missing
-        from its statistics made it walk all notes): the newest NEWEST_NOTES in order, where a
-        common word finds its page; only when they hold too few matches, the older ones
-        through GIN, sorted. The bitmap gets SEARCH_WORK_MEM. The match is `_listed_words`'
-        query; the ranks take the words as typed. docs/decisions.md, "PostgreSQL search at
-        1M"."""
+        """Both parts' newest matches over the tsvector index (GIN), with ts_rank negated so
+        that lower ranks first, as bm25's. The notes are read in two steps whose plans do not
+        depend on the planner's guess of a word's frequency (a guess far too high for a word
+        missing from its statistics made it walk all notes): the newest NEWEST_NOTES in
+        order, where a common word finds its page; only when they hold too few matches, the
+        older ones through GIN, sorted. The bitmap gets SEARCH_WORK_MEM. The match is
+        `_listed_words`' query; the ranks take the words as typed. docs/decisions.md,
+        "PostgreSQL search at 1M"."""
         words = "to_tsquery('simple', tinycrm_unaccent(?1))"
-        part = """(SELECT id, contact_id FROM {}
-                   WHERE document @@ CAST(?3 AS tsquery) AND {} ORDER BY {} LIMIT ?1)"""
+        part = f"""(SELECT id, contact_id, -ts_rank(document, {words}) FROM {{}}
+                    WHERE document @@ CAST(?4 AS tsquery) AND {{}} ORDER BY {{}} LIMIT ?2)"""
         # OFFSET 0 keeps the newest notes read in id order: through GIN, two common words'
         # intersection cost 40-85 ms at 1M against ~15 ms for the walk (any words, any size).
-        newest_notes = """(SELECT id, contact_id, document FROM search_index WHERE id > ?2
+        newest_notes = """(SELECT id, contact_id, document FROM search_index WHERE id > ?3
                            ORDER BY id DESC OFFSET 0) AS newest"""
         index = "search_index"
         with self.db.read():
@@ -128,29 +127,14 @@ class SearchRepo:
             rows = self.conn.execute(
                 f"{part.format(index, 'id < 0', 'id ASC')}"
                 f" UNION ALL {part.format(newest_notes, 'TRUE', 'id DESC')}",
-                (count, floor, exact),
+                (_tsquery(query), count, floor, exact),
             ).fetchall()
             noted = sum(1 for row in rows if row[0] > 0)
             if noted < count and floor > 0:
                 rows += self.conn.execute(
-                    part.format(index, "id > 0 AND id <= ?2", "id + 0 DESC"),  # + 0: no walk
-                    (count - noted, floor, exact),
+                    part.format(index, "id > 0 AND id <= ?3", "id + 0 DESC"),  # + 0: no walk
+                    (_tsquery(query), count - noted, floor, exact),
                 ).fetchall()
-            own = sum(1 for row in rows if row[0] < 0)
-            if own < count and len(rows) - own < count:
-                return self._ranked_postgresql(query, [r[0] for r in rows])
-        return [_Match(r[0], r[1], 0.0, "") for r in rows]
-
-    def _ranked_postgresql(self, query: str, keys: list[int]) -> list[_Match]:
-        """The matches with these row keys, ranked: a statement of its own, so that a page of
-        the newest matches (past `count` in a part) ranks none of them."""
-        if not keys:
-            return []
-        rows = self.conn.execute(
-            """SELECT id, contact_id, -ts_rank(document, to_tsquery('simple', tinycrm_unaccent(?)))
-               FROM search_index WHERE id = ANY(?)""",
-            (_tsquery(query), keys),
-        )
         return [_Match(r[0], r[1], float(r[2]), "") for r in rows]
 
     def _listed_words(self, tsquery: str) -> str:
