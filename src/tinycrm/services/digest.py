@@ -236,16 +236,7 @@ def build_digest(
         shown += [row.contact_id for row in bounces[:limit]]
         companies = store.companies.names_of_people(shown)
         at_risk, at_risk_total = at_risk_customers(short_list, companies)
-        held = [
-            HeldMail(
-                row.record.id or 0,
-                row.record.sender or "",
-                row.record.subject or "",
-                row.record.reason or "",
-                row.contact_name,
-            )
-            for row in (store.mail.held() if scope is None or scope.user_id is None else [])
-        ]
+        held = _held_mail(store) if scope is None or scope.user_id is None else []
         built = assemble(
             as_of,
             days,
@@ -271,6 +262,20 @@ def build_digest(
         bounced_total=len(bounces),
         scope=scope,
     )
+
+
+def _held_mail(store: Store) -> list[HeldMail]:
+    """The e-mails held for review, oldest first (they are nobody's: the whole shop's digest)."""
+    return [
+        HeldMail(
+            row.record.id or 0,
+            row.record.sender or "",
+            row.record.subject or "",
+            row.record.reason or "",
+            row.contact_name,
+        )
+        for row in store.mail.held()
+    ]
 
 
 def bounces_from(covered_from: date) -> date:
