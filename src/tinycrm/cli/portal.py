@@ -6,6 +6,7 @@ Flask and waitress are imported only by `crm portal serve`.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,6 +19,9 @@ from tinycrm.mail.send import RecipientRefused, deliver, mail_config
 from tinycrm.portal.texts import TEXTS
 from tinycrm.services import portal
 from tinycrm.wording import plural
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 app = CrmTyper(
     add_completion=False,
@@ -95,15 +99,7 @@ def invite(
     refused: list[str] = []
     for invitee in plan.invitees:
         name = invitee.contact.name
-        message = plain.plain_message(
-            smtp.sender,
-            invitee.address,
-            name,
-            words["invite_subject"].format(shop=shop),
-            words["invite_body"].format(
-                name=name, shop=shop, url=f"{options.base_url}/", address=invitee.address
-            ),
-        )
+        message = _invitation(invitee, smtp.sender, words, shop, f"{options.base_url}/")
         config = dataclasses.replace(smtp, recipients=(invitee.address,))
         try:
             deliver(message, config, lambda _partly: None, what=f"invitation to {invitee.address}")
@@ -118,3 +114,17 @@ def invite(
         raise CrmError(
             f"{plural(sent, 'invitation')} sent; refused by the server: {', '.join(refused)}"
         )
+
+
+def _invitation(
+    invitee: portal.Invitee, sender: str, words: dict[str, str], shop: str, url: str
+) -> EmailMessage:
+    """The invitation e-mail, in the portal's language: where the portal is, how to sign in."""
+    name = invitee.contact.name
+    return plain.plain_message(
+        sender,
+        invitee.address,
+        name,
+        words["invite_subject"].format(shop=shop),
+        words["invite_body"].format(name=name, shop=shop, url=url, address=invitee.address),
+    )
