@@ -58,16 +58,16 @@ def send(
     today = as_of_date(ctx, as_of)
     settings = service.survey_settings(st.settings.mail, st.settings.source)
     on_scale = service.scale(scale) if scale is not None else settings.scale
-    smtp = mail_config(st.settings.smtp, st.settings.source, needs_to=False)
-    reply_to = reply_address(st.settings.imap, smtp.sender, st.settings.source)
     plan = service.plan(st.store, today, due=due, refs=list(refs or []), settings=settings)
     for skipped in plan.skipped:
         output.print_line(f"skipped {skipped.contact.name}: {skipped.reason}")
-    if dry_run:
+    if dry_run:  # who would get one, also before the mail server is set up
         for target in plan.targets:
             output.print_line(f"would send to {target.contact.name} <{target.address}>")
         output.print_notice(f"dry run: {plural(len(plan.targets), 'survey')} would be sent")
         return
+    smtp = mail_config(st.settings.smtp, st.settings.source, needs_to=False)
+    reply_to = reply_address(st.settings.imap, smtp.sender, st.settings.source)
     sending = _Sending(st.store, smtp, reply_to, on_scale, settings, today)
     sent = 0
     failures: list[str] = []
