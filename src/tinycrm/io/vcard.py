@@ -50,7 +50,6 @@ CARD_TIME_LIMIT = 1.0  # seconds per card
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)

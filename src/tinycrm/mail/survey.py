@@ -9,7 +9,6 @@ every link in a message on delivery, and a link that answered would record the s
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -19,10 +18,6 @@ from tinycrm.vocabulary import SCALE_RANGE, Scale
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
-
-# The machine-read part of an answer's subject: "… 4 [survey <code>]".
-CODE_PATTERN = re.compile(r"\[\s*survey\s+([a-z2-7]{32})\s*\]", re.IGNORECASE)
-SCORE_BEFORE_CODE = re.compile(r"(?<![\d])(\d{1,2})\s*\[\s*survey\s", re.IGNORECASE)
 
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
