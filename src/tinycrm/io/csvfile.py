@@ -374,80 +374,113 @@ def _split(value: str, pattern: re.Pattern[str]) -> list[str]:
     return [value]
 
 
+_NAME_FIELDS = ("name", "first_name", "middle_name", "last_name", "prefix", "suffix", "nickname")
+_LABELLED_FIELDS = ("email", "phone", "url", "im", "related", "addresses")
+_DATE_FIELDS = ("birthday", "birth_part", "anniversary", "anniversaries", "event")
+
+
+@dataclass
+class _RowCells:
+    """The cells of one row that are read together once the whole row is seen."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    labelled: list[tuple[str, str, str]] = field(default_factory=list)  # (field, column, cell)
+    qualifiers: dict[str, str] = field(default_factory=dict)  # "Phone 1 - Label" by "phone 1"
+    address_parts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    birth_parts: dict[str, str] = field(default_factory=dict)
+    dated: list[tuple[str, str]] = field(default_factory=list)  # (label, date) of anniversaries
+    event_labels: dict[str, str] = field(default_factory=dict)  # Google's "Event 1 - Label"
+    event_values: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
 def row_to_record(
     row: list[str], active: list[tuple[int, str, str]], where: str, order: DateOrder
 ) -> ContactRecord | Rejection:
-    names: dict[str, str] = {}
     record = ContactRecord(where=where, name="")
-    address_parts: dict[str, dict[str, list[str]]] = {}
-    event_labels: dict[str, str] = {}
-    birth_parts: dict[str, str] = {}
-    event_values: dict[str, str] = {}
-    header_events: list[tuple[str, str]] = []
-    labelled: list[tuple[str, str, str]] = []  # (field, column, cell) of emails, phones, links
-    qualifiers: dict[str, str] = {}  # Google's "Phone 1 - Label" cells by "phone 1"
-    problems: list[str] = []
+    cells = _RowCells()
     width = len(row)
     for index, target, key in active:
-        if index >= width:
-            continue
-        value = row[index].strip()
-        if not value:
-            continue
-        if "\x00" in value:
-            value = without_nul(value)
-            record.remarks.append(f"{key}: NUL character replaced by {NUL_MARK}")
-        # Strip first, then restore: `'\tx` was exported for a value that starts with a tab.
-        value = unformula(value)
-        if target in ("name", "first_name", "middle_name", "last_name", "prefix", "suffix",
-                      "nickname"):  # fmt: skip
-            names.setdefault(target, value)
-        elif target == "company":
-            record.company = record.company or value
-        elif target in ("email", "phone", "url", "im", "related", "addresses"):
-            labelled.append((target, key, value))
-        elif target == "label":
-            qualifiers[key.split(" - ")[0]] = value
-        elif target == "address":
-            record.address = record.address or value
-        elif target == "address_part":
-            group, part = _address_part(key)
-            address_parts.setdefault(group, {}).setdefault(part, []).append(value)
-        elif target == "birth_part":
-            birth_parts[key.split(" ")[1]] = value
-        elif target == "birthday":
-            order.note(value)
-            try:
-                record.birthday = read_date(value, month_first=not order.day_first)
-            except DateNotUnderstood:
-                record.notes.append(NoteData(f"Birthday: {value}"))
-        elif target == "anniversary":
-            label = key
-            header_events.append((label if label not in ("anniversary", "") else "anniversary",
-                                  value))  # fmt: skip
-        elif target == "anniversaries":
-            for part in re.split(r"\s*:::\s*", value):
-                label, sep, when = part.rpartition("=")
-                header_events.append((label if sep else "anniversary", when))
-        elif target == "event":
-            number = key.split(" ")[1]
-            if key.endswith("label"):
-                event_labels[number] = value
-            else:
-                event_values[number] = value
-        elif target == "tags":
-            for tag in _split(value, TAGS_SPLIT):
-                if tag and tag.lower() not in SYSTEM_LABELS:
-                    record.add_tag(tag)
-        elif target == "note":
-            record.notes.append(NoteData(value))
-        else:
-            _crm_field(record, target, value, problems)
-    if birth_parts and record.birthday is None:
-        _birthday_from_parts(record, birth_parts)
-    for number, value in event_values.items():
-        header_events.append((event_labels.get(number, "anniversary"), value))
-    for label, value in header_events:
+        value = row[index].strip() if index < width else ""
+        if value:
+            _read_cell(record, cells, target, key, _cell_text(record, key, value), order)
+    _read_dates(record, cells, order)
+    for target, key, value in cells.labelled:
+        _add_labelled(record, target, key, value, cells.qualifiers)
+    _read_addresses(record, cells.address_parts, cells.qualifiers)
+    _read_names(record, cells.names)
+    return _named(record, cells)
+
+
+def _cell_text(record: ContactRecord, key: str, value: str) -> str:
+    """A cell without NULs (remarked) and with its export's formula guard undone."""
+    if "\x00" in value:
+        value = without_nul(value)
+        record.remarks.append(f"{key}: NUL character replaced by {NUL_MARK}")
+    # Strip first, then restore: `'\tx` was exported for a value that starts with a tab.
+    return unformula(value)
+
+
+def _read_cell(
+    record: ContactRecord, cells: _RowCells, target: str, key: str, value: str, order: DateOrder
+) -> None:
+    """One non-empty cell into the record, or into `cells` when it is read with others."""
+    if target in _NAME_FIELDS:
+        cells.names.setdefault(target, value)
+    elif target in _LABELLED_FIELDS:
+        cells.labelled.append((target, key, value))
+    elif target == "label":
+        cells.qualifiers[key.split(" - ")[0]] = value
+    elif target in _DATE_FIELDS:
+        _read_date_cell(record, cells, target, key, value, order)
+    elif target == "address":
+        record.address = record.address or value
+    elif target == "address_part":
+        group, part = _address_part(key)
+        cells.address_parts.setdefault(group, {}).setdefault(part, []).append(value)
+    elif target == "company":
+        record.company = record.company or value
+    elif target == "tags":
+        for tag in _split(value, TAGS_SPLIT):
+            if tag and tag.lower() not in SYSTEM_LABELS:
+                record.add_tag(tag)
+    elif target == "note":
+        record.notes.append(NoteData(value))
+    else:
+        _crm_field(record, target, value, cells.problems)
+
+
+def _read_date_cell(
+    record: ContactRecord, cells: _RowCells, target: str, key: str, value: str, order: DateOrder
+) -> None:
+    """A birthday now; a birthday's part or a labelled date for `_read_dates`."""
+    if target == "birthday":
+        order.note(value)
+        try:
+            record.birthday = read_date(value, month_first=not order.day_first)
+        except DateNotUnderstood:
+            record.notes.append(NoteData(f"Birthday: {value}"))
+    elif target == "birth_part":
+        cells.birth_parts[key.split(" ")[1]] = value
+    elif target == "anniversary":
+        cells.dated.append((key if key not in ("anniversary", "") else "anniversary", value))
+    elif target == "anniversaries":
+        for part in re.split(r"\s*:::\s*", value):
+            label, sep, when = part.rpartition("=")
+            cells.dated.append((label if sep else "anniversary", when))
+    elif key.endswith("label"):  # Google's "Event 1 - Label" and "Event 1 - Value"
+        cells.event_labels[key.split(" ")[1]] = value
+    else:
+        cells.event_values[key.split(" ")[1]] = value
+
+
+def _read_dates(record: ContactRecord, cells: _RowCells, order: DateOrder) -> None:
+    """The birthday from its parts, then the labelled dates; one not understood is a note."""
+    if cells.birth_parts and record.birthday is None:
+        _birthday_from_parts(record, cells.birth_parts)
+    for number, value in cells.event_values.items():
+        cells.dated.append((cells.event_labels.get(number, "anniversary"), value))
+    for label, value in cells.dated:
         order.note(value)
         try:
             when = read_date(value, month_first=not order.day_first)
@@ -457,19 +490,26 @@ def row_to_record(
         if when is not None:
             record.add_anniversary(label.lower() if label.lower() in STANDARD_LABELS else label,
                                    when)  # fmt: skip
-    for target, key, value in labelled:
-        _add_labelled(record, target, key, value, qualifiers)
-    for group in sorted(address_parts, key=lambda g: g not in ("business", "work")):
+
+
+def _read_addresses(
+    record: ContactRecord, parts: dict[str, dict[str, list[str]]], qualifiers: dict[str, str]
+) -> None:
+    """The addresses given in parts (work first); they say more than a formatted address."""
+    for group in sorted(parts, key=lambda g: g not in ("business", "work")):
         label = _GROUP_LABELS.get(group) or _google_label(qualifiers.get(group, ""))
-        record.add_address(_address(label, address_parts[group]))
-    if address_parts and record.addresses:  # the parts say more than a formatted address
+        record.add_address(_address(label, parts[group]))
+    if parts and record.addresses:
         record.address = record.addresses[0].text
-    _read_names(record, names)
-    if problems:
-        return Rejection(where, "; ".join(problems), _full_name(names))
-    name = _full_name(names) or record.company or (record.emails[0] if record.emails else "")
+
+
+def _named(record: ContactRecord, cells: _RowCells) -> ContactRecord | Rejection:
+    """The record under its name (else its company or first email), or the row's rejection."""
+    if cells.problems:
+        return Rejection(record.where, "; ".join(cells.problems), _full_name(cells.names))
+    name = _full_name(cells.names) or record.company or (record.emails[0] if record.emails else "")
     if not name:
-        return Rejection(where, "no name, company or email")
+        return Rejection(record.where, "no name, company or email")
     record.name = name.strip()[:500]  # as typed (an exported name round-trips)
     return record
 
