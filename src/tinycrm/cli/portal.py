@@ -81,18 +81,18 @@ def invite(
     are skipped and listed."""
     st = state(ctx)
     options = portal.portal_settings(st.settings.portal, st.settings.source)
+    plan = portal.invitations(st.store, list(refs or []), tag)
+    for contact, reason in plan.skipped:
+        output.print_line(f"skipped {contact.name}: {reason}")
+    if dry_run:  # who would be invited, also before the portal and mail are set up
+        for invitee in plan.invitees:
+            output.print_line(f"would invite {invitee.contact.name} <{invitee.address}>")
+        return
     if options.base_url is None:
         raise UsageError(
             "set [portal] base_url in the config: the public address invitations point at"
         )
     smtp = mail_config(st.settings.smtp, st.settings.source, needs_to=False)
-    plan = portal.invitations(st.store, list(refs or []), tag)
-    for contact, reason in plan.skipped:
-        output.print_line(f"skipped {contact.name}: {reason}")
-    if dry_run:
-        for invitee in plan.invitees:
-            output.print_line(f"would invite {invitee.contact.name} <{invitee.address}>")
-        return
     words = TEXTS[options.language]
     shop = plain.shop_name(options, st.settings, smtp.sender)
     sent = 0
