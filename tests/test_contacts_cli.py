@@ -284,6 +284,19 @@ def test_an_unknown_list_format_is_named_like_every_other_option(cli: Invoke) ->
     assert result.stderr == "crm: --format must be table, emails or json, not 'xml'\n"
 
 
+def test_a_reference_that_starts_one_name_word_finds_that_contact(cli: Invoke) -> None:
+    for name in ("Ana Souza", "Aiko Tanaka", "Hana Kobayashi"):
+        add(cli, name)
+    shown = cli("contacts", "show", "ana", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["name"] == "Ana Souza"  # not Tanaka's nor Hana's "ana"
+    assert json.loads(cli("contacts", "show", "koba", "--json").stdout)["name"] == "Hana Kobayashi"
+    add(cli, "Anabel Ruiz")  # now two names have a word starting with "ana"
+    both = cli("contacts", "show", "ana")
+    assert both.exit_code == 1
+    assert both.stderr.startswith("crm: 'ana' matches 4 contacts:")
+
+
 def test_archived_contact_still_resolves_by_exact_name(cli: Invoke) -> None:
     add(cli, "Ann Lee")
     cli("contacts", "archive", "Ann Lee")

@@ -378,9 +378,10 @@ def get_contact(store: Store, contact_id: int) -> Contact:
 def resolve_ref(store: Store, ref: str, *, archived: bool = False) -> Contact:
     """A contact id, or text matching exactly one contact's name or email.
 
-    An exact (case-insensitive) name or email wins; otherwise a unique partial match of an
-    active contact's name or email (an archived one's with `archived`). Several matches are
-    an error listing them.
+    An exact (case-insensitive) name or email wins; then the one contact a word of whose
+    name, or an email, starts with `ref`; otherwise a unique partial match of an active
+    contact's name or email (an archived one's with `archived`). Several matches are an error
+    listing them.
     """
     text = ref.strip()
     if not text:
@@ -390,9 +391,14 @@ def resolve_ref(store: Store, ref: str, *, archived: bool = False) -> Contact:
         contact = store.contacts.get(number)
         if contact is not None:
             return contact
-    candidates = store.contacts.find_ref(text) or store.contacts.find_containing(
-        text, archived=archived
-    )
+    candidates = store.contacts.find_ref(text)
+    if not candidates:
+        starting = store.contacts.find_starting(text, archived=archived)
+        candidates = (
+            starting
+            if len(starting) == 1
+            else store.contacts.find_containing(text, archived=archived)
+        )
     if len(candidates) == 1:
         return get_contact(store, candidates[0].id)
     if not candidates:

@@ -220,6 +220,24 @@ class ContactRepo:
         )
         return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
 
+    def find_starting(
+        self, text: str, limit: int = 2, *, archived: bool = False
+    ) -> list[RefCandidate]:
+        """Active (or else archived) contacts a word of whose name, or an email, starts with
+        `text` (case-insensitive): `ana` is Ana Souza, not Aiko Tanaka."""
+        start = _like_escape(text.strip()) + "%"
+        rows = self.conn.execute(
+            """SELECT c.id, c.name, (SELECT email FROM contact_emails
+                   WHERE contact_id = c.id ORDER BY position LIMIT 1) AS email
+               FROM contacts c WHERE c.archived = ?4 AND c.id IN (
+                   SELECT id FROM contacts WHERE name LIKE ?1 ESCAPE '\\'
+                     OR name LIKE ?2 ESCAPE '\\'
+                   UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')
+               ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?3""",
+            (start, "% " + start, limit, int(archived)),
+        )
+        return [RefCandidate(row["id"], row["name"], row["email"]) for row in rows]
+
     def count_containing(self, text: str) -> int:
         """How many contacts `find_containing` would find without its limit."""
         row = self.conn.execute(
