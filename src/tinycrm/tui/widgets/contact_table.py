@@ -83,15 +83,16 @@ class ContactTable(DataTable[Text]):
     def _add(self, contacts: Sequence[Contact], matches: Sequence[str] = ()) -> None:
         for i, c in enumerate(contacts):
             last = safe(matches[i], "italic") if i < len(matches) else safe(", ".join(c.tags))
-            last.no_wrap, last.overflow = True, "ellipsis"
-            self.add_row(
+            cells = [
                 safe(c.name, "bold" if not c.archived else "dim"),
                 safe(c.company),
                 safe(c.emails[0] if c.emails else ""),
                 safe(c.stage.value if c.stage else ""),
                 last,
-                key=str(c.id),
-            )
+            ]
+            for cell in cells:  # a cut value says so: "mail.exampl" would read as an address
+                cell.no_wrap, cell.overflow = True, "ellipsis"
+            self.add_row(*cells, key=str(c.id))
 
     def put_cursor(self, contact_id: int | None, row: int, loaded: int) -> None:
         """After showing the rows again: page in as many as were loaded before, then put the
