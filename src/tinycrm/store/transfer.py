@@ -206,104 +206,109 @@ class TransferRepo:
             return []
         with self.db.write() as conn:
             start = int(conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0])
-            sqlite = self.db.dialect == "sqlite"
-            if sqlite:
-                # Merging FTS segments on every flush slows a bulk load several-fold; merge
-                # once at the end instead (the setting is restored before the transaction ends).
-                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
-            ids = list(range(start + 1, start + 1 + len(contacts)))
-            # A company named in the file is found by its name (case and spaces aside) or made,
-            # in the order the file names them (so the same file gives the same ids).
-            repo = CompanyRepo(self.db)
-            names = dict.fromkeys(c.company for c in contacts if c.company)
-            companies = {name: repo.ensure(name)[0] for name in names}
-            # So is an owner, among the users (made with a name only, as the upgrade made them).
-            owners = {
-                name: UserRepo(self.db).ensure(name)
-                for name in dict.fromkeys(c.owner for c in contacts if c.owner)
-            }
-            stamp = now_iso()
-            start_on = today.isoformat()
-            conn.executemany(
-                f"""INSERT INTO contacts (id, name, company_id, role, address, birthday,
-                     birthday_md, relationship_type, stage, cadence_days, owner_id, archived,
-                     last_touch_on, touch_anchor_on, created_at, updated_at,
-                     {", ".join(CARD_FIELDS)})
-                   VALUES ({", ".join("?" * (16 + len(CARD_FIELDS)))})""",
-                [
-                    (
-                        contact_id,
-                        c.name,
-                        companies[c.company] if c.company else None,
-                        c.role if c.company else None,
-                        c.address,
-                        c.birthday.iso() if c.birthday else None,
-                        c.birthday.month_day if c.birthday else None,
-                        c.relationship_type.value if c.relationship_type else None,
-                        c.stage.value if c.stage else None,
-                        c.cadence_override,
-                        owners[c.owner] if c.owner else None,
-                        int(c.archived),
-                        _iso(c.last_touch_on),
-                        start_on,
-                        stamp,
-                        stamp,
-                        *card_fields(c),
+            with self._search_merges_deferred(conn):
+                ids = list(range(start + 1, start + 1 + len(contacts)))
+                pairs = list(zip(ids, contacts, strict=True))
+                stamp = now_iso()
+                start_on = today.isoformat()
+                self._insert_contacts(conn, pairs, stamp, start_on)
+                if uids is not None:
+                    _set_uids(conn, ids, uids)
+                write_children(conn, pairs)
+                _insert_dates(conn, pairs, start_on)
+                self._insert_notes(conn, [(ids[n.contact_index], n) for n in notes], stamp)
+                if self.db.dialect != "sqlite":
+                    # The ids were given explicitly: move the id sequence past them.
+                    conn.execute(
+                        "SELECT setval(pg_get_serial_sequence('contacts', 'id'), ?)", (ids[-1],)
                     )
-                    for contact_id, c in zip(ids, contacts, strict=True)
-                ],
-            )
-            if uids is not None:
-                conn.executemany(
-                    "UPDATE contacts SET uid = ? WHERE id = ?",
-                    [(uid, i) for i, uid in zip(ids, uids, strict=True) if uid],
-                )
-            pairs = list(zip(ids, contacts, strict=True))
-            write_children(conn, pairs)
-            conn.executemany(
-                """INSERT INTO anniversaries (contact_id, label, date, date_md)
-                   VALUES (?, ?, ?, ?)""",
-                [(i, a.label, a.when.iso(), a.when.month_day) for i, c in pairs
-                 for a in c.anniversaries],
-            )  # fmt: skip
-            conn.executemany(
-                "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)",
-                [(i, c.stage.value, start_on) for i, c in pairs if c.stage],
-            )
-            note_rows = [(ids[n.contact_index], n.body, n.channel, n.on.isoformat(), stamp)
-                         for n in notes]  # fmt: skip
-            if sqlite:
-                # One statement for all notes: with executemany the FTS trigger's index would
-                # be flushed at the end of every row's statement (4x slower).
-                conn.execute(
-                    """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
-                       SELECT json_extract(value, "$[0]"), json_extract(value, "$[1]"),
-                              json_extract(value, "$[2]"), json_extract(value, "$[3]"),
-                              json_extract(value, "$[4]")
-                       FROM json_each(?)""",
-                    (json.dumps(note_rows),),
-                )
-            else:
-                conn.executemany(
-                    """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
-                       VALUES (?, ?, ?, ?, ?)""",
-                    note_rows,
-                )
-                # The ids were given explicitly: move the id sequence past them.
-                conn.execute(
-                    "SELECT setval(pg_get_serial_sequence('contacts', 'id'), ?)", (ids[-1],)
-                )
-            # FTS5 flushes its pending terms whenever a rowid is lower than the previous one:
-            # contacts are indexed under -id, so feed them in descending id order.
-            conn.execute(
-                INDEX_CONTACTS_SQL[self.db.dialect]
-                + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id DESC",
-                (ids[0], ids[-1]),
-            )
-            if sqlite:
-                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 4)")
-                conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
+                self._index_contacts(conn, ids)
         return ids
+
+    @contextmanager
+    def _search_merges_deferred(self, conn: Connection) -> Iterator[None]:
+        """SQLite: merging FTS segments on every flush slows a bulk load several-fold; merge
+        once at the end instead (the setting is restored before the transaction ends)."""
+        sqlite = self.db.dialect == "sqlite"
+        if sqlite:
+            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 0)")
+        yield
+        if sqlite:
+            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('automerge', 4)")
+            conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('merge', 500)")
+
+    def _index_contacts(self, conn: Connection, ids: list[int]) -> None:
+        """The search documents of the new contacts (their notes index themselves)."""
+        # FTS5 flushes its pending terms whenever a rowid is lower than the previous one:
+        # contacts are indexed under -id, so feed them in descending id order.
+        conn.execute(
+            INDEX_CONTACTS_SQL[self.db.dialect] + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id DESC",
+            (ids[0], ids[-1]),
+        )
+
+    def _insert_contacts(
+        self, conn: Connection, pairs: list[tuple[int, NewContact]], stamp: str, start_on: str
+    ) -> None:
+        """The contacts' rows; a company or owner they name is found by its name or made, in
+        the order the file names them (so the same file gives the same ids)."""
+        repo = CompanyRepo(self.db)
+        names = dict.fromkeys(c.company for _, c in pairs if c.company)
+        companies = {name: repo.ensure(name)[0] for name in names}
+        # Owners are users made with a name only, as the upgrade made them.
+        owners = {
+            name: UserRepo(self.db).ensure(name)
+            for name in dict.fromkeys(c.owner for _, c in pairs if c.owner)
+        }
+        conn.executemany(
+            f"""INSERT INTO contacts (id, name, company_id, role, address, birthday,
+                 birthday_md, relationship_type, stage, cadence_days, owner_id, archived,
+                 last_touch_on, touch_anchor_on, created_at, updated_at,
+                 {", ".join(CARD_FIELDS)})
+               VALUES ({", ".join("?" * (16 + len(CARD_FIELDS)))})""",
+            [
+                (
+                    contact_id,
+                    c.name,
+                    companies[c.company] if c.company else None,
+                    c.role if c.company else None,
+                    c.address,
+                    c.birthday.iso() if c.birthday else None,
+                    c.birthday.month_day if c.birthday else None,
+                    c.relationship_type.value if c.relationship_type else None,
+                    c.stage.value if c.stage else None,
+                    c.cadence_override,
+                    owners[c.owner] if c.owner else None,
+                    int(c.archived),
+                    _iso(c.last_touch_on),
+                    start_on,
+                    stamp,
+                    stamp,
+                    *card_fields(c),
+                )
+                for contact_id, c in pairs
+            ],
+        )
+
+    def _insert_notes(self, conn: Connection, notes: list[tuple[int, NewNote]], stamp: str) -> None:
+        """The notes of the new contacts, by contact id."""
+        rows = [(i, n.body, n.channel, n.on.isoformat(), stamp) for i, n in notes]
+        if self.db.dialect == "sqlite":
+            # One statement for all notes: with executemany the FTS trigger's index would
+            # be flushed at the end of every row's statement (4x slower).
+            conn.execute(
+                """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
+                   SELECT json_extract(value, "$[0]"), json_extract(value, "$[1]"),
+                          json_extract(value, "$[2]"), json_extract(value, "$[3]"),
+                          json_extract(value, "$[4]")
+                   FROM json_each(?)""",
+                (json.dumps(rows),),
+            )
+        else:
+            conn.executemany(
+                """INSERT INTO notes (contact_id, body, channel, noted_on, created_at)
+                   VALUES (?, ?, ?, ?, ?)""",
+                rows,
+            )
 
     def uid_sources(self, ids: Sequence[int] | None = None) -> list[tuple[int, str | None, str]]:
         """(id, imported UID or None, creation time) of every contact, or of those with `ids`."""
@@ -620,6 +625,28 @@ RESTORED_TABLES = (
     "costs", "follow_ups", "occurrence_marks", "company_departures", *OPT_OUT_TABLES,
 )  # fmt: skip
 _SOURCES = {"sale": "sales", "case": "cases", "score": "satisfaction"}
+
+
+def _set_uids(conn: Connection, ids: list[int], uids: Sequence[str | None]) -> None:
+    """The vCard UIDs the contacts were imported with, where they had one."""
+    conn.executemany(
+        "UPDATE contacts SET uid = ? WHERE id = ?",
+        [(uid, i) for i, uid in zip(ids, uids, strict=True) if uid],
+    )
+
+
+def _insert_dates(conn: Connection, pairs: list[tuple[int, NewContact]], start_on: str) -> None:
+    """The new contacts' anniversaries, and their stages as history starting on `start_on`."""
+    conn.executemany(
+        """INSERT INTO anniversaries (contact_id, label, date, date_md)
+           VALUES (?, ?, ?, ?)""",
+        [(i, a.label, a.when.iso(), a.when.month_day) for i, c in pairs
+         for a in c.anniversaries],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO stage_history (contact_id, stage, changed_on) VALUES (?, ?, ?)",
+        [(i, c.stage.value, start_on) for i, c in pairs if c.stage],
+    )
 
 
 def _int(value: object) -> int | None:
