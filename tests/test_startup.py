@@ -21,7 +21,8 @@ HEAVY = {"rich", "textual", "sqlite_utils", "vobject", "icalendar", "pydantic", 
 def imported_modules(db: Path, *args: str, config: Path | None = None) -> set[str]:
     """Every module `crm --db DB ARGS…` imports (the command must succeed); `config`: the
     config file named by CRM_CONFIG (else the default place under HOME is looked at)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "XDG_"))}
+    # Coverage's subprocess hook reads pyproject.toml (tomllib): not what crm imports.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "XDG_", "COVERAGE_"))}
     env["HOME"] = str(db.parent)
     if config is not None:
         env["CRM_CONFIG"] = str(config)
