@@ -467,6 +467,16 @@ def test_upcoming_is_paged_too(cli: Invoke) -> None:
     assert "… and 1 more" in text.stderr
 
 
+def test_a_ten_year_window_lists_every_birthday(cli: Invoke) -> None:
+    # A window's days are read many to a statement; SQLite caps a statement's parts.
+    add(cli, "Ann", "--birthday", "1990-03-14")
+    add(cli, "Bo", "--birthday", "--07-01")
+    for days, each in (("366", 1), ("600", 2), ("3660", 10)):
+        data = queue(cli, "upcoming", "--as-of", "2026-12-01", "--days", days, "--limit", "100")
+        contacts = [row["contact"] for row in data["upcoming"] if row["kind"] == "birthday"]
+        assert (contacts.count("Ann"), contacts.count("Bo")) == (each, each), days
+
+
 # --- reorder rows and the one-contact view ------------------------------------------------------
 
 

@@ -218,7 +218,7 @@ class FollowUpRepo:
         day, row, whether the contact has an open case): of each kind and day, the `limit`
         first (all: None) by the highest `weights`, then (`by_name`) by contact name, then as
         their handles sort; of a day in `least`, only those whose weights reach its figure.
-        One query for the whole window."""
+        One query for up to 100 days of a window."""
         name = "lower(c.name), " if by_name else ""
         parts = []
         for kind, skip in skips.items():
@@ -232,10 +232,7 @@ class FollowUpRepo:
                 if limit is not None:
                     sql += f" LIMIT {int(limit)}"
                 parts.append((sql, params))
-        if not parts:
-            return []
-        sql, params = _each(parts)
-        rows = self.db.conn.execute(sql, params)
+        rows = [row for chunk in _pieces(parts) for row in self.db.conn.execute(*_each(chunk))]
         return [(str(row[0]), str(row[1]), DatedRow(*row[2:8]), row[8] == 1) for row in rows]
 
     def count_dated_on(
@@ -251,14 +248,18 @@ class FollowUpRepo:
         return min(self._capped_sum(parts, limit), limit)
 
     def _capped_sum(self, parts: Sequence[tuple[str, dict[str, object]]], limit: int) -> int:
-        """The rows of each query in `parts`, each counted up to `limit` only, summed in one
-        statement; parameters shared by name must agree."""
-        if not parts:
-            return 0
-        counts = [f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})"
-                  for n, (sql, _) in enumerate(parts)]  # fmt: skip
-        params = {name: value for _, own in parts for name, value in own.items()}
-        return int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
+        """The rows of each query in `parts`, each counted up to `limit` only, summed (a
+        statement a piece of them, until `limit` is reached); parameters shared by name must
+        agree."""
+        total = 0
+        for chunk in _pieces(parts):
+            if total >= limit:
+                break
+            counts = [f"(SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS found{n})"
+                      for n, (sql, _) in enumerate(chunk)]  # fmt: skip
+            params = {name: value for _, own in chunk for name, value in own.items()}
+            total += int(self.db.conn.execute("SELECT " + " + ".join(counts), params).fetchone()[0])
+        return total
 
     def owners(
         self, follow_up_ids: Sequence[int], contact_ids: Sequence[int]
@@ -543,6 +544,19 @@ class Source(IntEnum):
     STORED = 0  # a stored follow-up; the row's id is the follow-up's
     CHECK_IN = 1  # a keep-in-touch check-in; the id is the contact's
     REORDER = 2  # a customer due to buy again; the id is the contact's
+
+
+# SQLite refuses a compound SELECT of more than 500 parts and an expression 1,000 deep: a
+# long window's days (two kinds each) are read 200 parts a statement.
+_PARTS_A_STATEMENT = 200
+
+
+def _pieces(
+    parts: Sequence[tuple[str, dict[str, object]]],
+) -> Iterator[Sequence[tuple[str, dict[str, object]]]]:
+    """`parts` (queries of a window's days) in pieces small enough for one statement each."""
+    for offset in range(0, len(parts), _PARTS_A_STATEMENT):
+        yield parts[offset : offset + _PARTS_A_STATEMENT]
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
