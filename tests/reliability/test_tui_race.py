@@ -31,6 +31,7 @@ TUI_DRIVER = textwrap.dedent(
     """
     import asyncio, sys
     from textual.widgets import Static
+    import tinycrm.cli.tui
     from tinycrm.cli.app import run
     from tinycrm.tui.app import CrmApp
     from tinycrm.tui.forms.note import NoteForm
@@ -61,6 +62,7 @@ TUI_DRIVER = textwrap.dedent(
             await pilot.press("q")
 
     CrmApp.run = lambda self, *args, **kwargs: asyncio.run(drive(self))
+    tinycrm.cli.tui.on_a_terminal = lambda: True  # Pilot is its terminal; stdin is the script
     sys.exit(run(["--db", sys.argv[1], "tui"]))
     """
 )
