@@ -218,7 +218,7 @@ class FollowUpRepo:
         day, row, whether the contact has an open case): of each kind and day, the `limit`
         first (all: None) by the highest `weights`, then (`by_name`) by contact name, then as
         their handles sort; of a day in `least`, only those whose weights reach its figure.
-        One query for up to 100 days of a window."""
+        One query for up to 200 of the (kind, day) pairs."""
         name = "lower(c.name), " if by_name else ""
         parts = []
         for kind, skip in skips.items():
