@@ -318,10 +318,15 @@ def test_db_backup_without_pg_dump_points_to_it(
     assert not (tmp_path / "x.dump").exists()
 
 
+def _own_env() -> dict[str, str]:
+    """The environment without tinycrm's settings and coverage's subprocess hook (which
+    stores its data with sqlite3: not what crm imports)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "COVERAGE_"))}
+
+
 def test_postgresql_commands_never_import_sqlite3(db_location: str) -> None:
     """The SQLite backend (and sqlite3) loads only for a file, as psycopg only for a URL."""
-    # Coverage's subprocess hook stores its data with sqlite3: not what crm imports.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "COVERAGE_"))}
+    env = _own_env()
     code = (
         "import sys; from tinycrm.cli.app import run;"
         f" run(['--db', {db_location!r}, 'contacts', 'add', 'Ann', '--email', 'ann@a.example']);"
@@ -337,8 +342,7 @@ def test_postgresql_commands_never_import_sqlite3(db_location: str) -> None:
 
 
 def test_sqlite_commands_never_import_psycopg(tmp_path: Path) -> None:
-    # Coverage's subprocess hook stores its data with sqlite3: not what crm imports.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "COVERAGE_"))}
+    env = _own_env()
     code = (
         "import sys; from tinycrm.cli.app import run;"
         f" run(['--db', {str(tmp_path / 'crm.db')!r}, 'contacts', 'add', 'Ann']);"
